@@ -1,0 +1,229 @@
+//! The school API under `/api/v1`: import and edit drafts, validate, sign a class in one
+//! request, read credentials; described by OpenAPI 3.1 at `/api/v1/openapi.json` with an
+//! offline docs page at `/api/v1/docs`.
+//!
+//! [`app`] builds the whole router from an [`AppState`], so tests drive it with
+//! `tower::ServiceExt::oneshot` and the `serve` command runs it on a listener.
+//!
+//! Where things are: `auth.rs` (bearer tokens, roles, tenancy), `error.rs` (RFC 9457
+//! problems), `records.rs` (JSON import, list, read, edit, validate), `imports.rs` (CSV, XLSX
+//! and JSON files through the import engine, templates), `batches.rs` (signing
+//! requests and their status, over the `batch` signing engine), `credentials.rs`, `pdfs.rs` (a credential's PDF, a class's ZIP of PDFs), `health.rs`, `openapi.rs`, `keys.rs` (school keys from a key directory),
+//! `status.rs` (public status lists, trust list and offline bundle, outside the OpenAPI document).
+//!
+//! Nothing here logs a token, a key or record content.
+
+pub mod auth;
+pub mod batches;
+pub mod credentials;
+pub mod error;
+pub mod health;
+pub mod imports;
+pub mod keys;
+pub mod openapi;
+pub mod pdfs;
+pub mod records;
+pub mod status;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use time::OffsetDateTime;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::signing::Signer;
+use crate::store::Store;
+pub use error::{ApiError, FieldError, ProblemDetails};
+pub use keys::SchoolKeys;
+
+/// Request bodies larger than this get 413 (10 MiB: a class of 45 full records is ~200 KiB).
+pub const DEFAULT_BODY_LIMIT: usize = 10 << 20;
+
+/// Batches with more records than this run as a background job (202 + status endpoint).
+pub const DEFAULT_BACKGROUND_THRESHOLD: usize = 200;
+
+/// Settings of the API.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Public base URL of this service, e.g. `https://hocba.example`; status list URLs in
+    /// credentials are `{public_base}/status/{school code}/{list id}`.
+    pub public_base: String,
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+    /// Batches above this many records run in the background.
+    pub background_threshold: usize,
+    /// Base URL of the verifier page the QR codes of served PDFs open.
+    pub verifier_url: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            public_base: "http://127.0.0.1:8080".to_owned(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            background_threshold: DEFAULT_BACKGROUND_THRESHOLD,
+            verifier_url: crate::pdf::DEFAULT_VERIFIER_URL.to_owned(),
+        }
+    }
+}
+
+/// Where the API gets the time from (tests pin it).
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    signers: HashMap<String, Arc<Signer>>,
+    config: ApiConfig,
+    clock: Clock,
+    publication: crate::status_lists::Publication,
+}
+
+impl fmt::Debug for AppState {
+    /// Keys and the store's URL are not shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut schools: Vec<&String> = self.inner.signers.keys().collect();
+        schools.sort();
+        f.debug_struct("AppState")
+            .field("store", &self.inner.store)
+            .field("schools_with_keys", &schools)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State over `store`, signing with `keys`, reading the system clock.
+    pub fn new(store: Store, keys: SchoolKeys, config: ApiConfig) -> Self {
+        #[allow(clippy::disallowed_methods)]
+        let clock: Clock = Arc::new(OffsetDateTime::now_utc);
+        Self::with_clock(store, keys, config, clock)
+    }
+
+    /// State with a given clock.
+    pub fn with_clock(store: Store, keys: SchoolKeys, config: ApiConfig, clock: Clock) -> Self {
+        let publication = crate::status_lists::Publication::new(keys.trust_list_bytes());
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                publication,
+                signers: keys.into_signers(),
+                config,
+                clock,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ApiConfig {
+        &self.inner.config
+    }
+
+    /// The current time.
+    pub fn now(&self) -> OffsetDateTime {
+        (self.inner.clock)()
+    }
+
+    /// The published trust list and the cache of signed status lists.
+    pub fn publication(&self) -> &crate::status_lists::Publication {
+        &self.inner.publication
+    }
+
+    /// The signer of the school with this code, if its key was loaded.
+    pub fn signer(&self, school_code: &str) -> Option<Arc<Signer>> {
+        self.inner.signers.get(school_code).cloned()
+    }
+}
+
+/// The router and the OpenAPI document, before state.
+fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(health::health))
+        .routes(routes!(records::import_records, records::list_records))
+        .routes(routes!(records::get_record, records::update_record))
+        .routes(routes!(records::validate_record))
+        .routes(routes!(imports::import_file))
+        .routes(routes!(imports::template))
+        .routes(routes!(batches::create_batch))
+        .routes(routes!(batches::get_batch))
+        .routes(routes!(credentials::get_credential))
+        .routes(routes!(credentials::revoke_credential))
+        .routes(routes!(credentials::class_credentials))
+        .routes(routes!(pdfs::credential_pdf))
+        .routes(routes!(pdfs::class_pdfs))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// The whole service: `/api/v1/…`, the OpenAPI document and the docs page, with tracing,
+/// the body limit and JSON answers for unknown paths and methods.
+pub fn app(state: AppState) -> Router {
+    let (router, api) = api_router();
+    let limit = state.config().body_limit;
+    router
+        .merge(status::router())
+        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", api))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound {
+        what: "path",
+        id: uri.path().to_owned(),
+    }
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The raw request body, at most [`ApiConfig::body_limit`] bytes (413 as a problem above).
+#[derive(Debug)]
+pub struct Body(pub Bytes);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let limit = state.config().body_limit;
+        match Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(Body(bytes)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge { limit })
+            }
+            Err(e) => Err(ApiError::BadRequest {
+                detail: format!("could not read the request body: {e}"),
+            }),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The signing engine of the API and of `hocba-issuer issue`: signs many validated records of
+//! one school, chunk by chunk (about 200 records each), so that
+//!
+//! * each chunk gets its status-list entries in one allocation, is signed in parallel across
+//!   the cores, and is stored in one transaction ([`Store::issue_credentials`]): a credential
+//!   exists exactly when its record is marked signed, whenever the process dies;
+//! * a record that cannot be signed is reported and does not stop the others;
+//! * running the same batch again finishes what is unfinished and issues nothing twice (a
+//!   signed record comes back as [`BatchOutcome::already`]).
+//!
+//! The caller passes the time in; nothing here reads the clock or prints.
+
+mod build;
+mod error;
+
+pub use error::BatchError;
+
+use time::OffsetDateTime;
+
+use crate::signing::Signer;
+use crate::store::{Credential, IssueOutcome, RecordState, School, Store, StoreError, YearRecord};
+
+/// Records per chunk: one status allocation, one parallel signing pass, one transaction.
+pub const CHUNK: usize = 200;
+
+/// One record signed: its id and its credential's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The year record.
+    pub record_id: String,
+    /// The credential (`urn:uuid:…`).
+    pub credential_id: String,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Signed now.
+    pub issued: Vec<Signed>,
+    /// Signed before (an earlier run, or another process): nothing new was issued.
+    pub already: Vec<Signed>,
+    /// `(record id, reason)` for each record that could not be signed.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Progress after one chunk, with the credentials it stored or found.
+#[derive(Debug)]
+pub struct ChunkDone<'a> {
+    /// Records dealt with so far (issued, already or failed).
+    pub done: usize,
+    /// Records in the batch.
+    pub total: usize,
+    /// The credentials of this chunk, issued now or before.
+    pub credentials: &'a [Credential],
+}
+
+/// What to sign with, and where the status lists are published.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchContext<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The school's key and issuer identity.
+    pub signer: &'a Signer,
+    /// The school (its id scopes every store call; its code must be the records').
+    pub school: &'a School,
+    /// Base URL of the public service; status lists are at
+    /// `{base}/status/{school code}/{list id}`.
+    pub public_base_url: &'a str,
+    /// Who signs, for the audit trail (`None` for the offline command).
+    pub actor: Option<&'a str>,
+    /// Signing time (`validFrom`, the proof's `created`, the stored times).
+    pub now: OffsetDateTime,
+}
+
+/// Sign the records with these ids (read from the store; another school's id fails as not
+/// found). `progress` is called after every chunk.
+pub async fn sign_batch(
+    ctx: &BatchContext<'_>,
+    record_ids: &[String],
+    progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
+) -> Result<BatchOutcome, BatchError> {
+    let mut outcome = BatchOutcome::default();
+    let mut done = 0;
+    for ids in record_ids.chunks(CHUNK) {
+        let mut records = Vec::with_capacity(ids.len());
+        for id in ids {
+            match ctx.store.record(&ctx.school.id, id).await {
+                Ok(r) => records.push(r),
+                Err(e) => outcome.failed.push((id.clone(), e.to_string())),
+            }
+        }
+        let credentials = sign_chunk(ctx, &records, &mut outcome).await?;
+        done += ids.len();
+        progress(ChunkDone {
+            done,
+            total: record_ids.len(),
+            credentials: &credentials,
+        });
+    }
+    Ok(outcome)
+}
+
+/// Sign records already read from the store (as [`Store::import_records`] returns them).
+pub async fn sign_records(
+    ctx: &BatchContext<'_>,
+    records: &[YearRecord],
+    progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
+) -> Result<BatchOutcome, BatchError> {
+    let mut outcome = BatchOutcome::default();
+    let mut done = 0;
+    for chunk in records.chunks(CHUNK) {
+        let credentials = sign_chunk(ctx, chunk, &mut outcome).await?;
+        done += chunk.len();
+        progress(ChunkDone {
+            done,
+            total: records.len(),
+            credentials: &credentials,
+        });
+    }
+    Ok(outcome)
+}
+
+/// One chunk: the signed ones are looked up, the validated ones allocated, signed and stored.
+async fn sign_chunk(
+    ctx: &BatchContext<'_>,
+    records: &[YearRecord],
+    outcome: &mut BatchOutcome,
+) -> Result<Vec<Credential>, BatchError> {
+    let school_id = ctx.school.id.as_str();
+    let mut credentials = Vec::new();
+    let mut to_sign = Vec::new();
+    for record in records {
+        // The state as the caller read it. If another process signed the record since, the
+        // signing step finds it signed and returns that credential (the status entry
+        // allocated for it here stays unused).
+        match record.state {
+            RecordState::Signed | RecordState::Revoked => {
+                match ctx.store.credential_for_record(school_id, &record.id).await {
+                    Ok(c) => {
+                        outcome.already.push(Signed {
+                            record_id: record.id.clone(),
+                            credential_id: c.id.clone(),
+                        });
+                        credentials.push(c);
+                    }
+                    Err(e) => outcome.failed.push((record.id.clone(), e.to_string())),
+                }
+            }
+            RecordState::Draft => outcome.failed.push((
+                record.id.clone(),
+                "bản nháp chưa được kiểm tra / a draft: validate it before signing".into(),
+            )),
+            RecordState::Validated => to_sign.push(record),
+        }
+    }
+    if to_sign.is_empty() {
+        return Ok(credentials);
+    }
+    let allocations = ctx
+        .store
+        .allocate_status_indices(school_id, to_sign.len(), ctx.now)
+        .await?;
+    // A correction (a pupil's year whose credential was revoked) names the credential it
+    // replaces. Looked up per record only when the school has revoked credentials that no
+    // credential replaces yet, so a first issuance costs one query per chunk.
+    let mut replaces = vec![None; to_sign.len()];
+    if ctx.store.has_unreplaced_revocations(school_id).await? {
+        for (slot, record) in replaces.iter_mut().zip(&to_sign) {
+            *slot = ctx
+                .store
+                .credential_to_replace(school_id, &record.pupil_id, &record.school_year)
+                .await?
+                .map(|c| c.id);
+        }
+    }
+    let built = build::sign_parallel(ctx, &to_sign, &allocations, &replaces);
+    let mut items = Vec::with_capacity(built.len());
+    for (record, result) in to_sign.iter().zip(built) {
+        match result {
+            Ok(item) => items.push(item),
+            Err(reason) => outcome.failed.push((record.id.clone(), reason)),
+        }
+    }
+    let mut attempt = 0;
+    let stored = loop {
+        match ctx
+            .store
+            .issue_credentials(school_id, &items, ctx.actor, ctx.now)
+            .await
+        {
+            // Another process's transaction locked the same rows in another order and the
+            // database chose this one to roll back: nothing was written, try again.
+            Err(e) if is_transient(&e) && attempt < RETRIES => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            other => break other,
+        }
+    };
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            // The whole chunk was rolled back; its records stay validated for a re-run.
+            for item in &items {
+                outcome.failed.push((item.record_id.clone(), e.to_string()));
+            }
+            return Ok(credentials);
+        }
+    };
+    for (item, result) in items.iter().zip(stored) {
+        match result {
+            Ok(IssueOutcome::Issued(c)) => {
+                outcome.issued.push(Signed {
+                    record_id: c.record_id.clone(),
+                    credential_id: c.id.clone(),
+                });
+                credentials.push(c);
+            }
+            Ok(IssueOutcome::AlreadyIssued(c)) => {
+                outcome.already.push(Signed {
+                    record_id: c.record_id.clone(),
+                    credential_id: c.id.clone(),
+                });
+                credentials.push(c);
+            }
+            Err(e) => outcome.failed.push((item.record_id.clone(), e.to_string())),
+        }
+    }
+    Ok(credentials)
+}
+
+/// How often a chunk is retried after a deadlock or serialisation failure.
+const RETRIES: u32 = 5;
+
+/// Whether a store error is worth retrying: the transaction was rolled back because of a
+/// deadlock or a serialisation failure with another process, or no connection was free.
+pub fn is_transient(e: &StoreError) -> bool {
+    match e {
+        StoreError::Unavailable(_) => true,
+        StoreError::Database(msg) => {
+            msg.contains("deadlock detected")
+                || msg.contains("could not serialize")
+                || msg.contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes` (the `sha256` stored with each credential).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}

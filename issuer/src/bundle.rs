@@ -1,0 +1,80 @@
+//! The offline trust bundle: one JSON file with the trust list, every status list this
+//! service can sign, and when it was made (format and trust model in
+//! `hocba_verifier::bundle`: a container whose members are each signed by who vouches for
+//! them — the trust list by the authority, each status list by its school).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use crate::signing::Signer;
+use crate::status_lists::{Publication, PublishError};
+use crate::store::Store;
+
+/// What went into a bundle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BundleStats {
+    /// Status lists included.
+    pub status_lists: usize,
+    /// Schools with status lists whose key this service does not hold (their lists are left
+    /// out, by school code).
+    pub skipped_schools: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BundleDoc<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    created_at: String,
+    trust_list: &'a RawValue,
+    status_lists: Vec<Box<RawValue>>,
+}
+
+/// Build the bundle at `now`: `trust_list` (the signed trust list file) and every status list
+/// of every school in `store`, signed by `signer_for(school code)`.
+pub async fn build_bundle(
+    store: &Store,
+    publication: &Publication,
+    signer_for: &(dyn Fn(&str) -> Option<Arc<Signer>> + Sync),
+    public_base: &str,
+    trust_list: &[u8],
+    now: OffsetDateTime,
+) -> Result<(Vec<u8>, BundleStats), PublishError> {
+    let bad_trust_list = |e: serde_json::Error| PublishError::BadTrustList(e.to_string());
+    let text = std::str::from_utf8(trust_list)
+        .map_err(|e| PublishError::BadTrustList(format!("not UTF-8: {e}")))?;
+    let trust_list: &RawValue = serde_json::from_str(text.trim()).map_err(bad_trust_list)?;
+    let mut stats = BundleStats::default();
+    let mut lists = Vec::new();
+    for school in store.list_schools().await? {
+        let infos = store.status_lists(&school.id).await?;
+        if infos.is_empty() {
+            continue;
+        }
+        let Some(signer) = signer_for(&school.code) else {
+            stats.skipped_schools.push(school.code.clone());
+            continue;
+        };
+        for info in infos {
+            let published = publication
+                .status_list(store, Some(&signer), public_base, &school, &info.id, now)
+                .await?;
+            let text = String::from_utf8(published.bytes.as_ref().clone())
+                .map_err(|e| PublishError::BadTrustList(e.to_string()))?;
+            lists.push(RawValue::from_string(text).map_err(bad_trust_list)?);
+        }
+    }
+    stats.status_lists = lists.len();
+    let doc = BundleDoc {
+        kind: "HocBaTrustBundle",
+        created_at: hocba_schema::credential::format_time(now)
+            .map_err(|e| PublishError::Sign(e.into()))?,
+        trust_list,
+        status_lists: lists,
+    };
+    let bytes = serde_json::to_vec(&doc).map_err(bad_trust_list)?;
+    Ok((bytes, stats))
+}

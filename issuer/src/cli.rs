@@ -1,0 +1,238 @@
+//! Command-line arguments of `hocba-issuer` (clap only; the work happens in the library).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Issue học bạ số: sign school-year records as W3C Verifiable Credentials.
+#[derive(Debug, Parser)]
+#[command(name = "hocba-issuer", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Validate a record and print its signed credential.
+    Sign {
+        /// The school's private key (PKCS#8 PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// The record (JSON, as in schema/examples/).
+        record: PathBuf,
+        /// Trust list that says which school the key belongs to.
+        #[arg(long, default_value = "keys/dev/trust-list.json")]
+        trust_list: PathBuf,
+        /// Sign even if validation reports warnings (derived results that disagree, …).
+        #[arg(long)]
+        accept_warnings: bool,
+        /// Write the credential here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Render a signed credential as the printed record: A4 PDF with the QR summary (signed
+    /// with --key) and the credential embedded as hocba-credential.json.
+    Pdf {
+        /// The signed credential (JSON).
+        credential: PathBuf,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: PathBuf,
+        /// The school's private key (PKCS#8 PEM) that signed the credential.
+        #[arg(long)]
+        key: PathBuf,
+        /// Base URL of the verifier page the QR code opens.
+        #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
+        verifier_url: String,
+    },
+    /// Run the school API (HTTP) until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Database: `sqlite://FILE` (created and migrated on first start) or `postgres://…`.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://./data/hocba.db",
+            hide_env_values = true
+        )]
+        database_url: String,
+        /// PostgreSQL schema for the tables (created if missing).
+        #[arg(long)]
+        database_schema: Option<String>,
+        /// Key directory: `trust-list.json` and one `school-<code>.pem` per school.
+        #[arg(long = "keys", default_value = "keys/dev")]
+        keys: PathBuf,
+        /// Public base URL written into credentials' status-list URLs (default: http://LISTEN).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Base URL of the verifier page the QR codes of served PDFs open.
+        #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
+        verifier_url: String,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+    /// Import a class (CSV, XLSX or JSON), store and sign every record, write one credential
+    /// file per pupil.
+    Issue(Box<IssueCli>),
+    /// Write a synthetic province (one JSON array per school) for benchmarks and tests.
+    #[command(name = "gen-province")]
+    GenProvince {
+        /// Number of pupils.
+        #[arg(long, default_value_t = 60_000)]
+        pupils: usize,
+        /// Seed (the same seed gives the same province).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory for the files.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Make a new Ed25519 key (PKCS#8 PEM, mode 0600) and its public key beside it.
+    Keygen {
+        /// Where to write the private key; `<out without .pem>.pub.pem` gets the public key.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Make and sign a trust list from a plain description of schools (TOML).
+    #[command(name = "trust-list")]
+    TrustList {
+        /// The description (see keys/dev/schools.toml).
+        #[arg(long)]
+        schools: PathBuf,
+        /// The authority's private key.
+        #[arg(long)]
+        authority_key: PathBuf,
+        /// Version number; must grow with each publication (default: seconds since 1970).
+        #[arg(long = "list-version")]
+        list_version: Option<u64>,
+        /// Where to write the signed list.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Revoke a credential (its record becomes revoked; its status list bit is set at the
+    /// next publication). Audited.
+    Revoke {
+        /// The credential id (`urn:uuid:…`).
+        credential_id: String,
+        /// Why (kept in the store and the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Database (as for `serve`).
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://./data/hocba.db",
+            hide_env_values = true
+        )]
+        database_url: String,
+    },
+    /// Write the offline trust bundle: the trust list and every school's signed status list.
+    Bundle {
+        /// Where to write the bundle (JSON).
+        #[arg(long)]
+        out: PathBuf,
+        /// Database (as for `serve`).
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://./data/hocba.db",
+            hide_env_values = true
+        )]
+        database_url: String,
+        /// Key directory: `trust-list.json` and one `school-<code>.pem` per school.
+        #[arg(long = "keys", default_value = "keys/dev")]
+        keys: PathBuf,
+        /// Public base URL the credentials' status-list URLs start with.
+        #[arg(
+            long,
+            env = "HOCBA_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create a user and a bearer token for it; the token is printed once.
+    Create {
+        /// The school's code (not for the authority).
+        #[arg(long)]
+        school: Option<String>,
+        /// principal, teacher or authority.
+        #[arg(long)]
+        role: String,
+        /// Name of the user, shown in the audit log.
+        #[arg(long)]
+        name: Option<String>,
+        /// Days until the token expires.
+        #[arg(long, default_value_t = 90)]
+        ttl_days: i64,
+        /// Database (as for `serve`).
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://./data/hocba.db",
+            hide_env_values = true
+        )]
+        database_url: String,
+    },
+}
+
+/// Arguments of `hocba-issuer issue`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct IssueCli {
+    /// The class's results: .csv, .xlsx (templates in issuer/templates/) or .json.
+    #[arg(long)]
+    pub(crate) input: PathBuf,
+    /// Directory for the credential files (`<pupil key>-<school year>.json`) and, unless
+    /// --no-pdf, their printed records beside them (`….pdf`).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// The school's private key (PKCS#8 PEM).
+    #[arg(long, default_value = "keys/dev/school-25000731.pem")]
+    pub(crate) key: PathBuf,
+    /// Trust list that says which school the key belongs to.
+    #[arg(long, default_value = "keys/dev/trust-list.json")]
+    pub(crate) trust_list: PathBuf,
+    /// Database (`sqlite://…` or `postgres://…`).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/hocba.db")]
+    pub(crate) database_url: String,
+    /// PostgreSQL schema for the tables (created if missing).
+    #[arg(long)]
+    pub(crate) database_schema: Option<String>,
+    /// Sign rows whose only problems are warnings.
+    #[arg(long)]
+    pub(crate) accept_warnings: bool,
+    /// Base URL of the verifier page the QR codes of the PDFs open.
+    #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
+    pub(crate) verifier_url: String,
+    /// Write only the credential files, no PDFs.
+    #[arg(long)]
+    pub(crate) no_pdf: bool,
+    /// Base URL of the public service (status lists at `{base}/status/{school}/{list}`).
+    #[arg(
+        long,
+        env = "HOCBA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub(crate) public_base_url: String,
+    /// School year for every row (when the file has no "Năm học" column).
+    #[arg(long)]
+    pub(crate) school_year: Option<String>,
+    /// Grade for every row (when the file has no "Khối" column).
+    #[arg(long)]
+    pub(crate) grade: Option<u8>,
+    /// Class for every row (when the file has no "Lớp" column).
+    #[arg(long = "class")]
+    pub(crate) class_name: Option<String>,
+    /// Any column's value for every row, as `Header=value` (repeatable).
+    #[arg(long = "set", value_name = "HEADER=VALUE")]
+    pub(crate) set: Vec<String>,
+}

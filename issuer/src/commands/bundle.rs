@@ -1,0 +1,64 @@
+//! `hocba-issuer bundle --out FILE`: write the offline trust bundle (the trust list of the key
+//! directory and every status list of the schools whose key is there, freshly signed).
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use hocba_issuer::api::SchoolKeys;
+use hocba_issuer::bundle::build_bundle;
+use hocba_issuer::status_lists::Publication;
+use hocba_issuer::store::Store;
+use time::OffsetDateTime;
+
+/// Build the bundle from `database_url` and `keys_dir` and write it to `out`.
+pub(crate) fn run(
+    database_url: &str,
+    keys_dir: &Path,
+    public_url: &str,
+    out: &Path,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let keys = SchoolKeys::load(keys_dir)
+        .with_context(|| format!("loading school keys from {}", keys_dir.display()))?;
+    let trust_list = keys
+        .trust_list_bytes()
+        .context("the key directory has no trust-list.json")?;
+    let signers = keys.into_signer_map();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (bytes, stats) = runtime.block_on(async {
+        let store = Store::connect(database_url)
+            .await
+            .context("opening the database")?;
+        let signer_for = |code: &str| signers.get(code).cloned();
+        let built = build_bundle(
+            &store,
+            &Publication::default(),
+            &signer_for,
+            public_url,
+            &trust_list,
+            now,
+        )
+        .await
+        .context("building the bundle");
+        store.close().await;
+        built
+    })?;
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes): trust list and {} status list(s)",
+        out.display(),
+        bytes.len(),
+        stats.status_lists
+    );
+    if !stats.skipped_schools.is_empty() {
+        eprintln!(
+            "warning: no key in {} for school(s) {}: their status lists are not in the bundle",
+            keys_dir.display(),
+            stats.skipped_schools.join(", ")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! `hocba-issuer serve`: the school API on a TCP listener, until SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
+use hocba_issuer::danger::DEV_KEY_WARNING;
+use hocba_issuer::store::Store;
+use time::OffsetDateTime;
+use tracing_subscriber::EnvFilter;
+
+/// Start the service.
+pub(crate) fn run(
+    listen: SocketAddr,
+    database_url: &str,
+    database_schema: Option<&str>,
+    keys: &Path,
+    public_url: Option<String>,
+    verifier_url: String,
+    now: OffsetDateTime,
+) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(
+        listen,
+        database_url,
+        database_schema,
+        keys,
+        public_url,
+        verifier_url,
+        now,
+    ))
+}
+
+async fn serve(
+    listen: SocketAddr,
+    database_url: &str,
+    database_schema: Option<&str>,
+    keys_dir: &Path,
+    public_url: Option<String>,
+    verifier_url: String,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let keys = SchoolKeys::load(keys_dir)
+        .with_context(|| format!("loading school keys from {}", keys_dir.display()))?;
+    if keys.uses_dev_keys() {
+        eprintln!("\n{DEV_KEY_WARNING}\n");
+        tracing::warn!(
+            "serving with the public development keys from {}",
+            keys_dir.display()
+        );
+    }
+    let store = match database_schema {
+        Some(schema) => Store::connect_with_schema(database_url, schema).await,
+        None => Store::connect(database_url).await,
+    }
+    .context("opening the database (the URL is not shown: it may hold a password)")?;
+    let added = keys.register_schools(&store, now).await?;
+    tracing::info!(
+        schools = ?keys.school_codes(),
+        newly_registered = added,
+        backend = ?store.backend(),
+        "schools with signing keys"
+    );
+    let config = ApiConfig {
+        public_base: public_url.unwrap_or_else(|| format!("http://{listen}")),
+        verifier_url,
+        ..ApiConfig::default()
+    };
+    let state = AppState::new(store.clone(), keys, config);
+    match api::batches::resume_abandoned(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(batches = n, "resuming abandoned batches in the background"),
+        Err(e) => tracing::warn!(error = %e, "could not look for abandoned batches"),
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "listening; API docs at http://{local}/api/v1/docs");
+    eprintln!("hocba-issuer listening on http://{local} (docs: http://{local}/api/v1/docs)");
+    axum::serve(listener, api::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,69 @@
+//! The one error type of the issuer library.
+
+use std::path::PathBuf;
+
+use hocba_schema::SchemaError;
+use hocba_schema::validation::ValidationReport;
+use thiserror::Error;
+
+/// Why the issuer could not do what was asked.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum IssuerError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A private key file that other users can read is refused.
+    #[error(
+        "{path}: private key file is readable by other users (mode {mode:o}); run `chmod 600 {path}`"
+    )]
+    KeyFileTooOpen {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A key file is not PKCS#8 PEM with an Ed25519 key.
+    #[error("{path}: not an Ed25519 PKCS#8 PEM private key ({problem})")]
+    BadKeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What the parser said (never the key itself).
+        problem: String,
+    },
+    /// The operating system gave no randomness.
+    #[error("no randomness from the operating system: {0}")]
+    Random(String),
+    /// The record did not pass validation; every problem is in the report.
+    #[error("the record is not valid:\n{0}")]
+    InvalidRecord(Box<ValidationReport>),
+    /// The record has warnings and they were not accepted.
+    #[error(
+        "the record has warnings a person must look at (use --accept-warnings to sign anyway):\n{0}"
+    )]
+    UnacceptedWarnings(Box<ValidationReport>),
+    /// The key is registered for another school than the record's.
+    #[error("the key belongs to school {key_school} but the record is for school {record_school}")]
+    KeyOfAnotherSchool {
+        /// School code the key is registered for.
+        key_school: String,
+        /// School code in the record.
+        record_school: String,
+    },
+    /// A school description file is wrong.
+    #[error("{path}: {problem}")]
+    Description {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the field.
+        problem: String,
+    },
+    /// The document could not be put into signable form.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}

@@ -1,0 +1,33 @@
+//! The issuing side of học bạ số: school keys, signing records into credentials, and the
+//! authority's trust list. The command-line tool `hocba-issuer` is a thin layer over this
+//! library.
+//!
+//! * [`keys`] — Ed25519 key pairs as PKCS#8 PEM files (mode 0600), generated from the OS.
+//! * [`signing`] — `eddsa-jcs-2022` proofs over credentials and other documents.
+//! * [`issue`] — a record in, a signed credential out (validation first).
+//! * [`trust_list`] — builds and signs the trust list from a plain description of schools.
+//! * [`api`] — the school HTTP API under `/api/v1` (`hocba-issuer serve`), with its OpenAPI document.
+//! * [`pdf`] — the printed record: A4 PDF with the signed QR summary and the embedded credential.
+//! * [`status_lists`] — each school's signed Bitstring Status List, cached until a revocation.
+//! * [`bundle`] — the offline trust bundle (trust list + every status list).
+//! * [`danger`] — the public development keys, recognised so they are never mistaken for real.
+//!
+//! Private keys never leave [`keys::KeyPair`]: it has no accessor for the secret, its `Debug`
+//! prints only the public key, and nothing here logs.
+
+pub mod api;
+pub mod batch;
+pub mod bundle;
+pub mod danger;
+pub mod error;
+pub mod import;
+pub mod issue;
+pub mod keys;
+pub mod pdf;
+pub mod signing;
+pub mod status_lists;
+pub mod store;
+pub mod synthetic;
+pub mod trust_list;
+
+pub use error::IssuerError;

@@ -1,0 +1,359 @@
+//! A small page builder over printpdf operations: text at a position, wrapped paragraphs,
+//! ruled tables and filled rectangles on A4 pages, with a new page when the next block does not
+//! fit. Coordinates are PDF points from the bottom-left corner; text is NFC-normalised here,
+//! because printpdf does not shape decomposed text.
+
+use printpdf::{
+    CurTransMat, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfFontHandle, PdfPage, Point, Pt,
+    Rect, TextItem, WindingOrder,
+};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+use super::fonts::{Face, Fonts};
+
+/// A4 width in points.
+pub(crate) const PAGE_W: f32 = 595.28;
+/// A4 height in points.
+pub(crate) const PAGE_H: f32 = 841.89;
+/// Left and right margin.
+pub(crate) const MARGIN_X: f32 = 48.0;
+/// Top margin.
+pub(crate) const MARGIN_TOP: f32 = 40.0;
+/// Bottom margin.
+pub(crate) const MARGIN_BOTTOM: f32 = 40.0;
+/// Width between the margins.
+pub(crate) const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN_X;
+
+/// One column of a table: its width and the face of its cells.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Column {
+    pub(crate) width: f32,
+    pub(crate) centered: bool,
+}
+
+/// The pages being built and the cursor (top of the next block).
+pub(crate) struct Layout {
+    fonts: &'static Fonts,
+    ids: [FontId; 3],
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    /// Baseline cursor: y of the top of the next block.
+    pub(crate) y: f32,
+}
+
+impl Layout {
+    /// A layout with one empty page, drawing with `fonts` registered as `ids` (regular, bold,
+    /// italic).
+    pub(crate) fn new(fonts: &'static Fonts, ids: [FontId; 3]) -> Self {
+        Self {
+            fonts,
+            ids,
+            pages: Vec::new(),
+            ops: Vec::with_capacity(2048),
+            y: PAGE_H - MARGIN_TOP,
+        }
+    }
+
+    fn id(&self, face: Face) -> FontId {
+        match face {
+            Face::Regular => self.ids[0].clone(),
+            Face::Bold => self.ids[1].clone(),
+            Face::Italic => self.ids[2].clone(),
+        }
+    }
+
+    /// Width of `text` in `face` at `size`.
+    pub(crate) fn width(&self, face: Face, size: f32, text: &str) -> f32 {
+        self.fonts.face(face).width(text, size)
+    }
+
+    /// Start a new page when less than `height` points are left.
+    pub(crate) fn ensure(&mut self, height: f32) {
+        if self.y - height < MARGIN_BOTTOM {
+            self.new_page();
+        }
+    }
+
+    /// Close the page and start the next one.
+    pub(crate) fn new_page(&mut self) {
+        let ops = std::mem::replace(&mut self.ops, Vec::with_capacity(1024));
+        self.pages.push(ops);
+        self.y = PAGE_H - MARGIN_TOP;
+    }
+
+    /// Number of the page being drawn (1-based).
+    pub(crate) fn page_number(&self) -> usize {
+        self.pages.len() + 1
+    }
+
+    /// Draw `text` with its baseline at (`x`, `y`).
+    pub(crate) fn text(&mut self, x: f32, y: f32, face: Face, size: f32, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let text: String = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            text.to_owned()
+        } else {
+            text.nfc().collect()
+        };
+        let font = self.id(face);
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFont {
+                font: PdfFontHandle::External(font),
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: Point { x: Pt(x), y: Pt(y) },
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text)],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// Draw `text` centred on `cx`.
+    pub(crate) fn centered(&mut self, cx: f32, y: f32, face: Face, size: f32, text: &str) {
+        let w = self.width(face, size, text);
+        self.text(cx - w / 2.0, y, face, size, text);
+    }
+
+    /// A centred line across the content width; advances the cursor.
+    pub(crate) fn centered_line(&mut self, face: Face, size: f32, text: &str) {
+        self.ensure(size * 1.4);
+        self.y -= size * 1.25;
+        self.centered(PAGE_W / 2.0, self.y, face, size, text);
+        self.y -= size * 0.2;
+    }
+
+    /// Split `text` into lines no wider than `width`.
+    pub(crate) fn wrap(&self, face: Face, size: f32, width: f32, text: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        for para in text.split('\n') {
+            let mut line = String::new();
+            // Widths add up per character, so the line's width is kept as words are added.
+            let space = self.width(face, size, " ");
+            let mut line_w = 0.0f32;
+            for word in para.split_whitespace() {
+                let word_w = self.width(face, size, word);
+                if !line.is_empty() && line_w + space + word_w > width {
+                    lines.push(std::mem::take(&mut line));
+                    line.push_str(word);
+                    line_w = word_w;
+                } else {
+                    if !line.is_empty() {
+                        line.push(' ');
+                        line_w += space;
+                    }
+                    line.push_str(word);
+                    line_w += word_w;
+                }
+                if line_w <= width {
+                    continue;
+                }
+                // A single word wider than the column is cut by characters.
+                while self.width(face, size, &line) > width && line.chars().count() > 1 {
+                    let mut cut = String::new();
+                    let mut rest = String::new();
+                    for c in line.chars() {
+                        if rest.is_empty() && self.width(face, size, &format!("{cut}{c}")) <= width
+                        {
+                            cut.push(c);
+                        } else {
+                            rest.push(c);
+                        }
+                    }
+                    if cut.is_empty() {
+                        break;
+                    }
+                    lines.push(cut);
+                    line = rest;
+                }
+                line_w = self.width(face, size, &line);
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// A wrapped paragraph at `x`, `width` wide; continues on the next page when needed.
+    pub(crate) fn paragraph(&mut self, x: f32, width: f32, face: Face, size: f32, text: &str) {
+        let leading = size * 1.35;
+        for line in self.wrap(face, size, width, text) {
+            self.ensure(leading);
+            self.y -= leading;
+            self.text(x, self.y + size * 0.3, face, size, &line);
+        }
+    }
+
+    /// "Label: value" on one or more lines: label in regular, value in bold.
+    pub(crate) fn field(&mut self, x: f32, width: f32, size: f32, label: &str, value: &str) {
+        let label_w = self.width(Face::Regular, size, label) + size * 0.3;
+        let leading = size * 1.35;
+        let lines = self.wrap(Face::Bold, size, (width - label_w).max(40.0), value);
+        for (i, line) in lines.iter().enumerate() {
+            self.ensure(leading);
+            self.y -= leading;
+            if i == 0 {
+                self.text(x, self.y + size * 0.3, Face::Regular, size, label);
+            }
+            self.text(x + label_w, self.y + size * 0.3, Face::Bold, size, line);
+        }
+    }
+
+    /// Move the cursor down by `dy`.
+    pub(crate) fn gap(&mut self, dy: f32) {
+        self.y -= dy;
+    }
+
+    /// A stroked line.
+    pub(crate) fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32) {
+        let p = |x: f32, y: f32| LinePoint {
+            p: Point { x: Pt(x), y: Pt(y) },
+            bezier: false,
+        };
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![p(x1, y1), p(x2, y2)],
+                is_closed: false,
+            },
+        });
+    }
+
+    /// Draw in a coordinate system scaled by `scale` with its origin at (`x`, `y`), until
+    /// [`Layout::end_scaled`].
+    pub(crate) fn begin_scaled(&mut self, scale: f32, x: f32, y: f32) {
+        self.ops.push(Op::SaveGraphicsState);
+        self.ops.push(Op::SetTransformationMatrix {
+            matrix: CurTransMat::Raw([scale, 0.0, 0.0, scale, x, y]),
+        });
+    }
+
+    /// Back to page coordinates.
+    pub(crate) fn end_scaled(&mut self) {
+        self.ops.push(Op::RestoreGraphicsState);
+    }
+
+    /// A filled rectangle (current fill colour, black by default).
+    pub(crate) fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+        self.ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(PaintMode::Fill),
+                winding_order: Some(WindingOrder::NonZero),
+            },
+        });
+    }
+
+    /// A ruled table: `header` in bold, then `rows`; each cell wraps in its column. Rows that do
+    /// not fit continue on the next page with the header repeated.
+    pub(crate) fn table(
+        &mut self,
+        columns: &[Column],
+        header: &[&str],
+        rows: &[Vec<String>],
+        size: f32,
+    ) {
+        let pad = 3.0;
+        let leading = size * 1.3;
+        let x0 = MARGIN_X;
+        let total: f32 = columns.iter().map(|c| c.width).sum();
+        let header_cells: Vec<String> = header.iter().map(|s| (*s).to_owned()).collect();
+        self.table_row(
+            columns,
+            &header_cells,
+            Face::Bold,
+            size,
+            x0,
+            total,
+            pad,
+            leading,
+        );
+        for row in rows {
+            let height = self.row_height(columns, row, Face::Regular, size, pad, leading);
+            if self.y - height < MARGIN_BOTTOM {
+                self.new_page();
+                self.table_row(
+                    columns,
+                    &header_cells,
+                    Face::Bold,
+                    size,
+                    x0,
+                    total,
+                    pad,
+                    leading,
+                );
+            }
+            self.table_row(columns, row, Face::Regular, size, x0, total, pad, leading);
+        }
+    }
+
+    fn row_height(
+        &self,
+        columns: &[Column],
+        cells: &[String],
+        face: Face,
+        size: f32,
+        pad: f32,
+        leading: f32,
+    ) -> f32 {
+        let lines = columns
+            .iter()
+            .zip(cells)
+            .map(|(c, text)| self.wrap(face, size, c.width - 2.0 * pad, text).len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        lines as f32 * leading + 2.0 * pad
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn table_row(
+        &mut self,
+        columns: &[Column],
+        cells: &[String],
+        face: Face,
+        size: f32,
+        x0: f32,
+        total: f32,
+        pad: f32,
+        leading: f32,
+    ) {
+        let height = self.row_height(columns, cells, face, size, pad, leading);
+        let top = self.y;
+        let bottom = top - height;
+        let mut x = x0;
+        for (column, text) in columns.iter().zip(cells) {
+            let lines = self.wrap(face, size, column.width - 2.0 * pad, text);
+            let mut y = top - pad;
+            for line in lines {
+                y -= leading;
+                let tx = if column.centered {
+                    x + (column.width - self.width(face, size, &line)) / 2.0
+                } else {
+                    x + pad
+                };
+                self.text(tx, y + size * 0.3, face, size, &line);
+            }
+            self.line(x, top, x, bottom);
+            x += column.width;
+        }
+        self.line(x0 + total, top, x0 + total, bottom);
+        self.line(x0, top, x0 + total, top);
+        self.line(x0, bottom, x0 + total, bottom);
+        self.y = bottom;
+    }
+
+    /// The finished pages.
+    pub(crate) fn finish(mut self) -> Vec<PdfPage> {
+        self.new_page();
+        self.pages
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .collect()
+    }
+}

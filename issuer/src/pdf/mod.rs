@@ -1,0 +1,284 @@
+//! The printed học bạ: one A4 PDF per signed credential, laid out like the paper page of its
+//! level, with a QR code carrying the school-signed summary
+//! ([`hocba_schema::qr`]) and the signed credential embedded as `hocba-credential.json`, so
+//! that the PDF alone, or the paper alone, can be verified.
+//!
+//! * [`fonts`](self) — Noto Sans, parsed once per process, and each face subset once to the
+//!   characters Vietnamese uses, so a PDF embeds a prebuilt face instead of subsetting per
+//!   document (about 530–600 PDFs/s per core, 52–55 KB each: see `schema/docs/qr.md`).
+//! * [`render_all`] — many credentials across the cores (`issue --out`, the class ZIP).
+//! * `layout` — page builder (text, wrapping, tables, page breaks).
+//! * `content` — what the page says, per level.
+//! * [`QrMatrix`] — the QR drawn as vector rectangles, level Q.
+//! * `embed` — the embedded file, added with lopdf.
+//! * [`zip_class`] — a ZIP of a class's PDFs.
+//!
+//! Rendering does no I/O and reads no clock: everything it shows comes from the credential.
+
+mod content;
+mod embed;
+mod fonts;
+mod layout;
+mod qr_image;
+mod zip;
+
+pub use embed::EMBEDDED_NAME;
+pub use qr_image::QrMatrix;
+pub use zip::zip_class;
+
+use hocba_schema::qr::{SignedSummary, Summary, qr_text};
+use hocba_schema::record::YearRecord;
+use printpdf::{PdfDocument, PdfSaveOptions};
+use serde::Deserialize;
+use serde_json::Value;
+use thiserror::Error;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+use crate::keys::KeyPair;
+
+/// The verifier address written into QR codes when none is configured.
+pub const DEFAULT_VERIFIER_URL: &str = "http://127.0.0.1:8081";
+
+/// Why a PDF could not be made.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum PdfError {
+    /// The credential is not a signed học bạ credential this renderer can read.
+    #[error("credential `{field}`: {problem}")]
+    Credential {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The QR summary could not be built.
+    #[error("QR summary: {0}")]
+    Summary(#[from] hocba_schema::qr::QrError),
+    /// The QR code could not be encoded (too much data).
+    #[error("QR code: {0}")]
+    Qr(String),
+    /// The embedded font did not parse (a build problem).
+    #[error("the embedded Noto Sans font could not be parsed")]
+    Font,
+    /// Writing the PDF structure failed.
+    #[error("PDF: {0}")]
+    Pdf(String),
+    /// Writing the ZIP failed.
+    #[error("ZIP: {0}")]
+    Zip(String),
+}
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct PdfOptions {
+    /// Base URL of the verifier page the QR opens, e.g. `https://verify.example`.
+    pub verifier_url: String,
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        Self {
+            verifier_url: DEFAULT_VERIFIER_URL.into(),
+        }
+    }
+}
+
+/// A rendered PDF and facts about its QR code.
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    /// The PDF file.
+    pub bytes: Vec<u8>,
+    /// The text in the QR code.
+    pub qr_text: String,
+    /// QR version (1–40) at level Q.
+    pub qr_version: i16,
+    /// Bytes of the signed summary.
+    pub summary_bytes: usize,
+    /// Number of pages.
+    pub pages: usize,
+}
+
+/// The signed QR summary of `credential`, signed by `key` (the school key that signed the
+/// credential).
+pub fn sign_summary(credential: &Value, key: &KeyPair) -> Result<SignedSummary, PdfError> {
+    let summary = Summary::from_credential(credential, &key.verifying_key())?;
+    let signature = key.sign(&summary.signing_input()?);
+    Ok(summary.with_signature(signature)?)
+}
+
+/// Render the signed `credential` as a PDF whose QR summary `key` signs.
+pub fn render_pdf(
+    credential: &Value,
+    key: &KeyPair,
+    options: &PdfOptions,
+) -> Result<RenderedPdf, PdfError> {
+    let signed = sign_summary(credential, key)?;
+    let text = qr_text(&options.verifier_url, &signed)?;
+    let qr = QrMatrix::new(&text)?;
+    let bad = |field: &'static str, problem: &str| PdfError::Credential {
+        field,
+        problem: problem.into(),
+    };
+    let subject = credential
+        .get("credentialSubject")
+        .ok_or_else(|| bad("credentialSubject", "missing"))?;
+    let record = YearRecord::deserialize(subject).map_err(|e| PdfError::Credential {
+        field: "credentialSubject",
+        problem: e.to_string(),
+    })?;
+    fn str_at(value: Option<&Value>) -> &str {
+        value.and_then(Value::as_str).unwrap_or("")
+    }
+    let credential_id = str_at(credential.get("id"));
+    let school_name = credential
+        .get("issuer")
+        .and_then(|i| i.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or(&record.school.name);
+    let signed_at = str_at(credential.get("proof").and_then(|p| p.get("created")));
+    let signed_date = signed_at
+        .get(..10)
+        .map(|d| format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]))
+        .unwrap_or_default();
+
+    let json = serde_json::to_vec_pretty(credential).map_err(|e| PdfError::Pdf(e.to_string()))?;
+    let fonts = fonts::fonts().ok_or(PdfError::Font)?;
+    let mut doc = PdfDocument::new(&format!(
+        "Học bạ {} {}",
+        record.student.full_name, record.school_year
+    ));
+    // The prebuilt faces when every character of the credential is in them (the labels are);
+    // otherwise the full faces, subset for this document.
+    let prebuilt = fonts
+        .prebuilt()
+        // Raw line breaks are the pretty JSON's own; those inside strings are escaped.
+        .filter(|_| {
+            let ok = |c: char| c == '\n' || fonts::is_covered(c);
+            std::str::from_utf8(&json).is_ok_and(|text| {
+                if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+                    text.chars().all(ok)
+                } else {
+                    text.nfc().all(ok)
+                }
+            })
+        });
+    let ids = match prebuilt {
+        Some(faces) => faces.map(|f| doc.add_font(&f.font)),
+        None => [
+            doc.add_font(&fonts.regular.font),
+            doc.add_font(&fonts.bold.font),
+            doc.add_font(&fonts.italic.font),
+        ],
+    };
+    let mut l = layout::Layout::new(fonts, ids);
+    content::draw_record(
+        &mut l,
+        &record,
+        &content::PageInfo {
+            credential_id,
+            school_name,
+            signed_date: &signed_date,
+            signed_at,
+            qr: &qr,
+        },
+    );
+    let pages = l.finish();
+    let page_count = pages.len();
+    doc.with_pages(pages);
+    let mut warnings = Vec::new();
+    let save = PdfSaveOptions {
+        subset_fonts: prebuilt.is_none(),
+        ..PdfSaveOptions::default()
+    };
+    let mut lo = doc.to_lopdf_document(&save, &mut warnings);
+    embed::embed_credential(&mut lo, &json)?;
+    compress_streams(&mut lo, prebuilt.as_ref().map_or(&[], |p| p.as_slice()));
+    let mut bytes = Vec::with_capacity(64 << 10);
+    lo.save_to(&mut bytes)
+        .map_err(|e| PdfError::Pdf(e.to_string()))?;
+    Ok(RenderedPdf {
+        bytes,
+        qr_version: qr.version(),
+        summary_bytes: signed.to_bytes().len(),
+        qr_text: text,
+        pages: page_count,
+    })
+}
+
+/// Deflate every uncompressed stream at a fast level (lopdf's own `compress` uses the slowest,
+/// which tripled the rendering time for about 3 % smaller files).
+/// The programs of the prebuilt `faces` get their compressed form made once.
+fn compress_streams(doc: &mut lopdf::Document, faces: &[&fonts::Prebuilt]) {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        if let lopdf::Object::Stream(stream) = object
+            && stream.allows_compression
+            && stream.dict.get(b"Filter").is_err()
+        {
+            if let Some(face) = faces.iter().find(|f| f.program == stream.content) {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(face.compressed.clone());
+                continue;
+            }
+            let mut encoder = flate2::write::ZlibEncoder::new(
+                Vec::with_capacity(stream.content.len() / 2),
+                flate2::Compression::new(COMPRESSION_LEVEL),
+            );
+            if encoder.write_all(&stream.content).is_err() {
+                continue;
+            }
+            if let Ok(compressed) = encoder.finish()
+                && compressed.len() + 19 < stream.content.len()
+            {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(compressed);
+            }
+        }
+    }
+}
+
+/// zlib level for the PDF's streams.
+const COMPRESSION_LEVEL: u32 = 2;
+
+/// Render each of `credentials` (signed credentials, as JSON text) with `key`, spread over the
+/// machine's cores with scoped threads; the results are in the order of `credentials`.
+pub fn render_all<S: AsRef<str> + Sync>(
+    credentials: &[S],
+    key: &KeyPair,
+    options: &PdfOptions,
+) -> Vec<Result<RenderedPdf, PdfError>> {
+    let one = |json: &S| {
+        let value: Value =
+            serde_json::from_str(json.as_ref()).map_err(|e| PdfError::Credential {
+                field: "credential",
+                problem: e.to_string(),
+            })?;
+        render_pdf(&value, key, options)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(credentials.len());
+    if threads <= 1 {
+        return credentials.iter().map(one).collect();
+    }
+    let per_thread = credentials.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = credentials
+            .chunks(per_thread)
+            .map(|chunk| {
+                let spawned = scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>());
+                (chunk.len(), spawned)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| {
+                h.join().unwrap_or_else(|_| {
+                    (0..len)
+                        .map(|_| Err(PdfError::Pdf("a rendering thread panicked".into())))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}

@@ -1,0 +1,206 @@
+//! Publishing status lists: each school's W3C Bitstring Status List credentials, built from
+//! the store's revoked indices and signed by the school key, at the stable URL every
+//! credential names in `credentialStatus.statusListCredential`:
+//! `{public base}/status/{school code}/{list id}`.
+//!
+//! A signed list is cached per (school, list) together with a digest of the revoked indices it
+//! was made from. Each request reads the revoked indices (one indexed query) and reuses the
+//! cached bytes while they are unchanged and younger than [`RESIGN_AFTER`]; a revocation, made
+//! by this process, another issuer process sharing PostgreSQL or the `revoke` command, changes
+//! the digest and so invalidates the cached list at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use hocba_schema::credential::UnsignedCredential;
+use hocba_schema::status_list::{Bitstring, StatusListCredential};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use time::{Duration, OffsetDateTime};
+
+use crate::error::IssuerError;
+use crate::signing::Signer;
+use crate::store::{School, Store, StoreError};
+
+/// How long a published list stays valid (`validUntil` − `validFrom`). A verifier treats a
+/// list past `validUntil` as an unknown status.
+pub const STATUS_LIST_VALIDITY: Duration = Duration::days(14);
+
+/// A cached signed list is re-signed (fresh `validFrom`) after this long even when nothing was
+/// revoked.
+pub const RESIGN_AFTER: Duration = Duration::hours(1);
+
+/// The URL of a status list: `{public_base}/status/{school_code}/{list_id}` (what
+/// credentials name in `credentialStatus.statusListCredential`).
+pub fn status_list_url(public_base: &str, school_code: &str, list_id: &str) -> String {
+    format!(
+        "{}/status/{school_code}/{list_id}",
+        public_base.trim_end_matches('/')
+    )
+}
+
+/// Why a status list could not be published.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum PublishError {
+    /// The store failed or has no such school or list.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The school has no list with this id.
+    #[error("school {school} has no status list {list}")]
+    NoSuchList {
+        /// The school's code.
+        school: String,
+        /// The list id asked for.
+        list: String,
+    },
+    /// This service does not hold the school's key, so it cannot sign its list.
+    #[error("no signing key for school {school} here")]
+    NoKey {
+        /// The school's code.
+        school: String,
+    },
+    /// The trust list file (or a list put in a bundle) is not JSON.
+    #[error("the trust list is not usable: {0}")]
+    BadTrustList(String),
+    /// Building or signing failed.
+    #[error(transparent)]
+    Sign(#[from] IssuerError),
+}
+
+/// A signed status list ready to serve.
+#[derive(Clone, Debug)]
+pub struct PublishedList {
+    /// The signed credential (canonical JSON).
+    pub bytes: Arc<Vec<u8>>,
+    /// `"<sha-256 hex of bytes>"` (a strong ETag, quotes included).
+    pub etag: String,
+    /// When it was signed.
+    pub signed_at: OffsetDateTime,
+    revision: [u8; 32],
+}
+
+/// Build and sign the revocation list at `url` with `size` entries and `revoked` set.
+pub fn sign_status_list(
+    signer: &Signer,
+    url: &str,
+    size: usize,
+    revoked: &[i64],
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, IssuerError> {
+    let mut bits = Bitstring::new(size);
+    for &i in revoked {
+        if let Ok(i) = usize::try_from(i) {
+            bits.set(i, true);
+        }
+    }
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let list = StatusListCredential::revocation(
+        url,
+        signer.issuer().clone(),
+        now,
+        now + STATUS_LIST_VALIDITY,
+        &bits,
+    );
+    let Value::Object(doc) =
+        serde_json::to_value(&list).map_err(|e| hocba_schema::SchemaError::Json(e.to_string()))?
+    else {
+        return Err(hocba_schema::SchemaError::Json("status list is not an object".into()).into());
+    };
+    let unsigned = UnsignedCredential::from_document(doc)?;
+    signer.sign_canonical(&unsigned, now)
+}
+
+/// The cache of signed lists, shared by the HTTP handlers.
+#[derive(Debug, Default)]
+pub struct Publication {
+    lists: Mutex<HashMap<(String, String), PublishedList>>,
+    trust_list: Option<Arc<Vec<u8>>>,
+}
+
+impl Publication {
+    /// A cache serving `trust_list` (the bytes of the authority-signed trust list file) at
+    /// `/.well-known/hocba/trust-list.json`.
+    pub fn new(trust_list: Option<Vec<u8>>) -> Self {
+        Self {
+            lists: Mutex::new(HashMap::new()),
+            trust_list: trust_list.map(Arc::new),
+        }
+    }
+
+    /// The trust list file, when this service has one.
+    pub fn trust_list(&self) -> Option<Arc<Vec<u8>>> {
+        self.trust_list.clone()
+    }
+
+    /// Forget the cached list of (`school_code`, `list_id`), e.g. after a revocation.
+    pub fn invalidate(&self, school_code: &str, list_id: &str) {
+        if let Ok(mut lists) = self.lists.lock() {
+            lists.remove(&(school_code.to_owned(), list_id.to_owned()));
+        }
+    }
+
+    /// The signed list `list_id` of `school`, from the cache when still current.
+    pub async fn status_list(
+        &self,
+        store: &Store,
+        signer: Option<&Signer>,
+        public_base: &str,
+        school: &School,
+        list_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<PublishedList, PublishError> {
+        let info = store
+            .status_lists(&school.id)
+            .await?
+            .into_iter()
+            .find(|l| l.id == list_id)
+            .ok_or_else(|| PublishError::NoSuchList {
+                school: school.code.clone(),
+                list: list_id.to_owned(),
+            })?;
+        let revoked = store.revoked_indices(&school.id, list_id).await?;
+        let mut digest = Sha256::new();
+        digest.update(info.size.to_be_bytes());
+        for i in &revoked {
+            digest.update(i.to_be_bytes());
+        }
+        let revision: [u8; 32] = digest.finalize().into();
+        let key = (school.code.clone(), list_id.to_owned());
+        if let Ok(lists) = self.lists.lock()
+            && let Some(cached) = lists.get(&key)
+            && cached.revision == revision
+            && now - cached.signed_at < RESIGN_AFTER
+            && now >= cached.signed_at
+        {
+            return Ok(cached.clone());
+        }
+        let signer = signer.ok_or_else(|| PublishError::NoKey {
+            school: school.code.clone(),
+        })?;
+        let url = status_list_url(public_base, &school.code, list_id);
+        let size = usize::try_from(info.size).unwrap_or(0);
+        let bytes = sign_status_list(signer, &url, size, &revoked, now)?;
+        let published = PublishedList {
+            etag: format!("\"{}\"", hex(&Sha256::digest(&bytes))),
+            bytes: Arc::new(bytes),
+            signed_at: now,
+            revision,
+        };
+        if let Ok(mut lists) = self.lists.lock() {
+            lists.insert(key, published.clone());
+        }
+        Ok(published)
+    }
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}

@@ -1,0 +1,155 @@
+//! Storage of the issuer: schools, users and their API tokens, pupils, year records through
+//! their life cycle, issued credentials, status-list allocation, signing batches and the
+//! append-only audit log.
+//!
+//! One code path serves both databases: sqlx's `Any` driver with `$N` placeholders, ids and
+//! timestamps as TEXT (RFC 3339, UTC, six fractional digits), JSON as TEXT kept byte for
+//! byte, and one migrations folder per backend with the same meaning
+//! (`issuer/migrations/{sqlite,postgres}`).
+//!
+//! Rules every function keeps:
+//!
+//! * **Tenancy.** Every read and write of school data takes the caller's school id and only
+//!   ever touches that school's rows; another school's id gives [`StoreError::NotFound`],
+//!   exactly as an id that does not exist. Composite foreign keys make the database refuse
+//!   rows that mix schools.
+//! * **Time comes in.** Functions take `now`; nothing here reads the clock.
+//! * **Nothing half-written.** Multi-row changes run in one transaction; the signing step
+//!   ([`Store::issue_credential`]) stores the credential and marks its record signed together,
+//!   so a credential exists exactly when its record is signed.
+//! * **No secrets at rest or in logs.** API tokens are stored as SHA-256 hashes;
+//!   [`TokenSecret`] and [`Store`] print nothing sensitive in `Debug`.
+//!
+//! Where things are: `connect.rs` (URLs, pools, migrations), `schools.rs` (schools, users),
+//! `tokens.rs` (API tokens, [`Principal`]), `pupils.rs`, `records.rs` (the life cycle and
+//! optimistic concurrency), `imports.rs` (a class in one transaction), `status_index.rs`
+//! (allocation and the index permutation), `credentials.rs` (signing step, reads,
+//! revocation), `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format).
+//!
+//! The batch forms ([`Store::import_records`], [`Store::mark_validated_many`],
+//! [`Store::allocate_status_indices`], [`Store::issue_credentials`]) do a whole class in one
+//! transaction or statement: per-record work costs about 0.1–0.2 ms on either backend
+//! here, against about 0.6 ms for one commit per record on SQLite.
+
+mod audit;
+mod batches;
+mod connect;
+mod credentials;
+mod error;
+mod imports;
+mod pupils;
+mod records;
+mod schools;
+mod status_index;
+mod timestamp;
+mod tokens;
+
+use std::fmt;
+
+pub use audit::{AuditEntry, AuditEvent};
+pub use batches::{Batch, BatchProgress, BatchState, NewBatch};
+pub use credentials::{Credential, IssueOutcome, NewCredential, Scope};
+pub use error::StoreError;
+pub use imports::ImportRow;
+pub use pupils::{NewPupil, Pupil};
+pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord};
+pub use schools::{NewSchool, NewUser, Role, School, User};
+pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
+pub use tokens::{NewToken, Principal, TokenSecret};
+
+/// The database behind a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// An SQLite file (the embedded default) or in-memory database.
+    Sqlite,
+    /// A PostgreSQL server, possibly shared by several issuer processes.
+    Postgres,
+}
+
+/// A pool of connections to the issuer database. Cheap to clone (clones share the pool).
+#[derive(Clone)]
+pub struct Store {
+    pool: sqlx::AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Which database this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying pool, for maintenance and tests that must look at the raw tables. The
+    /// rules above hold only for the functions of [`Store`].
+    pub fn pool(&self) -> &sqlx::AnyPool {
+        &self.pool
+    }
+
+    /// Waits for the connections in use to be returned, then closes them all.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Store {
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later could otherwise
+    /// fail outright, without waiting, when another connection wrote in between.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+}
+
+impl fmt::Debug for Store {
+    /// The URL may carry a password, so only the backend is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fresh random id (UUID v4, hyphenated).
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The outcomes of a batch operation in input order. Every slot is filled by the loop that
+/// builds them; an empty one would be a bug, reported rather than panicking.
+fn outcomes<T>(slots: Vec<Option<Result<T, StoreError>>>) -> Vec<Result<T, StoreError>> {
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.unwrap_or_else(|| Err(StoreError::Database("internal: no outcome".into())))
+        })
+        .collect()
+}
+
+/// The order in which a batch touches its rows: sorted by `key`, so that two processes
+/// working on overlapping batches lock rows in the same order and never deadlock.
+fn lock_order<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_cached_key(|&i| items.get(i).map(&key));
+    order
+}
+
+/// Lower-case hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// `n` bytes from the operating system's random source.
+fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(buf)
+}

@@ -1,0 +1,304 @@
+//! The W3C Verifiable Credential 2.0 envelope around a school-year record:
+//!
+//! ```text
+//! @context          ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/hocba/v1"]
+//! id                urn:uuid:…
+//! type              ["VerifiableCredential", "HocBaCredential"]
+//! issuer            {id, name}            the school
+//! validFrom         when the school signed
+//! credentialSubject the record (type "HocBaYearRecord")
+//! credentialStatus  BitstringStatusListEntry (optional until status lists are published)
+//! replaces          id of the revoked credential this one corrects (only on corrections)
+//! proof             DataIntegrityProof, eddsa-jcs-2022
+//! ```
+//!
+//! [`UnsignedCredential`] builds the document the issuer signs; [`CredentialView`] reads the
+//! envelope fields of any credential without trusting it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::SchemaError;
+use crate::jcs::{check_numbers, normalize_nfc};
+
+/// The VC 2.0 base context; always first.
+pub const CONTEXT_VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
+/// The project's JSON-LD context (shipped as [`HOCBA_CONTEXT_DOCUMENT`]).
+pub const CONTEXT_HOCBA_V1: &str = "https://w3id.org/hocba/v1";
+/// The project's JSON-LD context document, served at [`CONTEXT_HOCBA_V1`].
+pub const HOCBA_CONTEXT_DOCUMENT: &str = include_str!("../context/hocba-v1.jsonld");
+/// The credential type of a signed year record.
+pub const CREDENTIAL_TYPE: &str = "HocBaCredential";
+/// The `type` of the credential subject.
+pub const SUBJECT_TYPE: &str = "HocBaYearRecord";
+
+/// `issuer` of a credential: the school (or, for a trust list, the authority).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerRef {
+    /// Issuer id, e.g. `urn:hocba:school:79000701`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+}
+
+/// A `BitstringStatusListEntry` (W3C Bitstring Status List v1.0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusEntry {
+    /// `<statusListCredential>#<index>`.
+    pub id: String,
+    /// Always `BitstringStatusListEntry`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `revocation`.
+    pub status_purpose: String,
+    /// The bit's index, as a decimal string (as the spec requires).
+    pub status_list_index: String,
+    /// URL of the status list credential.
+    pub status_list_credential: String,
+}
+
+impl StatusEntry {
+    /// A revocation entry at `index` of the list at `list_url`.
+    pub fn revocation(list_url: &str, index: u64) -> Self {
+        Self {
+            id: format!("{list_url}#{index}"),
+            kind: "BitstringStatusListEntry".into(),
+            status_purpose: "revocation".into(),
+            status_list_index: index.to_string(),
+            status_list_credential: list_url.into(),
+        }
+    }
+}
+
+/// A credential ready to be signed.
+#[derive(Debug, Clone)]
+pub struct UnsignedCredential {
+    document: Map<String, Value>,
+}
+
+impl UnsignedCredential {
+    /// Wrap `subject` (a record serialised to a JSON object) in the envelope. Text is
+    /// NFC-normalised; numbers beyond ±(2^53−1) are refused.
+    pub fn new(
+        id: &str,
+        issuer: &IssuerRef,
+        valid_from: OffsetDateTime,
+        subject: Value,
+        status: Option<&StatusEntry>,
+    ) -> Result<Self, SchemaError> {
+        let Value::Object(subject_fields) = subject else {
+            return Err(SchemaError::Field {
+                field: "credentialSubject".into(),
+                problem: "must be a JSON object".into(),
+            });
+        };
+        let mut subject = Map::new();
+        subject.insert("type".into(), SUBJECT_TYPE.into());
+        subject.extend(subject_fields);
+        let mut doc = Map::new();
+        doc.insert(
+            "@context".into(),
+            Value::from(vec![CONTEXT_VC_V2, CONTEXT_HOCBA_V1]),
+        );
+        doc.insert("id".into(), id.into());
+        doc.insert(
+            "type".into(),
+            Value::from(vec!["VerifiableCredential", CREDENTIAL_TYPE]),
+        );
+        doc.insert("issuer".into(), to_value(issuer)?);
+        doc.insert("validFrom".into(), format_time(valid_from)?.into());
+        doc.insert("credentialSubject".into(), Value::Object(subject));
+        if let Some(status) = status {
+            doc.insert("credentialStatus".into(), to_value(status)?);
+        }
+        Self::from_document(doc)
+    }
+
+    /// Any JSON object to be signed as it is (after NFC normalisation and the number check):
+    /// used for trust lists and status lists, and for the W3C test vector.
+    pub fn from_document(mut document: Map<String, Value>) -> Result<Self, SchemaError> {
+        document.remove("proof");
+        let mut value = Value::Object(document);
+        normalize_nfc(&mut value);
+        check_numbers(&value)?;
+        let Value::Object(document) = value else {
+            unreachable!("normalisation keeps an object an object")
+        };
+        Ok(Self { document })
+    }
+
+    /// Name the revoked credential this one corrects: a top-level `replaces` member with its
+    /// `id` (`urn:uuid:…`), defined in the học bạ context.
+    pub fn with_replaces(mut self, replaced_id: &str) -> Self {
+        self.document.insert("replaces".into(), replaced_id.into());
+        self
+    }
+
+    /// The document without proof.
+    pub fn document(&self) -> &Map<String, Value> {
+        &self.document
+    }
+
+    /// Take the document out.
+    pub fn into_document(self) -> Map<String, Value> {
+        self.document
+    }
+}
+
+/// The envelope fields of a credential, read without any trust.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialView {
+    /// `@context`.
+    #[serde(rename = "@context")]
+    pub context: Vec<String>,
+    /// `id`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `type`.
+    #[serde(rename = "type")]
+    pub kind: Vec<String>,
+    /// `issuer`.
+    pub issuer: IssuerRef,
+    /// `validFrom`.
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// `validUntil`.
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// `credentialStatus`.
+    #[serde(default)]
+    pub credential_status: Option<StatusEntry>,
+}
+
+impl CredentialView {
+    /// Read the envelope of `document`.
+    pub fn read(document: &Map<String, Value>) -> Result<Self, SchemaError> {
+        // Deserialise from a borrowed view of the fields we need, not a clone of the whole
+        // record.
+        let mut slim = Map::new();
+        for key in [
+            "@context",
+            "id",
+            "type",
+            "issuer",
+            "validFrom",
+            "validUntil",
+            "credentialStatus",
+        ] {
+            if let Some(v) = document.get(key) {
+                slim.insert(key.into(), v.clone());
+            }
+        }
+        serde_json::from_value(Value::Object(slim)).map_err(|e| SchemaError::Field {
+            field: "credential envelope".into(),
+            problem: e.to_string(),
+        })
+    }
+}
+
+/// Format a time as XML Schema dateTime in UTC with seconds, e.g. `2026-05-25T08:00:00Z`.
+pub fn format_time(t: OffsetDateTime) -> Result<String, SchemaError> {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .map_err(|e| SchemaError::Field {
+            field: "time".into(),
+            problem: e.to_string(),
+        })?
+        .format(&Rfc3339)
+        .map_err(|e| SchemaError::Field {
+            field: "time".into(),
+            problem: e.to_string(),
+        })
+}
+
+/// Parse an RFC 3339 / XML Schema dateTime; `field` names it in the error.
+pub fn parse_time(field: &str, value: &str) -> Result<OffsetDateTime, SchemaError> {
+    OffsetDateTime::parse(value, &Rfc3339).map_err(|e| SchemaError::Field {
+        field: field.into(),
+        problem: format!("not an RFC 3339 date-time ({e}): {value:?}"),
+    })
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value, SchemaError> {
+    serde_json::to_value(v).map_err(|e| SchemaError::Json(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    fn issuer() -> IssuerRef {
+        IssuerRef {
+            id: "urn:hocba:school:79000701".into(),
+            name: "Trường Tiểu học Lê Văn Tám".into(),
+        }
+    }
+
+    #[test]
+    fn envelope_has_the_contract_fields() {
+        let status = StatusEntry::revocation("https://hocba.example/status/79000701/1", 4242);
+        let c = UnsignedCredential::new(
+            "urn:uuid:00000000-0000-4000-8000-000000000000",
+            &issuer(),
+            datetime!(2026-05-25 08:00:00.123 UTC),
+            json!({"student": {"fullName": "Nguye\u{302}\u{303}n Văn An"}}),
+            Some(&status),
+        )
+        .unwrap();
+        let doc = c.document();
+        let mut keys: Vec<&str> = doc.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "@context",
+                "credentialStatus",
+                "credentialSubject",
+                "id",
+                "issuer",
+                "type",
+                "validFrom"
+            ]
+        );
+        assert_eq!(doc["@context"][0], CONTEXT_VC_V2);
+        assert_eq!(doc["validFrom"], "2026-05-25T08:00:00Z");
+        assert_eq!(doc["credentialSubject"]["type"], SUBJECT_TYPE);
+        assert_eq!(
+            doc["credentialSubject"]["student"]["fullName"],
+            "Nguyễn Văn An"
+        );
+        assert_eq!(doc["credentialStatus"]["statusListIndex"], "4242");
+        let view = CredentialView::read(doc).unwrap();
+        assert_eq!(view.issuer, issuer());
+        assert_eq!(view.credential_status, Some(status));
+    }
+
+    #[test]
+    fn subject_must_be_an_object_and_numbers_bounded() {
+        let t = datetime!(2026-05-25 08:00 UTC);
+        assert!(UnsignedCredential::new("urn:uuid:x", &issuer(), t, json!([1]), None).is_err());
+        let e = UnsignedCredential::new("urn:uuid:x", &issuer(), t, json!({"n": 1e20}), None)
+            .unwrap_err();
+        assert!(
+            matches!(e, SchemaError::NumberOutOfRange { ref pointer, .. } if pointer == "/credentialSubject/n")
+        );
+    }
+
+    #[test]
+    fn context_document_is_json_and_defines_the_types() {
+        let ctx: Value = serde_json::from_str(HOCBA_CONTEXT_DOCUMENT).unwrap();
+        for term in [
+            CREDENTIAL_TYPE,
+            SUBJECT_TYPE,
+            crate::trust_list::TRUST_LIST_TYPE,
+        ] {
+            assert!(ctx["@context"].get(term).is_some(), "context lacks {term}");
+        }
+    }
+}

@@ -1,0 +1,712 @@
+//! The signed summary of one record and its binary layout (format version 1).
+//!
+//! ```text
+//! field            encoding
+//! version          u8 = 1
+//! credential id    16 bytes: the UUID of `id` (`urn:uuid:…`)
+//! status index     varint: 0 = no credentialStatus, otherwise statusListIndex + 1
+//! credential hash  32 bytes: SHA-256 of the JCS canonical bytes of the whole secured credential
+//! key hint         4 bytes: the first 4 bytes of the signing Ed25519 public key
+//! signed at        varint: the proof's `created`, seconds since 1970-01-01T00:00:00Z
+//! school code      text
+//! school year      varint: its first calendar year (2025 = "2025-2026")
+//! grade            u8: 1–12
+//! class            text
+//! pupil name       text
+//! date of birth    varint: days since 1900-01-01
+//! results          u8 level: 1 primary → u8 year result; 2 secondary → u8 learning, u8 conduct
+//! promotion        u8
+//! award            u8: 0 none
+//! completion       u8: 0 not stated, 1 completed the programme, 2 not completed
+//! signature        64 bytes: Ed25519 over SIGNING_PREFIX ‖ every byte above
+//! ```
+//!
+//! A varint is unsigned LEB128 in its shortest form; text is a varint byte length then UTF-8 in
+//! NFC, at most [`MAX_TEXT_BYTES`] bytes. Enum codes: rating T 1, H 2, C 3, K 4, Đ 5, CĐ 6;
+//! primary year result 1 Hoàn thành xuất sắc, 2 Hoàn thành tốt, 3 Hoàn thành, 4 Chưa hoàn thành;
+//! promotion 1 lên lớp, 2 rèn luyện trong hè, 3 kiểm tra lại, 4 ở lại lớp; award 1 Học sinh Xuất
+//! sắc, 2 Học sinh Tiêu biểu, 3 Học sinh Giỏi. Decoding accepts exactly what encoding produces
+//! (shortest varints, NFC, known codes, no trailing bytes), so the bytes are canonical.
+
+use ed25519_dalek::VerifyingKey;
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+use unicode_normalization::UnicodeNormalization;
+
+use super::QrError;
+use crate::jcs::{canonical_bytes, is_nfc};
+use crate::record::{
+    Award, LevelResults, PrimaryYearResult, Promotion, Rating, YearRecord, parse_school_year,
+};
+
+/// The format version this code writes and reads.
+pub const VERSION: u8 = 1;
+/// Domain separation: the signature is over this prefix followed by the summary body, so a
+/// summary signature can never be mistaken for a credential proof or anything else.
+pub const SIGNING_PREFIX: &[u8] = b"hocba-qr-v1\0";
+/// Longest text field, in UTF-8 bytes.
+pub const MAX_TEXT_BYTES: usize = 160;
+/// Largest summary (body and signature), in bytes.
+pub const MAX_SUMMARY_BYTES: usize = 800;
+/// Length of the signature.
+pub const SIGNATURE_BYTES: usize = 64;
+
+/// Julian day of 1900-01-01, the origin of the date-of-birth field.
+const DAY_ZERO: i32 = 2_415_021;
+
+/// The year's overall results as the summary carries them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelSummary {
+    /// Grades 1–5: kết quả giáo dục cả năm.
+    Primary {
+        /// The year result.
+        year_result: PrimaryYearResult,
+    },
+    /// Grades 6–12: kết quả học tập and kết quả rèn luyện for the year.
+    Secondary {
+        /// Learning result (cả năm).
+        learning: Rating,
+        /// Conduct result (cả năm).
+        conduct: Rating,
+    },
+}
+
+/// Whether the record confirms completion of the primary or lower-secondary programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// The record says nothing (not a final grade).
+    NotStated,
+    /// Hoàn thành chương trình (tiểu học / THCS).
+    Completed,
+    /// Chưa hoàn thành chương trình.
+    NotCompleted,
+}
+
+/// The compact summary of one signed credential (what the QR carries, minus the signature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The credential's UUID (`urn:uuid:` + this).
+    pub credential_id: [u8; 16],
+    /// The credential's `statusListIndex`, when it has a `credentialStatus`.
+    pub status_index: Option<u64>,
+    /// SHA-256 of the JCS canonical bytes of the whole secured credential (proof included).
+    pub credential_sha256: [u8; 32],
+    /// The first 4 bytes of the school's Ed25519 public key that signed.
+    pub key_hint: [u8; 4],
+    /// The credential proof's `created` (seconds precision).
+    pub signed_at: OffsetDateTime,
+    /// Mã trường.
+    pub school_code: String,
+    /// First calendar year of the school year.
+    pub school_year_start: u16,
+    /// Grade 1–12.
+    pub grade: u8,
+    /// Class, e.g. `5A`.
+    pub class_name: String,
+    /// The pupil's full name.
+    pub pupil_name: String,
+    /// Date of birth.
+    pub date_of_birth: Date,
+    /// Overall results of the year.
+    pub results: LevelSummary,
+    /// Promotion decision.
+    pub promotion: Promotion,
+    /// The year's award title.
+    pub award: Option<Award>,
+    /// Completion of the programme.
+    pub completion: Completion,
+}
+
+/// A summary with the school's signature, as read from or written to a QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedSummary {
+    summary: Summary,
+    body: Vec<u8>,
+    signature: [u8; SIGNATURE_BYTES],
+}
+
+/// SHA-256 of the JCS canonical bytes of a whole secured credential (with its proof). Pretty
+/// printing, member order and escapes do not change it.
+pub fn credential_sha256(credential: &Value) -> Result<[u8; 32], QrError> {
+    let bytes = canonical_bytes(credential).map_err(|e| QrError::Credential {
+        field: "(document)",
+        problem: e.to_string(),
+    })?;
+    Ok(Sha256::digest(&bytes).into())
+}
+
+impl Summary {
+    /// The summary of a secured credential signed by `key` (the issuer calls this right after
+    /// signing; nothing here checks the proof).
+    pub fn from_credential(credential: &Value, key: &VerifyingKey) -> Result<Self, QrError> {
+        let field = |field: &'static str, problem: String| QrError::Credential { field, problem };
+        let id = credential
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| field("id", "missing or not a string".into()))?;
+        let credential_id = parse_urn_uuid(id).ok_or_else(|| {
+            field(
+                "id",
+                format!("{id:?} is not urn:uuid:<8-4-4-4-12 hex digits>"),
+            )
+        })?;
+        let status_index = match credential.get("credentialStatus") {
+            None => None,
+            Some(status) => {
+                let text = status
+                    .get("statusListIndex")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        field(
+                            "credentialStatus.statusListIndex",
+                            "missing or not a string".into(),
+                        )
+                    })?;
+                Some(text.parse::<u64>().map_err(|_| {
+                    field(
+                        "credentialStatus.statusListIndex",
+                        format!("{text:?} is not a number"),
+                    )
+                })?)
+            }
+        };
+        let created = credential
+            .get("proof")
+            .and_then(|p| p.get("created"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| field("proof.created", "missing: sign the credential first".into()))?;
+        let signed_at = crate::credential::parse_time("proof.created", created)
+            .map_err(|e| field("proof.created", e.to_string()))?;
+        let subject = credential
+            .get("credentialSubject")
+            .ok_or_else(|| field("credentialSubject", "missing".into()))?;
+        let record = YearRecord::deserialize(subject)
+            .map_err(|e| field("credentialSubject", e.to_string()))?;
+        let school_year_start = parse_school_year(&record.school_year)
+            .and_then(|y| u16::try_from(y).ok())
+            .ok_or_else(|| field("credentialSubject.schoolYear", record.school_year.clone()))?;
+        let date_of_birth = record.student.birth_date().ok_or_else(|| {
+            field(
+                "credentialSubject.student.dateOfBirth",
+                record.student.date_of_birth.clone(),
+            )
+        })?;
+        let (results, promotion, award, completed) = match record.results() {
+            Some(LevelResults::Primary(p)) => (
+                LevelSummary::Primary {
+                    year_result: p.year_result,
+                },
+                p.promotion,
+                p.award,
+                p.completed_primary_programme,
+            ),
+            Some(LevelResults::Secondary(s)) => (
+                LevelSummary::Secondary {
+                    learning: s.learning_result.year,
+                    conduct: s.conduct_result.year,
+                },
+                s.promotion,
+                s.award,
+                s.completed_lower_secondary_programme,
+            ),
+            None => {
+                return Err(field(
+                    "credentialSubject",
+                    "no results block matching the grade".into(),
+                ));
+            }
+        };
+        let mut key_hint = [0u8; 4];
+        key_hint.copy_from_slice(&key.as_bytes()[..4]);
+        Ok(Self {
+            credential_id,
+            status_index,
+            credential_sha256: credential_sha256(credential)?,
+            key_hint,
+            signed_at,
+            school_code: record.school.code.nfc().collect(),
+            school_year_start,
+            grade: record.grade,
+            class_name: record.class_name.nfc().collect(),
+            pupil_name: record.student.full_name.nfc().collect(),
+            date_of_birth,
+            results,
+            promotion,
+            award,
+            completion: match completed {
+                None => Completion::NotStated,
+                Some(true) => Completion::Completed,
+                Some(false) => Completion::NotCompleted,
+            },
+        })
+    }
+
+    /// The credential id as written in the credential, `urn:uuid:…`.
+    pub fn credential_id_urn(&self) -> String {
+        format_urn_uuid(&self.credential_id)
+    }
+
+    /// The school year as written in the record, e.g. `2025-2026`.
+    pub fn school_year(&self) -> String {
+        format!(
+            "{}-{}",
+            self.school_year_start,
+            u32::from(self.school_year_start) + 1
+        )
+    }
+
+    /// The summary's bytes without the signature.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, QrError> {
+        let mut out = Vec::with_capacity(256);
+        out.push(VERSION);
+        out.extend_from_slice(&self.credential_id);
+        put_varint(
+            &mut out,
+            self.status_index.map_or(0, |i| i.saturating_add(1)),
+        );
+        out.extend_from_slice(&self.credential_sha256);
+        out.extend_from_slice(&self.key_hint);
+        let signed_at =
+            u64::try_from(self.signed_at.unix_timestamp()).map_err(|_| QrError::Credential {
+                field: "proof.created",
+                problem: "before 1970".into(),
+            })?;
+        put_varint(&mut out, signed_at);
+        put_text(&mut out, "school code", &self.school_code)?;
+        put_varint(&mut out, u64::from(self.school_year_start));
+        if !(1..=12).contains(&self.grade) {
+            return Err(QrError::BadValue {
+                field: "grade",
+                value: u64::from(self.grade),
+            });
+        }
+        out.push(self.grade);
+        put_text(&mut out, "class", &self.class_name)?;
+        put_text(&mut out, "pupil name", &self.pupil_name)?;
+        let days = self.date_of_birth.to_julian_day() - DAY_ZERO;
+        let days = u64::try_from(days).map_err(|_| QrError::Credential {
+            field: "credentialSubject.student.dateOfBirth",
+            problem: "before 1900-01-01".into(),
+        })?;
+        put_varint(&mut out, days);
+        match self.results {
+            LevelSummary::Primary { year_result } => {
+                out.extend_from_slice(&[1, year_result_code(year_result)]);
+            }
+            LevelSummary::Secondary { learning, conduct } => {
+                out.extend_from_slice(&[2, rating_code(learning), rating_code(conduct)]);
+            }
+        }
+        out.push(promotion_code(self.promotion));
+        out.push(self.award.map_or(0, award_code));
+        out.push(match self.completion {
+            Completion::NotStated => 0,
+            Completion::Completed => 1,
+            Completion::NotCompleted => 2,
+        });
+        if out.len() + SIGNATURE_BYTES > MAX_SUMMARY_BYTES {
+            return Err(QrError::SummaryTooLarge {
+                bytes: out.len() + SIGNATURE_BYTES,
+                limit: MAX_SUMMARY_BYTES,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What the school signs: [`SIGNING_PREFIX`] ‖ [`Summary::to_bytes`].
+    pub fn signing_input(&self) -> Result<Vec<u8>, QrError> {
+        Ok(prefixed(&self.to_bytes()?))
+    }
+
+    /// Attach the school's signature over [`Summary::signing_input`].
+    pub fn with_signature(
+        self,
+        signature: [u8; SIGNATURE_BYTES],
+    ) -> Result<SignedSummary, QrError> {
+        let body = self.to_bytes()?;
+        Ok(SignedSummary {
+            summary: self,
+            body,
+            signature,
+        })
+    }
+}
+
+fn prefixed(body: &[u8]) -> Vec<u8> {
+    let mut input = Vec::with_capacity(SIGNING_PREFIX.len() + body.len());
+    input.extend_from_slice(SIGNING_PREFIX);
+    input.extend_from_slice(body);
+    input
+}
+
+impl SignedSummary {
+    /// The summary.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The signature as carried.
+    pub fn signature(&self) -> &[u8; SIGNATURE_BYTES] {
+        &self.signature
+    }
+
+    /// The bytes the signature is checked over: [`SIGNING_PREFIX`] ‖ body as carried.
+    pub fn signing_input(&self) -> Vec<u8> {
+        prefixed(&self.body)
+    }
+
+    /// Body followed by the signature: what the QR payload encodes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.body.len() + SIGNATURE_BYTES);
+        out.extend_from_slice(&self.body);
+        out.extend_from_slice(&self.signature);
+        out
+    }
+
+    /// Read a signed summary, strictly (see the module documentation).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, QrError> {
+        if bytes.len() > MAX_SUMMARY_BYTES {
+            return Err(QrError::SummaryTooLarge {
+                bytes: bytes.len(),
+                limit: MAX_SUMMARY_BYTES,
+            });
+        }
+        let mut r = Reader { bytes, at: 0 };
+        let version = r.byte("version")?;
+        if version != VERSION {
+            return Err(QrError::UnknownVersion {
+                found: version,
+                supported: VERSION,
+            });
+        }
+        let credential_id = r.array::<16>("credential id")?;
+        let status_index = r.varint("status index")?.checked_sub(1);
+        let credential_sha256 = r.array::<32>("credential hash")?;
+        let key_hint = r.array::<4>("key hint")?;
+        let signed_at = r.varint("signed at")?;
+        let signed_at = i64::try_from(signed_at)
+            .ok()
+            .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+            .ok_or(QrError::BadValue {
+                field: "signed at",
+                value: signed_at,
+            })?;
+        let school_code = r.text("school code")?;
+        let year = r.varint("school year")?;
+        let school_year_start = u16::try_from(year)
+            .ok()
+            .filter(|y| (1900..=9998).contains(y))
+            .ok_or(QrError::BadValue {
+                field: "school year",
+                value: year,
+            })?;
+        let grade = r.byte("grade")?;
+        if !(1..=12).contains(&grade) {
+            return Err(QrError::BadValue {
+                field: "grade",
+                value: u64::from(grade),
+            });
+        }
+        let class_name = r.text("class")?;
+        let pupil_name = r.text("pupil name")?;
+        let days = r.varint("date of birth")?;
+        let date_of_birth = i32::try_from(days)
+            .ok()
+            .and_then(|d| d.checked_add(DAY_ZERO))
+            .and_then(|jd| Date::from_julian_day(jd).ok())
+            .filter(|d| d.year() <= 9999)
+            .ok_or(QrError::BadValue {
+                field: "date of birth",
+                value: days,
+            })?;
+        let results = match r.byte("results level")? {
+            1 => LevelSummary::Primary {
+                year_result: decode_enum(r.byte("year result")?, "year result", year_result_of)?,
+            },
+            2 => LevelSummary::Secondary {
+                learning: decode_enum(r.byte("learning result")?, "learning result", rating_of)?,
+                conduct: decode_enum(r.byte("conduct result")?, "conduct result", rating_of)?,
+            },
+            other => {
+                return Err(QrError::BadValue {
+                    field: "results level",
+                    value: u64::from(other),
+                });
+            }
+        };
+        let promotion = decode_enum(r.byte("promotion")?, "promotion", promotion_of)?;
+        let award = match r.byte("award")? {
+            0 => None,
+            code => Some(decode_enum(code, "award", award_of)?),
+        };
+        let completion = match r.byte("completion")? {
+            0 => Completion::NotStated,
+            1 => Completion::Completed,
+            2 => Completion::NotCompleted,
+            other => {
+                return Err(QrError::BadValue {
+                    field: "completion",
+                    value: u64::from(other),
+                });
+            }
+        };
+        let body_end = r.at;
+        let signature = r.array::<SIGNATURE_BYTES>("signature")?;
+        if r.at != bytes.len() {
+            return Err(QrError::TrailingBytes {
+                count: bytes.len() - r.at,
+            });
+        }
+        Ok(Self {
+            summary: Summary {
+                credential_id,
+                status_index,
+                credential_sha256,
+                key_hint,
+                signed_at,
+                school_code,
+                school_year_start,
+                grade,
+                class_name,
+                pupil_name,
+                date_of_birth,
+                results,
+                promotion,
+                award,
+                completion,
+            },
+            body: bytes[..body_end].to_vec(),
+            signature,
+        })
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize, field: &'static str) -> Result<&[u8], QrError> {
+        let start = self.at;
+        let end = start
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or(QrError::Truncated { field, at: start })?;
+        self.at = end;
+        Ok(&self.bytes[start..end])
+    }
+
+    fn byte(&mut self, field: &'static str) -> Result<u8, QrError> {
+        Ok(self.take(1, field)?[0])
+    }
+
+    fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], QrError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N, field)?);
+        Ok(out)
+    }
+
+    fn varint(&mut self, field: &'static str) -> Result<u64, QrError> {
+        let start = self.at;
+        let bad = QrError::BadVarint { field, at: start };
+        let mut value = 0u64;
+        for i in 0..10 {
+            let b = self.byte(field)?;
+            let part = u64::from(b & 0x7f);
+            if i == 9 && b > 1 {
+                return Err(bad);
+            }
+            value |= part << (7 * i);
+            if b & 0x80 == 0 {
+                // Shortest form: a last byte of 0 is only allowed for the value 0 itself.
+                if b == 0 && i > 0 {
+                    return Err(bad);
+                }
+                return Ok(value);
+            }
+        }
+        Err(bad)
+    }
+
+    fn text(&mut self, field: &'static str) -> Result<String, QrError> {
+        let len = self.varint(field)?;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&l| l <= MAX_TEXT_BYTES)
+            .ok_or_else(|| QrError::BadText {
+                field,
+                problem: format!("{len} bytes is longer than the {MAX_TEXT_BYTES}-byte limit"),
+            })?;
+        let bytes = self.take(len, field)?;
+        let text = std::str::from_utf8(bytes).map_err(|e| QrError::BadText {
+            field,
+            problem: format!("not UTF-8: {e}"),
+        })?;
+        if !is_nfc(text) {
+            return Err(QrError::BadText {
+                field,
+                problem: "not in Unicode NFC".into(),
+            });
+        }
+        Ok(text.to_owned())
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let low = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(low);
+            return;
+        }
+        out.push(low | 0x80);
+    }
+}
+
+fn put_text(out: &mut Vec<u8>, field: &'static str, text: &str) -> Result<(), QrError> {
+    let text: String = text.nfc().collect();
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(QrError::BadText {
+            field,
+            problem: format!(
+                "{} bytes is longer than the {MAX_TEXT_BYTES}-byte limit",
+                text.len()
+            ),
+        });
+    }
+    put_varint(out, text.len() as u64);
+    out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+fn decode_enum<T>(code: u8, field: &'static str, of: fn(u8) -> Option<T>) -> Result<T, QrError> {
+    of(code).ok_or(QrError::BadValue {
+        field,
+        value: u64::from(code),
+    })
+}
+
+const RATINGS: [Rating; 6] = [
+    Rating::T,
+    Rating::H,
+    Rating::C,
+    Rating::K,
+    Rating::D,
+    Rating::Cd,
+];
+const YEAR_RESULTS: [PrimaryYearResult; 4] = [
+    PrimaryYearResult::Outstanding,
+    PrimaryYearResult::Good,
+    PrimaryYearResult::Completed,
+    PrimaryYearResult::NotCompleted,
+];
+const PROMOTIONS: [Promotion; 4] = [
+    Promotion::Promoted,
+    Promotion::SummerTraining,
+    Promotion::Retest,
+    Promotion::Retained,
+];
+const AWARDS: [Award; 3] = [Award::Outstanding, Award::Exemplary, Award::Excellent];
+
+fn code_in<T: PartialEq>(table: &[T], value: T) -> u8 {
+    // Every variant is in its table, so the position exists; tables have at most 6 entries.
+    table
+        .iter()
+        .position(|v| *v == value)
+        .map_or(0, |i| i as u8 + 1)
+}
+
+fn of_code<T: Copy>(table: &[T], code: u8) -> Option<T> {
+    table.get(usize::from(code).checked_sub(1)?).copied()
+}
+
+fn rating_code(r: Rating) -> u8 {
+    code_in(&RATINGS, r)
+}
+fn rating_of(c: u8) -> Option<Rating> {
+    of_code(&RATINGS, c)
+}
+fn year_result_code(r: PrimaryYearResult) -> u8 {
+    code_in(&YEAR_RESULTS, r)
+}
+fn year_result_of(c: u8) -> Option<PrimaryYearResult> {
+    of_code(&YEAR_RESULTS, c)
+}
+fn promotion_code(p: Promotion) -> u8 {
+    code_in(&PROMOTIONS, p)
+}
+fn promotion_of(c: u8) -> Option<Promotion> {
+    of_code(&PROMOTIONS, c)
+}
+fn award_code(a: Award) -> u8 {
+    code_in(&AWARDS, a)
+}
+fn award_of(c: u8) -> Option<Award> {
+    of_code(&AWARDS, c)
+}
+
+/// The 16 bytes of `urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex in either case).
+pub fn parse_urn_uuid(id: &str) -> Option<[u8; 16]> {
+    let hex = id.strip_prefix("urn:uuid:")?;
+    let b = hex.as_bytes();
+    if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+        return None;
+    }
+    let digits: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
+    if digits.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in digits.chunks(2).enumerate() {
+        let hi = (pair[0] as char).to_digit(16)?;
+        let lo = (pair[1] as char).to_digit(16)?;
+        out[i] = (hi * 16 + lo) as u8;
+    }
+    Some(out)
+}
+
+/// `urn:uuid:` + the UUID in lower-case hex with hyphens.
+pub fn format_urn_uuid(id: &[u8; 16]) -> String {
+    let mut s = String::from("urn:uuid:");
+    for (i, b) in id.iter().enumerate() {
+        if [4, 6, 8, 10].contains(&i) {
+            s.push('-');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_round_trip() {
+        let urn = "urn:uuid:0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+        let bytes = parse_urn_uuid(urn).unwrap();
+        assert_eq!(format_urn_uuid(&bytes), urn);
+        assert!(parse_urn_uuid("urn:uuid:0f8e2c1a3b4d-4e5f-8a9b-0c1d2e3f4a5b-").is_none());
+        assert!(parse_urn_uuid("urn:uuid:0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5g").is_none());
+        assert!(parse_urn_uuid("urn:uuid:ể8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a").is_none());
+    }
+
+    #[test]
+    fn varints_are_shortest() {
+        for v in [0u64, 1, 127, 128, 300, 1 << 35, u64::MAX] {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            let mut r = Reader { bytes: &out, at: 0 };
+            assert_eq!(r.varint("x").unwrap(), v);
+            assert_eq!(r.at, out.len());
+        }
+        for bad in [&[0x80u8, 0x00][..], &[0xff; 10][..], &[0x80][..]] {
+            let mut r = Reader { bytes: bad, at: 0 };
+            assert!(r.varint("x").is_err(), "{bad:?}");
+        }
+    }
+}

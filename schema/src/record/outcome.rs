@@ -1,0 +1,98 @@
+//! Year-end decisions shared by both levels: promotion (lên lớp) and the year's award title
+//! (danh hiệu khen thưởng).
+
+use serde::{Deserialize, Serialize};
+
+use super::SchoolLevel;
+
+/// The year-end decision about the next grade. For a final grade (5, 9, 12) `len_lop` means the
+/// pupil met the year's requirements; completion of the programme is recorded separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Promotion {
+    /// `len_lop` — Được lên lớp (promoted).
+    #[serde(rename = "len_lop")]
+    Promoted,
+    /// `ren_luyen_trong_he` — Rèn luyện trong hè (summer conduct training; secondary only).
+    #[serde(rename = "ren_luyen_trong_he")]
+    SummerTraining,
+    /// `kiem_tra_lai` — Kiểm tra lại (re-examination; secondary only).
+    #[serde(rename = "kiem_tra_lai")]
+    Retest,
+    /// `o_lai_lop` — Ở lại lớp (repeats the grade).
+    #[serde(rename = "o_lai_lop")]
+    Retained,
+}
+
+impl Promotion {
+    /// The JSON code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Promotion::Promoted => "len_lop",
+            Promotion::SummerTraining => "ren_luyen_trong_he",
+            Promotion::Retest => "kiem_tra_lai",
+            Promotion::Retained => "o_lai_lop",
+        }
+    }
+
+    /// The wording on the học bạ.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Promotion::Promoted => "Được lên lớp",
+            Promotion::SummerTraining => "Rèn luyện trong hè",
+            Promotion::Retest => "Kiểm tra lại",
+            Promotion::Retained => "Ở lại lớp",
+        }
+    }
+
+    /// Whether a level uses this decision (primary has only `len_lop` and `o_lai_lop`).
+    pub fn used_in(self, level: SchoolLevel) -> bool {
+        match self {
+            Promotion::Promoted | Promotion::Retained => true,
+            Promotion::SummerTraining | Promotion::Retest => level != SchoolLevel::Primary,
+        }
+    }
+}
+
+/// The year's award title (danh hiệu) given by the principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Award {
+    /// `hoc_sinh_xuat_sac` — Học sinh Xuất sắc (both levels).
+    #[serde(rename = "hoc_sinh_xuat_sac")]
+    Outstanding,
+    /// `hoc_sinh_tieu_bieu` — Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện
+    /// (primary).
+    #[serde(rename = "hoc_sinh_tieu_bieu")]
+    Exemplary,
+    /// `hoc_sinh_gioi` — Học sinh Giỏi (secondary).
+    #[serde(rename = "hoc_sinh_gioi")]
+    Excellent,
+}
+
+impl Award {
+    /// The JSON code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Award::Outstanding => "hoc_sinh_xuat_sac",
+            Award::Exemplary => "hoc_sinh_tieu_bieu",
+            Award::Excellent => "hoc_sinh_gioi",
+        }
+    }
+
+    /// The title as written on the học bạ.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Award::Outstanding => "Học sinh Xuất sắc",
+            Award::Exemplary => "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện",
+            Award::Excellent => "Học sinh Giỏi",
+        }
+    }
+
+    /// Whether a level gives this title.
+    pub fn used_in(self, level: SchoolLevel) -> bool {
+        match self {
+            Award::Outstanding => true,
+            Award::Exemplary => level == SchoolLevel::Primary,
+            Award::Excellent => level != SchoolLevel::Primary,
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Secondary results (grades 6–12, Circular 22/2021/TT-BGDĐT): subject averages or comment
+//! ratings per semester and for the year, learning and conduct results, promotion and awards.
+
+use serde::{Deserialize, Serialize};
+
+use super::serde_util::{is_false, present};
+use super::{Average, Award, Promotion, Rating, Subject};
+
+/// The secondary part of a year record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecondaryYear {
+    /// Môn học và hoạt động giáo dục — every subject of the grade (in grades 10–12, the
+    /// compulsory ones and the four chosen).
+    pub subjects: Vec<SecondarySubjectResult>,
+    /// Kết quả học tập — learning result, T / K / Đ / CĐ.
+    pub learning_result: TermRatings,
+    /// Kết quả rèn luyện — conduct result, T / K / Đ / CĐ.
+    pub conduct_result: TermRatings,
+    /// Lên lớp, rèn luyện trong hè, kiểm tra lại or ở lại lớp.
+    pub promotion: Promotion,
+    /// Danh hiệu khen thưởng — `hoc_sinh_gioi` or `hoc_sinh_xuat_sac`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub award: Option<Award>,
+    /// Khen thưởng khác — other awards as written (competitions, special commendations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_awards: Vec<String>,
+    /// Hoàn thành chương trình trung học cơ sở — confirmed by the principal; required in grade
+    /// 9 and only there.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub completed_lower_secondary_programme: Option<bool>,
+}
+
+/// One secondary subject. A scored subject (đánh giá bằng nhận xét kết hợp điểm số) carries the
+/// three averages; a comment subject (đánh giá bằng nhận xét) carries the three Đ / CĐ ratings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecondarySubjectResult {
+    /// Subject code (see [`Subject`]).
+    pub code: String,
+    /// Tên môn học — the name the school prints (e.g. `Tiếng Anh` for Ngoại ngữ 1).
+    pub name: String,
+    /// Miễn học — the pupil is exempt; then no averages or ratings.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exempt: bool,
+    /// ĐTBmhk I — semester I average.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub semester1_average: Option<Average>,
+    /// ĐTBmhk II — semester II average.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub semester2_average: Option<Average>,
+    /// ĐTBmcn — year average.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year_average: Option<Average>,
+    /// Mức đánh giá học kì I — Đ / CĐ.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub semester1_rating: Option<Rating>,
+    /// Mức đánh giá học kì II — Đ / CĐ.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub semester2_rating: Option<Rating>,
+    /// Mức đánh giá cả năm — Đ / CĐ.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year_rating: Option<Rating>,
+    /// Nhận xét — the subject teacher's comment (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+}
+
+impl SecondarySubjectResult {
+    /// The subject, when the code is known.
+    pub fn subject(&self) -> Option<Subject> {
+        Subject::from_code(&self.code)
+    }
+
+    /// The average of a term, if written.
+    pub fn average(&self, term: Term) -> Option<Average> {
+        match term {
+            Term::Semester1 => self.semester1_average,
+            Term::Semester2 => self.semester2_average,
+            Term::Year => self.year_average,
+        }
+    }
+
+    /// The comment rating of a term, if written.
+    pub fn rating(&self, term: Term) -> Option<Rating> {
+        match term {
+            Term::Semester1 => self.semester1_rating,
+            Term::Semester2 => self.semester2_rating,
+            Term::Year => self.year_rating,
+        }
+    }
+}
+
+/// A result per semester and for the year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TermRatings {
+    /// Học kì I.
+    pub semester1: Rating,
+    /// Học kì II.
+    pub semester2: Rating,
+    /// Cả năm.
+    pub year: Rating,
+}
+
+impl TermRatings {
+    /// The rating of one term.
+    pub fn get(&self, term: Term) -> Rating {
+        match term {
+            Term::Semester1 => self.semester1,
+            Term::Semester2 => self.semester2,
+            Term::Year => self.year,
+        }
+    }
+}
+
+/// A period results are given for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Term {
+    /// Học kì I.
+    Semester1,
+    /// Học kì II.
+    Semester2,
+    /// Cả năm học.
+    Year,
+}
+
+impl Term {
+    /// The three terms in order.
+    pub const ALL: [Term; 3] = [Term::Semester1, Term::Semester2, Term::Year];
+
+    /// The field name in [`TermRatings`] (`semester1`, `semester2`, `year`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Term::Semester1 => "semester1",
+            Term::Semester2 => "semester2",
+            Term::Year => "year",
+        }
+    }
+
+    /// The average's field name in [`SecondarySubjectResult`].
+    pub fn average_key(self) -> &'static str {
+        match self {
+            Term::Semester1 => "semester1Average",
+            Term::Semester2 => "semester2Average",
+            Term::Year => "yearAverage",
+        }
+    }
+
+    /// The rating's field name in [`SecondarySubjectResult`].
+    pub fn rating_key(self) -> &'static str {
+        match self {
+            Term::Semester1 => "semester1Rating",
+            Term::Semester2 => "semester2Rating",
+            Term::Year => "yearRating",
+        }
+    }
+
+    /// The Vietnamese name.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Term::Semester1 => "học kì I",
+            Term::Semester2 => "học kì II",
+            Term::Year => "cả năm",
+        }
+    }
+
+    /// The English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Term::Semester1 => "semester I",
+            Term::Semester2 => "semester II",
+            Term::Year => "the year",
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Validation of a year record: every problem at once, each with the JSON pointer of the field,
+//! a stable rule code, the offending value, a severity and a message in Vietnamese and English.
+//!
+//! * **Errors** block signing: wrong types and ranges, ratings from another level's set,
+//!   non-integer primary scores, averages with more than one decimal, subjects the grade does
+//!   not have or is missing, a grade the school does not teach, completion outside grade 5 / 9, a
+//!   date of birth impossible for the grade, empty or over-long text.
+//! * **Warnings** ask a person to decide: a derived result (year average, learning result, year
+//!   result, promotion, award, completion) that disagrees with what the rules compute — the
+//!   problem carries the school's value and the computed one —, a personal identification
+//!   number that disagrees with the date of birth or gender, an unusual age, text not in NFC.
+//!
+//! Derived results are only checked when the marks they come from have no errors, so that one
+//! wrong score does not also produce a cascade of mismatches.
+//!
+//! [`validate`] checks a record built in Rust; [`parse_and_validate`] reads JSON bytes first and
+//! never panics: malformed JSON, wrong types, unknown or duplicate fields, deep nesting and
+//! numbers out of range become a report too. Text in NFD is accepted, normalised to NFC in the
+//! returned record, and reported as a `text-not-nfc` warning.
+
+mod checks;
+mod identity;
+mod labels;
+mod primary;
+mod read;
+mod report;
+mod rule;
+mod secondary;
+mod subjects;
+mod text;
+
+pub use identity::CODE_MAX_CHARS;
+pub use report::{Problem, Severity, ValidationReport};
+pub use rule::Rule;
+pub use subjects::{MAX_OTHER_AWARDS, MAX_SUBJECTS};
+pub use text::{COMMENT_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS};
+
+use crate::record::{SchoolLevel, YearRecord};
+use crate::rules::Thresholds;
+use checks::Checks;
+
+/// Largest JSON document [`parse_and_validate`] reads (512 KiB; a full record is a few KiB).
+pub const MAX_RECORD_BYTES: usize = 512 * 1024;
+
+/// Every problem of `record`, with the default [`Thresholds`].
+pub fn validate(record: &YearRecord) -> ValidationReport {
+    validate_with(record, &Thresholds::default())
+}
+
+/// Every problem of `record`, with the given thresholds for the unconfirmed rules.
+pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> ValidationReport {
+    let mut checks = Checks::new(thresholds);
+    // Text checks walk the JSON form so their pointers are the document's.
+    match serde_json::to_value(record) {
+        Ok(document) => text::check_text(&document, &mut checks),
+        Err(_) => {
+            // Unreachable for these types (every field serialises); nothing to walk then.
+        }
+    }
+    identity::check_identity(record, &mut checks);
+    let level = record.level();
+    if let Some(block) = &record.primary {
+        let grade = (level == Some(SchoolLevel::Primary)).then_some(record.grade);
+        primary::check_primary(block, grade, &mut checks);
+    }
+    if let Some(block) = &record.secondary {
+        let secondary = matches!(
+            level,
+            Some(SchoolLevel::LowerSecondary | SchoolLevel::UpperSecondary)
+        );
+        let grade = secondary.then_some(record.grade);
+        secondary::check_secondary(block, grade, record.days_absent, &mut checks);
+    }
+    checks.report
+}
+
+/// Read a record from JSON bytes and validate it, with the default [`Thresholds`].
+///
+/// `Ok` holds the record (text normalised to NFC) and its report, which may contain errors;
+/// `Err` holds a report whose error says why the bytes could not be read as a record.
+pub fn parse_and_validate(json: &[u8]) -> Result<(YearRecord, ValidationReport), ValidationReport> {
+    parse_and_validate_with(json, &Thresholds::default())
+}
+
+/// [`parse_and_validate`] with the given thresholds.
+pub fn parse_and_validate_with(
+    json: &[u8],
+    thresholds: &Thresholds,
+) -> Result<(YearRecord, ValidationReport), ValidationReport> {
+    let mut value = read::read_value(json).map_err(|problem| ValidationReport {
+        problems: vec![*problem],
+    })?;
+    let nfc_warnings = read::normalise_text(&mut value);
+    match read::record_from_value(&value) {
+        Ok(record) => {
+            let mut report = ValidationReport {
+                problems: nfc_warnings,
+            };
+            report.extend(validate_with(&record, thresholds).problems);
+            Ok((record, report))
+        }
+        Err(problem) => {
+            let mut report = ValidationReport {
+                problems: nfc_warnings,
+            };
+            report.push(*problem);
+            Err(report)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests across the crates, one binary (modules listed here).
+
+mod dev_keys;
+mod examples;

@@ -1,0 +1,141 @@
+//! The offline trust bundle: one JSON file with the authority's trust list, every school's
+//! status list credential, and when it was made, so a verifier without network gives the
+//! same answer as online.
+//!
+//! ```json
+//! {
+//!   "type": "HocBaTrustBundle",
+//!   "createdAt": "2026-06-01T00:00:00Z",
+//!   "trustList": { …the trust list, signed by the authority… },
+//!   "statusLists": [ { …a BitstringStatusListCredential, signed by its school… }, … ]
+//! }
+//! ```
+//!
+//! **The bundle is a container; each member is signed by who vouches for it.** The trust list
+//! carries the authority's proof and each status list its school's, exactly as served online,
+//! so opening a bundle checks the same signatures as online verification and nothing new has to
+//! be trusted. `createdAt` itself is not signed: it is shown as the bundle's age, and
+//! `--max-age` applies both to it and to each status list's own *signed* `validFrom`, so a
+//! bundle cannot be made to look fresher than the lists in it.
+//!
+//! Opening reads bytes only: no files, no network, no clock.
+
+use std::sync::Arc;
+
+use hocba_schema::credential::parse_time;
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+use crate::error::VerifyError;
+use crate::input::parse_object;
+use crate::status::StatusLists;
+use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
+
+/// The `type` of a trust bundle.
+pub const BUNDLE_TYPE: &str = "HocBaTrustBundle";
+
+/// Largest bundle accepted, in bytes (256 MiB: a province of a thousand schools is a few MiB).
+pub const MAX_BUNDLE_BYTES: usize = 256 << 20;
+
+/// An opened bundle: the trust list verified against the pinned authority, and the status
+/// lists ready for [`VerifyOptions::with_status_lists`](crate::VerifyOptions::with_status_lists)
+/// (each list's proof is checked when a credential uses it).
+#[derive(Debug)]
+pub struct TrustBundle {
+    trust: VerifiedTrustList,
+    status_lists: Arc<StatusLists>,
+    created_at: OffsetDateTime,
+}
+
+impl TrustBundle {
+    /// Open a bundle. Errors: [`VerifyError::TooLarge`] / [`VerifyError::NotJson`] /
+    /// [`VerifyError::NotAnObject`] for unreadable bytes, [`VerifyError::Bundle`] for a bundle
+    /// of the wrong shape, and the trust list's own errors
+    /// ([`VerifyError::TrustListRejected`] when the authority does not vouch for it).
+    pub fn open(bytes: &[u8], authority: &TrustedAuthority) -> Result<Self, VerifyError> {
+        let mut map = parse_object(bytes, "trust bundle", MAX_BUNDLE_BYTES)?;
+        let problem = |problem: String| VerifyError::Bundle { problem };
+        match map.get("type").and_then(Value::as_str) {
+            Some(BUNDLE_TYPE) => {}
+            other => {
+                return Err(problem(format!(
+                    "type must be {BUNDLE_TYPE:?}, found {other:?}"
+                )));
+            }
+        }
+        let created_text = map
+            .get("createdAt")
+            .and_then(Value::as_str)
+            .ok_or_else(|| problem("createdAt is missing or not a string".into()))?;
+        let created_at =
+            parse_time("createdAt", created_text).map_err(|e| problem(e.to_string()))?;
+        let trust_value = map
+            .remove("trustList")
+            .ok_or_else(|| problem("trustList is missing".into()))?;
+        let trust_bytes = serde_json::to_vec(&trust_value).map_err(|e| problem(e.to_string()))?;
+        let trust = authority.verify_trust_list(&trust_bytes)?;
+        let lists = match map.remove("statusLists") {
+            Some(Value::Array(items)) => items,
+            None => Vec::new(),
+            Some(other) => {
+                return Err(problem(format!(
+                    "statusLists must be an array, found {}",
+                    short(&other)
+                )));
+            }
+        };
+        let mut status_lists = StatusLists::new();
+        for (i, list) in lists.into_iter().enumerate() {
+            let Some(id) = list.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                return Err(problem(format!("statusLists[{i}] has no string id")));
+            };
+            let bytes = serde_json::to_vec(&list).map_err(|e| problem(e.to_string()))?;
+            status_lists.insert(id, bytes);
+        }
+        Ok(Self {
+            trust,
+            status_lists: Arc::new(status_lists),
+            created_at,
+        })
+    }
+
+    /// The verified trust list.
+    pub fn trust_list(&self) -> &VerifiedTrustList {
+        &self.trust
+    }
+
+    /// Take the verified trust list out.
+    pub fn into_trust_list(self) -> VerifiedTrustList {
+        self.trust
+    }
+
+    /// The status lists, by URL.
+    pub fn status_lists(&self) -> Arc<StatusLists> {
+        Arc::clone(&self.status_lists)
+    }
+
+    /// When the bundle says it was made (not signed; see the module documentation).
+    pub fn created_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+
+    /// The bundle's age at `now`: from `createdAt`, or from the oldest status list's signed
+    /// `validFrom` when that is older.
+    pub fn age(&self, now: OffsetDateTime) -> Duration {
+        let oldest = self
+            .status_lists
+            .urls()
+            .filter_map(|u| self.status_lists.valid_from(u))
+            .min()
+            .map_or(self.created_at, |t| t.min(self.created_at));
+        now - oldest
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}

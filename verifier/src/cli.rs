@@ -1,0 +1,94 @@
+//! The command line of `hocba-verify` (clap only; what it does is in `run.rs`).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use time::{Duration, OffsetDateTime};
+
+/// Check digital school records (học bạ số): valid or not, who issued them, and why.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hocba-verify",
+    version,
+    after_help = "Exit status: 0 every record is valid, 1 at least one is not valid \
+                  (including a trust list whose signature is not valid, a revoked record, a \
+                  revocation status that is unknown and a bundle older than --max-age), 2 \
+                  something could not be checked (unreadable file, not JSON, too large, bad \
+                  key file)."
+)]
+pub(crate) struct Cli {
+    /// The trust list signed by the education authority (JSON).
+    #[arg(long, value_name = "FILE", default_value = "keys/dev/trust-list.json")]
+    pub(crate) trust_list: PathBuf,
+
+    /// The authority's public key: SPKI PEM (`openssl pkey -pubout`), or a file holding one
+    /// `z6Mk…` publicKeyMultibase. Without it the built-in DEVELOPMENT key is used, with a
+    /// warning.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) authority: Option<PathBuf>,
+
+    /// Print one JSON report per credential, one per line (JSON Lines), instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Judge at this time (RFC 3339, e.g. 2026-06-01T00:00:00Z) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) at: Option<OffsetDateTime>,
+
+    /// Fail, instead of warning, when the trust list is older than DAYS days or past its next
+    /// update.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) max_trust_list_age: Option<u32>,
+
+    /// An offline trust bundle (`hocba-issuer bundle`): its trust list replaces --trust-list
+    /// and its status lists are used to check revocation; the bundle's age is printed.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) bundle: Option<PathBuf>,
+
+    /// With --bundle: a bundle (or a status list in it) older than this is a failure (exit 1),
+    /// e.g. `7d`, `24h`, `90m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "bundle")]
+    pub(crate) max_age: Option<Duration>,
+
+    /// A status list credential already fetched (e.g. `curl -o list.json <statusListCredential
+    /// URL>`), used for the credentials that name its `id`; repeatable. Without --bundle or
+    /// --status-list, revocation is not checked.
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle")]
+    pub(crate) status_list: Vec<PathBuf>,
+
+    /// The text scanned from a printed record's QR code (`HTTPS://…/V/<digits>` or the
+    /// digits): its school-signed summary is verified offline; with a PDF or JSON credential
+    /// also given, the binding between them is checked (hash and credential id).
+    #[arg(long, value_name = "SCANNED TEXT")]
+    pub(crate) qr: Vec<String>,
+
+    /// Files to check (`-` reads standard input): credential JSON, a printed record's PDF
+    /// (its embedded hocba-credential.json is verified), or a PNG / JPEG photo of its QR code.
+    #[arg(value_name = "FILE", required_unless_present = "qr")]
+    pub(crate) credentials: Vec<PathBuf>,
+}
+
+fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+    hocba_schema::credential::parse_time("--at", text).map_err(|e| e.to_string())
+}
+
+/// `7d`, `24h`, `90m`, `3600s` (a bare number is days).
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "d"),
+    };
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a number and a unit, e.g. 7d, 24h, 90m"))?;
+    match unit {
+        "d" => Ok(Duration::days(n)),
+        "h" => Ok(Duration::hours(n)),
+        "m" => Ok(Duration::minutes(n)),
+        "s" => Ok(Duration::seconds(n)),
+        other => Err(format!(
+            "{text:?}: unknown unit {other:?}; use d, h, m or s"
+        )),
+    }
+}

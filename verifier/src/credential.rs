@@ -1,0 +1,661 @@
+//! Verifying a học bạ credential against a verified trust list at a given time.
+//!
+//! The bytes are parsed once (size cap, nesting limit, no duplicate member names), every check
+//! runs on that one tree, and each part is canonicalised (JCS) once for `hashData`. Every check
+//! reports its own outcome, so a verdict says everything that is wrong, not only the first.
+
+use ed25519_dalek::VerifyingKey;
+use hocba_schema::SchemaError;
+use hocba_schema::credential::{
+    CONTEXT_HOCBA_V1, CONTEXT_VC_V2, CREDENTIAL_TYPE, CredentialView, parse_time,
+};
+use hocba_schema::jcs::write_canonical_object;
+use hocba_schema::proof::SecuredDocument;
+use hocba_schema::trust_list::{KeyStatus, TrustedKey, TrustedSchool};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+
+use crate::error::VerifyError;
+use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
+use crate::proof::{check_options, verify_signature};
+use crate::reason::{CheckName, Reason};
+use crate::secured::{Object, split_proof};
+use crate::status::StatusLists;
+use crate::trust_list::{KeyLookup, VerifiedTrustList};
+use crate::verdict::{Check, KeyInfo, Outcome, PupilInfo, SchoolInfo, ShowTime, Subject, Verdict};
+
+/// Choices a caller may make about how strict to be, and the status lists to check revocation
+/// against. The default is what `hocba-verify` does without `--bundle`.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// When set, a trust list older than this (from its `validFrom`), or past its
+    /// `validUntil`, fails the `trust_list` check instead of warning.
+    pub max_trust_list_age: Option<Duration>,
+    /// The status source: already-fetched status list credentials by URL. Without it the
+    /// `status` check is `not_checked` (`status_not_checked`).
+    pub status_lists: Option<Arc<StatusLists>>,
+    /// When set, a status list made (its signed `validFrom`) longer ago than this gives an
+    /// unknown status (`status_list_stale`), as a list past its `validUntil` always does.
+    pub max_status_list_age: Option<Duration>,
+}
+
+impl VerifyOptions {
+    /// Check revocation against `lists` (see [`crate::status`]).
+    pub fn with_status_lists(mut self, lists: Arc<StatusLists>) -> Self {
+        self.status_lists = Some(lists);
+        self
+    }
+
+    /// Treat status lists made longer ago than `age` as unknown status.
+    pub fn with_max_status_list_age(mut self, age: Duration) -> Self {
+        self.max_status_list_age = Some(age);
+        self
+    }
+
+    /// Fail (rather than warn) on trust lists older than `age` or past their next update.
+    pub fn with_max_trust_list_age(mut self, age: Duration) -> Self {
+        self.max_trust_list_age = Some(age);
+        self
+    }
+}
+
+/// A credential whose every check passed. Only a successful verification makes one; it gives
+/// access to the verified document and the trust list entries that vouched for it.
+#[derive(Debug, Clone)]
+pub struct VerifiedCredential {
+    secured: SecuredDocument,
+    school: TrustedSchool,
+    key: TrustedKey,
+}
+
+impl VerifiedCredential {
+    /// The document without its proof.
+    pub fn document(&self) -> &Map<String, Value> {
+        &self.secured.unsecured
+    }
+
+    /// `credentialSubject`: the school-year record.
+    pub fn credential_subject(&self) -> Option<&Value> {
+        self.secured.unsecured.get("credentialSubject")
+    }
+
+    /// The credential's `id`.
+    pub fn id(&self) -> Option<&str> {
+        self.secured.unsecured.get("id").and_then(Value::as_str)
+    }
+
+    /// The document, proof options and signature as verified.
+    pub fn secured(&self) -> &SecuredDocument {
+        &self.secured
+    }
+
+    /// The issuing school as the trust list registers it.
+    pub fn school(&self) -> &TrustedSchool {
+        &self.school
+    }
+
+    /// The trust list entry of the key that signed.
+    pub fn key(&self) -> &TrustedKey {
+        &self.key
+    }
+
+    /// Take the secured document out.
+    pub fn into_secured(self) -> SecuredDocument {
+        self.secured
+    }
+}
+
+/// Verify a credential (the JSON bytes) against `trust` at `now`, with default options.
+///
+/// Returns a [`Verdict`] whenever the bytes are a JSON object of at most
+/// [`MAX_CREDENTIAL_BYTES`]; `Err` only for input that cannot be checked
+/// ([`VerifyError::TooLarge`], [`VerifyError::NotJson`], [`VerifyError::NotAnObject`]).
+pub fn verify_credential(
+    bytes: &[u8],
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+) -> Result<Verdict, VerifyError> {
+    verify_credential_with(bytes, trust, now, &VerifyOptions::default())
+}
+
+/// [`verify_credential`] with explicit [`VerifyOptions`].
+pub fn verify_credential_with(
+    bytes: &[u8],
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Result<Verdict, VerifyError> {
+    let map = parse_object(bytes, "credential", MAX_CREDENTIAL_BYTES)?;
+    Ok(verify_object(map, trust, now, options))
+}
+
+/// The verdict on credential `bytes` when the trust list itself was rejected
+/// ([`VerifyError::TrustListRejected`] gives `reason` and `detail`). The credential is parsed,
+/// so unreadable input is still an error, and described (issuer, pupil, key) for display; the
+/// `trust_list` check fails with `reason` and nothing else is checked.
+pub fn verdict_without_trust_list(
+    bytes: &[u8],
+    reason: Reason,
+    detail: &str,
+) -> Result<Verdict, VerifyError> {
+    let map = parse_object(bytes, "credential", MAX_CREDENTIAL_BYTES)?;
+    let mut subject = Subject {
+        pupil: pupil_info(&map),
+        signed_at: text_at(&map, &["proof", "created"]),
+        key: text_at(&map, &["proof", "verificationMethod"]).map(|id| KeyInfo { id, status: None }),
+        ..Subject::default()
+    };
+    if let Ok(view) = CredentialView::read(&map) {
+        subject.credential_id = view.id;
+        subject.issuer = Some(view.issuer);
+        subject.valid_from = view.valid_from;
+        subject.valid_until = view.valid_until;
+    }
+    Ok(Verdict::untrusted_trust_list(reason, detail).with_subject(subject))
+}
+
+/// Every check on a parsed credential.
+fn verify_object(
+    map: Object,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Verdict {
+    let mut checks = Vec::with_capacity(CheckName::ALL.len());
+    checks.push(trust.freshness(now, options.max_trust_list_age));
+
+    let (unsecured, proof) = split_proof(map);
+    // The limits on signed JSON (NFC text, numbers within ±(2^53−1)) are checked while the
+    // document is canonicalised for hashing, in the same pass; when there is no usable proof
+    // the document is checked on its own.
+    let unusable_proof_problem = match &proof {
+        Ok(_) => None,
+        Err(_) => write_canonical_object(&unsecured, &mut Vec::new()).err(),
+    };
+    let envelope = Envelope::read(&unsecured);
+    let subject_code = unsecured
+        .get("credentialSubject")
+        .and_then(|s| s.get("school"))
+        .and_then(|s| s.get("code"))
+        .cloned();
+    let mut subject = Subject {
+        pupil: pupil_info(&unsecured),
+        replaces: text_at(&unsecured, &["replaces"]),
+        ..Subject::default()
+    };
+    if let Some(view) = &envelope.view {
+        subject.credential_id = view.id.clone();
+        subject.issuer = Some(view.issuer.clone());
+        subject.valid_from = view.valid_from.clone();
+        subject.valid_until = view.valid_until.clone();
+    }
+    let status = crate::status::status_check(
+        &unsecured,
+        envelope.view.as_ref().map(|v| v.issuer.id.as_str()),
+        options.status_lists.as_deref(),
+        trust,
+        now,
+        options.max_status_list_age,
+    );
+    let secured = proof.map(|(proof_options, signature)| SecuredDocument {
+        unsecured,
+        proof_options,
+        signature,
+    });
+    let hash = secured.as_ref().ok().map(|doc| match doc.hash_data() {
+        Err(e @ (SchemaError::NotNfc { .. } | SchemaError::NumberOutOfRange { .. })) => {
+            (doc.hash_data_unchecked(), Some(signable_failure(&e)))
+        }
+        other => (other, None),
+    });
+    let signable = match &hash {
+        Some((_, problem)) => problem.clone(),
+        None => None,
+    }
+    .or_else(|| unusable_proof_problem.as_ref().map(signable_failure));
+    checks.push(match signable.or_else(|| envelope.problem.clone()) {
+        Some((reason, detail)) => Check::failed(CheckName::Format, reason, detail),
+        None => Check::passed(CheckName::Format, None),
+    });
+    checks.push(status);
+    let meta = match &secured {
+        Ok(doc) => ProofMeta::read(doc),
+        Err(problem) => Err(problem.clone()),
+    };
+    if let Ok(meta) = &meta {
+        subject.signed_at = Some(meta.created_text.clone());
+        subject.key = Some(KeyInfo {
+            id: meta.verification_method.clone(),
+            status: None,
+        });
+    }
+    let lookup = meta
+        .as_ref()
+        .ok()
+        .and_then(|m| trust.lookup(&m.verification_method));
+    if let (Some(key_info), Some(found)) = (&mut subject.key, &lookup) {
+        key_info.status = Some(found.key.status);
+    }
+    if let Some(issuer) = &subject.issuer {
+        subject.school = trust.school(&issuer.id).map(school_info);
+    }
+
+    checks.push(issuer_check(
+        &envelope,
+        &meta,
+        lookup,
+        trust,
+        subject_code.as_ref(),
+    ));
+    checks.push(key_validity_check(&meta, lookup, trust));
+    checks.push(validity_period_check(&envelope, &meta, now));
+    checks.push(integrity_check(
+        &secured,
+        hash.map(|(hash, _)| hash),
+        &meta,
+        lookup,
+    ));
+
+    let all_passed = checks.iter().all(|c| c.outcome != Outcome::Failed);
+    let verified = match (all_passed, secured, lookup) {
+        (true, Ok(secured), Some(found)) => Some(VerifiedCredential {
+            secured,
+            school: found.school.clone(),
+            key: found.key.clone(),
+        }),
+        _ => None,
+    };
+    Verdict::new(subject, Some(trust.info()), checks, verified)
+}
+
+fn signable_failure(e: &SchemaError) -> (Reason, String) {
+    match e {
+        SchemaError::NotNfc { .. } => (Reason::NotNfc, e.to_string()),
+        SchemaError::NumberOutOfRange { .. } => (Reason::NumberOutOfRange, e.to_string()),
+        _ => (Reason::MalformedEnvelope, e.to_string()),
+    }
+}
+
+/// The envelope as read, and the first problem with it.
+struct Envelope {
+    view: Option<CredentialView>,
+    valid_from: Option<OffsetDateTime>,
+    valid_until: Option<OffsetDateTime>,
+    problem: Option<(Reason, String)>,
+}
+
+impl Envelope {
+    fn read(doc: &Object) -> Self {
+        let view = match CredentialView::read(doc) {
+            Ok(view) => view,
+            Err(e) => {
+                return Self {
+                    view: None,
+                    valid_from: None,
+                    valid_until: None,
+                    problem: Some((Reason::MalformedEnvelope, e.to_string())),
+                };
+            }
+        };
+        let mut problems = Vec::new();
+        if view.context.first().map(String::as_str) != Some(CONTEXT_VC_V2)
+            || view.context.get(1).map(String::as_str) != Some(CONTEXT_HOCBA_V1)
+        {
+            problems.push((
+                Reason::WrongContext,
+                format!(
+                    "@context must start with {CONTEXT_VC_V2:?}, {CONTEXT_HOCBA_V1:?}; found {:?}",
+                    view.context
+                ),
+            ));
+        }
+        for wanted in ["VerifiableCredential", CREDENTIAL_TYPE] {
+            if !view.kind.iter().any(|t| t == wanted) {
+                problems.push((
+                    Reason::WrongType,
+                    format!("type must include {wanted:?}; found {:?}", view.kind),
+                ));
+            }
+        }
+        let mut time_at = |field: &str, text: Option<&str>| match text {
+            Some(t) => match parse_time(field, t) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    problems.push((Reason::MalformedEnvelope, e.to_string()));
+                    None
+                }
+            },
+            None => None,
+        };
+        let valid_from = time_at("validFrom", view.valid_from.as_deref());
+        let valid_until = time_at("validUntil", view.valid_until.as_deref());
+        if view.valid_from.is_none() {
+            problems.push((
+                Reason::MalformedEnvelope,
+                "validFrom is missing: a credential says from when it is valid".into(),
+            ));
+        }
+        for (field, empty) in [
+            ("issuer.id", view.issuer.id.is_empty()),
+            ("issuer.name", view.issuer.name.is_empty()),
+        ] {
+            if empty {
+                problems.push((Reason::MalformedEnvelope, format!("{field} is empty")));
+            }
+        }
+        Self {
+            problem: problems.into_iter().next(),
+            view: Some(view),
+            valid_from,
+            valid_until,
+        }
+    }
+}
+
+/// What the proof says about who signed and when.
+struct ProofMeta {
+    verification_method: String,
+    created: OffsetDateTime,
+    created_text: String,
+}
+
+impl ProofMeta {
+    fn read(doc: &SecuredDocument) -> Result<Self, (Reason, String)> {
+        let malformed = |detail: String| (Reason::MalformedProof, detail);
+        let verification_method = doc
+            .proof_str("verificationMethod")
+            .ok_or_else(|| malformed("proof.verificationMethod is missing or not a string".into()))?
+            .to_owned();
+        let created_text = doc
+            .proof_str("created")
+            .ok_or_else(|| malformed("proof.created is missing or not a string".into()))?
+            .to_owned();
+        let created =
+            parse_time("proof.created", &created_text).map_err(|e| malformed(e.to_string()))?;
+        Ok(Self {
+            verification_method,
+            created,
+            created_text,
+        })
+    }
+}
+
+type Meta = Result<ProofMeta, (Reason, String)>;
+
+fn not_checked(name: CheckName, reason: Reason, detail: impl Into<String>) -> Check {
+    Check::with_reason(name, Outcome::NotChecked, reason, detail)
+}
+
+/// The issuer is a school in the trust list, the key is that school's, and the record's school
+/// code is the school's code.
+fn issuer_check(
+    envelope: &Envelope,
+    meta: &Meta,
+    lookup: Option<KeyLookup<'_>>,
+    trust: &VerifiedTrustList,
+    subject_code: Option<&Value>,
+) -> Check {
+    let name = CheckName::Issuer;
+    let (Some(view), Ok(meta)) = (&envelope.view, meta) else {
+        return not_checked(name, Reason::DependsOnFailedCheck, "");
+    };
+    let issuer = &view.issuer.id;
+    let vm = &meta.verification_method;
+    let Some(found) = lookup else {
+        return match trust.school(issuer) {
+            None => Check::failed(
+                name,
+                Reason::UntrustedIssuer,
+                format!(
+                    "issuer.id {issuer:?} is not a school in trust list version {}",
+                    trust.version()
+                ),
+            ),
+            Some(school) => Check::failed(
+                name,
+                Reason::UnknownKey,
+                format!(
+                    "proof.verificationMethod {vm:?} is not a key of {} ({}) in trust list version {}",
+                    school.name,
+                    school.code,
+                    trust.version()
+                ),
+            ),
+        };
+    };
+    if found.school.id != *issuer || found.key.controller != *issuer {
+        return Check::failed(
+            name,
+            Reason::KeyOfAnotherSchool,
+            format!(
+                "key {vm:?} is registered to {:?} ({}, controller {:?}); the credential's issuer.id is {issuer:?}",
+                found.school.id, found.school.name, found.key.controller
+            ),
+        );
+    }
+    let code = &found.school.code;
+    match subject_code {
+        Some(Value::String(c)) if c == code => {
+            Check::passed(name, Some(format!("{} ({code})", found.school.name)))
+        }
+        Some(c) => Check::failed(
+            name,
+            Reason::SchoolCodeMismatch,
+            format!(
+                "credentialSubject.school.code is {c}; the trust list's code for {issuer} is {code:?}"
+            ),
+        ),
+        None => Check::failed(
+            name,
+            Reason::SchoolCodeMismatch,
+            format!(
+                "credentialSubject.school.code is missing; the trust list's code for {issuer} is {code:?}"
+            ),
+        ),
+    }
+}
+
+/// The key's status and validity window at the proof's `created`.
+fn key_validity_check(
+    meta: &Meta,
+    lookup: Option<KeyLookup<'_>>,
+    trust: &VerifiedTrustList,
+) -> Check {
+    let name = CheckName::KeyValidity;
+    let Some(found) = lookup else {
+        return not_checked(name, Reason::NoTrustedKey, "");
+    };
+    let key = found.key;
+    if let Err(problem) = found.public {
+        return Check::failed(name, Reason::InvalidTrustedKey, problem);
+    }
+    let Ok(meta) = meta else {
+        return not_checked(name, Reason::DependsOnFailedCheck, "");
+    };
+    let created = meta.created;
+    let version = trust.version();
+    if key.status == KeyStatus::Compromised {
+        return Check::failed(
+            name,
+            Reason::CompromisedKey,
+            format!(
+                "key {:?} is marked compromised in trust list version {version}",
+                key.id
+            ),
+        );
+    }
+    if created < key.valid_from {
+        return Check::failed(
+            name,
+            Reason::SignedBeforeKeyValid,
+            format!(
+                "proof.created {} is before the key's validFrom {}",
+                meta.created_text,
+                ShowTime(key.valid_from)
+            ),
+        );
+    }
+    match (key.status, key.valid_until) {
+        (KeyStatus::Retired, None) => Check::failed(
+            name,
+            Reason::RetiredKeyAfterRetirement,
+            format!(
+                "key {:?} is retired and the trust list gives no retirement time",
+                key.id
+            ),
+        ),
+        (KeyStatus::Retired, Some(until)) if created >= until => Check::failed(
+            name,
+            Reason::RetiredKeyAfterRetirement,
+            format!(
+                "proof.created {} is not before the key's retirement {}",
+                meta.created_text,
+                ShowTime(until)
+            ),
+        ),
+        (_, Some(until)) if created >= until => Check::failed(
+            name,
+            Reason::SignedAfterKeyValidity,
+            format!(
+                "proof.created {} is not before the key's validUntil {}",
+                meta.created_text,
+                ShowTime(until)
+            ),
+        ),
+        (KeyStatus::Retired, Some(until)) => Check::passed(
+            name,
+            Some(format!(
+                "retired key; signed {} before its retirement {}",
+                meta.created_text,
+                ShowTime(until)
+            )),
+        ),
+        _ => Check::passed(
+            name,
+            Some(format!("active key since {}", ShowTime(key.valid_from))),
+        ),
+    }
+}
+
+/// `validFrom` ≤ now ≤ `validUntil`, and the proof not dated after now.
+fn validity_period_check(envelope: &Envelope, meta: &Meta, now: OffsetDateTime) -> Check {
+    let name = CheckName::ValidityPeriod;
+    let Some(from) = envelope.valid_from else {
+        return not_checked(
+            name,
+            Reason::DependsOnFailedCheck,
+            "validFrom could not be read",
+        );
+    };
+    if now < from {
+        return Check::failed(
+            name,
+            Reason::NotYetValid,
+            format!(
+                "validFrom {} is after the time of checking {}",
+                ShowTime(from),
+                ShowTime(now)
+            ),
+        );
+    }
+    if let Some(until) = envelope.valid_until
+        && now > until
+    {
+        return Check::failed(
+            name,
+            Reason::Expired,
+            format!(
+                "validUntil {} is before the time of checking {}",
+                ShowTime(until),
+                ShowTime(now)
+            ),
+        );
+    }
+    if let Ok(meta) = meta
+        && meta.created > now
+    {
+        return Check::failed(
+            name,
+            Reason::ProofCreatedInFuture,
+            format!(
+                "proof.created {} is after the time of checking {}",
+                meta.created_text,
+                ShowTime(now)
+            ),
+        );
+    }
+    let detail = match envelope.valid_until {
+        Some(until) => format!("valid from {} until {}", ShowTime(from), ShowTime(until)),
+        None => format!("valid from {}", ShowTime(from)),
+    };
+    Check::passed(name, Some(detail))
+}
+
+/// The proof options, then `verify_strict` with the trusted key over `hashData`.
+fn integrity_check(
+    secured: &Result<SecuredDocument, (Reason, String)>,
+    hash: Option<Result<[u8; 64], SchemaError>>,
+    meta: &Meta,
+    lookup: Option<KeyLookup<'_>>,
+) -> Check {
+    let name = CheckName::Integrity;
+    let doc = match secured {
+        Ok(doc) => doc,
+        Err((reason, detail)) => return Check::failed(name, *reason, detail.clone()),
+    };
+    if let Err(f) = check_options(doc) {
+        return Check::failed(name, f.reason(), f.detail());
+    }
+    if let Err((reason, detail)) = meta {
+        return Check::failed(name, *reason, detail.clone());
+    }
+    let Some(key): Option<&VerifyingKey> = lookup.and_then(|l| l.public.ok()) else {
+        return not_checked(name, Reason::NoTrustedKey, "");
+    };
+    let hash = match hash {
+        Some(Ok(hash)) => hash,
+        Some(Err(e)) => return Check::failed(name, Reason::MalformedProof, e.to_string()),
+        None => return not_checked(name, Reason::DependsOnFailedCheck, ""),
+    };
+    match verify_signature(key, &hash, &doc.signature) {
+        Ok(()) => Check::passed(name, None),
+        Err(f) => Check::failed(name, f.reason(), f.detail()),
+    }
+}
+
+fn school_info(s: &TrustedSchool) -> SchoolInfo {
+    SchoolInfo {
+        id: s.id.clone(),
+        code: s.code.clone(),
+        name: s.name.clone(),
+        province: s.province.clone(),
+    }
+}
+
+/// Text at a path of object members; a number is given as its decimal text.
+fn text_at(doc: &Object, path: &[&str]) -> Option<String> {
+    let (first, rest) = path.split_first()?;
+    let mut v = doc.get(*first)?;
+    for part in rest {
+        v = v.get(*part)?;
+    }
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn pupil_info(doc: &Object) -> PupilInfo {
+    let at = |path: &[&str]| text_at(doc, path);
+    PupilInfo {
+        full_name: at(&["credentialSubject", "student", "fullName"]),
+        school_year: at(&["credentialSubject", "schoolYear"]),
+        grade: at(&["credentialSubject", "grade"]),
+        class_name: at(&["credentialSubject", "className"]),
+        school_code: at(&["credentialSubject", "school", "code"]),
+        school_name: at(&["credentialSubject", "school", "name"]),
+    }
+}

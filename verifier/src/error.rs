@@ -1,0 +1,105 @@
+//! The crate's one error type: input that could not be checked at all.
+//!
+//! A credential that *was* checked and found wanting is not an error: it is a
+//! [`Verdict`](crate::Verdict) whose result is `Invalid`. Errors are for bytes that are not
+//! JSON, too large, not an object, an authority key that cannot be read, and a trust list that
+//! the pinned authority does not vouch for (see [`VerifyError::TrustListRejected`]).
+
+use thiserror::Error;
+
+use crate::reason::Reason;
+
+/// Why something could not be checked. Each variant names what was being read and the
+/// offending value or limit.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The input is larger than the limit for its kind (checked before parsing).
+    #[error("the {what} is {size} bytes; the limit is {limit} bytes")]
+    TooLarge {
+        /// What was being read: `credential` or `trust list`.
+        what: &'static str,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The input is not JSON, has a member name twice in one object, or nests deeper than
+    /// the parser allows (128 levels).
+    #[error("the {what} is not valid JSON (line {line}, column {column}): {problem}")]
+    NotJson {
+        /// What was being read.
+        what: &'static str,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// The parser's description.
+        problem: String,
+    },
+    /// The input is JSON but not a JSON object.
+    #[error("the {what} must be a JSON object, found {found}")]
+    NotAnObject {
+        /// What was being read.
+        what: &'static str,
+        /// The JSON type found: `array`, `string`, `number`, `boolean` or `null`.
+        found: &'static str,
+    },
+    /// The authority public key could not be read (not SPKI PEM, not a `z6Mk…` Multikey, a
+    /// private key, or a weak key).
+    #[error("authority key: {problem}")]
+    AuthorityKey {
+        /// What is wrong, naming the value where it helps.
+        problem: String,
+    },
+    /// The QR text is not a readable signed summary (truncated, corrupted, too long, not a
+    /// verification link).
+    #[error("QR code: {0}")]
+    QrPayload(hocba_schema::qr::QrError),
+    /// The image could not be read, is too large, or holds no readable QR code.
+    #[error("image: {problem}")]
+    Image {
+        /// What is wrong.
+        problem: String,
+    },
+    /// The PDF could not be read or carries no embedded `hocba-credential.json`.
+    #[error("PDF: {problem}")]
+    Pdf {
+        /// What is wrong.
+        problem: String,
+    },
+    /// The offline trust bundle is not a `HocBaTrustBundle` of the expected shape.
+    #[error("trust bundle: {problem}")]
+    Bundle {
+        /// What is wrong, naming the member.
+        problem: String,
+    },
+    /// The trust list was read, but the pinned authority does not vouch for it: bad
+    /// signature, another key, no proof, or signed content that is not a trust list. Nothing
+    /// can be checked against it; [`Verdict::untrusted_trust_list`](crate::Verdict::untrusted_trust_list)
+    /// turns it into a not-valid verdict for display.
+    #[error("trust list rejected ({reason}): {detail}")]
+    TrustListRejected {
+        /// One of the `TrustList*` reasons.
+        reason: Reason,
+        /// The technical detail (field, value).
+        detail: String,
+    },
+}
+
+impl VerifyError {
+    /// When the trust list itself was rejected, its reason and detail. Callers that show a
+    /// verdict (the CLI exits 1) tell this apart from unreadable input (exit 2).
+    pub fn trust_list_rejection(&self) -> Option<(Reason, &str)> {
+        match self {
+            VerifyError::TrustListRejected { reason, detail } => Some((*reason, detail)),
+            _ => None,
+        }
+    }
+}
+
+impl From<hocba_schema::qr::QrError> for VerifyError {
+    fn from(e: hocba_schema::qr::QrError) -> Self {
+        VerifyError::QrPayload(e)
+    }
+}

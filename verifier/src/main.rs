@@ -1,0 +1,14 @@
+//! `hocba-verify`: check digital school records (học bạ số) from the command line.
+//!
+//! Exit status, like grep: 0 every record valid, 1 at least one not valid, 2 could not check.
+
+mod cli;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    run::run(cli::Cli::parse())
+}

@@ -1,0 +1,151 @@
+//! Checking an `eddsa-jcs-2022` Data Integrity proof with a known key: the proof options,
+//! then Ed25519 `verify_strict` over `hashData`.
+//!
+//! `verify_strict` (RFC 8032 §5.1.7 with the extra checks of "Taming the many EdDSAs") refuses
+//! an S that is not below the group order ℓ (so a signature has one accepted form and cannot be
+//! altered into another valid one), and small-order public keys and R points (which would
+//! "verify" a signature on almost any message). This module tells those cases apart so the
+//! verdict can name them.
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use hocba_schema::proof::{CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, SecuredDocument};
+use thiserror::Error;
+
+use crate::reason::Reason;
+
+/// Why a proof did not verify. `reason` is the stable code; the message names the field and
+/// value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{reason}: {detail}")]
+pub struct IntegrityFailure {
+    reason: Reason,
+    detail: String,
+}
+
+impl IntegrityFailure {
+    pub(crate) fn new(reason: Reason, detail: impl Into<String>) -> Self {
+        Self {
+            reason,
+            detail: detail.into(),
+        }
+    }
+
+    /// The stable reason code (one of the integrity reasons).
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// The technical detail: which field held which value.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+/// Check `doc`'s proof with `key`: `type` DataIntegrityProof, `cryptosuite` eddsa-jcs-2022,
+/// `proofPurpose` assertionMethod, the proof's `@context` a prefix of the document's, then
+/// Ed25519 `verify_strict` over `hashData` (JCS of each part computed once).
+///
+/// This does not decide whether `key` is trusted for the document: that is the trust list's
+/// job ([`verify_credential`](crate::verify_credential)).
+pub fn verify_proof(doc: &SecuredDocument, key: &VerifyingKey) -> Result<(), IntegrityFailure> {
+    check_options(doc)?;
+    let hash = doc
+        .hash_data()
+        .map_err(|e| IntegrityFailure::new(Reason::MalformedProof, e.to_string()))?;
+    verify_signature(key, &hash, &doc.signature)
+}
+
+/// The proof options `type`, `cryptosuite`, `proofPurpose` and `@context`.
+pub(crate) fn check_options(doc: &SecuredDocument) -> Result<(), IntegrityFailure> {
+    let expect = |name: &str, wanted: &str, reason: Reason| match doc.proof_options.get(name) {
+        Some(serde_json::Value::String(s)) if s == wanted => Ok(()),
+        Some(other) => Err(IntegrityFailure::new(
+            reason,
+            format!("proof.{name} is {other}, expected {wanted:?}"),
+        )),
+        None => Err(IntegrityFailure::new(
+            reason,
+            format!("proof.{name} is missing, expected {wanted:?}"),
+        )),
+    };
+    expect("type", PROOF_TYPE, Reason::WrongProofType)?;
+    expect("cryptosuite", CRYPTOSUITE, Reason::WrongCryptosuite)?;
+    expect("proofPurpose", PROOF_PURPOSE, Reason::WrongProofPurpose)?;
+    if !doc.context_matches() {
+        return Err(IntegrityFailure::new(
+            Reason::ProofContextMismatch,
+            "proof.@context is not a prefix of the document's @context",
+        ));
+    }
+    Ok(())
+}
+
+/// Ed25519 `verify_strict` of `signature` on `message`, naming why it failed: a weak
+/// (small-order) key, an S not below ℓ, or a plain mismatch.
+pub fn verify_signature(
+    key: &VerifyingKey,
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), IntegrityFailure> {
+    if key.is_weak() {
+        return Err(IntegrityFailure::new(
+            Reason::WeakKey,
+            "the public key has small order",
+        ));
+    }
+    let mut s = [0u8; 32];
+    s.copy_from_slice(&signature[32..]);
+    if !is_canonical_scalar(&s) {
+        return Err(IntegrityFailure::new(
+            Reason::NonCanonicalSignature,
+            "signature S is not below the group order ℓ",
+        ));
+    }
+    key.verify_strict(message, &Signature::from_bytes(signature))
+        .map_err(|_| {
+            IntegrityFailure::new(
+                Reason::SignatureMismatch,
+                "Ed25519 verify_strict failed over hashData",
+            )
+        })
+}
+
+/// ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).
+const GROUP_ORDER: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// Whether the little-endian scalar `s` is below ℓ.
+pub(crate) fn is_canonical_scalar(s: &[u8; 32]) -> bool {
+    for (a, l) in s.iter().rev().zip(GROUP_ORDER.iter().rev()) {
+        if a != l {
+            return a < l;
+        }
+    }
+    false // s == ℓ
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use curve25519_dalek::Scalar;
+
+    #[test]
+    fn group_order_matches_curve25519_dalek() {
+        // ℓ itself is not canonical, ℓ − 1 is, and so are both for curve25519-dalek.
+        assert!(!is_canonical_scalar(&GROUP_ORDER));
+        assert!(bool::from(
+            Scalar::from_canonical_bytes(GROUP_ORDER).is_none()
+        ));
+        let mut below = GROUP_ORDER;
+        below[0] -= 1;
+        assert!(is_canonical_scalar(&below));
+        assert!(bool::from(Scalar::from_canonical_bytes(below).is_some()));
+        // −1 mod ℓ equals ℓ − 1.
+        assert_eq!((-Scalar::ONE).to_bytes(), below);
+        assert!(!is_canonical_scalar(&[0xff; 32]));
+        assert!(is_canonical_scalar(&[0; 32]));
+    }
+}

@@ -1,0 +1,500 @@
+//! Verifying the QR code of a printed record: the school-signed summary
+//! ([`hocba_schema::qr`]) checked offline against the trust list, and its binding to a full
+//! credential (the one embedded in the PDF, or given as JSON).
+//!
+//! ```text
+//! format        the text decodes as a version-1 summary (bounded, strict)
+//! issuer        the school code is a school in the trust list
+//! key_validity  a key of that school whose first 4 bytes match the key hint; active, or
+//!               retired after the summary's signing time; never compromised
+//! integrity     Ed25519 verify_strict over b"hocba-qr-v1\0" ‖ summary body
+//! validity      the signing time is not after now
+//! status        not checked offline (the summary carries the status-list index)
+//! ```
+//!
+//! No I/O and no clock here: the caller passes the scanned text (or image bytes) and `now`.
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use hocba_schema::qr::{
+    Completion, LevelSummary, SignedSummary, Summary, credential_sha256, parse_qr_text,
+};
+use hocba_schema::record::RatingScale;
+use hocba_schema::trust_list::{KeyStatus, TrustedKey, TrustedSchool};
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::VerifyError;
+use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
+use crate::reason::{CheckName, Message, Reason};
+use crate::trust_list::VerifiedTrustList;
+use crate::verdict::{Check, Outcome, TrustListInfo, VerdictResult};
+
+/// Largest image accepted by [`decode_qr_image`], in bytes (32 MiB).
+pub const MAX_IMAGE_BYTES: usize = 32 << 20;
+/// Largest image accepted by [`decode_qr_image`], in pixels (40 megapixels).
+pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
+
+/// What the QR summary says, for display (trusted only when the verdict is valid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryInfo {
+    /// Pupil's full name.
+    pub pupil_name: String,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// Mã trường.
+    pub school_code: String,
+    /// School year, e.g. `2025-2026`.
+    pub school_year: String,
+    /// Grade 1–12.
+    pub grade: u8,
+    /// Class.
+    pub class_name: String,
+    /// Overall results in words, e.g. `Kết quả học tập: T (Tốt); Kết quả rèn luyện: T (Tốt)`.
+    pub results: String,
+    /// Promotion in words.
+    pub promotion: String,
+    /// Award title, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub award: Option<String>,
+    /// Completion of the primary / lower-secondary programme, when stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<String>,
+    /// `urn:uuid:` of the full credential.
+    pub credential_id: String,
+    /// Its status-list index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_index: Option<u64>,
+    /// SHA-256 (hex) of the full credential's JCS bytes.
+    pub credential_sha256: String,
+    /// When the school signed (RFC 3339).
+    pub signed_at: String,
+}
+
+impl SummaryInfo {
+    fn of(s: &Summary) -> Self {
+        let rating = |scale: RatingScale, r: hocba_schema::record::Rating| {
+            format!("{} ({})", r.code(), scale.label_vi(r).unwrap_or("?"))
+        };
+        let results = match s.results {
+            LevelSummary::Primary { year_result } => {
+                format!("Kết quả giáo dục: {}", year_result.label_vi())
+            }
+            LevelSummary::Secondary { learning, conduct } => format!(
+                "Kết quả học tập: {}; kết quả rèn luyện: {}",
+                rating(RatingScale::SecondaryResult, learning),
+                rating(RatingScale::SecondaryResult, conduct)
+            ),
+        };
+        let programme = if s.grade <= 5 {
+            "chương trình tiểu học"
+        } else {
+            "chương trình trung học cơ sở"
+        };
+        let d = s.date_of_birth;
+        Self {
+            pupil_name: s.pupil_name.clone(),
+            date_of_birth: format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+            school_code: s.school_code.clone(),
+            school_year: s.school_year(),
+            grade: s.grade,
+            class_name: s.class_name.clone(),
+            results,
+            promotion: s.promotion.label_vi().to_owned(),
+            award: s.award.map(|a| a.label_vi().to_owned()),
+            completion: match s.completion {
+                Completion::NotStated => None,
+                Completion::Completed => Some(format!("Hoàn thành {programme}")),
+                Completion::NotCompleted => Some(format!("Chưa hoàn thành {programme}")),
+            },
+            credential_id: s.credential_id_urn(),
+            status_index: s.status_index,
+            credential_sha256: hex(&s.credential_sha256),
+            signed_at: s.signed_at.format(&Rfc3339).unwrap_or_default(),
+        }
+    }
+}
+
+/// A summary whose signature a trusted school key verified. Only [`verify_signed_summary`]
+/// makes one.
+#[derive(Debug, Clone)]
+pub struct VerifiedSummary {
+    signed: SignedSummary,
+    school: TrustedSchool,
+    key: TrustedKey,
+}
+
+impl VerifiedSummary {
+    /// The summary.
+    pub fn summary(&self) -> &Summary {
+        self.signed.summary()
+    }
+    /// The school that signed, as the trust list has it.
+    pub fn school(&self) -> &TrustedSchool {
+        &self.school
+    }
+    /// The key that signed.
+    pub fn key(&self) -> &TrustedKey {
+        &self.key
+    }
+}
+
+/// The verdict on a QR summary: valid or not, each check with its reason, and what the
+/// summary says.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryVerdict {
+    result: VerdictResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<Reason>,
+    message: Message,
+    summary: SummaryInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    school_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    trust_list: TrustListInfo,
+    checks: Vec<Check>,
+    #[serde(skip)]
+    verified: Option<VerifiedSummary>,
+    #[serde(skip)]
+    signed: SignedSummary,
+}
+
+impl SummaryVerdict {
+    /// Valid or invalid.
+    pub fn result(&self) -> VerdictResult {
+        self.result
+    }
+    /// Whether no check failed.
+    pub fn is_valid(&self) -> bool {
+        self.result == VerdictResult::Valid
+    }
+    /// The reason of the first failed check.
+    pub fn reason(&self) -> Option<Reason> {
+        self.reason
+    }
+    /// The headline in Vietnamese and English.
+    pub fn message(&self) -> Message {
+        self.message
+    }
+    /// What the summary says.
+    pub fn info(&self) -> &SummaryInfo {
+        &self.summary
+    }
+    /// The school's name in the trust list, once found.
+    pub fn school_name(&self) -> Option<&str> {
+        self.school_name.as_deref()
+    }
+    /// The signing key's verification method id, once found.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+    /// The trust list judged against.
+    pub fn trust_list(&self) -> &TrustListInfo {
+        &self.trust_list
+    }
+    /// Every check.
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+    /// The verified summary, when valid.
+    pub fn verified(&self) -> Option<&VerifiedSummary> {
+        self.verified.as_ref()
+    }
+    /// The summary as read (verified or not).
+    pub fn signed_summary(&self) -> &SignedSummary {
+        &self.signed
+    }
+}
+
+/// Read the scanned QR `text` and verify it against `trust` at `now`. Unreadable text is an
+/// error ([`VerifyError::QrPayload`]); a readable summary that fails a check is a verdict.
+pub fn verify_summary(
+    text: &str,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+) -> Result<SummaryVerdict, VerifyError> {
+    let signed = parse_qr_text(text)?;
+    Ok(verify_signed_summary(signed, trust, now))
+}
+
+/// Verify an already parsed summary.
+pub fn verify_signed_summary(
+    signed: SignedSummary,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+) -> SummaryVerdict {
+    let s = signed.summary();
+    let mut checks = vec![
+        trust.freshness(now, None),
+        Check::passed(CheckName::Format, Some("summary format version 1".into())),
+        Check::with_reason(
+            CheckName::Status,
+            Outcome::NotChecked,
+            if s.status_index.is_some() {
+                Reason::StatusNotChecked
+            } else {
+                Reason::NoStatusEntry
+            },
+            s.status_index
+                .map(|i| format!("status-list index {i}"))
+                .unwrap_or_default(),
+        ),
+    ];
+    checks.push(if s.signed_at > now {
+        Check::failed(
+            CheckName::ValidityPeriod,
+            Reason::ProofCreatedInFuture,
+            format!("signed at {} is after the time of checking", s.signed_at),
+        )
+    } else {
+        Check::passed(CheckName::ValidityPeriod, None)
+    });
+
+    let schools: Vec<&TrustedSchool> = trust
+        .list()
+        .credential_subject
+        .schools
+        .iter()
+        .filter(|sc| sc.code == s.school_code)
+        .collect();
+    let input = signed.signing_input();
+    let signature = Signature::from_bytes(signed.signature());
+    // Candidates: keys of the school whose public key starts with the hint.
+    let mut candidates: Vec<(&TrustedSchool, &TrustedKey, VerifyingKey)> = Vec::new();
+    for school in &schools {
+        for key in &school.verification_methods {
+            if let Some(found) = trust.lookup(&key.id)
+                && let Ok(public) = found.public
+                && public.as_bytes()[..4] == s.key_hint
+            {
+                candidates.push((school, key, *public));
+            }
+        }
+    }
+    let signer = candidates
+        .iter()
+        .find(|(_, _, public)| public.verify_strict(&input, &signature).is_ok());
+    let mut school_name = schools.first().map(|sc| sc.name.clone());
+    let mut key_id = None;
+    match (schools.is_empty(), candidates.is_empty(), signer) {
+        (true, _, _) => {
+            let detail = format!(
+                "school code {:?} is not in trust list version {}",
+                s.school_code,
+                trust.version()
+            );
+            checks.push(Check::failed(
+                CheckName::Issuer,
+                Reason::UntrustedIssuer,
+                detail,
+            ));
+            checks.push(not_checked(CheckName::KeyValidity, Reason::NoTrustedKey));
+            checks.push(not_checked(CheckName::Integrity, Reason::NoTrustedKey));
+        }
+        (false, true, _) => {
+            checks.push(Check::passed(CheckName::Issuer, school_name.clone()));
+            let detail = format!(
+                "no key of school {} starts with the hint {}",
+                s.school_code,
+                hex(&s.key_hint)
+            );
+            checks.push(Check::failed(
+                CheckName::KeyValidity,
+                Reason::UnknownKey,
+                detail,
+            ));
+            checks.push(not_checked(CheckName::Integrity, Reason::NoTrustedKey));
+        }
+        (false, false, None) => {
+            checks.push(Check::passed(CheckName::Issuer, school_name.clone()));
+            checks.push(not_checked(
+                CheckName::KeyValidity,
+                Reason::DependsOnFailedCheck,
+            ));
+            checks.push(Check::failed(
+                CheckName::Integrity,
+                Reason::SignatureMismatch,
+                "the summary's signature does not verify with the school's key: the QR was altered or not made by this school",
+            ));
+        }
+        (false, false, Some((school, key, _))) => {
+            school_name = Some(school.name.clone());
+            key_id = Some(key.id.clone());
+            checks.push(Check::passed(
+                CheckName::Issuer,
+                Some(format!("{} ({})", school.name, school.code)),
+            ));
+            checks.push(key_status(key, s.signed_at));
+            checks.push(Check::passed(CheckName::Integrity, None));
+        }
+    }
+    checks.sort_by_key(|c| CheckName::ALL.iter().position(|n| *n == c.name));
+    let failed = checks.iter().find(|c| c.outcome == Outcome::Failed);
+    let reason = failed.and_then(|c| c.reason);
+    let (result, message) = match failed {
+        Some(_) => (
+            VerdictResult::Invalid,
+            reason.unwrap_or(Reason::DependsOnFailedCheck).message(),
+        ),
+        None => (
+            VerdictResult::Valid,
+            Message {
+                vi: "Mã QR hợp lệ: bản tóm tắt do nhà trường ký.",
+                en: "The QR code is valid: the summary was signed by the school.",
+            },
+        ),
+    };
+    let verified = match (result, signer) {
+        (VerdictResult::Valid, Some((school, key, _))) => Some(VerifiedSummary {
+            signed: signed.clone(),
+            school: (*school).clone(),
+            key: (*key).clone(),
+        }),
+        _ => None,
+    };
+    SummaryVerdict {
+        result,
+        reason,
+        message,
+        summary: SummaryInfo::of(s),
+        school_name,
+        key: key_id,
+        trust_list: trust.info(),
+        checks,
+        verified,
+        signed,
+    }
+}
+
+fn not_checked(name: CheckName, reason: Reason) -> Check {
+    Check::with_reason(name, Outcome::NotChecked, reason, "")
+}
+
+/// The key status rules of the credential path, at the summary's signing time.
+fn key_status(key: &TrustedKey, signed_at: OffsetDateTime) -> Check {
+    let name = CheckName::KeyValidity;
+    let at = signed_at.format(&Rfc3339).unwrap_or_default();
+    if key.status == KeyStatus::Compromised {
+        return Check::failed(
+            name,
+            Reason::CompromisedKey,
+            format!("key {} is compromised", key.id),
+        );
+    }
+    if signed_at < key.valid_from {
+        return Check::failed(
+            name,
+            Reason::SignedBeforeKeyValid,
+            format!("signed at {at}, before the key's validFrom"),
+        );
+    }
+    match (key.status, key.valid_until) {
+        (KeyStatus::Retired, None) => Check::failed(
+            name,
+            Reason::RetiredKeyAfterRetirement,
+            "retired key without a retirement time",
+        ),
+        (KeyStatus::Retired, Some(until)) if signed_at >= until => Check::failed(
+            name,
+            Reason::RetiredKeyAfterRetirement,
+            format!("signed at {at}, not before the key's retirement"),
+        ),
+        (_, Some(until)) if signed_at >= until => Check::failed(
+            name,
+            Reason::SignedAfterKeyValidity,
+            format!("signed at {at}, not before the key's validUntil"),
+        ),
+        _ => Check::passed(name, Some(format!("{:?} key", key.status).to_lowercase())),
+    }
+}
+
+/// Whether a full credential is the one a summary was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    /// The SHA-256 of the credential's JCS bytes equals the summary's.
+    pub hash_matches: bool,
+    /// The credential's `id` equals the summary's credential id.
+    pub id_matches: bool,
+    /// The credential's hash (hex).
+    pub credential_sha256: String,
+}
+
+impl Binding {
+    /// Both the hash and the id match.
+    pub fn matches(&self) -> bool {
+        self.hash_matches && self.id_matches
+    }
+}
+
+/// Compare the summary with the credential JSON `bytes` (parsed with the credential limits).
+pub fn check_binding(summary: &Summary, credential: &[u8]) -> Result<Binding, VerifyError> {
+    let map = parse_object(credential, "credential", MAX_CREDENTIAL_BYTES)?;
+    let id_matches = map.get("id").and_then(Value::as_str) == Some(&summary.credential_id_urn());
+    let value = Value::Object(map);
+    let hash = credential_sha256(&value)?;
+    Ok(Binding {
+        hash_matches: hash == summary.credential_sha256,
+        id_matches,
+        credential_sha256: hex(&hash),
+    })
+}
+
+/// Find and decode the QR code in a PNG or JPEG image (bounded: at most
+/// [`MAX_IMAGE_BYTES`] and [`MAX_IMAGE_PIXELS`]). Returns the text of the first code that
+/// decodes.
+pub fn decode_qr_image(bytes: &[u8]) -> Result<String, VerifyError> {
+    let bad = |problem: String| VerifyError::Image { problem };
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(bad(format!(
+            "{} bytes is larger than the {MAX_IMAGE_BYTES}-byte limit",
+            bytes.len()
+        )));
+    }
+    let open = || {
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| bad(e.to_string()))
+    };
+    let (w, h) = open()?
+        .into_dimensions()
+        .map_err(|e| bad(format!("not a readable PNG or JPEG: {e}")))?;
+    if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
+        return Err(bad(format!(
+            "{w}×{h} pixels is more than the {MAX_IMAGE_PIXELS}-pixel limit"
+        )));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (16 << 20));
+    let mut reader = open()?;
+    reader.limits(limits);
+    let gray = reader
+        .decode()
+        .map_err(|e| bad(format!("not a readable PNG or JPEG: {e}")))?
+        .into_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(gray);
+    let grids = prepared.detect_grids();
+    if grids.is_empty() {
+        return Err(bad("no QR code found in the image".into()));
+    }
+    let mut last = String::new();
+    for grid in grids {
+        match grid.decode() {
+            Ok((_, text)) => return Ok(text),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(bad(format!(
+        "a QR code was found but could not be read: {last}"
+    )))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

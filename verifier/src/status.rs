@@ -1,0 +1,446 @@
+//! Revocation: reading a credential's `credentialStatus` bit in its school's Bitstring Status
+//! List credential, without any I/O.
+//!
+//! The caller fetches the status list credentials (online, with its own cache, or from an
+//! offline trust bundle) and hands their bytes over as a [`StatusLists`] map from the list's URL
+//! to the bytes. The verifier then decides, for the credential's entry:
+//!
+//! ```text
+//! no credentialStatus                       not_checked  no_status_entry
+//! no status lists given                     not_checked  status_not_checked
+//! entry malformed / index beyond the list   failed       status_entry_malformed
+//! list not among those given                unknown      status_list_unavailable
+//! list unreadable (JSON, type, encodedList) unknown      status_list_malformed
+//! list past validUntil, or older than asked unknown      status_list_stale
+//! list's key not the issuing school's       failed       status_list_signed_by_other_key
+//! list's key compromised / retired before   failed       status_list_key_not_valid
+//! list's signature does not verify          failed       status_list_signature_invalid
+//! list issued by another school             failed       status_list_of_another_school
+//! bit set                                   failed       revoked
+//! bit clear                                 passed
+//! ```
+//!
+//! "Unknown" fails closed: the verdict is not valid and its result is
+//! [`VerdictResult::StatusUnknown`](crate::VerdictResult::StatusUnknown), never "not revoked".
+//!
+//! Each list is parsed and its bitstring decoded once per [`StatusLists`], and its proof
+//! verified once per trust list version, so checking many credentials against cached lists
+//! costs a hash-map lookup and a bit read.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use hocba_schema::credential::{IssuerRef, parse_time};
+use hocba_schema::proof::SecuredDocument;
+use hocba_schema::status_list::{Bitstring, STATUS_LIST_CREDENTIAL_TYPE};
+use hocba_schema::trust_list::KeyStatus;
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+use crate::input::parse_object;
+use crate::proof::verify_proof;
+use crate::reason::{CheckName, Reason};
+use crate::secured::{Object, split_proof};
+use crate::trust_list::VerifiedTrustList;
+use crate::verdict::{Check, ShowTime};
+
+/// Largest status list credential accepted, in bytes (a list of 8 Mi entries encodes to at
+/// most ~2 MiB).
+pub const MAX_STATUS_LIST_BYTES: usize = 4 << 20;
+
+/// Status list credentials by URL, already fetched: the verifier's status source.
+#[derive(Debug, Default)]
+pub struct StatusLists {
+    lists: HashMap<String, Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    bytes: Vec<u8>,
+    parsed: OnceLock<Result<ParsedList, (Reason, String)>>,
+    /// The proof check, for the trust list (id, version) it was made against.
+    proof: Mutex<Option<ProofMemo>>,
+}
+
+/// A list's proof check: (trust list id, trust list version, outcome).
+type ProofMemo = (String, u64, Result<(), (Reason, String)>);
+
+/// A status list credential as read (not yet trusted).
+#[derive(Debug)]
+struct ParsedList {
+    id: String,
+    issuer: IssuerRef,
+    valid_from: OffsetDateTime,
+    valid_until: Option<OffsetDateTime>,
+    bits: Bitstring,
+    secured: SecuredDocument,
+    verification_method: String,
+    created: OffsetDateTime,
+}
+
+impl StatusLists {
+    /// No lists.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add (or replace) the status list credential fetched from `url`.
+    pub fn insert(&mut self, url: impl Into<String>, bytes: Vec<u8>) {
+        self.lists.insert(
+            url.into(),
+            Entry {
+                bytes,
+                parsed: OnceLock::new(),
+                proof: Mutex::new(None),
+            },
+        );
+    }
+
+    /// How many lists there are.
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// The URLs held, in no particular order.
+    pub fn urls(&self) -> impl Iterator<Item = &str> {
+        self.lists.keys().map(String::as_str)
+    }
+
+    /// The bytes held for `url`.
+    pub fn get(&self, url: &str) -> Option<&[u8]> {
+        self.lists.get(url).map(|e| e.bytes.as_slice())
+    }
+
+    /// The signed `validFrom` of the list at `url`, when it can be read (not verified).
+    pub fn valid_from(&self, url: &str) -> Option<OffsetDateTime> {
+        let entry = self.lists.get(url)?;
+        entry.parsed().as_ref().ok().map(|p| p.valid_from)
+    }
+}
+
+impl Entry {
+    fn parsed(&self) -> &Result<ParsedList, (Reason, String)> {
+        self.parsed.get_or_init(|| parse_list(&self.bytes))
+    }
+
+    /// The proof check against `trust` for a credential of `issuer_id`, cached per trust list.
+    fn proof_check(
+        &self,
+        list: &ParsedList,
+        trust: &VerifiedTrustList,
+        issuer_id: &str,
+    ) -> Result<(), (Reason, String)> {
+        let key = (trust.id().to_owned(), trust.version());
+        if let Ok(guard) = self.proof.lock()
+            && let Some((id, version, result)) = guard.as_ref()
+            && *id == key.0
+            && *version == key.1
+        {
+            return result.clone();
+        }
+        let result = check_list_proof(list, trust, issuer_id);
+        if let Ok(mut guard) = self.proof.lock() {
+            *guard = Some((key.0, key.1, result.clone()));
+        }
+        result
+    }
+}
+
+fn parse_list(bytes: &[u8]) -> Result<ParsedList, (Reason, String)> {
+    let malformed = |detail: String| (Reason::StatusListMalformed, detail);
+    let map = parse_object(bytes, "status list", MAX_STATUS_LIST_BYTES)
+        .map_err(|e| malformed(e.to_string()))?;
+    let (unsecured, proof) = split_proof(map);
+    let (proof_options, signature) =
+        proof.map_err(|(_, detail)| (Reason::StatusListSignatureInvalid, detail))?;
+    let str_at = |doc: &Object, field: &'static str| -> Result<String, (Reason, String)> {
+        doc.get(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| malformed(format!("status list: {field} is missing or not a string")))
+    };
+    let id = str_at(&unsecured, "id")?;
+    let types: Vec<&str> = unsecured
+        .get("type")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !types.contains(&STATUS_LIST_CREDENTIAL_TYPE) {
+        return Err(malformed(format!(
+            "status list {id}: type must include {STATUS_LIST_CREDENTIAL_TYPE:?}; found {types:?}"
+        )));
+    }
+    let issuer: IssuerRef = unsecured
+        .get("issuer")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .ok_or_else(|| malformed(format!("status list {id}: issuer must be {{id, name}}")))?;
+    let valid_from = parse_time("validFrom", &str_at(&unsecured, "validFrom")?)
+        .map_err(|e| malformed(format!("status list {id}: {e}")))?;
+    let valid_until = match unsecured.get("validUntil").and_then(Value::as_str) {
+        Some(t) => Some(
+            parse_time("validUntil", t).map_err(|e| malformed(format!("status list {id}: {e}")))?,
+        ),
+        None => None,
+    };
+    let subject = unsecured
+        .get("credentialSubject")
+        .and_then(Value::as_object)
+        .ok_or_else(|| malformed(format!("status list {id}: credentialSubject is missing")))?;
+    match subject.get("statusPurpose").and_then(Value::as_str) {
+        Some("revocation") => {}
+        other => {
+            return Err(malformed(format!(
+                "status list {id}: statusPurpose must be \"revocation\", found {other:?}"
+            )));
+        }
+    }
+    let encoded = subject
+        .get("encodedList")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed(format!("status list {id}: encodedList is missing")))?;
+    let bits =
+        Bitstring::decode(encoded).map_err(|e| malformed(format!("status list {id}: {e}")))?;
+    let secured = SecuredDocument {
+        unsecured,
+        proof_options,
+        signature,
+    };
+    let verification_method = secured
+        .proof_str("verificationMethod")
+        .ok_or_else(|| {
+            (
+                Reason::StatusListSignatureInvalid,
+                format!("status list {id}: proof.verificationMethod is missing"),
+            )
+        })?
+        .to_owned();
+    let created = secured
+        .proof_str("created")
+        .and_then(|t| parse_time("proof.created", t).ok())
+        .ok_or_else(|| {
+            (
+                Reason::StatusListSignatureInvalid,
+                format!("status list {id}: proof.created is missing or not a date-time"),
+            )
+        })?;
+    Ok(ParsedList {
+        id,
+        issuer,
+        valid_from,
+        valid_until,
+        bits,
+        secured,
+        verification_method,
+        created,
+    })
+}
+
+/// The list's proof: made by a key of the credential's issuing school (per the trust list),
+/// usable at the proof's `created`, and verifying.
+fn check_list_proof(
+    list: &ParsedList,
+    trust: &VerifiedTrustList,
+    issuer_id: &str,
+) -> Result<(), (Reason, String)> {
+    let vm = &list.verification_method;
+    let Some(found) = trust.lookup(vm) else {
+        return Err((
+            Reason::StatusListSignedByOtherKey,
+            format!(
+                "status list {} is signed by {vm:?}, which is not a key in trust list version {}",
+                list.id,
+                trust.version()
+            ),
+        ));
+    };
+    if found.school.id != issuer_id || found.key.controller != issuer_id {
+        return Err((
+            Reason::StatusListSignedByOtherKey,
+            format!(
+                "status list {} is signed by a key of {} ({}), not of the credential's issuer {issuer_id}",
+                list.id, found.school.name, found.school.id
+            ),
+        ));
+    }
+    let key = found.key;
+    let usable = match (key.status, key.valid_until) {
+        (KeyStatus::Compromised, _) => Err("is marked compromised".to_owned()),
+        (_, Some(until)) if list.created >= until => Err(format!(
+            "signed {} at or after the key's end {}",
+            ShowTime(list.created),
+            ShowTime(until)
+        )),
+        (KeyStatus::Retired, None) => Err("is retired with no retirement time".to_owned()),
+        _ if list.created < key.valid_from => Err(format!(
+            "signed {} before the key's validFrom {}",
+            ShowTime(list.created),
+            ShowTime(key.valid_from)
+        )),
+        _ => Ok(()),
+    };
+    if let Err(problem) = usable {
+        return Err((
+            Reason::StatusListKeyNotValid,
+            format!("status list {}: key {vm:?} {problem}", list.id),
+        ));
+    }
+    let public = found.public.map_err(|p| {
+        (
+            Reason::StatusListSignedByOtherKey,
+            format!("status list {}: {p}", list.id),
+        )
+    })?;
+    verify_proof(&list.secured, public).map_err(|f| {
+        (
+            Reason::StatusListSignatureInvalid,
+            format!("status list {}: {f}", list.id),
+        )
+    })
+}
+
+/// The `status` check of a credential document (without proof), issued by `issuer_id`.
+pub(crate) fn status_check(
+    doc: &Object,
+    issuer_id: Option<&str>,
+    lists: Option<&StatusLists>,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    max_age: Option<Duration>,
+) -> Check {
+    let name = CheckName::Status;
+    let not_checked = |reason, detail: String| {
+        Check::with_reason(name, crate::Outcome::NotChecked, reason, detail)
+    };
+    let Some(status) = doc.get("credentialStatus") else {
+        return not_checked(Reason::NoStatusEntry, String::new());
+    };
+    let text = |field: &str| status.get(field).and_then(Value::as_str);
+    let url = text("statusListCredential");
+    let index_text = text("statusListIndex");
+    let Some(lists) = lists else {
+        return not_checked(
+            Reason::StatusNotChecked,
+            format!(
+                "status list {}, index {}",
+                url.unwrap_or("?"),
+                index_text.unwrap_or("?")
+            ),
+        );
+    };
+    let entry_problem = |detail: String| Check::failed(name, Reason::StatusEntryMalformed, detail);
+    if text("type") != Some("BitstringStatusListEntry") {
+        return entry_problem(format!(
+            "credentialStatus.type must be \"BitstringStatusListEntry\", found {:?}",
+            status.get("type")
+        ));
+    }
+    if text("statusPurpose") != Some("revocation") {
+        return entry_problem(format!(
+            "credentialStatus.statusPurpose must be \"revocation\", found {:?}",
+            status.get("statusPurpose")
+        ));
+    }
+    let Some(url) = url else {
+        return entry_problem("credentialStatus.statusListCredential is missing".into());
+    };
+    let index = match index_text.map(|t| (t, t.parse::<usize>())) {
+        Some((t, Ok(i))) if !t.starts_with('+') && (t == "0" || !t.starts_with('0')) => i,
+        _ => {
+            return entry_problem(format!(
+                "credentialStatus.statusListIndex must be a decimal string, found {:?}",
+                status.get("statusListIndex")
+            ));
+        }
+    };
+    let Some(issuer_id) = issuer_id else {
+        return not_checked(
+            Reason::DependsOnFailedCheck,
+            "issuer.id could not be read".into(),
+        );
+    };
+    let Some(entry) = lists.lists.get(url) else {
+        return Check::failed(
+            name,
+            Reason::StatusListUnavailable,
+            format!("the status list {url} was not given (not fetched, not in the bundle)"),
+        );
+    };
+    let list = match entry.parsed() {
+        Ok(list) => list,
+        Err((reason, detail)) => return Check::failed(name, *reason, detail.clone()),
+    };
+    if list.id != url {
+        return Check::failed(
+            name,
+            Reason::StatusListMalformed,
+            format!("the list fetched from {url} says its id is {:?}", list.id),
+        );
+    }
+    if list.issuer.id != issuer_id {
+        return Check::failed(
+            name,
+            Reason::StatusListOfAnotherSchool,
+            format!(
+                "status list {url} is issued by {:?}; the credential's issuer is {issuer_id:?}",
+                list.issuer.id
+            ),
+        );
+    }
+    if let Err((reason, detail)) = entry.proof_check(list, trust, issuer_id) {
+        return Check::failed(name, reason, detail);
+    }
+    if let Some(until) = list.valid_until
+        && now > until
+    {
+        return Check::failed(
+            name,
+            Reason::StatusListStale,
+            format!(
+                "status list {url} was valid until {}, before the time of checking {}",
+                ShowTime(until),
+                ShowTime(now)
+            ),
+        );
+    }
+    if let Some(max) = max_age
+        && now - list.valid_from > max
+    {
+        return Check::failed(
+            name,
+            Reason::StatusListStale,
+            format!(
+                "status list {url} was made {}, more than the maximum age ({} hours) before {}",
+                ShowTime(list.valid_from),
+                max.whole_hours(),
+                ShowTime(now)
+            ),
+        );
+    }
+    match list.bits.get(index) {
+        None => entry_problem(format!(
+            "statusListIndex {index} is beyond the {} entries of {url}",
+            list.bits.len()
+        )),
+        Some(true) => Check::failed(
+            name,
+            Reason::Revoked,
+            format!(
+                "status list {url} (made {}) marks index {index} revoked",
+                ShowTime(list.valid_from)
+            ),
+        ),
+        Some(false) => Check::passed(
+            name,
+            Some(format!(
+                "not revoked: index {index} of {url}, list made {}",
+                ShowTime(list.valid_from)
+            )),
+        ),
+    }
+}

@@ -1,0 +1,284 @@
+//! The offline trust bundle: opened against the pinned authority, it gives the same verdicts
+//! as the lists fetched online; `hocba-verify --bundle` prints its age and `--max-age` turns a
+//! stale bundle into a failure.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use ed25519_dalek::pkcs8::EncodePublicKey;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use hocba_verifier::{
+    Reason, TrustBundle, VerdictResult, VerifyError, VerifyOptions, verify_credential_with,
+};
+use serde_json::{Value, json};
+use time::Duration;
+
+use crate::status::{INDEX, status_list};
+use crate::support::*;
+
+fn bundle(created_at: &str, lists: &[Value]) -> Value {
+    json!({
+        "type": "HocBaTrustBundle",
+        "createdAt": created_at,
+        "trustList": signed_trust_list(),
+        "statusLists": lists,
+    })
+}
+
+#[test]
+fn a_bundle_gives_the_same_verdicts_offline() {
+    for (revoked, result) in [
+        (vec![], VerdictResult::Valid),
+        (vec![INDEX], VerdictResult::Invalid),
+    ] {
+        let b = bundle("2026-05-31T00:00:00Z", &[status_list(&revoked)]);
+        let opened = TrustBundle::open(&bytes(&b), &authority()).unwrap();
+        assert_eq!(opened.age(NOW), Duration::days(1));
+        assert_eq!(opened.trust_list().version(), 3);
+        let verdict = verify_credential_with(
+            &bytes(&valid_credential()),
+            opened.trust_list(),
+            NOW,
+            &VerifyOptions::default().with_status_lists(opened.status_lists()),
+        )
+        .unwrap();
+        assert_eq!(verdict.result(), result, "{verdict:#?}");
+        if result == VerdictResult::Invalid {
+            assert_eq!(verdict.reason(), Some(Reason::Revoked));
+        }
+    }
+}
+
+#[test]
+fn a_bundle_cannot_look_younger_than_its_lists() {
+    // createdAt claims today, the (signed) list says 2026-05-31.
+    let b = bundle("2026-06-01T00:00:00Z", &[status_list(&[])]);
+    let opened = TrustBundle::open(&bytes(&b), &authority()).unwrap();
+    assert_eq!(opened.age(NOW), Duration::days(1));
+}
+
+#[test]
+fn bad_bundles_are_errors_and_a_forged_trust_list_is_rejected() {
+    let a = authority();
+    for bad in [
+        json!({"type": "Other", "createdAt": "2026-05-31T00:00:00Z"}),
+        json!({"type": "HocBaTrustBundle"}),
+        json!({"type": "HocBaTrustBundle", "createdAt": "yesterday", "trustList": {}}),
+        json!({"type": "HocBaTrustBundle", "createdAt": "2026-05-31T00:00:00Z"}),
+        json!({"type": "HocBaTrustBundle", "createdAt": "2026-05-31T00:00:00Z",
+               "trustList": signed_trust_list(), "statusLists": {}}),
+        json!({"type": "HocBaTrustBundle", "createdAt": "2026-05-31T00:00:00Z",
+               "trustList": signed_trust_list(), "statusLists": [{"noId": 1}]}),
+    ] {
+        assert!(
+            matches!(
+                TrustBundle::open(&bytes(&bad), &a),
+                Err(VerifyError::Bundle { .. })
+            ),
+            "{bad}"
+        );
+    }
+    let mut forged = bundle("2026-05-31T00:00:00Z", &[]);
+    forged["trustList"]["credentialSubject"]["version"] = json!(99);
+    let err = TrustBundle::open(&bytes(&forged), &a).unwrap_err();
+    assert_eq!(
+        err.trust_list_rejection().map(|(r, _)| r),
+        Some(Reason::TrustListSignatureInvalid)
+    );
+}
+
+fn setup(test: &str, revoked: &[usize]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("hocba-verify-bundle")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("authority.pub.pem"),
+        authority_key()
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap(),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("bundle.json"),
+        bytes(&bundle("2026-05-31T00:00:00Z", &[status_list(revoked)])),
+    )
+    .unwrap();
+    fs::write(dir.join("valid.json"), bytes(&valid_credential())).unwrap();
+    dir
+}
+
+fn run(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--authority",
+        "authority.pub.pem",
+        "--at",
+        "2026-06-01T00:00:00Z",
+    ];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
+        .current_dir(dir)
+        .args(&args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_verifies_offline_with_a_bundle() {
+    let dir = setup("valid", &[]);
+    let out = run(&dir, &["--bundle", "bundle.json", "valid.json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("HỢP LỆ — VALID"), "{stdout}");
+    assert!(stdout.contains("1 days 0 h old"), "{stdout}");
+    assert!(stderr.contains("1 status list(s)"), "{stderr}");
+
+    let out = run(&dir, &["--bundle", "bundle.json", "--json", "valid.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["result"], "valid");
+    assert_eq!(line["bundle"]["ageSeconds"], 86_400);
+    assert_eq!(line["checks"][4]["name"], "status");
+    assert_eq!(line["checks"][4]["outcome"], "passed");
+
+    // Within --max-age: still valid; beyond it: exit 1, and the list is too old.
+    let out = run(
+        &dir,
+        &["--bundle", "bundle.json", "--max-age", "7d", "valid.json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(
+        &dir,
+        &[
+            "--bundle",
+            "bundle.json",
+            "--max-age",
+            "12h",
+            "--json",
+            "valid.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["result"], "status_unknown");
+    assert_eq!(line["reason"], "status_list_stale");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than --max-age"));
+}
+
+#[test]
+fn cli_reports_a_revoked_record_and_bad_bundles() {
+    let dir = setup("revoked", &[INDEX]);
+    let out = run(&dir, &["--bundle", "bundle.json", "--json", "valid.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["result"], "invalid");
+    assert_eq!(line["reason"], "revoked");
+
+    fs::write(dir.join("broken.json"), "{\"type\": \"HocBaTrustBundle\"}").unwrap();
+    let out = run(&dir, &["--bundle", "broken.json", "valid.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&dir, &["--bundle", "missing.json", "valid.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(
+        &dir,
+        &[
+            "--bundle",
+            "bundle.json",
+            "--max-age",
+            "7 weeks",
+            "valid.json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad duration is a usage error"
+    );
+}
+
+/// Speed (run with `cargo test --release -p hocba-verifier --test verifier -- --ignored
+/// --nocapture speed`): opening a bundle of 1,000 schools' status lists, and what the status
+/// check adds to a verification when the list is cached.
+#[test]
+#[ignore = "timing; run on demand in release"]
+#[allow(clippy::disallowed_methods)]
+fn speed_of_bundles_and_cached_status_checks() {
+    use std::time::Instant;
+    let lists: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut revoked: Vec<usize> = (0..50).map(|k| (k * 2_617 + i * 31) % 131_072).collect();
+            revoked.dedup();
+            crate::status::status_list_with(
+                &format!("https://hocba.example/status/{i:08}/1"),
+                school_a(),
+                &revoked,
+                time::macros::datetime!(2026-05-31 00:00 UTC),
+                time::macros::datetime!(2026-06-14 00:00 UTC),
+                &school_a_key(),
+                SCHOOL_A,
+            )
+        })
+        .chain(std::iter::once(status_list(&[])))
+        .collect();
+    let b = bytes(&bundle("2026-05-31T00:00:00Z", &lists));
+    let started = Instant::now();
+    let opened = TrustBundle::open(&b, &authority()).unwrap();
+    println!(
+        "bundle of {} status lists, {} KiB: opened in {:?}",
+        opened.status_lists().len(),
+        b.len() / 1024,
+        started.elapsed()
+    );
+    let credential = bytes(&valid_credential());
+    let trust = verified_trust();
+    let with = VerifyOptions::default().with_status_lists(opened.status_lists());
+    let without = VerifyOptions::default();
+    let n = 2_000;
+    let time = |options: &VerifyOptions| {
+        // Warm up (the first use of a list parses it and checks its proof).
+        verify_credential_with(&credential, &trust, NOW, options).unwrap();
+        let t = Instant::now();
+        for _ in 0..n {
+            verify_credential_with(&credential, &trust, NOW, options).unwrap();
+        }
+        t.elapsed() / n
+    };
+    let (plain, checked) = (time(&without), time(&with));
+    println!(
+        "verification: {plain:?} without status, {checked:?} with a cached list ({:+.1} %)",
+        (checked.as_secs_f64() / plain.as_secs_f64() - 1.0) * 100.0
+    );
+}
+
+#[test]
+fn cli_checks_revocation_with_fetched_status_lists() {
+    let dir = setup("status-list", &[]);
+    fs::write(dir.join("trust-list.json"), bytes(&signed_trust_list())).unwrap();
+    fs::write(dir.join("list.json"), bytes(&status_list(&[INDEX]))).unwrap();
+    let with_trust = |extra: &[&str]| {
+        let mut args = vec!["--trust-list", "trust-list.json", "--json"];
+        args.extend_from_slice(extra);
+        run(&dir, &args)
+    };
+    let out = with_trust(&["--status-list", "list.json", "valid.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["reason"], "revoked");
+    // Without a list the status is not checked and the record is valid (as before).
+    let out = with_trust(&["valid.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["checks"][4]["reason"], "status_not_checked");
+    fs::write(dir.join("junk.json"), "[]").unwrap();
+    assert_eq!(
+        with_trust(&["--status-list", "junk.json", "valid.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

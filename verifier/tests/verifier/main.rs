@@ -1,0 +1,27 @@
+//! Integration tests of hocba-verifier: one test binary, one module per concern.
+//!
+//! * `vectors` — RFC 8032 §7.1, Wycheproof-style Ed25519 edge cases (data file), the W3C
+//!   eddsa-jcs-2022 vector.
+//! * `credential` — a valid credential, and every kind of tampering with its own reason code.
+//! * `keys` — unknown keys, another school's key, retired and compromised keys.
+//! * `trust_list` — the authority's signature over the trust list, freshness, key files.
+//! * `qr` — the school-signed QR summary: offline verification, key rules, binding, bad payloads.
+//! * `pdf` — the embedded credential of a printed record's PDF, with its limits.
+//! * `status` — revocation: a status list decoded by hand, revoked, wrong key, another
+//!   school's list, stale and missing lists (status unknown).
+//! * `bundle` — the offline trust bundle, and `hocba-verify --bundle` with `--max-age`.
+//! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
+#![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
+
+#[allow(dead_code)]
+mod support;
+
+mod bundle;
+mod cli;
+mod credential;
+mod keys;
+mod pdf;
+mod qr;
+mod status;
+mod trust_list;
+mod vectors;

@@ -1,0 +1,355 @@
+//! Revocation through Bitstring Status Lists: a list decoded by hand agrees with the library,
+//! and every way a list can be wrong has its own verdict (revoked, another school's key, a
+//! bad signature, another school's list, stale or missing: status unknown, fail closed).
+
+use std::io::Read;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::SigningKey;
+use flate2::read::GzDecoder;
+use hocba_schema::credential::{IssuerRef, UnsignedCredential};
+use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, StatusListCredential};
+use hocba_verifier::{
+    CheckName, Outcome, Reason, StatusLists, Verdict, VerdictResult, VerifyOptions,
+    verify_credential_with,
+};
+use serde_json::Value;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use crate::support::*;
+
+/// The URL the fixture credential names (index 4242).
+pub const LIST_URL: &str = "https://hocba.example/status/79000701/1";
+/// The fixture credential's index.
+pub const INDEX: usize = 4242;
+
+pub fn school_b() -> IssuerRef {
+    IssuerRef {
+        id: SCHOOL_B.into(),
+        name: "Trường THCS Ba Đình".into(),
+    }
+}
+
+/// A status list at `url` issued by `issuer`, with `revoked` set, valid `from` .. `until`,
+/// signed with `key` as a key of `controller`.
+pub fn status_list_with(
+    url: &str,
+    issuer: IssuerRef,
+    revoked: &[usize],
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+    key: &SigningKey,
+    controller: &str,
+) -> Value {
+    let mut bits = Bitstring::new(MIN_ENTRIES);
+    for &i in revoked {
+        assert!(bits.set(i, true));
+    }
+    let list = StatusListCredential::revocation(url, issuer, from, until, &bits);
+    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
+        .unwrap()
+        .into_document();
+    sign(doc, key, &vm(controller, key), &time_text(from))
+}
+
+/// School A's list with `revoked` set, made the day before `NOW`, valid for two weeks.
+pub fn status_list(revoked: &[usize]) -> Value {
+    status_list_with(
+        LIST_URL,
+        school_a(),
+        revoked,
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &school_a_key(),
+        SCHOOL_A,
+    )
+}
+
+pub fn lists_of(list: &Value) -> Arc<StatusLists> {
+    let mut lists = StatusLists::new();
+    lists.insert(LIST_URL, bytes(list));
+    Arc::new(lists)
+}
+
+fn verify_with(list: &Value, options: VerifyOptions) -> Verdict {
+    verify_credential_with(
+        &bytes(&valid_credential()),
+        &verified_trust(),
+        NOW,
+        &options.with_status_lists(lists_of(list)),
+    )
+    .unwrap()
+}
+
+fn verify(list: &Value) -> Verdict {
+    verify_with(list, VerifyOptions::default())
+}
+
+#[track_caller]
+fn assert_status(verdict: &Verdict, result: VerdictResult, reason: Reason) {
+    assert_eq!(verdict.result(), result, "{verdict:#?}");
+    assert_eq!(verdict.reason(), Some(reason), "{verdict:#?}");
+    let check = verdict.check(CheckName::Status).unwrap();
+    assert_eq!(check.outcome, Outcome::Failed);
+    assert_eq!(check.reason, Some(reason));
+}
+
+#[test]
+fn a_list_decoded_by_hand_agrees_with_the_library() {
+    let revoked = [0, 7, 8, INDEX, 65_537, MIN_ENTRIES - 1];
+    let list = status_list(&revoked);
+    let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
+    // Multibase base64url without padding ('u'), then GZIP, then bit i = bit 7 - i % 8 of
+    // byte i / 8 (W3C Bitstring Status List v1.0 §4.2: index 0 is the left-most bit).
+    let compressed = URL_SAFE_NO_PAD
+        .decode(encoded.strip_prefix('u').unwrap())
+        .unwrap();
+    assert_eq!(&compressed[..2], &[0x1f, 0x8b], "GZIP magic");
+    let mut raw = Vec::new();
+    GzDecoder::new(compressed.as_slice())
+        .read_to_end(&mut raw)
+        .unwrap();
+    assert_eq!(raw.len() * 8, MIN_ENTRIES);
+    let by_hand = |i: usize| (raw[i / 8] >> (7 - i % 8)) & 1 == 1;
+    assert_eq!(raw[0], 0b1000_0001);
+    assert_eq!(raw[1], 0b1000_0000);
+    let library = Bitstring::decode(encoded).unwrap();
+    for i in 0..MIN_ENTRIES {
+        assert_eq!(by_hand(i), library.get(i).unwrap(), "bit {i}");
+        assert_eq!(by_hand(i), revoked.contains(&i), "bit {i}");
+    }
+    // And the verifier reads the same bit.
+    assert_status(&verify(&list), VerdictResult::Invalid, Reason::Revoked);
+}
+
+#[test]
+fn not_revoked_passes_and_revoked_is_invalid() {
+    let verdict = verify(&status_list(&[1, 2, 3]));
+    assert!(verdict.is_valid(), "{verdict:#?}");
+    let check = verdict.check(CheckName::Status).unwrap();
+    assert_eq!(check.outcome, Outcome::Passed);
+    assert!(check.detail.as_deref().unwrap().contains("index 4242"));
+
+    let verdict = verify(&status_list(&[INDEX]));
+    assert_status(&verdict, VerdictResult::Invalid, Reason::Revoked);
+    assert_eq!(
+        verdict.message().en,
+        "The record has been revoked by the school."
+    );
+    assert!(verdict.verified().is_none());
+    let json = serde_json::to_value(&verdict).unwrap();
+    assert_eq!(json["result"], "invalid");
+    assert_eq!(json["reason"], "revoked");
+}
+
+#[test]
+fn without_status_lists_the_status_is_not_checked() {
+    let verdict = check(&valid_credential());
+    assert!(verdict.is_valid());
+    let status = verdict.check(CheckName::Status).unwrap();
+    assert_eq!(status.outcome, Outcome::NotChecked);
+    assert_eq!(status.reason, Some(Reason::StatusNotChecked));
+}
+
+#[test]
+fn a_list_signed_by_another_schools_key_or_tampered_is_refused() {
+    let by_b = status_list_with(
+        LIST_URL,
+        school_a(),
+        &[],
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &school_b_key(),
+        SCHOOL_B,
+    );
+    assert_status(
+        &verify(&by_b),
+        VerdictResult::Invalid,
+        Reason::StatusListSignedByOtherKey,
+    );
+    // A key nobody registered, claiming to be school A's.
+    let unknown = status_list_with(
+        LIST_URL,
+        school_a(),
+        &[],
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &unregistered_key(),
+        SCHOOL_A,
+    );
+    assert_status(
+        &verify(&unknown),
+        VerdictResult::Invalid,
+        Reason::StatusListSignedByOtherKey,
+    );
+    // Someone clears the revoked bit after signing.
+    let mut tampered = status_list(&[INDEX]);
+    tampered["credentialSubject"]["encodedList"] =
+        Value::from(Bitstring::new(MIN_ENTRIES).encode());
+    assert_status(
+        &verify(&tampered),
+        VerdictResult::Invalid,
+        Reason::StatusListSignatureInvalid,
+    );
+    let mut unsigned = status_list(&[]);
+    unsigned.as_object_mut().unwrap().remove("proof");
+    assert_status(
+        &verify(&unsigned),
+        VerdictResult::Invalid,
+        Reason::StatusListSignatureInvalid,
+    );
+    // The compromised key of school A cannot vouch for its list.
+    let compromised = status_list_with(
+        LIST_URL,
+        school_a(),
+        &[],
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &compromised_key(),
+        SCHOOL_A,
+    );
+    assert_status(
+        &verify(&compromised),
+        VerdictResult::Invalid,
+        Reason::StatusListKeyNotValid,
+    );
+}
+
+#[test]
+fn another_schools_list_is_refused() {
+    let of_b = status_list_with(
+        LIST_URL,
+        school_b(),
+        &[],
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &school_b_key(),
+        SCHOOL_B,
+    );
+    assert_status(
+        &verify(&of_b),
+        VerdictResult::Invalid,
+        Reason::StatusListOfAnotherSchool,
+    );
+}
+
+#[test]
+fn stale_missing_or_unreadable_lists_give_an_unknown_status() {
+    let stale = status_list_with(
+        LIST_URL,
+        school_a(),
+        &[],
+        datetime!(2026-05-01 00:00 UTC),
+        datetime!(2026-05-15 00:00 UTC),
+        &school_a_key(),
+        SCHOOL_A,
+    );
+    let verdict = verify(&stale);
+    assert_status(
+        &verdict,
+        VerdictResult::StatusUnknown,
+        Reason::StatusListStale,
+    );
+    assert!(!verdict.is_valid());
+    assert_eq!(
+        serde_json::to_value(&verdict).unwrap()["result"],
+        "status_unknown"
+    );
+    // Fresh by validUntil but older than the caller accepts.
+    let verdict = verify_with(
+        &status_list(&[]),
+        VerifyOptions::default().with_max_status_list_age(Duration::hours(12)),
+    );
+    assert_status(
+        &verdict,
+        VerdictResult::StatusUnknown,
+        Reason::StatusListStale,
+    );
+
+    // A list that was not fetched.
+    let mut other = StatusLists::new();
+    other.insert(
+        "https://hocba.example/status/79000701/2",
+        bytes(&status_list(&[])),
+    );
+    let verdict = verify_credential_with(
+        &bytes(&valid_credential()),
+        &verified_trust(),
+        NOW,
+        &VerifyOptions::default().with_status_lists(Arc::new(other)),
+    )
+    .unwrap();
+    assert_status(
+        &verdict,
+        VerdictResult::StatusUnknown,
+        Reason::StatusListUnavailable,
+    );
+
+    let mut lists = StatusLists::new();
+    lists.insert(LIST_URL, b"<html>502 Bad Gateway</html>".to_vec());
+    let verdict = verify_credential_with(
+        &bytes(&valid_credential()),
+        &verified_trust(),
+        NOW,
+        &VerifyOptions::default().with_status_lists(Arc::new(lists)),
+    )
+    .unwrap();
+    assert_status(
+        &verdict,
+        VerdictResult::StatusUnknown,
+        Reason::StatusListMalformed,
+    );
+}
+
+#[test]
+fn a_list_fetched_from_another_url_is_not_used() {
+    let mut lists = StatusLists::new();
+    let elsewhere = status_list_with(
+        "https://hocba.example/status/79000701/9",
+        school_a(),
+        &[],
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &school_a_key(),
+        SCHOOL_A,
+    );
+    lists.insert(LIST_URL, bytes(&elsewhere));
+    let verdict = verify_credential_with(
+        &bytes(&valid_credential()),
+        &verified_trust(),
+        NOW,
+        &VerifyOptions::default().with_status_lists(Arc::new(lists)),
+    )
+    .unwrap();
+    assert_status(
+        &verdict,
+        VerdictResult::StatusUnknown,
+        Reason::StatusListMalformed,
+    );
+}
+
+#[test]
+fn a_revoked_credential_with_another_failure_is_invalid_not_unknown() {
+    let mut tampered = valid_credential();
+    tampered["credentialSubject"]["grade"] = Value::from(4);
+    let verdict = verify_credential_with(
+        &bytes(&tampered),
+        &verified_trust(),
+        NOW,
+        &VerifyOptions::default().with_status_lists(lists_of(&status_list_with(
+            LIST_URL,
+            school_a(),
+            &[],
+            datetime!(2026-05-01 00:00 UTC),
+            datetime!(2026-05-15 00:00 UTC),
+            &school_a_key(),
+            SCHOOL_A,
+        ))),
+    )
+    .unwrap();
+    assert_eq!(verdict.result(), VerdictResult::Invalid);
+    assert_eq!(verdict.reason(), Some(Reason::SignatureMismatch));
+}
