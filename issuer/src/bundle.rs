@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use hocba_schema::trust_list::{KeyStatus, TrustList};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
@@ -18,8 +19,8 @@ use crate::store::Store;
 pub struct BundleStats {
     /// Status lists included.
     pub status_lists: usize,
-    /// Schools with status lists whose key this service does not hold (their lists are left
-    /// out, by school code).
+    /// Schools with status lists whose active key this service does not hold (their lists are
+    /// left out, by school code).
     pub skipped_schools: Vec<String>,
 }
 
@@ -33,8 +34,9 @@ struct BundleDoc<'a> {
     status_lists: Vec<Box<RawValue>>,
 }
 
-/// Build the bundle at `now`: `trust_list` (the signed trust list file) and every status list
-/// of every school in `store`, signed by `signer_for(school code)`.
+/// Build the bundle at `now`: the latest trust list version the store holds (`trust_list`, the
+/// signed trust list file, while it holds none) and every status list of every school in
+/// `store`, signed by `signer_for(school code)`.
 pub async fn build_bundle(
     store: &Store,
     publication: &Publication,
@@ -44,6 +46,23 @@ pub async fn build_bundle(
     now: OffsetDateTime,
 ) -> Result<(Vec<u8>, BundleStats), PublishError> {
     let bad_trust_list = |e: serde_json::Error| PublishError::BadTrustList(e.to_string());
+    let latest = store.latest_trust_version().await?;
+    let trust_list = latest
+        .as_ref()
+        .map_or(trust_list, |v| v.list_json.as_bytes());
+    // A status list is signed only with a key that is active in the list bundled with it: a
+    // signer chosen from an older list (a retired or compromised key) is left out.
+    let current: Option<TrustList> = latest
+        .as_ref()
+        .map(|v| serde_json::from_str(&v.list_json))
+        .transpose()
+        .map_err(bad_trust_list)?;
+    let usable = |signer: &Signer| {
+        current.as_ref().is_none_or(|list| {
+            list.key(signer.verification_method())
+                .is_some_and(|(_, k)| k.status == KeyStatus::Active)
+        })
+    };
     let text = std::str::from_utf8(trust_list)
         .map_err(|e| PublishError::BadTrustList(format!("not UTF-8: {e}")))?;
     let trust_list: &RawValue = serde_json::from_str(text.trim()).map_err(bad_trust_list)?;
@@ -54,7 +73,7 @@ pub async fn build_bundle(
         if infos.is_empty() {
             continue;
         }
-        let Some(signer) = signer_for(&school.code) else {
+        let Some(signer) = signer_for(&school.code).filter(|s| usable(s)) else {
             stats.skipped_schools.push(school.code.clone());
             continue;
         };

@@ -120,7 +120,8 @@ pub(crate) enum Command {
     Revoke {
         /// The credential id (`urn:uuid:…`).
         credential_id: String,
-        /// Why (kept in the store and the audit log).
+        /// Why (kept in the store and the audit log, and published in the signed status
+        /// list): at most 200 characters on one line, no personal data.
         #[arg(long)]
         reason: String,
         /// Database (as for `serve`).
@@ -132,6 +133,9 @@ pub(crate) enum Command {
         )]
         database_url: String,
     },
+    /// The authority's trust list life cycle: register schools, add, retire and compromise
+    /// keys, publish a new signed version.
+    Authority(crate::commands::authority::AuthorityCli),
     /// Write the offline trust bundle: the trust list and every school's signed status list.
     Bundle {
         /// Where to write the bundle (JSON).
@@ -165,9 +169,13 @@ pub(crate) enum TokenCommand {
         /// The school's code (not for the authority).
         #[arg(long)]
         school: Option<String>,
-        /// principal, teacher or authority.
+        /// principal, teacher, authority, guardian (of one pupil: --school and --pupil) or
+        /// portal (an admissions portal: no --school).
         #[arg(long)]
         role: String,
+        /// For a guardian: the pupil's id (pupilId of its records) or student code.
+        #[arg(long)]
+        pupil: Option<String>,
         /// Name of the user, shown in the audit log.
         #[arg(long)]
         name: Option<String>,

@@ -6,6 +6,7 @@
 //! * [`signing`] — `eddsa-jcs-2022` proofs over credentials and other documents.
 //! * [`issue`] — a record in, a signed credential out (validation first).
 //! * [`trust_list`] — builds and signs the trust list from a plain description of schools.
+//! * [`authority`] — the trust-list life cycle: schools, key rotation and compromise, versions.
 //! * [`api`] — the school HTTP API under `/api/v1` (`hocba-issuer serve`), with its OpenAPI document.
 //! * [`pdf`] — the printed record: A4 PDF with the signed QR summary and the embedded credential.
 //! * [`status_lists`] — each school's signed Bitstring Status List, cached until a revocation.
@@ -16,6 +17,7 @@
 //! prints only the public key, and nothing here logs.
 
 pub mod api;
+pub mod authority;
 pub mod batch;
 pub mod bundle;
 pub mod danger;

@@ -81,11 +81,20 @@ fn run(cli: Cli) -> Result<()> {
                 TokenCommand::Create {
                     school,
                     role,
+                    pupil,
                     name,
                     ttl_days,
                     database_url,
                 },
-        } => commands::token::create(&database_url, school.as_deref(), &role, name, ttl_days, now),
+        } => commands::token::create(
+            &database_url,
+            school.as_deref(),
+            &role,
+            pupil.as_deref(),
+            name,
+            ttl_days,
+            now,
+        ),
         Command::Issue(args) => commands::issue::run(&issue_args(*args)?, now),
         Command::GenProvince { pupils, seed, out } => {
             commands::gen_province::run(pupils, seed, &out)
@@ -102,6 +111,7 @@ fn run(cli: Cli) -> Result<()> {
             reason,
             database_url,
         } => commands::revoke::run(&database_url, &credential_id, &reason, now),
+        Command::Authority(args) => commands::authority::run(args, now),
         Command::Bundle {
             out,
             database_url,

@@ -8,12 +8,20 @@
 //! cached bytes while they are unchanged and younger than [`RESIGN_AFTER`]; a revocation, made
 //! by this process, another issuer process sharing PostgreSQL or the `revoke` command, changes
 //! the digest and so invalidates the cached list at once.
+//!
+//! Each revoked index also gets a signed note in `credentialSubject.revocations`: when it was
+//! revoked and why ([`RevocationNote`]). The reason is published, so the revoke API and command
+//! refuse reasons over [`MAX_REASON_CHARS`] characters
+//! ([`check_revocation_reason`](hocba_schema::status_list::check_revocation_reason)); a reason
+//! stored before that rule is published cut to the limit, on one line.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use hocba_schema::credential::UnsignedCredential;
-use hocba_schema::status_list::{Bitstring, StatusListCredential};
+use hocba_schema::status_list::{
+    Bitstring, MAX_REASON_CHARS, RevocationNote, StatusListCredential,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -81,27 +89,53 @@ pub struct PublishedList {
     revision: [u8; 32],
 }
 
-/// Build and sign the revocation list at `url` with `size` entries and `revoked` set.
+/// One revoked entry as the store has it: (index, when revoked, reason).
+pub type RevokedEntry = (i64, OffsetDateTime, Option<String>);
+
+/// The reason as published: control characters made spaces, trimmed, at most
+/// [`MAX_REASON_CHARS`] characters (a longer one, stored before the limit, ends in `…`).
+fn publishable_reason(reason: &str) -> String {
+    let one_line: String = reason
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = one_line.trim();
+    if text.chars().count() <= MAX_REASON_CHARS {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(MAX_REASON_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Build and sign the revocation list at `url` with `size` entries, the `revoked` entries set
+/// and a note (date, reason) for each of them.
 pub fn sign_status_list(
     signer: &Signer,
     url: &str,
     size: usize,
-    revoked: &[i64],
+    revoked: &[RevokedEntry],
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, IssuerError> {
     let mut bits = Bitstring::new(size);
-    for &i in revoked {
-        if let Ok(i) = usize::try_from(i) {
-            bits.set(i, true);
+    let mut notes = Vec::with_capacity(revoked.len());
+    for (i, at, reason) in revoked {
+        if let Ok(i) = usize::try_from(*i)
+            && bits.set(i, true)
+        {
+            let reason = publishable_reason(reason.as_deref().unwrap_or_default());
+            notes.push(RevocationNote::new(i, *at, &reason));
         }
     }
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    let list = StatusListCredential::revocation(
+    let list = StatusListCredential::revocation_with_notes(
         url,
         signer.issuer().clone(),
         now,
         now + STATUS_LIST_VALIDITY,
         &bits,
+        notes,
     );
     let Value::Object(doc) =
         serde_json::to_value(&list).map_err(|e| hocba_schema::SchemaError::Json(e.to_string()))?
@@ -160,11 +194,15 @@ impl Publication {
                 school: school.code.clone(),
                 list: list_id.to_owned(),
             })?;
-        let revoked = store.revoked_indices(&school.id, list_id).await?;
+        let revoked = store.revocations(&school.id, list_id).await?;
         let mut digest = Sha256::new();
         digest.update(info.size.to_be_bytes());
-        for i in &revoked {
+        for (i, at, reason) in &revoked {
             digest.update(i.to_be_bytes());
+            digest.update(at.unix_timestamp().to_be_bytes());
+            let reason = reason.as_deref().unwrap_or_default();
+            digest.update((reason.len() as u64).to_be_bytes());
+            digest.update(reason.as_bytes());
         }
         let revision: [u8; 32] = digest.finalize().into();
         let key = (school.code.clone(), list_id.to_owned());

@@ -281,8 +281,29 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
     let verdict = verify(credential, Arc::new(lists));
     assert!(verdict.is_valid(), "{verdict:#?}");
 
-    // Revoke through the API: the list changes at once (new ETag), the verdict is `revoked`.
+    // A reason longer than 200 characters (it is published) is refused, naming the field and
+    // the rule; nothing is revoked.
     let principal = token(&store, &school, Role::Principal).await;
+    let long = "Sai điểm ".repeat(23);
+    assert!(long.chars().count() > 200);
+    let refused = post(
+        &app,
+        &format!("/api/v1/credentials/{id}/revoke"),
+        &principal,
+        &[],
+        &json!({ "reason": long }),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = refused.json();
+    assert_eq!(problem["errors"][0]["pointer"], "/reason");
+    assert_eq!(problem["errors"][0]["rule"], "reason-too-long");
+    assert_eq!(problem["errors"][0]["value"], long.as_str());
+    assert_eq!(get(&app, path, &[]).await.body, first.body);
+
+    // Revoke through the API: the list changes at once (new ETag), the verdict is `revoked`
+    // and says when and why, from the signed list.
+    let before = now().replace_nanosecond(0).unwrap();
     let revoked = post(
         &app,
         &format!("/api/v1/credentials/{id}/revoke"),
@@ -301,6 +322,17 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
     let verdict = verify(credential, Arc::clone(&lists));
     assert_eq!(verdict.result(), VerdictResult::Invalid);
     assert_eq!(verdict.reason(), Some(Reason::Revoked));
+    let note = verdict.revocation().expect("the list says when and why");
+    assert_eq!(note.reason.as_deref(), Some("Sai điểm môn Toán"));
+    let at = note.revoked_at.expect("a revocation date");
+    assert!(
+        before <= at && at <= now(),
+        "{at} not between {before} and now"
+    );
+    assert_eq!(
+        after.json()["credentialSubject"]["revocations"][0]["reason"],
+        "Sai điểm môn Toán"
+    );
     // Its classmate, on the same list, is still valid.
     let (_, other) = &credentials[1];
     assert_eq!(list_url(other), url);
@@ -360,6 +392,13 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
         .unwrap()
     };
     assert_eq!(offline(credential).reason(), Some(Reason::Revoked));
+    assert_eq!(
+        offline(credential)
+            .revocation()
+            .and_then(|r| r.reason.clone())
+            .as_deref(),
+        Some("Sai điểm môn Toán")
+    );
     assert!(offline(other).is_valid());
 
     // Correction: the pupil's record re-imported and signed again names what it replaces.
@@ -413,6 +452,11 @@ async fn revoke_and_bundle_commands() {
             .output()
             .unwrap()
     };
+    // A reason over 200 characters is refused before anything is written.
+    let long = "x".repeat(201);
+    let out = run(&["revoke", id, "--reason", &long, "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reason-too-long"));
     let out = run(&[
         "revoke",
         id,
@@ -485,6 +529,10 @@ async fn revoke_and_bundle_commands() {
     )
     .unwrap();
     assert_eq!(verdict.reason(), Some(Reason::Revoked), "{verdict:#?}");
+    assert_eq!(
+        verdict.revocation().and_then(|r| r.reason.as_deref()),
+        Some("Sai ngày sinh")
+    );
 
     // The audit log names the command line as the channel.
     let store = Store::connect(&url).await.unwrap();

@@ -4,6 +4,12 @@
 //!
 //! Decoding is bounded: the compressed input and the decompressed bitstring both have limits, so
 //! a crafted list cannot make a verifier allocate without end.
+//!
+//! Besides the W3C fields, a học bạ list may carry `credentialSubject.revocations`: one
+//! [`RevocationNote`] per revoked index, saying when and why, so a verifier can show "revoked on
+//! … — reason: …" from the school-signed list alone. The term is defined in the project's
+//! context (`hocba:revocations`), which the list then names after the VC v2 context. The reason
+//! is public: at most [`MAX_REASON_CHARS`] characters and never personal data.
 
 use std::io::{Read, Write};
 
@@ -13,7 +19,7 @@ use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::credential::{CONTEXT_VC_V2, IssuerRef};
+use crate::credential::{CONTEXT_HOCBA_V1, CONTEXT_VC_V2, IssuerRef};
 use crate::error::{SchemaError, shorten};
 use crate::multibase::{decode_base64url, encode_base64url};
 
@@ -25,6 +31,9 @@ pub const MAX_ENTRIES: usize = 8 * 1024 * 1024;
 pub const MAX_ENCODED_LEN: usize = 2 * 1024 * 1024;
 /// The status list credential type.
 pub const STATUS_LIST_CREDENTIAL_TYPE: &str = "BitstringStatusListCredential";
+/// Longest revocation reason, in characters, that an issuer accepts and a verifier shows. The
+/// reason is published in the status list, so it must be short and free of personal data.
+pub const MAX_REASON_CHARS: usize = 200;
 
 /// A bitstring of status entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,13 +140,109 @@ pub struct StatusListSubject {
     pub status_purpose: String,
     /// The encoded bitstring.
     pub encoded_list: String,
+    /// When and why each revoked index was revoked (`hocba:revocations`), ascending by index;
+    /// absent when nothing is revoked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revocations: Vec<RevocationNote>,
+}
+
+/// When and why one entry of a status list was revoked: published, signed, in the list's
+/// `credentialSubject.revocations`. Says nothing about the pupil: the index alone does not
+/// identify a record, and the reason must not contain personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevocationNote {
+    /// The revoked index, as a decimal string (as in `credentialStatus.statusListIndex`).
+    pub status_list_index: String,
+    /// When it was revoked (RFC 3339, UTC, whole seconds).
+    #[serde(with = "time::serde::rfc3339")]
+    pub revoked_at: OffsetDateTime,
+    /// Why, in at most [`MAX_REASON_CHARS`] characters, no personal data.
+    pub reason: String,
+}
+
+impl RevocationNote {
+    /// A note for `index` revoked at `revoked_at` (fractions of a second dropped) for `reason`.
+    pub fn new(index: usize, revoked_at: OffsetDateTime, reason: &str) -> Self {
+        Self {
+            status_list_index: index.to_string(),
+            revoked_at: revoked_at.replace_nanosecond(0).unwrap_or(revoked_at),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+/// A rule a revocation reason breaks (see [`check_revocation_reason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonRule {
+    /// Empty or only spaces.
+    Blank,
+    /// More than [`MAX_REASON_CHARS`] characters.
+    TooLong,
+    /// A control character (line break, tab, terminal escape).
+    ControlCharacter,
+}
+
+impl ReasonRule {
+    /// Stable rule code: `reason-required`, `reason-too-long`, `reason-control-character`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReasonRule::Blank => "reason-required",
+            ReasonRule::TooLong => "reason-too-long",
+            ReasonRule::ControlCharacter => "reason-control-character",
+        }
+    }
+
+    /// The rule in Vietnamese.
+    pub fn message_vi(self) -> &'static str {
+        match self {
+            ReasonRule::Blank => "Cần ghi lý do thu hồi.",
+            ReasonRule::TooLong => {
+                "Lý do thu hồi dài quá 200 ký tự. Lý do được công bố trong danh sách trạng thái: \
+                 hãy viết ngắn gọn và không ghi thông tin cá nhân."
+            }
+            ReasonRule::ControlCharacter => {
+                "Lý do thu hồi không được chứa ký tự điều khiển (xuống dòng, tab)."
+            }
+        }
+    }
+
+    /// The rule in English.
+    pub fn message_en(self) -> &'static str {
+        match self {
+            ReasonRule::Blank => "A revocation needs a reason.",
+            ReasonRule::TooLong => {
+                "The revocation reason is longer than 200 characters. It is published in the \
+                 status list: keep it short, with no personal data."
+            }
+            ReasonRule::ControlCharacter => {
+                "The revocation reason must not contain control characters (line breaks, tabs)."
+            }
+        }
+    }
+}
+
+/// Check a revocation reason before it is stored and published: not blank, at most
+/// [`MAX_REASON_CHARS`] characters, no control characters. It must also hold no personal data,
+/// which a program cannot check: the issuer's documentation and messages say so.
+pub fn check_revocation_reason(reason: &str) -> Result<(), ReasonRule> {
+    if reason.trim().is_empty() {
+        Err(ReasonRule::Blank)
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        Err(ReasonRule::TooLong)
+    } else if reason.chars().any(char::is_control) {
+        Err(ReasonRule::ControlCharacter)
+    } else {
+        Ok(())
+    }
 }
 
 /// A status list credential (without proof).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusListCredential {
-    /// `["https://www.w3.org/ns/credentials/v2"]`.
+    /// `["https://www.w3.org/ns/credentials/v2", "https://w3id.org/hocba/v1"]` (the second
+    /// defines `revocations`).
     #[serde(rename = "@context")]
     pub context: Vec<String>,
     /// The list's URL.
@@ -158,7 +263,7 @@ pub struct StatusListCredential {
 }
 
 impl StatusListCredential {
-    /// A revocation list at `url` issued by `issuer`.
+    /// A revocation list at `url` issued by `issuer`, without revocation notes.
     pub fn revocation(
         url: &str,
         issuer: IssuerRef,
@@ -166,8 +271,22 @@ impl StatusListCredential {
         valid_until: OffsetDateTime,
         bits: &Bitstring,
     ) -> Self {
+        Self::revocation_with_notes(url, issuer, valid_from, valid_until, bits, Vec::new())
+    }
+
+    /// A revocation list at `url` issued by `issuer`, with a note (date and reason) for revoked
+    /// indices; notes are sorted by index.
+    pub fn revocation_with_notes(
+        url: &str,
+        issuer: IssuerRef,
+        valid_from: OffsetDateTime,
+        valid_until: OffsetDateTime,
+        bits: &Bitstring,
+        mut revocations: Vec<RevocationNote>,
+    ) -> Self {
+        revocations.sort_by_key(|n| n.status_list_index.parse::<u64>().unwrap_or(u64::MAX));
         Self {
-            context: vec![CONTEXT_VC_V2.into()],
+            context: vec![CONTEXT_VC_V2.into(), CONTEXT_HOCBA_V1.into()],
             id: url.into(),
             kind: vec![
                 "VerifiableCredential".into(),
@@ -181,6 +300,7 @@ impl StatusListCredential {
                 kind: "BitstringStatusList".into(),
                 status_purpose: "revocation".into(),
                 encoded_list: bits.encode(),
+                revocations,
             },
         }
     }
@@ -217,6 +337,61 @@ mod tests {
         assert!(text.starts_with('u'));
         let back = Bitstring::decode(&text).unwrap();
         assert_eq!(back, b);
+    }
+
+    #[test]
+    fn notes_serialise_in_the_subject_sorted_and_only_when_present() {
+        let t = time::macros::datetime!(2026-06-02 10:15:30.5 UTC);
+        let issuer = IssuerRef {
+            id: "urn:hocba:school:1".into(),
+            name: "T".into(),
+        };
+        let url = "https://x.example/status/1/a";
+        let bits = Bitstring::new(0);
+        let plain = StatusListCredential::revocation(url, issuer.clone(), t, t, &bits);
+        let json = serde_json::to_value(&plain).unwrap();
+        assert!(json["credentialSubject"].get("revocations").is_none());
+        assert_eq!(json["@context"][1], CONTEXT_HOCBA_V1);
+        let notes = vec![
+            RevocationNote::new(900, t, "Sai điểm môn Toán"),
+            RevocationNote::new(12, t, "Nhập nhầm lớp"),
+        ];
+        let list = StatusListCredential::revocation_with_notes(url, issuer, t, t, &bits, notes);
+        let json = serde_json::to_value(&list).unwrap();
+        let notes = &json["credentialSubject"]["revocations"];
+        assert_eq!(notes[0]["statusListIndex"], "12");
+        assert_eq!(notes[1]["statusListIndex"], "900");
+        assert_eq!(notes[1]["revokedAt"], "2026-06-02T10:15:30Z");
+        assert_eq!(notes[1]["reason"], "Sai điểm môn Toán");
+        let back: StatusListCredential = serde_json::from_value(json).unwrap();
+        assert_eq!(back, list);
+        // The project's context defines the term and its members.
+        let ctx: serde_json::Value =
+            serde_json::from_str(crate::credential::HOCBA_CONTEXT_DOCUMENT).unwrap();
+        let term = &ctx["@context"]["revocations"];
+        assert_eq!(term["@id"], "hocba:revocations");
+        for member in ["statusListIndex", "revokedAt", "reason"] {
+            assert!(term["@context"].get(member).is_some(), "{member}");
+        }
+    }
+
+    #[test]
+    fn reasons_are_short_single_line_and_not_blank() {
+        assert_eq!(check_revocation_reason("Sai điểm môn Toán"), Ok(()));
+        assert_eq!(check_revocation_reason(&"ệ".repeat(200)), Ok(()));
+        assert_eq!(
+            check_revocation_reason(&"ệ".repeat(201)),
+            Err(ReasonRule::TooLong)
+        );
+        assert_eq!(check_revocation_reason("  "), Err(ReasonRule::Blank));
+        assert_eq!(
+            check_revocation_reason("a\nb"),
+            Err(ReasonRule::ControlCharacter)
+        );
+        assert_eq!(
+            check_revocation_reason("\u{1b}[31mred"),
+            Err(ReasonRule::ControlCharacter)
+        );
     }
 
     #[test]

@@ -2,3 +2,4 @@
 
 mod dev_keys;
 mod examples;
+mod online;

@@ -1,8 +1,9 @@
 //! The command line of `hocba-verify` (clap only; what it does is in `run.rs`).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 use time::{Duration, OffsetDateTime};
 
 /// Check digital school records (học bạ số): valid or not, who issued them, and why.
@@ -14,9 +15,25 @@ use time::{Duration, OffsetDateTime};
                   (including a trust list whose signature is not valid, a revoked record, a \
                   revocation status that is unknown and a bundle older than --max-age), 2 \
                   something could not be checked (unreadable file, not JSON, too large, bad \
-                  key file)."
+                  key file).",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 pub(crate) struct Cli {
+    /// `serve` runs the HTTP verifier; without a command, the files given are checked.
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+
+    /// Fetch the trust list and the status lists from the issuer at URL (plain http://; every
+    /// document is signed and verified) instead of --trust-list / --bundle, with a disk cache
+    /// (--cache-dir).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["bundle", "status_list"])]
+    pub(crate) online: Option<String>,
+
+    /// With --online: where verified trust material is cached.
+    #[arg(long, value_name = "DIR", default_value = hocba_verifier::online::DEFAULT_CACHE_DIR)]
+    pub(crate) cache_dir: PathBuf,
+
     /// The trust list signed by the education authority (JSON).
     #[arg(long, value_name = "FILE", default_value = "keys/dev/trust-list.json")]
     pub(crate) trust_list: PathBuf,
@@ -45,9 +62,9 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "FILE")]
     pub(crate) bundle: Option<PathBuf>,
 
-    /// With --bundle: a bundle (or a status list in it) older than this is a failure (exit 1),
-    /// e.g. `7d`, `24h`, `90m`.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "bundle")]
+    /// With --bundle or --online: a bundle (or a status list) older than this is a failure
+    /// (exit 1), e.g. `7d`, `24h`, `90m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) max_age: Option<Duration>,
 
     /// A status list credential already fetched (e.g. `curl -o list.json <statusListCredential
@@ -66,6 +83,64 @@ pub(crate) struct Cli {
     /// (its embedded hocba-credential.json is verified), or a PNG / JPEG photo of its QR code.
     #[arg(value_name = "FILE", required_unless_present = "qr")]
     pub(crate) credentials: Vec<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the HTTP verifier: the QR landing page, the upload page, the bulk API
+    /// (/api/v1/verify), the W3C VC-API (/credentials/verify), OpenAPI and docs.
+    Serve(ServeArgs),
+    /// Measure raw Ed25519 verify_strict per second on every core (for the load figures).
+    #[command(hide = true)]
+    BenchRaw {
+        /// Seconds to measure.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+    },
+}
+
+/// `hocba-verify serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// An offline trust bundle (`hocba-issuer bundle --out FILE`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "online",
+        conflicts_with = "online"
+    )]
+    pub(crate) bundle: Option<PathBuf>,
+
+    /// Fetch trust material from the issuer at URL (plain http://), cached in --cache-dir and
+    /// refreshed in the background.
+    #[arg(long, value_name = "URL")]
+    pub(crate) online: Option<String>,
+
+    /// Address to listen on (the issuer's default --verifier-url is http://127.0.0.1:8081).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8081")]
+    pub(crate) listen: SocketAddr,
+
+    /// The authority's public key (as for checking files); without it the built-in
+    /// DEVELOPMENT key is used, with a warning.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) authority: Option<PathBuf>,
+
+    /// Status lists (and a bundle) older than this give `status_unknown`, e.g. `7d`, `24h`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) max_age: Option<Duration>,
+
+    /// Fail, instead of warning, when the trust list is older than DAYS days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) max_trust_list_age: Option<u32>,
+
+    /// With --online: where verified trust material is cached.
+    #[arg(long, value_name = "DIR", default_value = hocba_verifier::online::DEFAULT_CACHE_DIR)]
+    pub(crate) cache_dir: PathBuf,
+
+    /// Judge at this time (RFC 3339) instead of the clock (tests, demonstrations).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) at: Option<OffsetDateTime>,
 }
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {

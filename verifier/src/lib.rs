@@ -7,6 +7,10 @@
 //! `SystemTime::now` out of it; only the `hocba-verify` binary reads files and the clock.) It
 //! never signs and never depends on the issuer.
 //!
+//! **The I/O layer.** Two modules are the exception, and only they: [`online`] fetches and
+//! caches trust material over HTTP, and [`service`] is the HTTP verifier (`hocba-verify
+//! serve`). Both call the core above; neither reads the clock (a [`online::Clock`] is passed in).
+//!
 //! **How trust flows.** A verifier pins one public key, the education authority's
 //! ([`TrustedAuthority`]). [`TrustedAuthority::verify_trust_list`] checks the authority's
 //! signed trust list and returns a [`VerifiedTrustList`], the only way to get one. A credential
@@ -53,11 +57,14 @@ pub mod credential;
 pub mod danger;
 pub mod error;
 mod input;
+pub mod normalise;
+pub mod online;
 pub mod pdf;
 pub mod proof;
 pub mod qr;
 pub mod reason;
 mod secured;
+pub mod service;
 pub mod status;
 pub mod trust_list;
 pub mod verdict;

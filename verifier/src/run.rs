@@ -17,8 +17,10 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use hocba_verifier::bundle::{MAX_BUNDLE_BYTES, TrustBundle};
 use hocba_verifier::danger::dev_authority;
+use hocba_verifier::online::{Clock, Material, OnlineConfig, OnlineTrust, status_list_urls};
 use hocba_verifier::pdf::{MAX_PDF_BYTES, extract_credential, is_pdf};
 use hocba_verifier::qr::{Binding, MAX_IMAGE_BYTES, SummaryVerdict};
+use hocba_verifier::service::{AppState, Judging, Limits, TrustSource, router};
 use hocba_verifier::status::{MAX_STATUS_LIST_BYTES, StatusLists};
 use hocba_verifier::verdict::Subject;
 use hocba_verifier::{
@@ -30,7 +32,7 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command, ServeArgs};
 
 /// Largest authority key file read (a PEM is ~113 bytes).
 const MAX_KEY_FILE_BYTES: usize = 64 << 10;
@@ -45,6 +47,11 @@ enum Status {
 
 /// Run the command and return its exit status.
 pub(crate) fn run(cli: Cli) -> ExitCode {
+    match &cli.command {
+        Some(Command::Serve(args)) => return serve(args),
+        Some(Command::BenchRaw { seconds }) => return bench_raw(*seconds),
+        None => {}
+    }
     let status = match execute(&cli) {
         Ok(status) => status,
         Err(failure) => {
@@ -76,7 +83,7 @@ impl Failure {
 
 /// The trust list as far as it could be verified.
 enum Trust {
-    Verified(Box<VerifiedTrustList>),
+    Verified(Arc<VerifiedTrustList>),
     /// Read, but the authority does not vouch for it.
     Rejected(VerifyError),
 }
@@ -85,7 +92,7 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
     // The one place the clock is read.
     #[allow(clippy::disallowed_methods)]
     let now = cli.at.unwrap_or_else(OffsetDateTime::now_utc);
-    let authority = load_authority(cli)?;
+    let authority = load_authority(cli.authority.as_deref())?;
     let mut options = VerifyOptions::default();
     if let Some(days) = cli.max_trust_list_age {
         options = options.with_max_trust_list_age(Duration::days(i64::from(days)));
@@ -95,9 +102,18 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
     if !cli.status_list.is_empty() {
         options = options.with_status_lists(Arc::new(load_status_lists(&cli.status_list)?));
     }
-    let trust = match &cli.bundle {
-        None => load_trust_list(cli, &authority)?,
-        Some(path) => match load_bundle(path, &authority)? {
+    let online = match &cli.online {
+        Some(url) => Some(Online::start(url, &cli.cache_dir, authority.clone(), now)?),
+        None => None,
+    };
+    if let (Some(max), Some(_)) = (cli.max_age, &online) {
+        options = options.with_max_status_list_age(max);
+    }
+    let trust = match (&cli.bundle, &online) {
+        (None, Some(online)) => Trust::Verified(online.trust_list()?),
+        (None, None) => load_trust_list(cli, &authority)?,
+        (Some(_), Some(_)) => unreachable_online_with_bundle()?,
+        (Some(path), None) => match load_bundle(path, &authority)? {
             Ok(bundle) => {
                 let age = bundle.age(now);
                 let info = BundleInfo {
@@ -127,7 +143,7 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
                     }
                 }
                 bundle_info = Some(info);
-                Trust::Verified(Box::new(bundle.into_trust_list()))
+                Trust::Verified(Arc::new(bundle.into_trust_list()))
             }
             Err(rejected) => Trust::Rejected(rejected),
         },
@@ -177,8 +193,14 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
             label = format!("{label} ({})", hocba_verifier::pdf::EMBEDDED_NAME);
         }
         let outcome = match &trust {
-            Trust::Verified(list) => verify_credential_with(&bytes, list, now, &options)
-                .map_err(|e| anyhow!(e).context(format!("cannot check {label}"))),
+            Trust::Verified(list) => {
+                let (list, options) = match &online {
+                    Some(online) => online.for_credential(&bytes, list, &options),
+                    None => (Arc::clone(list), options.clone()),
+                };
+                verify_credential_with(&bytes, &list, now, &options)
+                    .map_err(|e| anyhow!(e).context(format!("cannot check {label}")))
+            }
             Trust::Rejected(e) => {
                 let (reason, detail) = e.trust_list_rejection().unwrap_or((
                     hocba_verifier::Reason::TrustListMalformed,
@@ -424,8 +446,8 @@ fn write_summary_text(
     Ok(())
 }
 
-fn load_authority(cli: &Cli) -> Result<TrustedAuthority, Failure> {
-    let Some(path) = &cli.authority else {
+fn load_authority(path: Option<&Path>) -> Result<TrustedAuthority, Failure> {
+    let Some(path) = path else {
         eprintln!(
             "hocba-verify: WARNING: no --authority given: using the built-in DEVELOPMENT authority \
              key. It is public; what it vouches for is not a real record.\n\
@@ -473,7 +495,7 @@ fn load_trust_list(cli: &Cli, authority: &TrustedAuthority) -> Result<Trust, Fai
         )
     })?;
     match authority.verify_trust_list(&bytes) {
-        Ok(list) => Ok(Trust::Verified(Box::new(list))),
+        Ok(list) => Ok(Trust::Verified(Arc::new(list))),
         Err(e) if e.trust_list_rejection().is_some() => {
             eprintln!(
                 "hocba-verify: the trust list {} is not vouched for by the authority key {}: {e}",
@@ -654,6 +676,9 @@ fn write_text(
         writeln!(out, "  Lý do:  {}", m.vi)?;
         writeln!(out, "  Reason: {}", m.en)?;
     }
+    if let Some(r) = verdict.revocation() {
+        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
+    }
     write_subject(out, verdict.subject(), verdict.trust_list().is_some())?;
     if let Some(list) = verdict.trust_list() {
         writeln!(
@@ -748,4 +773,265 @@ fn write_subject(out: &mut impl Write, s: &Subject, has_trust_list: bool) -> io:
         )?;
     }
     Ok(())
+}
+
+/// `--online` for checking files: trust material fetched from the issuer (and cached) by
+/// [`hocba_verifier::online`], on a small runtime of its own.
+struct Online {
+    runtime: tokio::runtime::Runtime,
+    trust: Arc<OnlineTrust>,
+}
+
+/// The wall clock, for cache bookkeeping and `serve` (the only clock reads besides `--at`).
+#[allow(clippy::disallowed_methods)]
+fn wall_clock() -> Clock {
+    Arc::new(OffsetDateTime::now_utc)
+}
+
+impl Online {
+    fn start(
+        url: &str,
+        cache_dir: &Path,
+        authority: TrustedAuthority,
+        now: OffsetDateTime,
+    ) -> Result<Self, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::new(anyhow!(e).context("starting the async runtime"), None))?;
+        let config = OnlineConfig {
+            cache_dir: cache_dir.to_owned(),
+            ..OnlineConfig::new(url)
+        };
+        let trust = runtime
+            .block_on(async { OnlineTrust::new(config, authority, wall_clock()) })
+            .map_err(|e| {
+                Failure::new(
+                    anyhow!(e),
+                    Some("give the issuer's base URL, e.g. http://127.0.0.1:8080".into()),
+                )
+            })?;
+        let trust = Arc::new(trust);
+        if let Err(e) = runtime.block_on(trust.refresh()) {
+            eprintln!(
+                "hocba-verify: {e} (answering from the cache in {}, if any)",
+                cache_dir.display()
+            );
+        }
+        if let Some(m) = trust.material() {
+            eprintln!(
+                "hocba-verify: online {}: trust list version {}, confirmed {} ({} ago) / danh sách tin cậy phiên bản {}",
+                trust.base(),
+                m.trust.version(),
+                m.as_of.format(&Rfc3339).unwrap_or_default(),
+                show_age(now - m.as_of),
+                m.trust.version(),
+            );
+        }
+        Ok(Self { runtime, trust })
+    }
+
+    fn trust_list(&self) -> Result<Arc<VerifiedTrustList>, Failure> {
+        self.trust
+            .material()
+            .map(|m| Arc::clone(&m.trust))
+            .ok_or_else(|| {
+                Failure::new(
+                    anyhow!(
+                        "no verified trust list from {} (not reachable, nothing cached)",
+                        self.trust.base()
+                    ),
+                    Some("check the URL, or use --bundle FILE offline".into()),
+                )
+            })
+    }
+
+    /// The trust list and options (with the status lists) for one credential, fetching the
+    /// lists it names.
+    fn for_credential(
+        &self,
+        bytes: &[u8],
+        list: &Arc<VerifiedTrustList>,
+        options: &VerifyOptions,
+    ) -> (Arc<VerifiedTrustList>, VerifyOptions) {
+        let urls = serde_json::from_slice::<Value>(bytes)
+            .map(|v| status_list_urls(&v))
+            .unwrap_or_default();
+        for url in urls.iter().filter(|u| !self.trust.may_fetch(u)) {
+            eprintln!(
+                "hocba-verify: the status list {url} is not under {}/status/: not fetched (status unknown)",
+                self.trust.base()
+            );
+        }
+        match self
+            .runtime
+            .block_on(self.trust.material_for(urls.iter().map(String::as_str)))
+        {
+            Ok(m) => (
+                Arc::clone(&m.trust),
+                options
+                    .clone()
+                    .with_status_lists(Arc::clone(&m.status_lists)),
+            ),
+            Err(_) => (
+                Arc::clone(list),
+                options
+                    .clone()
+                    .with_status_lists(Arc::new(StatusLists::new())),
+            ),
+        }
+    }
+}
+
+fn unreachable_online_with_bundle() -> Result<Trust, Failure> {
+    Err(Failure::new(
+        anyhow!("--online and --bundle cannot be used together"),
+        None,
+    ))
+}
+
+/// `hocba-verify serve`: exit 2 when it cannot start.
+fn serve(args: &ServeArgs) -> ExitCode {
+    match serve_inner(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            f.print();
+            ExitCode::from(Status::Unchecked as u8)
+        }
+    }
+}
+
+fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
+    let authority = load_authority(args.authority.as_deref())?;
+    let clock: Clock = match args.at {
+        Some(t) => Arc::new(move || t),
+        None => wall_clock(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(anyhow!(e).context("starting the async runtime"), None))?;
+    let limits = Limits::default();
+    let judging = Judging {
+        max_status_list_age: args.max_age,
+        max_trust_list_age: args
+            .max_trust_list_age
+            .map(|d| Duration::days(i64::from(d))),
+    };
+    runtime.block_on(async {
+        let source = match (&args.bundle, &args.online) {
+            (Some(path), _) => match load_bundle(path, &authority)? {
+                Ok(bundle) => {
+                    let now = clock();
+                    eprintln!(
+                        "hocba-verify: serving offline from {} (made {}, {} old, {} status list(s))",
+                        path.display(),
+                        bundle.created_at().format(&Rfc3339).unwrap_or_default(),
+                        show_age(bundle.age(now)),
+                        bundle.status_lists().len()
+                    );
+                    let as_of = bundle.created_at();
+                    let status_lists = bundle.status_lists();
+                    TrustSource::Offline(Arc::new(Material {
+                        trust: Arc::new(bundle.into_trust_list()),
+                        status_lists,
+                        as_of,
+                    }))
+                }
+                Err(e) => {
+                    return Err(Failure::new(
+                        anyhow!(e).context(format!(
+                            "the trust list in {} is not vouched for by the authority key",
+                            path.display()
+                        )),
+                        None,
+                    ));
+                }
+            },
+            (None, Some(url)) => {
+                let config = OnlineConfig {
+                    cache_dir: args.cache_dir.clone(),
+                    ..OnlineConfig::new(url.as_str())
+                };
+                let online = OnlineTrust::new(config, authority.clone(), wall_clock()).map_err(|e| {
+                    Failure::new(anyhow!(e), Some("give the issuer's base URL, e.g. http://127.0.0.1:8080".into()))
+                })?;
+                let online = Arc::new(online);
+                if let Err(e) = online.refresh().await {
+                    eprintln!(
+                        "hocba-verify: {e} (answering from the cache in {}, if any; retrying in the background)",
+                        args.cache_dir.display()
+                    );
+                }
+                online.spawn_refresher();
+                eprintln!(
+                    "hocba-verify: serving online from {} (cache {})",
+                    online.base(),
+                    args.cache_dir.display()
+                );
+                TrustSource::Online(online)
+            }
+            (None, None) => {
+                return Err(Failure::new(anyhow!("give --bundle FILE or --online URL"), None));
+            }
+        };
+        let state = AppState::new(source, clock, &judging, limits.clone());
+        let app = router(state);
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| Failure::new(anyhow!(e).context(format!("cannot listen on {}", args.listen)), None))?;
+        let address = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        eprintln!("hocba-verify: listening on http://{address} (/V/…, /upload, /api/v1/verify, /api/v1/docs)");
+        tokio::select! {
+            result = hocba_verifier::service::serve(listener, app, &limits) => {
+                result.map_err(|e| Failure::new(anyhow!(e).context("serving"), None))
+            }
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("hocba-verify: stopping");
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Raw Ed25519 `verify_strict` per second, one thread per core, for `seconds` seconds: the
+/// reference figure next to the service's rates.
+#[allow(clippy::disallowed_methods)]
+fn bench_raw(seconds: u64) -> ExitCode {
+    use ed25519_dalek::{Signer, SigningKey};
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let message = [0x5a_u8; 64];
+    let signature = key.sign(&message);
+    let public = key.verifying_key();
+    let limit = std::time::Duration::from_secs(seconds.max(1));
+    let counts: Vec<u64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let start = std::time::Instant::now();
+                    let mut n = 0_u64;
+                    while start.elapsed() < limit {
+                        for _ in 0..100 {
+                            if public.verify_strict(&message, &signature).is_ok() {
+                                n += 1;
+                            }
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
+    let total: u64 = counts.iter().sum();
+    let per_second = total as f64 / limit.as_secs_f64();
+    println!(
+        "raw verify_strict: {threads} threads, {per_second:.0}/s in all, {:.0}/s per thread, {:.1} µs each",
+        per_second / threads as f64,
+        1e6 * threads as f64 / per_second
+    );
+    ExitCode::SUCCESS
 }

@@ -16,9 +16,17 @@
 //! list's key compromised / retired before   failed       status_list_key_not_valid
 //! list's signature does not verify          failed       status_list_signature_invalid
 //! list issued by another school             failed       status_list_of_another_school
-//! bit set                                   failed       revoked
+//! bit set                                   failed       revoked (with date and reason)
 //! bit clear                                 passed
 //! ```
+//!
+//! **Date and reason.** A học bạ list carries, inside its signed `credentialSubject`, a note per
+//! revoked index: `revocations: [{statusListIndex, revokedAt, reason}]`. When the bit is set the
+//! check's [`Revocation`] (and the verdict's `revocation`) gives that note's date and reason.
+//! Only this signed place counts, and only for a set bit: a note for a clear bit changes
+//! nothing (the bit decides), a set bit without a note is still revoked (date and reason
+//! unknown), and a note that is malformed (index not a decimal string, date not RFC 3339,
+//! reason not one line of at most [`MAX_REASON_CHARS`] characters) is ignored like a missing one.
 //!
 //! "Unknown" fails closed: the verdict is not valid and its result is
 //! [`VerdictResult::StatusUnknown`](crate::VerdictResult::StatusUnknown), never "not revoked".
@@ -32,7 +40,7 @@ use std::sync::{Mutex, OnceLock};
 
 use hocba_schema::credential::{IssuerRef, parse_time};
 use hocba_schema::proof::SecuredDocument;
-use hocba_schema::status_list::{Bitstring, STATUS_LIST_CREDENTIAL_TYPE};
+use hocba_schema::status_list::{Bitstring, MAX_REASON_CHARS, STATUS_LIST_CREDENTIAL_TYPE};
 use hocba_schema::trust_list::KeyStatus;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -42,7 +50,7 @@ use crate::proof::verify_proof;
 use crate::reason::{CheckName, Reason};
 use crate::secured::{Object, split_proof};
 use crate::trust_list::VerifiedTrustList;
-use crate::verdict::{Check, ShowTime};
+use crate::verdict::{Check, Revocation, ShowTime};
 
 /// Largest status list credential accepted, in bytes (a list of 8 Mi entries encodes to at
 /// most ~2 MiB).
@@ -73,6 +81,10 @@ struct ParsedList {
     valid_from: OffsetDateTime,
     valid_until: Option<OffsetDateTime>,
     bits: Bitstring,
+    /// The signed revocation notes, by index: (revoked at, reason).
+    notes: HashMap<usize, (OffsetDateTime, String)>,
+    /// `valid_from` in RFC 3339, formatted once for the check details.
+    made: String,
     secured: SecuredDocument,
     verification_method: String,
     created: OffsetDateTime,
@@ -120,6 +132,31 @@ impl StatusLists {
     pub fn valid_from(&self, url: &str) -> Option<OffsetDateTime> {
         let entry = self.lists.get(url)?;
         entry.parsed().as_ref().ok().map(|p| p.valid_from)
+    }
+
+    /// Check the list held for `url` on its own, as an online cache does before keeping a
+    /// fetched list as trusted: readable, its `id` is `url`, and its proof is by a usable key of
+    /// its own issuing school in `trust`. Freshness is not judged here (each credential check
+    /// does that at its `now`). Errors: the reason and detail a credential check would give.
+    pub fn verify_list(
+        &self,
+        url: &str,
+        trust: &VerifiedTrustList,
+    ) -> Result<(), (Reason, String)> {
+        let Some(entry) = self.lists.get(url) else {
+            return Err((
+                Reason::StatusListUnavailable,
+                format!("the status list {url} is not held"),
+            ));
+        };
+        let list = entry.parsed().as_ref().map_err(Clone::clone)?;
+        if list.id != url {
+            return Err((
+                Reason::StatusListMalformed,
+                format!("the list fetched from {url} says its id is {:?}", list.id),
+            ));
+        }
+        entry.proof_check(list, trust, &list.issuer.id)
     }
 }
 
@@ -206,6 +243,7 @@ fn parse_list(bytes: &[u8]) -> Result<ParsedList, (Reason, String)> {
         .ok_or_else(|| malformed(format!("status list {id}: encodedList is missing")))?;
     let bits =
         Bitstring::decode(encoded).map_err(|e| malformed(format!("status list {id}: {e}")))?;
+    let notes = read_notes(subject.get("revocations"));
     let secured = SecuredDocument {
         unsecured,
         proof_options,
@@ -235,10 +273,49 @@ fn parse_list(bytes: &[u8]) -> Result<ParsedList, (Reason, String)> {
         valid_from,
         valid_until,
         bits,
+        notes,
+        made: ShowTime(valid_from).to_string(),
         secured,
         verification_method,
         created,
     })
+}
+
+/// The well-formed notes of `credentialSubject.revocations`, by index (the first note of an
+/// index wins); anything malformed is left out.
+fn read_notes(value: Option<&Value>) -> HashMap<usize, (OffsetDateTime, String)> {
+    let mut notes = HashMap::new();
+    let Some(Value::Array(items)) = value else {
+        return notes;
+    };
+    for item in items {
+        let text = |field: &str| item.get(field).and_then(Value::as_str);
+        let (Some(index), Some(at), Some(reason)) = (
+            text("statusListIndex").and_then(decimal_index),
+            text("revokedAt").and_then(|t| parse_time("revokedAt", t).ok()),
+            text("reason"),
+        ) else {
+            continue;
+        };
+        if reason.trim().is_empty()
+            || reason.chars().count() > MAX_REASON_CHARS
+            || reason.chars().any(char::is_control)
+        {
+            continue;
+        }
+        notes
+            .entry(index)
+            .or_insert_with(|| (at, reason.to_owned()));
+    }
+    notes
+}
+
+/// A `statusListIndex`: decimal digits, no sign, no leading zero.
+fn decimal_index(text: &str) -> Option<usize> {
+    let plain = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    if plain { text.parse().ok() } else { None }
 }
 
 /// The list's proof: made by a key of the credential's issuing school (per the trust list),
@@ -427,19 +504,33 @@ pub(crate) fn status_check(
             "statusListIndex {index} is beyond the {} entries of {url}",
             list.bits.len()
         )),
-        Some(true) => Check::failed(
-            name,
-            Reason::Revoked,
-            format!(
-                "status list {url} (made {}) marks index {index} revoked",
-                ShowTime(list.valid_from)
-            ),
-        ),
+        Some(true) => {
+            let note = list.notes.get(&index);
+            let said = match note {
+                Some((at, reason)) => format!("on {}; reason: {reason}", ShowTime(*at)),
+                None => "(the list gives no date or reason)".to_owned(),
+            };
+            let mut check = Check::failed(
+                name,
+                Reason::Revoked,
+                format!(
+                    "status list {url} (made {}) marks index {index} revoked {said}",
+                    list.made
+                ),
+            );
+            check.revocation = Some(Revocation {
+                status_list: url.to_owned(),
+                status_list_index: index as u64,
+                revoked_at: note.map(|(at, _)| *at),
+                reason: note.map(|(_, reason)| reason.clone()),
+            });
+            check
+        }
         Some(false) => Check::passed(
             name,
             Some(format!(
                 "not revoked: index {index} of {url}, list made {}",
-                ShowTime(list.valid_from)
+                list.made
             )),
         ),
     }

@@ -92,6 +92,49 @@ pub struct Check {
     /// Technical detail: the field, pointer or value concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For a `status` check failed with `revoked`: when and why, as the signed list says
+    /// (serialised once, as the verdict's `revocation`).
+    #[serde(skip)]
+    pub revocation: Option<Revocation>,
+}
+
+/// When and why a record was revoked, read from its school's signed status list (the list's
+/// `credentialSubject.revocations` note for the index). Without a note the record is still
+/// revoked; date and reason are then unknown (`null`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revocation {
+    /// The status list that marks the record revoked.
+    pub status_list: String,
+    /// The record's index in it.
+    pub status_list_index: u64,
+    /// When the school revoked it (RFC 3339), when the list says.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Why, as the school published it (at most 200 characters, one line), when the list says.
+    pub reason: Option<String>,
+}
+
+impl Revocation {
+    /// `Đã thu hồi ngày <date> — lý do: <reason>` (or that the list gives neither).
+    pub fn describe_vi(&self) -> String {
+        match (&self.revoked_at, &self.reason) {
+            (Some(at), Some(reason)) => {
+                format!("Đã thu hồi ngày {} — lý do: {reason}", ShowTime(*at))
+            }
+            (Some(at), None) => format!("Đã thu hồi ngày {} — không rõ lý do", ShowTime(*at)),
+            (None, _) => "Đã thu hồi — danh sách trạng thái không ghi ngày và lý do".to_owned(),
+        }
+    }
+
+    /// `Revoked on <date> — reason: <reason>` (or that the list gives neither).
+    pub fn describe_en(&self) -> String {
+        match (&self.revoked_at, &self.reason) {
+            (Some(at), Some(reason)) => format!("Revoked on {} — reason: {reason}", ShowTime(*at)),
+            (Some(at), None) => format!("Revoked on {} — reason unknown", ShowTime(*at)),
+            (None, _) => "Revoked — the status list gives no date or reason".to_owned(),
+        }
+    }
 }
 
 impl Check {
@@ -103,6 +146,7 @@ impl Check {
             reason: None,
             message: name.passed_message(),
             detail,
+            revocation: None,
         }
     }
 
@@ -120,6 +164,7 @@ impl Check {
             reason: Some(reason),
             message: reason.message(),
             detail: (!detail.is_empty()).then_some(detail),
+            revocation: None,
         }
     }
 
@@ -226,6 +271,9 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Reason>,
     message: Message,
+    /// When revoked: when and why (from the status check).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation: Option<Revocation>,
     #[serde(flatten)]
     subject: Subject,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -270,10 +318,15 @@ impl Verdict {
             ),
             None => (VerdictResult::Valid, VALID_MESSAGE, verified),
         };
+        let revocation = checks
+            .iter()
+            .find(|c| c.name == CheckName::Status && c.outcome == Outcome::Failed)
+            .and_then(|c| c.revocation.clone());
         Self {
             result,
             reason: headline,
             message,
+            revocation,
             subject,
             trust_list,
             checks,
@@ -319,6 +372,12 @@ impl Verdict {
     /// The overall message in plain words.
     pub fn message(&self) -> Message {
         self.message
+    }
+
+    /// When the status list marks the record revoked: when and why (both unknown when the
+    /// list has no note for it).
+    pub fn revocation(&self) -> Option<&Revocation> {
+        self.revocation.as_ref()
     }
 
     /// Credential id, issuer, school, key, pupil: what to show next to the result.

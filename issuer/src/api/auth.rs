@@ -4,6 +4,8 @@
 //! Roles: a teacher imports and edits drafts; a principal does that too and validates, signs
 //! and revokes; the authority reads across the province (naming a school with `?school=`).
 //! A school user naming another school gets 404, exactly as for an id that does not exist.
+//! Guardians (one pupil's family) and portals (admissions) use only the sharing endpoints
+//! (`shares.rs`): [`Caller::school_for`] and [`Caller::own_school`] refuse them (403).
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -51,12 +53,17 @@ impl Caller {
     }
 
     /// The school whose data this request touches. A school user gets their own school (and
-    /// 404 when naming another); the authority must name one with `?school=CODE`.
+    /// 404 when naming another); the authority must name one with `?school=CODE`. Guardians
+    /// and portals get 403.
     pub async fn school_for(
         &self,
         state: &AppState,
         requested: Option<&str>,
     ) -> Result<School, ApiError> {
+        self.require(
+            &[Role::Teacher, Role::Principal, Role::Authority],
+            "teacher, principal or authority",
+        )?;
         match (&self.school, requested) {
             (Some(own), None) => Ok(own.clone()),
             (Some(own), Some(code)) if own.code == code => Ok(own.clone()),
@@ -71,12 +78,33 @@ impl Caller {
         }
     }
 
-    /// The caller's own school, for changes (the authority changes no school's records).
+    /// The caller's own school, for changes (the authority changes no school's records, nor
+    /// does a guardian).
     pub fn own_school(&self) -> Result<&School, ApiError> {
-        self.school.as_ref().ok_or_else(|| ApiError::Forbidden {
+        let forbidden = || ApiError::Forbidden {
             needed: "teacher or principal of a school",
             have: self.principal.role.to_string(),
-        })
+        };
+        if !matches!(self.principal.role, Role::Teacher | Role::Principal) {
+            return Err(forbidden());
+        }
+        self.school.as_ref().ok_or_else(forbidden)
+    }
+
+    /// For a guardian: their school and the id of the pupil the token speaks for; 403 for
+    /// every other role.
+    pub fn guardian_of(&self) -> Result<(&School, &str), ApiError> {
+        let forbidden = || ApiError::Forbidden {
+            needed: "guardian",
+            have: self.principal.role.to_string(),
+        };
+        if self.principal.role != Role::Guardian {
+            return Err(forbidden());
+        }
+        match (&self.school, self.principal.pupil_id.as_deref()) {
+            (Some(school), Some(pupil_id)) => Ok((school, pupil_id)),
+            _ => Err(forbidden()),
+        }
     }
 }
 

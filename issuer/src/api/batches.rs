@@ -144,8 +144,10 @@ pub async fn create_batch(
     }
     let signer = state.signer(&school.code).ok_or_else(|| ApiError::Conflict {
         detail: format!(
-            "this server holds no signing key for school {}; start it with --keys naming a directory with school-{}.pem",
-            school.code, school.code
+            "this server holds no key of school {} that is active in the latest trust list: the \
+             school's keys may all be retired or compromised (ask the authority to add and publish a \
+             new one), or the key directory (--keys) lacks school-{}.pem / school-{}-<suffix>.pem",
+            school.code, school.code, school.code
         ),
     })?;
     let canonical =

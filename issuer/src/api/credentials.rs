@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::auth::Caller;
-use super::error::{ApiError, parse_json};
+use super::error::{ApiError, FieldError, parse_json};
 use super::records::{SchoolQuery, audit};
 use super::{AppState, Body};
 use crate::store::{AuditEntry, Credential};
@@ -57,7 +57,8 @@ impl From<&Credential> for CredentialSummary {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
-    /// The reason, kept in the audit log and the store.
+    /// The reason, kept in the audit log and the store and published in the signed status
+    /// list: at most 200 characters on one line, and no personal data.
     pub reason: String,
 }
 
@@ -127,6 +128,7 @@ pub async fn get_credential(
         (status = 403, description = "Not a principal", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such credential for this caller", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The reason is blank, longer than 200 characters or not one line", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -139,6 +141,19 @@ pub async fn revoke_credential(
     caller.require_principal()?;
     let school = caller.own_school()?.clone();
     let request: RevokeRequest = parse_json(&body)?;
+    // Published in the signed status list: short, one line, no personal data.
+    if let Err(rule) = hocba_schema::status_list::check_revocation_reason(&request.reason) {
+        return Err(ApiError::Unprocessable {
+            title: format!("the revocation reason breaks the rule {}", rule.code()),
+            errors: vec![FieldError::error(
+                "/reason",
+                rule.code(),
+                serde_json::Value::from(request.reason),
+                rule.message_vi(),
+                rule.message_en(),
+            )],
+        });
+    }
     let now = state.now();
     let revoked = state
         .store()

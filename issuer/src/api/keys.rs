@@ -1,13 +1,21 @@
-//! The signing keys the service holds: from a key directory with `trust-list.json` and one
-//! `school-<code>.pem` per school, each checked against the school's keys in the list. Also
-//! registers those schools in the store, so tokens can be made for them.
+//! The signing keys the service holds: from a key directory with `trust-list.json` and the
+//! schools' private keys, `school-<code>.pem` and, after rotations, `school-<code>-<suffix>.pem`
+//! (e.g. `school-79000701-2026.pem`). Also registers the file's schools in the store, so tokens
+//! can be made for them.
+//!
+//! **Which key signs.** For each school the signer is the private key whose public key is
+//! `active` in the current trust list (the latest published version once the store has one,
+//! see [`SchoolKeys::select`]); a retired or compromised key is never used, and a school with
+//! no active key here has no signer (signing answers 409). After the authority publishes a
+//! new version, [`SchoolKeys::select`] re-reads the directory and switches keys in place, so a
+//! running `serve` needs no restart.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use hocba_schema::credential::IssuerRef;
-use hocba_schema::trust_list::{TrustList, TrustedSchool};
+use hocba_schema::trust_list::{KeyStatus, TrustList, TrustedSchool};
 use time::OffsetDateTime;
 
 use crate::danger::is_dev_key;
@@ -19,13 +27,47 @@ use crate::store::{NewSchool, Store, StoreError};
 /// Largest trust list read from a key directory.
 const MAX_TRUST_LIST_BYTES: u64 = 64 << 20;
 
-/// The schools of a trust list and the signers of those whose private key is present.
+/// The schools of a trust list and the signers of those whose active private key is present.
 #[derive(Debug, Default)]
 pub struct SchoolKeys {
+    dir: Option<PathBuf>,
     schools: Vec<TrustedSchool>,
-    signers: HashMap<String, Arc<Signer>>,
+    signers: RwLock<HashMap<String, Arc<Signer>>>,
     dev: bool,
     trust_list_json: Option<Vec<u8>>,
+}
+
+/// The private key files of a school in `dir`: `school-<code>.pem` and `school-<code>-*.pem`
+/// (public `.pub.pem` files excluded), by school code, sorted by file name.
+fn key_files(dir: &Path) -> Result<HashMap<String, Vec<PathBuf>>, IssuerError> {
+    let io = |source| IssuerError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut out: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.ends_with(".pub.pem") {
+            continue;
+        }
+        let Some(stem) = name
+            .strip_prefix("school-")
+            .and_then(|n| n.strip_suffix(".pem"))
+        else {
+            continue;
+        };
+        let code = stem.split_once('-').map_or(stem, |(code, _)| code);
+        if code.is_empty() {
+            continue;
+        }
+        out.entry(code.to_owned()).or_default().push(entry.path());
+    }
+    for files in out.values_mut() {
+        files.sort();
+    }
+    Ok(out)
 }
 
 impl SchoolKeys {
@@ -34,8 +76,10 @@ impl SchoolKeys {
         Self::default()
     }
 
-    /// Reads `dir/trust-list.json` and, for each school in it, `dir/school-<code>.pem` if
-    /// present. A key that is not one of its school's keys in the list is an error.
+    /// Reads `dir/trust-list.json` and the private keys of its schools, and selects for each
+    /// school the key that is active in that list. `school-<code>.pem` must be one of its
+    /// school's keys in the list (an error otherwise); `school-<code>-<suffix>.pem` files may
+    /// be keys the authority has not listed yet.
     pub fn load(dir: &Path) -> Result<Self, IssuerError> {
         let path = dir.join("trust-list.json");
         let io = |source| IssuerError::Io {
@@ -57,18 +101,12 @@ impl SchoolKeys {
                 path: path.clone(),
                 problem: format!("not a trust list: {e}"),
             })?;
-        let mut keys = SchoolKeys {
-            schools: list.credential_subject.schools.clone(),
-            trust_list_json: Some(bytes.clone()),
-            ..SchoolKeys::default()
-        };
         for school in &list.credential_subject.schools {
             let key_path = dir.join(format!("school-{}.pem", school.code));
             if !key_path.exists() {
                 continue;
             }
-            let key = KeyPair::load(&key_path)?;
-            let multibase = key.public_key_multibase();
+            let multibase = KeyPair::load(&key_path)?.public_key_multibase();
             if !school.has_key(&multibase) {
                 return Err(IssuerError::Description {
                     path: key_path,
@@ -79,22 +117,72 @@ impl SchoolKeys {
                     ),
                 });
             }
-            keys.dev |= is_dev_key(&key.verifying_key());
-            let signer = Signer::new(
-                key,
-                IssuerRef {
-                    id: school.id.clone(),
-                    name: school.name.clone(),
-                },
-            );
-            keys.signers.insert(school.code.clone(), Arc::new(signer));
         }
+        let mut keys = SchoolKeys {
+            dir: Some(dir.to_path_buf()),
+            schools: list.credential_subject.schools.clone(),
+            trust_list_json: Some(bytes),
+            ..SchoolKeys::default()
+        };
+        keys.dev = keys.select(&list)?;
         Ok(keys)
     }
 
-    /// The trust list file as read (published at `/.well-known/hocba/trust-list.json`).
+    /// Chooses again, from the private keys now in the key directory, each school's signer:
+    /// the key whose public key is `active` in `list` (the newest by `validFrom` if several).
+    /// Schools without such a key get no signer. Returns whether any key file read is a public
+    /// development key. A service without a key directory keeps what it has.
+    pub fn select(&self, list: &TrustList) -> Result<bool, IssuerError> {
+        let Some(dir) = &self.dir else {
+            return Ok(false);
+        };
+        let files = key_files(dir)?;
+        let mut dev = false;
+        let mut chosen: HashMap<String, Arc<Signer>> = HashMap::new();
+        for school in &list.credential_subject.schools {
+            let Some(paths) = files.get(&school.code) else {
+                continue;
+            };
+            let mut best: Option<(OffsetDateTime, KeyPair)> = None;
+            for path in paths {
+                let key = KeyPair::load(path)?;
+                dev |= is_dev_key(&key.verifying_key());
+                let multibase = key.public_key_multibase();
+                let Some(listed) = school
+                    .verification_methods
+                    .iter()
+                    .find(|k| k.public_key_multibase == multibase && k.status == KeyStatus::Active)
+                else {
+                    continue;
+                };
+                if best
+                    .as_ref()
+                    .is_none_or(|(from, _)| listed.valid_from > *from)
+                {
+                    best = Some((listed.valid_from, key));
+                }
+            }
+            if let Some((_, key)) = best {
+                let issuer = IssuerRef {
+                    id: school.id.clone(),
+                    name: school.name.clone(),
+                };
+                chosen.insert(school.code.clone(), Arc::new(Signer::new(key, issuer)));
+            }
+        }
+        *self.signers.write().unwrap_or_else(|e| e.into_inner()) = chosen;
+        Ok(dev)
+    }
+
+    /// The trust list file as read (published at `/.well-known/hocba/trust-list.json` until
+    /// the store holds a version).
     pub fn trust_list_bytes(&self) -> Option<Vec<u8>> {
         self.trust_list_json.clone()
+    }
+
+    /// The key directory (where `authority.pem` and the school keys are), if any.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// Whether any loaded key is a public development key.
@@ -102,26 +190,38 @@ impl SchoolKeys {
         self.dev
     }
 
-    /// Codes of the schools whose key is loaded, sorted.
-    pub fn school_codes(&self) -> Vec<&str> {
-        let mut codes: Vec<&str> = self.signers.keys().map(String::as_str).collect();
+    /// The current signer of the school with this code.
+    pub fn signer(&self, school_code: &str) -> Option<Arc<Signer>> {
+        self.signers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(school_code)
+            .cloned()
+    }
+
+    /// Codes of the schools that have a signer now, sorted.
+    pub fn school_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .signers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
         codes.sort_unstable();
         codes
     }
 
-    /// Registers in `store` every school of the trust list that has a key here; schools
-    /// already registered are left as they are. Returns how many were added.
+    /// Registers in `store` every school of the trust list file that has a signer here;
+    /// schools already registered are left as they are. Returns how many were added.
     pub async fn register_schools(
         &self,
         store: &Store,
         now: OffsetDateTime,
     ) -> Result<usize, StoreError> {
+        let codes = self.school_codes();
         let mut added = 0;
-        for school in self
-            .schools
-            .iter()
-            .filter(|s| self.signers.contains_key(&s.code))
-        {
+        for school in self.schools.iter().filter(|s| codes.contains(&s.code)) {
             match store.school_by_code(&school.code).await {
                 Ok(_) => continue,
                 Err(StoreError::NotFound { .. }) => {}
@@ -145,10 +245,6 @@ impl SchoolKeys {
 
     /// The signers by school code (for commands that sign without the HTTP service).
     pub fn into_signer_map(self) -> HashMap<String, Arc<Signer>> {
-        self.signers
-    }
-
-    pub(super) fn into_signers(self) -> HashMap<String, Arc<Signer>> {
-        self.signers
+        self.signers.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -9,11 +9,15 @@
 //! problems), `records.rs` (JSON import, list, read, edit, validate), `imports.rs` (CSV, XLSX
 //! and JSON files through the import engine, templates), `batches.rs` (signing
 //! requests and their status, over the `batch` signing engine), `credentials.rs`, `pdfs.rs` (a credential's PDF, a class's ZIP of PDFs), `health.rs`, `openapi.rs`, `keys.rs` (school keys from a key directory),
-//! `status.rs` (public status lists, trust list and offline bundle, outside the OpenAPI document).
+//! `status.rs` (public status lists, trust list and offline bundle, outside the OpenAPI document),
+//! `authority.rs` (the authority's trust-list life cycle and a school's re-issue list).
 //!
-//! Nothing here logs a token, a key or record content.
+//! `shares.rs` (guardian tokens, share codes and their redemption by admissions portals).
+//!
+//! Nothing here logs a token, a share code, a key or record content.
 
 pub mod auth;
+pub mod authority;
 pub mod batches;
 pub mod credentials;
 pub mod error;
@@ -23,9 +27,9 @@ pub mod keys;
 pub mod openapi;
 pub mod pdfs;
 pub mod records;
+pub mod shares;
 pub mod status;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -86,7 +90,7 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
-    signers: HashMap<String, Arc<Signer>>,
+    keys: SchoolKeys,
     config: ApiConfig,
     clock: Clock,
     publication: crate::status_lists::Publication,
@@ -95,8 +99,7 @@ struct Inner {
 impl fmt::Debug for AppState {
     /// Keys and the store's URL are not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut schools: Vec<&String> = self.inner.signers.keys().collect();
-        schools.sort();
+        let schools = self.inner.keys.school_codes();
         f.debug_struct("AppState")
             .field("store", &self.inner.store)
             .field("schools_with_keys", &schools)
@@ -120,7 +123,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 publication,
-                signers: keys.into_signers(),
+                keys,
                 config,
                 clock,
             }),
@@ -149,7 +152,12 @@ impl AppState {
 
     /// The signer of the school with this code, if its key was loaded.
     pub fn signer(&self, school_code: &str) -> Option<Arc<Signer>> {
-        self.inner.signers.get(school_code).cloned()
+        self.inner.keys.signer(school_code)
+    }
+
+    /// The school keys, to switch signers after a new trust list version.
+    pub fn school_keys(&self) -> &SchoolKeys {
+        &self.inner.keys
     }
 }
 
@@ -169,6 +177,17 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(credentials::class_credentials))
         .routes(routes!(pdfs::credential_pdf))
         .routes(routes!(pdfs::class_pdfs))
+        .routes(routes!(shares::create_guardian_token))
+        .routes(routes!(shares::my_credentials))
+        .routes(routes!(shares::create_share, shares::list_shares))
+        .routes(routes!(shares::withdraw_share))
+        .routes(routes!(shares::redeem_share))
+        .routes(routes!(authority::register_school, authority::list_schools))
+        .routes(routes!(authority::add_key))
+        .routes(routes!(authority::retire_key))
+        .routes(routes!(authority::compromise_key))
+        .routes(routes!(authority::publish, authority::list_versions))
+        .routes(routes!(authority::reissue))
         .split_for_parts()
 }
 

@@ -11,7 +11,7 @@ pub fn base() -> OpenApi {
         "An API token from `hocba-issuer token create` (`hb_…`), sent as `Authorization: Bearer hb_…`"
             .to_owned(),
     );
-    let tags = ["health", "records", "batches", "credentials"]
+    let tags = ["health", "records", "batches", "credentials", "authority", "sharing"]
         .into_iter()
         .map(|name| {
             let mut tag = Tag::new(name);
@@ -20,6 +20,8 @@ pub fn base() -> OpenApi {
                     "health" => "Is the service up",
                     "records" => "Import, read, edit and validate year records (drafts)",
                     "batches" => "Sign a class or a list of records",
+                    "authority" => "Trust list life cycle: schools, keys, versions; records to re-issue",
+                    "sharing" => "Guardian tokens, share codes a family makes for chosen credentials, and their one-time redemption by admissions portals",
                     _ => "Signed credentials",
                 }
                 .to_owned(),

@@ -71,30 +71,38 @@ async fn status_list(
     ))
 }
 
-/// The authority-signed trust list this service was started with.
+/// The latest trust list version the authority published (from the store; the key
+/// directory's file while the store holds none).
 async fn trust_list(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let bytes = state.publication().trust_list().ok_or(ApiError::NotFound {
-        what: "path",
-        id: "/.well-known/hocba/trust-list.json".to_owned(),
-    })?;
+    let bytes = current_trust_list(&state)
+        .await?
+        .ok_or(ApiError::NotFound {
+            what: "path",
+            id: "/.well-known/hocba/trust-list.json".to_owned(),
+        })?;
     let etag = etag_of(&bytes);
-    Ok(cacheable(
-        &headers,
-        bytes.as_ref().clone(),
-        &etag,
-        "application/json",
-    ))
+    Ok(cacheable(&headers, bytes, &etag, "application/json"))
+}
+
+/// The bytes of the current trust list: the latest stored version, else the file.
+async fn current_trust_list(state: &AppState) -> Result<Option<Vec<u8>>, ApiError> {
+    Ok(match state.store().latest_trust_version().await? {
+        Some(version) => Some(version.list_json.into_bytes()),
+        None => state.publication().trust_list().map(|b| b.as_ref().clone()),
+    })
 }
 
 /// The offline trust bundle: the trust list and every status list this service can sign.
 async fn bundle(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let trust = state.publication().trust_list().ok_or(ApiError::NotFound {
-        what: "path",
-        id: "/api/v1/bundle".to_owned(),
-    })?;
+    let trust = current_trust_list(&state)
+        .await?
+        .ok_or(ApiError::NotFound {
+            what: "path",
+            id: "/api/v1/bundle".to_owned(),
+        })?;
     let signer_for = |code: &str| state.signer(code);
     let (bytes, _stats) = build_bundle(
         state.store(),

@@ -1,5 +1,7 @@
-//! `hocba-issuer bundle --out FILE`: write the offline trust bundle (the trust list of the key
-//! directory and every status list of the schools whose key is there, freshly signed).
+//! `hocba-issuer bundle --out FILE`: write the offline trust bundle — the latest trust list
+//! version the authority published (the key directory's `trust-list.json` on a database that
+//! holds none yet) and every status list of the schools whose active key is in the key
+//! directory, freshly signed.
 
 use std::path::Path;
 
@@ -20,10 +22,6 @@ pub(crate) fn run(
 ) -> Result<()> {
     let keys = SchoolKeys::load(keys_dir)
         .with_context(|| format!("loading school keys from {}", keys_dir.display()))?;
-    let trust_list = keys
-        .trust_list_bytes()
-        .context("the key directory has no trust-list.json")?;
-    let signers = keys.into_signer_map();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -32,17 +30,38 @@ pub(crate) fn run(
         let store = Store::connect(database_url)
             .await
             .context("opening the database")?;
-        let signer_for = |code: &str| signers.get(code).cloned();
-        let built = build_bundle(
-            &store,
-            &Publication::default(),
-            &signer_for,
-            public_url,
-            &trust_list,
-            now,
-        )
-        .await
-        .context("building the bundle");
+        let built = async {
+            hocba_issuer::authority::seed(&store, keys_dir, now)
+                .await
+                .context("importing the key directory's trust list")?;
+            // Sign with the keys active in the latest published version, as `serve` does.
+            let trust_list = match hocba_issuer::authority::latest(&store)
+                .await
+                .context("reading the latest trust list version")?
+            {
+                Some((version, list)) => {
+                    keys.select(&list)
+                        .context("choosing the active school keys")?;
+                    version.list_json.into_bytes()
+                }
+                None => keys
+                    .trust_list_bytes()
+                    .context("the key directory has no trust-list.json")?,
+            };
+            let signers = keys.into_signer_map();
+            let signer_for = |code: &str| signers.get(code).cloned();
+            build_bundle(
+                &store,
+                &Publication::default(),
+                &signer_for,
+                public_url,
+                &trust_list,
+                now,
+            )
+            .await
+            .context("building the bundle")
+        }
+        .await;
         store.close().await;
         built
     })?;

@@ -1,6 +1,7 @@
 //! One file per `hocba-issuer` subcommand, each a thin layer over the library, plus the file
 //! helpers they share.
 
+pub(crate) mod authority;
 pub(crate) mod bundle;
 pub(crate) mod gen_province;
 pub(crate) mod issue;

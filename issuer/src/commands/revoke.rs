@@ -14,6 +14,16 @@ pub(crate) fn run(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
+    // The reason is published in the signed status list: short, one line, no personal data.
+    if let Err(rule) = hocba_schema::status_list::check_revocation_reason(reason) {
+        anyhow::bail!(
+            "--reason: {} / {} (rule {}, {} characters given)",
+            rule.message_en(),
+            rule.message_vi(),
+            rule.code(),
+            reason.chars().count()
+        );
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,4 +1,6 @@
-//! `hocba-issuer serve`: the school API on a TCP listener, until SIGTERM or Ctrl-C.
+//! `hocba-issuer serve`: the school API on a TCP listener, until SIGTERM or Ctrl-C. On start it
+//! imports the key directory's `trust-list.json` when the store holds no trust list version
+//! yet, and signs with each school's key that is active in the latest version.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -65,6 +67,29 @@ async fn serve(
         None => Store::connect(database_url).await,
     }
     .context("opening the database (the URL is not shown: it may hold a password)")?;
+    // First start: the key directory's trust list becomes the current version; from then on
+    // the authority publishes new versions and the signers follow the latest one.
+    if hocba_issuer::authority::seed(&store, keys_dir, now)
+        .await
+        .context("importing the key directory's trust-list.json")?
+    {
+        tracing::info!(
+            "imported {}/trust-list.json as the current trust list version",
+            keys_dir.display()
+        );
+    }
+    if let Some((version, list)) = hocba_issuer::authority::latest(&store).await? {
+        keys.select(&list).with_context(|| {
+            format!(
+                "choosing signing keys for trust list version {}",
+                version.version
+            )
+        })?;
+        tracing::info!(
+            version = version.version,
+            "signing with the keys active in the latest trust list"
+        );
+    }
     let added = keys.register_schools(&store, now).await?;
     tracing::info!(
         schools = ?keys.school_codes(),

@@ -17,6 +17,23 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const SQLITE_INIT: &str = include_str!("../../migrations/sqlite/0001_init.sql");
 const POSTGRES_INIT: &str = include_str!("../../migrations/postgres/0001_init.sql");
 
+/// Every embedded migration in order: (version, description, SQLite text, PostgreSQL text).
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (1, "init", SQLITE_INIT, POSTGRES_INIT),
+    (
+        2,
+        "trust",
+        include_str!("../../migrations/sqlite/0002_trust.sql"),
+        include_str!("../../migrations/postgres/0002_trust.sql"),
+    ),
+    (
+        3,
+        "shares",
+        include_str!("../../migrations/sqlite/0003_shares.sql"),
+        include_str!("../../migrations/postgres/0003_shares.sql"),
+    ),
+];
+
 /// Settings run on every new SQLite connection. WAL lets readers work while one process
 /// writes; the busy timeout (10 s) makes a writer wait for another instead of failing;
 /// foreign keys are off by default in SQLite.
@@ -71,17 +88,23 @@ impl Store {
 
     /// Applies the embedded migrations of this backend that have not run yet.
     async fn migrate(&self) -> Result<(), StoreError> {
-        let (sql, description) = match self.backend {
-            Backend::Sqlite => (SQLITE_INIT, "init (sqlite)"),
-            Backend::Postgres => (POSTGRES_INIT, "init (postgres)"),
-        };
-        let migrator = Migrator::with_migrations(vec![Migration::new(
-            1,
-            Cow::Borrowed(description),
-            MigrationType::Simple,
-            sql.into_sql_str(),
-            false,
-        )]);
+        let migrations = MIGRATIONS
+            .iter()
+            .map(|&(version, name, sqlite, postgres)| {
+                let (sql, description) = match self.backend {
+                    Backend::Sqlite => (sqlite, format!("{name} (sqlite)")),
+                    Backend::Postgres => (postgres, format!("{name} (postgres)")),
+                };
+                Migration::new(
+                    version,
+                    Cow::Owned(description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        let migrator = Migrator::with_migrations(migrations);
         match migrator.run(&self.pool).await {
             Ok(()) => Ok(()),
             // SQLite has no migration lock: two processes starting on a fresh file race, and

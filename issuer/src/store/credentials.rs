@@ -534,6 +534,36 @@ impl Store {
             .await
     }
 
+    /// The revoked entries of one status list of `school_id`, ascending by index: (index, when
+    /// revoked, reason), what its published bitstring sets and its revocation notes say.
+    pub async fn revocations(
+        &self,
+        school_id: &str,
+        status_list: &str,
+    ) -> Result<Vec<(i64, OffsetDateTime, Option<String>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status_index, revoked_at, revocation_reason FROM credentials \
+             WHERE school_id = $1 AND status_list = $2 AND revoked_at IS NOT NULL \
+             ORDER BY status_index",
+        )
+        .bind(school_id)
+        .bind(status_list)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("status_index")?,
+                    from_text(
+                        "credentials.revoked_at",
+                        &row.try_get::<String, _>("revoked_at")?,
+                    )?,
+                    row.try_get("revocation_reason")?,
+                ))
+            })
+            .collect()
+    }
+
     /// The revoked indices of one status list of `school_id`, ascending: what its published
     /// bitstring sets.
     pub async fn revoked_indices(

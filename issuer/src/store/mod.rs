@@ -24,7 +24,8 @@
 //! `tokens.rs` (API tokens, [`Principal`]), `pupils.rs`, `records.rs` (the life cycle and
 //! optimistic concurrency), `imports.rs` (a class in one transaction), `status_index.rs`
 //! (allocation and the index permutation), `credentials.rs` (signing step, reads,
-//! revocation), `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format).
+//! revocation), `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format),
+//! `shares.rs` (guardians, share codes and their single redemption).
 //!
 //! The batch forms ([`Store::import_records`], [`Store::mark_validated_many`],
 //! [`Store::allocate_status_indices`], [`Store::issue_credentials`]) do a whole class in one
@@ -40,9 +41,11 @@ mod imports;
 mod pupils;
 mod records;
 mod schools;
+mod shares;
 mod status_index;
 mod timestamp;
 mod tokens;
+mod trust_keys;
 
 use std::fmt;
 
@@ -54,8 +57,14 @@ pub use imports::ImportRow;
 pub use pupils::{NewPupil, Pupil};
 pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord};
 pub use schools::{NewSchool, NewUser, Role, School, User};
+pub use shares::{
+    CreatedShare, NewShare, PupilCredential, Redemption, Share, ShareCode, ShareRefusal, ShareState,
+};
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenSecret};
+pub use trust_keys::{
+    BuiltTrustList, KeyCredential, SchoolKey, TrustSnapshot, TrustVersion, key_status_text,
+};
 
 /// The database behind a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Schools and the people who act for them (teachers, principals) or for the province
-//! (the authority).
+//! (the authority), pupils' families (guardians, bound to one pupil: `shares.rs`) and
+//! admissions portals.
 
 use std::fmt;
 use std::str::FromStr;
@@ -51,16 +52,29 @@ pub enum Role {
     Principal,
     /// Department of Education: manages schools and keys across the province; no school.
     Authority,
+    /// A pupil's family: bound to one pupil of one school; lists that pupil's credentials and
+    /// shares them with admissions portals (share codes). Created by
+    /// [`Store::create_guardian`], never by [`Store::create_user`].
+    Guardian,
+    /// An admissions portal: no school; redeems share codes for the credentials shared with it.
+    Portal,
 }
 
 impl Role {
-    /// The stored name: `teacher`, `principal` or `authority`.
+    /// The stored name: `teacher`, `principal`, `authority`, `guardian` or `portal`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Teacher => "teacher",
             Role::Principal => "principal",
             Role::Authority => "authority",
+            Role::Guardian => "guardian",
+            Role::Portal => "portal",
         }
+    }
+
+    /// Whether users with this role belong to a school (all but the authority and portals).
+    pub fn has_school(self) -> bool {
+        !matches!(self, Role::Authority | Role::Portal)
     }
 }
 
@@ -78,9 +92,13 @@ impl FromStr for Role {
             "teacher" => Ok(Role::Teacher),
             "principal" => Ok(Role::Principal),
             "authority" => Ok(Role::Authority),
+            "guardian" => Ok(Role::Guardian),
+            "portal" => Ok(Role::Portal),
             other => Err(StoreError::InvalidInput {
                 field: "role",
-                reason: format!("{other:?} is not teacher, principal or authority"),
+                reason: format!(
+                    "{other:?} is not teacher, principal, authority, guardian or portal"
+                ),
             }),
         }
     }
@@ -91,7 +109,7 @@ impl FromStr for Role {
 pub struct User {
     /// Internal id.
     pub id: String,
-    /// The school the user acts for; `None` exactly for the authority.
+    /// The school the user acts for; `None` exactly for the authority and portals.
     pub school_id: Option<String>,
     /// Name shown in the audit log.
     pub display_name: String,
@@ -104,7 +122,8 @@ pub struct User {
 /// What is needed to create a user.
 #[derive(Clone, Debug)]
 pub struct NewUser {
-    /// The user's school; must be `None` for [`Role::Authority`] and `Some` otherwise.
+    /// The user's school; must be `None` for [`Role::Authority`] and [`Role::Portal`] and
+    /// `Some` otherwise.
     pub school_id: Option<String>,
     /// Name shown in the audit log.
     pub display_name: String,
@@ -228,23 +247,29 @@ impl Store {
         .collect()
     }
 
-    /// Creates a user. The authority has no school; everyone else has exactly one, which
-    /// must exist.
+    /// Creates a user. The authority and portals have no school; everyone else has exactly
+    /// one, which must exist. Guardians are bound to a pupil: [`Store::create_guardian`].
     pub async fn create_user(
         &self,
         new: &NewUser,
         now: OffsetDateTime,
     ) -> Result<User, StoreError> {
-        if (new.role == Role::Authority) != new.school_id.is_none() {
+        if new.role == Role::Guardian {
+            return Err(StoreError::InvalidInput {
+                field: "role",
+                reason: "a guardian is bound to a pupil: use create_guardian".into(),
+            });
+        }
+        if new.role.has_school() == new.school_id.is_none() {
             return Err(StoreError::InvalidInput {
                 field: "school_id",
                 reason: format!(
                     "a user with role {} {} a school",
                     new.role,
-                    if new.role == Role::Authority {
-                        "must not have"
-                    } else {
+                    if new.role.has_school() {
                         "must have"
+                    } else {
+                        "must not have"
                     }
                 ),
             });

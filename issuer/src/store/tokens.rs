@@ -52,17 +52,22 @@ pub struct Principal {
     pub token_id: String,
     /// The user it belongs to.
     pub user_id: String,
-    /// The user's school; `None` for the authority.
+    /// The user's school; `None` for the authority and portals.
     pub school_id: Option<String>,
     /// What the user may do.
     pub role: Role,
+    /// For a guardian, the one pupil (of `school_id`) the token speaks for; `None` otherwise.
+    pub pupil_id: Option<String>,
 }
 
 impl Principal {
     /// Whose data this caller may read: the province for the authority, else their school.
+    /// Guardians and portals read no school's data through the school API (their own
+    /// endpoints check the pupil binding and the share instead): their scope matches no row.
     pub fn scope(&self) -> Scope {
         match (&self.role, &self.school_id) {
             (Role::Authority, _) => Scope::Province,
+            (Role::Guardian | Role::Portal, _) => Scope::School(String::new()),
             // The database forbids a teacher or principal without a school; should one
             // appear, an empty id matches no row.
             (_, school_id) => Scope::School(school_id.clone().unwrap_or_default()),
@@ -149,7 +154,7 @@ impl Store {
         };
         let Some(row) = sqlx::query(
             "SELECT t.secret_sha256, t.expires_at, t.revoked_at, u.id AS user_id, u.school_id, \
-             u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+             u.role, u.pupil_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
         )
         .bind(token_id)
         .fetch_optional(&self.pool)
@@ -178,6 +183,7 @@ impl Store {
                 what: "users.role",
                 detail: role.clone(),
             })?,
+            pupil_id: row.try_get("pupil_id")?,
         }))
     }
 

@@ -201,60 +201,6 @@ fn cli_reports_a_revoked_record_and_bad_bundles() {
     );
 }
 
-/// Speed (run with `cargo test --release -p hocba-verifier --test verifier -- --ignored
-/// --nocapture speed`): opening a bundle of 1,000 schools' status lists, and what the status
-/// check adds to a verification when the list is cached.
-#[test]
-#[ignore = "timing; run on demand in release"]
-#[allow(clippy::disallowed_methods)]
-fn speed_of_bundles_and_cached_status_checks() {
-    use std::time::Instant;
-    let lists: Vec<Value> = (0..1000)
-        .map(|i| {
-            let mut revoked: Vec<usize> = (0..50).map(|k| (k * 2_617 + i * 31) % 131_072).collect();
-            revoked.dedup();
-            crate::status::status_list_with(
-                &format!("https://hocba.example/status/{i:08}/1"),
-                school_a(),
-                &revoked,
-                time::macros::datetime!(2026-05-31 00:00 UTC),
-                time::macros::datetime!(2026-06-14 00:00 UTC),
-                &school_a_key(),
-                SCHOOL_A,
-            )
-        })
-        .chain(std::iter::once(status_list(&[])))
-        .collect();
-    let b = bytes(&bundle("2026-05-31T00:00:00Z", &lists));
-    let started = Instant::now();
-    let opened = TrustBundle::open(&b, &authority()).unwrap();
-    println!(
-        "bundle of {} status lists, {} KiB: opened in {:?}",
-        opened.status_lists().len(),
-        b.len() / 1024,
-        started.elapsed()
-    );
-    let credential = bytes(&valid_credential());
-    let trust = verified_trust();
-    let with = VerifyOptions::default().with_status_lists(opened.status_lists());
-    let without = VerifyOptions::default();
-    let n = 2_000;
-    let time = |options: &VerifyOptions| {
-        // Warm up (the first use of a list parses it and checks its proof).
-        verify_credential_with(&credential, &trust, NOW, options).unwrap();
-        let t = Instant::now();
-        for _ in 0..n {
-            verify_credential_with(&credential, &trust, NOW, options).unwrap();
-        }
-        t.elapsed() / n
-    };
-    let (plain, checked) = (time(&without), time(&with));
-    println!(
-        "verification: {plain:?} without status, {checked:?} with a cached list ({:+.1} %)",
-        (checked.as_secs_f64() / plain.as_secs_f64() - 1.0) * 100.0
-    );
-}
-
 #[test]
 fn cli_checks_revocation_with_fetched_status_lists() {
     let dir = setup("status-list", &[]);

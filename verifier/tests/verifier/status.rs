@@ -1,6 +1,7 @@
 //! Revocation through Bitstring Status Lists: a list decoded by hand agrees with the library,
 //! and every way a list can be wrong has its own verdict (revoked, another school's key, a
 //! bad signature, another school's list, stale or missing: status unknown, fail closed).
+//! A revoked record shows the date and reason of the school-signed note for its index.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::SigningKey;
 use flate2::read::GzDecoder;
 use hocba_schema::credential::{IssuerRef, UnsignedCredential};
-use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, StatusListCredential};
+use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, RevocationNote, StatusListCredential};
 use hocba_verifier::{
     CheckName, Outcome, Reason, StatusLists, Verdict, VerdictResult, VerifyOptions,
     verify_credential_with,
@@ -54,6 +55,37 @@ pub fn status_list_with(
         .into_document();
     sign(doc, key, &vm(controller, key), &time_text(from))
 }
+
+/// School A's list (made the day before `NOW`) with `revoked` set and the revocation `notes`.
+pub fn status_list_with_notes(revoked: &[usize], notes: Vec<RevocationNote>) -> Value {
+    let mut bits = Bitstring::new(MIN_ENTRIES);
+    for &i in revoked {
+        assert!(bits.set(i, true));
+    }
+    let from = datetime!(2026-05-31 00:00 UTC);
+    let list = StatusListCredential::revocation_with_notes(
+        LIST_URL,
+        school_a(),
+        from,
+        datetime!(2026-06-14 00:00 UTC),
+        &bits,
+        notes,
+    );
+    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
+        .unwrap()
+        .into_document();
+    sign(
+        doc,
+        &school_a_key(),
+        &vm(SCHOOL_A, &school_a_key()),
+        &time_text(from),
+    )
+}
+
+/// When the fixture's revocation happened.
+pub const REVOKED_AT: OffsetDateTime = datetime!(2026-05-30 09:45:12 UTC);
+/// Its published reason.
+pub const REASON: &str = "Sai điểm môn Toán; đã cấp lại";
 
 /// School A's list with `revoked` set, made the day before `NOW`, valid for two weeks.
 pub fn status_list(revoked: &[usize]) -> Value {
@@ -352,4 +384,238 @@ fn a_revoked_credential_with_another_failure_is_invalid_not_unknown() {
     .unwrap();
     assert_eq!(verdict.result(), VerdictResult::Invalid);
     assert_eq!(verdict.reason(), Some(Reason::SignatureMismatch));
+}
+
+#[test]
+fn a_revoked_record_shows_the_signed_date_and_reason() {
+    let list = status_list_with_notes(
+        &[7, INDEX],
+        vec![
+            RevocationNote::new(7, datetime!(2026-01-02 03:04:05 UTC), "Nhập nhầm lớp"),
+            RevocationNote::new(INDEX, REVOKED_AT, REASON),
+        ],
+    );
+    let verdict = verify(&list);
+    assert_status(&verdict, VerdictResult::Invalid, Reason::Revoked);
+    let r = verdict.revocation().expect("a revocation note");
+    assert_eq!(r.status_list, LIST_URL);
+    assert_eq!(r.status_list_index, INDEX as u64);
+    assert_eq!(r.revoked_at, Some(REVOKED_AT));
+    assert_eq!(r.reason.as_deref(), Some(REASON));
+    assert_eq!(
+        r.describe_vi(),
+        format!("Đã thu hồi ngày 2026-05-30T09:45:12Z — lý do: {REASON}")
+    );
+    assert_eq!(
+        r.describe_en(),
+        format!("Revoked on 2026-05-30T09:45:12Z — reason: {REASON}")
+    );
+    let detail = verdict
+        .check(CheckName::Status)
+        .unwrap()
+        .detail
+        .clone()
+        .unwrap();
+    assert!(
+        detail.contains(REASON) && detail.contains("2026-05-30T09:45:12Z"),
+        "{detail}"
+    );
+    let json = serde_json::to_value(&verdict).unwrap();
+    assert_eq!(json["reason"], "revoked");
+    assert_eq!(json["revocation"]["revokedAt"], "2026-05-30T09:45:12Z");
+    assert_eq!(json["revocation"]["reason"], REASON);
+    assert_eq!(json["revocation"]["statusListIndex"], INDEX);
+    assert_eq!(json["revocation"]["statusList"], LIST_URL);
+}
+
+#[test]
+fn a_note_without_its_bit_set_is_ignored() {
+    // The bit decides: a note for an index whose bit is clear does not revoke it.
+    let list = status_list_with_notes(&[7], vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)]);
+    let verdict = verify(&list);
+    assert!(verdict.is_valid(), "{verdict:#?}");
+    assert!(verdict.revocation().is_none());
+    assert_eq!(
+        verdict.check(CheckName::Status).unwrap().outcome,
+        Outcome::Passed
+    );
+    assert!(
+        serde_json::to_value(&verdict)
+            .unwrap()
+            .get("revocation")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_set_bit_without_a_usable_note_is_revoked_with_reason_unknown() {
+    let bad_note = |note: Value| {
+        let mut list = status_list_with_notes(&[INDEX], vec![]);
+        let mut doc = object(list.clone());
+        let proof = doc.remove("proof").unwrap();
+        doc["credentialSubject"]["revocations"] = Value::Array(vec![note]);
+        // Re-signed by the school: the note is signed, only malformed.
+        list = sign(
+            doc,
+            &school_a_key(),
+            &vm(SCHOOL_A, &school_a_key()),
+            proof["created"].as_str().unwrap(),
+        );
+        list
+    };
+    for list in [
+        status_list(&[INDEX]),
+        bad_note(
+            serde_json::json!({"statusListIndex": "04242", "revokedAt": "2026-05-30T09:45:12Z", "reason": "x"}),
+        ),
+        bad_note(
+            serde_json::json!({"statusListIndex": "4242", "revokedAt": "yesterday", "reason": "x"}),
+        ),
+        bad_note(
+            serde_json::json!({"statusListIndex": "4242", "revokedAt": "2026-05-30T09:45:12Z", "reason": "a\u{1b}[31mb"}),
+        ),
+        bad_note(
+            serde_json::json!({"statusListIndex": "4242", "revokedAt": "2026-05-30T09:45:12Z", "reason": "x".repeat(201)}),
+        ),
+        bad_note(
+            serde_json::json!({"statusListIndex": 4242, "revokedAt": "2026-05-30T09:45:12Z", "reason": "x"}),
+        ),
+    ] {
+        let verdict = verify(&list);
+        assert_status(&verdict, VerdictResult::Invalid, Reason::Revoked);
+        let r = verdict.revocation().expect("revoked, reason unknown");
+        assert_eq!((r.revoked_at, r.reason.as_deref()), (None, None), "{list}");
+        assert!(r.describe_en().contains("no date or reason"));
+        let json = serde_json::to_value(&verdict).unwrap();
+        assert_eq!(json["revocation"]["reason"], Value::Null);
+        assert_eq!(json["revocation"]["revokedAt"], Value::Null);
+    }
+}
+
+#[test]
+fn a_tampered_note_breaks_the_lists_signature() {
+    let mut list = status_list_with_notes(
+        &[INDEX],
+        vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)],
+    );
+    list["credentialSubject"]["revocations"][0]["reason"] = Value::from("Học sinh gian lận");
+    assert_status(
+        &verify(&list),
+        VerdictResult::Invalid,
+        Reason::StatusListSignatureInvalid,
+    );
+    assert!(verify(&list).revocation().is_none());
+    // Adding a note to a signed list is tampering too.
+    let mut list = status_list(&[INDEX]);
+    list["credentialSubject"]["revocations"] =
+        serde_json::to_value(vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)]).unwrap();
+    assert_status(
+        &verify(&list),
+        VerdictResult::Invalid,
+        Reason::StatusListSignatureInvalid,
+    );
+}
+
+#[test]
+fn notes_outside_the_signed_list_are_ignored() {
+    // A bundle is an unsigned container: a note placed next to the signed list does not count.
+    let note = serde_json::to_value(vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)]).unwrap();
+    let bundle = serde_json::json!({
+        "type": "HocBaTrustBundle",
+        "createdAt": "2026-05-31T00:00:00Z",
+        "trustList": signed_trust_list(),
+        "statusLists": [status_list(&[INDEX])],
+        "revocations": note,
+    });
+    let opened = hocba_verifier::TrustBundle::open(&bytes(&bundle), &authority()).unwrap();
+    let verdict = verify_credential_with(
+        &bytes(&valid_credential()),
+        opened.trust_list(),
+        NOW,
+        &VerifyOptions::default().with_status_lists(opened.status_lists()),
+    )
+    .unwrap();
+    assert_status(&verdict, VerdictResult::Invalid, Reason::Revoked);
+    assert_eq!(verdict.revocation().unwrap().reason, None);
+    // Nor does one outside credentialSubject in an otherwise untouched list: it breaks the
+    // signature (everything but proofValue is signed).
+    let mut list = status_list(&[INDEX]);
+    list["revocations"] = note;
+    assert_status(
+        &verify(&list),
+        VerdictResult::Invalid,
+        Reason::StatusListSignatureInvalid,
+    );
+}
+
+#[test]
+fn cli_shows_the_date_and_reason_of_a_revocation() {
+    use ed25519_dalek::pkcs8::EncodePublicKey;
+    use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+    use std::process::{Command, Stdio};
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hocba-verify-revocation-note");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, data: Vec<u8>| std::fs::write(dir.join(name), data).unwrap();
+    write(
+        "authority.pub.pem",
+        authority_key()
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap()
+            .into_bytes(),
+    );
+    write("trust-list.json", bytes(&signed_trust_list()));
+    write("valid.json", bytes(&valid_credential()));
+    write(
+        "list.json",
+        bytes(&status_list_with_notes(
+            &[INDEX],
+            vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)],
+        )),
+    );
+    let run = |json: bool| {
+        let mut args = vec![
+            "--authority",
+            "authority.pub.pem",
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "--trust-list",
+            "trust-list.json",
+            "--status-list",
+            "list.json",
+        ];
+        if json {
+            args.push("--json");
+        }
+        args.push("valid.json");
+        Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
+            .current_dir(&dir)
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "Đã thu hồi ngày 2026-05-30T09:45:12Z — lý do: {REASON}"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Revoked on 2026-05-30T09:45:12Z — reason: {REASON}"
+        )),
+        "{text}"
+    );
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(1));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["reason"], "revoked");
+    assert_eq!(line["revocation"]["reason"], REASON);
+    assert_eq!(line["revocation"]["revokedAt"], "2026-05-30T09:45:12Z");
 }

@@ -1,0 +1,709 @@
+//! Consent-based sharing over HTTP: a school gives a pupil's family a guardian token; the
+//! family lists the pupil's credentials and makes share codes for chosen ones, with a purpose
+//! and an expiry; an admissions portal redeems a code once and gets the signed credentials.
+//!
+//! | endpoint | who |
+//! |---|---|
+//! | `POST /api/v1/pupils/{id}/guardian-tokens` | principal of the pupil's school |
+//! | `GET /api/v1/me/credentials` | guardian |
+//! | `POST /api/v1/shares`, `GET /api/v1/shares`, `DELETE /api/v1/shares/{id}` | guardian |
+//! | `POST /api/v1/shares/redeem` | portal |
+//!
+//! Decisions (more in `store/shares.rs` and `schema/docs/sharing.md`):
+//!
+//! * A guardian acts only for their own pupil: another pupil's or school's credential or
+//!   share id is 404, exactly like an id that does not exist. Guardians and portals cannot
+//!   use the school endpoints (403).
+//! * `expiresInDays` is 1–90, 14 when left out; a share names 1–20 credentials, none of
+//!   them revoked; `purpose` is 1–500 characters; `recipient`, if given, must be a portal's
+//!   user id, and then only that portal may redeem.
+//! * Redemption answers: 200 with the credentials (each embedded byte for byte as signed,
+//!   flagged `revoked` if it was revoked after the share was made); 404 `share_code_unknown`
+//!   for a code that is garbled, unknown, or names another portal as recipient; 410
+//!   `share_code_used`, `share_code_expired` or `share_code_withdrawn`. The problem body names
+//!   the field (`/code`) and the rule but does not echo the code.
+//! * Codes, tokens and credentials are sent with `Cache-Control: no-store` and never logged.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::error::{ApiError, FieldError, ProblemDetails, parse_json};
+use super::records::audit;
+use super::{AppState, Body};
+use crate::store::{NewShare, Redemption, Role, Share, ShareCode, ShareRefusal};
+
+/// Days a share code lives when the request does not say.
+pub const DEFAULT_SHARE_DAYS: i64 = 14;
+/// The longest a share code may live, in days.
+pub const MAX_SHARE_DAYS: i64 = 90;
+/// The most credentials one share may name.
+pub const MAX_SHARED_CREDENTIALS: usize = 20;
+/// The longest purpose, in characters.
+pub const MAX_PURPOSE_CHARS: usize = 500;
+/// Days a guardian token lives when the request does not say.
+pub const DEFAULT_GUARDIAN_TOKEN_DAYS: i64 = 365;
+/// The longest a guardian token may live, in days.
+pub const MAX_GUARDIAN_TOKEN_DAYS: i64 = 730;
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// `response` with `Cache-Control: no-store` (it carries a secret or personal data).
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn invalid(pointer: &str, rule: &str, value: Value, vi: &str, en: &str) -> ApiError {
+    ApiError::Unprocessable {
+        title: "The request is not valid".to_owned(),
+        errors: vec![FieldError::error(pointer, rule, value, vi, en)],
+    }
+}
+
+/// Options of a guardian token (the body may be empty).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GuardianTokenRequest {
+    /// Name shown in the audit log, e.g. the parent's name.
+    pub name: Option<String>,
+    /// Days until the token expires: 1–730, default 365.
+    pub ttl_days: Option<i64>,
+}
+
+/// A guardian token, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardianTokenResponse {
+    /// The guardian user (for the audit log).
+    pub user_id: String,
+    /// The pupil it speaks for.
+    pub pupil_id: String,
+    /// The token's id (to revoke it).
+    pub token_id: String,
+    /// The bearer token; it is not stored and cannot be shown again.
+    pub token: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Create a guardian token for a pupil of the caller's school, to hand to the family.
+/// Principals.
+#[utoipa::path(
+    post,
+    path = "/api/v1/pupils/{id}/guardian-tokens",
+    tag = "sharing",
+    params(("id" = String, Path, description = "The pupil's id (pupilId of its records)")),
+    request_body(content = GuardianTokenRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The token, shown once", body = GuardianTokenResponse),
+        (status = 403, description = "Not a principal", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such pupil in the caller's school", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Bad ttlDays", body = super::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_guardian_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(pupil_id): Path<String>,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    caller.require_principal()?;
+    let school = caller.own_school()?.clone();
+    let request: GuardianTokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        GuardianTokenRequest::default()
+    } else {
+        parse_json(&body)?
+    };
+    let ttl_days = request.ttl_days.unwrap_or(DEFAULT_GUARDIAN_TOKEN_DAYS);
+    if !(1..=MAX_GUARDIAN_TOKEN_DAYS).contains(&ttl_days) {
+        return Err(invalid(
+            "/ttlDays",
+            "ttl_days_range",
+            Value::from(ttl_days),
+            "Số ngày hiệu lực phải từ 1 đến 730",
+            "ttlDays must be 1 to 730",
+        ));
+    }
+    let pupil = state.store().pupil(&school.id, &pupil_id).await?;
+    let now = state.now();
+    let name = request
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("Phụ huynh của {}", pupil.full_name));
+    let user = state
+        .store()
+        .create_guardian(&school.id, &pupil.id, &name, now)
+        .await?;
+    let token = state
+        .store()
+        .create_token(&user.id, Duration::days(ttl_days), now)
+        .await?;
+    audit(
+        &state,
+        &caller,
+        &school,
+        "guardian_token.create",
+        &pupil.id,
+        now,
+        serde_json::json!({
+            "userId": user.id,
+            "tokenId": token.id,
+            "expiresAt": rfc3339(token.expires_at),
+        }),
+    )
+    .await?;
+    let body = GuardianTokenResponse {
+        user_id: user.id,
+        pupil_id: pupil.id,
+        token_id: token.id,
+        token: token.secret.expose().to_owned(),
+        expires_at: rfc3339(token.expires_at),
+    };
+    Ok(no_store((StatusCode::CREATED, Json(body)).into_response()))
+}
+
+/// One of the guardian's pupil's credentials.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MyCredential {
+    /// The credential id, to name in a share.
+    pub id: String,
+    /// The school year it records.
+    pub school_year: String,
+    /// The grade.
+    pub grade: i64,
+    /// The class.
+    pub class_name: String,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// When it was revoked, if it was (revoked credentials cannot be shared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    /// SHA-256 of the signed JSON (hex).
+    pub sha256: String,
+}
+
+/// The credentials issued to the guardian's pupil, by school year. Guardians.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/credentials",
+    tag = "sharing",
+    responses(
+        (status = 200, description = "The pupil's credentials", body = [MyCredential]),
+        (status = 403, description = "Not a guardian", body = super::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn my_credentials(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let (school, pupil_id) = caller.guardian_of()?;
+    let list = state
+        .store()
+        .pupil_credentials(&school.id, pupil_id)
+        .await?
+        .into_iter()
+        .map(|c| MyCredential {
+            id: c.credential.id,
+            school_year: c.school_year,
+            grade: c.grade,
+            class_name: c.class_name,
+            issued_at: rfc3339(c.credential.issued_at),
+            revoked_at: c.credential.revoked_at.map(rfc3339),
+            sha256: c.credential.sha256,
+        })
+        .collect::<Vec<_>>();
+    Ok(no_store(Json(list).into_response()))
+}
+
+/// What to share.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShareRequest {
+    /// Ids of the pupil's credentials (1–20, none revoked), in the order to deliver them.
+    pub credentials: Vec<String>,
+    /// What the family consents to, e.g. "Tuyển sinh lớp 10 năm học 2026-2027" (1–500 characters).
+    pub purpose: String,
+    /// Days until the code stops working: 1–90, default 14.
+    pub expires_in_days: Option<i64>,
+    /// The user id of the only admissions portal that may redeem the code.
+    pub recipient: Option<String>,
+}
+
+/// A share just made, with its code (shown once).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareCreated {
+    /// The share's id (to list or withdraw it; not the code).
+    pub id: String,
+    /// The code to give to the portal, `HB-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`. Shown only now.
+    pub code: String,
+    /// When the code stops working (RFC 3339).
+    pub expires_at: String,
+    /// The shared credential ids.
+    pub credentials: Vec<String>,
+    /// The purpose.
+    pub purpose: String,
+    /// The only portal that may redeem it, if named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+}
+
+/// A share as listed (never with its code).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareView {
+    /// The share's id.
+    pub id: String,
+    /// `active`, `redeemed`, `withdrawn` or `expired`.
+    pub state: String,
+    /// The shared credential ids.
+    pub credentials: Vec<String>,
+    /// The purpose.
+    pub purpose: String,
+    /// The only portal that may redeem it, if named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// When it was made.
+    pub created_at: String,
+    /// When it stops (or stopped) working.
+    pub expires_at: String,
+    /// When it was withdrawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<String>,
+    /// When it was redeemed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redeemed_at: Option<String>,
+    /// The portal that redeemed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redeemed_by: Option<String>,
+}
+
+impl ShareView {
+    fn of(share: Share, now: OffsetDateTime) -> Self {
+        ShareView {
+            state: share.state(now).as_str().to_owned(),
+            id: share.id,
+            credentials: share.credential_ids,
+            purpose: share.purpose,
+            recipient: share.recipient,
+            created_at: rfc3339(share.created_at),
+            expires_at: rfc3339(share.expires_at),
+            withdrawn_at: share.withdrawn_at.map(rfc3339),
+            redeemed_at: share.redeemed_at.map(rfc3339),
+            redeemed_by: share.redeemed_by,
+        }
+    }
+}
+
+/// Checks a share request against the rules that need no database.
+fn check_share_request(request: &ShareRequest) -> Result<i64, ApiError> {
+    if request.credentials.is_empty() {
+        return Err(invalid(
+            "/credentials",
+            "credentials_required",
+            Value::Array(Vec::new()),
+            "Cần chọn ít nhất một học bạ",
+            "Name at least one credential",
+        ));
+    }
+    if request.credentials.len() > MAX_SHARED_CREDENTIALS {
+        return Err(invalid(
+            "/credentials",
+            "too_many_credentials",
+            Value::from(request.credentials.len()),
+            "Mỗi mã chia sẻ tối đa 20 học bạ",
+            "A share names at most 20 credentials",
+        ));
+    }
+    for (i, id) in request.credentials.iter().enumerate() {
+        if request.credentials.get(..i).is_some_and(|s| s.contains(id)) {
+            return Err(invalid(
+                &format!("/credentials/{i}"),
+                "credential_repeated",
+                Value::from(id.as_str()),
+                "Học bạ này đã được chọn",
+                "This credential is named twice",
+            ));
+        }
+    }
+    let purpose_chars = request.purpose.trim().chars().count();
+    if purpose_chars == 0 {
+        return Err(invalid(
+            "/purpose",
+            "purpose_required",
+            Value::from(request.purpose.as_str()),
+            "Cần ghi mục đích chia sẻ",
+            "Say what the share is for",
+        ));
+    }
+    if purpose_chars > MAX_PURPOSE_CHARS {
+        return Err(invalid(
+            "/purpose",
+            "purpose_too_long",
+            Value::from(purpose_chars),
+            "Mục đích dài quá 500 ký tự",
+            "The purpose is longer than 500 characters",
+        ));
+    }
+    let days = request.expires_in_days.unwrap_or(DEFAULT_SHARE_DAYS);
+    if !(1..=MAX_SHARE_DAYS).contains(&days) {
+        return Err(invalid(
+            "/expiresInDays",
+            "expires_in_days_range",
+            Value::from(days),
+            "Thời hạn phải từ 1 đến 90 ngày",
+            "expiresInDays must be 1 to 90",
+        ));
+    }
+    Ok(days)
+}
+
+/// Make a share code for chosen credentials of the guardian's pupil. Guardians.
+#[utoipa::path(
+    post,
+    path = "/api/v1/shares",
+    tag = "sharing",
+    request_body(content = ShareRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The share and its code, shown once", body = ShareCreated),
+        (status = 403, description = "Not a guardian", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "A credential that is not this pupil's", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "A rule broken (revoked credential, purpose, expiry, recipient)", body = super::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let (school, pupil_id) = caller.guardian_of()?;
+    let request: ShareRequest = parse_json(&body)?;
+    let days = check_share_request(&request)?;
+    if let Some(recipient) = &request.recipient {
+        let is_portal = match state.store().user(recipient).await {
+            Ok(user) => user.role == Role::Portal,
+            Err(crate::store::StoreError::NotFound { .. }) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !is_portal {
+            return Err(invalid(
+                "/recipient",
+                "recipient_not_portal",
+                Value::from(recipient.as_str()),
+                "Người nhận không phải là một cổng tuyển sinh",
+                "The recipient is not an admissions portal",
+            ));
+        }
+    }
+    let own = state
+        .store()
+        .pupil_credentials(&school.id, pupil_id)
+        .await?;
+    for (i, id) in request.credentials.iter().enumerate() {
+        let Some(found) = own.iter().find(|c| &c.credential.id == id) else {
+            return Err(ApiError::NotFound {
+                what: "credential",
+                id: id.clone(),
+            });
+        };
+        if found.credential.revoked_at.is_some() {
+            return Err(invalid(
+                &format!("/credentials/{i}"),
+                "credential_revoked",
+                Value::from(id.as_str()),
+                "Học bạ này đã bị thu hồi, không thể chia sẻ",
+                "This credential is revoked and cannot be shared",
+            ));
+        }
+    }
+    let now = state.now();
+    let expires_at = now
+        .checked_add(Duration::days(days))
+        .ok_or_else(|| ApiError::Internal("expiry out of range".to_owned()))?;
+    let created = state
+        .store()
+        .create_share(
+            &school.id,
+            pupil_id,
+            caller.user_id(),
+            &NewShare {
+                credential_ids: request.credentials,
+                purpose: request.purpose.trim().to_owned(),
+                expires_at,
+                recipient: request.recipient,
+            },
+            now,
+        )
+        .await?;
+    let body = ShareCreated {
+        id: created.share.id,
+        code: created.code.expose(),
+        expires_at: rfc3339(created.share.expires_at),
+        credentials: created.share.credential_ids,
+        purpose: created.share.purpose,
+        recipient: created.share.recipient,
+    };
+    Ok(no_store((StatusCode::CREATED, Json(body)).into_response()))
+}
+
+/// The guardian's pupil's shares, newest first, without their codes. Guardians.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shares",
+    tag = "sharing",
+    responses(
+        (status = 200, description = "The shares", body = [ShareView]),
+        (status = 403, description = "Not a guardian", body = super::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_shares(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ShareView>>, ApiError> {
+    let (school, pupil_id) = caller.guardian_of()?;
+    let now = state.now();
+    let shares = state.store().pupil_shares(&school.id, pupil_id).await?;
+    Ok(Json(
+        shares.into_iter().map(|s| ShareView::of(s, now)).collect(),
+    ))
+}
+
+/// Withdraw a share before it is redeemed (withdrawing twice is harmless). Guardians.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/shares/{id}",
+    tag = "sharing",
+    params(("id" = String, Path, description = "The share's id (not its code)")),
+    responses(
+        (status = 200, description = "Withdrawn", body = ShareView),
+        (status = 403, description = "Not a guardian", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such share of this pupil", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "Already redeemed", body = super::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn withdraw_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ShareView>, ApiError> {
+    let (school, pupil_id) = caller.guardian_of()?;
+    let now = state.now();
+    let share = state
+        .store()
+        .withdraw_share(&school.id, pupil_id, &id, caller.user_id(), now)
+        .await?;
+    Ok(Json(ShareView::of(share, now)))
+}
+
+/// A share code to redeem.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemRequest {
+    /// The code as the family gave it (case, spaces and hyphens do not matter).
+    pub code: String,
+}
+
+/// The pupil named by a redeemed share.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedPupil {
+    /// Full name as the school stores it.
+    pub full_name: String,
+}
+
+/// The school that issued the shared credentials.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedSchool {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// One shared credential.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedCredential {
+    /// The credential id.
+    pub id: String,
+    /// SHA-256 of the signed JSON (hex): of the bytes embedded in `credential`.
+    pub sha256: String,
+    /// Whether it was revoked (after the share was made); verify it to see the status.
+    pub revoked: bool,
+    /// When it was revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    /// The signed credential, embedded byte for byte as signed.
+    #[schema(value_type = Object)]
+    pub credential: Box<RawValue>,
+}
+
+/// What a portal gets for a code.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RedeemResponse {
+    /// The share's id (for the portal's records; the code is used up).
+    pub share_id: String,
+    /// What the family consented to.
+    pub purpose: String,
+    /// The pupil.
+    pub pupil: SharedPupil,
+    /// The issuing school.
+    pub school: SharedSchool,
+    /// When the family made the share.
+    pub shared_at: String,
+    /// When the code would have expired.
+    pub expires_at: String,
+    /// When this redemption happened.
+    pub redeemed_at: String,
+    /// The credentials in the order the family chose.
+    pub credentials: Vec<SharedCredential>,
+}
+
+/// A refused code as problem details naming `/code` and the rule (the code is not echoed).
+fn code_problem(status: StatusCode, rule: &str, title: &str, en: &str, vi: &str) -> Response {
+    let body = ProblemDetails {
+        kind: format!("/problems/{}", rule.replace('_', "-")),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail: en.to_owned(),
+        errors: vec![FieldError::error("/code", rule, Value::Null, vi, en)],
+    };
+    let mut response = (status, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+fn unknown_code() -> Response {
+    code_problem(
+        StatusCode::NOT_FOUND,
+        "share_code_unknown",
+        "Unknown share code",
+        "No share has this code for you; check it with the family",
+        "Không có mã chia sẻ này cho đơn vị của bạn; hãy kiểm tra lại với gia đình",
+    )
+}
+
+/// Redeem a share code, once: the signed credentials, the purpose and the pupil's name.
+/// Portals.
+#[utoipa::path(
+    post,
+    path = "/api/v1/shares/redeem",
+    tag = "sharing",
+    request_body(content = RedeemRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The shared credentials", body = RedeemResponse),
+        (status = 403, description = "Not a portal", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "share_code_unknown: garbled, unknown, or for another portal", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "share_code_used, share_code_expired or share_code_withdrawn", body = super::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn redeem_share(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Portal], "portal")?;
+    let request: RedeemRequest = parse_json(&body)?;
+    let Some(code) = ShareCode::parse(&request.code) else {
+        return Ok(unknown_code());
+    };
+    let now = state.now();
+    let redemption = state
+        .store()
+        .redeem_share(&code, caller.user_id(), now)
+        .await?;
+    let (share, credentials, pupil_name) = match redemption {
+        Redemption::Unknown
+        | Redemption::Refused {
+            why: ShareRefusal::Foreign,
+            ..
+        } => return Ok(unknown_code()),
+        Redemption::Refused { why, .. } => {
+            let (rule, title, en, vi) = match why {
+                ShareRefusal::Used => (
+                    "share_code_used",
+                    "Share code already used",
+                    "This share code was redeemed already; each code works once",
+                    "Mã chia sẻ này đã được sử dụng; mỗi mã chỉ dùng được một lần",
+                ),
+                ShareRefusal::Expired => (
+                    "share_code_expired",
+                    "Share code expired",
+                    "This share code has expired; ask the family for a new one",
+                    "Mã chia sẻ này đã hết hạn; hãy đề nghị gia đình tạo mã mới",
+                ),
+                ShareRefusal::Withdrawn | ShareRefusal::Foreign => (
+                    "share_code_withdrawn",
+                    "Share code withdrawn",
+                    "The family withdrew this share code",
+                    "Gia đình đã thu hồi mã chia sẻ này",
+                ),
+            };
+            return Ok(code_problem(StatusCode::GONE, rule, title, en, vi));
+        }
+        Redemption::Redeemed {
+            share,
+            credentials,
+            pupil_name,
+        } => (share, credentials, pupil_name),
+    };
+    let school = state.store().school(&share.school_id).await?;
+    let credentials = credentials
+        .into_iter()
+        .map(|c| {
+            Ok(SharedCredential {
+                credential: RawValue::from_string(c.credential_json).map_err(|e| {
+                    ApiError::Internal(format!("stored credential {} is not JSON: {e}", c.id))
+                })?,
+                id: c.id,
+                sha256: c.sha256,
+                revoked: c.revoked_at.is_some(),
+                revoked_at: c.revoked_at.map(rfc3339),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let body = RedeemResponse {
+        share_id: share.id,
+        purpose: share.purpose,
+        pupil: SharedPupil {
+            full_name: pupil_name,
+        },
+        school: SharedSchool {
+            code: school.code,
+            name: school.name,
+        },
+        shared_at: rfc3339(share.created_at),
+        expires_at: rfc3339(share.expires_at),
+        redeemed_at: share
+            .redeemed_at
+            .map(rfc3339)
+            .unwrap_or_else(|| rfc3339(now)),
+        credentials,
+    };
+    Ok(no_store(Json(body).into_response()))
+}

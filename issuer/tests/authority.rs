@@ -1,0 +1,1118 @@
+//! The authority's trust-list life cycle through the API (and the CLI), on SQLite and on
+//! PostgreSQL when `HOCBA_TEST_POSTGRES` is set: registering a school and its key and
+//! publishing makes a new, authority-signed version at `/.well-known/hocba/trust-list.json`;
+//! versions only grow, also when two processes publish at once; a key rotation in the middle of
+//! the school year keeps old credentials valid and moves signing to the new key; a compromised
+//! key invalidates all it signed and the school is told what to re-issue.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use common::Ctx;
+use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
+use hocba_issuer::authority::{self as life, Actor, PublishOptions};
+use hocba_issuer::keys::KeyPair;
+use hocba_issuer::signing::Signer;
+use hocba_issuer::store::{NewUser, Role, School, Store};
+use hocba_schema::credential::{IssuerRef, UnsignedCredential};
+use hocba_verifier::danger::dev_authority;
+use hocba_verifier::{
+    CheckName, Outcome, Reason, StatusLists, Verdict, VerifiedTrustList, VerifyOptions,
+    verify_credential_with,
+};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+use tower::ServiceExt;
+
+both_databases!(
+    register_add_key_and_publish,
+    versions_only_grow_under_concurrent_publishers,
+    rotation_in_the_middle_of_the_year,
+    compromised_key_and_reissue,
+);
+
+const SCHOOL: &str = "25000731"; // schema/examples/primary-grade5.json
+const BASE: &str = "http://127.0.0.1:8080";
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// A copy of keys/dev in a temporary directory (new key files can be added to it).
+fn key_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(repo().join("keys/dev")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// The time, whole seconds (what proofs carry).
+#[allow(clippy::disallowed_methods)]
+fn real_now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap()
+}
+
+struct Env {
+    app: Router,
+    state: AppState,
+    store: Store,
+    clock: Arc<Mutex<OffsetDateTime>>,
+    keys: tempfile::TempDir,
+    authority: String,
+    principal: String,
+    teacher: String,
+}
+
+impl Env {
+    fn set_time(&self, t: OffsetDateTime) {
+        *self.clock.lock().unwrap() = t;
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        *self.clock.lock().unwrap()
+    }
+}
+
+async fn token(store: &Store, school: Option<&School>, role: Role) -> String {
+    let user = store
+        .create_user(
+            &NewUser {
+                school_id: school.map(|s| s.id.clone()),
+                display_name: format!("Người dùng {role}"),
+                role,
+            },
+            real_now(),
+        )
+        .await
+        .unwrap();
+    let token = store
+        .create_token(&user.id, Duration::days(2), real_now())
+        .await
+        .unwrap();
+    token.secret.expose().to_owned()
+}
+
+/// What `serve` does on start: import keys/dev's trust list, choose keys, register schools.
+async fn env(ctx: &Ctx) -> Env {
+    let store = ctx.store.clone();
+    let keys_dir = key_dir();
+    let now = real_now();
+    assert!(life::seed(&store, keys_dir.path(), now).await.unwrap());
+    // Only once.
+    assert!(!life::seed(&store, keys_dir.path(), now).await.unwrap());
+    let keys = SchoolKeys::load(keys_dir.path()).unwrap();
+    let (_, list) = life::latest(&store).await.unwrap().unwrap();
+    keys.select(&list).unwrap();
+    keys.register_schools(&store, now).await.unwrap();
+    let school = store.school_by_code(SCHOOL).await.unwrap();
+    let clock = Arc::new(Mutex::new(now));
+    let c = clock.clone();
+    let state = AppState::with_clock(
+        store.clone(),
+        keys,
+        ApiConfig::default(),
+        Arc::new(move || *c.lock().unwrap()),
+    );
+    Env {
+        app: api::app(state.clone()),
+        state,
+        authority: token(&store, None, Role::Authority).await,
+        principal: token(&store, Some(&school), Role::Principal).await,
+        teacher: token(&store, Some(&school), Role::Teacher).await,
+        store,
+        clock,
+        keys: keys_dir,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or_default()
+    }
+}
+
+async fn call(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let body = match body {
+        Some(v) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: response.into_body().collect().await.unwrap().to_bytes(),
+    }
+}
+
+async fn get(app: &Router, uri: &str, token: Option<&str>) -> Answer {
+    call(app, Method::GET, uri, token, &[], None).await
+}
+
+async fn post(app: &Router, uri: &str, token: &str, body: &Value) -> Answer {
+    call(app, Method::POST, uri, Some(token), &[], Some(body)).await
+}
+
+fn expect(answer: &Answer, status: StatusCode) -> Value {
+    assert_eq!(
+        answer.status,
+        status,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    if answer.body.is_empty() {
+        Value::Null
+    } else {
+        answer.json()
+    }
+}
+
+/// The published trust list, verified with the pinned development authority key.
+async fn published(env: &Env) -> (VerifiedTrustList, Answer) {
+    let answer = get(&env.app, "/.well-known/hocba/trust-list.json", None).await;
+    expect(&answer, StatusCode::OK);
+    let trust = dev_authority()
+        .unwrap()
+        .verify_trust_list(&answer.body)
+        .unwrap();
+    (trust, answer)
+}
+
+/// Import, validate and sign pupils `codes` of class 5A; the new credentials' JSON by id.
+async fn sign_pupils(
+    env: &Env,
+    codes: std::ops::Range<usize>,
+    key: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let base: Value = serde_json::from_slice(
+        &std::fs::read(repo().join("schema/examples/primary-grade5.json")).unwrap(),
+    )
+    .unwrap();
+    let records: Vec<Value> = codes
+        .map(|i| {
+            let mut r = base.clone();
+            r["student"]["studentCode"] = json!(format!("17150424{i:02}"));
+            r
+        })
+        .collect();
+    let before: Vec<String> = class_credential_ids(env).await;
+    let answer = post(
+        &env.app,
+        "/api/v1/records",
+        &env.teacher,
+        &Value::Array(records),
+    )
+    .await;
+    let items = expect(&answer, StatusCode::OK);
+    for item in items["items"].as_array().unwrap() {
+        let id = item["recordId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{item}"));
+        let v = call(
+            &env.app,
+            Method::POST,
+            &format!("/api/v1/records/{id}/validate"),
+            Some(&env.principal),
+            &[],
+            None,
+        )
+        .await;
+        expect(&v, StatusCode::OK);
+    }
+    let batch = call(
+        &env.app,
+        Method::POST,
+        "/api/v1/batches",
+        Some(&env.principal),
+        &[("idempotency-key", key)],
+        Some(&json!({"schoolYear": "2025-2026", "className": "5A"})),
+    )
+    .await;
+    expect(&batch, StatusCode::CREATED);
+    let mut out = Vec::new();
+    for id in class_credential_ids(env).await {
+        if before.contains(&id) {
+            continue;
+        }
+        let credential = get(
+            &env.app,
+            &format!("/api/v1/credentials/{id}"),
+            Some(&env.principal),
+        )
+        .await;
+        expect(&credential, StatusCode::OK);
+        out.push((id, credential.body.to_vec()));
+    }
+    out
+}
+
+async fn class_credential_ids(env: &Env) -> Vec<String> {
+    let class = get(
+        &env.app,
+        "/api/v1/classes/2025-2026/5A/credentials",
+        Some(&env.teacher),
+    )
+    .await;
+    expect(&class, StatusCode::OK)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn vm_of(credential: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(credential).unwrap();
+    v["proof"]["verificationMethod"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Verify `credential` against `trust` at `at`, with its status list fetched from the service.
+async fn verify(
+    env: &Env,
+    trust: &VerifiedTrustList,
+    credential: &[u8],
+    at: OffsetDateTime,
+) -> Verdict {
+    let v: Value = serde_json::from_slice(credential).unwrap();
+    let url = v["credentialStatus"]["statusListCredential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = get(&env.app, url.strip_prefix(BASE).unwrap(), None).await;
+    expect(&list, StatusCode::OK);
+    let mut lists = StatusLists::new();
+    lists.insert(url, list.body.to_vec());
+    verify_credential_with(
+        credential,
+        trust,
+        at,
+        &VerifyOptions::default().with_status_lists(Arc::new(lists)),
+    )
+    .unwrap()
+}
+
+/// A new key for `SCHOOL` in the key directory (`school-<code>-<suffix>.pem`, mode 0600).
+fn new_school_key(env: &Env, suffix: &str) -> (KeyPair, PathBuf) {
+    let key = KeyPair::generate().unwrap();
+    let path = env
+        .keys
+        .path()
+        .join(format!("school-{SCHOOL}-{suffix}.pem"));
+    key.write_new(&path).unwrap();
+    let public = env
+        .keys
+        .path()
+        .join(format!("school-{SCHOOL}-{suffix}.pub.pem"));
+    std::fs::write(&public, key.public_key_pem()).unwrap();
+    (key, public)
+}
+
+fn dev_school_multibase() -> String {
+    KeyPair::load(&repo().join(format!("keys/dev/school-{SCHOOL}.pem")))
+        .unwrap()
+        .public_key_multibase()
+}
+
+async fn register_add_key_and_publish(ctx: Ctx) {
+    let env = env(&ctx).await;
+    let (first, first_answer) = published(&env).await;
+    assert_eq!(first.version(), 1, "the key directory's list is version 1");
+    assert!(
+        first_answer
+            .header(header::CACHE_CONTROL)
+            .contains("max-age=300")
+    );
+    let etag = first_answer.header(header::ETAG).to_owned();
+    assert_eq!(etag.len(), 66);
+    let again = call(
+        &env.app,
+        Method::GET,
+        "/.well-known/hocba/trust-list.json",
+        None,
+        &[("if-none-match", &etag)],
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+
+    // Authority only.
+    let school =
+        json!({"code": "26000111", "name": "Trường Tiểu học Sông Đà", "province": "Hòa Bình"});
+    for token in [&env.principal, &env.teacher] {
+        let refused = post(&env.app, "/api/v1/authority/schools", token, &school).await;
+        assert_eq!(expect(&refused, StatusCode::FORBIDDEN)["status"], 403);
+        let refused = post(&env.app, "/api/v1/authority/trust-list", token, &json!({})).await;
+        expect(&refused, StatusCode::FORBIDDEN);
+    }
+    let reissue = get(&env.app, "/api/v1/reissue", Some(&env.authority)).await;
+    expect(&reissue, StatusCode::FORBIDDEN);
+    let bad_code = post(
+        &env.app,
+        "/api/v1/authority/schools",
+        &env.authority,
+        &json!({"code": "26 000", "name": "x", "province": "y"}),
+    )
+    .await;
+    let problem = expect(&bad_code, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["pointer"], "/code");
+
+    let created = post(
+        &env.app,
+        "/api/v1/authority/schools",
+        &env.authority,
+        &school,
+    )
+    .await;
+    let created = expect(&created, StatusCode::CREATED);
+    assert_eq!(created["issuerId"], "urn:hocba:school:26000111");
+    let dup = post(
+        &env.app,
+        "/api/v1/authority/schools",
+        &env.authority,
+        &school,
+    )
+    .await;
+    expect(&dup, StatusCode::CONFLICT);
+
+    let key = KeyPair::generate().unwrap();
+    // Unknown school: 404.
+    let unknown = post(
+        &env.app,
+        "/api/v1/authority/schools/99999999/keys",
+        &env.authority,
+        &json!({"publicKey": key.public_key_pem()}),
+    )
+    .await;
+    expect(&unknown, StatusCode::NOT_FOUND);
+    // Not a key, a private key, or not Ed25519: 400 naming the field, rule and value.
+    let p256_spki = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
+    let private_pem = std::fs::read_to_string(repo().join("keys/dev/authority.pem")).unwrap();
+    for bad in ["z6MkNOTAKEY", p256_spki, private_pem.as_str()] {
+        let answer = post(
+            &env.app,
+            "/api/v1/authority/schools/26000111/keys",
+            &env.authority,
+            &json!({"publicKey": bad}),
+        )
+        .await;
+        let problem = expect(&answer, StatusCode::BAD_REQUEST);
+        assert_eq!(problem["errors"][0]["pointer"], "/publicKey", "{problem}");
+        assert!(
+            problem["errors"][0]["rule"]
+                .as_str()
+                .unwrap()
+                .contains("key")
+        );
+        assert!(problem["errors"][0]["value"].is_string());
+    }
+    let added = post(
+        &env.app,
+        "/api/v1/authority/schools/26000111/keys",
+        &env.authority,
+        &json!({"publicKey": key.public_key_pem()}),
+    )
+    .await;
+    let added = expect(&added, StatusCode::CREATED);
+    assert_eq!(added["publicKeyMultibase"], key.public_key_multibase());
+    assert_eq!(added["status"], "active");
+    // The same key again, or another school's key: 409.
+    for (code, k) in [
+        ("26000111", key.public_key_multibase()),
+        ("26000111", dev_school_multibase()),
+    ] {
+        let answer = post(
+            &env.app,
+            &format!("/api/v1/authority/schools/{code}/keys"),
+            &env.authority,
+            &json!({"publicKey": k}),
+        )
+        .await;
+        expect(&answer, StatusCode::CONFLICT);
+    }
+
+    // Publish: version 2, served at once, signed by the authority, with the new school.
+    let answer = post(
+        &env.app,
+        "/api/v1/authority/trust-list",
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    let v2 = expect(&answer, StatusCode::CREATED);
+    assert_eq!(v2["version"], 2);
+    let made = OffsetDateTime::parse(
+        v2["made"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let due = OffsetDateTime::parse(
+        v2["nextDue"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(due - made, Duration::days(30));
+    let (second, second_answer) = published(&env).await;
+    assert_eq!(second.version(), first.version() + 1);
+    assert_ne!(second_answer.header(header::ETAG), etag);
+    assert_eq!(second.valid_from(), made);
+    assert_eq!(second.valid_until(), due);
+    let new = second.school("urn:hocba:school:26000111").unwrap();
+    assert_eq!(new.province, "Hòa Bình");
+    assert_eq!(new.verification_methods.len(), 1);
+    assert_eq!(
+        new.verification_methods[0].public_key_multibase,
+        key.public_key_multibase()
+    );
+    // Every school of version 1 is still there, with its keys.
+    for school in &first.list().credential_subject.schools {
+        let kept = second.school(&school.id).unwrap();
+        assert_eq!(
+            kept.verification_methods.len(),
+            school.verification_methods.len()
+        );
+    }
+
+    // Again, due in 7 days: version 3. The list of versions says so, newest first.
+    let answer = post(
+        &env.app,
+        "/api/v1/authority/trust-list",
+        &env.authority,
+        &json!({"nextDueDays": 7}),
+    )
+    .await;
+    assert_eq!(expect(&answer, StatusCode::CREATED)["version"], 3);
+    let bad = post(
+        &env.app,
+        "/api/v1/authority/trust-list",
+        &env.authority,
+        &json!({"nextDueDays": 0}),
+    )
+    .await;
+    assert_eq!(
+        expect(&bad, StatusCode::BAD_REQUEST)["errors"][0]["pointer"],
+        "/nextDueDays"
+    );
+    let versions = get(
+        &env.app,
+        "/api/v1/authority/trust-list/versions",
+        Some(&env.authority),
+    )
+    .await;
+    let versions = expect(&versions, StatusCode::OK);
+    let numbers: Vec<u64> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [3, 2, 1]);
+    assert_eq!(versions[2]["source"], "import");
+    assert_eq!(published(&env).await.0.version(), 3);
+
+    // The school list shows the new school with its key.
+    let schools = get(&env.app, "/api/v1/authority/schools", Some(&env.authority)).await;
+    let schools = expect(&schools, StatusCode::OK);
+    let listed = schools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "26000111")
+        .unwrap();
+    assert_eq!(listed["keys"][0]["status"], "active");
+
+    // Audited, and described in the OpenAPI document.
+    let audit = env
+        .store
+        .list_audit(&hocba_issuer::store::Scope::Province, 100)
+        .await
+        .unwrap();
+    for action in [
+        "authority.register-school",
+        "authority.add-key",
+        "authority.publish",
+    ] {
+        assert!(
+            audit.iter().any(|e| e.action == action),
+            "{action} not audited"
+        );
+    }
+    let doc = get(&env.app, "/api/v1/openapi.json", None).await;
+    let doc = expect(&doc, StatusCode::OK);
+    for path in [
+        "/api/v1/authority/schools",
+        "/api/v1/authority/schools/{code}/keys",
+        "/api/v1/authority/schools/{code}/keys/{keyId}/retire",
+        "/api/v1/authority/schools/{code}/keys/{keyId}/compromise",
+        "/api/v1/authority/trust-list",
+        "/api/v1/authority/trust-list/versions",
+        "/api/v1/reissue",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} not in the OpenAPI document"
+        );
+    }
+}
+
+async fn versions_only_grow_under_concurrent_publishers(ctx: Ctx) {
+    let store = ctx.store.clone();
+    let now = real_now();
+    life::seed(&store, &repo().join("keys/dev"), now)
+        .await
+        .unwrap();
+    // Two pools: two issuer processes on one database.
+    let other = ctx.another_pool().await;
+    let mut tasks = Vec::new();
+    for (i, s) in [store.clone(), other.clone()]
+        .into_iter()
+        .cycle()
+        .take(8)
+        .enumerate()
+    {
+        tasks.push(tokio::spawn(async move {
+            let key = life::load_authority_key(&repo().join("keys/dev")).unwrap();
+            life::publish(
+                &s,
+                &PublishOptions {
+                    key: &key,
+                    next_due_days: 30,
+                    authority: None,
+                },
+                Actor {
+                    user_id: None,
+                    channel: "test",
+                    now: now + Duration::seconds(i64::try_from(i).unwrap()),
+                },
+            )
+            .await
+            .unwrap()
+            .version
+        }));
+    }
+    let mut versions = Vec::new();
+    for t in tasks {
+        versions.push(t.await.unwrap());
+    }
+    versions.sort_unstable();
+    assert_eq!(
+        versions,
+        (2..=9).collect::<Vec<u64>>(),
+        "each publish has its own number"
+    );
+    let latest = store.latest_trust_version().await.unwrap().unwrap();
+    assert_eq!(latest.version, 9);
+    let trust = dev_authority()
+        .unwrap()
+        .verify_trust_list(latest.list_json.as_bytes())
+        .unwrap();
+    assert_eq!(trust.version(), 9);
+    // A version cannot be changed.
+    let changed = sqlx::query("UPDATE trust_list_versions SET list_json = '{}' WHERE version = 9")
+        .execute(store.pool())
+        .await;
+    assert!(changed.is_err());
+    // Another authority key is refused: verifiers pin the one that signed so far.
+    let stranger = KeyPair::from_seed(&[7; 32]);
+    let refused = life::publish(
+        &store,
+        &PublishOptions {
+            key: &stranger,
+            next_due_days: 30,
+            authority: None,
+        },
+        Actor {
+            user_id: None,
+            channel: "test",
+            now,
+        },
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(life::AuthorityError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.latest_trust_version().await.unwrap().unwrap().version,
+        9
+    );
+    other.close().await;
+}
+
+async fn rotation_in_the_middle_of_the_year(ctx: Ctx) {
+    let env = env(&ctx).await;
+    let t0 = env.now();
+    let key1 = dev_school_multibase();
+    let old = sign_pupils(&env, 0..2, "before-rotation").await;
+    assert_eq!(old.len(), 2);
+    for (_, c) in &old {
+        assert!(vm_of(c).ends_with(&key1));
+    }
+
+    // An hour later the school rotates: its new key is in the key directory, the authority
+    // adds it, retires the old one and publishes.
+    let t1 = t0 + Duration::hours(1);
+    env.set_time(t1);
+    let (key2, public2) = new_school_key(&env, "2026");
+    let added = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
+        &env.authority,
+        &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
+    )
+    .await;
+    expect(&added, StatusCode::CREATED);
+    // Not yet published: still signing with key 1.
+    assert!(
+        env.state
+            .signer(SCHOOL)
+            .unwrap()
+            .verification_method()
+            .ends_with(&key1)
+    );
+    let retired = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/retire"),
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(expect(&retired, StatusCode::OK)["status"], "retired");
+    let twice = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/retire"),
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    expect(&twice, StatusCode::CONFLICT);
+    let other_school = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/01001205/keys/{key1}/retire"),
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    expect(&other_school, StatusCode::NOT_FOUND);
+    let published_v = post(
+        &env.app,
+        "/api/v1/authority/trust-list",
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    expect(&published_v, StatusCode::CREATED);
+    // The running service switched keys without a restart.
+    assert!(
+        env.state
+            .signer(SCHOOL)
+            .unwrap()
+            .verification_method()
+            .ends_with(&key2.public_key_multibase())
+    );
+
+    let t2 = t1 + Duration::hours(1);
+    env.set_time(t2);
+    let new = sign_pupils(&env, 2..4, "after-rotation").await;
+    assert_eq!(new.len(), 2);
+    for (_, c) in &new {
+        assert!(
+            vm_of(c).ends_with(&key2.public_key_multibase()),
+            "{}",
+            vm_of(c)
+        );
+    }
+
+    let (trust, _) = published(&env).await;
+    let at = t2 + Duration::hours(1);
+    let school = trust.school("urn:hocba:school:25000731").unwrap();
+    assert_eq!(school.verification_methods.len(), 2);
+    for (_, c) in old.iter().chain(&new) {
+        let verdict = verify(&env, &trust, c, at).await;
+        assert!(verdict.is_valid(), "{verdict:#?}");
+    }
+    // Key 1 used after its retirement (a copy of an old record signed again at t2): refused.
+    let mut doc: serde_json::Map<String, Value> = serde_json::from_slice(&old[0].1).unwrap();
+    doc.remove("proof");
+    let signer = Signer::new(
+        KeyPair::load(&repo().join(format!("keys/dev/school-{SCHOOL}.pem"))).unwrap(),
+        IssuerRef {
+            id: "urn:hocba:school:25000731".into(),
+            name: school.name.clone(),
+        },
+    );
+    let late = signer
+        .sign_canonical(&UnsignedCredential::from_document(doc).unwrap(), t2)
+        .unwrap();
+    let verdict = verify(&env, &trust, &late, at).await;
+    assert!(!verdict.is_valid());
+    assert_eq!(
+        verdict.reason(),
+        Some(Reason::RetiredKeyAfterRetirement),
+        "{verdict:#?}"
+    );
+
+    // The offline bundle carries the latest version, and status lists signed by key 2.
+    let bundle = get(&env.app, "/api/v1/bundle", None).await;
+    let bundle = expect(&bundle, StatusCode::OK);
+    assert_eq!(
+        bundle["trustList"]["credentialSubject"]["version"],
+        trust.version()
+    );
+    let lists = bundle["statusLists"].as_array().unwrap();
+    assert!(!lists.is_empty());
+    for list in lists {
+        if list["issuer"]["id"] == "urn:hocba:school:25000731" {
+            let vm = list["proof"]["verificationMethod"].as_str().unwrap();
+            assert!(vm.ends_with(&key2.public_key_multibase()), "{vm}");
+        }
+    }
+
+    // After a restart the same key is chosen from the stored list.
+    let keys = SchoolKeys::load(env.keys.path()).unwrap();
+    let (_, list) = life::latest(&env.store).await.unwrap().unwrap();
+    keys.select(&list).unwrap();
+    assert!(
+        keys.signer(SCHOOL)
+            .unwrap()
+            .verification_method()
+            .ends_with(&key2.public_key_multibase())
+    );
+}
+
+async fn compromised_key_and_reissue(ctx: Ctx) {
+    let env = env(&ctx).await;
+    let t0 = env.now();
+    let key1 = dev_school_multibase();
+    let signed = sign_pupils(&env, 0..3, "before-loss").await;
+    assert_eq!(signed.len(), 3);
+    assert!(
+        expect(
+            &get(&env.app, "/api/v1/reissue", Some(&env.principal)).await,
+            StatusCode::OK
+        )
+        .as_array()
+        .unwrap()
+        .is_empty()
+    );
+
+    // The key is lost: marked compromised and published at once.
+    let t1 = t0 + Duration::hours(1);
+    env.set_time(t1);
+    let marked = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/compromise"),
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    let marked = expect(&marked, StatusCode::OK);
+    assert_eq!(marked["key"]["status"], "compromised");
+    let mut told: Vec<&str> = marked["credentialsToReissue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["credentialId"].as_str().unwrap())
+        .collect();
+    told.sort_unstable();
+    let mut expected: Vec<&str> = signed.iter().map(|(id, _)| id.as_str()).collect();
+    expected.sort_unstable();
+    assert_eq!(told, expected);
+    let again = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/compromise"),
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    expect(&again, StatusCode::CONFLICT);
+    let published_v = post(
+        &env.app,
+        "/api/v1/authority/trust-list",
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    expect(&published_v, StatusCode::CREATED);
+    // No active key here: signing is refused with a problem, not done with the lost key.
+    assert!(env.state.signer(SCHOOL).is_none());
+    let refused = call(
+        &env.app,
+        Method::POST,
+        "/api/v1/batches",
+        Some(&env.principal),
+        &[("idempotency-key", "no-key")],
+        Some(&json!({"schoolYear": "2025-2026", "className": "5A"})),
+    )
+    .await;
+    assert_eq!(expect(&refused, StatusCode::CONFLICT)["status"], 409);
+
+    // The school's new key is put in the key directory, added and published.
+    let (key2, public2) = new_school_key(&env, "new");
+    let added = post(
+        &env.app,
+        &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
+        &env.authority,
+        &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
+    )
+    .await;
+    expect(&added, StatusCode::CREATED);
+    let published_v = post(
+        &env.app,
+        "/api/v1/authority/trust-list",
+        &env.authority,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(expect(&published_v, StatusCode::CREATED)["version"], 3);
+
+    let (trust, _) = published(&env).await;
+    let at = t1 + Duration::minutes(30);
+    for (_, c) in &signed {
+        let verdict = verify(&env, &trust, c, at).await;
+        assert!(!verdict.is_valid());
+        assert_eq!(
+            verdict.reason(),
+            Some(Reason::CompromisedKey),
+            "{verdict:#?}"
+        );
+        assert_eq!(
+            verdict.check(CheckName::KeyValidity).unwrap().outcome,
+            Outcome::Failed
+        );
+    }
+
+    // The school is told exactly which records to re-issue.
+    let list = get(&env.app, "/api/v1/reissue", Some(&env.principal)).await;
+    let list = expect(&list, StatusCode::OK);
+    let items = list.as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        let (id, c) = signed
+            .iter()
+            .find(|(id, _)| item["credentialId"] == id.as_str())
+            .unwrap();
+        let doc: Value = serde_json::from_slice(c).unwrap();
+        let stored = env
+            .store
+            .credential(&hocba_issuer::store::Scope::Province, id)
+            .await
+            .unwrap();
+        assert_eq!(item["recordId"], stored.record_id.as_str());
+        assert_eq!(item["className"], "5A");
+        assert_eq!(
+            item["pupilKey"],
+            doc["credentialSubject"]["student"]["studentCode"]
+        );
+        assert!(item["pupilName"].as_str().is_some_and(|n| !n.is_empty()));
+    }
+    // Other schools have nothing to re-issue; the authority is no principal.
+    let other = env.store.school_by_code("01001205").await.unwrap();
+    let other_principal = token(&env.store, Some(&other), Role::Principal).await;
+    let other_list = get(&env.app, "/api/v1/reissue", Some(&other_principal)).await;
+    assert!(
+        expect(&other_list, StatusCode::OK)
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Re-issue: revoke each, sign again (now with key 2); the list empties.
+    let t2 = t1 + Duration::hours(1);
+    env.set_time(t2);
+    for (id, _) in &signed {
+        let revoked = post(
+            &env.app,
+            &format!("/api/v1/credentials/{id}/revoke"),
+            &env.principal,
+            &json!({"reason": "Khóa ký bị lộ, cấp lại"}),
+        )
+        .await;
+        expect(&revoked, StatusCode::OK);
+    }
+    // Revoked but not yet re-issued: still on the list.
+    let pending = get(&env.app, "/api/v1/reissue", Some(&env.principal)).await;
+    assert_eq!(
+        expect(&pending, StatusCode::OK).as_array().unwrap().len(),
+        3
+    );
+    let reissued = sign_pupils(&env, 0..3, "reissue").await;
+    assert_eq!(reissued.len(), 3);
+    for (_, c) in &reissued {
+        assert!(vm_of(c).ends_with(&key2.public_key_multibase()));
+        let doc: Value = serde_json::from_slice(c).unwrap();
+        assert!(expected.contains(&doc["replaces"].as_str().unwrap()));
+        let verdict = verify(&env, &trust, c, t2 + Duration::minutes(5)).await;
+        assert!(verdict.is_valid(), "{verdict:#?}");
+    }
+    let after = get(&env.app, "/api/v1/reissue", Some(&env.principal)).await;
+    assert!(
+        expect(&after, StatusCode::OK)
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let audit = env
+        .store
+        .list_audit(&hocba_issuer::store::Scope::Province, 200)
+        .await
+        .unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "authority.compromise-key")
+        .unwrap();
+    assert!(entry.details_json.contains("\"credentialsToReissue\":3"));
+}
+
+/// `hocba-issuer authority register-school / add-key / publish` on an SQLite file: the
+/// published list is a new version signed by the authority with the new school and key.
+#[test]
+fn cli_register_add_key_publish() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = key_dir();
+    let db = format!("sqlite://{}/hocba.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hocba-issuer"))
+            .args(["authority"])
+            .args(args)
+            .args(["--database-url", &db, "--keys"])
+            .arg(keys.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let issuer_id = run(&[
+        "register-school",
+        "--code",
+        "26000222",
+        "--name",
+        "Trường THCS Đà Bắc",
+        "--province",
+        "Hòa Bình",
+    ]);
+    assert_eq!(issuer_id.trim(), "urn:hocba:school:26000222");
+    let key = KeyPair::generate().unwrap();
+    let public = dir.path().join("new.pub.pem");
+    std::fs::write(&public, key.public_key_pem()).unwrap();
+    let added = run(&[
+        "add-key",
+        "--school",
+        "26000222",
+        "--public-key",
+        public.to_str().unwrap(),
+    ]);
+    assert_eq!(added.trim(), key.public_key_multibase());
+    let out = dir.path().join("published.json");
+    let version = run(&[
+        "publish",
+        "--next-due-days",
+        "14",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(version.trim(), "2");
+    let trust = dev_authority()
+        .unwrap()
+        .verify_trust_list(&std::fs::read(&out).unwrap())
+        .unwrap();
+    assert_eq!(trust.version(), 2);
+    assert_eq!(trust.valid_until() - trust.valid_from(), Duration::days(14));
+    let school = trust.school("urn:hocba:school:26000222").unwrap();
+    assert_eq!(
+        school.verification_methods[0].public_key_multibase,
+        key.public_key_multibase()
+    );
+    // Retiring a key from the command line, then publishing again: version 3.
+    run(&[
+        "retire-key",
+        "--school",
+        "26000222",
+        "--key",
+        &key.public_key_multibase(),
+        "--at",
+        "2026-01-15T00:00:00Z",
+    ]);
+    let version = run(&["publish", "--out", out.to_str().unwrap()]);
+    assert_eq!(version.trim(), "3");
+    let trust = dev_authority()
+        .unwrap()
+        .verify_trust_list(&std::fs::read(&out).unwrap())
+        .unwrap();
+    let k = &trust
+        .school("urn:hocba:school:26000222")
+        .unwrap()
+        .verification_methods[0];
+    assert_eq!(k.status, hocba_schema::trust_list::KeyStatus::Retired);
+    assert_eq!(
+        k.valid_until,
+        Some(time::macros::datetime!(2026-01-15 00:00 UTC))
+    );
+    // A bad key file is refused with exit code 2.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_hocba-issuer"))
+        .args([
+            "authority",
+            "add-key",
+            "--school",
+            "26000222",
+            "--public-key",
+        ])
+        .arg(repo().join("keys/dev/authority.pem"))
+        .args(["--database-url", &db, "--keys"])
+        .arg(keys.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("publicKey"));
+}

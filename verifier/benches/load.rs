@@ -1,0 +1,310 @@
+//! Load test of the HTTP verifier (`hocba-verify serve`), next to the raw Ed25519 rate, on the
+//! same machine and in the same run:
+//!
+//! ```sh
+//! cargo bench -p hocba-verifier --bench load            # release build
+//! cargo bench -p hocba-verifier --bench load -- 10      # seconds per phase (default 5)
+//! ```
+//!
+//! 1. raw `verify_strict` on every core (the reference);
+//! 2. the core's full verification of one credential (grade 11 record, status checked against a
+//!    cached status list) on every core;
+//! 3. single verifications over HTTP (`POST /api/v1/verify`, one credential), 32 keep-alive
+//!    connections, closed loop: the peak rate;
+//! 4. the same at half the peak rate, paced: p50 / p99 latency;
+//! 5. batches of 100 credentials, 4 keep-alive connections: credentials per second.
+//!
+//! The server runs in this process on its own 2-thread runtime (as `serve` does on a 2-core
+//! machine); the client is a 1-thread runtime with hyper-util's pooled keep-alive client.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
+#![allow(clippy::disallowed_methods)] // a benchmark reads the clock
+
+#[allow(dead_code)]
+#[path = "../tests/verifier/support.rs"]
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ed25519_dalek::Signer;
+use hocba_schema::credential::{StatusEntry, UnsignedCredential};
+use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, StatusListCredential};
+use hocba_verifier::online::Material;
+use hocba_verifier::service::{AppState, Judging, Limits, TrustSource, router, serve};
+use hocba_verifier::{StatusLists, VerifyOptions, verify_credential_with};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use support::*;
+use time::macros::datetime;
+
+const LIST_URL: &str = "https://hocba.example/status/79000701/1";
+
+fn credential(i: u64) -> Value {
+    let path = format!(
+        "{}/../schema/examples/secondary-grade11.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let record: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let status = StatusEntry::revocation(LIST_URL, 1_000 + i);
+    let id = format!("urn:uuid:00000000-0000-4000-8000-{i:012}");
+    let doc = UnsignedCredential::new(&id, &school_a(), SIGNED_AT, record, Some(&status))
+        .unwrap()
+        .into_document();
+    sign(
+        doc,
+        &school_a_key(),
+        &vm(SCHOOL_A, &school_a_key()),
+        &time_text(SIGNED_AT),
+    )
+}
+
+fn material() -> Arc<Material> {
+    let bits = Bitstring::new(MIN_ENTRIES);
+    let from = datetime!(2026-05-31 00:00 UTC);
+    let list = StatusListCredential::revocation(
+        LIST_URL,
+        school_a(),
+        from,
+        datetime!(2026-06-14 00:00 UTC),
+        &bits,
+    );
+    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
+        .unwrap()
+        .into_document();
+    let signed = sign(
+        doc,
+        &school_a_key(),
+        &vm(SCHOOL_A, &school_a_key()),
+        &time_text(from),
+    );
+    let mut lists = StatusLists::new();
+    lists.insert(LIST_URL, bytes(&signed));
+    Arc::new(Material {
+        trust: Arc::new(verified_trust()),
+        status_lists: Arc::new(lists),
+        as_of: from,
+    })
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Run `f` on every core for `secs`; calls per second in all.
+fn on_every_core(secs: Duration, f: impl Fn() + Sync) -> f64 {
+    let n: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads())
+            .map(|_| {
+                s.spawn(|| {
+                    let start = Instant::now();
+                    let mut n = 0_u64;
+                    while start.elapsed() < secs {
+                        for _ in 0..10 {
+                            f();
+                        }
+                        n += 10;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    n as f64 / secs.as_secs_f64()
+}
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+async fn post(client: &HttpClient, addr: SocketAddr, body: Bytes) -> Duration {
+    let start = Instant::now();
+    let req = hyper::Request::post(format!("http://{addr}/api/v1/verify"))
+        .header("content-type", "application/json")
+        .body(Full::new(body))
+        .unwrap();
+    let response = client.request(req).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(body.windows(16).any(|w| w == b"\"verdict\":\"valid"));
+    start.elapsed()
+}
+
+struct Run {
+    requests: usize,
+    seconds: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+    fn percentile(&mut self, p: f64) -> Duration {
+        self.latencies.sort_unstable();
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies.get(i).copied().unwrap_or_default()
+    }
+}
+
+/// `connections` loops sending `body` for `secs`; with `pace`, each connection sends at most
+/// one request per `pace` (open loop at a fixed rate).
+async fn load(
+    client: &HttpClient,
+    addr: SocketAddr,
+    body: Bytes,
+    connections: usize,
+    secs: Duration,
+    pace: Option<Duration>,
+) -> Run {
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..connections {
+        let client = client.clone();
+        let body = body.clone();
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            if let Some(p) = pace {
+                // Spread the connections' start over one period.
+                tokio::time::sleep(p.mul_f64(c as f64 / connections as f64)).await;
+            }
+            let mut next = tokio::time::Instant::now();
+            while start.elapsed() < secs {
+                if let Some(p) = pace {
+                    tokio::time::sleep_until(next).await;
+                    next += p;
+                }
+                latencies.push(post(&client, addr, body.clone()).await);
+            }
+            latencies
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(l) = tasks.join_next().await {
+        latencies.extend(l.unwrap());
+    }
+    Run {
+        requests: latencies.len(),
+        seconds: start.elapsed().as_secs_f64(),
+        latencies,
+    }
+}
+
+fn main() {
+    let secs = Duration::from_secs(
+        std::env::args()
+            .skip(1)
+            .find_map(|a| a.parse().ok())
+            .unwrap_or(5),
+    );
+    let cores = threads();
+    println!("hocba-verify serve load test: {cores} cores, {} s per phase", secs.as_secs());
+
+    // 1. Raw verify_strict.
+    let key = school_a_key();
+    let message = [0x5a_u8; 64];
+    let signature = key.sign(&message);
+    let public = key.verifying_key();
+    let raw = on_every_core(secs, || {
+        assert!(public.verify_strict(&message, &signature).is_ok());
+    });
+    println!("raw verify_strict, {cores} threads:          {raw:>9.0} /s");
+    // What batch verification could at most give (100 signatures, one key, as a school's
+    // batch): the rate of signatures checked by `verify_batch`.
+    let messages: Vec<[u8; 64]> = (0..100_u8).map(|i| [i; 64]).collect();
+    let signatures: Vec<_> = messages.iter().map(|m| key.sign(m)).collect();
+    let keys = vec![public; 100];
+    let refs: Vec<&[u8]> = messages.iter().map(|m| &m[..]).collect();
+    let batches = on_every_core(secs, || {
+        assert!(ed25519_dalek::verify_batch(&refs, &signatures, &keys).is_ok());
+    });
+    println!(
+        "raw verify_batch (100), {cores} threads:      {:>9.0} /s  ({:.1}x verify_strict)",
+        batches * 100.0,
+        batches * 100.0 / raw
+    );
+
+    // 2. The core, in process.
+    let material = material();
+    let one = bytes(&credential(1));
+    let options = VerifyOptions::default().with_status_lists(Arc::clone(&material.status_lists));
+    let core = on_every_core(secs, || {
+        let v = verify_credential_with(&one, &material.trust, NOW, &options).unwrap();
+        assert!(v.is_valid());
+    });
+    println!(
+        "core verification (3.9 KB credential), {cores} thr: {core:>9.0} /s  ({:.0} % of raw)",
+        100.0 * core / raw
+    );
+
+    // The server: its own 2-thread runtime.
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .build()
+        .unwrap();
+    let limits = Limits::default();
+    let state = AppState::new(
+        TrustSource::Offline(Arc::clone(&material)),
+        Arc::new(|| NOW),
+        &Judging::default(),
+        limits.clone(),
+    );
+    let listener = server
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    server.spawn(async move { serve(listener, router(state), &limits).await });
+
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    client_rt.block_on(async {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let client: HttpClient = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(64)
+            .build(connector);
+        let single = Bytes::from(bytes(&json!({"items": [{"credential": credential(1)}]})));
+        let batch = Bytes::from(bytes(&json!({
+            "items": (0..100).map(|i| json!({"credential": credential(i)})).collect::<Vec<_>>()
+        })));
+        // Warm up.
+        let _ = load(&client, addr, single.clone(), 8, Duration::from_secs(1), None).await;
+
+        // 3. Peak, closed loop.
+        let mut peak = load(&client, addr, single.clone(), 32, secs, None).await;
+        let peak_rate = peak.rate();
+        println!(
+            "HTTP single, 32 conns, peak:        {peak_rate:>9.0} /s  p50 {:?} p99 {:?}",
+            peak.percentile(0.50),
+            peak.percentile(0.99)
+        );
+
+        // 4. Half the peak, paced.
+        let connections = 16;
+        let pace = Duration::from_secs_f64(connections as f64 / (peak_rate / 2.0));
+        let mut half = load(&client, addr, single.clone(), connections, secs, Some(pace)).await;
+        println!(
+            "HTTP single at half peak ({:.0} /s):  {:>9.0} /s  p50 {:?} p99 {:?}",
+            peak_rate / 2.0,
+            half.rate(),
+            half.percentile(0.50),
+            half.percentile(0.99)
+        );
+
+        // 5. Batches of 100.
+        let mut bulk = load(&client, addr, batch, 4, secs, None).await;
+        let per_second = bulk.rate() * 100.0;
+        println!(
+            "HTTP batches of 100, 4 conns:       {per_second:>9.0} credentials/s ({:.0} % of raw, {:.0} % of core)  p99 {:?} per batch",
+            100.0 * per_second / raw,
+            100.0 * per_second / core,
+            bulk.percentile(0.99)
+        );
+    });
+}

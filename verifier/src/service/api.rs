@@ -1,0 +1,540 @@
+//! The machine API: `GET /health`, `POST /api/v1/verify` (bulk, JSON or multipart) and the
+//! W3C VC-API `POST /credentials/verify`.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http_body_util::{BodyExt, Limited};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::problem::{Problem, short};
+use super::verify::{Checked, Item, ItemReport, rfc3339, verify_all, verify_item};
+use crate::online::Material;
+use crate::{CheckName, Outcome, VerdictResult};
+
+/// Largest single uploaded file kept (32 MiB, the QR photo limit; PDFs are held to 16 MiB).
+const MAX_FILE_BYTES: usize = crate::qr::MAX_IMAGE_BYTES;
+
+/// Routes of this module.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/verify", post(verify))
+        .route("/credentials/verify", post(vc_api_verify))
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let now = state.now();
+    let material = match &state.inner.source {
+        super::TrustSource::Offline(m) => Some(Arc::clone(m)),
+        super::TrustSource::Online(o) => o.material(),
+    };
+    let body = match material {
+        Some(m) => json!({
+            "status": "ok",
+            "mode": if state.inner.source.is_online() { "online" } else { "offline" },
+            "time": rfc3339(now),
+            "trustList": {
+                "id": m.trust.id(),
+                "version": m.trust.version(),
+                "validUntil": rfc3339(m.trust.valid_until()),
+                "stale": m.trust.is_stale(now),
+            },
+            "statusLists": m.status_lists.len(),
+            "materialAsOf": rfc3339(m.as_of),
+        }),
+        None => json!({
+            "status": "degraded",
+            "mode": "online",
+            "time": rfc3339(now),
+            "detail": "no verified trust list yet (issuer unreachable and nothing cached)",
+        }),
+    };
+    Json(body).into_response()
+}
+
+/// Read the whole body, at most `limit` bytes (a longer body, declared or streamed, is 413).
+pub(super) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Problem> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(Problem::body_too_large(limit)),
+        Err(e) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "body-unreadable",
+            "Request body could not be read",
+            e.to_string(),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRequest<'a> {
+    #[serde(borrow)]
+    items: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemIn<'a> {
+    #[serde(borrow, default)]
+    credential: Option<&'a RawValue>,
+    #[serde(default)]
+    qr: Option<String>,
+}
+
+/// Only the status entry of a credential (the rest skipped), to know which lists to fetch.
+#[derive(Deserialize)]
+struct StatusOnly {
+    #[serde(rename = "credentialStatus", default)]
+    credential_status: Option<Value>,
+}
+
+fn status_urls_of(items: &[Item]) -> Vec<String> {
+    let mut urls = Vec::new();
+    for item in items {
+        if let Item::Credential(bytes) = item
+            && let Ok(s) = serde_json::from_slice::<StatusOnly>(bytes)
+            && let Some(status) = s.credential_status
+        {
+            let doc = json!({ "credentialStatus": status });
+            urls.extend(crate::online::status_list_urls(&doc));
+        }
+    }
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
+/// Verify `items` (after fetching what they need, when online), on the blocking pool.
+pub(super) async fn check_items(
+    state: &AppState,
+    items: Vec<Item>,
+) -> Result<(Vec<Item>, Vec<Checked>, Arc<Material>), Problem> {
+    let urls = if state.inner.source.is_online() {
+        // PDFs carry their credential inside; the status URL is read after extraction.
+        let mut extracted: Vec<Item> = Vec::new();
+        for item in &items {
+            if let Item::File { bytes, .. } = item
+                && crate::pdf::is_pdf(bytes)
+                && let Ok(json) = crate::pdf::extract_credential(bytes)
+            {
+                extracted.push(Item::Credential(json));
+            }
+        }
+        let mut urls = status_urls_of(&items);
+        urls.extend(status_urls_of(&extracted));
+        urls
+    } else {
+        Vec::new()
+    };
+    let material = state.material(&urls).await?;
+    let now = state.now();
+    let options = state.inner.options.clone();
+    let threads = state.inner.threads;
+    if items.len() <= 2 {
+        let checked = items
+            .iter()
+            .map(|i| verify_item(i, &material, now, &options))
+            .collect();
+        return Ok((items, checked, material));
+    }
+    let m = Arc::clone(&material);
+    let joined = tokio::task::spawn_blocking(move || {
+        let checked = verify_all(&items, &m, now, &options, threads);
+        (items, checked)
+    })
+    .await;
+    match joined {
+        Ok((items, checked)) => Ok((items, checked, material)),
+        Err(e) => Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Verification failed",
+            e.to_string(),
+        )),
+    }
+}
+
+/// `POST /api/v1/verify`.
+async fn verify(State(state): State<AppState>, request: Request) -> Response {
+    match verify_inner(&state, request).await {
+        Ok(r) => r,
+        Err(p) => p.into_response(),
+    }
+}
+
+async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Problem> {
+    let limits = &state.inner.limits;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (items, names) = if content_type.starts_with("multipart/form-data") {
+        let _permit = state.heavy_permit().await?;
+        let multipart = Multipart::from_request(request, &()).await.map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-multipart",
+                "Malformed multipart body",
+                e.body_text(),
+            )
+            .field("body")
+        })?;
+        let (items, names) = read_multipart(multipart, limits.max_items).await?;
+        return respond(state, items, names).await;
+    } else if content_type.starts_with("application/json") || content_type.is_empty() {
+        let body = read_body(request.into_body(), limits.max_body_bytes).await?;
+        parse_json_items(&body, limits.max_items)?
+    } else {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send application/json ({\"items\":[…]}) or multipart/form-data (files)",
+        )
+        .field("Content-Type")
+        .value(short(&content_type)));
+    };
+    if items.len() > 2 {
+        let _permit = state.heavy_permit().await?;
+        return respond(state, items, names).await;
+    }
+    respond(state, items, names).await
+}
+
+fn too_many(count: usize, max: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-many-items",
+        "Too many items",
+        format!("the request has {count} items; at most {max} are verified in one request"),
+    )
+    .field("items")
+    .value(count)
+    .limit(max as u64)
+}
+
+fn parse_json_items(
+    body: &[u8],
+    max_items: usize,
+) -> Result<(Vec<Item>, Vec<Option<String>>), Problem> {
+    let request: VerifyRequest<'_> = serde_json::from_slice(body).map_err(|e| {
+        Problem::bad_json(format!(
+            "expected {{\"items\": [{{\"credential\": {{…}}}} or {{\"qr\": \"…\"}}, …]}}: {e}"
+        ))
+    })?;
+    if request.items.len() > max_items {
+        return Err(too_many(request.items.len(), max_items));
+    }
+    if request.items.is_empty() {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no-items",
+            "No items",
+            "items is empty: give at least one credential or QR text",
+        )
+        .field("items"));
+    }
+    let items = request
+        .items
+        .iter()
+        .enumerate()
+        .map(
+            |(i, raw)| match serde_json::from_str::<ItemIn<'_>>(raw.get()) {
+                Ok(ItemIn {
+                    credential: Some(c),
+                    qr: None,
+                }) => Item::Credential(c.get().as_bytes().to_vec()),
+                Ok(ItemIn {
+                    credential: None,
+                    qr: Some(q),
+                }) => Item::Qr(q),
+                Ok(_) => Item::Malformed {
+                    code: "item_malformed",
+                    detail: format!("items[{i}] must have exactly one of \"credential\" or \"qr\""),
+                },
+                Err(e) => Item::Malformed {
+                    code: "item_malformed",
+                    detail: format!(
+                        "items[{i}] must be {{\"credential\": {{…}}}} or {{\"qr\": \"…\"}}: {e}"
+                    ),
+                },
+            },
+        )
+        .collect::<Vec<_>>();
+    let names = vec![None; items.len()];
+    Ok((items, names))
+}
+
+/// Every file field and every `qr` text field of a multipart body, in order.
+pub(super) async fn read_multipart(
+    mut multipart: Multipart,
+    max_items: usize,
+) -> Result<(Vec<Item>, Vec<Option<String>>), Problem> {
+    let mut items = Vec::new();
+    let mut names = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(multipart_problem(&e)),
+        };
+        if items.len() >= max_items {
+            return Err(too_many(items.len() + 1, max_items));
+        }
+        let field_name = field.name().unwrap_or("").to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_ascii_lowercase);
+        if file_name.is_none() && field_name == "qr" {
+            let text = field.text().await.map_err(|e| multipart_problem(&e))?;
+            if text.trim().is_empty() {
+                continue;
+            }
+            names.push(None);
+            items.push(Item::Qr(text));
+            continue;
+        }
+        if file_name.is_none() && field_name != "file" && field_name != "files" {
+            // Other text fields (e.g. `lang`) are not items.
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let mut field = field;
+        let mut over = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                        over = true;
+                    } else {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return Err(multipart_problem(&e)),
+            }
+        }
+        if bytes.is_empty() && file_name.as_deref().is_none_or(str::is_empty) {
+            continue;
+        }
+        let claims_pdf = file_name
+            .as_deref()
+            .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pdf"))
+            || content_type.as_deref() == Some("application/pdf");
+        names.push(file_name);
+        items.push(if over {
+            Item::Malformed {
+                code: "too_large",
+                detail: format!("the file is larger than the limit of {MAX_FILE_BYTES} bytes"),
+            }
+        } else {
+            Item::File {
+                name: names.last().cloned().flatten(),
+                claims_pdf,
+                bytes,
+            }
+        });
+    }
+    if items.is_empty() {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no-items",
+            "No items",
+            "the form has no file and no qr text",
+        )
+        .field("file"));
+    }
+    Ok((items, names))
+}
+
+pub(super) fn multipart_problem(e: &axum::extract::multipart::MultipartError) -> Problem {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Problem::body_too_large(super::Limits::default().max_body_bytes);
+    }
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "malformed-multipart",
+        "Malformed multipart body",
+        e.body_text(),
+    )
+    .field("body")
+}
+
+async fn respond(
+    state: &AppState,
+    items: Vec<Item>,
+    names: Vec<Option<String>>,
+) -> Result<Response, Problem> {
+    let now = state.now();
+    let (_, checked, material) = check_items(state, items).await?;
+    let reports: Vec<ItemReport> = checked
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(i, (c, name))| ItemReport::of(i, name, c))
+        .collect();
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for r in &reports {
+        *counts.entry(r.verdict).or_default() += 1;
+    }
+    let body = json!({
+        "checkedAt": rfc3339(now),
+        "count": reports.len(),
+        "counts": counts,
+        "trustList": {
+            "id": material.trust.id(),
+            "version": material.trust.version(),
+            "validUntil": rfc3339(material.trust.valid_until()),
+        },
+        "items": reports,
+    });
+    let bytes = serde_json::to_vec(&body).map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Answer could not be written",
+            e.to_string(),
+        )
+    })?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct VcApiRequest<'a> {
+    #[serde(borrow, rename = "verifiableCredential")]
+    verifiable_credential: Option<&'a RawValue>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    options: Option<Value>,
+}
+
+/// `POST /credentials/verify` (W3C VC-API): 200 `{verified: true, checks, warnings, errors}`
+/// for a valid credential; 400 with the same shape (`verified: false`, `errors` as problem
+/// details naming the reason) for one that is not valid or cannot be read.
+async fn vc_api_verify(State(state): State<AppState>, request: Request) -> Response {
+    let body = match read_body(request.into_body(), state.inner.limits.max_body_bytes).await {
+        Ok(b) => b,
+        Err(p) => return p.into_response(),
+    };
+    let req: VcApiRequest<'_> = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return Problem::bad_json(format!(
+                "expected {{\"verifiableCredential\": {{…}}, \"options\": {{…}}}}: {e}"
+            ))
+            .into_response();
+        }
+    };
+    let Some(vc) = req.verifiable_credential else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "missing-field",
+            "verifiableCredential is missing",
+            "the body must have a verifiableCredential member",
+        )
+        .field("verifiableCredential")
+        .into_response();
+    };
+    let items = vec![Item::Credential(vc.get().as_bytes().to_vec())];
+    let checked = match check_items(&state, items).await {
+        Ok((_, mut c, _)) => c.pop(),
+        Err(p) => return p.into_response(),
+    };
+    let problem = |kind: &str, title: &str, detail: String| {
+        json!({
+            "type": format!("{}{kind}", super::problem::TYPE_BASE),
+            "title": title,
+            "detail": detail,
+        })
+    };
+    let (verified, checks, warnings, errors) = match checked {
+        Some(Checked::Credential(v)) => {
+            let checks: Vec<&str> = v
+                .checks()
+                .iter()
+                .filter(|c| c.outcome == Outcome::Passed)
+                .map(|c| vc_check_name(c.name))
+                .collect();
+            let warnings: Vec<Value> = v
+                .checks()
+                .iter()
+                .filter(|c| c.outcome == Outcome::Warning || c.outcome == Outcome::NotChecked)
+                .filter_map(|c| {
+                    let r = c.reason?;
+                    Some(problem(
+                        r.code(),
+                        r.message().en,
+                        c.detail.clone().unwrap_or_default(),
+                    ))
+                })
+                .collect();
+            let errors: Vec<Value> = v
+                .checks()
+                .iter()
+                .filter(|c| c.outcome == Outcome::Failed)
+                .filter_map(|c| {
+                    let r = c.reason?;
+                    Some(problem(
+                        r.code(),
+                        r.message().en,
+                        c.detail.clone().unwrap_or_default(),
+                    ))
+                })
+                .collect();
+            (v.result() == VerdictResult::Valid, checks, warnings, errors)
+        }
+        Some(Checked::Error { code, detail }) => (
+            false,
+            Vec::new(),
+            Vec::new(),
+            vec![problem(code, "The credential could not be read", detail)],
+        ),
+        _ => (
+            false,
+            Vec::new(),
+            Vec::new(),
+            vec![problem("internal", "No verdict", String::new())],
+        ),
+    };
+    let status = if verified {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    (
+        status,
+        Json(json!({
+            "verified": verified,
+            "checks": checks,
+            "warnings": warnings,
+            "errors": errors,
+        })),
+    )
+        .into_response()
+}
+
+/// VC-API check names: `proof` for the signature, the others as the verifier names them.
+fn vc_check_name(name: CheckName) -> &'static str {
+    match name {
+        CheckName::Integrity => "proof",
+        CheckName::ValidityPeriod => "expiration",
+        CheckName::Status => "credentialStatus",
+        other => other.as_str(),
+    }
+}

@@ -1,0 +1,129 @@
+//! The HTML pages of the verifier service: the QR landing page a parent's phone opens
+//! (`GET /V/<digits>`), the page for a full credential (an uploaded PDF or credential JSON),
+//! the upload form and the error page.
+//!
+//! Pure functions from a verdict to a complete HTML document: no I/O, no clock. Nothing
+//! external: the style sheet is inline, there are no scripts, fonts, images or links to another
+//! origin, and a Content-Security-Policy `<meta>` forbids loading any, so a page works on a
+//! verifier with no Internet. Links are relative (`?lang=en`, `../upload`) so the service can
+//! sit behind any path prefix. Everything that comes from a record or a request is
+//! HTML-escaped ([`escape`]).
+//!
+//! **Language.** Vietnamese by default; `?lang=en` gives English ([`Lang`]), and each page
+//! links to the other language at the same URL. The record's own content (names, subjects,
+//! comments, the school's wording of results) stays as the school wrote it, so that it can be
+//! compared with the paper; in English, coded values get a gloss, e.g. `Được lên lớp (promoted
+//! to the next grade)`.
+//!
+//! **Layout.** Mobile first (one column at 360 px, a large verdict banner in one of four
+//! colours), then the signed content in the order of the printed page, then what was checked.
+//!
+//! **Stable hooks for tests.** `#verdict` with `data-verdict="valid|invalid|revoked|
+//! status_unknown"` ([`VerdictKind`]), `#verdict-label`, `#verdict-reason`, `#record` with
+//! `data-signed`, field values `#pupil-name`, `#school`, `#credential-id` …, `#checks` with one
+//! `li[data-check][data-outcome]` per check, `#trust-list`, `#lang-switch`, `#upload-error`,
+//! `#error[data-status]`, and `data-page` on `<body>` (`qr`, `credential`, `upload`, `error`).
+
+mod forms;
+mod html;
+mod labels;
+mod record;
+mod summary;
+mod verdict;
+
+use crate::{Check, CheckName, Message, Outcome, SummaryVerdict, Verdict};
+
+pub use html::escape;
+pub use verdict::VerdictKind;
+
+/// The language of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// Tiếng Việt (the default).
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language asked for by a request's query: accepts the whole query string
+    /// (`lang=en&x=1`) or the value of `lang` alone (`en`). `en`, `en-US`, `EN` … give English;
+    /// anything else, or nothing, Vietnamese.
+    pub fn from_query(query: Option<&str>) -> Lang {
+        let Some(query) = query else {
+            return Lang::Vi;
+        };
+        let value = if query.contains('=') || query.contains('&') {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(k, _)| *k == "lang")
+                .map(|(_, v)| v)
+                .unwrap_or("")
+        } else {
+            query
+        };
+        let primary = value.split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Vi
+        }
+    }
+
+    /// `vi` or `en` (the `lang` attribute and query value).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// `vi` or `en`, whichever is this language.
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    /// A verifier message in this language.
+    pub fn message(self, m: Message) -> &'static str {
+        self.pick(m.vi, m.en)
+    }
+}
+
+/// The QR landing page: the verdict on a QR summary and the summary's fields.
+pub fn summary_page(verdict: &SummaryVerdict, lang: Lang) -> String {
+    summary::page(verdict, lang)
+}
+
+/// The page for a full credential (uploaded PDF or JSON): the verdict and the signed record.
+pub fn credential_page(verdict: &Verdict, lang: Lang) -> String {
+    record::page(verdict, lang)
+}
+
+/// The upload form, with `error` (already in the page's language) shown above it.
+pub fn upload_page(lang: Lang, error: Option<&str>) -> String {
+    forms::upload(lang, error)
+}
+
+/// An error page for HTTP `status`, with the message in the page's language.
+pub fn error_page(lang: Lang, status: u16, message_vi: &str, message_en: &str) -> String {
+    forms::error(lang, status, message_vi, message_en)
+}
+
+/// When and why the record was revoked, as the status check found it in the school's signed
+/// list: (date `YYYY-MM-DD…`, reason), either unknown when the list has no note for it.
+fn revocation(checks: &[Check]) -> Option<(Option<String>, Option<String>)> {
+    let r = checks
+        .iter()
+        .find(|c| c.name == CheckName::Status && c.outcome == Outcome::Failed)
+        .and_then(|c| c.revocation.as_ref())?;
+    let date = r.revoked_at.and_then(|at| {
+        at.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    });
+    Some((date, r.reason.clone()))
+}

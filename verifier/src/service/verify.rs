@@ -1,0 +1,418 @@
+//! One item of a verification request — credential JSON, scanned QR text, or an uploaded file
+//! (PDF, credential JSON, PNG/JPEG photo of the QR) — checked by the core and reported in the
+//! API's shape. No I/O here: the trust material and `now` are arguments; [`verify_all`]
+//! spreads a batch over the CPU cores.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::normalise::{NormalisedRecord, normalise};
+use crate::online::Material;
+use crate::pdf::{MAX_PDF_BYTES, extract_credential, is_pdf};
+use crate::qr::{MAX_IMAGE_BYTES, SummaryInfo, SummaryVerdict};
+use crate::reason::Message;
+use crate::verdict::SchoolInfo;
+use crate::{
+    Check, Reason, Verdict, VerdictResult, VerifyError, VerifyOptions, decode_qr_image,
+    verify_credential_with, verify_summary,
+};
+
+/// Something to verify.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// Credential JSON bytes, as received.
+    Credential(Vec<u8>),
+    /// Text scanned from a printed record's QR code (`…/V/<digits>` or the digits).
+    Qr(String),
+    /// An uploaded file: the content decides what it is (PDF, PNG/JPEG photo, else JSON).
+    File {
+        /// The file name sent, if any.
+        name: Option<String>,
+        /// Whether the client said it is a PDF (name `*.pdf` or type `application/pdf`).
+        claims_pdf: bool,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// An item that could not even be taken apart (the request said why).
+    Malformed {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// What checking one item gave.
+#[derive(Debug, Clone)]
+pub enum Checked {
+    /// A credential's verdict.
+    Credential(Box<Verdict>),
+    /// A QR summary's verdict.
+    Summary(Box<SummaryVerdict>),
+    /// Could not be checked at all (unreadable input).
+    Error {
+        /// Stable code (`not_json`, `not_a_pdf`, `pdf_unreadable`, `qr_unreadable`,
+        /// `too_large`, `item_malformed`, …).
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// Check one item against `material` at `now` (`options` without status lists: the
+/// material's are added).
+pub fn verify_item(
+    item: &Item,
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Checked {
+    match item {
+        Item::Credential(bytes) => credential(bytes, material, now, options),
+        Item::Qr(text) => summary(text, material, now),
+        Item::File {
+            bytes, claims_pdf, ..
+        } => {
+            if is_pdf(bytes) {
+                if bytes.len() > MAX_PDF_BYTES {
+                    return too_large("PDF", bytes.len(), MAX_PDF_BYTES);
+                }
+                match extract_credential(bytes) {
+                    Ok(json) => credential(&json, material, now, options),
+                    Err(e) => Checked::Error {
+                        code: "pdf_unreadable",
+                        detail: e.to_string(),
+                    },
+                }
+            } else if *claims_pdf {
+                Checked::Error {
+                    code: "not_a_pdf",
+                    detail: "the file is named or typed as a PDF but does not start like one \
+                             (no %PDF- header)"
+                        .into(),
+                }
+            } else if is_image(bytes) {
+                if bytes.len() > MAX_IMAGE_BYTES {
+                    return too_large("image", bytes.len(), MAX_IMAGE_BYTES);
+                }
+                match decode_qr_image(bytes) {
+                    Ok(text) => summary(&text, material, now),
+                    Err(e) => Checked::Error {
+                        code: "qr_unreadable",
+                        detail: e.to_string(),
+                    },
+                }
+            } else {
+                credential(bytes, material, now, options)
+            }
+        }
+        Item::Malformed { code, detail } => Checked::Error {
+            code,
+            detail: detail.clone(),
+        },
+    }
+}
+
+/// Check every item, spread over up to `threads` threads (results in the items' order).
+pub fn verify_all(
+    items: &[Item],
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+    threads: usize,
+) -> Vec<Checked> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items
+            .iter()
+            .map(|i| verify_item(i, material, now, options))
+            .collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let handle = scope.spawn(move || {
+                    part.iter()
+                        .map(|i| verify_item(i, material, now, options))
+                        .collect::<Vec<_>>()
+                });
+                (part.len(), handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| {
+                h.join().unwrap_or_else(|_| {
+                    vec![
+                        Checked::Error {
+                            code: "internal",
+                            detail: "verification thread failed".into(),
+                        };
+                        len
+                    ]
+                })
+            })
+            .collect()
+    })
+}
+
+fn too_large(what: &str, size: usize, limit: usize) -> Checked {
+    Checked::Error {
+        code: "too_large",
+        detail: format!("the {what} is {size} bytes; the limit is {limit} bytes"),
+    }
+}
+
+fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
+fn credential(
+    bytes: &[u8],
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Checked {
+    let options = options
+        .clone()
+        .with_status_lists(std::sync::Arc::clone(&material.status_lists));
+    match verify_credential_with(bytes, &material.trust, now, &options) {
+        Ok(v) => Checked::Credential(Box::new(v)),
+        Err(e) => error_of(&e),
+    }
+}
+
+fn summary(text: &str, material: &Material, now: OffsetDateTime) -> Checked {
+    match verify_summary(text, &material.trust, now) {
+        Ok(v) => Checked::Summary(Box::new(v)),
+        Err(e) => Checked::Error {
+            code: "qr_unreadable",
+            detail: e.to_string(),
+        },
+    }
+}
+
+fn error_of(e: &VerifyError) -> Checked {
+    let code = match e {
+        VerifyError::TooLarge { .. } => "too_large",
+        VerifyError::NotJson { .. } => "not_json",
+        VerifyError::NotAnObject { .. } => "not_an_object",
+        VerifyError::Pdf { .. } => "pdf_unreadable",
+        VerifyError::Image { .. } | VerifyError::QrPayload(_) => "qr_unreadable",
+        _ => "unreadable",
+    };
+    Checked::Error {
+        code,
+        detail: e.to_string(),
+    }
+}
+
+/// `valid`, `invalid`, `revoked`, `status_unknown` or `error`.
+pub fn verdict_word(result: VerdictResult, reason: Option<Reason>) -> &'static str {
+    match result {
+        VerdictResult::Valid => "valid",
+        VerdictResult::StatusUnknown => "status_unknown",
+        VerdictResult::Invalid if reason == Some(Reason::Revoked) => "revoked",
+        VerdictResult::Invalid => "invalid",
+    }
+}
+
+/// A reason code with its message.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonOut {
+    /// Stable code (`revoked`, `signature_mismatch`, …).
+    pub code: &'static str,
+    /// Vietnamese and English.
+    pub message: Message,
+}
+
+/// Dates of a record.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dates {
+    /// The credential's `validFrom`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    /// The credential's `validUntil`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    /// When the school signed (proof `created`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+}
+
+/// The issuing school.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchoolOut {
+    /// Issuer id.
+    pub id: Option<String>,
+    /// MOET code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Province.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    /// Whether the trust list vouches for it (otherwise it is only what the document says).
+    pub trusted: bool,
+}
+
+/// The API's answer for one item.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemReport {
+    /// Position in the request (0-based).
+    pub index: usize,
+    /// The file name, for uploaded files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `credential`, `qr_summary` or `unreadable`.
+    pub kind: &'static str,
+    /// `valid`, `invalid`, `revoked`, `status_unknown` or `error`.
+    pub verdict: &'static str,
+    /// Why not valid (the first failed check), or why it could not be checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ReasonOut>,
+    /// The issuing school.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub school: Option<SchoolOut>,
+    /// The credential's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    /// The record's dates.
+    pub dates: Dates,
+    /// The verified record, normalised (only when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<NormalisedRecord>,
+    /// What a QR summary says (trusted only when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryInfo>,
+    /// Every check with its outcome and reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// For `error`: the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Unreadable-input message.
+const UNREADABLE: Message = Message {
+    vi: "Không đọc được dữ liệu để kiểm tra.",
+    en: "The input could not be read, so it could not be checked.",
+};
+
+impl ItemReport {
+    /// The report for `checked`, the `index`-th item (file `name`).
+    pub fn of(index: usize, name: Option<String>, checked: &Checked) -> Self {
+        match checked {
+            Checked::Credential(v) => {
+                let s = v.subject();
+                let school = match (&s.school, &s.issuer) {
+                    (
+                        Some(SchoolInfo {
+                            id,
+                            code,
+                            name,
+                            province,
+                        }),
+                        _,
+                    ) => Some(SchoolOut {
+                        id: Some(id.clone()),
+                        code: Some(code.clone()),
+                        name: name.clone(),
+                        province: Some(province.clone()),
+                        trusted: true,
+                    }),
+                    (None, Some(issuer)) => Some(SchoolOut {
+                        id: Some(issuer.id.clone()),
+                        code: s.pupil.school_code.clone(),
+                        name: issuer.name.clone(),
+                        province: None,
+                        trusted: false,
+                    }),
+                    (None, None) => None,
+                };
+                Self {
+                    index,
+                    name,
+                    kind: "credential",
+                    verdict: verdict_word(v.result(), v.reason()),
+                    reason: v.reason().map(|r| ReasonOut {
+                        code: r.code(),
+                        message: r.message(),
+                    }),
+                    school,
+                    credential_id: s.credential_id.clone(),
+                    dates: Dates {
+                        valid_from: s.valid_from.clone(),
+                        valid_until: s.valid_until.clone(),
+                        signed_at: s.signed_at.clone(),
+                    },
+                    record: v
+                        .verified()
+                        .and_then(|c| c.credential_subject())
+                        .map(normalise),
+                    summary: None,
+                    checks: v.checks().to_vec(),
+                    detail: None,
+                }
+            }
+            Checked::Summary(v) => {
+                let info = v.info();
+                Self {
+                    index,
+                    name,
+                    kind: "qr_summary",
+                    verdict: verdict_word(v.result(), v.reason()),
+                    reason: v.reason().map(|r| ReasonOut {
+                        code: r.code(),
+                        message: r.message(),
+                    }),
+                    school: Some(SchoolOut {
+                        id: None,
+                        code: Some(info.school_code.clone()),
+                        name: v.school_name().unwrap_or_default().to_owned(),
+                        province: None,
+                        trusted: v.school_name().is_some(),
+                    }),
+                    credential_id: Some(info.credential_id.clone()),
+                    dates: Dates {
+                        signed_at: Some(info.signed_at.clone()),
+                        ..Dates::default()
+                    },
+                    record: None,
+                    summary: Some(info.clone()),
+                    checks: v.checks().to_vec(),
+                    detail: None,
+                }
+            }
+            Checked::Error { code, detail } => Self {
+                index,
+                name,
+                kind: "unreadable",
+                verdict: "error",
+                reason: Some(ReasonOut {
+                    code,
+                    message: UNREADABLE,
+                }),
+                school: None,
+                credential_id: None,
+                dates: Dates::default(),
+                record: None,
+                summary: None,
+                checks: Vec::new(),
+                detail: Some(detail.clone()),
+            },
+        }
+    }
+}
+
+/// RFC 3339 text of `t`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}

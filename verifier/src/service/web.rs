@@ -1,0 +1,187 @@
+//! The pages for people: the QR landing page (`GET /V/{digits}`, `GET /v/{digits}`), the
+//! upload form (`GET /`, `GET /upload`) and its result (`POST /upload`). The HTML is made by
+//! [`super::pages`]; this module only routes, verifies and sets the headers (a strict
+//! Content-Security-Policy: no scripts, nothing from another origin).
+
+use axum::Router;
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::AppState;
+use super::api::{check_items, read_multipart};
+use super::pages::{self, Lang};
+use super::problem::Problem;
+use super::verify::{Checked, Item};
+
+/// The pages' Content-Security-Policy.
+pub(super) const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Routes of this module.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(upload_form))
+        .route("/upload", get(upload_form).post(upload))
+        .route("/V/{digits}", get(landing))
+        .route("/v/{digits}", get(landing))
+}
+
+/// An HTML page with the security headers.
+fn html(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
+}
+
+fn error(lang: Lang, p: &Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let (vi, en) = match p.rule.as_str() {
+        "body-too-large" => (
+            "Tệp quá lớn.".to_owned(),
+            format!("The upload is too large: {}", p.detail),
+        ),
+        "trust-material-unavailable" => (
+            "Chưa tải được danh sách tin cậy; vui lòng thử lại sau.".to_owned(),
+            format!("The trust list is not available yet: {}", p.detail),
+        ),
+        "busy" => (
+            "Hệ thống đang bận, vui lòng thử lại sau ít phút.".to_owned(),
+            "The verifier is busy; try again in a moment.".to_owned(),
+        ),
+        _ => (
+            "Không đọc được dữ liệu gửi lên.".to_owned(),
+            p.detail.clone(),
+        ),
+    };
+    html(status, pages::error_page(lang, status.as_u16(), &vi, &en))
+}
+
+async fn upload_form(RawQuery(query): RawQuery) -> Response {
+    let lang = Lang::from_query(query.as_deref());
+    html(StatusCode::OK, pages::upload_page(lang, None))
+}
+
+/// The page for one checked item.
+fn result_page(lang: Lang, checked: &Checked) -> Response {
+    match checked {
+        Checked::Credential(v) => html(StatusCode::OK, pages::credential_page(v, lang)),
+        Checked::Summary(v) => html(StatusCode::OK, pages::summary_page(v, lang)),
+        Checked::Error { code, detail } => {
+            let (vi, en) = match *code {
+                "not_a_pdf" => ("Tệp này không phải là tệp PDF.", "The file is not a PDF"),
+                "pdf_unreadable" => (
+                    "Không đọc được hồ sơ trong tệp PDF.",
+                    "The record in the PDF cannot be read",
+                ),
+                "qr_unreadable" => ("Không đọc được mã QR.", "The QR code cannot be read"),
+                "too_large" => ("Tệp quá lớn.", "The file is too large"),
+                _ => (
+                    "Không đọc được tệp hồ sơ.",
+                    "The credential file cannot be read",
+                ),
+            };
+            let message = match lang {
+                Lang::Vi => vi.to_owned(),
+                Lang::En => format!("{en}: {detail}"),
+            };
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                pages::upload_page(lang, Some(&message)),
+            )
+        }
+    }
+}
+
+async fn landing(
+    State(state): State<AppState>,
+    Path(digits): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let lang = Lang::from_query(query.as_deref());
+    if digits.len() > 2_048 {
+        return html(
+            StatusCode::BAD_REQUEST,
+            pages::error_page(lang, 400, "Mã QR quá dài.", "The QR code text is too long."),
+        );
+    }
+    match check_items(&state, vec![Item::Qr(digits)]).await {
+        Ok((_, checked, _)) => match checked.first() {
+            Some(Checked::Error { detail, .. }) => html(
+                StatusCode::BAD_REQUEST,
+                pages::error_page(
+                    lang,
+                    400,
+                    "Mã QR không đọc được hoặc đã bị hỏng.",
+                    &format!("The QR code cannot be read or is damaged: {detail}"),
+                ),
+            ),
+            Some(c) => result_page(lang, c),
+            None => error(lang, &Problem::bad_json("no result")),
+        },
+        Err(p) => error(lang, &p),
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Response {
+    let lang = Lang::from_query(query.as_deref());
+    let permit = match state.heavy_permit().await {
+        Ok(p) => p,
+        Err(p) => return error(lang, &p),
+    };
+    let multipart = match Multipart::from_request(request, &()).await {
+        Ok(m) => m,
+        Err(_) => {
+            return html(
+                StatusCode::BAD_REQUEST,
+                pages::upload_page(
+                    lang,
+                    Some(lang.pick(
+                        "Hãy gửi biểu mẫu có tệp hoặc nội dung mã QR.",
+                        "Send the form with a file or the QR text.",
+                    )),
+                ),
+            );
+        }
+    };
+    let items = match read_multipart(multipart, 1).await {
+        Ok((items, _)) => items,
+        Err(p) if p.rule == "no-items" || p.rule == "too-many-items" => {
+            return html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                pages::upload_page(
+                    lang,
+                    Some(lang.pick(
+                        "Hãy chọn một tệp hoặc dán nội dung mã QR.",
+                        "Choose one file or paste the QR text.",
+                    )),
+                ),
+            );
+        }
+        Err(p) => return error(lang, &p),
+    };
+    let result = check_items(&state, items).await;
+    drop(permit);
+    match result {
+        Ok((_, checked, _)) => match checked.first() {
+            Some(c) => result_page(lang, c),
+            None => error(lang, &Problem::bad_json("no result")),
+        },
+        Err(p) => error(lang, &p),
+    }
+}
