@@ -242,3 +242,21 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_reasons_are_one_line_and_within_the_limit() {
+        assert_eq!(
+            publishable_reason("  Sai điểm\nmôn Toán "),
+            "Sai điểm môn Toán"
+        );
+        let legacy = "ệ".repeat(300);
+        let cut = publishable_reason(&legacy);
+        assert_eq!(cut.chars().count(), MAX_REASON_CHARS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(publishable_reason(&"a".repeat(200)), "a".repeat(200));
+    }
+}

@@ -1,7 +1,9 @@
 //! Online verification against a real `hocba-issuer serve` (issue #4): a record issued through
 //! the issuer's API verifies online with `hocba-verify --online URL` (trust list and status
 //! list fetched over HTTP, verified, cached) and through `hocba-verify serve --online URL`;
-//! after a revocation through the API, online verification says `revoked`.
+//! the issuer's PDF of it, uploaded to the verifier, is valid too; after a revocation through
+//! the API, online verification says `revoked`. A second test rotates the school's key in the
+//! middle of the year and then marks the new key compromised, through the authority API.
 //!
 //! Both binaries are built first (`cargo build --bin hocba-issuer --bin hocba-verify`) and
 //! run as processes on loopback ports, with a fresh SQLite file.
@@ -119,6 +121,51 @@ fn http(
         .unwrap_or(0);
     // The services answer with Content-Length (no chunking) for these routes.
     (status, rest.to_owned())
+}
+
+/// One HTTP/1.1 request with a binary body: (status code, body bytes).
+fn http_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("write");
+    stream.write_all(body).expect("write body");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "chunked answers are not read here: {head}"
+    );
+    (status, answer[split + 4..].to_vec())
 }
 
 fn token(database_url: &str, school: &str, role: &str) -> String {
@@ -291,6 +338,36 @@ fn issue_verify_online_revoke_verify_online() {
     let answer: Value = serde_json::from_str(&answer).expect("JSON");
     assert_eq!(answer["items"][0]["verdict"], "valid", "{answer}");
     assert_eq!(answer["items"][0]["record"]["grade"], 5);
+    // The printed record: the issuer's PDF, uploaded to the verifier's bulk API (its embedded
+    // credential is verified).
+    let (status, pdf) = http_bytes(
+        &issuer_addr,
+        "GET",
+        &format!("/api/v1/credentials/{credential_id}/pdf"),
+        &[("Authorization", &auth(&principal))],
+        b"",
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let mut form = Vec::new();
+    form.extend_from_slice(
+        b"--e2eBOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; \
+          filename=\"hoc-ba.pdf\"\r\nContent-Type: application/pdf\r\n\r\n",
+    );
+    form.extend_from_slice(&pdf);
+    form.extend_from_slice(b"\r\n--e2eBOUNDARY--\r\n");
+    let (status, answer) = http_bytes(
+        &verifier_addr,
+        "POST",
+        "/api/v1/verify",
+        &[("Content-Type", "multipart/form-data; boundary=e2eBOUNDARY")],
+        &form,
+    );
+    let answer: Value = serde_json::from_slice(&answer).expect("JSON");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["items"][0]["name"], "hoc-ba.pdf");
+    assert_eq!(answer["items"][0]["verdict"], "valid", "{answer}");
+    assert_eq!(answer["items"][0]["credentialId"], credential_id.as_str());
     drop(verifier);
 
     // Revoke through the API; online verification now says revoked.

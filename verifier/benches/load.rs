@@ -16,7 +16,12 @@
 //!
 //! The server runs in this process on its own 2-thread runtime (as `serve` does on a 2-core
 //! machine); the client is a 1-thread runtime with hyper-util's pooled keep-alive client.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
 #![allow(clippy::disallowed_methods)] // a benchmark reads the clock
 
 #[allow(dead_code)]
@@ -201,7 +206,10 @@ fn main() {
             .unwrap_or(5),
     );
     let cores = threads();
-    println!("hocba-verify serve load test: {cores} cores, {} s per phase", secs.as_secs());
+    println!(
+        "hocba-verify serve load test: {cores} cores, {} s per phase",
+        secs.as_secs()
+    );
 
     // 1. Raw verify_strict.
     let key = school_a_key();

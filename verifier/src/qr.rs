@@ -200,6 +200,14 @@ impl SummaryVerdict {
     pub fn checks(&self) -> &[Check] {
         &self.checks
     }
+    /// When a status list marks the record revoked: when and why, from the school-signed list
+    /// (also serialised in the `status` check as `revocation`).
+    pub fn revocation(&self) -> Option<&crate::verdict::Revocation> {
+        self.checks
+            .iter()
+            .find(|c| c.name == CheckName::Status && c.outcome == Outcome::Failed)
+            .and_then(|c| c.revocation.as_ref())
+    }
     /// The verified summary, when valid.
     pub fn verified(&self) -> Option<&VerifiedSummary> {
         self.verified.as_ref()
@@ -207,6 +215,43 @@ impl SummaryVerdict {
     /// The summary as read (verified or not).
     pub fn signed_summary(&self) -> &SignedSummary {
         &self.signed
+    }
+
+    /// The same verdict with its `status` check replaced by `check` (from
+    /// [`StatusLists::summary_status`](crate::StatusLists::summary_status)) and the result
+    /// judged again: revoked is not valid; a status that cannot be established is
+    /// `status_unknown`, never valid.
+    pub fn with_status(mut self, check: Check) -> Self {
+        if check.name != CheckName::Status {
+            return self;
+        }
+        if let Some(slot) = self.checks.iter_mut().find(|c| c.name == CheckName::Status) {
+            *slot = check;
+        } else {
+            self.checks.push(check);
+            self.checks
+                .sort_by_key(|c| CheckName::ALL.iter().position(|n| *n == c.name));
+        }
+        let failed: Vec<&Check> = self
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Failed)
+            .collect();
+        if let Some(first) = failed.first() {
+            let reason = first.reason.unwrap_or(Reason::DependsOnFailedCheck);
+            let only_unknown = failed
+                .iter()
+                .all(|c| c.reason.is_some_and(Reason::is_status_unknown));
+            self.result = if only_unknown {
+                VerdictResult::StatusUnknown
+            } else {
+                VerdictResult::Invalid
+            };
+            self.reason = Some(reason);
+            self.message = reason.message();
+            self.verified = None;
+        }
+        self
     }
 }
 

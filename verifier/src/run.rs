@@ -102,6 +102,12 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
     if !cli.status_list.is_empty() {
         options = options.with_status_lists(Arc::new(load_status_lists(&cli.status_list)?));
     }
+    if cli.max_age.is_some() && cli.bundle.is_none() && cli.online.is_none() {
+        return Err(Failure::new(
+            anyhow!("--max-age applies to trust material from --bundle or --online"),
+            Some("give --bundle FILE or --online URL with --max-age".into()),
+        ));
+    }
     let online = match &cli.online {
         Some(url) => Some(Online::start(url, &cli.cache_dir, authority.clone(), now)?),
         None => None,
@@ -247,6 +253,25 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
             }
             Trust::Verified(list) => match verify_summary(text, list, now) {
                 Ok(verdict) => {
+                    // With status lists (bundle, --status-list): revocation at the QR's index.
+                    let status = match (
+                        verdict.verified(),
+                        verdict.info().status_index,
+                        &options.status_lists,
+                    ) {
+                        (Some(v), Some(index), Some(lists)) => lists.summary_status(
+                            &v.school().id,
+                            index,
+                            list,
+                            now,
+                            options.max_status_list_age,
+                        ),
+                        _ => None,
+                    };
+                    let verdict = match status {
+                        Some(check) => verdict.with_status(check),
+                        None => verdict,
+                    };
                     let bindings: Vec<(String, anyhow::Result<Binding>)> = credentials_seen
                         .iter()
                         .map(|(name, bytes)| {
@@ -382,6 +407,9 @@ fn write_summary_text(
         let m = verdict.message();
         writeln!(out, "  Lý do:  {}", m.vi)?;
         writeln!(out, "  Reason: {}", m.en)?;
+    }
+    if let Some(r) = verdict.revocation() {
+        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
     }
     let s = verdict.info();
     writeln!(

@@ -158,6 +158,63 @@ impl StatusLists {
         }
         entry.proof_check(list, trust, &list.issuer.id)
     }
+
+    /// The `status` check of a printed record's QR summary, which names its school and its
+    /// index but not the list: every held list issued by `school_id` is read at `index`, each
+    /// with the checks a credential's status gets (proof by the school's key, `validUntil`,
+    /// `max_age`). One list of the school: its answer. Several: not revoked only when none
+    /// marks the index, else status unknown (the summary cannot say which list is its own).
+    /// `None` when no list of the school is held (the caller keeps "not checked").
+    pub fn summary_status(
+        &self,
+        school_id: &str,
+        index: u64,
+        trust: &VerifiedTrustList,
+        now: OffsetDateTime,
+        max_age: Option<Duration>,
+    ) -> Option<Check> {
+        let mut urls: Vec<&str> = self
+            .lists
+            .iter()
+            .filter(|(_, e)| matches!(e.parsed(), Ok(l) if l.issuer.id == school_id))
+            .map(|(u, _)| u.as_str())
+            .collect();
+        urls.sort_unstable();
+        let checks: Vec<Check> = urls
+            .iter()
+            .map(|url| {
+                let mut doc = Object::new();
+                doc.insert(
+                    "credentialStatus".into(),
+                    serde_json::json!({
+                        "type": "BitstringStatusListEntry",
+                        "statusPurpose": "revocation",
+                        "statusListCredential": url,
+                        "statusListIndex": index.to_string(),
+                    }),
+                );
+                status_check(&doc, Some(school_id), Some(self), trust, now, max_age)
+            })
+            .collect();
+        match checks.len() {
+            0 => None,
+            1 => checks.into_iter().next(),
+            n => {
+                if checks.iter().all(|c| c.outcome == crate::Outcome::Passed) {
+                    checks.into_iter().next()
+                } else {
+                    Some(Check::failed(
+                        CheckName::Status,
+                        Reason::StatusListUnavailable,
+                        format!(
+                            "the school has {n} status lists and index {index} is not clear in all \
+                             of them; the QR summary does not say which list is its own"
+                        ),
+                    ))
+                }
+            }
+        }
+    }
 }
 
 impl Entry {

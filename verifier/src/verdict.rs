@@ -93,8 +93,8 @@ pub struct Check {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// For a `status` check failed with `revoked`: when and why, as the signed list says
-    /// (serialised once, as the verdict's `revocation`).
-    #[serde(skip)]
+    /// (a credential's verdict also gives it at the top level, as `revocation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation: Option<Revocation>,
 }
 

@@ -451,6 +451,12 @@ fn a_phone_opens_a_valid_records_qr_url_and_sees_it_valid_in_both_languages() {
     assert!(text.contains("Trường Tiểu học Lê Văn Tám"), "{text}");
     let name = b.find("#pupil-name");
     assert_eq!(b.text(&name), "Đinh Thị Ngọc Ánh");
+    // The service holds the school's status list: revocation was checked, not just the QR.
+    let status = b.find("#checks li[data-check=status]");
+    assert_eq!(
+        b.attribute(&status, "data-outcome").as_deref(),
+        Some("passed")
+    );
     b.assert_fits_and_loads_nothing();
     b.screenshot("qr-valid-vi");
 
@@ -532,9 +538,18 @@ fn a_revoked_records_qr_url_shows_revoked() {
     let (verdict, text) = b.verdict();
     assert_eq!(verdict, "revoked", "{text}");
     assert!(text.contains("Đã thu hồi"), "{text}");
+    assert!(
+        text.contains(&format!("Thu hồi ngày 31/05/2026 — lý do: {REASON}")),
+        "{text}"
+    );
+    b.assert_fits_and_loads_nothing();
     rig.open(&format!("{path}?lang=en"));
     let (verdict, text) = b.verdict();
     assert_eq!(verdict, "revoked", "{text}");
     assert!(text.contains("Revoked"), "{text}");
+    assert!(
+        text.contains(&format!("Revoked on 2026-05-31 — reason: {REASON}")),
+        "{text}"
+    );
     rig.server.assert_running();
 }

@@ -132,7 +132,10 @@ fn bundle_material() -> Arc<Material> {
 
 /// Start the service on an ephemeral loopback port.
 async fn start(source: TrustSource, clock: Clock) -> SocketAddr {
-    let limits = Limits::default();
+    start_with(source, clock, Limits::default()).await
+}
+
+async fn start_with(source: TrustSource, clock: Clock, limits: Limits) -> SocketAddr {
     let state = AppState::new(source, clock, &Judging::default(), limits.clone());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -784,4 +787,156 @@ async fn online_refuses_a_forged_trust_list_and_serves_503_without_material() {
     )
     .await;
     assert_problem(&a, 503, "trust-material-unavailable");
+}
+
+/// The QR text of `credential`, signed by school A's key.
+fn qr_of(credential: &Value) -> String {
+    use ed25519_dalek::Signer;
+    use hocba_schema::qr::{Summary, qr_text};
+    let key = school_a_key();
+    let summary = Summary::from_credential(credential, &key.verifying_key()).unwrap();
+    let signature = key.sign(&summary.signing_input().unwrap()).to_bytes();
+    let signed = summary.with_signature(signature).unwrap();
+    qr_text("https://verify.example", &signed).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_summaries_are_checked_for_revocation_with_the_schools_list() {
+    let addr = offline().await;
+    let (ok, gone) = (qr_of(&valid()), qr_of(&revoked()));
+    let a = post_json(
+        addr,
+        "/api/v1/verify",
+        &json!({"items": [{"qr": ok}, {"qr": gone}]}),
+    )
+    .await;
+    let items = a.json()["items"].clone();
+    assert_eq!(items[0]["kind"], "qr_summary");
+    assert_eq!(items[0]["verdict"], "valid", "{items}");
+    assert_eq!(items[0]["summary"]["grade"], 11);
+    assert_eq!(items[1]["verdict"], "revoked", "{items}");
+    // The landing page the QR opens.
+    let path = &gone[gone.find("/V/").unwrap()..];
+    let a = get(addr, path).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.text().contains("data-verdict=\"revoked\""));
+    let path = &ok[ok.find("/V/").unwrap()..].replace("/V/", "/v/");
+    let a = get(addr, &format!("{path}?lang=en")).await;
+    assert!(a.text().contains("data-verdict=\"valid\""));
+    // Without the school's status list (another school's list only), the QR alone cannot
+    // say: not checked, as `schema/docs/qr.md` describes.
+    let material = bundle_material();
+    let mut other = hocba_verifier::StatusLists::new();
+    let b_list = "https://hocba.example/status/01000502/1";
+    let mut bits = Bitstring::new(MIN_ENTRIES);
+    bits.set(4242, true);
+    let list = StatusListCredential::revocation(
+        b_list,
+        hocba_schema::credential::IssuerRef {
+            id: SCHOOL_B.into(),
+            name: "B".into(),
+        },
+        datetime!(2026-05-31 00:00 UTC),
+        datetime!(2026-06-14 00:00 UTC),
+        &bits,
+    );
+    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
+        .unwrap()
+        .into_document();
+    other.insert(
+        b_list,
+        bytes(&sign(
+            doc,
+            &school_b_key(),
+            &vm(SCHOOL_B, &school_b_key()),
+            "2026-05-31T00:00:00Z",
+        )),
+    );
+    let no_list = Arc::new(Material {
+        status_lists: Arc::new(other),
+        ..(*material).clone()
+    });
+    let addr = start(TrustSource::Offline(no_list), fixed(NOW)).await;
+    let a = post_json(addr, "/api/v1/verify", &json!({"items": [{"qr": gone}]})).await;
+    let item = a.json()["items"][0].clone();
+    assert_eq!(item["verdict"], "valid", "{item}");
+    let status = item["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "status")
+        .unwrap()
+        .clone();
+    assert_eq!(status["outcome"], "not_checked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_refresher_revalidates_when_max_age_runs_out() {
+    let log = Arc::new(IssuerLog::default());
+    let (issuer, _task) = fake_issuer(Arc::clone(&log)).await;
+    let cache = tempfile::tempdir().unwrap();
+    let (clock, offset) = movable(NOW);
+    let config = OnlineConfig {
+        cache_dir: cache.path().to_owned(),
+        ..OnlineConfig::new(format!("http://{issuer}"))
+    };
+    let online = Arc::new(OnlineTrust::new(config, authority(), clock).unwrap());
+    online.refresh().await.unwrap();
+    assert_eq!(log.requests.load(Ordering::SeqCst), 1);
+    // max-age (60 s) has run out: the refresher revalidates by itself (after at most
+    // MIN_REFRESH, 5 s), with If-None-Match.
+    offset.store(120, Ordering::SeqCst);
+    let refresher = online.spawn_refresher();
+    let mut waited = 0;
+    while log.not_modified.load(Ordering::SeqCst) == 0 {
+        assert!(waited < 150, "no revalidation within 15 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    refresher.abort();
+    assert_eq!(log.conditional.load(Ordering::SeqCst), 1);
+    assert!(online.material().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_get_a_bounded_wait() {
+    let limits = Limits {
+        header_timeout: std::time::Duration::from_millis(500),
+        request_timeout: std::time::Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let addr = start_with(TrustSource::Offline(bundle_material()), fixed(NOW), limits).await;
+    let read_all = |mut stream: tokio::net::TcpStream| async move {
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut answer),
+        )
+        .await;
+        assert!(
+            read.is_ok(),
+            "the server did not give up on the slow client"
+        );
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    // Headers that never end: the connection is closed after the header timeout.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let answer = read_all(stream).await;
+    assert!(!answer.contains(" 200 "), "{answer}");
+    // A body that never comes: 408 problem JSON after the request timeout.
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 1000\r\n\r\n{\"items\": [",
+        )
+        .await
+        .unwrap();
+    let answer = read_all(stream).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request-timeout"), "{answer}");
 }

@@ -330,6 +330,9 @@ impl OnlineTrust {
             }
             if let Some((_, trust)) = state.trust.clone() {
                 let mut fetched = 0;
+                // All new lists of one request within one timeout: a slow issuer delays a
+                // request by at most that, the lists not reached stay unavailable.
+                let until = tokio::time::Instant::now() + self.config.timeout;
                 for url in &missing {
                     if state.lists.contains_key(url) {
                         continue;
@@ -341,9 +344,22 @@ impl OnlineTrust {
                         continue;
                     }
                     fetched += 1;
-                    if let Err(e) = self.fetch_list(&mut state, url, &trust).await {
-                        eprintln!("hocba-verify: {e}");
-                        state.backoff.insert(url.clone(), now + MIN_REFRESH);
+                    let result =
+                        tokio::time::timeout_at(until, self.fetch_list(&mut state, url, &trust))
+                            .await;
+                    match result {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => {
+                            eprintln!("hocba-verify: {e}");
+                            state.backoff.insert(url.clone(), now + MIN_REFRESH);
+                        }
+                        Err(_) => {
+                            eprintln!(
+                                "hocba-verify: fetching {url}: no answer in time; status unknown for now"
+                            );
+                            state.backoff.insert(url.clone(), now + MIN_REFRESH);
+                            break;
+                        }
                     }
                 }
             }
@@ -629,7 +645,7 @@ impl OnlineTrust {
                 .client
                 .request(request)
                 .await
-                .map_err(|e| fail(format!("{e}")))?;
+                .map_err(|e| fail(error_chain(&e)))?;
             let status = response.status();
             let headers = response.headers().clone();
             let max_age = max_age_of(headers.get(CACHE_CONTROL));
@@ -754,6 +770,18 @@ impl OnlineTrust {
     }
 }
 
+/// An error with its sources: `client error (Connect): tcp connect error: Connection refused`.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 /// Whether two snapshots hold the same lists (same URLs, same bytes).
 fn same_lists(a: &StatusLists, b: &StatusLists) -> bool {
     a.len() == b.len() && a.urls().all(|u| a.get(u) == b.get(u))
@@ -853,6 +881,37 @@ mod tests {
         assert_eq!(max_age_of(Some(&h("max-age=0"))), MIN_REFRESH);
         assert_eq!(max_age_of(Some(&h("max-age=99999999"))), MAX_REFRESH);
         assert_eq!(max_age_of(None), DEFAULT_MAX_AGE);
+    }
+
+    #[test]
+    fn only_status_lists_under_the_base_are_fetched() {
+        let config = OnlineConfig {
+            cache_dir: std::env::temp_dir().join("hocba-may-fetch-unused"),
+            ..OnlineConfig::new("http://issuer.example:8080/")
+        };
+        let authority = crate::danger::dev_authority().unwrap();
+        let clock: Clock = Arc::new(|| OffsetDateTime::UNIX_EPOCH);
+        let online = OnlineTrust::new(config, authority, clock).unwrap();
+        assert!(online.may_fetch("http://issuer.example:8080/status/79000701/1"));
+        assert!(online.may_fetch("http://issuer.example:8080/status/79000701/0f3a-9c_x.json"));
+        for url in [
+            "http://evil.example/status/79000701/1",
+            "http://issuer.example:8080.evil.example/status/1",
+            "http://issuer.example:8081/status/79000701/1",
+            "https://issuer.example:8080/status/79000701/1",
+            "http://issuer.example:8080/status/../api/v1/bundle",
+            "http://issuer.example:8080/status/a/./b",
+            "http://issuer.example:8080/status/a//b",
+            "http://issuer.example:8080/status/",
+            "http://issuer.example:8080/status/1?x=http://evil.example",
+            "http://issuer.example:8080/status/1#frag",
+            "http://issuer.example:8080/status/%2e%2e/x",
+            "http://issuer.example:8080/.well-known/hocba/trust-list.json",
+        ] {
+            assert!(!online.may_fetch(url), "{url}");
+        }
+        let long = format!("http://issuer.example:8080/status/{}", "a".repeat(600));
+        assert!(!online.may_fetch(&long));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::{BodyExt, Limited};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
@@ -388,17 +388,17 @@ async fn respond(
     for r in &reports {
         *counts.entry(r.verdict).or_default() += 1;
     }
-    let body = json!({
-        "checkedAt": rfc3339(now),
-        "count": reports.len(),
-        "counts": counts,
-        "trustList": {
-            "id": material.trust.id(),
-            "version": material.trust.version(),
-            "validUntil": rfc3339(material.trust.valid_until()),
+    let body = VerifyResponse {
+        checked_at: rfc3339(now),
+        count: reports.len(),
+        counts,
+        trust_list: TrustListOut {
+            id: material.trust.id(),
+            version: material.trust.version(),
+            valid_until: rfc3339(material.trust.valid_until()),
         },
-        "items": reports,
-    });
+        items: &reports,
+    };
     let bytes = serde_json::to_vec(&body).map_err(|e| {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -413,6 +413,25 @@ async fn respond(
         bytes,
     )
         .into_response())
+}
+
+/// The answer of `POST /api/v1/verify` (serialised directly, without an intermediate `Value`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyResponse<'a> {
+    checked_at: String,
+    count: usize,
+    counts: std::collections::BTreeMap<&'static str, usize>,
+    trust_list: TrustListOut<'a>,
+    items: &'a [ItemReport],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrustListOut<'a> {
+    id: &'a str,
+    version: u64,
+    valid_until: String,
 }
 
 #[derive(Deserialize)]

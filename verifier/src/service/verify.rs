@@ -70,7 +70,7 @@ pub fn verify_item(
 ) -> Checked {
     match item {
         Item::Credential(bytes) => credential(bytes, material, now, options),
-        Item::Qr(text) => summary(text, material, now),
+        Item::Qr(text) => summary(text, material, now, options),
         Item::File {
             bytes, claims_pdf, ..
         } => {
@@ -97,7 +97,7 @@ pub fn verify_item(
                     return too_large("image", bytes.len(), MAX_IMAGE_BYTES);
                 }
                 match decode_qr_image(bytes) {
-                    Ok(text) => summary(&text, material, now),
+                    Ok(text) => summary(&text, material, now, options),
                     Err(e) => Checked::Error {
                         code: "qr_unreadable",
                         detail: e.to_string(),
@@ -185,9 +185,31 @@ fn credential(
     }
 }
 
-fn summary(text: &str, material: &Material, now: OffsetDateTime) -> Checked {
+/// A QR summary: signature and key by the core, and — when the material holds the school's
+/// status list(s) — revocation at the summary's index ([`crate::StatusLists::summary_status`]).
+fn summary(
+    text: &str,
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Checked {
     match verify_summary(text, &material.trust, now) {
-        Ok(v) => Checked::Summary(Box::new(v)),
+        Ok(v) => {
+            let status = match (v.verified(), v.info().status_index) {
+                (Some(verified), Some(index)) => material.status_lists.summary_status(
+                    &verified.school().id,
+                    index,
+                    &material.trust,
+                    now,
+                    options.max_status_list_age,
+                ),
+                _ => None,
+            };
+            Checked::Summary(Box::new(match status {
+                Some(check) => v.with_status(check),
+                None => v,
+            }))
+        }
         Err(e) => Checked::Error {
             code: "qr_unreadable",
             detail: e.to_string(),

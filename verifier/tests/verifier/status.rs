@@ -619,3 +619,74 @@ fn cli_shows_the_date_and_reason_of_a_revocation() {
     assert_eq!(line["revocation"]["reason"], REASON);
     assert_eq!(line["revocation"]["revokedAt"], "2026-05-30T09:45:12Z");
 }
+
+#[test]
+fn a_revoked_qr_summary_shows_the_signed_date_and_reason() {
+    use ed25519_dalek::Signer as _;
+    use hocba_schema::qr::{Completion, LevelSummary, Summary, qr_text};
+    use hocba_schema::record::{Promotion, Rating};
+    let key = school_a_key();
+    let mut hint = [0u8; 4];
+    hint.copy_from_slice(&key.verifying_key().as_bytes()[..4]);
+    let summary = Summary {
+        credential_id: [7; 16],
+        status_index: Some(INDEX as u64),
+        credential_sha256: [9; 32],
+        key_hint: hint,
+        signed_at: SIGNED_AT,
+        school_code: "79000701".into(),
+        school_year_start: 2025,
+        grade: 11,
+        class_name: "11A2".into(),
+        pupil_name: "Nguyễn Thị Thu Hà".into(),
+        date_of_birth: time::macros::date!(2009 - 03 - 14),
+        results: LevelSummary::Secondary {
+            learning: Rating::T,
+            conduct: Rating::T,
+        },
+        promotion: Promotion::Promoted,
+        award: None,
+        completion: Completion::NotStated,
+    };
+    let signature = key.sign(&summary.signing_input().unwrap()).to_bytes();
+    let text = qr_text(
+        "https://verify.example",
+        &summary.with_signature(signature).unwrap(),
+    )
+    .unwrap();
+    let trust = verified_trust();
+    let judge = |list: &Value| {
+        let verdict = hocba_verifier::verify_summary(&text, &trust, NOW).unwrap();
+        let school = verdict.verified().unwrap().school().id.clone();
+        let check = lists_of(list)
+            .summary_status(&school, INDEX as u64, &trust, NOW, None)
+            .unwrap();
+        verdict.with_status(check)
+    };
+    let verdict = judge(&status_list_with_notes(
+        &[INDEX],
+        vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)],
+    ));
+    assert_eq!(verdict.result(), VerdictResult::Invalid);
+    assert_eq!(verdict.reason(), Some(Reason::Revoked));
+    let r = verdict.revocation().expect("date and reason");
+    assert_eq!(r.revoked_at, Some(REVOKED_AT));
+    assert_eq!(r.reason.as_deref(), Some(REASON));
+    let json = serde_json::to_value(&verdict).unwrap();
+    let status = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "status")
+        .unwrap()
+        .clone();
+    assert_eq!(status["revocation"]["reason"], REASON);
+    assert_eq!(status["revocation"]["revokedAt"], "2026-05-30T09:45:12Z");
+    // A note whose bit is clear: not revoked, no revocation.
+    let verdict = judge(&status_list_with_notes(
+        &[],
+        vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)],
+    ));
+    assert!(verdict.is_valid(), "{:?}", verdict.checks());
+    assert!(verdict.revocation().is_none());
+}
