@@ -7,18 +7,19 @@
 
 mod common;
 
-use std::path::Path;
-
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use common::Ctx;
+use common::http::{
+    call, class_5a, example, get, import, import_validated, post_json, post_raw, post_with,
+    put_json, repo, token, validate, wall_clock as now,
+};
 use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
 use hocba_issuer::store::{NewUser, Role, School, Scope, Store};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use time::{Duration, OffsetDateTime};
-use tower::ServiceExt;
+use time::Duration;
 
 both_databases!(
     health_and_openapi,
@@ -38,20 +39,6 @@ both_databases!(
 const SCHOOL_A: &str = "25000731"; // primary-grade5.json
 const SCHOOL_B: &str = "01001205"; // primary-grade2.json
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-fn example(name: &str) -> Value {
-    let path = repo().join("schema/examples").join(name);
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
 /// A router over `store` with the dev keys, and a token per role.
 struct Env {
     app: Router,
@@ -63,25 +50,6 @@ struct Env {
     principal_a: String,
     principal_b: String,
     authority: String,
-}
-
-async fn token(store: &Store, school: Option<&School>, role: Role) -> String {
-    let user = store
-        .create_user(
-            &NewUser {
-                school_id: school.map(|s| s.id.clone()),
-                display_name: format!("Người dùng {role}"),
-                role,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
-    let token = store
-        .create_token(&user.id, Duration::days(1), now())
-        .await
-        .unwrap();
-    token.secret.expose().to_owned()
 }
 
 async fn env(ctx: &Ctx) -> Env {
@@ -101,143 +69,15 @@ async fn env_with(ctx: &Ctx, config: ApiConfig) -> Env {
     let app = api::app(state.clone());
     Env {
         state,
-        teacher_a: token(&store, Some(&a), Role::Teacher).await,
-        principal_a: token(&store, Some(&a), Role::Principal).await,
-        principal_b: token(&store, Some(&b), Role::Principal).await,
-        authority: token(&store, None, Role::Authority).await,
+        teacher_a: token(&store, Some(&a), Role::Teacher, Duration::days(1), now()).await,
+        principal_a: token(&store, Some(&a), Role::Principal, Duration::days(1), now()).await,
+        principal_b: token(&store, Some(&b), Role::Principal, Duration::days(1), now()).await,
+        authority: token(&store, None, Role::Authority, Duration::days(1), now()).await,
         app,
         store,
         a,
         b,
     }
-}
-
-/// The answer to one request.
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default()
-    }
-
-    /// Asserts the status and that the body is a problem details document with it.
-    fn problem(&self, status: StatusCode) -> Value {
-        assert_eq!(
-            self.status,
-            status,
-            "{}",
-            String::from_utf8_lossy(&self.body)
-        );
-        assert_eq!(self.content_type(), "application/problem+json");
-        let body = self.json();
-        assert_eq!(body["status"], status.as_u16());
-        assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
-        assert!(body["title"].is_string() && body["detail"].is_string());
-        body
-    }
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: impl Into<Body>,
-) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(body.into()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str, token: Option<&str>) -> Answer {
-    call(app, Method::GET, uri, token, &[], Body::empty()).await
-}
-
-async fn post_json(app: &Router, uri: &str, token: &str, body: &Value) -> Answer {
-    post_with(app, uri, token, &[], body).await
-}
-
-async fn post_with(
-    app: &Router,
-    uri: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: &Value,
-) -> Answer {
-    let mut all = vec![("content-type", "application/json")];
-    all.extend_from_slice(headers);
-    call(app, Method::POST, uri, Some(token), &all, body.to_string()).await
-}
-
-/// Imports `records` as `token` and returns the saved ids.
-async fn import(env: &Env, token: &str, records: Value) -> Vec<String> {
-    let answer = post_json(&env.app, "/api/v1/records", token, &records).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
-    answer.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            assert_eq!(i["saved"], true, "{i}");
-            i["recordId"].as_str().unwrap().to_owned()
-        })
-        .collect()
-}
-
-/// `n` pupils of class 5A of school A (the grade-5 example with other student codes).
-fn class_5a(n: usize) -> Value {
-    let base = example("primary-grade5.json");
-    Value::Array(
-        (0..n)
-            .map(|i| {
-                let mut r = base.clone();
-                r["student"]["studentCode"] = json!(format!("17150424{i:02}"));
-                r
-            })
-            .collect(),
-    )
-}
-
-async fn validate(env: &Env, token: &str, id: &str) -> Answer {
-    call(
-        &env.app,
-        Method::POST,
-        &format!("/api/v1/records/{id}/validate"),
-        Some(token),
-        &[],
-        Body::empty(),
-    )
-    .await
 }
 
 async fn health_and_openapi(ctx: Ctx) {
@@ -344,8 +184,8 @@ async fn tokens_are_required_and_checked(ctx: Ctx) {
     assert_eq!(ok.status, StatusCode::OK);
 
     // A teacher may not validate or sign.
-    let ids = import(&env, &env.teacher_a, example("primary-grade5.json")).await;
-    validate(&env, &env.teacher_a, &ids[0])
+    let ids = import(&env.app, &env.teacher_a, &example("primary-grade5.json")).await;
+    validate(&env.app, &env.teacher_a, &ids[0])
         .await
         .problem(StatusCode::FORBIDDEN);
     post_with(
@@ -370,7 +210,7 @@ async fn tokens_are_required_and_checked(ctx: Ctx) {
 
 async fn import_edit_and_concurrent_edits(ctx: Ctx) {
     let env = env(&ctx).await;
-    let ids = import(&env, &env.teacher_a, class_5a(2)).await;
+    let ids = import(&env.app, &env.teacher_a, &class_5a(0..2)).await;
     assert_eq!(ids.len(), 2);
 
     let list = get(
@@ -405,26 +245,11 @@ async fn import_edit_and_concurrent_edits(ctx: Ctx) {
     record["teacherComment"] = json!("Em chăm ngoan, học tốt.");
 
     // Without If-Match: 428.
-    call(
-        &env.app,
-        Method::PUT,
-        &uri,
-        Some(&env.teacher_a),
-        &[("content-type", "application/json")],
-        record.to_string(),
-    )
-    .await
-    .problem(StatusCode::PRECONDITION_REQUIRED);
+    put_json(&env.app, &uri, &env.teacher_a, None, &record)
+        .await
+        .problem(StatusCode::PRECONDITION_REQUIRED);
 
-    let first = call(
-        &env.app,
-        Method::PUT,
-        &uri,
-        Some(&env.teacher_a),
-        &[("content-type", "application/json"), ("if-match", "\"1\"")],
-        record.to_string(),
-    )
-    .await;
+    let first = put_json(&env.app, &uri, &env.teacher_a, Some("\"1\""), &record).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.json());
     assert_eq!(first.headers[header::ETAG], "\"2\"");
     assert_eq!(
@@ -433,15 +258,7 @@ async fn import_edit_and_concurrent_edits(ctx: Ctx) {
     );
 
     // A second editor who also read version 1 loses.
-    let stale = call(
-        &env.app,
-        Method::PUT,
-        &uri,
-        Some(&env.principal_a),
-        &[("content-type", "application/json"), ("if-match", "\"1\"")],
-        record.to_string(),
-    )
-    .await;
+    let stale = put_json(&env.app, &uri, &env.principal_a, Some("\"1\""), &record).await;
     let body = stale.problem(StatusCode::PRECONDITION_FAILED);
     assert!(
         body["detail"]
@@ -453,15 +270,7 @@ async fn import_edit_and_concurrent_edits(ctx: Ctx) {
     // Invalid content is refused with every problem by pointer.
     let mut bad = record.clone();
     bad["primary"]["subjects"][1]["testScores"]["endYear"] = json!(11);
-    let refused = call(
-        &env.app,
-        Method::PUT,
-        &uri,
-        Some(&env.teacher_a),
-        &[("content-type", "application/json"), ("if-match", "\"2\"")],
-        bad.to_string(),
-    )
-    .await;
+    let refused = put_json(&env.app, &uri, &env.teacher_a, Some("\"2\""), &bad).await;
     let body = refused.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["errors"].as_array().unwrap().iter().any(|e| {
         e["pointer"] == "/primary/subjects/1/testScores/endYear" && e["rule"] == "score-range"
@@ -540,22 +349,20 @@ async fn invalid_records_are_reported_by_pointer(ctx: Ctx) {
     );
 
     // A CSV that is not one: a problem naming the file, not a 5xx.
-    let csv = call(
+    let csv = post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/imports",
-        Some(&env.teacher_a),
-        &[("content-type", "text/csv")],
+        &env.teacher_a,
+        "text/csv",
         "a,b\n1,2\n",
     )
     .await;
     csv.problem(StatusCode::UNPROCESSABLE_ENTITY);
-    call(
+    post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/imports",
-        Some(&env.teacher_a),
-        &[("content-type", "application/pdf")],
+        &env.teacher_a,
+        "application/pdf",
         "%PDF",
     )
     .await
@@ -564,9 +371,9 @@ async fn invalid_records_are_reported_by_pointer(ctx: Ctx) {
 
 async fn schools_cannot_see_each_other(ctx: Ctx) {
     let env = env(&ctx).await;
-    let a_ids = import(&env, &env.principal_a, class_5a(1)).await;
+    let a_ids = import(&env.app, &env.principal_a, &class_5a(0..1)).await;
     let a_id = &a_ids[0];
-    let b_ids = import(&env, &env.principal_b, example("primary-grade2.json")).await;
+    let b_ids = import(&env.app, &env.principal_b, &example("primary-grade2.json")).await;
     assert_eq!(b_ids.len(), 1);
 
     let uri = format!("/api/v1/records/{a_id}");
@@ -582,17 +389,10 @@ async fn schools_cannot_see_each_other(ctx: Ctx) {
     .await
     .problem(StatusCode::NOT_FOUND);
     let record = example("primary-grade5.json");
-    call(
-        &env.app,
-        Method::PUT,
-        &uri,
-        Some(&env.principal_b),
-        &[("content-type", "application/json"), ("if-match", "1")],
-        record.to_string(),
-    )
-    .await
-    .problem(StatusCode::NOT_FOUND);
-    validate(&env, &env.principal_b, a_id)
+    put_json(&env.app, &uri, &env.principal_b, Some("1"), &record)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    validate(&env.app, &env.principal_b, a_id)
         .await
         .problem(StatusCode::NOT_FOUND);
     post_with(
@@ -618,7 +418,7 @@ async fn schools_cannot_see_each_other(ctx: Ctx) {
 
     // A signs; B cannot read the credential.
     assert_eq!(
-        validate(&env, &env.principal_a, a_id).await.status,
+        validate(&env.app, &env.principal_a, a_id).await.status,
         StatusCode::OK
     );
     let batch = post_with(
@@ -671,9 +471,9 @@ async fn schools_cannot_see_each_other(ctx: Ctx) {
 
 async fn batch_sign_a_class_and_retry(ctx: Ctx) {
     let env = env(&ctx).await;
-    let ids = import(&env, &env.teacher_a, class_5a(3)).await;
+    let ids = import(&env.app, &env.teacher_a, &class_5a(0..3)).await;
     for id in &ids {
-        let answer = validate(&env, &env.principal_a, id).await;
+        let answer = validate(&env.app, &env.principal_a, id).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
         assert_eq!(answer.json()["record"]["state"], "validated");
     }
@@ -847,23 +647,21 @@ async fn batch_sign_a_class_and_retry(ctx: Ctx) {
 async fn bad_bodies_get_json_problems(ctx: Ctx) {
     let env = env(&ctx).await;
     let big = vec![b' '; 50 << 20];
-    let answer = call(
+    let answer = post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/records",
-        Some(&env.teacher_a),
-        &[("content-type", "application/json")],
+        &env.teacher_a,
+        "application/json",
         big,
     )
     .await;
     answer.problem(StatusCode::PAYLOAD_TOO_LARGE);
 
-    let answer = call(
+    let answer = post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/records",
-        Some(&env.teacher_a),
-        &[("content-type", "application/json")],
+        &env.teacher_a,
+        "application/json",
         "{\n  \"student\": }",
     )
     .await;
@@ -874,12 +672,11 @@ async fn bad_bodies_get_json_problems(ctx: Ctx) {
     assert!(detail.contains("column"), "{detail}");
 
     // Not an object or array of records: a report, not a 5xx.
-    let answer = call(
+    let answer = post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/records",
-        Some(&env.teacher_a),
-        &[("content-type", "application/json")],
+        &env.teacher_a,
+        "application/json",
         "42",
     )
     .await;
@@ -912,12 +709,11 @@ async fn bad_bodies_get_json_problems(ctx: Ctx) {
     )
     .await;
     answer.problem(StatusCode::BAD_REQUEST);
-    call(
+    post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/records",
-        Some(&env.teacher_a),
-        &[("content-type", "text/plain")],
+        &env.teacher_a,
+        "text/plain",
         "{}",
     )
     .await
@@ -926,7 +722,7 @@ async fn bad_bodies_get_json_problems(ctx: Ctx) {
 
 async fn authority_reads_across_the_province(ctx: Ctx) {
     let env = env(&ctx).await;
-    import(&env, &env.teacher_a, class_5a(1)).await;
+    import(&env.app, &env.teacher_a, &class_5a(0..1)).await;
     get(&env.app, "/api/v1/records", Some(&env.authority))
         .await
         .problem(StatusCode::BAD_REQUEST);
@@ -964,10 +760,10 @@ async fn long_batches_run_in_the_background(ctx: Ctx) {
         },
     )
     .await;
-    let ids = import(&env, &env.teacher_a, class_5a(5)).await;
+    let ids = import(&env.app, &env.teacher_a, &class_5a(0..5)).await;
     for id in &ids[..4] {
         assert_eq!(
-            validate(&env, &env.principal_a, id).await.status,
+            validate(&env.app, &env.principal_a, id).await.status,
             StatusCode::OK
         );
     }
@@ -1043,12 +839,11 @@ fn csv_of_class(codes: &[&str]) -> String {
 async fn csv_import_saves_drafts(ctx: Ctx) {
     let env = env(&ctx).await;
     let csv = csv_of_class(&["1715042501", "1715042502"]);
-    let answer = call(
+    let answer = post_raw(
         &env.app,
-        Method::POST,
         "/api/v1/imports",
-        Some(&env.teacher_a),
-        &[("content-type", "text/csv; charset=utf-8")],
+        &env.teacher_a,
+        "text/csv; charset=utf-8",
         csv,
     )
     .await;
@@ -1073,13 +868,7 @@ async fn abandoned_batches_are_finished(ctx: Ctx) {
     use sha2::{Digest, Sha256};
 
     let env = env(&ctx).await;
-    let ids = import(&env, &env.teacher_a, class_5a(4)).await;
-    for id in &ids {
-        assert_eq!(
-            validate(&env, &env.principal_a, id).await.status,
-            StatusCode::OK
-        );
-    }
+    let ids = import_validated(&env.app, &env.teacher_a, &env.principal_a, &class_5a(0..4)).await;
     let principal = env
         .store
         .authenticate(&env.principal_a, now())
@@ -1181,7 +970,7 @@ async fn real_server_on_loopback() {
     let keys = SchoolKeys::load(&repo().join("keys/dev")).unwrap();
     keys.register_schools(&store, now()).await.unwrap();
     let a = store.school_by_code(SCHOOL_A).await.unwrap();
-    let teacher = token(&store, Some(&a), Role::Teacher).await;
+    let teacher = token(&store, Some(&a), Role::Teacher, Duration::days(1), now()).await;
     let app = api::app(AppState::new(store.clone(), keys, ApiConfig::default()));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -1241,13 +1030,7 @@ async fn real_server_on_loopback() {
 /// for byte, another school's id is 404, one PDF per credential, each copy audited.
 async fn pdfs_of_credentials_and_classes(ctx: Ctx) {
     let env = env(&ctx).await;
-    let ids = import(&env, &env.teacher_a, class_5a(3)).await;
-    for id in &ids {
-        assert_eq!(
-            validate(&env, &env.principal_a, id).await.status,
-            StatusCode::OK
-        );
-    }
+    import_validated(&env.app, &env.teacher_a, &env.principal_a, &class_5a(0..3)).await;
     let signed = post_with(
         &env.app,
         "/api/v1/batches",

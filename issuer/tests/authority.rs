@@ -9,28 +9,29 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use common::Ctx;
+use common::http::{
+    self, Answer, call_json, class_credential_ids, credential, get, list_url, post_json, repo,
+    sign_class_5a,
+};
 use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
 use hocba_issuer::authority::{self as life, Actor, PublishOptions};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::signing::Signer;
-use hocba_issuer::store::{NewUser, Role, School, Store};
+use hocba_issuer::store::{Role, School, Store};
 use hocba_schema::credential::{IssuerRef, UnsignedCredential};
 use hocba_verifier::danger::dev_authority;
 use hocba_verifier::{
     CheckName, Outcome, Reason, StatusLists, Verdict, VerifiedTrustList, VerifyOptions,
     verify_credential_with,
 };
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use tower::ServiceExt;
 
 both_databases!(
     register_add_key_and_publish,
@@ -41,10 +42,6 @@ both_databases!(
 
 const SCHOOL: &str = "25000731"; // schema/examples/primary-grade5.json
 const BASE: &str = "http://127.0.0.1:8080";
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
 
 /// A copy of keys/dev in a temporary directory (new key files can be added to it).
 fn key_dir() -> tempfile::TempDir {
@@ -82,25 +79,28 @@ impl Env {
     fn now(&self) -> OffsetDateTime {
         *self.clock.lock().unwrap()
     }
+
+    /// A POST of `body` to `uri` as the authority.
+    async fn as_authority(&self, uri: &str, body: &Value) -> Answer {
+        post_json(&self.app, uri, &self.authority, body).await
+    }
+
+    /// `retire` or `compromise` (`action`) `key` of `school` now, as the authority.
+    async fn key_action(&self, school: &str, key: &str, action: &str) -> Answer {
+        let uri = format!("/api/v1/authority/schools/{school}/keys/{key}/{action}");
+        self.as_authority(&uri, &json!({})).await
+    }
+
+    /// Publishes a new trust-list version as the authority.
+    async fn publish(&self) -> Answer {
+        self.as_authority("/api/v1/authority/trust-list", &json!({}))
+            .await
+    }
 }
 
+/// A token of a new user of `school` with `role`, valid for two days.
 async fn token(store: &Store, school: Option<&School>, role: Role) -> String {
-    let user = store
-        .create_user(
-            &NewUser {
-                school_id: school.map(|s| s.id.clone()),
-                display_name: format!("Người dùng {role}"),
-                role,
-            },
-            real_now(),
-        )
-        .await
-        .unwrap();
-    let token = store
-        .create_token(&user.id, Duration::days(2), real_now())
-        .await
-        .unwrap();
-    token.secret.expose().to_owned()
+    http::token(store, school, role, Duration::days(2), real_now()).await
 }
 
 /// What `serve` does on start: import keys/dev's trust list, choose keys, register schools.
@@ -136,86 +136,10 @@ async fn env(ctx: &Ctx) -> Env {
     }
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default()
-    }
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: Option<&Value>,
-) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let body = match body {
-        Some(v) => {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    Answer {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: response.into_body().collect().await.unwrap().to_bytes(),
-    }
-}
-
-async fn get(app: &Router, uri: &str, token: Option<&str>) -> Answer {
-    call(app, Method::GET, uri, token, &[], None).await
-}
-
-async fn post(app: &Router, uri: &str, token: &str, body: &Value) -> Answer {
-    call(app, Method::POST, uri, Some(token), &[], Some(body)).await
-}
-
-fn expect(answer: &Answer, status: StatusCode) -> Value {
-    assert_eq!(
-        answer.status,
-        status,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
-    if answer.body.is_empty() {
-        Value::Null
-    } else {
-        answer.json()
-    }
-}
-
 /// The published trust list, verified with the pinned development authority key.
 async fn published(env: &Env) -> (VerifiedTrustList, Answer) {
     let answer = get(&env.app, "/.well-known/hocba/trust-list.json", None).await;
-    expect(&answer, StatusCode::OK);
+    answer.expect(StatusCode::OK);
     let trust = dev_authority()
         .unwrap()
         .verify_trust_list(&answer.body)
@@ -229,81 +153,17 @@ async fn sign_pupils(
     codes: std::ops::Range<usize>,
     key: &str,
 ) -> Vec<(String, Vec<u8>)> {
-    let base: Value = serde_json::from_slice(
-        &std::fs::read(repo().join("schema/examples/primary-grade5.json")).unwrap(),
-    )
-    .unwrap();
-    let records: Vec<Value> = codes
-        .map(|i| {
-            let mut r = base.clone();
-            r["student"]["studentCode"] = json!(format!("17150424{i:02}"));
-            r
-        })
-        .collect();
-    let before: Vec<String> = class_credential_ids(env).await;
-    let answer = post(
-        &env.app,
-        "/api/v1/records",
-        &env.teacher,
-        &Value::Array(records),
-    )
-    .await;
-    let items = expect(&answer, StatusCode::OK);
-    for item in items["items"].as_array().unwrap() {
-        let id = item["recordId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{item}"));
-        let v = call(
-            &env.app,
-            Method::POST,
-            &format!("/api/v1/records/{id}/validate"),
-            Some(&env.principal),
-            &[],
-            None,
-        )
-        .await;
-        expect(&v, StatusCode::OK);
-    }
-    let batch = call(
-        &env.app,
-        Method::POST,
-        "/api/v1/batches",
-        Some(&env.principal),
-        &[("idempotency-key", key)],
-        Some(&json!({"schoolYear": "2025-2026", "className": "5A"})),
-    )
-    .await;
-    expect(&batch, StatusCode::CREATED);
+    let before = class_credential_ids(&env.app, &env.teacher).await;
+    sign_class_5a(&env.app, &env.teacher, &env.principal, codes, key).await;
     let mut out = Vec::new();
-    for id in class_credential_ids(env).await {
+    for id in class_credential_ids(&env.app, &env.teacher).await {
         if before.contains(&id) {
             continue;
         }
-        let credential = get(
-            &env.app,
-            &format!("/api/v1/credentials/{id}"),
-            Some(&env.principal),
-        )
-        .await;
-        expect(&credential, StatusCode::OK);
-        out.push((id, credential.body.to_vec()));
+        let json = credential(&env.app, &env.principal, &id).await;
+        out.push((id, json));
     }
     out
-}
-
-async fn class_credential_ids(env: &Env) -> Vec<String> {
-    let class = get(
-        &env.app,
-        "/api/v1/classes/2025-2026/5A/credentials",
-        Some(&env.teacher),
-    )
-    .await;
-    expect(&class, StatusCode::OK)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 fn vm_of(credential: &[u8]) -> String {
@@ -321,13 +181,9 @@ async fn verify(
     credential: &[u8],
     at: OffsetDateTime,
 ) -> Verdict {
-    let v: Value = serde_json::from_slice(credential).unwrap();
-    let url = v["credentialStatus"]["statusListCredential"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let url = list_url(credential);
     let list = get(&env.app, url.strip_prefix(BASE).unwrap(), None).await;
-    expect(&list, StatusCode::OK);
+    list.expect(StatusCode::OK);
     let mut lists = StatusLists::new();
     lists.insert(url, list.body.to_vec());
     verify_credential_with(
@@ -372,7 +228,7 @@ async fn register_add_key_and_publish(ctx: Ctx) {
     );
     let etag = first_answer.header(header::ETAG).to_owned();
     assert_eq!(etag.len(), 66);
-    let again = call(
+    let again = call_json(
         &env.app,
         Method::GET,
         "/.well-known/hocba/trust-list.json",
@@ -387,63 +243,48 @@ async fn register_add_key_and_publish(ctx: Ctx) {
     let school =
         json!({"code": "26000111", "name": "Trường Tiểu học Sông Đà", "province": "Hòa Bình"});
     for token in [&env.principal, &env.teacher] {
-        let refused = post(&env.app, "/api/v1/authority/schools", token, &school).await;
-        assert_eq!(expect(&refused, StatusCode::FORBIDDEN)["status"], 403);
-        let refused = post(&env.app, "/api/v1/authority/trust-list", token, &json!({})).await;
-        expect(&refused, StatusCode::FORBIDDEN);
+        let refused = post_json(&env.app, "/api/v1/authority/schools", token, &school).await;
+        assert_eq!(refused.expect(StatusCode::FORBIDDEN)["status"], 403);
+        let refused = post_json(&env.app, "/api/v1/authority/trust-list", token, &json!({})).await;
+        refused.expect(StatusCode::FORBIDDEN);
     }
     let reissue = get(&env.app, "/api/v1/reissue", Some(&env.authority)).await;
-    expect(&reissue, StatusCode::FORBIDDEN);
-    let bad_code = post(
-        &env.app,
-        "/api/v1/authority/schools",
-        &env.authority,
-        &json!({"code": "26 000", "name": "x", "province": "y"}),
-    )
-    .await;
-    let problem = expect(&bad_code, StatusCode::BAD_REQUEST);
+    reissue.expect(StatusCode::FORBIDDEN);
+    let bad_code = env
+        .as_authority(
+            "/api/v1/authority/schools",
+            &json!({"code": "26 000", "name": "x", "province": "y"}),
+        )
+        .await;
+    let problem = bad_code.expect(StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["pointer"], "/code");
 
-    let created = post(
-        &env.app,
-        "/api/v1/authority/schools",
-        &env.authority,
-        &school,
-    )
-    .await;
-    let created = expect(&created, StatusCode::CREATED);
+    let created = env.as_authority("/api/v1/authority/schools", &school).await;
+    let created = created.expect(StatusCode::CREATED);
     assert_eq!(created["issuerId"], "urn:hocba:school:26000111");
-    let dup = post(
-        &env.app,
-        "/api/v1/authority/schools",
-        &env.authority,
-        &school,
-    )
-    .await;
-    expect(&dup, StatusCode::CONFLICT);
+    let dup = env.as_authority("/api/v1/authority/schools", &school).await;
+    dup.expect(StatusCode::CONFLICT);
 
     let key = KeyPair::generate().unwrap();
     // Unknown school: 404.
-    let unknown = post(
-        &env.app,
-        "/api/v1/authority/schools/99999999/keys",
-        &env.authority,
-        &json!({"publicKey": key.public_key_pem()}),
-    )
-    .await;
-    expect(&unknown, StatusCode::NOT_FOUND);
+    let unknown = env
+        .as_authority(
+            "/api/v1/authority/schools/99999999/keys",
+            &json!({"publicKey": key.public_key_pem()}),
+        )
+        .await;
+    unknown.expect(StatusCode::NOT_FOUND);
     // Not a key, a private key, or not Ed25519: 400 naming the field, rule and value.
     let p256_spki = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEVs/o5+uQbTjL3chynL4wXgUg2R9\nq9UU8I5mEovUf86QZ7kOBIjJwqnzD1omageEHWwHdBO6B+dFabmdT9POxg==\n-----END PUBLIC KEY-----\n";
     let private_pem = std::fs::read_to_string(repo().join("keys/dev/authority.pem")).unwrap();
     for bad in ["z6MkNOTAKEY", p256_spki, private_pem.as_str()] {
-        let answer = post(
-            &env.app,
-            "/api/v1/authority/schools/26000111/keys",
-            &env.authority,
-            &json!({"publicKey": bad}),
-        )
-        .await;
-        let problem = expect(&answer, StatusCode::BAD_REQUEST);
+        let answer = env
+            .as_authority(
+                "/api/v1/authority/schools/26000111/keys",
+                &json!({"publicKey": bad}),
+            )
+            .await;
+        let problem = answer.expect(StatusCode::BAD_REQUEST);
         assert_eq!(problem["errors"][0]["pointer"], "/publicKey", "{problem}");
         assert!(
             problem["errors"][0]["rule"]
@@ -453,14 +294,13 @@ async fn register_add_key_and_publish(ctx: Ctx) {
         );
         assert!(problem["errors"][0]["value"].is_string());
     }
-    let added = post(
-        &env.app,
-        "/api/v1/authority/schools/26000111/keys",
-        &env.authority,
-        &json!({"publicKey": key.public_key_pem()}),
-    )
-    .await;
-    let added = expect(&added, StatusCode::CREATED);
+    let added = env
+        .as_authority(
+            "/api/v1/authority/schools/26000111/keys",
+            &json!({"publicKey": key.public_key_pem()}),
+        )
+        .await;
+    let added = added.expect(StatusCode::CREATED);
     assert_eq!(added["publicKeyMultibase"], key.public_key_multibase());
     assert_eq!(added["status"], "active");
     // The same key again, or another school's key: 409.
@@ -468,25 +308,18 @@ async fn register_add_key_and_publish(ctx: Ctx) {
         ("26000111", key.public_key_multibase()),
         ("26000111", dev_school_multibase()),
     ] {
-        let answer = post(
-            &env.app,
-            &format!("/api/v1/authority/schools/{code}/keys"),
-            &env.authority,
-            &json!({"publicKey": k}),
-        )
-        .await;
-        expect(&answer, StatusCode::CONFLICT);
+        let answer = env
+            .as_authority(
+                &format!("/api/v1/authority/schools/{code}/keys"),
+                &json!({"publicKey": k}),
+            )
+            .await;
+        answer.expect(StatusCode::CONFLICT);
     }
 
     // Publish: version 2, served at once, signed by the authority, with the new school.
-    let answer = post(
-        &env.app,
-        "/api/v1/authority/trust-list",
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    let v2 = expect(&answer, StatusCode::CREATED);
+    let answer = env.publish().await;
+    let v2 = answer.expect(StatusCode::CREATED);
     assert_eq!(v2["version"], 2);
     let made = OffsetDateTime::parse(
         v2["made"].as_str().unwrap(),
@@ -521,23 +354,15 @@ async fn register_add_key_and_publish(ctx: Ctx) {
     }
 
     // Again, due in 7 days: version 3. The list of versions says so, newest first.
-    let answer = post(
-        &env.app,
-        "/api/v1/authority/trust-list",
-        &env.authority,
-        &json!({"nextDueDays": 7}),
-    )
-    .await;
-    assert_eq!(expect(&answer, StatusCode::CREATED)["version"], 3);
-    let bad = post(
-        &env.app,
-        "/api/v1/authority/trust-list",
-        &env.authority,
-        &json!({"nextDueDays": 0}),
-    )
-    .await;
+    let answer = env
+        .as_authority("/api/v1/authority/trust-list", &json!({"nextDueDays": 7}))
+        .await;
+    assert_eq!(answer.expect(StatusCode::CREATED)["version"], 3);
+    let bad = env
+        .as_authority("/api/v1/authority/trust-list", &json!({"nextDueDays": 0}))
+        .await;
     assert_eq!(
-        expect(&bad, StatusCode::BAD_REQUEST)["errors"][0]["pointer"],
+        bad.expect(StatusCode::BAD_REQUEST)["errors"][0]["pointer"],
         "/nextDueDays"
     );
     let versions = get(
@@ -546,7 +371,7 @@ async fn register_add_key_and_publish(ctx: Ctx) {
         Some(&env.authority),
     )
     .await;
-    let versions = expect(&versions, StatusCode::OK);
+    let versions = versions.expect(StatusCode::OK);
     let numbers: Vec<u64> = versions
         .as_array()
         .unwrap()
@@ -559,7 +384,7 @@ async fn register_add_key_and_publish(ctx: Ctx) {
 
     // The school list shows the new school with its key.
     let schools = get(&env.app, "/api/v1/authority/schools", Some(&env.authority)).await;
-    let schools = expect(&schools, StatusCode::OK);
+    let schools = schools.expect(StatusCode::OK);
     let listed = schools
         .as_array()
         .unwrap()
@@ -585,7 +410,7 @@ async fn register_add_key_and_publish(ctx: Ctx) {
         );
     }
     let doc = get(&env.app, "/api/v1/openapi.json", None).await;
-    let doc = expect(&doc, StatusCode::OK);
+    let doc = doc.expect(StatusCode::OK);
     for path in [
         "/api/v1/authority/schools",
         "/api/v1/authority/schools/{code}/keys",
@@ -701,14 +526,13 @@ async fn rotation_in_the_middle_of_the_year(ctx: Ctx) {
     let t1 = t0 + Duration::hours(1);
     env.set_time(t1);
     let (key2, public2) = new_school_key(&env, "2026");
-    let added = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
-        &env.authority,
-        &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
-    )
-    .await;
-    expect(&added, StatusCode::CREATED);
+    let added = env
+        .as_authority(
+            &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
+            &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
+        )
+        .await;
+    added.expect(StatusCode::CREATED);
     // Not yet published: still signing with key 1.
     assert!(
         env.state
@@ -717,38 +541,14 @@ async fn rotation_in_the_middle_of_the_year(ctx: Ctx) {
             .verification_method()
             .ends_with(&key1)
     );
-    let retired = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/retire"),
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    assert_eq!(expect(&retired, StatusCode::OK)["status"], "retired");
-    let twice = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/retire"),
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    expect(&twice, StatusCode::CONFLICT);
-    let other_school = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/01001205/keys/{key1}/retire"),
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    expect(&other_school, StatusCode::NOT_FOUND);
-    let published_v = post(
-        &env.app,
-        "/api/v1/authority/trust-list",
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    expect(&published_v, StatusCode::CREATED);
+    let retired = env.key_action(SCHOOL, &key1, "retire").await;
+    assert_eq!(retired.expect(StatusCode::OK)["status"], "retired");
+    let twice = env.key_action(SCHOOL, &key1, "retire").await;
+    twice.expect(StatusCode::CONFLICT);
+    let other_school = env.key_action("01001205", &key1, "retire").await;
+    other_school.expect(StatusCode::NOT_FOUND);
+    let published_v = env.publish().await;
+    published_v.expect(StatusCode::CREATED);
     // The running service switched keys without a restart.
     assert!(
         env.state
@@ -801,7 +601,7 @@ async fn rotation_in_the_middle_of_the_year(ctx: Ctx) {
 
     // The offline bundle carries the latest version, and status lists signed by key 2.
     let bundle = get(&env.app, "/api/v1/bundle", None).await;
-    let bundle = expect(&bundle, StatusCode::OK);
+    let bundle = bundle.expect(StatusCode::OK);
     assert_eq!(
         bundle["trustList"]["credentialSubject"]["version"],
         trust.version()
@@ -834,26 +634,19 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
     let signed = sign_pupils(&env, 0..3, "before-loss").await;
     assert_eq!(signed.len(), 3);
     assert!(
-        expect(
-            &get(&env.app, "/api/v1/reissue", Some(&env.principal)).await,
-            StatusCode::OK
-        )
-        .as_array()
-        .unwrap()
-        .is_empty()
+        get(&env.app, "/api/v1/reissue", Some(&env.principal))
+            .await
+            .expect(StatusCode::OK)
+            .as_array()
+            .unwrap()
+            .is_empty()
     );
 
     // The key is lost: marked compromised and published at once.
     let t1 = t0 + Duration::hours(1);
     env.set_time(t1);
-    let marked = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/compromise"),
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    let marked = expect(&marked, StatusCode::OK);
+    let marked = env.key_action(SCHOOL, &key1, "compromise").await;
+    let marked = marked.expect(StatusCode::OK);
     assert_eq!(marked["key"]["status"], "compromised");
     let mut told: Vec<&str> = marked["credentialsToReissue"]
         .as_array()
@@ -865,25 +658,13 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
     let mut expected: Vec<&str> = signed.iter().map(|(id, _)| id.as_str()).collect();
     expected.sort_unstable();
     assert_eq!(told, expected);
-    let again = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/{SCHOOL}/keys/{key1}/compromise"),
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    expect(&again, StatusCode::CONFLICT);
-    let published_v = post(
-        &env.app,
-        "/api/v1/authority/trust-list",
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    expect(&published_v, StatusCode::CREATED);
+    let again = env.key_action(SCHOOL, &key1, "compromise").await;
+    again.expect(StatusCode::CONFLICT);
+    let published_v = env.publish().await;
+    published_v.expect(StatusCode::CREATED);
     // No active key here: signing is refused with a problem, not done with the lost key.
     assert!(env.state.signer(SCHOOL).is_none());
-    let refused = call(
+    let refused = call_json(
         &env.app,
         Method::POST,
         "/api/v1/batches",
@@ -892,26 +673,19 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
         Some(&json!({"schoolYear": "2025-2026", "className": "5A"})),
     )
     .await;
-    assert_eq!(expect(&refused, StatusCode::CONFLICT)["status"], 409);
+    assert_eq!(refused.expect(StatusCode::CONFLICT)["status"], 409);
 
     // The school's new key is put in the key directory, added and published.
     let (key2, public2) = new_school_key(&env, "new");
-    let added = post(
-        &env.app,
-        &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
-        &env.authority,
-        &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
-    )
-    .await;
-    expect(&added, StatusCode::CREATED);
-    let published_v = post(
-        &env.app,
-        "/api/v1/authority/trust-list",
-        &env.authority,
-        &json!({}),
-    )
-    .await;
-    assert_eq!(expect(&published_v, StatusCode::CREATED)["version"], 3);
+    let added = env
+        .as_authority(
+            &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
+            &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
+        )
+        .await;
+    added.expect(StatusCode::CREATED);
+    let published_v = env.publish().await;
+    assert_eq!(published_v.expect(StatusCode::CREATED)["version"], 3);
 
     let (trust, _) = published(&env).await;
     let at = t1 + Duration::minutes(30);
@@ -931,7 +705,7 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
 
     // The school is told exactly which records to re-issue.
     let list = get(&env.app, "/api/v1/reissue", Some(&env.principal)).await;
-    let list = expect(&list, StatusCode::OK);
+    let list = list.expect(StatusCode::OK);
     let items = list.as_array().unwrap();
     assert_eq!(items.len(), 3);
     for item in items {
@@ -958,7 +732,8 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
     let other_principal = token(&env.store, Some(&other), Role::Principal).await;
     let other_list = get(&env.app, "/api/v1/reissue", Some(&other_principal)).await;
     assert!(
-        expect(&other_list, StatusCode::OK)
+        other_list
+            .expect(StatusCode::OK)
             .as_array()
             .unwrap()
             .is_empty()
@@ -968,21 +743,18 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
     let t2 = t1 + Duration::hours(1);
     env.set_time(t2);
     for (id, _) in &signed {
-        let revoked = post(
+        let revoked = post_json(
             &env.app,
             &format!("/api/v1/credentials/{id}/revoke"),
             &env.principal,
             &json!({"reason": "Khóa ký bị lộ, cấp lại"}),
         )
         .await;
-        expect(&revoked, StatusCode::OK);
+        revoked.expect(StatusCode::OK);
     }
     // Revoked but not yet re-issued: still on the list.
     let pending = get(&env.app, "/api/v1/reissue", Some(&env.principal)).await;
-    assert_eq!(
-        expect(&pending, StatusCode::OK).as_array().unwrap().len(),
-        3
-    );
+    assert_eq!(pending.expect(StatusCode::OK).as_array().unwrap().len(), 3);
     let reissued = sign_pupils(&env, 0..3, "reissue").await;
     assert_eq!(reissued.len(), 3);
     for (_, c) in &reissued {
@@ -993,12 +765,7 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
         assert!(verdict.is_valid(), "{verdict:#?}");
     }
     let after = get(&env.app, "/api/v1/reissue", Some(&env.principal)).await;
-    assert!(
-        expect(&after, StatusCode::OK)
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(after.expect(StatusCode::OK).as_array().unwrap().is_empty());
     let audit = env
         .store
         .list_audit(&hocba_issuer::store::Scope::Province, 200)

@@ -7,22 +7,22 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
 use common::Ctx;
+use common::http::{
+    self, Answer, account, call, example, import_validated, post_json, post_with, repo,
+};
 use hocba_issuer::api::{self, ApiConfig, AppState, Clock, SchoolKeys};
-use hocba_issuer::store::{NewUser, Role, School, Scope, ShareCode, Store};
-use http_body_util::BodyExt;
+use hocba_issuer::store::{AuditEvent, NewUser, Role, School, Scope, ShareCode, Store};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
-use tower::ServiceExt;
 
 both_databases!(
     share_two_credentials_and_redeem_once,
@@ -38,123 +38,12 @@ const SCHOOL_B: &str = "01001205"; // primary-grade2.json
 const CODE_X: &str = "1715042389"; // the grade-5 example's pupil
 const CODE_Y: &str = "1715042390"; // another pupil of school A
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-fn example(name: &str) -> Value {
-    let path = repo().join("schema/examples").join(name);
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// The answer to one request.
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn ok(&self, status: StatusCode) -> Value {
-        assert_eq!(self.status, status, "{}", self.text());
-        self.json()
-    }
-
-    /// Asserts a problem details body with this status and returns it.
-    fn problem(&self, status: StatusCode) -> Value {
-        assert_eq!(self.status, status, "{}", self.text());
-        assert_eq!(
-            self.headers[header::CONTENT_TYPE],
-            "application/problem+json"
-        );
-        let body = self.json();
-        assert_eq!(body["status"], status.as_u16());
-        assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
-        body
-    }
-
-    /// Asserts a refused share code: status, rule, field, and the code not echoed.
-    fn code_refused(&self, status: StatusCode, rule: &str, code: &str) {
-        let body = self.problem(status);
-        assert_eq!(body["errors"][0]["rule"], rule, "{body}");
-        assert_eq!(body["errors"][0]["pointer"], "/code");
-        assert!(!self.text().contains(&code[3..]), "the code is echoed");
-    }
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: Option<&Value>,
-) -> Answer {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    let body = match body {
-        Some(v) => {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
 async fn get(app: &Router, uri: &str, token: &str) -> Answer {
-    call(app, Method::GET, uri, token, None).await
+    http::get(app, uri, Some(token)).await
 }
 
-async fn post(app: &Router, uri: &str, token: &str, body: &Value) -> Answer {
-    call(app, Method::POST, uri, token, Some(body)).await
-}
-
-/// A user with `role` and a year-long token: (user id, token).
-async fn account(
-    store: &Store,
-    school: Option<&School>,
-    role: Role,
-    now: OffsetDateTime,
-) -> (String, String) {
-    let user = store
-        .create_user(
-            &NewUser {
-                school_id: school.map(|s| s.id.clone()),
-                display_name: format!("Người dùng {role}"),
-                role,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let token = store
-        .create_token(&user.id, Duration::days(365), now)
-        .await
-        .unwrap();
-    (user.id, token.secret.expose().to_owned())
+async fn delete(app: &Router, uri: &str, token: &str) -> Answer {
+    call(app, Method::DELETE, uri, Some(token), &[], Body::empty()).await
 }
 
 /// Everything a test needs: a router with a clock the test moves, two schools, tokens, and
@@ -187,12 +76,20 @@ impl Env {
         *self.clock.lock().unwrap()
     }
 
+    /// School A's audit log (the last 1000 events).
+    async fn audit(&self) -> Vec<AuditEvent> {
+        self.store
+            .list_audit(&Scope::School(self.a.id.clone()), 1000)
+            .await
+            .unwrap()
+    }
+
     fn advance(&self, by: Duration) {
         *self.clock.lock().unwrap() += by;
     }
 
     async fn share(&self, token: &str, request: &Value) -> Answer {
-        post(&self.app, "/api/v1/shares", token, request).await
+        post_json(&self.app, "/api/v1/shares", token, request).await
     }
 
     /// A share of pupil X's credentials by X's guardian: (share id, code).
@@ -207,7 +104,7 @@ impl Env {
     }
 
     async fn redeem(&self, token: &str, code: &str) -> Answer {
-        post(
+        post_json(
             &self.app,
             "/api/v1/shares/redeem",
             token,
@@ -217,42 +114,19 @@ impl Env {
     }
 }
 
+/// Imports and validates `records` as `principal` and signs them (batch idempotency key
+/// `key`); the credential ids.
 async fn import_sign(app: &Router, principal: &str, records: Value, key: &str) -> Vec<String> {
-    let answer = post(app, "/api/v1/records", principal, &records).await;
-    let body = answer.ok(StatusCode::OK);
-    let ids: Vec<String> = body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            assert_eq!(i["saved"], true, "{i}");
-            i["recordId"].as_str().unwrap().to_owned()
-        })
-        .collect();
-    for id in &ids {
-        let uri = format!("/api/v1/records/{id}/validate");
-        call(app, Method::POST, &uri, principal, None)
-            .await
-            .ok(StatusCode::OK);
-    }
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/batches")
-        .header(header::AUTHORIZATION, format!("Bearer {principal}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("idempotency-key", key);
-    let response = app
-        .clone()
-        .oneshot(
-            request
-                .body(Body::from(json!({ "recordIds": ids }).to_string()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value =
-        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let ids = import_validated(app, principal, principal, &records).await;
+    let body = post_with(
+        app,
+        "/api/v1/batches",
+        principal,
+        &[("idempotency-key", key)],
+        &json!({ "recordIds": ids }),
+    )
+    .await
+    .ok(StatusCode::CREATED);
     body["report"]["items"]
         .as_array()
         .unwrap()
@@ -277,8 +151,24 @@ async fn env_on(store: Store) -> Env {
     let b = store.school_by_code(SCHOOL_B).await.unwrap();
     let state = AppState::with_clock(store.clone(), keys, ApiConfig::default(), read);
     let app = api::app(state);
-    let principal_a = account(&store, Some(&a), Role::Principal, start).await.1;
-    let principal_b = account(&store, Some(&b), Role::Principal, start).await.1;
+    let principal_a = account(
+        &store,
+        Some(&a),
+        Role::Principal,
+        Duration::days(365),
+        start,
+    )
+    .await
+    .1;
+    let principal_b = account(
+        &store,
+        Some(&b),
+        Role::Principal,
+        Duration::days(365),
+        start,
+    )
+    .await
+    .1;
 
     let grade5 = example("primary-grade5.json");
     let mut grade4 = grade5.clone();
@@ -303,7 +193,7 @@ async fn env_on(store: Store) -> Env {
     let pupil_y = store.pupil_by_key(&a.id, CODE_Y).await.unwrap().id;
     let mut guardians = Vec::new();
     for pupil in [&pupil_x, &pupil_y] {
-        let answer = post(
+        let answer = post_json(
             &app,
             &format!("/api/v1/pupils/{pupil}/guardian-tokens"),
             &principal_a,
@@ -318,10 +208,14 @@ async fn env_on(store: Store) -> Env {
     let guardian_y = guardians.pop().unwrap();
     let guardian_x = guardians.pop().unwrap();
     Env {
-        teacher_a: account(&store, Some(&a), Role::Teacher, start).await.1,
-        authority: account(&store, None, Role::Authority, start).await.1,
-        portal_1: account(&store, None, Role::Portal, start).await,
-        portal_2: account(&store, None, Role::Portal, start).await,
+        teacher_a: account(&store, Some(&a), Role::Teacher, Duration::days(365), start)
+            .await
+            .1,
+        authority: account(&store, None, Role::Authority, Duration::days(365), start)
+            .await
+            .1,
+        portal_1: account(&store, None, Role::Portal, Duration::days(365), start).await,
+        portal_2: account(&store, None, Role::Portal, Duration::days(365), start).await,
         app,
         store,
         clock,
@@ -470,11 +364,7 @@ async fn share_two_credentials_and_redeem_once(ctx: Ctx) {
 
     // The audit log: creation, the redemption (who, which credentials) and both refusals;
     // the code in no form.
-    let audit = env
-        .store
-        .list_audit(&Scope::School(env.a.id.clone()), 1000)
-        .await
-        .unwrap();
+    let audit = env.audit().await;
     let share_events: Vec<_> = audit.iter().filter(|e| e.subject == share_id).collect();
     let created = share_events
         .iter()
@@ -543,11 +433,7 @@ async fn expired_codes_are_gone(ctx: Ctx) {
         .find(|s| s["id"] == late_id.as_str())
         .unwrap();
     assert_eq!(late_view["state"], "expired");
-    let audit = env
-        .store
-        .list_audit(&Scope::School(env.a.id.clone()), 1000)
-        .await
-        .unwrap();
+    let audit = env.audit().await;
     assert!(audit.iter().any(|e| e.subject == late_id
         && e.action == "share.redeem_refused"
         && e.details_json.contains("\"expired\"")));
@@ -619,11 +505,7 @@ async fn foreign_ids_and_portals_get_404(ctx: Ctx) {
         &code,
     );
     env.redeem(&env.portal_1.1, &code).await.ok(StatusCode::OK);
-    let audit = env
-        .store
-        .list_audit(&Scope::School(env.a.id.clone()), 1000)
-        .await
-        .unwrap();
+    let audit = env.audit().await;
     let foreign = audit
         .iter()
         .find(|e| e.subject == share_id && e.action == "share.redeem_refused")
@@ -649,16 +531,14 @@ async fn foreign_ids_and_portals_get_404(ctx: Ctx) {
 
     // Another pupil's guardian cannot withdraw X's share; a principal of another school
     // cannot make a guardian token for X.
-    call(
+    delete(
         &env.app,
-        Method::DELETE,
         &format!("/api/v1/shares/{share_id}"),
         &env.guardian_y,
-        None,
     )
     .await
     .problem(StatusCode::NOT_FOUND);
-    post(
+    post_json(
         &env.app,
         &format!("/api/v1/pupils/{}/guardian-tokens", env.pupil_x),
         &env.principal_b,
@@ -706,7 +586,7 @@ async fn roles_are_enforced(ctx: Ctx) {
         &env.guardian_x,
         &env.portal_1.1,
     ] {
-        post(&env.app, &uri, token, &json!({}))
+        post_json(&env.app, &uri, token, &json!({}))
             .await
             .problem(StatusCode::FORBIDDEN);
     }
@@ -733,7 +613,7 @@ async fn roles_are_enforced(ctx: Ctx) {
         get(&env.app, "/api/v1/classes/2025-2026/5A/credentials", token)
             .await
             .problem(StatusCode::FORBIDDEN);
-        post(
+        post_json(
             &env.app,
             "/api/v1/records",
             token,
@@ -785,7 +665,7 @@ async fn withdrawn_and_revoked(ctx: Ctx) {
         .await;
     let uri = format!("/api/v1/shares/{share_id}");
     for _ in 0..2 {
-        let body = call(&env.app, Method::DELETE, &uri, &env.guardian_x, None)
+        let body = delete(&env.app, &uri, &env.guardian_x)
             .await
             .ok(StatusCode::OK);
         assert_eq!(body["state"], "withdrawn");
@@ -795,11 +675,7 @@ async fn withdrawn_and_revoked(ctx: Ctx) {
         "share_code_withdrawn",
         &code,
     );
-    let audit = env
-        .store
-        .list_audit(&Scope::School(env.a.id.clone()), 1000)
-        .await
-        .unwrap();
+    let audit = env.audit().await;
     assert_eq!(
         audit
             .iter()
@@ -813,12 +689,10 @@ async fn withdrawn_and_revoked(ctx: Ctx) {
         .share_ok(json!({ "credentials": [x4], "purpose": "x" }))
         .await;
     env.redeem(&env.portal_1.1, &used).await.ok(StatusCode::OK);
-    call(
+    delete(
         &env.app,
-        Method::DELETE,
         &format!("/api/v1/shares/{used_id}"),
         &env.guardian_x,
-        None,
     )
     .await
     .problem(StatusCode::CONFLICT);
@@ -827,7 +701,7 @@ async fn withdrawn_and_revoked(ctx: Ctx) {
     let (_, before) = env
         .share_ok(json!({ "credentials": [x4, x5], "purpose": "x" }))
         .await;
-    post(
+    post_json(
         &env.app,
         &format!("/api/v1/credentials/{x5}/revoke"),
         &env.principal_a,
@@ -898,7 +772,7 @@ async fn withdrawn_and_revoked(ctx: Ctx) {
         "share_code_unknown",
         "HB-XXXXXXX",
     );
-    post(
+    post_json(
         &env.app,
         "/api/v1/shares/redeem",
         &env.portal_1.1,
@@ -925,7 +799,7 @@ async fn concurrent_redemptions_exactly_once(ctx: Ctx) {
                 };
                 let code = code.clone();
                 tokio::spawn(async move {
-                    post(
+                    post_json(
                         &app,
                         "/api/v1/shares/redeem",
                         &token,
@@ -945,11 +819,7 @@ async fn concurrent_redemptions_exactly_once(ctx: Ctx) {
             }
         }
         assert_eq!(won, 1, "round {round}");
-        let audit = env
-            .store
-            .list_audit(&Scope::School(env.a.id.clone()), 1000)
-            .await
-            .unwrap();
+        let audit = env.audit().await;
         let events: Vec<_> = audit.iter().filter(|e| e.subject == share_id).collect();
         assert_eq!(
             events.iter().filter(|e| e.action == "share.redeem").count(),

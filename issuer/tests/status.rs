@@ -7,119 +7,34 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
 use common::Ctx;
+use common::http::{
+    self, Answer, call, class_credential_ids, credential, list_url, post_json, repo, sign_class_5a,
+    wall_clock as now,
+};
 use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
-use hocba_issuer::store::{NewUser, Role, School, Store};
+use hocba_issuer::store::{Role, School, Store};
 use hocba_verifier::danger::dev_authority;
 use hocba_verifier::{
     Reason, StatusLists, TrustBundle, Verdict, VerdictResult, VerifiedTrustList, VerifyOptions,
     verify_credential_with,
 };
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use time::{Duration, OffsetDateTime};
-use tower::ServiceExt;
+use time::Duration;
 
 both_databases!(publish_revoke_and_bundle);
 
 const SCHOOL: &str = "25000731"; // primary-grade5.json
 const BASE: &str = "http://127.0.0.1:8080";
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default()
-    }
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: impl Into<Body>,
-) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(body.into()).unwrap())
-        .await
-        .unwrap();
-    Answer {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: response.into_body().collect().await.unwrap().to_bytes(),
-    }
-}
-
 async fn get(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Answer {
     call(app, Method::GET, uri, None, headers, Body::empty()).await
-}
-
-async fn post(
-    app: &Router,
-    uri: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: &Value,
-) -> Answer {
-    let mut all = vec![("content-type", "application/json")];
-    all.extend_from_slice(headers);
-    call(app, Method::POST, uri, Some(token), &all, body.to_string()).await
-}
-
-async fn token(store: &Store, school: &School, role: Role) -> String {
-    let user = store
-        .create_user(
-            &NewUser {
-                school_id: Some(school.id.clone()),
-                display_name: format!("Người dùng {role}"),
-                role,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
-    let token = store
-        .create_token(&user.id, Duration::days(1), now())
-        .await
-        .unwrap();
-    token.secret.expose().to_owned()
 }
 
 fn trust() -> VerifiedTrustList {
@@ -158,83 +73,18 @@ async fn sign_pupils(
 ) -> Vec<(String, Vec<u8>)> {
     let teacher = token(store, school, Role::Teacher).await;
     let principal = token(store, school, Role::Principal).await;
-    let base: Value = serde_json::from_slice(
-        &std::fs::read(repo().join("schema/examples/primary-grade5.json")).unwrap(),
-    )
-    .unwrap();
-    let records: Vec<Value> = codes
-        .map(|i| {
-            let mut r = base.clone();
-            r["student"]["studentCode"] = json!(format!("17150424{i:02}"));
-            r
-        })
-        .collect();
-    let answer = post(
-        app,
-        "/api/v1/records",
-        &teacher,
-        &[],
-        &Value::Array(records),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
-    for item in answer.json()["items"].as_array().unwrap() {
-        let id = item["recordId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{item}"));
-        let v = call(
-            app,
-            Method::POST,
-            &format!("/api/v1/records/{id}/validate"),
-            Some(&principal),
-            &[],
-            Body::empty(),
-        )
-        .await;
-        assert_eq!(v.status, StatusCode::OK, "{}", v.json());
-    }
-    let batch = post(
-        app,
-        "/api/v1/batches",
-        &principal,
-        &[("idempotency-key", key)],
-        &json!({"schoolYear": "2025-2026", "className": "5A"}),
-    )
-    .await;
-    assert_eq!(batch.status, StatusCode::CREATED, "{}", batch.json());
-    let class = call(
-        app,
-        Method::GET,
-        "/api/v1/classes/2025-2026/5A/credentials",
-        Some(&teacher),
-        &[],
-        Body::empty(),
-    )
-    .await;
+    sign_class_5a(app, &teacher, &principal, codes, key).await;
     let mut out = Vec::new();
-    for c in class.json().as_array().unwrap() {
-        let id = c["id"].as_str().unwrap();
-        let credential = call(
-            app,
-            Method::GET,
-            &format!("/api/v1/credentials/{id}"),
-            Some(&principal),
-            &[],
-            Body::empty(),
-        )
-        .await;
-        assert_eq!(credential.status, StatusCode::OK);
-        out.push((id.to_owned(), credential.body.to_vec()));
+    for id in class_credential_ids(app, &teacher).await {
+        let json = credential(app, &principal, &id).await;
+        out.push((id, json));
     }
     out
 }
 
-fn list_url(credential: &[u8]) -> String {
-    let v: Value = serde_json::from_slice(credential).unwrap();
-    v["credentialStatus"]["statusListCredential"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+/// A token of a new user of `school` with `role`, valid for a day.
+async fn token(store: &Store, school: &School, role: Role) -> String {
+    http::token(store, Some(school), role, Duration::days(1), now()).await
 }
 
 async fn publish_revoke_and_bundle(ctx: Ctx) {
@@ -286,11 +136,10 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
     let principal = token(&store, &school, Role::Principal).await;
     let long = "Sai điểm ".repeat(23);
     assert!(long.chars().count() > 200);
-    let refused = post(
+    let refused = post_json(
         &app,
         &format!("/api/v1/credentials/{id}/revoke"),
         &principal,
-        &[],
         &json!({ "reason": long }),
     )
     .await;
@@ -304,11 +153,10 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
     // Revoke through the API: the list changes at once (new ETag), the verdict is `revoked`
     // and says when and why, from the signed list.
     let before = now().replace_nanosecond(0).unwrap();
-    let revoked = post(
+    let revoked = post_json(
         &app,
         &format!("/api/v1/credentials/{id}/revoke"),
         &principal,
-        &[],
         &json!({"reason": "Sai điểm môn Toán"}),
     )
     .await;

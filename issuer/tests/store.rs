@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use common::{Ctx, Db, draft, now, pupil, school, user, validated_record};
 use hocba_issuer::store::{
-    AuditEntry, Backend, BatchProgress, BatchState, ImportRow, IssueOutcome, NewBatch,
+    AuditEntry, Backend, BatchProgress, BatchState, Credential, ImportRow, IssueOutcome, NewBatch,
     NewCredential, NewPupil, NewUser, RecordFilter, RecordState, RecordUpdate, Role,
     STATUS_LIST_SIZE, Scope, Store, StoreError, YearRecord,
 };
@@ -54,6 +54,34 @@ fn credential_for(record: &YearRecord, list: &str, index: i64) -> NewCredential 
     }
 }
 
+/// A fake credential for `record`, issued in a newly allocated slot of `school_id`'s lists.
+async fn issue_fake(store: &Store, school_id: &str, record: &YearRecord) -> Credential {
+    let slot = store.allocate_status_index(school_id, now()).await.unwrap();
+    let credential = credential_for(record, &slot.list_id, slot.index);
+    store
+        .issue_credential(school_id, &credential, None, now())
+        .await
+        .unwrap()
+        .into_credential()
+}
+
+/// Fake credentials for `records`, in newly allocated slots of `school_id`'s lists.
+async fn fake_credentials(
+    store: &Store,
+    school_id: &str,
+    records: &[YearRecord],
+) -> Vec<NewCredential> {
+    let slots = store
+        .allocate_status_indices(school_id, records.len(), now())
+        .await
+        .unwrap();
+    records
+        .iter()
+        .zip(&slots)
+        .map(|(r, slot)| credential_for(r, &slot.list_id, slot.index))
+        .collect()
+}
+
 fn not_found<T>(r: Result<T, StoreError>) -> bool {
     matches!(r, Err(StoreError::NotFound { .. }))
 }
@@ -86,7 +114,13 @@ async fn migrations_are_idempotent(ctx: Ctx) {
     };
     let files = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "sql"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
         .count();
     assert!(files >= 3, "{files} migration files");
     assert_eq!(
@@ -221,17 +255,7 @@ async fn schools_cannot_touch_each_other(ctx: Ctx) {
     let a = school(store, "HB001").await;
     let b = school(store, "HB002").await;
     let b_record = validated_record(store, &b, "001090012345").await;
-    let b_list = store.allocate_status_index(&b.id, now()).await.unwrap();
-    let b_cred = store
-        .issue_credential(
-            &b.id,
-            &credential_for(&b_record, &b_list.list_id, b_list.index),
-            None,
-            now(),
-        )
-        .await
-        .unwrap()
-        .into_credential();
+    let b_cred = issue_fake(store, &b.id, &b_record).await;
     let b_pupil = b_record.pupil_id.clone();
     let b_draft = store
         .insert_draft(
@@ -297,7 +321,7 @@ async fn schools_cannot_touch_each_other(ctx: Ctx) {
         store
             .issue_credential(
                 &a.id,
-                &credential_for(&a_record, &b_list.list_id, 7),
+                &credential_for(&a_record, &b_cred.status_list, 7),
                 None,
                 now()
             )
@@ -352,7 +376,7 @@ async fn schools_cannot_touch_each_other(ctx: Ctx) {
     );
     assert!(
         store
-            .revoked_indices(&a.id, &b_list.list_id)
+            .revoked_indices(&a.id, &b_cred.status_list)
             .await
             .unwrap()
             .is_empty()
@@ -513,16 +537,7 @@ async fn stale_versions_are_refused(ctx: Ctx) {
         .mark_validated(&s.id, &v1.id, v6.version, None, now())
         .await
         .unwrap();
-    let alloc = store.allocate_status_index(&s.id, now()).await.unwrap();
-    store
-        .issue_credential(
-            &s.id,
-            &credential_for(&v7, &alloc.list_id, alloc.index),
-            None,
-            now(),
-        )
-        .await
-        .unwrap();
+    issue_fake(store, &s.id, &v7).await;
     assert!(matches!(
         store
             .update_draft(&s.id, &v1.id, v7.version + 1, &edit("{}"), None, now())
@@ -686,17 +701,7 @@ async fn revoke_and_replace(ctx: Ctx) {
     let store = &ctx.store;
     let s = school(store, "HB001").await;
     let record = validated_record(store, &s, "001090012345").await;
-    let slot = store.allocate_status_index(&s.id, now()).await.unwrap();
-    let old = store
-        .issue_credential(
-            &s.id,
-            &credential_for(&record, &slot.list_id, slot.index),
-            None,
-            now(),
-        )
-        .await
-        .unwrap()
-        .into_credential();
+    let old = issue_fake(store, &s.id, &record).await;
     assert!(matches!(
         store
             .revoke_credential(&s.id, &old.id, "  ", None, now())
@@ -724,8 +729,11 @@ async fn revoke_and_replace(ctx: Ctx) {
         Err(StoreError::Conflict { .. })
     ));
     assert_eq!(
-        store.revoked_indices(&s.id, &slot.list_id).await.unwrap(),
-        vec![slot.index]
+        store
+            .revoked_indices(&s.id, &old.status_list)
+            .await
+            .unwrap(),
+        vec![old.status_index]
     );
 
     // The correction: a new record for the same pupil and year, naming what it replaces.
@@ -1179,15 +1187,7 @@ async fn imports_and_batch_signing_report_per_row(ctx: Ctx) {
             .all(|r| r.as_ref().unwrap().state == RecordState::Validated)
     );
     // Sign the class in one chunk: the stale draft is refused, the rest are issued.
-    let slots = store
-        .allocate_status_indices(&s.id, imported.len(), now())
-        .await
-        .unwrap();
-    let chunk: Vec<NewCredential> = imported
-        .iter()
-        .zip(&slots)
-        .map(|(r, slot)| credential_for(r, &slot.list_id, slot.index))
-        .collect();
+    let chunk = fake_credentials(store, &s.id, &imported).await;
     let outcomes = store
         .issue_credentials(&s.id, &chunk, None, now())
         .await
@@ -1221,15 +1221,7 @@ async fn imports_and_batch_signing_report_per_row(ctx: Ctx) {
         29
     );
     // Re-running the batch (as after a crash) issues nothing twice.
-    let fresh = store
-        .allocate_status_indices(&s.id, imported.len(), now())
-        .await
-        .unwrap();
-    let again: Vec<NewCredential> = imported
-        .iter()
-        .zip(&fresh)
-        .map(|(r, slot)| credential_for(r, &slot.list_id, slot.index))
-        .collect();
+    let again = fake_credentials(store, &s.id, &imported).await;
     let outcomes = store
         .issue_credentials(&s.id, &again, None, now())
         .await
@@ -1249,8 +1241,8 @@ async fn imports_and_batch_signing_report_per_row(ctx: Ctx) {
         .unwrap();
     let extra = validated_record(store, &s, "001090099999").await;
     let reuse = vec![
-        credential_for(&late, &fresh[0].list_id, fresh[0].index),
-        credential_for(&extra, &slots[1].list_id, slots[1].index),
+        credential_for(&late, &again[0].status_list, again[0].status_index),
+        credential_for(&extra, &chunk[1].status_list, chunk[1].status_index),
     ];
     assert!(matches!(
         store.issue_credentials(&s.id, &reuse, None, now()).await,
@@ -1307,15 +1299,7 @@ async fn overlapping_batches_from_two_processes_issue_each_record_once(ctx: Ctx)
         }
         let mut issued = 0;
         for chunk in records.chunks(25) {
-            let slots = store
-                .allocate_status_indices(&school_id, chunk.len(), now())
-                .await
-                .unwrap();
-            let creds: Vec<NewCredential> = chunk
-                .iter()
-                .zip(&slots)
-                .map(|(r, slot)| credential_for(r, &slot.list_id, slot.index))
-                .collect();
+            let creds = fake_credentials(&store, &school_id, chunk).await;
             for outcome in store
                 .issue_credentials(&school_id, &creds, None, now())
                 .await

@@ -5,12 +5,14 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hocba_issuer::store::{NewUser, Role, Store};
+use common::http::{repo, token, wall_clock as now};
+use hocba_issuer::store::{Role, Store};
 use hocba_issuer::synthetic;
 use hocba_schema::record::SchoolLevel;
 use http_body_util::{BodyExt, Full};
@@ -19,20 +21,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Connection};
-use time::OffsetDateTime;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hocba-issuer");
 const CODE: &str = "25000731";
 const N: usize = 300;
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
 
 /// A running `serve` process, killed when dropped (also when the test panics).
 struct Server {
@@ -204,24 +196,14 @@ async fn two_servers_sign_at_once(url: &str, schema: Option<&str>) {
 
     // A principal of the school (registered by the servers from keys/dev).
     let school = store.school_by_code(CODE).await.unwrap();
-    let user = store
-        .create_user(
-            &NewUser {
-                school_id: Some(school.id.clone()),
-                display_name: "Hiệu trưởng".to_owned(),
-                role: Role::Principal,
-            },
-            now(),
-        )
-        .await
-        .unwrap();
-    let token = store
-        .create_token(&user.id, time::Duration::days(1), now())
-        .await
-        .unwrap()
-        .secret
-        .expose()
-        .to_owned();
+    let token = token(
+        &store,
+        Some(&school),
+        Role::Principal,
+        time::Duration::days(1),
+        now(),
+    )
+    .await;
 
     // Import and validate N records through server A.
     let generated = synthetic::school(CODE, "Trường Tiểu học Hoa Ban", SchoolLevel::Primary);

@@ -12,7 +12,9 @@
 //! 3. single verifications over HTTP (`POST /api/v1/verify`, one credential), 32 keep-alive
 //!    connections, closed loop: the peak rate;
 //! 4. the same at half the peak rate, paced: p50 / p99 latency;
-//! 5. batches of 100 credentials, 4 keep-alive connections: credentials per second.
+//! 5. batches of 100 credentials, 4 keep-alive connections: credentials per second;
+//! 6. raw, core and bulk again in alternating 1 s slices (the ratios a shared machine's
+//!    changing background load cannot skew).
 //!
 //! The server runs in this process on its own 2-thread runtime (as `serve` does on a 2-core
 //! machine); the client is a 1-thread runtime with hyper-util's pooled keep-alive client.
@@ -216,9 +218,10 @@ fn main() {
     let message = [0x5a_u8; 64];
     let signature = key.sign(&message);
     let public = key.verifying_key();
-    let raw = on_every_core(secs, || {
+    let raw_fn = || {
         assert!(public.verify_strict(&message, &signature).is_ok());
-    });
+    };
+    let raw = on_every_core(secs, raw_fn);
     println!("raw verify_strict, {cores} threads:          {raw:>9.0} /s");
     // What batch verification could at most give (100 signatures, one key, as a school's
     // batch): the rate of signatures checked by `verify_batch`.
@@ -239,10 +242,11 @@ fn main() {
     let material = material();
     let one = bytes(&credential(1));
     let options = VerifyOptions::default().with_status_lists(Arc::clone(&material.status_lists));
-    let core = on_every_core(secs, || {
+    let core_fn = || {
         let v = verify_credential_with(&one, &material.trust, NOW, &options).unwrap();
         assert!(v.is_valid());
-    });
+    };
+    let core = on_every_core(secs, core_fn);
     println!(
         "core verification (3.9 KB credential), {cores} thr: {core:>9.0} /s  ({:.0} % of raw)",
         100.0 * core / raw
@@ -271,16 +275,16 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(64)
+        .build(connector);
+    let single = Bytes::from(bytes(&json!({"items": [{"credential": credential(1)}]})));
+    let batch = Bytes::from(bytes(&json!({
+        "items": (0..100).map(|i| json!({"credential": credential(i)})).collect::<Vec<_>>()
+    })));
     client_rt.block_on(async {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        let client: HttpClient = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(64)
-            .build(connector);
-        let single = Bytes::from(bytes(&json!({"items": [{"credential": credential(1)}]})));
-        let batch = Bytes::from(bytes(&json!({
-            "items": (0..100).map(|i| json!({"credential": credential(i)})).collect::<Vec<_>>()
-        })));
         // Warm up.
         let _ = load(&client, addr, single.clone(), 8, Duration::from_secs(1), None).await;
 
@@ -306,7 +310,7 @@ fn main() {
         );
 
         // 5. Batches of 100.
-        let mut bulk = load(&client, addr, batch, 4, secs, None).await;
+        let mut bulk = load(&client, addr, batch.clone(), 4, secs, None).await;
         let per_second = bulk.rate() * 100.0;
         println!(
             "HTTP batches of 100, 4 conns:       {per_second:>9.0} credentials/s ({:.0} % of raw, {:.0} % of core)  p99 {:?} per batch",
@@ -315,4 +319,27 @@ fn main() {
             bulk.percentile(0.99)
         );
     });
+
+    // 6. The ratios again, with raw, core and bulk measured in alternating 1 s slices, so that
+    // all three see the same background load on a shared machine.
+    let slice = Duration::from_secs(1);
+    let (mut raw_sum, mut core_sum, mut bulk_sum) = (0.0, 0.0, 0.0);
+    let rounds = secs.as_secs().max(1);
+    for _ in 0..rounds {
+        raw_sum += on_every_core(slice, raw_fn);
+        core_sum += on_every_core(slice, core_fn);
+        bulk_sum += client_rt
+            .block_on(load(&client, addr, batch.clone(), 4, slice, None))
+            .rate()
+            * 100.0;
+    }
+    let n = rounds as f64;
+    println!(
+        "interleaved ({rounds} x 1 s each): raw {:.0} /s, core {:.0} /s, bulk {:.0} credentials/s = {:.0} % of raw, {:.0} % of core",
+        raw_sum / n,
+        core_sum / n,
+        bulk_sum / n,
+        100.0 * bulk_sum / raw_sum,
+        100.0 * bulk_sum / core_sum
+    );
 }

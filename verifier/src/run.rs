@@ -254,11 +254,13 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
             Trust::Verified(list) => match verify_summary(text, list, now) {
                 Ok(verdict) => {
                     // With status lists (bundle, --status-list): revocation at the QR's index.
-                    let status = match (
-                        verdict.verified(),
-                        verdict.info().status_index,
-                        &options.status_lists,
-                    ) {
+                    let held = options.status_lists.clone().or_else(|| {
+                        online
+                            .as_ref()
+                            .and_then(|o| o.trust.material())
+                            .map(|m| Arc::clone(&m.status_lists))
+                    });
+                    let status = match (verdict.verified(), verdict.info().status_index, &held) {
                         (Some(v), Some(index), Some(lists)) => lists.summary_status(
                             &v.school().id,
                             index,

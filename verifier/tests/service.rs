@@ -1,6 +1,7 @@
 //! `hocba-verify serve` as a real HTTP server on a loopback port, in-process: the bulk API
-//! (JSON and multipart), the W3C VC-API endpoint, the pages, the OpenAPI document, the limits
-//! (over-limit body streamed, too many items, garbage input: never a 5xx), and online trust
+//! (JSON and multipart), QR summaries checked against their school's status list(s), the W3C
+//! VC-API endpoint, the pages, the OpenAPI document, the limits (over-limit body streamed, too
+//! many items, garbage input, slow clients: never a 5xx), and online trust
 //! material from a fake issuer (ETag → 304, disk cache through an outage, stale list →
 //! status unknown, no fetching outside the issuer).
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
@@ -939,4 +940,23 @@ async fn slow_clients_get_a_bounded_wait() {
     let answer = read_all(stream).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("request-timeout"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_qr_index_set_in_one_of_several_lists_of_its_school_is_status_unknown() {
+    let material = bundle_material();
+    let mut lists = hocba_verifier::StatusLists::new();
+    let second = "https://hocba.example/status/79000701/2";
+    lists.insert(LIST_URL, bytes(&status_list(LIST_URL, &[4242])));
+    lists.insert(second, bytes(&status_list(second, &[])));
+    let two = Arc::new(Material {
+        status_lists: Arc::new(lists),
+        ..(*material).clone()
+    });
+    let addr = start(TrustSource::Offline(two), fixed(NOW)).await;
+    let body = json!({"items": [{"qr": qr_of(&valid())}, {"qr": qr_of(&revoked())}]});
+    let items = post_json(addr, "/api/v1/verify", &body).await.json()["items"].clone();
+    assert_eq!(items[0]["verdict"], "valid", "clear in every list: {items}");
+    assert_eq!(items[1]["verdict"], "status_unknown", "{items}");
+    assert_eq!(items[1]["reason"]["code"], "status_list_unavailable");
 }

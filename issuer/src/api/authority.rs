@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 use super::auth::Caller;
 use super::error::{ApiError, FieldError, ProblemDetails, parse_json};
@@ -107,6 +107,17 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// The 403 problem of every authority-only endpoint (with [`require_authority`]), as its API
+/// documentation lists it.
+#[derive(IntoResponses)]
+#[response(
+    status = 403,
+    description = "Not the authority",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code)] // Never built: it only describes a response.
+struct NotAuthority(ProblemDetails);
+
 fn require_authority(caller: &Caller) -> Result<(), ApiError> {
     caller.require(&[Role::Authority], "authority")
 }
@@ -117,6 +128,21 @@ fn actor<'a>(caller: &'a Caller, state: &AppState) -> Actor<'a> {
         channel: "api",
         now: state.now(),
     }
+}
+
+/// How every handler of one school's keys starts: the caller must be the authority (403), then
+/// the body is parsed with `parse` (400), then the school with `code` is looked up (404), in
+/// that order; the request and the school.
+async fn school_request<T>(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    parse: impl FnOnce() -> Result<T, ApiError>,
+) -> Result<(T, School), Refusal> {
+    require_authority(caller)?;
+    let request = parse()?;
+    let school = state.store().school_by_code(code).await?;
+    Ok((request, school))
 }
 
 /// An optional JSON body: empty means all defaults.
@@ -231,7 +257,7 @@ async fn school_view(state: &AppState, school: School) -> Result<SchoolView, Ref
     responses(
         (status = 201, description = "Registered", body = SchoolView),
         (status = 400, description = "A field breaks a rule", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
         (status = 409, description = "The code is already registered", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -267,7 +293,7 @@ pub async fn register_school(
     tag = "authority",
     responses(
         (status = 200, description = "The schools, by code", body = Vec<SchoolView>),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
     ),
     security(("bearer" = []))
 )]
@@ -305,7 +331,7 @@ pub struct AddKeyRequest {
     responses(
         (status = 201, description = "Added (effective at the next publication)", body = KeyView),
         (status = 400, description = "Not an Ed25519 public key, or a bad time", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
         (status = 404, description = "No such school", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The key is already registered (here or for another school)", body = ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -317,9 +343,10 @@ pub async fn add_key(
     Path(code): Path<String>,
     Body(body): Body,
 ) -> Result<Response, Refusal> {
-    require_authority(&caller)?;
-    let request: AddKeyRequest = parse_json(&body)?;
-    let school = state.store().school_by_code(&code).await?;
+    let (request, school) = school_request(&state, &caller, &code, || {
+        parse_json::<AddKeyRequest>(&body)
+    })
+    .await?;
     let valid_from = time_field("validFrom", request.valid_from.as_deref())?;
     let key = life::add_key(
         state.store(),
@@ -355,7 +382,7 @@ pub struct RetireRequest {
     responses(
         (status = 200, description = "Retired (effective at the next publication)", body = KeyView),
         (status = 400, description = "A bad time", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
         (status = 404, description = "No such school or key of that school", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The key is not active", body = ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -367,9 +394,10 @@ pub async fn retire_key(
     Path((code, key_id)): Path<(String, String)>,
     Body(body): Body,
 ) -> Result<Json<KeyView>, Refusal> {
-    require_authority(&caller)?;
-    let request: RetireRequest = optional_body(&body)?;
-    let school = state.store().school_by_code(&code).await?;
+    let (request, school) = school_request(&state, &caller, &code, || {
+        optional_body::<RetireRequest>(&body)
+    })
+    .await?;
     let at = time_field("at", request.at.as_deref())?;
     let key = life::retire_key(state.store(), &code, &key_id, at, actor(&caller, &state)).await?;
     Ok(Json(KeyView::new(&school, &key)))
@@ -447,7 +475,7 @@ pub struct CompromiseResponse {
     responses(
         (status = 200, description = "Marked compromised", body = CompromiseResponse),
         (status = 400, description = "A bad time", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
         (status = 404, description = "No such school or key of that school", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "Already compromised", body = ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -459,9 +487,10 @@ pub async fn compromise_key(
     Path((code, key_id)): Path<(String, String)>,
     Body(body): Body,
 ) -> Result<Json<CompromiseResponse>, Refusal> {
-    require_authority(&caller)?;
-    let request: CompromiseRequest = optional_body(&body)?;
-    let school = state.store().school_by_code(&code).await?;
+    let (request, school) = school_request(&state, &caller, &code, || {
+        optional_body::<CompromiseRequest>(&body)
+    })
+    .await?;
     let since = time_field("since", request.since.as_deref())?;
     let (key, affected) =
         life::compromise_key(state.store(), &code, &key_id, since, actor(&caller, &state)).await?;
@@ -519,7 +548,7 @@ impl From<&TrustVersion> for VersionView {
     responses(
         (status = 201, description = "Published", body = VersionView),
         (status = 400, description = "nextDueDays out of range", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
         (status = 409, description = "This server has no usable authority key", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -601,7 +630,7 @@ async fn switch_keys(state: &AppState, version: &TrustVersion) -> Result<(), Ref
     tag = "authority",
     responses(
         (status = 200, description = "The versions, newest first", body = Vec<VersionView>),
-        (status = 403, description = "Not the authority", body = ProblemDetails, content_type = "application/problem+json"),
+        NotAuthority,
     ),
     security(("bearer" = []))
 )]

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use super::credentials::Scope;
-use super::timestamp::{from_text, to_text};
+use super::timestamp::{time_at, to_text};
 use super::{Store, StoreError};
 
 /// An event to record.
@@ -48,7 +48,7 @@ pub struct AuditEvent {
 fn event_from_row(row: &AnyRow) -> Result<AuditEvent, StoreError> {
     Ok(AuditEvent {
         id: row.try_get("id")?,
-        at: from_text("audit_log.at", &row.try_get::<String, _>("at")?)?,
+        at: time_at(row, "audit_log.at", "at")?,
         school_id: row.try_get("school_id")?,
         user_id: row.try_get("user_id")?,
         action: row.try_get("action")?,

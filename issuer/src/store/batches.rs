@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
-use super::timestamp::{from_text, to_text};
+use super::timestamp::{time_at, to_text};
 use super::{Store, StoreError, new_id};
 
 /// Where a batch is.
@@ -119,6 +119,15 @@ macro_rules! batch_columns {
     };
 }
 
+/// The batch `row` holds; none is [`StoreError::NotFound`] for `batch_id`.
+fn found(row: Option<AnyRow>, batch_id: &str) -> Result<Batch, StoreError> {
+    let row = row.ok_or_else(|| StoreError::NotFound {
+        what: "batch",
+        id: batch_id.to_owned(),
+    })?;
+    batch_from_row(&row)
+}
+
 fn batch_from_row(row: &AnyRow) -> Result<Batch, StoreError> {
     let state: String = row.try_get("state")?;
     Ok(Batch {
@@ -135,14 +144,8 @@ fn batch_from_row(row: &AnyRow) -> Result<Batch, StoreError> {
         failed: row.try_get("failed")?,
         report_json: row.try_get("report_json")?,
         created_by: row.try_get("created_by")?,
-        created_at: from_text(
-            "batches.created_at",
-            &row.try_get::<String, _>("created_at")?,
-        )?,
-        updated_at: from_text(
-            "batches.updated_at",
-            &row.try_get::<String, _>("updated_at")?,
-        )?,
+        created_at: time_at(row, "batches.created_at", "created_at")?,
+        updated_at: time_at(row, "batches.updated_at", "updated_at")?,
     })
 }
 
@@ -211,12 +214,8 @@ impl Store {
         .bind(batch_id)
         .bind(school_id)
         .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "batch",
-            id: batch_id.to_owned(),
-        })?;
-        batch_from_row(&row)
+        .await?;
+        found(row, batch_id)
     }
 
     /// Records a batch's progress.
@@ -241,12 +240,8 @@ impl Store {
         .bind(progress.report_json.as_deref())
         .bind(to_text(now)?)
         .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "batch",
-            id: batch_id.to_owned(),
-        })?;
-        batch_from_row(&row)
+        .await?;
+        found(row, batch_id)
     }
 
     /// Every batch, of any school, that is queued or running: what a restarted service

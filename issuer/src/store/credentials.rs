@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::error::unique_as;
 use super::records::{RecordState, fetch_record};
-use super::timestamp::{from_opt_text, from_text, to_text};
+use super::timestamp::{from_text, opt_time_at, time_at, to_text};
 use super::{Store, StoreError, lock_order, outcomes};
 
 /// Whose credentials a caller may read.
@@ -112,11 +112,8 @@ fn credential_from_row(row: &AnyRow) -> Result<Credential, StoreError> {
         sha256: row.try_get("sha256")?,
         status_list: row.try_get("status_list")?,
         status_index: row.try_get("status_index")?,
-        issued_at: from_text(
-            "credentials.issued_at",
-            &row.try_get::<String, _>("issued_at")?,
-        )?,
-        revoked_at: from_opt_text("credentials.revoked_at", row.try_get("revoked_at")?)?,
+        issued_at: time_at(row, "credentials.issued_at", "issued_at")?,
+        revoked_at: opt_time_at(row, "credentials.revoked_at", "revoked_at")?,
         revocation_reason: row.try_get("revocation_reason")?,
         replaces: row.try_get("replaces")?,
     })
@@ -554,10 +551,7 @@ impl Store {
             .map(|row| {
                 Ok((
                     row.try_get("status_index")?,
-                    from_text(
-                        "credentials.revoked_at",
-                        &row.try_get::<String, _>("revoked_at")?,
-                    )?,
+                    time_at(row, "credentials.revoked_at", "revoked_at")?,
                     row.try_get("revocation_reason")?,
                 ))
             })

@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::{Date, OffsetDateTime};
 
-use super::timestamp::{date_from_text, date_to_text, from_text, to_text};
+use super::timestamp::{date_from_text, date_to_text, time_at, to_text};
 use super::{Store, StoreError, new_id};
 
 /// A pupil as stored.
@@ -67,14 +67,8 @@ fn pupil_from_row(row: &AnyRow) -> Result<Pupil, StoreError> {
             "pupils.date_of_birth",
             &row.try_get::<String, _>("date_of_birth")?,
         )?,
-        created_at: from_text(
-            "pupils.created_at",
-            &row.try_get::<String, _>("created_at")?,
-        )?,
-        updated_at: from_text(
-            "pupils.updated_at",
-            &row.try_get::<String, _>("updated_at")?,
-        )?,
+        created_at: time_at(row, "pupils.created_at", "created_at")?,
+        updated_at: time_at(row, "pupils.updated_at", "updated_at")?,
     })
 }
 

@@ -16,7 +16,7 @@ use sqlx::{Acquire, Row};
 use time::OffsetDateTime;
 
 use super::error::unique_as;
-use super::timestamp::{from_text, to_text};
+use super::timestamp::{time_at, to_text};
 use super::{Store, StoreError, lock_order, new_id, outcomes};
 
 /// Where a record is in its life cycle.
@@ -158,15 +158,9 @@ pub(super) fn record_from_row(row: &AnyRow) -> Result<YearRecord, StoreError> {
         record_json: row.try_get("record_json")?,
         version: row.try_get("version")?,
         created_by: row.try_get("created_by")?,
-        created_at: from_text(
-            "year_records.created_at",
-            &row.try_get::<String, _>("created_at")?,
-        )?,
+        created_at: time_at(row, "year_records.created_at", "created_at")?,
         updated_by: row.try_get("updated_by")?,
-        updated_at: from_text(
-            "year_records.updated_at",
-            &row.try_get::<String, _>("updated_at")?,
-        )?,
+        updated_at: time_at(row, "year_records.updated_at", "updated_at")?,
     })
 }
 
@@ -356,13 +350,8 @@ impl Store {
         .bind(to_text(now)?)
         .fetch_optional(&self.pool)
         .await?;
-        match row {
-            Some(row) => record_from_row(&row),
-            None => {
-                let mut conn = self.pool.acquire().await?;
-                Err(why_unchanged(&mut conn, school_id, record_id, expected_version).await)
-            }
-        }
+        self.changed_or_why(row, school_id, record_id, expected_version)
+            .await
     }
 
     /// Marks a draft validated if it is still at `expected_version` (the version whose content
@@ -383,13 +372,8 @@ impl Store {
             .bind(to_text(now)?)
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            Some(row) => record_from_row(&row),
-            None => {
-                let mut conn = self.pool.acquire().await?;
-                Err(why_unchanged(&mut conn, school_id, record_id, expected_version).await)
-            }
-        }
+        self.changed_or_why(row, school_id, record_id, expected_version)
+            .await
     }
 
     /// [`Store::mark_validated`] for many `(record id, expected version)` pairs in one
@@ -429,6 +413,24 @@ impl Store {
         }
         tx.commit().await?;
         Ok(outcomes(slots))
+    }
+
+    /// The record a conditional change returned, or, when it returned none, why the record
+    /// was not changed (see [`why_unchanged`]).
+    async fn changed_or_why(
+        &self,
+        row: Option<AnyRow>,
+        school_id: &str,
+        record_id: &str,
+        expected_version: i64,
+    ) -> Result<YearRecord, StoreError> {
+        match row {
+            Some(row) => record_from_row(&row),
+            None => {
+                let mut conn = self.pool.acquire().await?;
+                Err(why_unchanged(&mut conn, school_id, record_id, expected_version).await)
+            }
+        }
     }
 
     /// A record of `school_id`; another school's record is [`StoreError::NotFound`].

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use super::error::unique_as;
-use super::timestamp::{from_text, to_text};
+use super::timestamp::{time_at, to_text};
 use super::{Store, StoreError, new_id};
 
 /// A school registered with the issuer.
@@ -143,17 +143,15 @@ macro_rules! user_columns {
     };
 }
 
-fn school_from_row(row: &AnyRow) -> Result<School, StoreError> {
+/// A [`School`] from a row of `school_columns!()`.
+pub(super) fn school_from_row(row: &AnyRow) -> Result<School, StoreError> {
     Ok(School {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         province: row.try_get("province")?,
         issuer_id: row.try_get("issuer_id")?,
-        created_at: from_text(
-            "schools.created_at",
-            &row.try_get::<String, _>("created_at")?,
-        )?,
+        created_at: time_at(row, "schools.created_at", "created_at")?,
     })
 }
 
@@ -167,7 +165,7 @@ fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {
             what: "users.role",
             detail: role.clone(),
         })?,
-        created_at: from_text("users.created_at", &row.try_get::<String, _>("created_at")?)?,
+        created_at: time_at(row, "users.created_at", "created_at")?,
     })
 }
 
@@ -201,35 +199,36 @@ impl Store {
 
     /// The school with this code.
     pub async fn school_by_code(&self, code: &str) -> Result<School, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            school_columns!(),
-            " FROM schools WHERE code = $1"
-        ))
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "school",
-            id: code.to_owned(),
-        })?;
-        school_from_row(&row)
+        self.one_school(
+            concat!(
+                "SELECT ",
+                school_columns!(),
+                " FROM schools WHERE code = $1"
+            ),
+            code,
+        )
+        .await
     }
 
     /// The school with this internal id.
     pub async fn school(&self, school_id: &str) -> Result<School, StoreError> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            school_columns!(),
-            " FROM schools WHERE id = $1"
-        ))
-        .bind(school_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "school",
-            id: school_id.to_owned(),
-        })?;
+        self.one_school(
+            concat!("SELECT ", school_columns!(), " FROM schools WHERE id = $1"),
+            school_id,
+        )
+        .await
+    }
+
+    /// The school that `sql` (one parameter, `key`) selects; none is [`StoreError::NotFound`].
+    async fn one_school(&self, sql: &'static str, key: &str) -> Result<School, StoreError> {
+        let row = sqlx::query(sql)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "school",
+                id: key.to_owned(),
+            })?;
         school_from_row(&row)
     }
 

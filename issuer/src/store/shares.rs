@@ -40,7 +40,7 @@ use time::OffsetDateTime;
 
 use super::audit::AuditEntry;
 use super::credentials::{Credential, Scope};
-use super::timestamp::{from_opt_text, from_text, to_text};
+use super::timestamp::{from_text, opt_time_at, time_at, to_text};
 use super::{Role, Store, StoreError, User, hex, new_id, random_bytes};
 
 /// Crockford's base32 alphabet (no I, L, O, U).
@@ -315,16 +315,10 @@ fn share_from_row(row: &AnyRow, credential_ids: Vec<String>) -> Result<Share, St
         created_by: row.try_get("created_by")?,
         purpose: row.try_get("purpose")?,
         recipient: row.try_get("recipient")?,
-        created_at: from_text(
-            "shares.created_at",
-            &row.try_get::<String, _>("created_at")?,
-        )?,
-        expires_at: from_text(
-            "shares.expires_at",
-            &row.try_get::<String, _>("expires_at")?,
-        )?,
-        withdrawn_at: from_opt_text("shares.withdrawn_at", row.try_get("withdrawn_at")?)?,
-        redeemed_at: from_opt_text("shares.redeemed_at", row.try_get("redeemed_at")?)?,
+        created_at: time_at(row, "shares.created_at", "created_at")?,
+        expires_at: time_at(row, "shares.expires_at", "expires_at")?,
+        withdrawn_at: opt_time_at(row, "shares.withdrawn_at", "withdrawn_at")?,
+        redeemed_at: opt_time_at(row, "shares.redeemed_at", "redeemed_at")?,
         redeemed_by: row.try_get("redeemed_by")?,
         credential_ids,
     })

@@ -23,7 +23,7 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use super::error::is_unique_violation;
-use super::timestamp::{from_text, to_text};
+use super::timestamp::{time_at, to_text};
 use super::{Store, StoreError, hex, new_id, random_bytes};
 
 /// Entries in every status list this store creates: the Bitstring Status List minimum
@@ -271,10 +271,7 @@ impl Store {
                 seq: row.try_get("seq")?,
                 size: row.try_get("size")?,
                 used: row.try_get("next_counter")?,
-                created_at: from_text(
-                    "status_lists.created_at",
-                    &row.try_get::<String, _>("created_at")?,
-                )?,
+                created_at: time_at(row, "status_lists.created_at", "created_at")?,
             })
         })
         .collect()

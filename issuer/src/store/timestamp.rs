@@ -2,6 +2,8 @@
 //! (`2025-05-28T07:30:00.000000Z`). Fixed width, so text order is time order on both backends.
 //! Dates of birth are stored as RFC 3339 full-dates (`2013-09-05`).
 
+use sqlx::Row;
+use sqlx::any::AnyRow;
 use time::format_description::BorrowedFormatItem;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -42,6 +44,25 @@ pub(crate) fn from_opt_text(
     s: Option<String>,
 ) -> Result<Option<OffsetDateTime>, StoreError> {
     s.map(|s| from_text(what, &s)).transpose()
+}
+
+/// Reads the stored instant in `column` of `row` back; `what` names it in errors
+/// (`table.column`).
+pub(crate) fn time_at(
+    row: &AnyRow,
+    what: &'static str,
+    column: &str,
+) -> Result<OffsetDateTime, StoreError> {
+    from_text(what, &row.try_get::<String, _>(column)?)
+}
+
+/// [`time_at`] for a column that may be NULL.
+pub(crate) fn opt_time_at(
+    row: &AnyRow,
+    what: &'static str,
+    column: &str,
+) -> Result<Option<OffsetDateTime>, StoreError> {
+    from_opt_text(what, row.try_get(column)?)
 }
 
 /// The stored text of a calendar date.

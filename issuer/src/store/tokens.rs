@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 
-use super::timestamp::{from_opt_text, from_text, to_text};
+use super::timestamp::{opt_time_at, time_at, to_text};
 use super::{Role, Scope, Store, StoreError, hex, random_bytes};
 
 const PREFIX: &str = "hb_";
@@ -166,11 +166,8 @@ impl Store {
         if !constant_time_eq(stored.as_bytes(), secret_hash(secret).as_bytes()) {
             return Ok(None);
         }
-        let expires_at = from_text(
-            "api_tokens.expires_at",
-            &row.try_get::<String, _>("expires_at")?,
-        )?;
-        let revoked_at = from_opt_text("api_tokens.revoked_at", row.try_get("revoked_at")?)?;
+        let expires_at = time_at(&row, "api_tokens.expires_at", "expires_at")?;
+        let revoked_at = opt_time_at(&row, "api_tokens.revoked_at", "revoked_at")?;
         if revoked_at.is_some() || expires_at <= now {
             return Ok(None);
         }

@@ -22,7 +22,8 @@ use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use super::error::unique_as;
-use super::timestamp::{from_opt_text, from_text, to_text};
+use super::schools::school_from_row;
+use super::timestamp::{opt_time_at, time_at, to_text};
 use super::{Backend, School, Store, StoreError, hex, new_id};
 
 /// A school key as stored.
@@ -136,25 +137,13 @@ fn key_from_row(row: &AnyRow) -> Result<SchoolKey, StoreError> {
         public_key_multibase: row.try_get("public_key_multibase")?,
         school_id: row.try_get("school_id")?,
         status: key_status(&row.try_get::<String, _>("status")?)?,
-        valid_from: from_text(
-            "school_keys.valid_from",
-            &row.try_get::<String, _>("valid_from")?,
-        )?,
-        retired_at: from_opt_text("school_keys.retired_at", row.try_get("retired_at")?)?,
-        compromised_at: from_opt_text(
-            "school_keys.compromised_at",
-            row.try_get("compromised_at")?,
-        )?,
+        valid_from: time_at(row, "school_keys.valid_from", "valid_from")?,
+        retired_at: opt_time_at(row, "school_keys.retired_at", "retired_at")?,
+        compromised_at: opt_time_at(row, "school_keys.compromised_at", "compromised_at")?,
         added_by: row.try_get("added_by")?,
-        added_at: from_text(
-            "school_keys.added_at",
-            &row.try_get::<String, _>("added_at")?,
-        )?,
+        added_at: time_at(row, "school_keys.added_at", "added_at")?,
         changed_by: row.try_get("changed_by")?,
-        changed_at: from_text(
-            "school_keys.changed_at",
-            &row.try_get::<String, _>("changed_at")?,
-        )?,
+        changed_at: time_at(row, "school_keys.changed_at", "changed_at")?,
     })
 }
 
@@ -165,32 +154,12 @@ fn version_from_row(row: &AnyRow) -> Result<TrustVersion, StoreError> {
             what: "trust_list_versions.version",
             detail: version.to_string(),
         })?,
-        made_at: from_text(
-            "trust_list_versions.made_at",
-            &row.try_get::<String, _>("made_at")?,
-        )?,
-        next_due: from_text(
-            "trust_list_versions.next_due",
-            &row.try_get::<String, _>("next_due")?,
-        )?,
+        made_at: time_at(row, "trust_list_versions.made_at", "made_at")?,
+        next_due: time_at(row, "trust_list_versions.next_due", "next_due")?,
         list_json: row.try_get("list_json")?,
         sha256: row.try_get("sha256")?,
         made_by: row.try_get("made_by")?,
         source: row.try_get("source")?,
-    })
-}
-
-fn school_from_row(row: &AnyRow) -> Result<School, StoreError> {
-    Ok(School {
-        id: row.try_get("id")?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        province: row.try_get("province")?,
-        issuer_id: row.try_get("issuer_id")?,
-        created_at: from_text(
-            "schools.created_at",
-            &row.try_get::<String, _>("created_at")?,
-        )?,
     })
 }
 
@@ -599,7 +568,7 @@ impl Store {
                 school_year: row.try_get("school_year")?,
                 class_name: row.try_get("class_name")?,
                 verification_method: vm,
-                revoked_at: from_opt_text("credentials.revoked_at", row.try_get("revoked_at")?)?,
+                revoked_at: opt_time_at(row, "credentials.revoked_at", "revoked_at")?,
             });
         }
         Ok(out)

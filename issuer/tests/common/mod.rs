@@ -1,8 +1,10 @@
 //! Test harness for the storage tests: one test body runs against SQLite (a fresh file in a
 //! temporary directory) and against PostgreSQL (a fresh schema, dropped afterwards) when
-//! `HOCBA_TEST_POSTGRES` names a server.
+//! `HOCBA_TEST_POSTGRES` names a server. [`http`] holds what the router tests share.
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+pub mod http;
 
 use std::future::Future;
 
