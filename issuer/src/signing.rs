@@ -2,7 +2,9 @@
 //! from `hocba_schema::proof`; this module adds the signature.
 
 use hocba_schema::credential::{IssuerRef, UnsignedCredential, format_time};
-use hocba_schema::proof::{attach_proof, hash_data, proof_config, secure_canonical};
+use hocba_schema::proof::{
+    attach_proof, hash_data, proof_config, secure_canonical, secure_canonical_bytes,
+};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -69,9 +71,12 @@ impl Signer {
     ) -> Result<Vec<u8>, IssuerError> {
         let created = format_time(created)?;
         let config = proof_config(unsigned.document(), &self.verification_method, &created);
-        Ok(secure_canonical(unsigned.document(), config, |hash| {
-            self.key.sign(hash)
-        })?)
+        let sign = |hash: &[u8; 64]| self.key.sign(hash);
+        Ok(match unsigned.canonical() {
+            // Made while the envelope was checked: not serialised again.
+            Some((bytes, slot)) => secure_canonical_bytes(bytes, slot, &config, sign)?,
+            None => secure_canonical(unsigned.document(), config, sign)?,
+        })
     }
 }
 

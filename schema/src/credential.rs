@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::SchemaError;
-use crate::jcs::{check_numbers, normalize_nfc};
+use crate::jcs::{Slot, canonical_object_with_slot, check_numbers, normalize_nfc};
 
 /// The VC 2.0 base context; always first.
 pub const CONTEXT_VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -77,6 +77,9 @@ impl StatusEntry {
 #[derive(Debug, Clone)]
 pub struct UnsignedCredential {
     document: Map<String, Value>,
+    /// The document's canonical bytes and the slot where `proof` goes in them, made while the
+    /// document was checked (`None` after a change, or when it had to be normalised).
+    canonical: Option<(Vec<u8>, Slot)>,
 }
 
 impl UnsignedCredential {
@@ -89,15 +92,14 @@ impl UnsignedCredential {
         subject: Value,
         status: Option<&StatusEntry>,
     ) -> Result<Self, SchemaError> {
-        let Value::Object(subject_fields) = subject else {
+        let Value::Object(mut subject) = subject else {
             return Err(SchemaError::Field {
                 field: "credentialSubject".into(),
                 problem: "must be a JSON object".into(),
             });
         };
-        let mut subject = Map::new();
-        subject.insert("type".into(), SUBJECT_TYPE.into());
-        subject.extend(subject_fields);
+        // The subject's `type`, unless the record gives its own.
+        subject.entry("type").or_insert_with(|| SUBJECT_TYPE.into());
         let mut doc = Map::new();
         doc.insert(
             "@context".into(),
@@ -121,20 +123,41 @@ impl UnsignedCredential {
     /// used for trust lists and status lists, and for the W3C test vector.
     pub fn from_document(mut document: Map<String, Value>) -> Result<Self, SchemaError> {
         document.remove("proof");
+        // One pass does it when nothing needs changing (nearly always): canonicalising checks
+        // NFC and the number limits on the way, and the bytes are kept for signing. Otherwise
+        // the document is normalised and checked on its own, and canonicalised when signed.
+        if let Ok(canonical) = canonical_object_with_slot(&document, "proof") {
+            return Ok(Self {
+                document,
+                canonical: Some(canonical),
+            });
+        }
         let mut value = Value::Object(document);
         normalize_nfc(&mut value);
         check_numbers(&value)?;
         let Value::Object(document) = value else {
             unreachable!("normalisation keeps an object an object")
         };
-        Ok(Self { document })
+        Ok(Self {
+            document,
+            canonical: None,
+        })
     }
 
     /// Name the revoked credential this one corrects: a top-level `replaces` member with its
     /// `id` (`urn:uuid:…`), defined in the học bạ context.
     pub fn with_replaces(mut self, replaced_id: &str) -> Self {
         self.document.insert("replaces".into(), replaced_id.into());
+        self.canonical = None;
         self
+    }
+
+    /// The document's canonical (JCS) bytes and the slot where a `proof` member goes in them,
+    /// when they were made while checking it (see `hocba_schema::proof::secure_canonical`).
+    pub fn canonical(&self) -> Option<(&[u8], Slot)> {
+        self.canonical
+            .as_ref()
+            .map(|(bytes, slot)| (bytes.as_slice(), *slot))
     }
 
     /// The document without proof.
@@ -279,10 +302,62 @@ mod tests {
         assert_eq!(view.credential_status, Some(status));
     }
 
+    /// The bytes kept from checking are the document's canonical bytes, whichever way it was
+    /// checked, and the slot is where `proof` goes.
+    #[test]
+    fn kept_canonical_bytes_are_the_documents() {
+        let t = datetime!(2026-05-25 08:00 UTC);
+        let status = StatusEntry::revocation("https://hocba.example/status/79000701/1", 7);
+        for subject in [
+            json!({"student": {"fullName": "Nguyễn Văn An"}, "n": [8.5, 10, -3], "e": "a\n\"b\""}),
+            json!({"student": {"fullName": "Nguye\u{302}\u{303}n Văn An"}}),
+            json!({"Nguye\u{302}\u{303}n": 1, "\u{e000}": 2, "\u{1f600}": 3}),
+            json!({}),
+        ] {
+            let c = UnsignedCredential::new("urn:uuid:x", &issuer(), t, subject, Some(&status))
+                .unwrap();
+            let expected =
+                crate::jcs::canonical_bytes(&Value::Object(c.document().clone())).unwrap();
+            let (bytes, slot) = match c.canonical() {
+                Some((bytes, slot)) => (bytes.to_vec(), slot),
+                None => crate::jcs::canonical_object_with_slot(c.document(), "proof").unwrap(),
+            };
+            assert_eq!(bytes, expected);
+            let mut with_proof = c.document().clone();
+            with_proof.insert("proof".into(), json!({"a": 1}));
+            assert_eq!(
+                slot.insert(&bytes, "proof", b"{\"a\":1}"),
+                crate::jcs::canonical_bytes(&Value::Object(with_proof)).unwrap()
+            );
+            let replaced = c.with_replaces("urn:uuid:old");
+            assert!(replaced.canonical().is_none());
+            assert_eq!(replaced.document()["replaces"], "urn:uuid:old");
+        }
+        // NFD text is normalised (and the bytes then made when signing).
+        let c = UnsignedCredential::new(
+            "urn:uuid:x",
+            &issuer(),
+            t,
+            json!({"name": "Nguye\u{302}\u{303}n"}),
+            None,
+        )
+        .unwrap();
+        assert!(c.canonical().is_none());
+        assert_eq!(c.document()["credentialSubject"]["name"], "Nguyễn");
+        let c =
+            UnsignedCredential::new("urn:uuid:x", &issuer(), t, json!({"name": "Nguyễn"}), None)
+                .unwrap();
+        assert!(c.canonical().is_some());
+    }
+
     #[test]
     fn subject_must_be_an_object_and_numbers_bounded() {
         let t = datetime!(2026-05-25 08:00 UTC);
         assert!(UnsignedCredential::new("urn:uuid:x", &issuer(), t, json!([1]), None).is_err());
+        // A record's own `type` is kept, as it always was.
+        let own = UnsignedCredential::new("urn:uuid:x", &issuer(), t, json!({"type": "X"}), None)
+            .unwrap();
+        assert_eq!(own.document()["credentialSubject"]["type"], "X");
         let e = UnsignedCredential::new("urn:uuid:x", &issuer(), t, json!({"n": 1e20}), None)
             .unwrap_err();
         assert!(

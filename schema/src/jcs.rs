@@ -2,6 +2,8 @@
 //! every number within ±(2^53−1) (so it survives any JSON parser) and every string in Unicode
 //! NFC (so the same visible text always has the same bytes).
 
+pub mod scan;
+
 use serde_json::Value;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
@@ -250,9 +252,54 @@ fn write_number<const CHECK: bool>(n: &serde_json::Number, out: &mut Vec<u8>) ->
             return false;
         }
         // ECMAScript Number::toString, as RFC 8785 §3.2.2.3 requires.
-        out.extend_from_slice(ryu_js::Buffer::new().format_finite(f).as_bytes());
+        if !write_short_decimal(f, out) {
+            out.extend_from_slice(ryu_js::Buffer::new().format_finite(f).as_bytes());
+        }
     }
     true
+}
+
+/// Write `f` as ECMAScript does when it is a whole number or has one or two decimals (marks
+/// and averages: 8.5, 7.25), without the general shortest-digits algorithm; false otherwise.
+///
+/// Why this is ECMAScript's form: below 10^13 such a decimal `d` has at most 15 significant
+/// digits. When `d` rounds to `f` (checked: `m / scale` is the correctly rounded value of `d`),
+/// no other decimal of at most 15 digits does (any two of them are distinct doubles), so none
+/// shorter does and `d` is the shortest round trip; and from 0.01 up ECMAScript writes it
+/// without an exponent. A trailing zero would make it not the shortest, and is refused.
+fn write_short_decimal(f: f64, out: &mut Vec<u8>) -> bool {
+    if f.abs() >= 1e13 {
+        return false;
+    }
+    for (scale, digits) in [(1.0, 0u32), (10.0, 1), (100.0, 2)] {
+        let m = (f * scale).round();
+        if m / scale != f {
+            continue;
+        }
+        let m = m as i64;
+        let pow = 10u64.pow(digits);
+        let frac = m.unsigned_abs() % pow;
+        if digits > 0 && frac.is_multiple_of(10) {
+            return false;
+        }
+        if m < 0 {
+            out.push(b'-');
+        }
+        out.extend_from_slice(
+            itoa::Buffer::new()
+                .format(m.unsigned_abs() / pow)
+                .as_bytes(),
+        );
+        if digits > 0 {
+            out.push(b'.');
+            if digits == 2 && frac < 10 {
+                out.push(b'0');
+            }
+            out.extend_from_slice(itoa::Buffer::new().format(frac).as_bytes());
+        }
+        return true;
+    }
+    false
 }
 
 /// A JSON string as RFC 8785 §3.2.2.2 writes it: only quote, backslash and control characters are
@@ -268,9 +315,9 @@ fn write_string<const CHECK: bool>(s: &str, out: &mut Vec<u8>) -> bool {
     let mut i = 0;
     let mut slow_nfc = false;
     while i < bytes.len() {
-        // Eight bytes of plain printable ASCII at a time (keys, codes, dates, URLs, and the
-        // unaccented letters between Vietnamese ones).
-        while i + 8 <= bytes.len() && plain_ascii8(&bytes[i..i + 8]) {
+        // Eight quiet bytes at a time: printable ASCII (keys, codes, dates, URLs) and the
+        // one-mark Vietnamese letters between them.
+        while i + 8 <= bytes.len() && quiet8(&bytes[i..i + 8]) {
             i += 8;
         }
         if i >= bytes.len() {
@@ -279,12 +326,11 @@ fn write_string<const CHECK: bool>(s: &str, out: &mut Vec<u8>) -> bool {
         let c = bytes[i];
         match BYTE_CLASS[usize::from(c)] {
             PLAIN => i += 1,
-            LEAD2 => i += 2,
             LEAD_E1 => {
                 if !matches!(bytes.get(i + 1), Some(0xB8..=0xBB)) {
                     slow_nfc = true;
                 }
-                i += 3;
+                i += 1; // its continuation bytes are quiet
             }
             OTHER => {
                 slow_nfc = true;
@@ -303,31 +349,38 @@ fn write_string<const CHECK: bool>(s: &str, out: &mut Vec<u8>) -> bool {
     !(CHECK && slow_nfc && !is_nfc(s))
 }
 
-/// Whether all eight bytes are printable ASCII other than `"` and `\\` (SWAR test).
-fn plain_ascii8(chunk: &[u8]) -> bool {
+/// Whether all eight bytes are [`PLAIN`] (SWAR test): printable ASCII other than `"` and
+/// `\\`, or a byte 0x80–0xCB of a UTF-8 sequence.
+fn quiet8(chunk: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut b = [0u8; 8];
     b.copy_from_slice(chunk);
     let x = u64::from_le_bytes(b);
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    let below_space = x.wrapping_sub(0x20 * ONES) & !x & HIGH != 0;
-    x & HIGH == 0
-        && !below_space
+    let high = x & HIGH;
+    let low = x & !HIGH; // each byte's low seven bits: the sums below stay within their byte
+    // 0xCC and up: high bit set and low bits at least 0x4C.
+    let at_least_cc = high & (low + 0x34 * ONES);
+    // Below 0x20: high bit clear and low bits below 0x20.
+    let control = !high & !(low + 0x60 * ONES) & HIGH;
+    at_least_cc == 0
+        && control == 0
         && !has_zero(x ^ (b'"' as u64 * ONES))
         && !has_zero(x ^ (b'\\' as u64 * ONES))
 }
 
 const PLAIN: u8 = 0;
 const ESCAPE: u8 = 1;
-const LEAD2: u8 = 2;
 const LEAD_E1: u8 = 3;
 const OTHER: u8 = 4;
 
-/// What each byte of a UTF-8 string means to [`write_string`]: printable ASCII is copied,
-/// control characters, quote and backslash are escaped, lead bytes 0xC2–0xCB (U+0080–U+02FF)
-/// and 0xE1 followed by 0xB8–0xBB (U+1E00–U+1EFF) are NFC on their own, anything else needs
-/// the full NFC check.
+/// What each byte of a UTF-8 string means to [`write_string`]: printable ASCII is copied;
+/// control characters, quote and backslash are escaped; lead bytes 0xC2–0xCB (U+0080–U+02FF)
+/// and continuation bytes are plain too, as U+0080–U+02FF are NFC on their own; 0xE1 is NFC on
+/// its own when followed by 0xB8–0xBB (U+1E00–U+1EFF); any other lead byte needs the full NFC
+/// check. (The input is valid UTF-8, so a continuation byte always follows a lead byte that was
+/// classified.)
 static BYTE_CLASS: [u8; 256] = {
     let mut t = [OTHER; 256];
     let mut b = 0;
@@ -339,9 +392,10 @@ static BYTE_CLASS: [u8; 256] = {
         };
         b += 1;
     }
-    let mut b = 0xC2;
+    let mut b = 0x80;
     while b < 0xCC {
-        t[b] = LEAD2;
+        // 0xC0 and 0xC1 never occur in UTF-8.
+        t[b] = PLAIN;
         b += 1;
     }
     t[0xE1] = LEAD_E1;
@@ -669,6 +723,66 @@ mod tests {
         }
     }
 
+    /// Whole numbers and one- or two-decimal numbers are written as ECMAScript writes them.
+    #[test]
+    fn short_decimals_are_written_as_ecmascript_writes_them() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let check = |f: f64| {
+            let mut out = Vec::new();
+            if write_short_decimal(f, &mut out) {
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    ryu_js::Buffer::new().format_finite(f),
+                    "{f:e}"
+                );
+                true
+            } else {
+                false
+            }
+        };
+        let mut fast = 0;
+        for _ in 0..300_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = (x >> (x % 50)) as i64 * if x & 1 == 0 { 1 } else { -1 };
+            for f in [
+                m as f64 / 10.0,
+                m as f64 / 100.0,
+                m as f64,
+                (m % 1000) as f64 / 10.0,
+                (m % 100_000) as f64 / 100.0,
+                (m % 100_000) as f64 / 1000.0,
+                f64::from_bits(x),
+                (m % 100) as f64 * 0.1,
+                (m % 1000) as f64 * 0.01,
+            ] {
+                if f.is_finite() {
+                    fast += usize::from(check(f));
+                }
+            }
+        }
+        assert!(fast > 500_000, "{fast}");
+        for f in [
+            0.0,
+            -0.0,
+            0.01,
+            0.1,
+            0.3,
+            8.5,
+            7.25,
+            -0.05,
+            9.99,
+            1e12 + 0.5,
+            9999999999999.99,
+        ] {
+            assert!(check(f), "{f}");
+        }
+        assert!(!check(1e13));
+        assert!(!check(0.001));
+        assert!(!check(0.1 + 0.2));
+    }
+
     #[test]
     fn a_member_added_at_its_slot_equals_canonicalising_the_whole() {
         let member = json!({"proofValue": "z1", "b": [true]});
@@ -749,14 +863,33 @@ mod tests {
     }
 
     #[test]
-    fn eight_byte_ascii_test_agrees_with_the_byte_table() {
+    fn eight_byte_test_agrees_with_the_byte_table() {
+        let expected = |chunk: &[u8]| chunk.iter().all(|&c| BYTE_CLASS[usize::from(c)] == PLAIN);
         for a in 0u8..=255 {
             for pos in 0..8 {
-                let mut chunk = *b"abcdefgh";
-                chunk[pos] = a;
-                let expected = chunk.iter().all(|&c| BYTE_CLASS[usize::from(c)] == PLAIN);
-                assert_eq!(plain_ascii8(&chunk), expected, "byte {a:#x} at {pos}");
+                for base in [
+                    *b"abcdefgh",
+                    [0xC3, 0xA1, b'x', 0xC6, 0xB0, 0xCB, 0x80, b'~'],
+                ] {
+                    let mut chunk = base;
+                    chunk[pos] = a;
+                    assert_eq!(quiet8(&chunk), expected(&chunk), "byte {a:#x} at {pos}");
+                    for b in [
+                        0u8, 0x1f, 0x20, b'"', b'\\', 0x7f, 0x80, 0xcb, 0xcc, 0xe1, 0xff,
+                    ] {
+                        chunk[(pos + 3) % 8] = b;
+                        assert_eq!(quiet8(&chunk), expected(&chunk), "{chunk:x?}");
+                    }
+                }
             }
+        }
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let chunk = x.to_le_bytes();
+            assert_eq!(quiet8(&chunk), expected(&chunk), "{chunk:x?}");
         }
     }
 

@@ -3,6 +3,12 @@
 //! The bytes are parsed once (size cap, nesting limit, no duplicate member names), every check
 //! runs on that one tree, and each part is canonicalised (JCS) once for `hashData`. Every check
 //! reports its own outcome, so a verdict says everything that is wrong, not only the first.
+//!
+//! Bytes that are already their own canonical form (as the issuer stores and hands out
+//! credentials) take a fast path: one pass confirms that, `hashData` is hashed from the bytes as
+//! they lie, and only the members the checks read are parsed ([`split_canonical`]); the same
+//! checks then run on them. The full tree of a verified credential is read when first asked
+//! for ([`VerifiedCredential::document`]).
 
 use ed25519_dalek::VerifyingKey;
 use hocba_schema::SchemaError;
@@ -13,14 +19,14 @@ use hocba_schema::jcs::write_canonical_object;
 use hocba_schema::proof::SecuredDocument;
 use hocba_schema::trust_list::{KeyStatus, TrustedKey, TrustedSchool};
 use serde_json::{Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::VerifyError;
 use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
 use crate::proof::{check_options, verify_signature};
 use crate::reason::{CheckName, Reason};
-use crate::secured::{Object, split_proof};
+use crate::secured::{CanonicalParts, Object, ProofParts, split_canonical, split_proof};
 use crate::status::StatusLists;
 use crate::trust_list::{KeyLookup, VerifiedTrustList};
 use crate::verdict::{Check, KeyInfo, Outcome, PupilInfo, SchoolInfo, ShowTime, Subject, Verdict};
@@ -65,7 +71,10 @@ impl VerifyOptions {
 /// access to the verified document and the trust list entries that vouched for it.
 #[derive(Debug, Clone)]
 pub struct VerifiedCredential {
-    secured: SecuredDocument,
+    /// The document as verified; on the fast path, read from `canonical` when first asked for.
+    secured: OnceLock<SecuredDocument>,
+    /// The verified bytes, when they were verified on the fast path.
+    canonical: Option<Arc<[u8]>>,
     school: TrustedSchool,
     key: TrustedKey,
 }
@@ -73,22 +82,23 @@ pub struct VerifiedCredential {
 impl VerifiedCredential {
     /// The document without its proof.
     pub fn document(&self) -> &Map<String, Value> {
-        &self.secured.unsecured
+        &self.secured().unsecured
     }
 
     /// `credentialSubject`: the school-year record.
     pub fn credential_subject(&self) -> Option<&Value> {
-        self.secured.unsecured.get("credentialSubject")
+        self.document().get("credentialSubject")
     }
 
     /// The credential's `id`.
     pub fn id(&self) -> Option<&str> {
-        self.secured.unsecured.get("id").and_then(Value::as_str)
+        self.document().get("id").and_then(Value::as_str)
     }
 
     /// The document, proof options and signature as verified.
     pub fn secured(&self) -> &SecuredDocument {
-        &self.secured
+        self.secured
+            .get_or_init(|| read_verified(self.canonical.as_deref().unwrap_or_default()))
     }
 
     /// The issuing school as the trust list registers it.
@@ -103,8 +113,26 @@ impl VerifiedCredential {
 
     /// Take the secured document out.
     pub fn into_secured(self) -> SecuredDocument {
-        self.secured
+        let Self {
+            secured, canonical, ..
+        } = self;
+        secured
+            .into_inner()
+            .unwrap_or_else(|| read_verified(canonical.as_deref().unwrap_or_default()))
     }
+}
+
+/// The whole secured document of bytes verified on the fast path. They passed the canonical
+/// scan and the proof split, so they parse and split; the empty document below is never made.
+fn read_verified(bytes: &[u8]) -> SecuredDocument {
+    serde_json::from_slice(bytes)
+        .ok()
+        .and_then(|value| SecuredDocument::from_value(value).ok())
+        .unwrap_or_else(|| SecuredDocument {
+            unsecured: Map::new(),
+            proof_options: Map::new(),
+            signature: [0; 64],
+        })
 }
 
 /// Verify a credential (the JSON bytes) against `trust` at `now`, with default options.
@@ -127,8 +155,41 @@ pub fn verify_credential_with(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Result<Verdict, VerifyError> {
+    if bytes.len() <= MAX_CREDENTIAL_BYTES
+        && let Some(parts) = split_canonical(bytes)
+    {
+        return Ok(verify_canonical(bytes, parts, trust, now, options));
+    }
     let map = parse_object(bytes, "credential", MAX_CREDENTIAL_BYTES)?;
     Ok(verify_object(map, trust, now, options))
+}
+
+/// Every check on a credential read on the fast path ([`split_canonical`]).
+fn verify_canonical(
+    bytes: &[u8],
+    parts: CanonicalParts,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Verdict {
+    let canonical = Canonical {
+        bytes,
+        hash: parts.hash,
+    };
+    verify_split(
+        parts.checked,
+        Ok(parts.proof),
+        Some(canonical),
+        trust,
+        now,
+        options,
+    )
+}
+
+/// What the fast path already knows: the verified bytes and their `hashData`.
+struct Canonical<'a> {
+    bytes: &'a [u8],
+    hash: [u8; 64],
 }
 
 /// The verdict on credential `bytes` when the trust list itself was rejected
@@ -163,10 +224,23 @@ fn verify_object(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Verdict {
+    let (unsecured, proof) = split_proof(map);
+    verify_split(unsecured, proof, None, trust, now, options)
+}
+
+/// Every check on a credential split into the document without proof and the proof's parts;
+/// `canonical` when it was read on the fast path.
+fn verify_split(
+    unsecured: Object,
+    proof: ProofParts,
+    canonical: Option<Canonical<'_>>,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Verdict {
     let mut checks = Vec::with_capacity(CheckName::ALL.len());
     checks.push(trust.freshness(now, options.max_trust_list_age));
 
-    let (unsecured, proof) = split_proof(map);
     // The limits on signed JSON (NFC text, numbers within ±(2^53−1)) are checked while the
     // document is canonicalised for hashing, in the same pass; when there is no usable proof
     // the document is checked on its own.
@@ -204,12 +278,16 @@ fn verify_object(
         proof_options,
         signature,
     });
-    let hash = secured.as_ref().ok().map(|doc| match doc.hash_data() {
-        Err(e @ (SchemaError::NotNfc { .. } | SchemaError::NumberOutOfRange { .. })) => {
-            (doc.hash_data_unchecked(), Some(signable_failure(&e)))
-        }
-        other => (other, None),
-    });
+    let hash = match &canonical {
+        // Hashed from the bytes, whose limits the scan checked.
+        Some(c) => Some((Ok(c.hash), None)),
+        None => secured.as_ref().ok().map(|doc| match doc.hash_data() {
+            Err(e @ (SchemaError::NotNfc { .. } | SchemaError::NumberOutOfRange { .. })) => {
+                (doc.hash_data_unchecked(), Some(signable_failure(&e)))
+            }
+            other => (other, None),
+        }),
+    };
     let signable = match &hash {
         Some((_, problem)) => problem.clone(),
         None => None,
@@ -261,7 +339,13 @@ fn verify_object(
     let all_passed = checks.iter().all(|c| c.outcome != Outcome::Failed);
     let verified = match (all_passed, secured, lookup) {
         (true, Ok(secured), Some(found)) => Some(VerifiedCredential {
-            secured,
+            // The fast path's document holds only what the checks read: the whole one is
+            // read from the bytes when asked for.
+            secured: match &canonical {
+                Some(_) => OnceLock::new(),
+                None => OnceLock::from(secured),
+            },
+            canonical: canonical.map(|c| Arc::from(c.bytes)),
             school: found.school.clone(),
             key: found.key.clone(),
         }),

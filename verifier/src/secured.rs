@@ -1,8 +1,10 @@
 //! Splitting a secured document into the document and its proof without losing the document
 //! when the proof is unusable (the verdict still shows who the credential claims to be from).
 
-use hocba_schema::multibase::decode_base58btc;
+use hocba_schema::jcs::scan::{MemberRef, scan_canonical};
+use hocba_schema::multibase::{decode_base58btc, decode_base58btc_exact};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::reason::Reason;
 
@@ -17,6 +19,86 @@ pub(crate) type ProofParts = Result<(Object, [u8; 64]), (Reason, String)>;
 pub(crate) fn split_proof(mut document: Object) -> (Object, ProofParts) {
     let proof = document.remove("proof");
     (document, proof_parts(proof))
+}
+
+/// The members of `credentialSubject` that verification reads (the school code it compares
+/// with the trust list and what a verdict shows about the pupil). [`split_canonical`] parses
+/// only these; anything that reads more of the subject must be added here.
+pub(crate) const SUBJECT_FIELDS_READ: [&str; 5] =
+    ["className", "grade", "school", "schoolYear", "student"];
+
+/// A credential read from bytes already in canonical form (the fast path of verification).
+#[derive(Debug)]
+pub(crate) struct CanonicalParts {
+    /// The document without `proof`, as far as the checks read it: every top-level member,
+    /// but of `credentialSubject` only [`SUBJECT_FIELDS_READ`].
+    pub(crate) checked: Object,
+    /// The proof options (minus `proofValue`) and the 64 signature bytes.
+    pub(crate) proof: (Object, [u8; 64]),
+    /// `hashData`, hashed from the input bytes themselves.
+    pub(crate) hash: [u8; 64],
+}
+
+/// Read a credential whose bytes are exactly their JCS form, with NFC text and numbers within
+/// ±(2^53−1) (checked by [`scan_canonical`] in one pass), and which carries one proof object
+/// with a `proofValue` of 64 bytes. For such bytes the canonical form of the document without
+/// its proof is the bytes without the `proof` member, and that of the proof options is the
+/// `proof` member's value without `proofValue`: both are hashed where they lie, and only the
+/// members the checks read are parsed. `None` for any other input, which then takes the
+/// general path ([`split_proof`] after a full parse), so the verdict never depends on which
+/// path was taken.
+pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
+    let scan = scan_canonical(bytes)?;
+    let proof = scan.member("proof")?;
+    let proof_value = proof.member("proofValue")?;
+    let encoded = proof_value
+        .value_text()
+        .strip_prefix('"')?
+        .strip_suffix('"')?;
+    let signature = decode_base58btc_exact::<64>(encoded)?;
+    let mut hash = [0u8; 64];
+    let digest = |pieces: [&[u8]; 2]| {
+        let mut h = Sha256::new();
+        pieces.iter().for_each(|p| h.update(p));
+        h.finalize()
+    };
+    hash[..32].copy_from_slice(&digest(proof.without(proof_value)));
+    hash[32..].copy_from_slice(&digest(scan.without(proof)));
+    let mut options = Object::new();
+    for m in proof.members() {
+        if m.raw_key() != "proofValue" {
+            options.insert(m.key().into_owned(), parse(m)?);
+        }
+    }
+    let mut checked = Object::new();
+    for m in scan.members() {
+        let key = m.key();
+        match &*key {
+            "proof" => continue,
+            "credentialSubject" if m.value_text().starts_with('{') => {
+                let mut subject = Object::new();
+                for field in m.members() {
+                    if SUBJECT_FIELDS_READ.contains(&field.raw_key()) {
+                        subject.insert(field.raw_key().to_owned(), parse(field)?);
+                    }
+                }
+                checked.insert(key.into_owned(), Value::Object(subject));
+            }
+            _ => {
+                checked.insert(key.into_owned(), parse(m)?);
+            }
+        }
+    }
+    Some(CanonicalParts {
+        checked,
+        proof: (options, signature),
+        hash,
+    })
+}
+
+/// The value of a member of canonical input (it always parses).
+fn parse(m: MemberRef<'_, '_>) -> Option<Value> {
+    serde_json::from_str(m.value_text()).ok()
 }
 
 fn proof_parts(proof: Option<Value>) -> ProofParts {
@@ -39,6 +121,9 @@ fn proof_parts(proof: Option<Value>) -> ProofParts {
         }
         None => return malformed("proof.proofValue is missing".into()),
     };
+    if let Some(signature) = decode_base58btc_exact::<64>(&value) {
+        return Ok((options, signature));
+    }
     let bytes = match decode_base58btc("proofValue", &value) {
         Ok(bytes) => bytes,
         Err(e) => return malformed(e.to_string()),
@@ -61,6 +146,68 @@ mod tests {
     fn split(v: Value) -> (Object, ProofParts) {
         let Value::Object(m) = v else { panic!() };
         split_proof(m)
+    }
+
+    /// The fast path's hash, proof options and signature are the general path's, and what it
+    /// parses of the document is the document's; input that is not canonical is left to the
+    /// general path.
+    #[test]
+    fn canonical_split_agrees_with_the_general_split() {
+        use hocba_schema::jcs::canonical_bytes;
+        use hocba_schema::proof::SecuredDocument;
+        let vector: Value = serde_json::from_str(include_str!(
+            "../../schema/tests/vectors/w3c-eddsa-jcs-2022/signed.json"
+        ))
+        .unwrap();
+        let mut with_subject = vector.clone();
+        with_subject["credentialSubject"] = json!({
+            "student": {"fullName": "Nguyễn Thị Ánh", "id": 7},
+            "school": {"code": "79000701"},
+            "grade": 11,
+            "schoolYear": "2025-2026",
+            "className": "11A1",
+            "subjects": [{"score": 8.5}],
+            "z\n": "\"quoted\"\t"
+        });
+        with_subject["a\u{1}"] = json!([1, {"b": null}]);
+        for v in [vector, with_subject] {
+            let bytes = canonical_bytes(&v).unwrap();
+            let fast = split_canonical(&bytes).unwrap();
+            let general = SecuredDocument::from_value(v.clone()).unwrap();
+            assert_eq!(fast.hash, general.hash_data().unwrap());
+            assert_eq!(fast.proof.0, general.proof_options);
+            assert_eq!(fast.proof.1, general.signature);
+            for (key, value) in &general.unsecured {
+                if key == "credentialSubject" {
+                    let subject = fast.checked[key].as_object().unwrap();
+                    for (field, inner) in subject {
+                        assert!(SUBJECT_FIELDS_READ.contains(&field.as_str()));
+                        assert_eq!(&value[field], inner);
+                    }
+                    for field in SUBJECT_FIELDS_READ {
+                        assert_eq!(subject.get(field), value.get(field), "{field}");
+                    }
+                } else {
+                    assert_eq!(fast.checked.get(key), Some(value), "{key}");
+                }
+            }
+            assert_eq!(fast.checked.len(), general.unsecured.len());
+            assert!(split_canonical(&serde_json::to_vec_pretty(&v).unwrap()).is_none());
+        }
+        // No proof, a proof that is not an object, a proofValue that is not 64 bytes: left
+        // to the general path, which names the problem.
+        for v in [
+            json!({"a": 1}),
+            json!({"a": 1, "proof": "z"}),
+            json!({"proof": {"proofValue": "z3yq"}}),
+            json!({"proof": {"proofValue": 5}}),
+            json!({"proof": {"type": "x"}}),
+        ] {
+            assert!(
+                split_canonical(&canonical_bytes(&v).unwrap()).is_none(),
+                "{v}"
+            );
+        }
     }
 
     #[test]

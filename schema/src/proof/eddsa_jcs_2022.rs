@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{SchemaError, shorten};
-use crate::jcs::{canonical_bytes, canonical_object_with_slot, write_canonical_object};
-use crate::multibase::{decode_base58btc, encode_base58btc};
+use crate::jcs::{Slot, canonical_bytes, canonical_object_with_slot, write_canonical_object};
+use crate::multibase::{decode_base58btc, decode_base58btc_exact, encode_base58btc};
 
 /// `type` of the proof.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -90,18 +90,32 @@ pub fn secure_canonical(
     config: Object,
     sign: impl FnOnce(&[u8; 64]) -> [u8; 64],
 ) -> Result<Vec<u8>, SchemaError> {
-    let mut config_bytes = Vec::with_capacity(512);
-    write_canonical_object(&config, &mut config_bytes)?;
     let (doc_bytes, slot) = canonical_object_with_slot(document, "proof")?;
+    secure_canonical_bytes(&doc_bytes, slot, &config, sign)
+}
+
+/// [`secure_canonical`] of a document already in canonical form: `document` are its canonical
+/// bytes and `slot` where `proof` goes in them (as `canonical_object_with_slot` gives them, or
+/// [`UnsignedCredential::canonical`](crate::credential::UnsignedCredential::canonical)).
+pub fn secure_canonical_bytes(
+    document: &[u8],
+    slot: Slot,
+    config: &Object,
+    sign: impl FnOnce(&[u8; 64]) -> [u8; 64],
+) -> Result<Vec<u8>, SchemaError> {
+    let (config_bytes, value_slot) = canonical_object_with_slot(config, "proofValue")?;
     let mut hash = [0u8; 64];
     hash[..32].copy_from_slice(&Sha256::digest(&config_bytes));
-    hash[32..].copy_from_slice(&Sha256::digest(&doc_bytes));
+    hash[32..].copy_from_slice(&Sha256::digest(document));
     let signature = sign(&hash);
-    let mut proof = config;
-    proof.insert("proofValue".into(), encode_base58btc(&signature).into());
-    let mut proof_bytes = Vec::with_capacity(config_bytes.len() + 100);
-    write_canonical_object(&proof, &mut proof_bytes)?;
-    Ok(slot.insert(&doc_bytes, "proof", &proof_bytes))
+    // The proof is the configuration with `proofValue` added at its place (a base58 string
+    // needs no escaping).
+    let mut value = Vec::with_capacity(92);
+    value.push(b'"');
+    value.extend_from_slice(encode_base58btc(&signature).as_bytes());
+    value.push(b'"');
+    let proof_bytes = value_slot.insert(&config_bytes, "proofValue", &value);
+    Ok(slot.insert(document, "proof", &proof_bytes))
 }
 
 /// Put `signature` into `config` as `proofValue` and the result into `document` as `proof`.
@@ -146,6 +160,13 @@ impl SecuredDocument {
             Some(_) => return Err(field("proof.proofValue", "must be a string")),
             None => return Err(field("proof.proofValue", "missing")),
         };
+        if let Some(signature) = decode_base58btc_exact::<64>(&proof_value) {
+            return Ok(Self {
+                unsecured,
+                proof_options,
+                signature,
+            });
+        }
         let bytes = decode_base58btc("proofValue", &proof_value)?;
         let signature: [u8; 64] = bytes
             .try_into()

@@ -437,3 +437,150 @@ fn input_that_cannot_be_checked_is_an_error_not_a_verdict() {
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(verify_credential(deep.as_bytes(), &trust, NOW).is_err());
 }
+
+/// Credentials written as their own canonical (JCS) bytes are verified on the fast path (hashed
+/// where they lie, only the checked members parsed); the same credentials pretty-printed take
+/// the general path. Both must give the same verdict, check by check, and the same verified
+/// document, for valid credentials and for every kind of tampering and wrong key.
+#[test]
+fn fast_and_general_paths_give_the_same_verdict() {
+    use hocba_schema::jcs::canonical_bytes;
+    use hocba_schema::jcs::scan::scan_canonical;
+
+    let mut cases: Vec<(String, Value)> = vec![("valid".into(), valid_credential())];
+    for (pointer, value) in [
+        ("/credentialSubject/subjects/1/score", json!(9)),
+        ("/credentialSubject/subjects/1/score", json!(9.5)),
+        (
+            "/credentialSubject/student/fullName",
+            json!("Nguyễn Thị Ánh"),
+        ),
+        (
+            "/credentialSubject/student/fullName",
+            json!("Nguye\u{302}\u{303}n"),
+        ),
+        ("/credentialSubject/school/code", json!("01000502")),
+        ("/credentialSubject/school/code", json!(79000701)),
+        ("/credentialSubject/grade", json!("5")),
+        ("/credentialSubject/conduct", json!("a\n\"b\"\\\u{1}")),
+        (
+            "/credentialSubject/subjects/0/score",
+            json!(9_007_199_254_740_992u64),
+        ),
+        (
+            "/credentialSubject/subjects/0/score",
+            json!(-9_007_199_254_740_991i64),
+        ),
+        ("/issuer/name", json!("Trường khác")),
+        ("/issuer/id", json!(SCHOOL_B)),
+        ("/issuer", json!(SCHOOL_A)),
+        ("/validFrom", json!("2026-07-01T00:00:00Z")),
+        ("/validFrom", json!("25/05/2026")),
+        ("/type", json!(["VerifiableCredential"])),
+        ("/@context/1", json!("https://example.org/other/v1")),
+        ("/credentialStatus/statusListIndex", json!("4243")),
+        ("/credentialStatus", json!(null)),
+        ("/proof/type", json!("Ed25519Signature2020")),
+        ("/proof/cryptosuite", json!("eddsa-rdfc-2022")),
+        ("/proof/proofPurpose", json!("authentication")),
+        ("/proof/created", json!("2026-05-25T08:00:01Z")),
+        ("/proof/created", json!("2026-06-02T00:00:00Z")),
+        ("/proof/created", json!("yesterday")),
+        (
+            "/proof/@context",
+            json!(["https://www.w3.org/ns/credentials/v2"]),
+        ),
+        ("/proof/proofValue", json!("z3yq")),
+        ("/proof/proofValue", json!(42)),
+        (
+            "/proof/verificationMethod",
+            json!(vm(SCHOOL_B, &school_b_key())),
+        ),
+        (
+            "/proof/verificationMethod",
+            json!(vm(SCHOOL_A, &unregistered_key())),
+        ),
+        ("/proof", json!("none")),
+    ] {
+        let mut v = valid_credential();
+        *v.pointer_mut(pointer).unwrap() = value.clone();
+        cases.push((format!("{pointer} = {value}"), v));
+    }
+    let mut v = valid_credential();
+    v.as_object_mut().unwrap().remove("proof");
+    cases.push(("no proof".into(), v));
+    let mut v = valid_credential();
+    v["replaces"] = json!("urn:uuid:0");
+    cases.push(("replaces added".into(), v));
+    let mut v = valid_credential();
+    let sig = malleate(&signature_of(&v));
+    set_signature(&mut v, &sig);
+    cases.push(("malleable twin".into(), v));
+    for (name, key, controller) in [
+        ("retired key", retired_key(), SCHOOL_A),
+        ("compromised key", compromised_key(), SCHOOL_A),
+        ("school B's key", school_b_key(), SCHOOL_B),
+        ("unregistered key", unregistered_key(), SCHOOL_A),
+    ] {
+        let v = sign(
+            unsigned(&school_a(), "79000701"),
+            &key,
+            &vm(controller, &key),
+            &time_text(SIGNED_AT),
+        );
+        cases.push((name.into(), v));
+    }
+    for (name, edit) in [
+        ("NFD signed as it is", json!("Nguye\u{302}\u{303}n")),
+        (
+            "big number signed as it is",
+            json!(9_007_199_254_740_993u64),
+        ),
+        ("escapes signed", json!("tab\there \"quoted\" \\ \u{1f}")),
+        (
+            "high characters signed",
+            json!({"\u{e000}": 1, "\u{1f600}": "😀", "z": 0.1}),
+        ),
+    ] {
+        let v = signed_with(|d| {
+            d["credentialSubject"]["note"] = edit;
+        });
+        cases.push((name.into(), v));
+    }
+
+    let trust = verified_trust();
+    let mut fast = 0;
+    for (name, v) in &cases {
+        let compact = bytes(v);
+        let canonical = canonical_bytes(v).is_ok_and(|c| c == compact);
+        assert_eq!(scan_canonical(&compact).is_some(), canonical, "{name}");
+        fast += usize::from(canonical);
+        let pretty = serde_json::to_vec_pretty(v).unwrap();
+        assert!(scan_canonical(&pretty).is_none());
+        for now in [NOW, datetime!(2026-06-03 00:00 UTC)] {
+            let a = verify_credential(&compact, &trust, now).unwrap();
+            let b = verify_credential(&pretty, &trust, now).unwrap();
+            assert_eq!(
+                serde_json::to_value(&a).unwrap(),
+                serde_json::to_value(&b).unwrap(),
+                "{name}"
+            );
+            assert_eq!(a.checks(), b.checks(), "{name}");
+            assert_eq!(a.is_valid(), b.is_valid(), "{name}");
+            match (a.verified(), b.verified()) {
+                (Some(x), Some(y)) => {
+                    assert_eq!(x.document(), y.document(), "{name}");
+                    assert_eq!(x.secured().proof_options, y.secured().proof_options);
+                    assert_eq!(x.secured().signature, y.secured().signature);
+                    assert_eq!(x.id(), y.id());
+                    assert_eq!(x.school(), y.school());
+                    assert_eq!(x.clone().into_secured().unsecured, *y.document());
+                }
+                (None, None) => {}
+                _ => panic!("{name}: only one path verified"),
+            }
+        }
+    }
+    // Most cases are canonical as serialised, so the fast path was taken for them.
+    assert!(fast >= cases.len() - 6, "{fast} of {}", cases.len());
+}

@@ -1,0 +1,845 @@
+//! Recognising JSON that is already in canonical form, without building a tree.
+//!
+//! Stored and exchanged credentials are written as their own RFC 8785 (JCS) bytes. For such
+//! input, canonicalising again gives back the very same bytes, so the bytes can be hashed as
+//! they are. [`scan_canonical`] makes one pass over the input and says whether that holds, with
+//! the project's limits too: the bytes must be exactly what [`canonical_bytes`] would write for
+//! the document they parse to (no whitespace, members sorted by UTF-16 code units, hence no
+//! member name twice, strings escaped only as JCS escapes, numbers written as ECMAScript writes
+//! them), every string (member names too) in NFC and every number within ±(2^53−1).
+//!
+//! Anything else (whitespace, a byte order mark, unsorted members, an escape JCS would not
+//! write, a big number, non-NFC text, nesting deeper than [`MAX_DEPTH`], invalid JSON) is
+//! refused with `None`, and the caller takes its general path, which parses, checks and
+//! canonicalises the usual way. Refusing is always safe; accepting is what the tests pin down.
+//!
+//! The scan also remembers where the members of the top-level object, and of the objects that
+//! are its members' values, begin and end ([`CanonicalJson::member`]), so that a caller can
+//! parse only the few members it needs and hash the document without one member
+//! ([`CanonicalJson::without`]).
+//!
+//! [`canonical_bytes`]: super::canonical_bytes
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use super::{BYTE_CLASS, ESCAPE, LEAD_E1, MAX_SAFE_INTEGER, OTHER, PLAIN, quiet8};
+use super::{is_nfc, utf16_order};
+
+/// Deepest nesting the scan accepts (the general path's parser allows 128).
+pub const MAX_DEPTH: usize = 64;
+
+/// Input recognised as canonical (see the [module docs](self)).
+#[derive(Debug, Clone)]
+pub struct CanonicalJson<'a> {
+    text: &'a str,
+    members: Vec<Member>,
+}
+
+/// Where one member sits in the input.
+#[derive(Debug, Clone)]
+struct Member {
+    /// The member whose object value holds this one; `None` at the top level.
+    parent: Option<u32>,
+    /// The name as written, without its quotes (escapes left as they are).
+    key: Range<u32>,
+    /// The whole member, from the name's opening quote to the end of the value.
+    whole: Range<u32>,
+    /// The value.
+    value: Range<u32>,
+}
+
+/// One member of a [`CanonicalJson`] document.
+#[derive(Debug, Clone, Copy)]
+pub struct MemberRef<'d, 'a> {
+    doc: &'d CanonicalJson<'a>,
+    index: u32,
+}
+
+impl<'a> CanonicalJson<'a> {
+    /// The whole input.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The top-level member named `name`.
+    pub fn member(&self, name: &str) -> Option<MemberRef<'_, 'a>> {
+        self.find(None, name)
+    }
+
+    /// Every member of the top-level object, in order.
+    pub fn members(&self) -> impl Iterator<Item = MemberRef<'_, 'a>> {
+        self.children(None)
+    }
+
+    fn children(&self, parent: Option<u32>) -> impl Iterator<Item = MemberRef<'_, 'a>> + '_ {
+        self.members
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| m.parent == parent)
+            .map(move |(i, _)| MemberRef {
+                doc: self,
+                index: i as u32,
+            })
+    }
+
+    fn find(&self, parent: Option<u32>, name: &str) -> Option<MemberRef<'_, 'a>> {
+        // A name without escapes is written as itself; members are unique.
+        self.children(parent)
+            .find(|m| m.raw_key() == name && !name.bytes().any(needs_escape))
+    }
+
+    /// The bytes of the top-level object without `member` (the canonical form of the object
+    /// without it), as two pieces to feed a hash in order.
+    pub fn without(&self, member: MemberRef<'_, 'a>) -> [&'a [u8]; 2] {
+        let m = &self.members[member.index as usize];
+        let enclosing = match m.parent {
+            None => 0..self.text.len() as u32,
+            Some(p) => self.members[p as usize].value.clone(),
+        };
+        cut(self.text.as_bytes(), enclosing, m.whole.clone())
+    }
+}
+
+impl<'d, 'a> MemberRef<'d, 'a> {
+    /// The member's name as written (between the quotes, escapes as they are).
+    pub fn raw_key(&self) -> &'a str {
+        let r = &self.doc.members[self.index as usize].key;
+        &self.doc.text[r.start as usize..r.end as usize]
+    }
+
+    /// The member's value as written (itself canonical JSON).
+    pub fn value_text(&self) -> &'a str {
+        let r = &self.doc.members[self.index as usize].value;
+        &self.doc.text[r.start as usize..r.end as usize]
+    }
+
+    /// The members of this member's value, when the value is an object and this member is at
+    /// the top level (deeper members are not recorded).
+    pub fn members(&self) -> impl Iterator<Item = MemberRef<'d, 'a>> {
+        self.doc.children(Some(self.index))
+    }
+
+    /// The member's name, with escapes decoded.
+    pub fn key(&self) -> std::borrow::Cow<'a, str> {
+        let raw = self.raw_key();
+        if raw.contains('\\') {
+            let mut s = String::with_capacity(raw.len());
+            decode_escapes(raw, &mut s);
+            s.into()
+        } else {
+            raw.into()
+        }
+    }
+
+    /// The member named `name` of this member's value, when the value is an object and this
+    /// member is at the top level.
+    pub fn member(&self, name: &str) -> Option<MemberRef<'d, 'a>> {
+        self.doc.find(Some(self.index), name)
+    }
+
+    /// The bytes of this member's object value without its member `inner`, as pieces to feed
+    /// a hash in order (`inner` must be a member of this one's value).
+    pub fn without(&self, inner: MemberRef<'d, 'a>) -> [&'a [u8]; 2] {
+        let outer = self.doc.members[self.index as usize].value.clone();
+        let m = &self.doc.members[inner.index as usize];
+        debug_assert_eq!(m.parent, Some(self.index));
+        cut(self.doc.text.as_bytes(), outer, m.whole.clone())
+    }
+}
+
+/// `bytes[object]` without `member` and the comma that separates it from a neighbour.
+fn cut(bytes: &[u8], object: Range<u32>, member: Range<u32>) -> [&[u8]; 2] {
+    let (o, m) = (
+        object.start as usize..object.end as usize,
+        member.start as usize..member.end as usize,
+    );
+    if bytes[m.end] == b',' {
+        // Not the last member: drop the comma after it.
+        [&bytes[o.start..m.start], &bytes[m.end + 1..o.end]]
+    } else if bytes[m.start - 1] == b',' {
+        // The last of several: drop the comma before it.
+        [&bytes[o.start..m.start - 1], &bytes[m.end..o.end]]
+    } else {
+        // The only member.
+        [&bytes[o.start..m.start], &bytes[m.end..o.end]]
+    }
+}
+
+fn needs_escape(b: u8) -> bool {
+    BYTE_CLASS[usize::from(b)] == ESCAPE
+}
+
+/// `Some` when `bytes` are a JSON object written exactly as [`canonical_bytes`] writes it, with
+/// every string in NFC and every number within ±(2^53−1); `None` otherwise (see the
+/// [module docs](self)).
+///
+/// [`canonical_bytes`]: super::canonical_bytes
+pub fn scan_canonical(bytes: &[u8]) -> Option<CanonicalJson<'_>> {
+    if bytes.first() != Some(&b'{') || bytes.len() >= u32::MAX as usize {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut scanner = Scanner {
+        b: bytes,
+        text,
+        i: 0,
+        members: Vec::with_capacity(48),
+        scratch: String::new(),
+    };
+    scanner.object(1, None)?;
+    if scanner.i != bytes.len() {
+        return None;
+    }
+    Some(CanonicalJson {
+        text,
+        members: scanner.members,
+    })
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    i: usize,
+    members: Vec<Member>,
+    scratch: String,
+}
+
+/// A member name as scanned: where it is and whether it holds escapes.
+#[derive(Clone, Copy)]
+struct Key {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(depth + 1, None),
+            b'[' => self.array(depth + 1),
+            b'"' => self.string().map(|_| ()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            self.value(depth)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object at nesting `depth` (the top level is 1). Members of objects at depths 1 and
+    /// 2 are recorded; `recorded` is the index of the member whose value this object is, when
+    /// that member was recorded.
+    fn object(&mut self, depth: usize, recorded: Option<u32>) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        let record = depth == 1 || recorded.is_some();
+        let mut previous: Option<Key> = None;
+        loop {
+            let start = self.i;
+            let key = self.string()?;
+            if let Some(prev) = previous
+                && self.order(prev, key) != Ordering::Less
+            {
+                return None;
+            }
+            previous = Some(key);
+            self.eat(b':')?;
+            let value_start = self.i;
+            if record {
+                let index = self.members.len() as u32;
+                self.members.push(Member {
+                    parent: recorded,
+                    key: key.start as u32..key.end as u32,
+                    whole: start as u32..0,
+                    value: value_start as u32..0,
+                });
+                if depth == 1 && self.peek() == Some(b'{') {
+                    self.object(depth + 1, Some(index))?;
+                } else {
+                    self.value(depth)?;
+                }
+                let m = &mut self.members[index as usize];
+                m.whole.end = self.i as u32;
+                m.value.end = self.i as u32;
+            } else {
+                self.value(depth)?;
+            }
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// RFC 8785 order of two member names (UTF-16 code units of the decoded names).
+    fn order(&mut self, a: Key, b: Key) -> Ordering {
+        let raw = |k: Key| &self.text[k.start..k.end];
+        if !a.escaped && !b.escaped {
+            return utf16_order(raw(a), raw(b));
+        }
+        let (ta, tb) = (raw(a), raw(b));
+        let mut da = String::new();
+        let mut db = String::new();
+        decode_escapes(ta, &mut da);
+        decode_escapes(tb, &mut db);
+        utf16_order(&da, &db)
+    }
+
+    /// A string as JCS writes it, in NFC; returns where its content is.
+    fn string(&mut self) -> Option<Key> {
+        self.eat(b'"')?;
+        let b = self.b;
+        let start = self.i;
+        let mut i = start;
+        let mut slow_nfc = false;
+        let mut escaped = false;
+        loop {
+            while i + 8 <= b.len() && quiet8(&b[i..i + 8]) {
+                i += 8;
+            }
+            let c = *b.get(i)?;
+            match BYTE_CLASS[usize::from(c)] {
+                PLAIN => i += 1,
+                LEAD_E1 => {
+                    if !matches!(b.get(i + 1), Some(0xB8..=0xBB)) {
+                        slow_nfc = true;
+                    }
+                    i += 1; // its continuation bytes are plain
+                }
+                OTHER => {
+                    slow_nfc = true;
+                    i += 1;
+                }
+                _ => match c {
+                    b'"' => break,
+                    b'\\' => {
+                        escaped = true;
+                        i += 1 + canonical_escape(&b[i + 1..])?;
+                    }
+                    _ => return None, // a raw control character: not JSON
+                },
+            }
+        }
+        self.i = i + 1;
+        let content = &self.text[start..i];
+        let nfc = if escaped {
+            self.scratch.clear();
+            let mut s = std::mem::take(&mut self.scratch);
+            decode_escapes(content, &mut s);
+            let ok = is_nfc(&s);
+            self.scratch = s;
+            ok
+        } else {
+            !slow_nfc || is_nfc(content)
+        };
+        nfc.then_some(Key {
+            start,
+            end: i,
+            escaped,
+        })
+    }
+
+    /// A number written as ECMAScript writes it, within ±(2^53−1).
+    fn number(&mut self) -> Option<()> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = start;
+        let negative = b[i] == b'-';
+        if negative {
+            i += 1;
+        }
+        let int_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let int_digits = i - int_start;
+        if int_digits == 0 || (int_digits > 1 && b[int_start] == b'0') {
+            return None;
+        }
+        let int_is_zero = b[int_start] == b'0';
+        let mut frac_digits = 0;
+        let mut frac_leading_zeros = 0;
+        let mut simple = true;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            frac_digits = i - frac_start;
+            if frac_digits == 0 || b[i - 1] == b'0' {
+                return None; // "1." is not JSON; a trailing zero is not canonical
+            }
+            frac_leading_zeros = b[frac_start..i].iter().take_while(|&&d| d == b'0').count();
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            simple = false;
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let exp_start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == exp_start {
+                return None;
+            }
+        }
+        self.i = i;
+        let token = &self.text[start..i];
+        if simple && frac_digits == 0 {
+            // An integer: canonical unless "-0"; within range up to 15 digits, compared
+            // beyond.
+            if negative && int_is_zero {
+                return None;
+            }
+            return match int_digits {
+                0..=15 => Some(()),
+                16 => token
+                    .trim_start_matches('-')
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&u| u <= MAX_SAFE_INTEGER)
+                    .map(|_| ()),
+                _ => None,
+            };
+        }
+        // A plain decimal of at most 15 significant digits is its own shortest round trip,
+        // and ECMAScript writes it without an exponent from 10^-6 up.
+        let significant = if int_is_zero {
+            frac_digits - frac_leading_zeros
+        } else {
+            int_digits + frac_digits
+        };
+        if simple && significant <= 15 && !(int_is_zero && frac_leading_zeros > 5) {
+            return Some(());
+        }
+        // Anything else: exactly as the general path would write it.
+        let f: f64 = token.parse().ok()?;
+        if !f.is_finite() || f.abs() > MAX_SAFE_INTEGER as f64 {
+            return None;
+        }
+        (ryu_js::Buffer::new().format_finite(f) == token).then_some(())
+    }
+}
+
+/// Length of a JCS escape after its backslash: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, or
+/// `\u00xx` in lowercase hex for another control character. `None` for any other escape.
+fn canonical_escape(rest: &[u8]) -> Option<usize> {
+    match *rest.first()? {
+        b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => Some(1),
+        b'u' => {
+            let hex = rest.get(1..5)?;
+            if hex[0] != b'0' || hex[1] != b'0' {
+                return None;
+            }
+            let digit = |h: u8| match h {
+                b'0'..=b'9' => Some(h - b'0'),
+                b'a'..=b'f' => Some(h - b'a' + 10),
+                _ => None,
+            };
+            let c = digit(hex[2])? << 4 | digit(hex[3])?;
+            (c < 0x20 && !matches!(c, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d)).then_some(5)
+        }
+        _ => None,
+    }
+}
+
+/// Append the text of a string's content with its (canonical) escapes decoded.
+fn decode_escapes(content: &str, out: &mut String) {
+    let mut rest = content;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let (c, used) = match tail.as_bytes().first() {
+            Some(b'b') => ('\u{8}', 1),
+            Some(b'f') => ('\u{c}', 1),
+            Some(b'n') => ('\n', 1),
+            Some(b'r') => ('\r', 1),
+            Some(b't') => ('\t', 1),
+            Some(b'u') => (
+                tail.get(1..5)
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{fffd}'),
+                5,
+            ),
+            Some(&other) => (char::from(other), 1),
+            None => break,
+        };
+        out.push(c);
+        rest = tail.get(used..).unwrap_or("");
+    }
+    out.push_str(rest);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::{canonical_bytes, normalize_nfc};
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// What the scan must agree with: the bytes are canonical and signable exactly when
+    /// parsing them (refusing duplicate names) and canonicalising gives them back.
+    fn general_path_says_canonical(bytes: &[u8]) -> bool {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return false;
+        };
+        if has_duplicate_names(text) {
+            return false;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(v @ Value::Object(_)) => canonical_bytes(&v).is_ok_and(|c| c == bytes),
+            _ => false,
+        }
+    }
+
+    fn has_duplicate_names(text: &str) -> bool {
+        struct Dup(bool);
+        impl<'de> serde::Deserialize<'de> for Dup {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Dup;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("json")
+                    }
+                    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Dup, E> {
+                        Ok(Dup(false))
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Dup, E> {
+                        Ok(Dup(false))
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Dup, E> {
+                        Ok(Dup(false))
+                    }
+                    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Dup, E> {
+                        Ok(Dup(false))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Dup, E> {
+                        Ok(Dup(false))
+                    }
+                    fn visit_unit<E: serde::de::Error>(self) -> Result<Dup, E> {
+                        Ok(Dup(false))
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut s: A,
+                    ) -> Result<Dup, A::Error> {
+                        let mut d = false;
+                        while let Some(Dup(x)) = s.next_element()? {
+                            d |= x;
+                        }
+                        Ok(Dup(d))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut m: A,
+                    ) -> Result<Dup, A::Error> {
+                        let mut seen = std::collections::HashSet::new();
+                        let mut d = false;
+                        while let Some(k) = m.next_key::<String>()? {
+                            d |= !seen.insert(k);
+                            let Dup(x) = m.next_value()?;
+                            d |= x;
+                        }
+                        Ok(Dup(d))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        serde_json::from_str::<Dup>(text).is_ok_and(|d| d.0)
+    }
+
+    fn agree(bytes: &[u8]) {
+        assert_eq!(
+            scan_canonical(bytes).is_some(),
+            general_path_says_canonical(bytes),
+            "disagree on {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+
+    fn documents() -> Vec<Value> {
+        let mut docs: Vec<Value> = vec![
+            serde_json::from_str(include_str!(
+                "../../tests/vectors/w3c-eddsa-jcs-2022/signed.json"
+            ))
+            .unwrap(),
+            json!({"\u{e000}": 1, "\u{1f600}": 2, "\u{ff61}": 3, "z": [0.1, 1e-7, 0.000001, 0.0000012, 123456789.125, 5e-324, 1e-6, 0.1 + 0.2, 1.5e15_f64.sqrt()], "a\u{7f}\u{1}\"\\/": "\u{8}\u{c}\n\r\t\u{1f}é\u{0}"}),
+            json!({"a": [null, true, false, {}, [], "", 9007199254740991u64, -9007199254740991i64, 0, -1, 1234567890123456u64]}),
+            json!({"\n": {"\t": 1}, "\u{1}": 2, "b\\": 3, "b\"": 4, "Nguyễn": {"Trần": "Võ Ngọc Bảo Trân", "x": [{"y": [[[]]]}]}}),
+            json!({"s": "Ω Å ḱ ǅ ﬀ 가 \u{e0}\u{1ea1} ờ ẞ \u{2126}"}),
+        ];
+        for dir in ["examples", "examples/invalid"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "json")
+                    && let Ok(v) =
+                        serde_json::from_slice::<Value>(&std::fs::read(entry.path()).unwrap())
+                {
+                    docs.push(json!({"credentialSubject": v, "proof": {"proofValue": "z1"}}));
+                }
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn canonical_output_is_recognised_and_parses_to_the_same_document() {
+        for mut doc in documents() {
+            normalize_nfc(&mut doc);
+            let Ok(bytes) = canonical_bytes(&doc) else {
+                continue;
+            };
+            let scan = scan_canonical(&bytes);
+            assert!(scan.is_some(), "{}", String::from_utf8_lossy(&bytes));
+            agree(&bytes);
+            let back: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(back, doc);
+        }
+    }
+
+    /// Every way of writing a document that is not its canonical form is refused, and so is
+    /// anything beyond the limits; the scan agrees with the general path on each.
+    #[test]
+    fn non_canonical_and_unsignable_input_is_refused() {
+        let refused: &[&str] = &[
+            "",
+            "[]",
+            "\"x\"",
+            "{ }",
+            "{\"a\":1 }",
+            "{\"a\": 1}",
+            "\u{feff}{}",
+            "{}\n",
+            "{\"b\":1,\"a\":2}",
+            "{\"a\":1,\"a\":1}",
+            "{\"a\":{\"x\":1,\"x\":2}}",
+            "{\"a\":[{\"y\":1,\"x\":2}]}",
+            "{\"\u{ffff}\":1,\"\u{1f600}\":2}",
+            "{\"a\":\"\\/\"}",
+            "{\"a\":\"\\u00e9\"}",
+            "{\"a\":\"\\u000A\"}",
+            "{\"a\":\"\\u000a\"}",
+            "{\"a\":\"\\u001F\"}",
+            "{\"a\":\"\\ud83d\\ude00\"}",
+            "{\"a\":\"\\u0022\"}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\":\"Nguye\u{302}\u{303}n\"}",
+            "{\"Nguye\u{302}\u{303}n\":1}",
+            "{\"a\":\"\u{212b}\"}",
+            "{\"a\":1.0}",
+            "{\"a\":1.50}",
+            "{\"a\":-0}",
+            "{\"a\":-0.0}",
+            "{\"a\":01}",
+            "{\"a\":1e2}",
+            "{\"a\":1E-7}",
+            "{\"a\":0.0000001}",
+            "{\"a\":1.}",
+            "{\"a\":.5}",
+            "{\"a\":+1}",
+            "{\"a\":9007199254740992}",
+            "{\"a\":-9007199254740992}",
+            "{\"a\":12345678901234567}",
+            "{\"a\":1e300}",
+            "{\"a\":9007199254740993.5}",
+            "{\"a\":0.30000000000000004000}",
+            "{\"a\":0.1000000000000000055511151231257827}",
+            "{\"a\":tru}",
+            "{\"a\":nul}",
+            "{\"a\":True}",
+            "{\"a\":1,}",
+            "{\"a\":[1,]}",
+            "{\"a\":[1 ]}",
+            "{\"a\"}",
+            "{\"a\":1}{}",
+            "{\"a\":\"x}",
+            "{\"a\":1",
+        ];
+        for text in refused {
+            assert!(scan_canonical(text.as_bytes()).is_none(), "{text:?}");
+            agree(text.as_bytes());
+        }
+        assert!(scan_canonical(b"{\"a\":\"\xff\"}").is_none());
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
+        assert!(scan_canonical(deep.as_bytes()).is_none());
+        let ok: &[&str] = &[
+            "{}",
+            "{\"a\":{}}",
+            "{\"\":[]}",
+            "{\"a\":\"\\u001f\\n\\\"\\\\\\b\\f\\r\\t\"}",
+            "{\"\\n\":1,\"\\t\":2}",
+            "{\"\\t\":1,\"\\n\":2}",
+            "{\"a\":0.000001}",
+            "{\"a\":1e-7}",
+            "{\"a\":0.30000000000000004}",
+            "{\"a\":-9007199254740991}",
+            "{\"a\":9007199254740991}",
+            "{\"a\":123456789012345.6}",
+            "{\"a\":1234567890123456.8}",
+            "{\"a\":[1,-2,3.25,null,true,false,\"\"]}",
+            "{\"a\":\"e\\n\u{301}x\"}",
+            "{\"\u{e000}\":1,\"\u{1f600}\":2}",
+        ];
+        for text in ok {
+            agree(text.as_bytes());
+        }
+        // "\t" (U+0009) sorts before "\n" (U+000A), by the decoded names.
+        assert!(scan_canonical(b"{\"\\t\":1,\"\\n\":2}").is_some());
+        assert!(scan_canonical(b"{\"\\n\":1,\"\\t\":2}").is_none());
+        assert!(scan_canonical(b"{\"a\":1234567890123456.8}").is_some());
+    }
+
+    /// Mutations of canonical documents, one byte at a time: the scan agrees with the general
+    /// path on every one.
+    #[test]
+    fn agrees_with_the_general_path_on_byte_mutations() {
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "a": [1, -2.5, 0.001, 9007199254740991u64, "x\ny", {"k": null}],
+            "credentialSubject": {"name": "Nguyễn Thị Ánh", "score": 8.5, "e": "\u{1}"},
+            "proof": {"proofValue": "z3x", "type": "T"}
+        });
+        let bytes = canonical_bytes(&doc).unwrap();
+        assert!(scan_canonical(&bytes).is_some());
+        let replacements = b" \t\n{}[],:\"\\0159.-+eEatrufnlxuz/";
+        for at in 0..bytes.len() {
+            for &r in replacements {
+                let mut m = bytes.clone();
+                m[at] = r;
+                agree(&m);
+            }
+            let mut m = bytes.clone();
+            m.remove(at);
+            agree(&m);
+            let mut m = bytes.clone();
+            m.insert(at, b' ');
+            agree(&m);
+        }
+    }
+
+    #[test]
+    fn numbers_agree_with_the_general_path() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let candidates = [
+                f64::from_bits(x),
+                (x % 100_000) as f64 / 1000.0,
+                (x % 1_000_000_007) as f64 / 1e9,
+                -((x >> 11) as f64),
+                (x >> 11) as f64 / 3.0,
+                (x % 1000) as f64 * 1e-9,
+            ];
+            for f in candidates {
+                if !f.is_finite() {
+                    continue;
+                }
+                let doc = json!({ "n": f });
+                let canonical = serde_json_canonicalizer::to_vec(&doc).unwrap();
+                agree(&canonical);
+                // The same number as Rust writes it (not always canonical).
+                agree(format!("{{\"n\":{f}}}").as_bytes());
+                agree(format!("{{\"n\":{f:e}}}").as_bytes());
+            }
+            agree(format!("{{\"n\":{}}}", x >> (x % 64)).as_bytes());
+            agree(format!("{{\"n\":-{}}}", x >> (x % 64)).as_bytes());
+        }
+    }
+
+    #[test]
+    fn members_and_cuts() {
+        let text =
+            br#"{"a":1,"proof":{"created":"x","proofValue":"z1","type":"T"},"z":{"b":[{"c":1}]}}"#;
+        let scan = scan_canonical(text).unwrap();
+        let names: Vec<&str> = scan.members().map(|m| m.raw_key()).collect();
+        assert_eq!(names, ["a", "proof", "z"]);
+        let proof = scan.member("proof").unwrap();
+        assert_eq!(proof.member("type").unwrap().value_text(), "\"T\"");
+        assert!(scan.member("z").unwrap().member("b").is_some());
+        assert!(scan.member("b").is_none());
+        assert!(scan.member("a").unwrap().member("x").is_none());
+        let joined = |p: [&[u8]; 2]| String::from_utf8(p.concat()).unwrap();
+        assert_eq!(
+            joined(scan.without(proof)),
+            r#"{"a":1,"z":{"b":[{"c":1}]}}"#
+        );
+        assert_eq!(
+            joined(proof.without(proof.member("proofValue").unwrap())),
+            r#"{"created":"x","type":"T"}"#
+        );
+        assert_eq!(
+            joined(proof.without(proof.member("created").unwrap())),
+            r#"{"proofValue":"z1","type":"T"}"#
+        );
+        assert_eq!(
+            joined(proof.without(proof.member("type").unwrap())),
+            r#"{"created":"x","proofValue":"z1"}"#
+        );
+        let only = scan_canonical(br#"{"proof":{"proofValue":"z"}}"#).unwrap();
+        let p = only.member("proof").unwrap();
+        assert_eq!(joined(only.without(p)), "{}");
+        assert_eq!(joined(p.without(p.member("proofValue").unwrap())), "{}");
+    }
+}
