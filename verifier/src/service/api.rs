@@ -139,7 +139,11 @@ pub(super) async fn check_items(
     let material = state.material(&urls).await?;
     let now = state.now();
     let options = state.inner.options.clone();
-    let threads = state.inner.threads;
+    // Spread one batch over every core when it is the only heavy request running; when
+    // several run at once they already keep the cores busy (one thread each avoids
+    // oversubscription).
+    let alone = state.inner.heavy.available_permits() + 1 >= state.inner.limits.max_heavy;
+    let threads = if alone { state.inner.threads } else { 1 };
     if items.len() <= 2 {
         let checked = items
             .iter()
@@ -378,11 +382,11 @@ async fn respond(
 ) -> Result<Response, Problem> {
     let now = state.now();
     let (_, checked, material) = check_items(state, items).await?;
-    let reports: Vec<ItemReport> = checked
+    let reports: Vec<ItemReport<'_>> = checked
         .iter()
-        .zip(names)
+        .zip(&names)
         .enumerate()
-        .map(|(i, (c, name))| ItemReport::of(i, name, c))
+        .map(|(i, (c, name))| ItemReport::of(i, name.as_deref(), c))
         .collect();
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for r in &reports {
@@ -423,7 +427,7 @@ struct VerifyResponse<'a> {
     count: usize,
     counts: std::collections::BTreeMap<&'static str, usize>,
     trust_list: TrustListOut<'a>,
-    items: &'a [ItemReport],
+    items: &'a [ItemReport<'a>],
 }
 
 #[derive(Serialize)]

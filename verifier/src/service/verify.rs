@@ -254,45 +254,45 @@ pub struct ReasonOut {
 /// Dates of a record.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Dates {
+pub struct Dates<'a> {
     /// The credential's `validFrom`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub valid_from: Option<String>,
+    pub valid_from: Option<&'a str>,
     /// The credential's `validUntil`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<String>,
+    pub valid_until: Option<&'a str>,
     /// When the school signed (proof `created`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signed_at: Option<String>,
+    pub signed_at: Option<&'a str>,
 }
 
 /// The issuing school.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SchoolOut {
+pub struct SchoolOut<'a> {
     /// Issuer id.
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
     /// MOET code.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<&'a str>,
     /// Name.
-    pub name: String,
+    pub name: &'a str,
     /// Province.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub province: Option<String>,
+    pub province: Option<&'a str>,
     /// Whether the trust list vouches for it (otherwise it is only what the document says).
     pub trusted: bool,
 }
 
-/// The API's answer for one item.
+/// The API's answer for one item (borrowing from the [`Checked`] it reports).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemReport {
+pub struct ItemReport<'a> {
     /// Position in the request (0-based).
     pub index: usize,
     /// The file name, for uploaded files.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// `credential`, `qr_summary` or `unreadable`.
     pub kind: &'static str,
     /// `valid`, `invalid`, `revoked`, `status_unknown` or `error`.
@@ -302,24 +302,24 @@ pub struct ItemReport {
     pub reason: Option<ReasonOut>,
     /// The issuing school.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub school: Option<SchoolOut>,
+    pub school: Option<SchoolOut<'a>>,
     /// The credential's id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential_id: Option<String>,
+    pub credential_id: Option<&'a str>,
     /// The record's dates.
-    pub dates: Dates,
+    pub dates: Dates<'a>,
     /// The verified record, normalised (only when valid).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<NormalisedRecord>,
     /// What a QR summary says (trusted only when valid).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<SummaryInfo>,
+    pub summary: Option<&'a SummaryInfo>,
     /// Every check with its outcome and reason.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub checks: Vec<Check>,
+    #[serde(skip_serializing_if = "<[Check]>::is_empty")]
+    pub checks: &'a [Check],
     /// For `error`: the detail.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub detail: Option<&'a str>,
 }
 
 /// Unreadable-input message.
@@ -328,9 +328,9 @@ const UNREADABLE: Message = Message {
     en: "The input could not be read, so it could not be checked.",
 };
 
-impl ItemReport {
+impl<'a> ItemReport<'a> {
     /// The report for `checked`, the `index`-th item (file `name`).
-    pub fn of(index: usize, name: Option<String>, checked: &Checked) -> Self {
+    pub fn of(index: usize, name: Option<&'a str>, checked: &'a Checked) -> Self {
         match checked {
             Checked::Credential(v) => {
                 let s = v.subject();
@@ -344,16 +344,16 @@ impl ItemReport {
                         }),
                         _,
                     ) => Some(SchoolOut {
-                        id: Some(id.clone()),
-                        code: Some(code.clone()),
-                        name: name.clone(),
-                        province: Some(province.clone()),
+                        id: Some(id),
+                        code: Some(code),
+                        name,
+                        province: Some(province),
                         trusted: true,
                     }),
                     (None, Some(issuer)) => Some(SchoolOut {
-                        id: Some(issuer.id.clone()),
-                        code: s.pupil.school_code.clone(),
-                        name: issuer.name.clone(),
+                        id: Some(&issuer.id),
+                        code: s.pupil.school_code.as_deref(),
+                        name: &issuer.name,
                         province: None,
                         trusted: false,
                     }),
@@ -369,18 +369,18 @@ impl ItemReport {
                         message: r.message(),
                     }),
                     school,
-                    credential_id: s.credential_id.clone(),
+                    credential_id: s.credential_id.as_deref(),
                     dates: Dates {
-                        valid_from: s.valid_from.clone(),
-                        valid_until: s.valid_until.clone(),
-                        signed_at: s.signed_at.clone(),
+                        valid_from: s.valid_from.as_deref(),
+                        valid_until: s.valid_until.as_deref(),
+                        signed_at: s.signed_at.as_deref(),
                     },
                     record: v
                         .verified()
                         .and_then(|c| c.credential_subject())
                         .map(normalise),
                     summary: None,
-                    checks: v.checks().to_vec(),
+                    checks: v.checks(),
                     detail: None,
                 }
             }
@@ -397,19 +397,19 @@ impl ItemReport {
                     }),
                     school: Some(SchoolOut {
                         id: None,
-                        code: Some(info.school_code.clone()),
-                        name: v.school_name().unwrap_or_default().to_owned(),
+                        code: Some(&info.school_code),
+                        name: v.school_name().unwrap_or_default(),
                         province: None,
                         trusted: v.school_name().is_some(),
                     }),
-                    credential_id: Some(info.credential_id.clone()),
+                    credential_id: Some(&info.credential_id),
                     dates: Dates {
-                        signed_at: Some(info.signed_at.clone()),
+                        signed_at: Some(&info.signed_at),
                         ..Dates::default()
                     },
                     record: None,
-                    summary: Some(info.clone()),
-                    checks: v.checks().to_vec(),
+                    summary: Some(info),
+                    checks: v.checks(),
                     detail: None,
                 }
             }
@@ -427,8 +427,8 @@ impl ItemReport {
                 dates: Dates::default(),
                 record: None,
                 summary: None,
-                checks: Vec::new(),
-                detail: Some(detail.clone()),
+                checks: &[],
+                detail: Some(detail),
             },
         }
     }
