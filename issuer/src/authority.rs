@@ -11,7 +11,10 @@
 //! **Key states.** `active` (added; the issuer signs with it) → `retired` at a time (signs no
 //! more; signatures made before that time stay valid) → possibly `compromised` (every
 //! signature by the key is invalid, whenever it was made). Nothing goes back to `active`.
-//! A change takes effect for verifiers when the next version is published.
+//! A change takes effect for verifiers when the next version is published. Key times are
+//! whole seconds, like a proof's `created`: `validFrom` and a compromise time are cut down, a
+//! retirement time rounded up, so a credential or status list signed in the same second as a
+//! key was added (or before it was retired) is valid.
 //!
 //! **Versions.** Each publication is a new version whose number only grows (`max + 1` in one
 //! transaction), signed by the authority key (`authority.pem` in the key directory), with
@@ -264,7 +267,7 @@ pub async fn add_key(
             },
         ));
     }
-    let valid_from = valid_from.unwrap_or(actor.now);
+    let valid_from = whole_seconds(valid_from.unwrap_or(actor.now));
     let key = store
         .add_school_key(&school.id, &multibase, valid_from, actor.user_id, actor.now)
         .await?;
@@ -278,6 +281,28 @@ pub async fn add_key(
     )
     .await?;
     Ok(key)
+}
+
+/// `t` without its fraction of a second. Key times (`validFrom`, retirement, compromise) are
+/// kept and published in whole seconds, the precision of a proof's `created` (which the
+/// signer also truncates): a credential or status list signed in the same second a key became
+/// valid compares as signed at `validFrom` (`created >= validFrom`), so it is valid. A
+/// compromise time is cut down too (every signature by a compromised key is invalid anyway).
+fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// A retirement time in whole seconds, rounded up when it has a fraction: a credential signed
+/// earlier in that same second (its `created` is that second, cut down) was signed before the
+/// retirement and must stay valid (`created < validUntil`); cutting down would make it read as
+/// signed at the retirement.
+fn retirement_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    let whole = whole_seconds(t);
+    if whole == t {
+        t
+    } else {
+        whole + Duration::seconds(1)
+    }
 }
 
 fn format_time(t: OffsetDateTime) -> String {
@@ -294,7 +319,7 @@ pub async fn retire_key(
     actor: Actor<'_>,
 ) -> Result<SchoolKey, AuthorityError> {
     let school = store.school_by_code(code).await?;
-    let at = at.unwrap_or(actor.now);
+    let at = retirement_seconds(at.unwrap_or(actor.now));
     let key = store
         .retire_school_key(&school.id, multibase, at, actor.user_id, actor.now)
         .await?;
@@ -321,7 +346,7 @@ pub async fn compromise_key(
     actor: Actor<'_>,
 ) -> Result<(SchoolKey, Vec<KeyCredential>), AuthorityError> {
     let school = store.school_by_code(code).await?;
-    let since = since.unwrap_or(actor.now);
+    let since = whole_seconds(since.unwrap_or(actor.now));
     let key = store
         .compromise_school_key(&school.id, multibase, since, actor.user_id, actor.now)
         .await?;
@@ -421,8 +446,11 @@ fn trusted_key(school: &School, key: &SchoolKey) -> TrustedKey {
         kind: "Multikey".into(),
         controller: school.issuer_id.clone(),
         public_key_multibase: key.public_key_multibase.clone(),
-        valid_from: key.valid_from,
-        valid_until: key.valid_until(),
+        valid_from: whole_seconds(key.valid_from),
+        valid_until: key
+            .retired_at
+            .map(retirement_seconds)
+            .or(key.compromised_at.map(whole_seconds)),
         status: key.status,
     }
 }

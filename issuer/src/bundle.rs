@@ -19,8 +19,9 @@ use crate::store::Store;
 pub struct BundleStats {
     /// Status lists included.
     pub status_lists: usize,
-    /// Schools with status lists whose active key this service does not hold (their lists are
-    /// left out, by school code).
+    /// Schools with status lists whose active key this service does not hold, or whose key
+    /// was retired or compromised since the last published trust list (their lists are left
+    /// out, by school code).
     pub skipped_schools: Vec<String>,
 }
 
@@ -77,14 +78,28 @@ pub async fn build_bundle(
             stats.skipped_schools.push(school.code.clone());
             continue;
         };
+        let mut school_lists = Vec::new();
         for info in infos {
-            let published = publication
+            let published = match publication
                 .status_list(store, Some(&signer), public_base, &school, &info.id, now)
-                .await?;
+                .await
+            {
+                Ok(published) => published,
+                // The key was retired or marked compromised after the last published trust
+                // list: its lists are left out (verifiers then say "status unknown" for the
+                // school's records) until a version with a new active key is published.
+                Err(PublishError::NoActiveKey { .. } | PublishError::NoKey { .. }) => {
+                    school_lists.clear();
+                    stats.skipped_schools.push(school.code.clone());
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let text = String::from_utf8(published.bytes.as_ref().clone())
                 .map_err(|e| PublishError::BadTrustList(e.to_string()))?;
-            lists.push(RawValue::from_string(text).map_err(bad_trust_list)?);
+            school_lists.push(RawValue::from_string(text).map_err(bad_trust_list)?);
         }
+        lists.append(&mut school_lists);
     }
     stats.status_lists = lists.len();
     let doc = BundleDoc {

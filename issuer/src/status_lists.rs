@@ -9,6 +9,11 @@
 //! by this process, another issuer process sharing PostgreSQL or the `revoke` command, changes
 //! the digest and so invalidates the cached list at once.
 //!
+//! Only a key the store holds as `active` for the school signs its list, and a cached list is
+//! served only while its signer is still the school's current one: a list signed by a key since
+//! retired or compromised is never served ([`PublishError::NoActiveKey`] /
+//! [`PublishError::NoKey`]; the HTTP layer answers 503 with `Retry-After`).
+//!
 //! Each revoked index also gets a signed note in `credentialSubject.revocations`: when it was
 //! revoked and why ([`RevocationNote`]). The reason is published, so the revoke API and command
 //! refuse reasons over [`MAX_REASON_CHARS`] characters
@@ -22,6 +27,7 @@ use hocba_schema::credential::UnsignedCredential;
 use hocba_schema::status_list::{
     Bitstring, MAX_REASON_CHARS, RevocationNote, StatusListCredential,
 };
+use hocba_schema::trust_list::KeyStatus;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -69,6 +75,20 @@ pub enum PublishError {
         /// The school's code.
         school: String,
     },
+    /// The school's key here is not active in the store (retired or compromised, or it belongs
+    /// to another school): its list is not signed with it, and a list it signed before is not
+    /// served.
+    #[error(
+        "school {school} has no active key that can sign its status list (key {key} is {status})"
+    )]
+    NoActiveKey {
+        /// The school's code.
+        school: String,
+        /// The key's `publicKeyMultibase`.
+        key: String,
+        /// Its status in the store (`retired`, `compromised`, `another school's`).
+        status: String,
+    },
     /// The trust list file (or a list put in a bundle) is not JSON.
     #[error("the trust list is not usable: {0}")]
     BadTrustList(String),
@@ -86,6 +106,8 @@ pub struct PublishedList {
     pub etag: String,
     /// When it was signed.
     pub signed_at: OffsetDateTime,
+    /// The `verificationMethod` of the key that signed it.
+    pub signed_by: String,
     revision: [u8; 32],
 }
 
@@ -206,17 +228,49 @@ impl Publication {
         }
         let revision: [u8; 32] = digest.finalize().into();
         let key = (school.code.clone(), list_id.to_owned());
+        // Only a key the store holds as active for this school signs, and only a list signed
+        // by the current signer is served from the cache: a list signed by a key since
+        // retired or compromised is never served again. A key the store does not know (a key
+        // directory without authority records) is taken as the trust list file says.
+        let signer = match signer {
+            Some(signer) => signer,
+            None => {
+                self.invalidate(&school.code, list_id);
+                return Err(PublishError::NoKey {
+                    school: school.code.clone(),
+                });
+            }
+        };
+        let multibase = signer
+            .verification_method()
+            .rsplit_once('#')
+            .map_or(signer.verification_method(), |(_, k)| k);
+        if let Some(stored) = store.school_key(multibase).await? {
+            let status = if stored.school_id != school.id {
+                Some("another school's".to_owned())
+            } else if stored.status != KeyStatus::Active {
+                Some(crate::store::key_status_text(stored.status).to_owned())
+            } else {
+                None
+            };
+            if let Some(status) = status {
+                self.invalidate(&school.code, list_id);
+                return Err(PublishError::NoActiveKey {
+                    school: school.code.clone(),
+                    key: multibase.to_owned(),
+                    status,
+                });
+            }
+        }
         if let Ok(lists) = self.lists.lock()
             && let Some(cached) = lists.get(&key)
             && cached.revision == revision
+            && cached.signed_by == signer.verification_method()
             && now - cached.signed_at < RESIGN_AFTER
             && now >= cached.signed_at
         {
             return Ok(cached.clone());
         }
-        let signer = signer.ok_or_else(|| PublishError::NoKey {
-            school: school.code.clone(),
-        })?;
         let url = status_list_url(public_base, &school.code, list_id);
         let size = usize::try_from(info.size).unwrap_or(0);
         let bytes = sign_status_list(signer, &url, size, &revoked, now)?;
@@ -224,6 +278,7 @@ impl Publication {
             etag: format!("\"{}\"", hex(&Sha256::digest(&bytes))),
             bytes: Arc::new(bytes),
             signed_at: now,
+            signed_by: signer.verification_method().to_owned(),
             revision,
         };
         if let Ok(mut lists) = self.lists.lock() {

@@ -38,6 +38,7 @@ both_databases!(
     versions_only_grow_under_concurrent_publishers,
     rotation_in_the_middle_of_the_year,
     compromised_key_and_reissue,
+    key_added_and_used_in_the_same_second,
 );
 
 const SCHOOL: &str = "25000731"; // schema/examples/primary-grade5.json
@@ -627,12 +628,113 @@ async fn rotation_in_the_middle_of_the_year(ctx: Ctx) {
     );
 }
 
+/// `GET path` (a status list of `SCHOOL`) answers 503 with a problem naming the school and
+/// `Retry-After`, not a list.
+async fn assert_no_active_key(env: &Env, path: &str) {
+    let answer = get(&env.app, path, None).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        answer.text()
+    );
+    assert_eq!(answer.content_type(), "application/problem+json");
+    assert!(!answer.header(header::RETRY_AFTER).is_empty());
+    let problem = answer.json();
+    assert_eq!(problem["type"], "/problems/no-active-key", "{problem}");
+    assert_eq!(problem["status"], 503);
+    assert!(problem["title"].as_str().unwrap().contains("No active key"));
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains(SCHOOL), "{detail}");
+    assert!(detail.contains("no active key"), "{detail}");
+    assert!(!answer.text().contains("proofValue"), "no list: {problem}");
+}
+
+/// A key added and published, then used at once: the record and the status list are signed in
+/// the same second as the key became valid (the clock has a fraction of a second; proofs carry
+/// whole seconds) and are valid; a record the retired key signed earlier in the second of its
+/// retirement stays valid too.
+async fn key_added_and_used_in_the_same_second(ctx: Ctx) {
+    let env = env(&ctx).await;
+    let t = env.now() + Duration::hours(1);
+    env.set_time(t + Duration::milliseconds(100));
+    let old = sign_pupils(&env, 0..1, "same-second-old").await;
+    assert_eq!(old.len(), 1);
+    env.set_time(t + Duration::milliseconds(600));
+    let (key2, public2) = new_school_key(&env, "same-second");
+    let added = env
+        .as_authority(
+            &format!("/api/v1/authority/schools/{SCHOOL}/keys"),
+            &json!({"publicKey": std::fs::read_to_string(&public2).unwrap()}),
+        )
+        .await;
+    let added = added.expect(StatusCode::CREATED);
+    let whole = |field: &str, v: &Value| {
+        let text = v.as_str().unwrap();
+        assert!(!text.contains('.'), "{field} in whole seconds: {text}");
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    assert_eq!(whole("validFrom", &added["validFrom"]), t);
+    let key1 = dev_school_multibase();
+    let retired = env.key_action(SCHOOL, &key1, "retire").await;
+    let retired = retired.expect(StatusCode::OK);
+    assert_eq!(
+        whole("retiredAt", &retired["retiredAt"]),
+        t + Duration::seconds(1)
+    );
+    env.publish().await.expect(StatusCode::CREATED);
+
+    let (trust, answer) = published(&env).await;
+    let doc = answer.json();
+    let school = doc["credentialSubject"]["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == SCHOOL)
+        .unwrap();
+    for key in school["verificationMethods"].as_array().unwrap() {
+        whole("validFrom", &key["validFrom"]);
+        if key["publicKeyMultibase"] == key1.as_str() {
+            // Retired 0.6 s into the second: published as the next whole second.
+            assert_eq!(
+                whole("validUntil", &key["validUntil"]),
+                t + Duration::seconds(1),
+                "{retired}"
+            );
+        }
+        if key["publicKeyMultibase"] == key2.public_key_multibase().as_str() {
+            assert_eq!(whole("validFrom", &key["validFrom"]), t);
+        }
+    }
+
+    // Signed at once, in the same second (the clock still 0.6 s into it).
+    let new = sign_pupils(&env, 1..2, "same-second-new").await;
+    assert_eq!(new.len(), 1);
+    assert!(vm_of(&new[0].1).ends_with(&key2.public_key_multibase()));
+    let created: Value = serde_json::from_slice(&new[0].1).unwrap();
+    assert_eq!(whole("created", &created["proof"]["created"]), t);
+    let now = env.now();
+    for (_, c) in old.iter().chain(&new) {
+        let verdict = verify(&env, &trust, c, now).await;
+        assert!(verdict.is_valid(), "{verdict:#?}");
+    }
+}
+
 async fn compromised_key_and_reissue(ctx: Ctx) {
     let env = env(&ctx).await;
     let t0 = env.now();
     let key1 = dev_school_multibase();
     let signed = sign_pupils(&env, 0..3, "before-loss").await;
     assert_eq!(signed.len(), 3);
+    // The status list is served and cached, signed by key 1.
+    let list = get(
+        &env.app,
+        list_url(&signed[0].1).strip_prefix(BASE).unwrap(),
+        None,
+    )
+    .await;
+    let vm = list.expect(StatusCode::OK)["proof"]["verificationMethod"].clone();
+    assert!(vm.as_str().unwrap().ends_with(&key1), "{vm}");
     assert!(
         get(&env.app, "/api/v1/reissue", Some(&env.principal))
             .await
@@ -660,10 +762,31 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
     assert_eq!(told, expected);
     let again = env.key_action(SCHOOL, &key1, "compromise").await;
     again.expect(StatusCode::CONFLICT);
+    // The school's status list, served (and cached) before, is no longer served: no list
+    // signed by the lost key, and no 500 either — 503 naming the school, with Retry-After.
+    let list_path = list_url(&signed[0].1)
+        .strip_prefix(BASE)
+        .unwrap()
+        .to_owned();
+    assert_no_active_key(&env, &list_path).await;
+    // The offline bundle is still made, without this school's lists (never signed by the
+    // lost key): verifiers then say "status unknown" for its records, not "not revoked".
+    let bundle = get(&env.app, "/api/v1/bundle", None).await;
+    let bundle = bundle.expect(StatusCode::OK);
+    let school_id = format!("urn:hocba:school:{SCHOOL}");
+    assert!(
+        bundle["statusLists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["issuer"] != school_id.as_str() && l["issuer"]["id"] != school_id.as_str()),
+        "a status list of the school with the compromised key is in the bundle"
+    );
     let published_v = env.publish().await;
     published_v.expect(StatusCode::CREATED);
     // No active key here: signing is refused with a problem, not done with the lost key.
     assert!(env.state.signer(SCHOOL).is_none());
+    assert_no_active_key(&env, &list_path).await;
     let refused = call_json(
         &env.app,
         Method::POST,
@@ -686,6 +809,11 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
     added.expect(StatusCode::CREATED);
     let published_v = env.publish().await;
     assert_eq!(published_v.expect(StatusCode::CREATED)["version"], 3);
+    // The list is served again, signed by the new key.
+    let list = get(&env.app, &list_path, None).await;
+    let list = list.expect(StatusCode::OK);
+    let vm = list["proof"]["verificationMethod"].as_str().unwrap();
+    assert!(vm.ends_with(&key2.public_key_multibase()), "{vm}");
 
     let (trust, _) = published(&env).await;
     let at = t1 + Duration::minutes(30);

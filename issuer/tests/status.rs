@@ -126,6 +126,32 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
     // Cached: the same bytes again.
     assert_eq!(get(&app, path, &[]).await.body, first.body);
 
+    // The school's index of lists (how a verifier finds the list of a QR summary): public,
+    // cacheable, naming this list; an unknown school is a 404 problem.
+    let index = get(&app, &format!("/status/{SCHOOL}/index.json"), &[]).await;
+    assert_eq!(index.status, StatusCode::OK, "{}", index.text());
+    assert_eq!(index.header(header::CONTENT_TYPE), "application/json");
+    assert!(index.header(header::CACHE_CONTROL).contains("max-age=300"));
+    let index_etag = index.header(header::ETAG).to_owned();
+    assert_eq!(index_etag.len(), 66);
+    let index_doc = index.json();
+    assert_eq!(index_doc["school"], format!("urn:hocba:school:{SCHOOL}"));
+    assert_eq!(
+        index_doc["statusLists"],
+        json!([url.as_str()]),
+        "{index_doc}"
+    );
+    let again = get(
+        &app,
+        &format!("/status/{SCHOOL}/index.json"),
+        &[("if-none-match", &index_etag)],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let unknown = get(&app, "/status/99999999/index.json", &[]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.content_type(), "application/problem+json");
+
     let mut lists = StatusLists::new();
     lists.insert(url.clone(), first.body.to_vec());
     let verdict = verify(credential, Arc::new(lists));

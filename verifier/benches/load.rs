@@ -12,7 +12,9 @@
 //! 3. single verifications over HTTP (`POST /api/v1/verify`, one credential), 32 keep-alive
 //!    connections, closed loop: the peak rate;
 //! 4. the same at half the peak rate, paced: p50 / p99 latency;
-//! 5. batches of 100 credentials, 4 keep-alive connections: credentials per second;
+//! 5. batches of 100 credentials, 4 keep-alive connections: credentials per second (the
+//!    service splits a batch over the cores, each part's signatures checked in one
+//!    `verify_batch`, see `hocba_verifier::batch`);
 //! 6. raw, core and bulk again in alternating 1 s slices (the ratios a shared machine's
 //!    changing background load cannot skew).
 //!
@@ -256,8 +258,8 @@ fn main() {
         100.0 * core / raw
     );
 
-    // Where a bulk credential's time goes, on one thread: the core, then the report (the
-    // normalised record needs the verified document parsed) and its JSON.
+    // Where a bulk credential's time goes, on one thread: the core (signatures in one batch),
+    // then the report (the normalised record needs the verified subject parsed) and its JSON.
     {
         use hocba_verifier::service::verify::{Item, ItemReport, verify_all};
         let items: Vec<Item> = (0..100)

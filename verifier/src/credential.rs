@@ -19,12 +19,13 @@ use hocba_schema::jcs::write_canonical_object;
 use hocba_schema::proof::SecuredDocument;
 use hocba_schema::trust_list::{KeyStatus, TrustedKey, TrustedSchool};
 use serde_json::{Map, Value};
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::VerifyError;
 use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
-use crate::proof::{check_options, verify_signature};
+use crate::proof::{IntegrityFailure, check_options, verify_signature};
 use crate::reason::{CheckName, Reason};
 use crate::secured::{CanonicalParts, Object, ProofParts, split_canonical, split_proof};
 use crate::status::StatusLists;
@@ -75,6 +76,10 @@ pub struct VerifiedCredential {
     secured: OnceLock<SecuredDocument>,
     /// The verified bytes, when they were verified on the fast path.
     canonical: Option<Arc<[u8]>>,
+    /// Where `credentialSubject`'s value lies in `canonical` (fast path).
+    subject_range: Option<Range<usize>>,
+    /// `credentialSubject` alone, read from `canonical` when asked for before the document.
+    subject: OnceLock<Option<Value>>,
     school: TrustedSchool,
     key: TrustedKey,
 }
@@ -86,7 +91,22 @@ impl VerifiedCredential {
     }
 
     /// `credentialSubject`: the school-year record.
+    ///
+    /// On the fast path, when the whole document has not been read yet, only the subject's
+    /// bytes are parsed (what the bulk API's normalised record needs).
     pub fn credential_subject(&self) -> Option<&Value> {
+        if self.secured.get().is_none()
+            && let (Some(bytes), Some(range)) = (&self.canonical, &self.subject_range)
+        {
+            return self
+                .subject
+                .get_or_init(|| {
+                    bytes
+                        .get(range.clone())
+                        .and_then(|b| serde_json::from_slice(b).ok())
+                })
+                .as_ref();
+        }
         self.document().get("credentialSubject")
     }
 
@@ -155,13 +175,31 @@ pub fn verify_credential_with(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Result<Verdict, VerifyError> {
+    verify_bytes(bytes, trust, now, options, &mut verify_signature)
+}
+
+/// How the integrity check has a signature checked: `verify_signature` for one credential, a
+/// deferring check for a batch ([`crate::batch`]).
+pub(crate) type SignatureCheck<'a> =
+    &'a mut dyn FnMut(&VerifyingKey, &[u8], &[u8; 64]) -> Result<(), IntegrityFailure>;
+
+/// [`verify_credential_with`], the signature checked by `signature`.
+pub(crate) fn verify_bytes(
+    bytes: &[u8],
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+    signature: SignatureCheck<'_>,
+) -> Result<Verdict, VerifyError> {
     if bytes.len() <= MAX_CREDENTIAL_BYTES
         && let Some(parts) = split_canonical(bytes)
     {
-        return Ok(verify_canonical(bytes, parts, trust, now, options));
+        return Ok(verify_canonical(
+            bytes, parts, trust, now, options, signature,
+        ));
     }
     let map = parse_object(bytes, "credential", MAX_CREDENTIAL_BYTES)?;
-    Ok(verify_object(map, trust, now, options))
+    Ok(verify_object(map, trust, now, options, signature))
 }
 
 /// Every check on a credential read on the fast path ([`split_canonical`]).
@@ -171,10 +209,12 @@ fn verify_canonical(
     trust: &VerifiedTrustList,
     now: OffsetDateTime,
     options: &VerifyOptions,
+    signature: SignatureCheck<'_>,
 ) -> Verdict {
     let canonical = Canonical {
         bytes,
         hash: parts.hash,
+        subject: parts.subject,
     };
     verify_split(
         parts.checked,
@@ -183,6 +223,7 @@ fn verify_canonical(
         trust,
         now,
         options,
+        signature,
     )
 }
 
@@ -190,6 +231,7 @@ fn verify_canonical(
 struct Canonical<'a> {
     bytes: &'a [u8],
     hash: [u8; 64],
+    subject: Option<Range<usize>>,
 }
 
 /// The verdict on credential `bytes` when the trust list itself was rejected
@@ -223,9 +265,10 @@ fn verify_object(
     trust: &VerifiedTrustList,
     now: OffsetDateTime,
     options: &VerifyOptions,
+    signature: SignatureCheck<'_>,
 ) -> Verdict {
     let (unsecured, proof) = split_proof(map);
-    verify_split(unsecured, proof, None, trust, now, options)
+    verify_split(unsecured, proof, None, trust, now, options, signature)
 }
 
 /// Every check on a credential split into the document without proof and the proof's parts;
@@ -237,6 +280,7 @@ fn verify_split(
     trust: &VerifiedTrustList,
     now: OffsetDateTime,
     options: &VerifyOptions,
+    signature: SignatureCheck<'_>,
 ) -> Verdict {
     let mut checks = Vec::with_capacity(CheckName::ALL.len());
     checks.push(trust.freshness(now, options.max_trust_list_age));
@@ -334,6 +378,7 @@ fn verify_split(
         hash.map(|(hash, _)| hash),
         &meta,
         lookup,
+        signature,
     ));
 
     let all_passed = checks.iter().all(|c| c.outcome != Outcome::Failed);
@@ -345,6 +390,8 @@ fn verify_split(
                 Some(_) => OnceLock::new(),
                 None => OnceLock::from(secured),
             },
+            subject_range: canonical.as_ref().and_then(|c| c.subject.clone()),
+            subject: OnceLock::new(),
             canonical: canonical.map(|c| Arc::from(c.bytes)),
             school: found.school.clone(),
             key: found.key.clone(),
@@ -683,6 +730,7 @@ fn integrity_check(
     hash: Option<Result<[u8; 64], SchemaError>>,
     meta: &Meta,
     lookup: Option<KeyLookup<'_>>,
+    signature: SignatureCheck<'_>,
 ) -> Check {
     let name = CheckName::Integrity;
     let doc = match secured {
@@ -703,7 +751,7 @@ fn integrity_check(
         Some(Err(e)) => return Check::failed(name, Reason::MalformedProof, e.to_string()),
         None => return not_checked(name, Reason::DependsOnFailedCheck, ""),
     };
-    match verify_signature(key, &hash, &doc.signature) {
+    match signature(key, &hash, &doc.signature) {
         Ok(()) => Check::passed(name, None),
         Err(f) => Check::failed(name, f.reason(), f.detail()),
     }

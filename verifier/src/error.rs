@@ -3,7 +3,9 @@
 //! A credential that *was* checked and found wanting is not an error: it is a
 //! [`Verdict`](crate::Verdict) whose result is `Invalid`. Errors are for bytes that are not
 //! JSON, too large, not an object, an authority key that cannot be read, and a trust list that
-//! the pinned authority does not vouch for (see [`VerifyError::TrustListRejected`]).
+//! the pinned authority does not vouch for (see [`VerifyError::TrustListRejected`]), and — in
+//! the I/O layer ([`crate::online`]) — trust material that could not be fetched or did not
+//! verify (`BadBaseUrl`, `Fetch`, `FetchedRejected`, `StatusListRejected`, `NoTrustList`).
 
 use thiserror::Error;
 
@@ -84,6 +86,49 @@ pub enum VerifyError {
         reason: Reason,
         /// The technical detail (field, value).
         detail: String,
+    },
+    /// Online trust material (`--online URL`): the issuer URL is not
+    /// `http://host[:port][/path]`.
+    #[error("the issuer URL {url:?} is not usable: {problem}")]
+    BadBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Online trust material: a request failed (connection refused, timeout, bad answer, body
+    /// too large).
+    #[error("fetching {url}: {problem}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        problem: String,
+    },
+    /// Online trust material: the fetched trust list did not verify.
+    #[error("{url} did not verify: {source}")]
+    FetchedRejected {
+        /// The URL.
+        url: String,
+        /// Why.
+        source: Box<VerifyError>,
+    },
+    /// Online trust material: a fetched status list did not verify (reason code and detail).
+    #[error("{url} did not verify ({code}): {detail}")]
+    StatusListRejected {
+        /// The URL.
+        url: String,
+        /// The reason code.
+        code: &'static str,
+        /// The detail.
+        detail: String,
+    },
+    /// Online trust material: no verified trust list is available (never fetched, and none
+    /// in the cache).
+    #[error("no verified trust list is available from {base} (not fetched yet and not cached)")]
+    NoTrustList {
+        /// The issuer base URL.
+        base: String,
     },
 }
 

@@ -31,6 +31,9 @@
 //! record's QR code offline; [`pdf::extract_credential`] takes the signed credential out of the
 //! PDF; [`qr::check_binding`] says whether a credential is the one a QR summary was made from.
 //!
+//! **Many at once.** [`verify_credentials_batch`] gives the same verdicts for many credentials,
+//! their signatures checked together (`ed25519_dalek::verify_batch`), as the bulk API does.
+//!
 //! **Not valid is a verdict, not an error.** [`verify_credential`] returns a [`Verdict`] (valid
 //! or invalid, each [`Check`] with a stable [`Reason`] code and a message in Vietnamese and
 //! English). [`VerifyError`] is for input that cannot be checked at all. A valid verdict carries
@@ -52,6 +55,7 @@
 //! # }
 //! ```
 
+pub mod batch;
 pub mod bundle;
 pub mod credential;
 pub mod danger;
@@ -69,6 +73,7 @@ pub mod status;
 pub mod trust_list;
 pub mod verdict;
 
+pub use batch::verify_credentials_batch;
 pub use bundle::TrustBundle;
 pub use credential::{
     VerifiedCredential, VerifyOptions, verdict_without_trust_list, verify_credential,

@@ -5,6 +5,7 @@ use hocba_schema::jcs::scan::{MemberRef, scan_canonical};
 use hocba_schema::multibase::{decode_base58btc, decode_base58btc_exact};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::ops::Range;
 
 use crate::reason::Reason;
 
@@ -37,6 +38,9 @@ pub(crate) struct CanonicalParts {
     pub(crate) proof: (Object, [u8; 64]),
     /// `hashData`, hashed from the input bytes themselves.
     pub(crate) hash: [u8; 64],
+    /// Where the value of `credentialSubject` lies in the input, when it is an object (so
+    /// that it alone can be read later, see [`crate::VerifiedCredential::credential_subject`]).
+    pub(crate) subject: Option<Range<usize>>,
 }
 
 /// Read a credential whose bytes are exactly their JCS form, with NFC text and numbers within
@@ -71,11 +75,16 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
         }
     }
     let mut checked = Object::new();
+    let mut subject_range = None;
     for m in scan.members() {
         let key = m.key();
         match &*key {
             "proof" => continue,
             "credentialSubject" if m.value_text().starts_with('{') => {
+                let text = m.value_text();
+                subject_range = (text.as_ptr() as usize)
+                    .checked_sub(bytes.as_ptr() as usize)
+                    .map(|start| start..start + text.len());
                 let mut subject = Object::new();
                 for field in m.members() {
                     if SUBJECT_FIELDS_READ.contains(&field.raw_key()) {
@@ -93,6 +102,7 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
         checked,
         proof: (options, signature),
         hash,
+        subject: subject_range,
     })
 }
 
@@ -192,6 +202,8 @@ mod tests {
                 }
             }
             assert_eq!(fast.checked.len(), general.unsecured.len());
+            let subject: Value = serde_json::from_slice(&bytes[fast.subject.unwrap()]).unwrap();
+            assert_eq!(Some(&subject), general.unsecured.get("credentialSubject"));
             assert!(split_canonical(&serde_json::to_vec_pretty(&v).unwrap()).is_none());
         }
         // No proof, a proof that is not an object, a proofValue that is not 64 bytes: left

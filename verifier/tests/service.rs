@@ -573,8 +573,9 @@ struct IssuerLog {
     not_modified: AtomicUsize,
 }
 
-/// A fake issuer serving the test trust list and one status list (4242 revoked) at
-/// `/status/79000701/1`, with ETag and `Cache-Control: max-age=60`.
+/// A fake issuer serving the test trust list, one status list (4242 revoked) at
+/// `/status/79000701/1` and the school's index of lists naming it at
+/// `/status/79000701/index.json`, with ETag and `Cache-Control: max-age=60`.
 async fn fake_issuer(log: Arc<IssuerLog>) -> (SocketAddr, tokio::task::JoinHandle<()>) {
     use axum::extract::State;
     use axum::http::header;
@@ -584,6 +585,10 @@ async fn fake_issuer(log: Arc<IssuerLog>) -> (SocketAddr, tokio::task::JoinHandl
     let base = format!("http://{addr}");
     let trust = bytes(&signed_trust_list());
     let list = bytes(&status_list(&format!("{base}/status/79000701/1"), &[4242]));
+    let index = bytes(&json!({
+        "school": "urn:hocba:school:79000701",
+        "statusLists": [format!("{base}/status/79000701/1")],
+    }));
     let serve_doc = move |bytes: Vec<u8>, tag: &'static str| {
         move |State(log): State<Arc<IssuerLog>>, headers: HeaderMap| {
             let bytes = bytes.clone();
@@ -624,6 +629,10 @@ async fn fake_issuer(log: Arc<IssuerLog>) -> (SocketAddr, tokio::task::JoinHandl
         .route(
             "/status/79000701/1",
             axum::routing::get(serve_doc(list, "list-1")),
+        )
+        .route(
+            "/status/79000701/index.json",
+            axum::routing::get(serve_doc(index, "index-1")),
         )
         .with_state(log);
     let handle = tokio::spawn(async move {
@@ -959,4 +968,52 @@ async fn a_qr_index_set_in_one_of_several_lists_of_its_school_is_status_unknown(
     assert_eq!(items[0]["verdict"], "valid", "clear in every list: {items}");
     assert_eq!(items[1]["verdict"], "status_unknown", "{items}");
     assert_eq!(items[1]["reason"]["code"], "status_list_unavailable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_qr_landing_pages_find_the_schools_lists_through_its_index() {
+    let log = Arc::new(IssuerLog::default());
+    let (issuer, _task) = fake_issuer(Arc::clone(&log)).await;
+    let base = format!("http://{issuer}");
+    let cache = tempfile::tempdir().unwrap();
+    let clock = fixed(NOW);
+    let config = OnlineConfig {
+        cache_dir: cache.path().to_owned(),
+        ..OnlineConfig::new(base.as_str())
+    };
+    let online = Arc::new(OnlineTrust::new(config, authority(), Arc::clone(&clock)).unwrap());
+    online.refresh().await.unwrap();
+    let addr = start(TrustSource::Online(Arc::clone(&online)), clock).await;
+    // No list of the school is held yet: the landing page reads the school's index, then the
+    // list it names, and checks the status.
+    let (ok, gone) = (qr_of(&valid()), qr_of(&revoked()));
+    let page = get(
+        addr,
+        &format!("{}?lang=en", &gone[gone.find("/V/").unwrap()..]),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("data-verdict=\"revoked\""),
+        "{}",
+        page.text()
+    );
+    let page = get(addr, &format!("{}?lang=en", &ok[ok.find("/V/").unwrap()..])).await;
+    assert!(page.text().contains("data-verdict=\"valid\""));
+    assert!(
+        page.text()
+            .contains("data-check=\"status\" data-outcome=\"passed\""),
+        "{}",
+        page.text()
+    );
+    // Trust list, index and list: three requests; the second page used what was held.
+    assert_eq!(log.requests.load(Ordering::SeqCst), 3);
+    // The index is in the disk cache with the rest.
+    let index_url = online.status_index_url("79000701").unwrap();
+    assert_eq!(index_url, format!("{base}/status/79000701/index.json"));
+    let cached = std::fs::read_dir(cache.path())
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.unwrap().path()).ok())
+        .any(|b| String::from_utf8_lossy(&b).contains(&index_url));
+    assert!(cached, "the index's meta names its URL");
 }

@@ -51,6 +51,13 @@ pub struct SchoolKey {
     pub changed_at: OffsetDateTime,
 }
 
+/// `t` without its fraction of a second. Key times (`validFrom`, retirement, compromise) are
+/// stored and published in whole seconds, like a proof's `created`: a credential signed in the
+/// same second as its key became valid then compares as signed at or after `validFrom`.
+pub(crate) fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
 impl SchoolKey {
     /// `validUntil` in the trust list: the retirement time, else the compromise time.
     pub fn valid_until(&self) -> Option<OffsetDateTime> {
@@ -278,7 +285,7 @@ impl Store {
         ))
         .bind(public_key_multibase)
         .bind(school_id)
-        .bind(to_text(valid_from)?)
+        .bind(to_text(whole_seconds(valid_from))?)
         .bind(actor)
         .bind(&now)
         .fetch_one(&self.pool)
@@ -508,9 +515,9 @@ impl Store {
                 .bind(&key.public_key_multibase)
                 .bind(&school_id)
                 .bind(key_status_text(key.status))
-                .bind(to_text(key.valid_from)?)
+                .bind(to_text(whole_seconds(key.valid_from))?)
                 .bind(retired.map(to_text).transpose()?)
-                .bind(compromised.map(to_text).transpose()?)
+                .bind(compromised.map(whole_seconds).map(to_text).transpose()?)
                 .bind(&now_text)
                 .execute(&mut *tx)
                 .await?;

@@ -80,52 +80,6 @@ pub const MAX_NEW_LISTS_PER_REQUEST: usize = 64;
 /// Longest status-list URL accepted.
 const MAX_URL_LEN: usize = 512;
 
-/// What went wrong fetching or caching trust material (the I/O layer's own errors; the
-/// verification core's are [`VerifyError`]).
-#[derive(Debug, thiserror::Error)]
-pub enum OnlineError {
-    /// The base URL is not `http://host[:port][/path]`.
-    #[error("the issuer URL {url:?} is not usable: {problem}")]
-    BadBaseUrl {
-        /// The URL given.
-        url: String,
-        /// What is wrong.
-        problem: String,
-    },
-    /// The request failed (connection refused, timeout, bad answer, body too large).
-    #[error("fetching {url}: {problem}")]
-    Fetch {
-        /// The URL.
-        url: String,
-        /// What went wrong.
-        problem: String,
-    },
-    /// The fetched material did not verify.
-    #[error("{url} did not verify: {source}")]
-    Rejected {
-        /// The URL.
-        url: String,
-        /// Why.
-        source: VerifyError,
-    },
-    /// A fetched status list did not verify (reason code and detail).
-    #[error("{url} did not verify ({code}): {detail}")]
-    StatusListRejected {
-        /// The URL.
-        url: String,
-        /// The reason code.
-        code: &'static str,
-        /// The detail.
-        detail: String,
-    },
-    /// No verified trust list is available (never fetched, and none in the cache).
-    #[error("no verified trust list is available from {base} (not fetched yet and not cached)")]
-    NoTrustList {
-        /// The issuer base URL.
-        base: String,
-    },
-}
-
 /// How to reach the issuer and where to cache.
 #[derive(Debug, Clone)]
 pub struct OnlineConfig {
@@ -188,6 +142,8 @@ struct State {
     lists: BTreeMap<String, Resource>,
     /// URL → no new attempt before (after a failed fetch of a list not held).
     backoff: HashMap<String, OffsetDateTime>,
+    /// Schools' indexes of status lists (`{base}/status/{code}/index.json`), by URL.
+    indexes: BTreeMap<String, Resource>,
 }
 
 /// The answer to one conditional GET.
@@ -230,7 +186,7 @@ impl OnlineTrust {
         config: OnlineConfig,
         authority: TrustedAuthority,
         clock: Clock,
-    ) -> Result<Self, OnlineError> {
+    ) -> Result<Self, VerifyError> {
         let base = normalise_base(&config.base)?;
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(config.timeout));
@@ -288,7 +244,7 @@ impl OnlineTrust {
     /// Fetch (or revalidate) the trust list if its max-age ran out, then every held status
     /// list whose max-age ran out. A failure keeps the material held (the core judges its
     /// age); the first error is returned.
-    pub async fn refresh(&self) -> Result<(), OnlineError> {
+    pub async fn refresh(&self) -> Result<(), VerifyError> {
         let mut state = self.state.lock().await;
         let result = self.refresh_locked(&mut state, true).await;
         self.publish(&state);
@@ -302,7 +258,7 @@ impl OnlineTrust {
     pub async fn material_for<'a>(
         &self,
         urls: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Arc<Material>, OnlineError> {
+    ) -> Result<Arc<Material>, VerifyError> {
         let now = (self.clock)();
         let wanted: Vec<String> = {
             let mut v: Vec<String> = urls
@@ -365,12 +321,12 @@ impl OnlineTrust {
             }
             self.publish(&state);
             if state.trust.is_none() {
-                return Err(first_error.unwrap_or_else(|| OnlineError::NoTrustList {
+                return Err(first_error.unwrap_or_else(|| VerifyError::NoTrustList {
                     base: self.base.clone(),
                 }));
             }
         }
-        self.material().ok_or_else(|| OnlineError::NoTrustList {
+        self.material().ok_or_else(|| VerifyError::NoTrustList {
             base: self.base.clone(),
         })
     }
@@ -415,7 +371,7 @@ impl OnlineTrust {
         StdDuration::try_from(wait).unwrap_or(StdDuration::from_secs(5))
     }
 
-    async fn refresh_locked(&self, state: &mut State, lists_too: bool) -> Result<(), OnlineError> {
+    async fn refresh_locked(&self, state: &mut State, lists_too: bool) -> Result<(), VerifyError> {
         let now = (self.clock)();
         let mut first_error = None;
         let trust_due = state
@@ -448,7 +404,7 @@ impl OnlineTrust {
         }
     }
 
-    async fn fetch_trust_list(&self, state: &mut State) -> Result<(), OnlineError> {
+    async fn fetch_trust_list(&self, state: &mut State) -> Result<(), VerifyError> {
         let url = self.trust_list_url();
         let now = (self.clock)();
         let etag = state.trust.as_ref().and_then(|(r, _)| r.meta.etag.clone());
@@ -477,16 +433,16 @@ impl OnlineTrust {
                 max_age,
             } => {
                 let verified = self.authority.verify_trust_list(&bytes).map_err(|source| {
-                    OnlineError::Rejected {
+                    VerifyError::FetchedRejected {
                         url: url.clone(),
-                        source,
+                        source: Box::new(source),
                     }
                 })?;
                 if let Some((_, held)) = &state.trust
                     && held.id() == verified.id()
                     && verified.version() < held.version()
                 {
-                    return Err(OnlineError::Fetch {
+                    return Err(VerifyError::Fetch {
                         url,
                         problem: format!(
                             "version {} is older than the version {} held; kept the held one",
@@ -519,7 +475,7 @@ impl OnlineTrust {
         state: &mut State,
         url: &str,
         trust: &VerifiedTrustList,
-    ) -> Result<(), OnlineError> {
+    ) -> Result<(), VerifyError> {
         let now = (self.clock)();
         let held = state.lists.get(url).cloned();
         let etag = held.as_ref().and_then(|r| r.meta.etag.clone());
@@ -543,7 +499,7 @@ impl OnlineTrust {
                 let mut one = StatusLists::new();
                 one.insert(url, bytes);
                 one.verify_list(url, trust).map_err(|(reason, detail)| {
-                    OnlineError::StatusListRejected {
+                    VerifyError::StatusListRejected {
                         url: url.to_owned(),
                         code: reason.code(),
                         detail,
@@ -556,7 +512,7 @@ impl OnlineTrust {
                         (one.valid_from(url), old.valid_from(url))
                         && new_from < old_from
                     {
-                        return Err(OnlineError::Fetch {
+                        return Err(VerifyError::Fetch {
                             url: url.to_owned(),
                             problem:
                                 "the list fetched is older than the one held; kept the held one"
@@ -622,8 +578,8 @@ impl OnlineTrust {
         url: &str,
         etag: Option<&str>,
         limit: usize,
-    ) -> Result<Fetched, OnlineError> {
-        let fail = |problem: String| OnlineError::Fetch {
+    ) -> Result<Fetched, VerifyError> {
+        let fail = |problem: String| VerifyError::Fetch {
             url: url.to_owned(),
             problem,
         };
@@ -770,6 +726,148 @@ impl OnlineTrust {
     }
 }
 
+/// Largest index of a school's status lists read (`{base}/status/{code}/index.json`).
+pub const MAX_STATUS_INDEX_BYTES: usize = 64 << 10;
+
+/// A school's index of status lists as the issuer publishes it.
+#[derive(Debug, Deserialize)]
+struct StatusIndex {
+    #[serde(rename = "statusLists")]
+    status_lists: Vec<String>,
+}
+
+/// QR summaries: a summary names its status index but not its list, so the lists of its
+/// school are found through the issuer's index of them.
+impl OnlineTrust {
+    /// The URL of the index of school `school_code`'s status lists,
+    /// `{base}/status/{code}/index.json` (`None` for a code that is not 1–20 letters and
+    /// digits).
+    pub fn status_index_url(&self, school_code: &str) -> Option<String> {
+        (!school_code.is_empty()
+            && school_code.len() <= 20
+            && school_code.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| format!("{}/status/{school_code}/index.json", self.base))
+    }
+
+    /// Make sure the status lists of school `school_code` are held, so a QR summary of that
+    /// school can be checked for revocation
+    /// ([`StatusLists::summary_status`](crate::StatusLists::summary_status)): reads the school's
+    /// index (only under the base URL; at most [`MAX_STATUS_INDEX_BYTES`]; honouring ETag and
+    /// `Cache-Control`, cached on disk with the rest, the held copy used while the issuer
+    /// cannot be reached), then fetches the lists it names that are not held yet (only those
+    /// under `{base}/status/{code}/` that [`may_fetch`](Self::may_fetch) allows, at most
+    /// [`MAX_NEW_LISTS_PER_REQUEST`]). Failures are reported on stderr, not returned: the
+    /// summary's status then stays "not checked".
+    pub async fn prefetch_school_lists(&self, school_code: &str) {
+        let urls = self.school_list_urls(school_code).await;
+        if let Err(e) = self.material_for(urls.iter().map(String::as_str)).await {
+            eprintln!("hocba-verify: {e}");
+        }
+    }
+
+    /// The list URLs the index of `school_code` names (fetched or revalidated when its
+    /// max-age ran out).
+    async fn school_list_urls(&self, school_code: &str) -> Vec<String> {
+        let Some(url) = self.status_index_url(school_code) else {
+            return Vec::new();
+        };
+        let now = (self.clock)();
+        let mut state = self.state.lock().await;
+        let held = match state.indexes.get(&url) {
+            Some(r) => Some(r.clone()),
+            None => self.read_cached(&url, MAX_STATUS_INDEX_BYTES),
+        };
+        let bytes = match held {
+            Some(r) if now < r.meta.fresh_until => r.bytes,
+            _ if state.backoff.get(&url).is_some_and(|until| now < *until) => match held {
+                Some(r) => r.bytes,
+                None => return Vec::new(),
+            },
+            _ => {
+                let etag = held.as_ref().and_then(|r| r.meta.etag.clone());
+                let fetched = self
+                    .get(&url, etag.as_deref(), MAX_STATUS_INDEX_BYTES)
+                    .await;
+                match (fetched, held) {
+                    (Ok(Fetched::NotModified { max_age }), Some(mut r)) => {
+                        r.meta.fetched_at = now;
+                        r.meta.fresh_until = now + max_age;
+                        self.write_cache(&r.meta, None);
+                        let bytes = Arc::clone(&r.bytes);
+                        state.indexes.insert(url.clone(), r);
+                        bytes
+                    }
+                    (
+                        Ok(Fetched::Body {
+                            bytes,
+                            etag,
+                            max_age,
+                        }),
+                        _,
+                    ) if serde_json::from_slice::<StatusIndex>(&bytes).is_ok() => {
+                        let meta = Meta {
+                            url: url.clone(),
+                            etag,
+                            fetched_at: now,
+                            fresh_until: now + max_age,
+                        };
+                        self.write_cache(&meta, Some(&bytes));
+                        let bytes = Arc::new(bytes);
+                        state.indexes.insert(
+                            url.clone(),
+                            Resource {
+                                bytes: Arc::clone(&bytes),
+                                meta,
+                            },
+                        );
+                        state.backoff.remove(&url);
+                        bytes
+                    }
+                    (other, held) => {
+                        match other {
+                            Err(e) => eprintln!("hocba-verify: {e}"),
+                            Ok(_) => eprintln!(
+                                "hocba-verify: {url} is not an index of status lists; ignored"
+                            ),
+                        }
+                        state.backoff.insert(url.clone(), now + MIN_REFRESH);
+                        match held {
+                            Some(r) => r.bytes,
+                            None => return Vec::new(),
+                        }
+                    }
+                }
+            }
+        };
+        drop(state);
+        let prefix = format!("{}/status/{school_code}/", self.base);
+        serde_json::from_slice::<StatusIndex>(&bytes)
+            .map(|index| index.status_lists)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.starts_with(&prefix) && *u != url && self.may_fetch(u))
+            .take(MAX_NEW_LISTS_PER_REQUEST)
+            .collect()
+    }
+
+    /// A document of the disk cache, when its meta names `url` and it is at most `limit`
+    /// bytes.
+    fn read_cached(&self, url: &str, limit: usize) -> Option<Resource> {
+        let stem = self.cache_path(url);
+        let meta: Meta =
+            serde_json::from_slice(&read_capped(&stem.with_extension("meta.json"), 64 << 10)?)
+                .ok()?;
+        if meta.url != url {
+            return None;
+        }
+        let bytes = read_capped(&stem.with_extension("json"), limit)?;
+        Some(Resource {
+            bytes: Arc::new(bytes),
+            meta,
+        })
+    }
+}
+
 /// An error with its sources: `client error (Connect): tcp connect error: Connection refused`.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -788,8 +886,8 @@ fn same_lists(a: &StatusLists, b: &StatusLists) -> bool {
 }
 
 /// `http://host[:port][/path]` without a trailing slash; anything else is refused.
-fn normalise_base(base: &str) -> Result<String, OnlineError> {
-    let bad = |problem: &str| OnlineError::BadBaseUrl {
+fn normalise_base(base: &str) -> Result<String, VerifyError> {
+    let bad = |problem: &str| VerifyError::BadBaseUrl {
         url: base.to_owned(),
         problem: problem.to_owned(),
     };

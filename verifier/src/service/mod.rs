@@ -41,9 +41,10 @@ use time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::VerifyError;
 use crate::VerifyOptions;
 pub use crate::online::Clock;
-use crate::online::{Material, OnlineError, OnlineTrust};
+use crate::online::{Material, OnlineTrust};
 use problem::Problem;
 
 /// The service's limits; [`Limits::default`] is what `hocba-verify serve` uses.
@@ -91,7 +92,7 @@ pub enum TrustSource {
 
 impl TrustSource {
     /// The material, fetching the status lists named in `urls` first when online.
-    pub async fn material_for(&self, urls: &[String]) -> Result<Arc<Material>, OnlineError> {
+    pub async fn material_for(&self, urls: &[String]) -> Result<Arc<Material>, VerifyError> {
         match self {
             TrustSource::Offline(m) => Ok(Arc::clone(m)),
             TrustSource::Online(o) => o.material_for(urls.iter().map(String::as_str)).await,

@@ -1,7 +1,8 @@
 //! One item of a verification request — credential JSON, scanned QR text, or an uploaded file
 //! (PDF, credential JSON, PNG/JPEG photo of the QR) — checked by the core and reported in the
 //! API's shape. No I/O here: the trust material and `now` are arguments; [`verify_all`]
-//! spreads a batch over the CPU cores.
+//! spreads a batch over the CPU cores, and each core checks its credentials' signatures in one
+//! batch ([`verify_part`]).
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -15,7 +16,7 @@ use crate::reason::Message;
 use crate::verdict::SchoolInfo;
 use crate::{
     Check, Reason, Verdict, VerdictResult, VerifyError, VerifyOptions, decode_qr_image,
-    verify_credential_with, verify_summary,
+    verify_credential_with, verify_credentials_batch, verify_summary,
 };
 
 /// Something to verify.
@@ -114,7 +115,49 @@ pub fn verify_item(
     }
 }
 
-/// Check every item, spread over up to `threads` threads (results in the items' order).
+/// Check `items` on this thread: the credential JSON items together
+/// ([`verify_credentials_batch`]: their signatures in one batch, the same verdicts), the
+/// others one by one (results in the items' order).
+pub fn verify_part(
+    items: &[Item],
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Vec<Checked> {
+    let credentials: Vec<&[u8]> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Credential(bytes) => Some(&bytes[..]),
+            _ => None,
+        })
+        .collect();
+    if credentials.len() < 2 {
+        return items
+            .iter()
+            .map(|i| verify_item(i, material, now, options))
+            .collect();
+    }
+    let options_with_lists = options
+        .clone()
+        .with_status_lists(std::sync::Arc::clone(&material.status_lists));
+    let mut verdicts =
+        verify_credentials_batch(&credentials, &material.trust, &options_with_lists, now)
+            .into_iter();
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Credential(_) => match verdicts.next() {
+                Some(Ok(v)) => Checked::Credential(Box::new(v)),
+                Some(Err(e)) => error_of(&e),
+                None => verify_item(i, material, now, options),
+            },
+            other => verify_item(other, material, now, options),
+        })
+        .collect()
+}
+
+/// Check every item, spread over up to `threads` threads, each part with [`verify_part`]
+/// (results in the items' order).
 pub fn verify_all(
     items: &[Item],
     material: &Material,
@@ -124,21 +167,14 @@ pub fn verify_all(
 ) -> Vec<Checked> {
     let threads = threads.clamp(1, items.len().max(1));
     if threads == 1 {
-        return items
-            .iter()
-            .map(|i| verify_item(i, material, now, options))
-            .collect();
+        return verify_part(items, material, now, options);
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
             .map(|part| {
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|i| verify_item(i, material, now, options))
-                        .collect::<Vec<_>>()
-                });
+                let handle = scope.spawn(move || verify_part(part, material, now, options));
                 (part.len(), handle)
             })
             .collect();

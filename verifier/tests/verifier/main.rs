@@ -10,12 +10,14 @@
 //! * `status` — revocation: a status list decoded by hand, revoked, wrong key, another
 //!   school's list, stale and missing lists (status unknown).
 //! * `bundle` — the offline trust bundle, and `hocba-verify --bundle` with `--max-age`.
+//! * `batch` — bulk verification: batched signatures, the same verdicts as one at a time.
 //! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
 #[allow(dead_code)]
 mod support;
 
+mod batch;
 mod bundle;
 mod cli;
 mod credential;
