@@ -6,7 +6,7 @@
 //!
 //! Bytes that are already their own canonical form (as the issuer stores and hands out
 //! credentials) take a fast path: one pass confirms that, `hashData` is hashed from the bytes as
-//! they lie, and only the members the checks read are parsed ([`split_canonical`]); the same
+//! they lie, and only the members the checks read are parsed (`split_canonical`); the same
 //! checks then run on them. The full tree of a verified credential is read when first asked
 //! for ([`VerifiedCredential::document`]).
 
