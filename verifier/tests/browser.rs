@@ -184,17 +184,22 @@ fn answers(port: u16, path: &str) -> bool {
 struct Session {
     port: u16,
     id: String,
+    /// The browser's profile, removed with the session (Chromium would leave one per run in
+    /// /tmp otherwise).
+    _profile: tempfile::TempDir,
 }
 
 impl Session {
     fn new(port: u16, chromium: &Path) -> Self {
+        let profile = tempfile::tempdir().unwrap();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium.to_string_lossy(),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                          "--disable-dev-shm-usage", "--disable-background-networking",
-                         "--window-size=390,844"],
+                         "--window-size=390,844",
+                         format!("--user-data-dir={}", profile.path().display())],
                 // A desktop window is at least 500 px wide: emulate the narrowest common
                 // phone screen (360 CSS px), touch and mobile viewport rules included.
                 "mobileEmulation": {"deviceMetrics": {
@@ -207,7 +212,11 @@ impl Session {
         let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         assert_eq!(status, 200, "new session: {body}");
         let id = v["value"]["sessionId"].as_str().unwrap().to_owned();
-        Self { port, id }
+        Self {
+            port,
+            id,
+            _profile: profile,
+        }
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
