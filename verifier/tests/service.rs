@@ -1017,3 +1017,37 @@ async fn online_qr_landing_pages_find_the_schools_lists_through_its_index() {
         .any(|b| String::from_utf8_lossy(&b).contains(&index_url));
     assert!(cached, "the index's meta names its URL");
 }
+
+#[tokio::test]
+async fn online_bulk_qr_items_find_the_schools_lists_through_its_index() {
+    let log = Arc::new(IssuerLog::default());
+    let (issuer, _task) = fake_issuer(Arc::clone(&log)).await;
+    let base = format!("http://{issuer}");
+    let cache = tempfile::tempdir().unwrap();
+    let clock = fixed(NOW);
+    let config = OnlineConfig {
+        cache_dir: cache.path().to_owned(),
+        ..OnlineConfig::new(base.as_str())
+    };
+    let online = Arc::new(OnlineTrust::new(config, authority(), Arc::clone(&clock)).unwrap());
+    online.refresh().await.unwrap();
+    let addr = start(TrustSource::Online(Arc::clone(&online)), clock).await;
+    // No list of the school is held yet: the bulk API reads the school's index once for both
+    // QR items, then the list it names, and checks each summary's status.
+    let body = json!({"items": [{"qr": qr_of(&revoked())}, {"qr": qr_of(&valid())}]});
+    let answer = post_json(addr, "/api/v1/verify", &body).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let report = answer.json();
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items[0]["verdict"], "revoked", "{}", items[0]);
+    assert_eq!(items[1]["verdict"], "valid", "{}", items[1]);
+    let status = items[1]["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", items[1]))
+        .iter()
+        .find(|c| c["name"] == "status")
+        .unwrap_or_else(|| panic!("{}", items[1]));
+    assert_eq!(status["outcome"], "passed", "{status}");
+    // Trust list, index and list: three requests for the two items.
+    assert_eq!(log.requests.load(Ordering::SeqCst), 3);
+}

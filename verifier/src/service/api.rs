@@ -16,12 +16,15 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::problem::{Problem, short};
-use super::verify::{Checked, Item, ItemReport, rfc3339, verify_all, verify_item};
+use super::verify::{Checked, Item, ItemReport, is_image, rfc3339, verify_all, verify_item};
 use crate::online::Material;
 use crate::{CheckName, Outcome, VerdictResult};
 
 /// Largest single uploaded file kept (32 MiB, the QR photo limit; PDFs are held to 16 MiB).
 const MAX_FILE_BYTES: usize = crate::qr::MAX_IMAGE_BYTES;
+/// Online, the status lists of at most this many distinct schools named by QR items are
+/// fetched for one request (a request naming more checks the rest against held lists only).
+const MAX_QR_SCHOOLS_PREFETCHED: usize = 16;
 
 /// Routes of this module.
 pub(super) fn router() -> Router<AppState> {
@@ -119,6 +122,31 @@ pub(super) async fn check_items(
     state: &AppState,
     items: Vec<Item>,
 ) -> Result<(Vec<Item>, Vec<Checked>, Arc<Material>), Problem> {
+    // Online, a QR summary's status is checked in its school's lists: the summary names its
+    // index but not its list, so each school's index of lists is read first (QR text and QR
+    // photos alike; a few distinct schools per request at most).
+    if let super::TrustSource::Online(online) = &state.inner.source {
+        let mut schools: Vec<String> = Vec::new();
+        for item in &items {
+            let text = match item {
+                Item::Qr(text) => Some(text.clone()),
+                Item::File { bytes, .. } if is_image(bytes) && bytes.len() <= MAX_FILE_BYTES => {
+                    crate::decode_qr_image(bytes).ok()
+                }
+                _ => None,
+            };
+            if let Some(text) = text
+                && let Ok(signed) = hocba_schema::qr::parse_qr_text(&text)
+                && !schools.contains(&signed.summary().school_code)
+                && schools.len() < MAX_QR_SCHOOLS_PREFETCHED
+            {
+                schools.push(signed.summary().school_code.clone());
+            }
+        }
+        for code in &schools {
+            online.prefetch_school_lists(code).await;
+        }
+    }
     let urls = if state.inner.source.is_online() {
         // PDFs carry their credential inside; the status URL is read after extraction.
         let mut extracted: Vec<Item> = Vec::new();

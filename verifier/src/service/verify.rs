@@ -202,7 +202,7 @@ fn too_large(what: &str, size: usize, limit: usize) -> Checked {
     }
 }
 
-fn is_image(bytes: &[u8]) -> bool {
+pub(super) fn is_image(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
 }
 

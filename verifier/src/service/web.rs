@@ -3,10 +3,9 @@
 //! [`super::pages`]; this module only routes, verifies and sets the headers (a strict
 //! Content-Security-Policy: no scripts, nothing from another origin).
 //!
-//! Online (`serve --online URL`), the landing page first makes sure the QR summary's school's
-//! status lists are held ([`crate::online::OnlineTrust::prefetch_school_lists`], through the
-//! issuer's `/status/{code}/index.json`), so the page shows revoked or valid with the status
-//! checked.
+//! Online (`serve --online URL`), the QR summary's school's status lists are fetched first
+//! (in `api::check_items`, through the issuer's `/status/{code}/index.json`), so the page
+//! shows revoked or valid with the status checked.
 
 use axum::Router;
 use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
@@ -120,15 +119,6 @@ async fn landing(
             StatusCode::BAD_REQUEST,
             pages::error_page(lang, 400, "Mã QR quá dài.", "The QR code text is too long."),
         );
-    }
-    // Online, a summary's status is checked in its school's lists: the summary names its
-    // index but not its list, so the school's index of lists is read first.
-    if let super::TrustSource::Online(online) = &state.inner.source
-        && let Ok(signed) = hocba_schema::qr::parse_qr_text(&digits)
-    {
-        online
-            .prefetch_school_lists(&signed.summary().school_code)
-            .await;
     }
     match check_items(&state, vec![Item::Qr(digits)]).await {
         Ok((_, checked, _)) => match checked.first() {
