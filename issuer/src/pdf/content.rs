@@ -4,8 +4,7 @@
 //! comment, signatures and the digital-signature line.
 
 use hocba_schema::record::{
-    Average, PrimaryYear, RatingScale, SchoolLevel, SecondaryYear, TestScore, YearRecord,
-    format_tenths,
+    PrimaryYear, RatingScale, SchoolLevel, SecondaryYear, Term, TestScore, YearRecord,
 };
 
 use super::fonts::Face;
@@ -175,13 +174,6 @@ fn score(s: Option<TestScore>) -> String {
         None => v.value().to_string(),
     })
     .unwrap_or_default()
-}
-
-fn average(a: Option<Average>) -> Option<String> {
-    a.map(|v| match v.tenths() {
-        Some(t) => format_tenths(t),
-        None => v.value().to_string(),
-    })
 }
 
 fn primary(l: &mut Layout, p: &PrimaryYear) {
@@ -378,20 +370,18 @@ fn secondary(l: &mut Layout, s: &SecondaryYear, grade: u8) {
         .subjects
         .iter()
         .map(|sub| {
-            let cell = |a: Option<Average>, r: Option<hocba_schema::record::Rating>| {
+            let cell = |term: Term| {
                 if sub.exempt {
                     "Miễn".to_owned()
                 } else {
-                    average(a)
-                        .or_else(|| r.map(|r| r.code().to_owned()))
-                        .unwrap_or_default()
+                    sub.printed(term).unwrap_or_default()
                 }
             };
             vec![
                 sub.name.clone(),
-                cell(sub.semester1_average, sub.semester1_rating),
-                cell(sub.semester2_average, sub.semester2_rating),
-                cell(sub.year_average, sub.year_rating),
+                cell(Term::Semester1),
+                cell(Term::Semester2),
+                cell(Term::Year),
                 sub.comment.clone().unwrap_or_default(),
             ]
         })

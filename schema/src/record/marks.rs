@@ -96,6 +96,15 @@ impl<'de> Deserialize<'de> for TestScore {
 pub struct Average(f64);
 
 impl Average {
+    /// As printed on the paper record: one decimal (`8.3`, `10.0`) when the value is a whole
+    /// number of tenths, else the number as given.
+    pub fn printed(self) -> String {
+        match self.tenths() {
+            Some(t) => format_tenths(t),
+            None => self.value().to_string(),
+        }
+    }
+
     /// The highest average, in tenths.
     pub const MAX_TENTHS: u16 = 100;
 

@@ -117,6 +117,14 @@ impl SecondarySubjectResult {
         }
     }
 
+    /// A term's cell as the paper record prints it: the average (one decimal), else the
+    /// rating's code (`Đ`, `CĐ`), else nothing. Exempt subjects are the caller's to print.
+    pub fn printed(&self, term: Term) -> Option<String> {
+        self.average(term)
+            .map(Average::printed)
+            .or_else(|| self.rating(term).map(|r| r.code().to_owned()))
+    }
+
     /// The comment rating of a term, if written.
     pub fn rating(&self, term: Term) -> Option<Rating> {
         match term {
@@ -208,5 +216,31 @@ impl Term {
             Term::Semester2 => "semester II",
             Term::Year => "the year",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn cells_print_one_decimal_averages_else_the_rating_code() {
+        let sub: SecondarySubjectResult = serde_json::from_value(serde_json::json!({
+            "code": "toan", "name": "Toán",
+            "semester1Average": 8.3, "semester2Average": 10, "yearAverage": 9.44
+        }))
+        .unwrap();
+        assert_eq!(sub.printed(Term::Semester1).as_deref(), Some("8.3"));
+        assert_eq!(sub.printed(Term::Semester2).as_deref(), Some("10.0"));
+        assert_eq!(sub.printed(Term::Year).as_deref(), Some("9.44"));
+        let rated: SecondarySubjectResult = serde_json::from_value(serde_json::json!({
+            "code": "gdtc", "name": "Giáo dục thể chất",
+            "semester1Rating": "Đ", "yearRating": "CĐ"
+        }))
+        .unwrap();
+        assert_eq!(rated.printed(Term::Semester1).as_deref(), Some("Đ"));
+        assert_eq!(rated.printed(Term::Semester2), None);
+        assert_eq!(rated.printed(Term::Year).as_deref(), Some("CĐ"));
     }
 }

@@ -6,8 +6,7 @@
 
 use crate::Verdict;
 use hocba_schema::record::{
-    Average, LevelResults, PrimaryYear, Rating, RatingScale, SecondaryYear, TestScore, YearRecord,
-    format_tenths,
+    LevelResults, PrimaryYear, Rating, RatingScale, SecondaryYear, Term, TestScore, YearRecord,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -363,13 +362,6 @@ fn score(s: Option<TestScore>) -> String {
     .unwrap_or_default()
 }
 
-fn average(a: Option<Average>) -> Option<String> {
-    a.map(|v| match v.tenths() {
-        Some(t) => format_tenths(t),
-        None => v.value().to_string(),
-    })
-}
-
 fn exempt(lang: Lang) -> String {
     lang.pick("Miễn", "Exempt").to_owned()
 }
@@ -551,20 +543,18 @@ fn secondary(h: &mut Html, lang: Lang, s: &SecondaryYear, grade: u8) {
         .subjects
         .iter()
         .map(|sub| {
-            let cell = |a: Option<Average>, r: Option<Rating>| {
+            let cell = |term: Term| {
                 if sub.exempt {
                     exempt(lang)
                 } else {
-                    average(a)
-                        .or_else(|| r.map(|r| r.code().to_owned()))
-                        .unwrap_or_default()
+                    sub.printed(term).unwrap_or_default()
                 }
             };
             vec![
                 sub.name.clone(),
-                cell(sub.semester1_average, sub.semester1_rating),
-                cell(sub.semester2_average, sub.semester2_rating),
-                cell(sub.year_average, sub.year_rating),
+                cell(Term::Semester1),
+                cell(Term::Semester2),
+                cell(Term::Year),
                 sub.comment.clone().unwrap_or_default(),
             ]
         })
