@@ -536,6 +536,33 @@ fn issue_pupil(
     (id, credential)
 }
 
+/// The school makes a key pair in the issuer's key directory (`school-<code>-<suffix>.pem`)
+/// and the authority adds its public half to the school.
+fn new_school_key(issuer: &str, authority: &str, keys: &Path, school: &str, suffix: &str) {
+    let private = keys.join(format!("school-{school}-{suffix}.pem"));
+    let out = Command::new(bin("hocba-issuer"))
+        .arg("keygen")
+        .arg("--out")
+        .arg(&private)
+        .output()
+        .expect("keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(keys.join(format!("school-{school}-{suffix}.pub.pem")))
+        .expect("public key");
+    let (status, body) = http(
+        issuer,
+        "POST",
+        &format!("/api/v1/authority/schools/{school}/keys"),
+        &[("Authorization", authority)],
+        &json!({"publicKey": public}).to_string(),
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
 fn key_of(credential: &str) -> String {
     let doc: Value = serde_json::from_str(credential).expect("JSON");
     doc["proof"]["verificationMethod"]
@@ -597,28 +624,7 @@ fn rotation_and_compromise_seen_online() {
     assert_eq!(check("old-1", &old)["result"], "valid");
 
     // Rotation: a new key, the old one retired, a new trust list published.
-    let new_key = keys.join(format!("school-{school}-2026.pem"));
-    let out = Command::new(bin("hocba-issuer"))
-        .arg("keygen")
-        .arg("--out")
-        .arg(&new_key)
-        .output()
-        .expect("keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let public = std::fs::read_to_string(keys.join(format!("school-{school}-2026.pub.pem")))
-        .expect("public key");
-    let (status, body) = http(
-        &issuer_addr,
-        "POST",
-        &format!("/api/v1/authority/schools/{school}/keys"),
-        &[("Authorization", &authority)],
-        &json!({"publicKey": public}).to_string(),
-    );
-    assert_eq!(status, 201, "{body}");
+    new_school_key(&issuer_addr, &authority, &keys, school, "2026");
     let (status, body) = http(
         &issuer_addr,
         "POST",
@@ -661,28 +667,7 @@ fn rotation_and_compromise_seen_online() {
     // a new trust list is published. What the lost key signed is refused online; what the
     // retired key signed before its retirement stays valid (its status list now signed by the
     // third key).
-    let third = keys.join(format!("school-{school}-2027.pem"));
-    let out = Command::new(bin("hocba-issuer"))
-        .arg("keygen")
-        .arg("--out")
-        .arg(&third)
-        .output()
-        .expect("keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let public = std::fs::read_to_string(keys.join(format!("school-{school}-2027.pub.pem")))
-        .expect("public key");
-    let (status, body) = http(
-        &issuer_addr,
-        "POST",
-        &format!("/api/v1/authority/schools/{school}/keys"),
-        &[("Authorization", &authority)],
-        &json!({"publicKey": public}).to_string(),
-    );
-    assert_eq!(status, 201, "{body}");
+    new_school_key(&issuer_addr, &authority, &keys, school, "2027");
     let (status, body) = http(
         &issuer_addr,
         "POST",
