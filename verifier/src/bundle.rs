@@ -18,8 +18,16 @@
 //! `--max-age` applies both to it and to each status list's own *signed* `validFrom`, so a
 //! bundle cannot be made to look fresher than the lists in it.
 //!
+//! **One list per id.** Two identical copies of a list are read as one; two *different* lists
+//! under one id make the bundle unreadable ([`VerifyError::Bundle`]), so an old genuine list
+//! (signed before a revocation) cannot be slipped in beside the current one and win by its
+//! position. Each list's own signed `validUntil` applies when a credential is checked (past
+//! it: `status_list_stale`, "could not check"), and a verifier that remembers the newest copy
+//! of each list it has seen ([`crate::seen`]) treats an older copy as stale too.
+//!
 //! Opening reads bytes only: no files, no network, no clock.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use hocba_schema::credential::parse_time;
@@ -85,12 +93,23 @@ impl TrustBundle {
             }
         };
         let mut status_lists = StatusLists::new();
+        let mut first_of: HashMap<String, (usize, Value)> = HashMap::new();
         for (i, list) in lists.into_iter().enumerate() {
             let Some(id) = list.get("id").and_then(Value::as_str).map(str::to_owned) else {
                 return Err(problem(format!("statusLists[{i}] has no string id")));
             };
+            if let Some((j, earlier)) = first_of.get(&id) {
+                if *earlier == list {
+                    continue;
+                }
+                return Err(problem(format!(
+                    "statusLists[{j}] and statusLists[{i}] are two different lists with the same \
+                     id {id:?}; a bundle carries one list per id (get a new bundle from the issuer)"
+                )));
+            }
             let bytes = serde_json::to_vec(&list).map_err(|e| problem(e.to_string()))?;
-            status_lists.insert(id, bytes);
+            status_lists.insert(id.clone(), bytes);
+            first_of.insert(id, (i, list));
         }
         Ok(Self {
             trust,
@@ -112,6 +131,14 @@ impl TrustBundle {
     /// The status lists, by URL.
     pub fn status_lists(&self) -> Arc<StatusLists> {
         Arc::clone(&self.status_lists)
+    }
+
+    /// Mark every held list older than the newest copy in `seen` as stale (see
+    /// [`crate::seen::SeenMaterial::apply`]). Call before [`TrustBundle::status_lists`].
+    pub fn apply_seen(&mut self, seen: &crate::seen::SeenMaterial) {
+        if let Some(lists) = Arc::get_mut(&mut self.status_lists) {
+            seen.apply(lists);
+        }
     }
 
     /// When the bundle says it was made (not signed; see the module documentation).

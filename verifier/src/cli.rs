@@ -11,11 +11,13 @@ use time::{Duration, OffsetDateTime};
 #[command(
     name = "hocba-verify",
     version,
-    after_help = "Exit status: 0 every record is valid, 1 at least one is not valid \
-                  (including a trust list whose signature is not valid, a revoked record, a \
-                  revocation status that is unknown and a bundle older than --max-age), 2 \
-                  something could not be checked (unreadable file, not JSON, too large, bad \
-                  key file).",
+    after_help = "Exit status (the worst record wins): 0 every record is valid, revocation \
+                  checked; 1 at least one is not valid (a trust list whose signature is not \
+                  valid, a revoked record, a bundle older than --max-age); 2 something could \
+                  not be checked (unreadable file, not JSON, too large, bad key file, a \
+                  revocation status that is unknown, a trust list past its next update or \
+                  older than one already seen); 3 the signature is valid but revocation was \
+                  not checked (no --bundle, --online or --status-list).",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -30,13 +32,23 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "URL", conflicts_with_all = ["bundle", "status_list"])]
     pub(crate) online: Option<String>,
 
-    /// With --online: where verified trust material is cached.
+    /// Where verified trust material is cached (--online), and where the highest trust-list
+    /// version and the newest status lists seen are remembered (seen.json, every mode): an
+    /// older version offered later is refused.
     #[arg(long, value_name = "DIR", default_value = hocba_verifier::online::DEFAULT_CACHE_DIR)]
     pub(crate) cache_dir: PathBuf,
 
-    /// The trust list signed by the education authority (JSON).
-    #[arg(long, value_name = "FILE", default_value = "keys/dev/trust-list.json")]
-    pub(crate) trust_list: PathBuf,
+    /// The trust list signed by the education authority (JSON). Without it (and without
+    /// --bundle / --online): keys/dev/trust-list.json when that file exists, else the built-in
+    /// DEVELOPMENT trust list when no --authority is given; with --authority and no such file,
+    /// one of --trust-list, --bundle or --online is needed.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trust_list: Option<PathBuf>,
+
+    /// Accept a trust list past its next update (`validUntil`) with a warning, instead of
+    /// answering "could not check" (exit 2). Only for knowingly working from old material.
+    #[arg(long)]
+    pub(crate) accept_stale_trust_list: bool,
 
     /// The authority's public key: SPKI PEM (`openssl pkey -pubout`), or a file holding one
     /// `z6Mk…` publicKeyMultibase. Without it the built-in DEVELOPMENT key is used, with a
@@ -134,9 +146,14 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "DAYS")]
     pub(crate) max_trust_list_age: Option<u32>,
 
-    /// With --online: where verified trust material is cached.
+    /// Where verified trust material is cached (--online) and where the highest trust-list
+    /// version and newest status lists seen are remembered (seen.json).
     #[arg(long, value_name = "DIR", default_value = hocba_verifier::online::DEFAULT_CACHE_DIR)]
     pub(crate) cache_dir: PathBuf,
+
+    /// Accept a trust list past its next update with a warning, instead of "could not check".
+    #[arg(long)]
+    pub(crate) accept_stale_trust_list: bool,
 
     /// Judge at this time (RFC 3339) instead of the clock (tests, demonstrations).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]

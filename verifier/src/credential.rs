@@ -37,9 +37,13 @@ use crate::verdict::{Check, KeyInfo, Outcome, PupilInfo, SchoolInfo, ShowTime, S
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VerifyOptions {
-    /// When set, a trust list older than this (from its `validFrom`), or past its
-    /// `validUntil`, fails the `trust_list` check instead of warning.
+    /// When set, a trust list older than this (from its `validFrom`) fails the `trust_list`
+    /// check.
     pub max_trust_list_age: Option<Duration>,
+    /// Accept a trust list past its `validUntil` with a warning instead of "could not check"
+    /// (the user's explicit choice, `--accept-stale-trust-list`; ignored with
+    /// `max_trust_list_age`). See [`VerifiedTrustList::freshness`].
+    pub accept_stale_trust_list: bool,
     /// The status source: already-fetched status list credentials by URL. Without it the
     /// `status` check is `not_checked` (`status_not_checked`).
     pub status_lists: Option<Arc<StatusLists>>,
@@ -61,9 +65,16 @@ impl VerifyOptions {
         self
     }
 
-    /// Fail (rather than warn) on trust lists older than `age` or past their next update.
+    /// Fail on trust lists older than `age`.
     pub fn with_max_trust_list_age(mut self, age: Duration) -> Self {
         self.max_trust_list_age = Some(age);
+        self
+    }
+
+    /// Warn, rather than answer "could not check", when the trust list is past its next
+    /// update (the user knowingly works from old material).
+    pub fn accepting_stale_trust_list(mut self) -> Self {
+        self.accept_stale_trust_list = true;
         self
     }
 }
@@ -283,7 +294,11 @@ fn verify_split(
     signature: SignatureCheck<'_>,
 ) -> Verdict {
     let mut checks = Vec::with_capacity(CheckName::ALL.len());
-    checks.push(trust.freshness(now, options.max_trust_list_age));
+    checks.push(trust.freshness(
+        now,
+        options.max_trust_list_age,
+        options.accept_stale_trust_list,
+    ));
 
     // The limits on signed JSON (NFC text, numbers within ±(2^53−1)) are checked while the
     // document is canonicalised for hashing, in the same pass; when there is no usable proof

@@ -13,6 +13,11 @@ use crate::trust_list::TrustedAuthority;
 /// `keys/dev/authority.pem`), embedded at compile time.
 pub const DEV_AUTHORITY_PUBLIC_PEM: &str = include_str!("../../keys/dev/authority.pub.pem");
 
+/// The development trust list (`keys/dev/trust-list.json`, signed by the development
+/// authority), embedded at compile time: what `hocba-verify` checks against when no trust
+/// material is given and no `--authority` either, so it works outside the repository.
+pub const DEV_TRUST_LIST_JSON: &str = include_str!("../../keys/dev/trust-list.json");
+
 /// The development authority public key. Public; never for real records.
 pub fn dev_authority_key() -> Result<VerifyingKey, VerifyError> {
     TrustedAuthority::from_pem(DEV_AUTHORITY_PUBLIC_PEM).map(|a| *a.key())

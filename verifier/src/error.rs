@@ -130,6 +130,22 @@ pub enum VerifyError {
         /// The issuer base URL.
         base: String,
     },
+    /// The trust list offered is an older version than one this verifier has already seen
+    /// (a rollback: the older version may still list a key that was since marked
+    /// compromised). See [`crate::seen`].
+    #[error(
+        "trust list {id} version {version} is older than version {seen} already seen by this \
+         verifier; get the current trust list or bundle / danh sách tin cậy phiên bản {version} \
+         cũ hơn phiên bản {seen} đã dùng; hãy tải bản mới"
+    )]
+    TrustListRolledBack {
+        /// The trust list's id.
+        id: String,
+        /// The version offered.
+        version: u64,
+        /// The highest version seen before.
+        seen: u64,
+    },
 }
 
 impl VerifyError {

@@ -24,7 +24,8 @@
 //! status           revocation: the bit in the school's signed status list ([`status`]), when
 //!                  status lists are given; unknown (missing, unreadable, stale) fails closed
 //! format           VC 2.0 + học bạ context and type, issuer, validFrom, NFC text, safe numbers
-//! trust_list       the list is fresh (stale is a warning unless a maximum age is asked for)
+//! trust_list       the list is fresh: past its next update "could not check" unless the user
+//!                  accepts stale material; an older version than one seen is refused ([`seen`])
 //! ```
 //!
 //! **Paper and PDF.** [`qr::verify_summary`] checks the school-signed summary in a printed
@@ -68,6 +69,7 @@ pub mod proof;
 pub mod qr;
 pub mod reason;
 mod secured;
+pub mod seen;
 pub mod service;
 pub mod status;
 pub mod trust_list;
@@ -82,7 +84,10 @@ pub use credential::{
 pub use error::VerifyError;
 pub use input::{MAX_CREDENTIAL_BYTES, MAX_TRUST_LIST_BYTES};
 pub use proof::{IntegrityFailure, verify_proof, verify_signature};
-pub use qr::{SummaryVerdict, VerifiedSummary, check_binding, decode_qr_image, verify_summary};
+pub use qr::{
+    SummaryVerdict, VerifiedSummary, check_binding, decode_qr_image, verify_summary,
+    verify_summary_with,
+};
 pub use reason::{CheckName, Message, Reason};
 pub use status::StatusLists;
 pub use trust_list::{TrustedAuthority, VerifiedTrustList};

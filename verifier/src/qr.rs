@@ -25,6 +25,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::credential::VerifyOptions;
 use crate::error::VerifyError;
 use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
 use crate::reason::{CheckName, Message, Reason};
@@ -172,6 +173,10 @@ impl SummaryVerdict {
     pub fn is_valid(&self) -> bool {
         self.result == VerdictResult::Valid
     }
+    /// Whether revocation was looked up (see [`crate::Verdict::revocation_checked`]).
+    pub fn revocation_checked(&self) -> bool {
+        crate::verdict::revocation_checked(&self.checks)
+    }
     /// The reason of the first failed check.
     pub fn reason(&self) -> Option<Reason> {
         self.reason
@@ -262,8 +267,20 @@ pub fn verify_summary(
     trust: &VerifiedTrustList,
     now: OffsetDateTime,
 ) -> Result<SummaryVerdict, VerifyError> {
+    verify_summary_with(text, trust, now, &VerifyOptions::default())
+}
+
+/// [`verify_summary`] with the caller's choices (`accept_stale_trust_list`,
+/// `max_trust_list_age`); the status lists of `options` are not read here (the QR summary
+/// names no list: see [`StatusLists::summary_status`](crate::status::StatusLists::summary_status)).
+pub fn verify_summary_with(
+    text: &str,
+    trust: &VerifiedTrustList,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Result<SummaryVerdict, VerifyError> {
     let signed = parse_qr_text(text)?;
-    Ok(verify_signed_summary(signed, trust, now))
+    Ok(verify_signed_summary(signed, trust, now, options))
 }
 
 /// Verify an already parsed summary.
@@ -271,10 +288,15 @@ pub fn verify_signed_summary(
     signed: SignedSummary,
     trust: &VerifiedTrustList,
     now: OffsetDateTime,
+    options: &VerifyOptions,
 ) -> SummaryVerdict {
     let s = signed.summary();
     let mut checks = vec![
-        trust.freshness(now, None),
+        trust.freshness(
+            now,
+            options.max_trust_list_age,
+            options.accept_stale_trust_list,
+        ),
         Check::passed(CheckName::Format, Some("summary format version 1".into())),
         Check::with_reason(
             CheckName::Status,

@@ -472,13 +472,19 @@ impl Reason {
 }
 
 impl Reason {
-    /// Whether this reason means the revocation status could not be established (the list
-    /// is missing, unreadable or too old): the verdict fails closed as
-    /// [`VerdictResult::StatusUnknown`](crate::VerdictResult::StatusUnknown).
+    /// Whether this reason means the answer could not be established rather than that the
+    /// record is bad: the revocation status is unknown (the status list is missing, unreadable
+    /// or too old), or the trust list is past its next update (`trust_list_stale`: a key may
+    /// have been marked compromised since). The verdict fails closed as
+    /// [`VerdictResult::StatusUnknown`](crate::VerdictResult::StatusUnknown): "could not
+    /// check", never "valid".
     pub fn is_status_unknown(self) -> bool {
         matches!(
             self,
-            Reason::StatusListUnavailable | Reason::StatusListMalformed | Reason::StatusListStale
+            Reason::StatusListUnavailable
+                | Reason::StatusListMalformed
+                | Reason::StatusListStale
+                | Reason::TrustListStale
         )
     }
 }

@@ -12,6 +12,7 @@
 //! list not among those given                unknown      status_list_unavailable
 //! list unreadable (JSON, type, encodedList) unknown      status_list_malformed
 //! list past validUntil, or older than asked unknown      status_list_stale
+//! list older than a copy seen before        unknown      status_list_stale
 //! list's key not the issuing school's       failed       status_list_signed_by_other_key
 //! list's key compromised / retired before   failed       status_list_key_not_valid
 //! list's signature does not verify          failed       status_list_signature_invalid
@@ -60,6 +61,9 @@ pub const MAX_STATUS_LIST_BYTES: usize = 4 << 20;
 #[derive(Debug, Default)]
 pub struct StatusLists {
     lists: HashMap<String, Entry>,
+    /// By URL: the signed `validFrom` of the newest verified list this verifier has seen
+    /// before (see [`crate::seen`]); a held list made earlier is an old copy (status unknown).
+    newest_seen: HashMap<String, OffsetDateTime>,
 }
 
 #[derive(Debug)]
@@ -106,6 +110,53 @@ impl StatusLists {
                 proof: Mutex::new(None),
             },
         );
+    }
+
+    /// Add the list fetched from `url` unless a list already held for `url` was made later
+    /// (its signed `validFrom`): of two copies of one list, the newer one speaks, so an old
+    /// copy made before a revocation cannot hide it. A list that cannot be read never
+    /// displaces a readable one. Returns whether `bytes` were kept.
+    pub fn insert_newest(&mut self, url: impl Into<String>, bytes: Vec<u8>) -> bool {
+        let url = url.into();
+        if let Some(held) = self.lists.get(&url) {
+            let new = parse_list(&bytes).ok().map(|l| l.valid_from);
+            let old = held.parsed().as_ref().ok().map(|l| l.valid_from);
+            match (new, old) {
+                (Some(new), Some(old)) if new <= old => return false,
+                (None, Some(_)) => return false,
+                _ => {}
+            }
+        }
+        self.insert(url, bytes);
+        true
+    }
+
+    /// Remember that a verified list for `url` made at `valid_from` was seen before: a held
+    /// list for `url` made earlier gives `status_list_stale` ("an older copy than one already
+    /// seen"), never "not revoked".
+    pub fn set_newest_seen(&mut self, url: impl Into<String>, valid_from: OffsetDateTime) {
+        let slot = self.newest_seen.entry(url.into()).or_insert(valid_from);
+        if valid_from > *slot {
+            *slot = valid_from;
+        }
+    }
+
+    /// `(url, signed validFrom)` of every held list that verifies against `trust`
+    /// ([`StatusLists::verify_list`]): what a verifier may remember as seen.
+    pub fn verified_valid_from(&self, trust: &VerifiedTrustList) -> Vec<(String, OffsetDateTime)> {
+        let mut out: Vec<(String, OffsetDateTime)> = self
+            .lists
+            .iter()
+            .filter(|(url, _)| self.verify_list(url, trust).is_ok())
+            .filter_map(|(url, e)| {
+                e.parsed()
+                    .as_ref()
+                    .ok()
+                    .map(|l| (url.clone(), l.valid_from))
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     /// How many lists there are.
@@ -539,6 +590,20 @@ pub(crate) fn status_check(
                 "status list {url} was valid until {}, before the time of checking {}",
                 ShowTime(until),
                 ShowTime(now)
+            ),
+        );
+    }
+    if let Some(seen) = lists.newest_seen.get(url)
+        && list.valid_from < *seen
+    {
+        return Check::failed(
+            name,
+            Reason::StatusListStale,
+            format!(
+                "status list {url} made {} is older than the copy made {} this verifier has \
+                 already seen; get a newer bundle",
+                ShowTime(list.valid_from),
+                ShowTime(*seen)
             ),
         );
     }

@@ -303,10 +303,21 @@ impl VerifiedTrustList {
         }
     }
 
-    /// The `trust_list` check at `now`: passed while fresh; a warning when stale (past
-    /// `validUntil`) or dated in the future; failed when `max_age` is given and the list is
-    /// older than that, or stale.
-    pub fn freshness(&self, now: OffsetDateTime, max_age: Option<Duration>) -> Check {
+    /// The `trust_list` check at `now`: passed while fresh; failed when `max_age` is given and
+    /// the list is older than that; a warning when dated in the future.
+    ///
+    /// **Past `validUntil` (the next version was due)** the check fails with
+    /// `trust_list_stale`, which the verdict reports as "could not check"
+    /// ([`VerdictResult::StatusUnknown`](crate::VerdictResult::StatusUnknown)), never valid:
+    /// a key may have been marked compromised in a version this verifier has not seen. Only
+    /// when the user opts in (`accept_stale`, `--accept-stale-trust-list`) is it a warning, as
+    /// for a verifier that knowingly works from an old bundle.
+    pub fn freshness(
+        &self,
+        now: OffsetDateTime,
+        max_age: Option<Duration>,
+        accept_stale: bool,
+    ) -> Check {
         let name = CheckName::TrustList;
         let (from, until) = (self.list.valid_from, self.list.valid_until);
         let version = self.version();
@@ -326,10 +337,10 @@ impl VerifiedTrustList {
             }
         }
         if now > until {
-            let outcome = if max_age.is_some() {
-                Outcome::Failed
-            } else {
+            let outcome = if accept_stale && max_age.is_none() {
                 Outcome::Warning
+            } else {
+                Outcome::Failed
             };
             return Check::with_reason(
                 name,

@@ -364,6 +364,14 @@ impl Verdict {
         self.result == VerdictResult::Valid
     }
 
+    /// Whether revocation was looked up: false when the credential names a status list but
+    /// no status lists were given (`status_not_checked`). A valid verdict that did not look
+    /// revocation up must be shown as "signature valid, revocation not checked", never as
+    /// plainly valid ([`revocation_checked`]).
+    pub fn revocation_checked(&self) -> bool {
+        revocation_checked(&self.checks)
+    }
+
     /// The reason of the first failed check (in report order), when invalid.
     pub fn reason(&self) -> Option<Reason> {
         self.reason
@@ -414,6 +422,16 @@ impl Verdict {
     pub fn into_verified(self) -> Option<VerifiedCredential> {
         self.verified
     }
+}
+
+/// Whether the `status` check of `checks` ran (anything but `not_checked` with
+/// `status_not_checked`).
+pub fn revocation_checked(checks: &[Check]) -> bool {
+    !checks.iter().any(|c| {
+        c.name == CheckName::Status
+            && c.outcome == Outcome::NotChecked
+            && c.reason == Some(Reason::StatusNotChecked)
+    })
 }
 
 #[cfg(test)]

@@ -554,15 +554,34 @@ fn a_valid_verdict_notes_an_unchecked_revocation_or_a_warning() {
     assert!(banner(&html).contains(
         "<p class=\"note\">Chưa kiểm tra việc thu hồi: không có danh sách trạng thái để đối chiếu.</p>"
     ));
-    // A month later the trust list is past its next update: valid with a warning, said in the
-    // banner (status checked against a list current then).
+    // A month later the trust list is past its next update: "could not check" (a key may have
+    // been marked compromised since), the banner saying why ...
     let later = World::at(w.now + time::Duration::days(31));
     let lists = later.status_lists(&[(SCHOOL_A, &later.status_list(SCHOOL_A, &[]))]);
+    let refused = verify_credential_with(
+        &bytes(&c),
+        &w.trust(),
+        later.now,
+        &VerifyOptions::default().with_status_lists(std::sync::Arc::clone(&lists)),
+    )
+    .unwrap();
+    assert_eq!(
+        refused.result(),
+        VerdictResult::StatusUnknown,
+        "{refused:#?}"
+    );
+    let html = credential_page(&refused, Lang::Vi);
+    assert!(html.contains("data-verdict=\"status_unknown\""), "{html}");
+    assert!(html.contains("Danh sách tin cậy đã quá hạn cập nhật; hãy tải bản mới."));
+    assert!(html.contains("data-check=\"trust_list\" data-outcome=\"failed\""));
+    // ... and only when the user accepts stale material, valid with a warning in the banner.
     let stale = verify_credential_with(
         &bytes(&c),
         &w.trust(),
         later.now,
-        &VerifyOptions::default().with_status_lists(lists),
+        &VerifyOptions::default()
+            .with_status_lists(lists)
+            .accepting_stale_trust_list(),
     )
     .unwrap();
     assert!(stale.is_valid(), "{stale:#?}");

@@ -111,8 +111,11 @@ impl TrustSource {
 pub struct Judging {
     /// With `--max-age`: status lists (and a bundle) older than this give `status_unknown`.
     pub max_status_list_age: Option<Duration>,
-    /// Fail on a trust list older than this (else a warning).
+    /// Fail on a trust list older than this.
     pub max_trust_list_age: Option<Duration>,
+    /// Warn instead of "could not check" on a trust list past its next update
+    /// (`--accept-stale-trust-list`).
+    pub accept_stale_trust_list: bool,
 }
 
 impl Judging {
@@ -123,6 +126,9 @@ impl Judging {
         }
         if let Some(a) = self.max_trust_list_age {
             o = o.with_max_trust_list_age(a);
+        }
+        if self.accept_stale_trust_list {
+            o = o.accepting_stale_trust_list();
         }
         o
     }

@@ -163,7 +163,8 @@ fn cli_verifies_offline_with_a_bundle() {
             "valid.json",
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
+    // A status that could not be established is "could not check": exit 2.
+    assert_eq!(out.status.code(), Some(2));
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["result"], "status_unknown");
     assert_eq!(line["reason"], "status_list_stale");
@@ -215,11 +216,14 @@ fn cli_checks_revocation_with_fetched_status_lists() {
     assert_eq!(out.status.code(), Some(1));
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["reason"], "revoked");
-    // Without a list the status is not checked and the record is valid (as before).
+    // Without a list the status is not checked: the signature is valid, the record is not
+    // called valid (exit 3, result `revocation_not_checked`).
     let out = with_trust(&["valid.json"]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(3));
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["checks"][4]["reason"], "status_not_checked");
+    assert_eq!(line["result"], "revocation_not_checked");
+    assert_eq!(line["revocationChecked"], false);
     fs::write(dir.join("junk.json"), "[]").unwrap();
     assert_eq!(
         with_trust(&["--status-list", "junk.json", "valid.json"])

@@ -11,6 +11,7 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use hocba_schema::multikey::encode_public_key;
 use serde_json::{Value, json};
 
+use crate::status::status_list;
 use crate::support::*;
 
 const AT: &str = "2026-06-01T00:00:00Z";
@@ -34,6 +35,7 @@ fn setup(test: &str) -> PathBuf {
     )
     .unwrap();
     fs::write(dir.join("trust-list.json"), bytes(&signed_trust_list())).unwrap();
+    fs::write(dir.join("list.json"), bytes(&status_list(&[]))).unwrap();
     fs::write(dir.join("valid.json"), bytes(&valid_credential())).unwrap();
     let mut tampered = valid_credential();
     tampered["credentialSubject"]["subjects"][1]["score"] = json!(5);
@@ -51,13 +53,16 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Run with the test authority and trust list, judged at `AT`.
+/// Run with the test authority, trust list and school A's status list (nothing revoked),
+/// judged at `AT`.
 fn run(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "--authority",
         "authority.pub.pem",
         "--trust-list",
         "trust-list.json",
+        "--status-list",
+        "list.json",
         "--at",
         AT,
     ];
@@ -298,6 +303,8 @@ fn the_authority_may_be_a_multibase_file_and_the_trust_list_the_default_path() {
             "authority.multibase",
             "--trust-list",
             "trust-list.json",
+            "--status-list",
+            "list.json",
             "--at",
             AT,
             "valid.json",
@@ -312,7 +319,15 @@ fn the_authority_may_be_a_multibase_file_and_the_trust_list_the_default_path() {
     .unwrap();
     let o = run_in(
         &dir,
-        &["--authority", "authority.pub.pem", "--at", AT, "valid.json"],
+        &[
+            "--authority",
+            "authority.pub.pem",
+            "--status-list",
+            "list.json",
+            "--at",
+            AT,
+            "valid.json",
+        ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
@@ -327,6 +342,8 @@ fn standard_input_and_the_clock() {
             "authority.pub.pem",
             "--trust-list",
             "trust-list.json",
+            "--status-list",
+            "list.json",
             "--at",
             AT,
             "-",
@@ -359,8 +376,8 @@ fn standard_input_and_the_clock() {
     );
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).contains("not valid yet"), "{}", stdout(&o));
-    // Without --at the clock is read: the record was signed in the past, so it is valid (the
-    // trust list may be reported stale, which is a warning).
+    // Without --at the clock is read: today the test trust list is past its next update, so
+    // the answer is "could not check" (exit 2) ...
     let o = run_in(
         &dir,
         &[
@@ -371,5 +388,25 @@ fn standard_input_and_the_clock() {
             "valid.json",
         ],
     );
-    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stdout(&o).contains("COULD NOT CHECK: TRUST LIST OUT OF DATE"));
+    // ... and accepted knowingly, the record was signed in the past: its signature is valid
+    // (revocation not checked, exit 3), not "not valid yet".
+    let o = run_in(
+        &dir,
+        &[
+            "--authority",
+            "authority.pub.pem",
+            "--trust-list",
+            "trust-list.json",
+            "--accept-stale-trust-list",
+            "valid.json",
+        ],
+    );
+    assert_eq!(code(&o), 3, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("SIGNATURE VALID, REVOCATION NOT CHECKED"),
+        "{}",
+        stdout(&o)
+    );
 }

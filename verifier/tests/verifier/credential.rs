@@ -378,18 +378,35 @@ fn validity_period_is_judged_at_now() {
 }
 
 #[test]
-fn a_stale_trust_list_warns_unless_a_maximum_age_is_asked_for() {
+fn a_stale_trust_list_is_could_not_check_unless_the_user_accepts_it() {
     let trust = verified_trust();
     let late = datetime!(2026-08-01 00:00 UTC);
+    // Past its next update: "could not check" (status_unknown), never valid.
     let verdict = verify_credential(&bytes(&valid_credential()), &trust, late).unwrap();
+    assert_eq!(
+        verdict.result(),
+        VerdictResult::StatusUnknown,
+        "{verdict:#?}"
+    );
+    assert_eq!(verdict.reason(), Some(Reason::TrustListStale));
+    assert!(!verdict.is_valid());
+    assert!(verdict.verified().is_none());
+    let check = verdict.check(CheckName::TrustList).unwrap();
+    assert_eq!(check.outcome, Outcome::Failed);
+    assert!(trust.is_stale(late) && !trust.is_stale(NOW));
+
+    // Opted in: valid with one warning.
+    let accepting = VerifyOptions::default().accepting_stale_trust_list();
+    let verdict =
+        verify_credential_with(&bytes(&valid_credential()), &trust, late, &accepting).unwrap();
     assert!(verdict.is_valid());
     let warning: Vec<_> = verdict.warnings().collect();
     assert_eq!(warning.len(), 1);
     assert_eq!(warning[0].name, CheckName::TrustList);
     assert_eq!(warning[0].reason, Some(Reason::TrustListStale));
-    assert!(trust.is_stale(late) && !trust.is_stale(NOW));
 
-    let strict = VerifyOptions::default().with_max_trust_list_age(Duration::days(365));
+    // A maximum age overrides the opt-in.
+    let strict = accepting.with_max_trust_list_age(Duration::days(365));
     let verdict =
         verify_credential_with(&bytes(&valid_credential()), &trust, late, &strict).unwrap();
     assert_eq!(verdict.reason(), Some(Reason::TrustListStale));
@@ -399,6 +416,7 @@ fn a_stale_trust_list_warns_unless_a_maximum_age_is_asked_for() {
     let verdict =
         verify_credential_with(&bytes(&valid_credential()), &trust, NOW, &strict).unwrap();
     assert_eq!(verdict.reason(), Some(Reason::TrustListTooOld));
+    assert_eq!(verdict.result(), VerdictResult::Invalid);
 }
 
 #[test]

@@ -1,0 +1,130 @@
+//! `--online` for checking files.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use hocba_verifier::online::{Clock, OnlineConfig, OnlineTrust, status_list_urls};
+use hocba_verifier::status::StatusLists;
+use hocba_verifier::{TrustedAuthority, VerifiedTrustList, VerifyOptions};
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::material::show_age;
+use super::{Failure, Trust};
+
+/// `--online` for checking files: trust material fetched from the issuer (and cached) by
+/// [`hocba_verifier::online`], on a small runtime of its own.
+pub(super) struct Online {
+    pub(super) runtime: tokio::runtime::Runtime,
+    pub(super) trust: Arc<OnlineTrust>,
+}
+
+/// The wall clock, for cache bookkeeping and `serve` (the only clock reads besides `--at`).
+#[allow(clippy::disallowed_methods)]
+pub(super) fn wall_clock() -> Clock {
+    Arc::new(OffsetDateTime::now_utc)
+}
+
+impl Online {
+    pub(super) fn start(
+        url: &str,
+        cache_dir: &Path,
+        authority: TrustedAuthority,
+        now: OffsetDateTime,
+    ) -> Result<Self, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::new(anyhow!(e).context("starting the async runtime"), None))?;
+        let config = OnlineConfig {
+            cache_dir: cache_dir.to_owned(),
+            ..OnlineConfig::new(url)
+        };
+        let trust = runtime
+            .block_on(async { OnlineTrust::new(config, authority, wall_clock()) })
+            .map_err(|e| {
+                Failure::new(
+                    anyhow!(e),
+                    Some("give the issuer's base URL, e.g. http://127.0.0.1:8080".into()),
+                )
+            })?;
+        let trust = Arc::new(trust);
+        if let Err(e) = runtime.block_on(trust.refresh()) {
+            eprintln!(
+                "hocba-verify: {e} (answering from the cache in {}, if any)",
+                cache_dir.display()
+            );
+        }
+        if let Some(m) = trust.material() {
+            eprintln!(
+                "hocba-verify: online {}: trust list version {}, confirmed {} ({} ago) / danh sách tin cậy phiên bản {}",
+                trust.base(),
+                m.trust.version(),
+                m.as_of.format(&Rfc3339).unwrap_or_default(),
+                show_age(now - m.as_of),
+                m.trust.version(),
+            );
+        }
+        Ok(Self { runtime, trust })
+    }
+
+    pub(super) fn trust_list(&self) -> Result<Arc<VerifiedTrustList>, Failure> {
+        self.trust
+            .material()
+            .map(|m| Arc::clone(&m.trust))
+            .ok_or_else(|| {
+                Failure::new(
+                    anyhow!(
+                        "no verified trust list from {} (not reachable, nothing cached)",
+                        self.trust.base()
+                    ),
+                    Some("check the URL, or use --bundle FILE offline".into()),
+                )
+            })
+    }
+
+    /// The trust list and options (with the status lists) for one credential, fetching the
+    /// lists it names.
+    pub(super) fn for_credential(
+        &self,
+        bytes: &[u8],
+        list: &Arc<VerifiedTrustList>,
+        options: &VerifyOptions,
+    ) -> (Arc<VerifiedTrustList>, VerifyOptions) {
+        let urls = serde_json::from_slice::<Value>(bytes)
+            .map(|v| status_list_urls(&v))
+            .unwrap_or_default();
+        for url in urls.iter().filter(|u| !self.trust.may_fetch(u)) {
+            eprintln!(
+                "hocba-verify: the status list {url} is not under {}/status/: not fetched (status unknown)",
+                self.trust.base()
+            );
+        }
+        match self
+            .runtime
+            .block_on(self.trust.material_for(urls.iter().map(String::as_str)))
+        {
+            Ok(m) => (
+                Arc::clone(&m.trust),
+                options
+                    .clone()
+                    .with_status_lists(Arc::clone(&m.status_lists)),
+            ),
+            Err(_) => (
+                Arc::clone(list),
+                options
+                    .clone()
+                    .with_status_lists(Arc::new(StatusLists::new())),
+            ),
+        }
+    }
+}
+
+pub(super) fn unreachable_online_with_bundle() -> Result<Trust, Failure> {
+    Err(Failure::new(
+        anyhow!("--online and --bundle cannot be used together"),
+        None,
+    ))
+}

@@ -1,0 +1,343 @@
+//! What `hocba-verify` prints for each record: the text report and the JSON Lines report.
+
+use std::io::{self, Write};
+
+use hocba_verifier::qr::{Binding, SummaryVerdict};
+use hocba_verifier::verdict::Subject;
+use hocba_verifier::{Outcome, Reason, Verdict, VerdictResult};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::material::{BundleInfo, show_age};
+
+pub(super) fn report_error(out: &mut impl Write, json: bool, label: &str, error: &anyhow::Error) {
+    eprintln!("hocba-verify: error: {error:#}");
+    if json {
+        let line = serde_json::json!({
+            "file": label,
+            "result": "error",
+            "error": format!("{error:#}"),
+        });
+        // A closed stdout shows up again on the next write; nothing to add here.
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// What to do when revocation was not checked.
+const NOT_CHECKED_HINT: &str = "Để kiểm tra thu hồi, dùng --bundle FILE hoặc --online URL / \
+     to check revocation, give --bundle FILE or --online URL";
+
+/// The first line of a record's report. A valid verdict whose revocation was not looked up
+/// is never printed as plainly valid.
+fn headline(
+    result: VerdictResult,
+    reason: Option<Reason>,
+    revocation_checked: bool,
+    prefix: &str,
+) -> String {
+    let words = match result {
+        VerdictResult::Valid if revocation_checked => "HỢP LỆ — VALID",
+        VerdictResult::Valid => {
+            "CHỮ KÝ HỢP LỆ, CHƯA KIỂM TRA THU HỒI — SIGNATURE VALID, REVOCATION NOT CHECKED"
+        }
+        VerdictResult::StatusUnknown if reason == Some(Reason::TrustListStale) => {
+            "KHÔNG KIỂM TRA ĐƯỢC: DANH SÁCH TIN CẬY QUÁ HẠN — COULD NOT CHECK: TRUST LIST OUT OF DATE (NOT VALID)"
+        }
+        VerdictResult::StatusUnknown => {
+            "KHÔNG RÕ TÌNH TRẠNG THU HỒI — REVOCATION STATUS UNKNOWN (NOT VALID)"
+        }
+        VerdictResult::Invalid => "KHÔNG HỢP LỆ — NOT VALID",
+    };
+    format!("{prefix}{words}")
+}
+
+/// The `result` member of a JSON report line: the verdict's, except `revocation_not_checked`
+/// for a valid verdict whose revocation was not looked up.
+fn json_result(result: VerdictResult, revocation_checked: bool) -> &'static str {
+    match result {
+        VerdictResult::Valid if !revocation_checked => "revocation_not_checked",
+        other => other.as_str(),
+    }
+}
+
+pub(super) fn write_summary_json(
+    out: &mut impl Write,
+    label: &str,
+    verdict: &SummaryVerdict,
+    bindings: &[(String, anyhow::Result<Binding>)],
+) -> io::Result<()> {
+    let mut line = Map::new();
+    line.insert("qr".into(), label.into());
+    match serde_json::to_value(verdict) {
+        Ok(Value::Object(fields)) => line.extend(fields),
+        Ok(other) => {
+            line.insert("report".into(), other);
+        }
+        Err(e) => return Err(io::Error::other(e)),
+    }
+    let checked = verdict.revocation_checked();
+    line.insert(
+        "result".into(),
+        json_result(verdict.result(), checked).into(),
+    );
+    line.insert("revocationChecked".into(), checked.into());
+    let bindings: Vec<Value> = bindings
+        .iter()
+        .map(|(name, b)| match b {
+            Ok(b) => serde_json::json!({"file": name, "matches": b.matches(), "hashMatches": b.hash_matches, "idMatches": b.id_matches}),
+            Err(e) => serde_json::json!({"file": name, "error": format!("{e:#}")}),
+        })
+        .collect();
+    if !bindings.is_empty() {
+        line.insert("bindings".into(), Value::Array(bindings));
+    }
+    writeln!(out, "{}", Value::Object(line))
+}
+
+pub(super) fn write_summary_text(
+    out: &mut impl Write,
+    label: &str,
+    verdict: &SummaryVerdict,
+    bindings: &[(String, anyhow::Result<Binding>)],
+) -> io::Result<()> {
+    let headline = headline(
+        verdict.result(),
+        verdict.reason(),
+        verdict.revocation_checked(),
+        "MÃ QR ",
+    );
+    writeln!(out, "{label}: {headline}")?;
+    if verdict.is_valid() && !verdict.revocation_checked() {
+        writeln!(out, "  {NOT_CHECKED_HINT}")?;
+    }
+    if !verdict.is_valid() {
+        let m = verdict.message();
+        writeln!(out, "  Lý do:  {}", m.vi)?;
+        writeln!(out, "  Reason: {}", m.en)?;
+    }
+    if let Some(r) = verdict.revocation() {
+        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
+    }
+    let s = verdict.info();
+    writeln!(
+        out,
+        "  Trường / School: {} (mã / code {})",
+        verdict.school_name().unwrap_or("?"),
+        s.school_code
+    )?;
+    writeln!(
+        out,
+        "  Học sinh / Pupil: {} · sinh / born {} · năm học / year {} · lớp / class {} · khối / grade {}",
+        s.pupil_name, s.date_of_birth, s.school_year, s.class_name, s.grade
+    )?;
+    writeln!(out, "  {} · {}", s.results, s.promotion)?;
+    if let Some(award) = &s.award {
+        writeln!(out, "  Khen thưởng / Award: {award}")?;
+    }
+    if let Some(c) = &s.completion {
+        writeln!(out, "  {c}")?;
+    }
+    writeln!(
+        out,
+        "  Mã hồ sơ / Credential: {} · ký lúc / signed {}",
+        s.credential_id, s.signed_at
+    )?;
+    writeln!(out, "  SHA-256: {}", s.credential_sha256)?;
+    for check in verdict.checks() {
+        let mark = match check.outcome {
+            Outcome::Passed => "✓",
+            Outcome::Failed => "✗",
+            Outcome::Warning => "!",
+            Outcome::NotChecked => "–",
+        };
+        writeln!(
+            out,
+            "  {mark} {:<16} {} / {}",
+            check.name.as_str(),
+            check.message.vi,
+            check.message.en
+        )?;
+        if check.outcome != Outcome::Passed
+            && let Some(detail) = &check.detail
+        {
+            writeln!(out, "    {:<16} {detail}", "")?;
+        }
+    }
+    for (name, b) in bindings {
+        match b {
+            Ok(b) if b.matches() => writeln!(
+                out,
+                "  ✓ binding          {name} là hồ sơ của mã QR này / is the record this QR summarises"
+            )?,
+            Ok(b) => writeln!(
+                out,
+                "  ✗ binding          {name} KHÔNG khớp mã QR / does NOT match this QR (hash {}, id {})",
+                if b.hash_matches { "ok" } else { "differs" },
+                if b.id_matches { "ok" } else { "differs" }
+            )?,
+            Err(e) => writeln!(out, "  – binding          {name}: {e:#}")?,
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn write_json(
+    out: &mut impl Write,
+    label: &str,
+    verdict: &Verdict,
+    bundle: Option<&BundleInfo>,
+    now: OffsetDateTime,
+) -> io::Result<()> {
+    let mut line = Map::new();
+    line.insert("file".into(), label.into());
+    match serde_json::to_value(verdict) {
+        Ok(Value::Object(fields)) => line.extend(fields),
+        Ok(other) => {
+            line.insert("report".into(), other);
+        }
+        Err(e) => return Err(io::Error::other(e)),
+    }
+    let checked = verdict.revocation_checked();
+    line.insert(
+        "result".into(),
+        json_result(verdict.result(), checked).into(),
+    );
+    line.insert("revocationChecked".into(), checked.into());
+    if let Some(b) = bundle {
+        line.insert(
+            "bundle".into(),
+            serde_json::json!({
+                "createdAt": b.created_at.format(&Rfc3339).unwrap_or_default(),
+                "ageSeconds": b.age.whole_seconds(),
+                "statusLists": b.status_lists,
+                "checkedAt": now.format(&Rfc3339).unwrap_or_default(),
+            }),
+        );
+    }
+    writeln!(out, "{}", Value::Object(line))
+}
+
+pub(super) fn write_text(
+    out: &mut impl Write,
+    label: &str,
+    verdict: &Verdict,
+    bundle: Option<&BundleInfo>,
+) -> io::Result<()> {
+    let headline = headline(
+        verdict.result(),
+        verdict.reason(),
+        verdict.revocation_checked(),
+        "",
+    );
+    writeln!(out, "{label}: {headline}")?;
+    if verdict.is_valid() && !verdict.revocation_checked() {
+        writeln!(out, "  {NOT_CHECKED_HINT}")?;
+    }
+    if !verdict.is_valid() {
+        let m = verdict.message();
+        writeln!(out, "  Lý do:  {}", m.vi)?;
+        writeln!(out, "  Reason: {}", m.en)?;
+    }
+    if let Some(r) = verdict.revocation() {
+        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
+    }
+    write_subject(out, verdict.subject(), verdict.trust_list().is_some())?;
+    if let Some(list) = verdict.trust_list() {
+        writeln!(
+            out,
+            "  Danh sách tin cậy / Trust list: {} version {}, next update due {}",
+            list.authority.name,
+            list.version,
+            list.valid_until.format(&Rfc3339).unwrap_or_default()
+        )?;
+    }
+    if let Some(b) = bundle {
+        writeln!(
+            out,
+            "  Gói tin cậy / Trust bundle: made {}, {} old",
+            b.created_at.format(&Rfc3339).unwrap_or_default(),
+            show_age(b.age)
+        )?;
+    }
+    for check in verdict.checks() {
+        let mark = match check.outcome {
+            Outcome::Passed => "✓",
+            Outcome::Failed => "✗",
+            Outcome::Warning => "!",
+            Outcome::NotChecked => "–",
+        };
+        writeln!(
+            out,
+            "  {mark} {:<16} {} / {}",
+            check.name.as_str(),
+            check.message.vi,
+            check.message.en
+        )?;
+        if check.outcome != Outcome::Passed
+            && let Some(detail) = &check.detail
+        {
+            writeln!(out, "    {:<16} {detail}", "")?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn write_subject(
+    out: &mut impl Write,
+    s: &Subject,
+    has_trust_list: bool,
+) -> io::Result<()> {
+    let unverified = if has_trust_list {
+        "không có trong danh sách tin cậy / not in the trust list"
+    } else {
+        "chưa xác minh / not verified"
+    };
+    let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+    match (&s.school, &s.issuer) {
+        (Some(school), _) => writeln!(
+            out,
+            "  Trường / School: {} (mã / code {}, {})",
+            school.name, school.code, school.province
+        )?,
+        (None, Some(issuer)) => writeln!(
+            out,
+            "  Trường / School: {} ({}; {unverified})",
+            issuer.name, issuer.id
+        )?,
+        (None, None) => {}
+    }
+    let p = &s.pupil;
+    if p.full_name.is_some() || p.school_year.is_some() {
+        writeln!(
+            out,
+            "  Học sinh / Pupil: {} · năm học / year {} · lớp / class {} · khối / grade {}",
+            or_unknown(&p.full_name),
+            or_unknown(&p.school_year),
+            or_unknown(&p.class_name),
+            or_unknown(&p.grade)
+        )?;
+    }
+    if let Some(key) = &s.key {
+        let status = key
+            .status
+            .map(|st| format!("{st:?}").to_lowercase())
+            .unwrap_or_else(|| unverified.into());
+        writeln!(
+            out,
+            "  Khóa / Key: {} ({status}), ký lúc / signed {}",
+            key.id,
+            or_unknown(&s.signed_at)
+        )?;
+    }
+    if let Some(id) = &s.credential_id {
+        writeln!(out, "  Mã hồ sơ / Credential: {id}")?;
+    }
+    if let Some(replaced) = &s.replaces {
+        writeln!(
+            out,
+            "  Thay thế hồ sơ đã thu hồi / Corrects revoked: {replaced}"
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! `hocba-verify serve` and the raw-speed measurement of `bench-raw`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use hocba_verifier::online::{Clock, Material, OnlineConfig, OnlineTrust};
+use hocba_verifier::service::{AppState, Judging, Limits, TrustSource, router};
+use time::Duration;
+use time::format_description::well_known::Rfc3339;
+
+use super::material::{SeenFile, load_authority, load_bundle, show_age};
+use super::online::wall_clock;
+use super::{Failure, Status};
+use crate::cli::ServeArgs;
+
+/// `hocba-verify serve`: exit 2 when it cannot start.
+pub(super) fn serve(args: &ServeArgs) -> ExitCode {
+    match serve_inner(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            f.print();
+            ExitCode::from(Status::Unchecked as u8)
+        }
+    }
+}
+
+pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
+    let authority = load_authority(args.authority.as_deref())?;
+    let clock: Clock = match args.at {
+        Some(t) => Arc::new(move || t),
+        None => wall_clock(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(anyhow!(e).context("starting the async runtime"), None))?;
+    let limits = Limits::default();
+    let judging = Judging {
+        max_status_list_age: args.max_age,
+        max_trust_list_age: args
+            .max_trust_list_age
+            .map(|d| Duration::days(i64::from(d))),
+        accept_stale_trust_list: args.accept_stale_trust_list,
+    };
+    runtime.block_on(async {
+        let source = match (&args.bundle, &args.online) {
+            (Some(path), _) => match load_bundle(path, &authority)? {
+                Ok(mut bundle) => {
+                    let mut seen = SeenFile::open(&args.cache_dir);
+                    seen.check(bundle.trust_list())?;
+                    bundle.apply_seen(&seen.state);
+                    seen.record(bundle.trust_list(), Some(&bundle.status_lists()));
+                    let now = clock();
+                    eprintln!(
+                        "hocba-verify: serving offline from {} (made {}, {} old, {} status list(s))",
+                        path.display(),
+                        bundle.created_at().format(&Rfc3339).unwrap_or_default(),
+                        show_age(bundle.age(now)),
+                        bundle.status_lists().len()
+                    );
+                    let as_of = bundle.created_at();
+                    let status_lists = bundle.status_lists();
+                    TrustSource::Offline(Arc::new(Material {
+                        trust: Arc::new(bundle.into_trust_list()),
+                        status_lists,
+                        as_of,
+                    }))
+                }
+                Err(e) => {
+                    return Err(Failure::new(
+                        anyhow!(e).context(format!(
+                            "the trust list in {} is not vouched for by the authority key",
+                            path.display()
+                        )),
+                        None,
+                    ));
+                }
+            },
+            (None, Some(url)) => {
+                let config = OnlineConfig {
+                    cache_dir: args.cache_dir.clone(),
+                    ..OnlineConfig::new(url.as_str())
+                };
+                let online = OnlineTrust::new(config, authority.clone(), wall_clock()).map_err(|e| {
+                    Failure::new(anyhow!(e), Some("give the issuer's base URL, e.g. http://127.0.0.1:8080".into()))
+                })?;
+                let online = Arc::new(online);
+                if let Err(e) = online.refresh().await {
+                    eprintln!(
+                        "hocba-verify: {e} (answering from the cache in {}, if any; retrying in the background)",
+                        args.cache_dir.display()
+                    );
+                }
+                online.spawn_refresher();
+                eprintln!(
+                    "hocba-verify: serving online from {} (cache {})",
+                    online.base(),
+                    args.cache_dir.display()
+                );
+                TrustSource::Online(online)
+            }
+            (None, None) => {
+                return Err(Failure::new(anyhow!("give --bundle FILE or --online URL"), None));
+            }
+        };
+        let state = AppState::new(source, clock, &judging, limits.clone());
+        let app = router(state);
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| Failure::new(anyhow!(e).context(format!("cannot listen on {}", args.listen)), None))?;
+        let address = listener
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        eprintln!("hocba-verify: listening on http://{address} (/V/…, /upload, /api/v1/verify, /api/v1/docs)");
+        tokio::select! {
+            result = hocba_verifier::service::serve(listener, app, &limits) => {
+                result.map_err(|e| Failure::new(anyhow!(e).context("serving"), None))
+            }
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("hocba-verify: stopping");
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Raw Ed25519 `verify_strict` per second, one thread per core, for `seconds` seconds: the
+/// reference figure next to the service's rates.
+#[allow(clippy::disallowed_methods)]
+pub(super) fn bench_raw(seconds: u64) -> ExitCode {
+    use ed25519_dalek::{Signer, SigningKey};
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let message = [0x5a_u8; 64];
+    let signature = key.sign(&message);
+    let public = key.verifying_key();
+    let limit = std::time::Duration::from_secs(seconds.max(1));
+    let counts: Vec<u64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let start = std::time::Instant::now();
+                    let mut n = 0_u64;
+                    while start.elapsed() < limit {
+                        for _ in 0..100 {
+                            if public.verify_strict(&message, &signature).is_ok() {
+                                n += 1;
+                            }
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+    });
+    let total: u64 = counts.iter().sum();
+    let per_second = total as f64 / limit.as_secs_f64();
+    println!(
+        "raw verify_strict: {threads} threads, {per_second:.0}/s in all, {:.0}/s per thread, {:.1} µs each",
+        per_second / threads as f64,
+        1e6 * threads as f64 / per_second
+    );
+    ExitCode::SUCCESS
+}
