@@ -10,6 +10,8 @@
 //! * `status` — revocation: a status list decoded by hand, revoked, wrong key, another
 //!   school's list, stale and missing lists (status unknown).
 //! * `bundle` — the offline trust bundle, and `hocba-verify --bundle` with `--max-age`.
+//! * `replay` — old genuine trust material replayed: duplicate list ids, older copies,
+//!   expired and rolled-back trust lists (offline and online), no "valid" without revocation.
 //! * `batch` — bulk verification: batched signatures, the same verdicts as one at a time.
 //! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
@@ -24,6 +26,7 @@ mod credential;
 mod keys;
 mod pdf;
 mod qr;
+mod replay;
 mod status;
 mod trust_list;
 mod vectors;

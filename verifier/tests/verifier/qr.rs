@@ -13,7 +13,7 @@ use crate::support::*;
 
 /// The summary of a credential (the fixtures' subject is not a full record, so the record
 /// fields are the plain summary's; id and hash are the credential's).
-fn summary_of(credential: &serde_json::Value, key: &SigningKey) -> Summary {
+pub fn summary_of(credential: &serde_json::Value, key: &SigningKey) -> Summary {
     let mut s = plain_summary(key);
     s.credential_id = parse_urn_uuid(credential["id"].as_str().unwrap()).unwrap();
     s.credential_sha256 = credential_sha256(credential).unwrap();
@@ -45,7 +45,7 @@ fn plain_summary(key: &SigningKey) -> Summary {
     }
 }
 
-fn text(summary: Summary, key: &SigningKey) -> String {
+pub fn text(summary: Summary, key: &SigningKey) -> String {
     let signature = key.sign(&summary.signing_input().unwrap()).to_bytes();
     let signed = summary.with_signature(signature).unwrap();
     qr_text("https://verify.example", &signed).unwrap()
