@@ -173,6 +173,10 @@ impl SummaryVerdict {
     pub fn is_valid(&self) -> bool {
         self.result == VerdictResult::Valid
     }
+    /// The time the revocation status is known as of (see [`crate::Verdict::status_as_of`]).
+    pub fn status_as_of(&self) -> Option<OffsetDateTime> {
+        crate::verdict::status_as_of(&self.checks)
+    }
     /// Whether revocation was looked up (see [`crate::Verdict::revocation_checked`]).
     pub fn revocation_checked(&self) -> bool {
         crate::verdict::revocation_checked(&self.checks)

@@ -646,14 +646,19 @@ pub(crate) fn status_check(
                 revoked_at: note.map(|(at, _)| *at),
                 reason: note.map(|(_, reason)| reason.clone()),
             });
+            check.status_as_of = Some(list.valid_from);
             check
         }
-        Some(false) => Check::passed(
-            name,
-            Some(format!(
-                "not revoked: index {index} of {url}, list made {}",
-                list.made
-            )),
-        ),
+        Some(false) => {
+            let mut check = Check::passed(
+                name,
+                Some(format!(
+                    "not revoked: index {index} of {url}, list made {}",
+                    list.made
+                )),
+            );
+            check.status_as_of = Some(list.valid_from);
+            check
+        }
     }
 }

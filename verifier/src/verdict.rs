@@ -96,6 +96,15 @@ pub struct Check {
     /// (a credential's verdict also gives it at the top level, as `revocation`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation: Option<Revocation>,
+    /// For a `status` check that read a status list (passed or revoked): the list's signed
+    /// `validFrom`, i.e. the time the revocation status is known as of ("trạng thái lúc …").
+    /// A cached list shows its age here rather than silently.
+    #[serde(
+        rename = "statusAsOf",
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub status_as_of: Option<OffsetDateTime>,
 }
 
 /// When and why a record was revoked, read from its school's signed status list (the list's
@@ -147,6 +156,7 @@ impl Check {
             message: name.passed_message(),
             detail,
             revocation: None,
+            status_as_of: None,
         }
     }
 
@@ -165,6 +175,7 @@ impl Check {
             message: reason.message(),
             detail: (!detail.is_empty()).then_some(detail),
             revocation: None,
+            status_as_of: None,
         }
     }
 
@@ -388,6 +399,12 @@ impl Verdict {
         self.revocation.as_ref()
     }
 
+    /// The time the revocation status is known as of: the signed `validFrom` of the status
+    /// list the `status` check read (see [`Check::status_as_of`]).
+    pub fn status_as_of(&self) -> Option<OffsetDateTime> {
+        status_as_of(&self.checks)
+    }
+
     /// Credential id, issuer, school, key, pupil: what to show next to the result.
     pub fn subject(&self) -> &Subject {
         &self.subject
@@ -422,6 +439,14 @@ impl Verdict {
     pub fn into_verified(self) -> Option<VerifiedCredential> {
         self.verified
     }
+}
+
+/// The `statusAsOf` of the `status` check of `checks`.
+pub fn status_as_of(checks: &[Check]) -> Option<OffsetDateTime> {
+    checks
+        .iter()
+        .find(|c| c.name == CheckName::Status)
+        .and_then(|c| c.status_as_of)
 }
 
 /// Whether the `status` check of `checks` ran (anything but `not_checked` with

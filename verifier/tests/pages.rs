@@ -591,3 +591,45 @@ fn a_valid_verdict_notes_an_unchecked_revocation_or_a_warning() {
     ));
     assert!(html.contains("data-check=\"trust_list\" data-outcome=\"warning\""));
 }
+
+#[test]
+fn the_banner_says_the_time_the_revocation_status_is_known_as_of() {
+    let w = world();
+    let c = primary();
+    // The list was signed a day before the check (2026-05-31 00:00 UTC = 07:00 in Vietnam).
+    let lists = w.status_lists(&[(SCHOOL_A, &w.status_list(SCHOOL_A, &[]))]);
+    let v = verify_credential_with(
+        &bytes(&c),
+        &w.trust(),
+        w.now,
+        &VerifyOptions::default().with_status_lists(lists),
+    )
+    .unwrap();
+    assert!(v.is_valid(), "{v:#?}");
+    assert_eq!(v.status_as_of(), Some(datetime!(2026-05-31 00:00 UTC)));
+    let vi = credential_page(&v, Lang::Vi);
+    assert!(
+        banner(&vi).contains(
+            "Trạng thái thu hồi tính đến 07:00 ngày 31/05/2026 (giờ Việt Nam), theo danh sách do nhà trường ký."
+        ),
+        "{}",
+        banner(&vi)
+    );
+    assert!(banner(&vi).contains("data-at=\"2026-05-31T00:00:00Z\""));
+    let en = credential_page(&v, Lang::En);
+    assert!(banner(&en).contains("Revocation status as of 07:00 on 2026-05-31 (Vietnam time)"));
+    // The JSON verdict carries it on the status check.
+    let json = serde_json::to_value(&v).unwrap();
+    let status = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "status")
+        .unwrap();
+    assert_eq!(status["statusAsOf"], "2026-05-31T00:00:00Z");
+    // Without a status list there is no such line (and the note says it was not checked).
+    let unchecked =
+        verify_credential_with(&bytes(&c), &w.trust(), w.now, &VerifyOptions::default()).unwrap();
+    assert_eq!(unchecked.status_as_of(), None);
+    assert!(!credential_page(&unchecked, Lang::Vi).contains("status-as-of"));
+}

@@ -24,6 +24,17 @@ pub(super) fn report_error(out: &mut impl Write, json: bool, label: &str, error:
     }
 }
 
+/// The time the revocation status is known as of (the status list's signed `validFrom`).
+fn write_status_as_of(out: &mut impl Write, at: Option<OffsetDateTime>) -> io::Result<()> {
+    match at.and_then(|t| t.format(&Rfc3339).ok()) {
+        Some(t) => writeln!(
+            out,
+            "  Trạng thái thu hồi tính đến / Revocation status as of: {t}"
+        ),
+        None => Ok(()),
+    }
+}
+
 /// What to do when revocation was not checked.
 const NOT_CHECKED_HINT: &str = "Để kiểm tra thu hồi, dùng --bundle FILE hoặc --online URL / \
      to check revocation, give --bundle FILE or --online URL";
@@ -119,6 +130,7 @@ pub(super) fn write_summary_text(
     if let Some(r) = verdict.revocation() {
         writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
     }
+    write_status_as_of(out, verdict.status_as_of())?;
     let s = verdict.info();
     writeln!(
         out,
@@ -242,6 +254,7 @@ pub(super) fn write_text(
     if let Some(r) = verdict.revocation() {
         writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
     }
+    write_status_as_of(out, verdict.status_as_of())?;
     write_subject(out, verdict.subject(), verdict.trust_list().is_some())?;
     if let Some(list) = verdict.trust_list() {
         writeln!(

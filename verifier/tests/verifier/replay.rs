@@ -443,6 +443,13 @@ fn without_status_material_the_cli_never_says_valid() {
         ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // ... and the report says as of when (the list's signed validFrom).
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("Revocation status as of: 2026-05-31T00:00:00Z"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 #[test]

@@ -31,6 +31,21 @@ pub(super) fn date_of(lang: Lang, at: OffsetDateTime) -> String {
     )
 }
 
+/// Vietnam's time zone (UTC+7, no daylight saving): times on the pages are what a Vietnamese
+/// reader's clock showed.
+const VIETNAM: time::UtcOffset = time::macros::offset!(+7);
+
+/// `at` as a Vietnamese reader's clock showed it: `14:05 ngày 01/12/2026` /
+/// `14:05 on 2026-12-01` (UTC+7).
+pub(super) fn time_of(lang: Lang, at: OffsetDateTime) -> String {
+    let local = at.to_offset(VIETNAM);
+    let clock = format!("{:02}:{:02}", local.hour(), local.minute());
+    match lang {
+        Lang::Vi => format!("{clock} ngày {}", date_of(lang, local)),
+        Lang::En => format!("{clock} on {}", date_of(lang, local)),
+    }
+}
+
 /// `vi` alone in Vietnamese; `vi (en)` in English, so that the value can still be compared
 /// with the paper.
 pub(super) fn gloss(lang: Lang, vi: &str, en: &str) -> String {

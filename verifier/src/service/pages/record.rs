@@ -48,6 +48,7 @@ pub(super) fn page(v: &Verdict, lang: Lang) -> String {
                 signed_at: subject.signed_at.as_deref().filter(|_| signed),
                 note: verdict::status_note(kind, v.checks()),
                 revocation: super::revocation(v.checks()),
+                status_as_of: v.status_as_of(),
             },
         );
         match v.verified().and_then(|c| c.credential_subject()) {

@@ -41,6 +41,7 @@ pub(super) fn page(v: &SummaryVerdict, lang: Lang) -> String {
                 signed_at: Some(info.signed_at.as_str()).filter(|_| signed),
                 note: verdict::status_note(kind, v.checks()),
                 revocation: super::revocation(v.checks()),
+                status_as_of: v.status_as_of(),
             },
         );
         fields(h, v, lang, kind, signed);

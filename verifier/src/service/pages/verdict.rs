@@ -100,6 +100,8 @@ pub(super) struct Banner<'a> {
     pub(super) note: Option<Message>,
     /// Revocation date and reason, when the verdict carries them.
     pub(super) revocation: Option<(Option<String>, Option<String>)>,
+    /// The time the revocation status is known as of (the status list's signed `validFrom`).
+    pub(super) status_as_of: Option<time::OffsetDateTime>,
 }
 
 /// Write the banner: `<section id="verdict" data-verdict="…">`.
@@ -147,6 +149,25 @@ pub(super) fn banner(h: &mut Html, lang: Lang, b: &Banner<'_>) {
     }
     if let Some(note) = b.note {
         h.el("<p class=\"note\">", lang.message(note), "</p>\n");
+    }
+    if let Some(at) = b.status_as_of {
+        let when = labels::time_of(lang, at);
+        let line = match lang {
+            Lang::Vi => format!(
+                "Trạng thái thu hồi tính đến {when} (giờ Việt Nam), theo danh sách do nhà trường ký."
+            ),
+            Lang::En => format!(
+                "Revocation status as of {when} (Vietnam time), from the school's signed list."
+            ),
+        };
+        h.raw("<p class=\"as-of\" id=\"status-as-of\" data-at=\"")
+            .text(
+                &at.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+            )
+            .raw("\">")
+            .text(&line)
+            .raw("</p>\n");
     }
     h.raw("</section>\n");
 }
