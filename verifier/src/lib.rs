@@ -67,6 +67,7 @@ pub mod online;
 pub mod pdf;
 pub mod proof;
 pub mod qr;
+mod qr_image;
 pub mod reason;
 mod secured;
 pub mod seen;

@@ -34,8 +34,11 @@ use crate::verdict::{Check, Outcome, TrustListInfo, VerdictResult};
 
 /// Largest image accepted by [`decode_qr_image`], in bytes (32 MiB).
 pub const MAX_IMAGE_BYTES: usize = 32 << 20;
+
 /// Largest image accepted by [`decode_qr_image`], in pixels (40 megapixels).
 pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
+
+pub use crate::qr_image::decode_qr_image;
 
 /// What the QR summary says, for display (trusted only when the verdict is valid).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -513,57 +516,6 @@ pub fn check_binding(summary: &Summary, credential: &[u8]) -> Result<Binding, Ve
         id_matches,
         credential_sha256: hex(&hash),
     })
-}
-
-/// Find and decode the QR code in a PNG or JPEG image (bounded: at most
-/// [`MAX_IMAGE_BYTES`] and [`MAX_IMAGE_PIXELS`]). Returns the text of the first code that
-/// decodes.
-pub fn decode_qr_image(bytes: &[u8]) -> Result<String, VerifyError> {
-    let bad = |problem: String| VerifyError::Image { problem };
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(bad(format!(
-            "{} bytes is larger than the {MAX_IMAGE_BYTES}-byte limit",
-            bytes.len()
-        )));
-    }
-    let open = || {
-        image::ImageReader::new(std::io::Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| bad(e.to_string()))
-    };
-    let (w, h) = open()?
-        .into_dimensions()
-        .map_err(|e| bad(format!("not a readable PNG or JPEG: {e}")))?;
-    if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
-        return Err(bad(format!(
-            "{w}×{h} pixels is more than the {MAX_IMAGE_PIXELS}-pixel limit"
-        )));
-    }
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(w);
-    limits.max_image_height = Some(h);
-    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (16 << 20));
-    let mut reader = open()?;
-    reader.limits(limits);
-    let gray = reader
-        .decode()
-        .map_err(|e| bad(format!("not a readable PNG or JPEG: {e}")))?
-        .into_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(gray);
-    let grids = prepared.detect_grids();
-    if grids.is_empty() {
-        return Err(bad("no QR code found in the image".into()));
-    }
-    let mut last = String::new();
-    for grid in grids {
-        match grid.decode() {
-            Ok((_, text)) => return Ok(text),
-            Err(e) => last = e.to_string(),
-        }
-    }
-    Err(bad(format!(
-        "a QR code was found but could not be read: {last}"
-    )))
 }
 
 fn hex(bytes: &[u8]) -> String {

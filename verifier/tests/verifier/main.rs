@@ -10,6 +10,7 @@
 //! * `status` — revocation: a status list decoded by hand, revoked, wrong key, another
 //!   school's list, stale and missing lists (status unknown).
 //! * `bundle` — the offline trust bundle, and `hocba-verify --bundle` with `--max-age`.
+//! * `scans` — QR codes from 100–300 dpi scans of a real record and a phone photo at an angle.
 //! * `replay` — old genuine trust material replayed: duplicate list ids, older copies,
 //!   expired and rolled-back trust lists (offline and online), no "valid" without revocation.
 //! * `batch` — bulk verification: batched signatures, the same verdicts as one at a time.
@@ -27,6 +28,7 @@ mod keys;
 mod pdf;
 mod qr;
 mod replay;
+mod scans;
 mod status;
 mod trust_list;
 mod vectors;
