@@ -2,6 +2,7 @@
 //! imports the key directory's `trust-list.json` when the store holds no trust list version
 //! yet, and signs with each school's key that is active in the latest version.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -28,6 +29,8 @@ pub(crate) fn run(
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: a log file or journal gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
