@@ -28,9 +28,11 @@
 //! network requires HTTPS. Bodies are bounded ([`MAX_TRUST_LIST_BYTES`],
 //! [`MAX_STATUS_LIST_BYTES`]) and every request has a timeout.
 //!
-//! The clock is never read here: the owner passes a [`Clock`].
+//! The clock is never read here: the owner passes a [`Clock`]. Nothing is printed either:
+//! what went wrong while answering went on is kept as a warning for the owner
+//! ([`OnlineTrust::take_warnings`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration as StdDuration;
@@ -167,7 +169,12 @@ pub struct OnlineTrust {
     clock: Clock,
     state: tokio::sync::Mutex<State>,
     snapshot: RwLock<Option<Arc<Material>>>,
+    /// Warnings not yet taken by the owner ([`OnlineTrust::take_warnings`]), oldest first.
+    warnings: std::sync::Mutex<VecDeque<String>>,
 }
+
+/// Most warnings kept until taken (older ones are dropped first).
+pub const MAX_PENDING_WARNINGS: usize = 256;
 
 impl std::fmt::Debug for OnlineTrust {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -202,11 +209,31 @@ impl OnlineTrust {
             clock,
             state: tokio::sync::Mutex::new(State::default()),
             snapshot: RwLock::new(None),
+            warnings: std::sync::Mutex::new(VecDeque::new()),
         };
         let state = this.load_cache();
         this.publish(&state);
         this.state = tokio::sync::Mutex::new(state);
         Ok(this)
+    }
+
+    /// The warnings since the last call, oldest first: what could not be fetched, cached or
+    /// verified, while answering went on from what is held. This module never prints; the
+    /// owner decides where warnings go (`hocba-verify` writes them to stderr).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .map(|mut w| w.drain(..).collect())
+            .unwrap_or_default()
+    }
+
+    fn warn(&self, text: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            if w.len() == MAX_PENDING_WARNINGS {
+                w.pop_front();
+            }
+            w.push_back(text);
+        }
     }
 
     /// The issuer base URL (normalised: no trailing slash).
@@ -306,13 +333,13 @@ impl OnlineTrust {
                     match result {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => {
-                            eprintln!("hocba-verify: {e}");
+                            self.warn(e.to_string());
                             state.backoff.insert(url.clone(), now + MIN_REFRESH);
                         }
                         Err(_) => {
-                            eprintln!(
-                                "hocba-verify: fetching {url}: no answer in time; status unknown for now"
-                            );
+                            self.warn(format!(
+                                "fetching {url}: no answer in time; status unknown for now"
+                            ));
                             state.backoff.insert(url.clone(), now + MIN_REFRESH);
                             break;
                         }
@@ -341,9 +368,9 @@ impl OnlineTrust {
                 let wait = this.next_refresh_in().await;
                 tokio::time::sleep(wait).await;
                 if let Err(e) = this.refresh().await {
-                    eprintln!(
-                        "hocba-verify: background refresh: {e} (still answering from the cache)"
-                    );
+                    this.warn(format!(
+                        "background refresh: {e} (still answering from the cache)"
+                    ));
                 }
             }
         })
@@ -660,10 +687,10 @@ impl OnlineTrust {
             write_atomic(&stem.with_extension("meta.json"), &meta)
         })();
         if let Err(e) = result {
-            eprintln!(
-                "hocba-verify: cannot write the cache in {}: {e}",
+            self.warn(format!(
+                "cannot write the cache in {}: {e}",
                 self.config.cache_dir.display()
-            );
+            ));
         }
     }
 
@@ -689,7 +716,7 @@ impl OnlineTrust {
             return state;
         };
         let Ok(trust) = self.authority.verify_trust_list(&resource.bytes) else {
-            eprintln!("hocba-verify: the cached trust list does not verify; ignored");
+            self.warn("the cached trust list does not verify; ignored".into());
             return state;
         };
         let trust = Arc::new(trust);
@@ -761,7 +788,7 @@ impl OnlineTrust {
     pub async fn prefetch_school_lists(&self, school_code: &str) {
         let urls = self.school_list_urls(school_code).await;
         if let Err(e) = self.material_for(urls.iter().map(String::as_str)).await {
-            eprintln!("hocba-verify: {e}");
+            self.warn(e.to_string());
         }
     }
 
@@ -825,10 +852,10 @@ impl OnlineTrust {
                     }
                     (other, held) => {
                         match other {
-                            Err(e) => eprintln!("hocba-verify: {e}"),
-                            Ok(_) => eprintln!(
-                                "hocba-verify: {url} is not an index of status lists; ignored"
-                            ),
+                            Err(e) => self.warn(e.to_string()),
+                            Ok(_) => {
+                                self.warn(format!("{url} is not an index of status lists; ignored"))
+                            }
                         }
                         state.backoff.insert(url.clone(), now + MIN_REFRESH);
                         match held {

@@ -51,7 +51,9 @@ impl Online {
                 )
             })?;
         let trust = Arc::new(trust);
-        if let Err(e) = runtime.block_on(trust.refresh()) {
+        let refreshed = runtime.block_on(trust.refresh());
+        print_warnings(&trust);
+        if let Err(e) = refreshed {
             eprintln!(
                 "hocba-verify: {e} (answering from the cache in {}, if any)",
                 cache_dir.display()
@@ -102,10 +104,11 @@ impl Online {
                 self.trust.base()
             );
         }
-        match self
+        let material = self
             .runtime
-            .block_on(self.trust.material_for(urls.iter().map(String::as_str)))
-        {
+            .block_on(self.trust.material_for(urls.iter().map(String::as_str)));
+        print_warnings(&self.trust);
+        match material {
             Ok(m) => (
                 Arc::clone(&m.trust),
                 options
@@ -119,6 +122,13 @@ impl Online {
                     .with_status_lists(Arc::new(StatusLists::new())),
             ),
         }
+    }
+}
+
+/// Print what the online layer could not do (it never prints itself).
+pub(super) fn print_warnings(trust: &OnlineTrust) {
+    for warning in trust.take_warnings() {
+        eprintln!("hocba-verify: {warning}");
     }
 }
 

@@ -10,7 +10,7 @@ use time::Duration;
 use time::format_description::well_known::Rfc3339;
 
 use super::material::{SeenFile, load_authority, load_bundle, show_age};
-use super::online::wall_clock;
+use super::online::{print_warnings, wall_clock};
 use super::{Failure, Status};
 use crate::cli::ServeArgs;
 
@@ -92,7 +92,15 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
                         args.cache_dir.display()
                     );
                 }
+                print_warnings(&online);
                 online.spawn_refresher();
+                let printer = Arc::clone(&online);
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                        print_warnings(&printer);
+                    }
+                });
                 eprintln!(
                     "hocba-verify: serving online from {} (cache {})",
                     online.base(),

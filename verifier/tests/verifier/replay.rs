@@ -478,3 +478,51 @@ fn the_default_trust_material_works_outside_the_repository() {
         "{err}"
     );
 }
+
+#[test]
+fn the_online_layer_returns_its_warnings_instead_of_printing_them() {
+    use hocba_verifier::online::{Clock, OnlineConfig, OnlineTrust};
+    let dir = dir_for("online-warnings");
+    let (addr, _) = switchable_issuer(vec![signed_trust_list()]);
+    let base = format!("http://{addr}");
+    let o = cli(
+        &dir,
+        &[
+            "--online",
+            &base,
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "valid.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Spoil the cached trust list (not its metadata).
+    let cache = dir.join("cache");
+    let mut spoiled = 0;
+    for entry in fs::read_dir(&cache).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !name.ends_with(".meta.json") && name != "seen.json" {
+            let mut list: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+            list["credentialSubject"]["version"] = json!(99);
+            fs::write(&path, bytes(&list)).unwrap();
+            spoiled += 1;
+        }
+    }
+    assert_eq!(spoiled, 1);
+    let clock: Clock = Arc::new(|| NOW);
+    let config = OnlineConfig {
+        cache_dir: cache,
+        ..OnlineConfig::new(base.as_str())
+    };
+    let online = OnlineTrust::new(config, authority(), clock).unwrap();
+    let warnings = online.take_warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("cached trust list does not verify")),
+        "{warnings:?}"
+    );
+    assert!(online.take_warnings().is_empty(), "taken once");
+    assert!(online.material().is_none());
+}
