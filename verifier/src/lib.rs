@@ -63,6 +63,7 @@ pub mod danger;
 pub mod error;
 mod input;
 pub mod normalise;
+#[cfg(feature = "online")]
 pub mod online;
 pub mod pdf;
 pub mod proof;
@@ -71,6 +72,7 @@ mod qr_image;
 pub mod reason;
 mod secured;
 pub mod seen;
+#[cfg(feature = "service")]
 pub mod service;
 pub mod status;
 pub mod trust_list;

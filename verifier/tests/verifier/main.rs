@@ -14,6 +14,7 @@
 //! * `replay` — old genuine trust material replayed: duplicate list ids, older copies,
 //!   expired and rolled-back trust lists (offline and online), no "valid" without revocation.
 //! * `batch` — bulk verification: batched signatures, the same verdicts as one at a time.
+//! * `core_alone` — without default features: no HTTP or command-line crates.
 //! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
@@ -23,6 +24,7 @@ mod support;
 mod batch;
 mod bundle;
 mod cli;
+mod core_alone;
 mod credential;
 mod keys;
 mod pdf;
