@@ -43,7 +43,7 @@ pub mod templates;
 mod xlsx;
 
 pub use error::ImportError;
-pub use layout::{Layout, LayoutLevel};
+pub use layout::{ColumnGuide, Layout, LayoutLevel};
 pub use report::{ImportReport, RowProblem};
 
 use std::path::Path;

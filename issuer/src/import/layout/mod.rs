@@ -9,11 +9,14 @@
 //! * `columns.rs` — the columns of each level, in template order.
 //! * `row.rs` — one row of cells as the record's JSON, and which column each field came from.
 //! * `import.rs` — a table's headers matched to the columns, and each row validated.
+//! * `guide.rs` — each column's accepted values in words (the templates' "Hướng dẫn" sheet).
 
 mod columns;
+mod guide;
 mod import;
 mod row;
 
+pub use guide::ColumnGuide;
 pub(super) use import::import_table;
 
 use hocba_schema::record::{PeriodicTest, Subject, Term, YearRecord};
