@@ -132,6 +132,18 @@ pub enum ImportError {
         /// The limit.
         limit: u64,
     },
+    /// A part of the workbook inflates past the size its ZIP entry declares (a bomb that lies
+    /// about its size).
+    #[error(
+        "phần {part} của tệp XLSX giải nén vượt kích thước khai báo {declared} byte (tệp bom nén?) / \
+         the workbook part {part} inflates past the {declared} bytes it declares (limit: its declared size)"
+    )]
+    DeclaredSizeExceeded {
+        /// The ZIP entry.
+        part: String,
+        /// The size it declares.
+        declared: u64,
+    },
     /// A part of the workbook inflates more than [`super::limits::MAX_RATIO`] times its compressed
     /// size (a decompression bomb).
     #[error(
@@ -186,6 +198,9 @@ impl ImportError {
             ImportError::CellTooLong { limit, .. } => Some(("max-cell-chars", n(*limit))),
             ImportError::PartTooLarge { limit, .. } => Some(("max-part-bytes", *limit)),
             ImportError::CompressionRatio { limit, .. } => Some(("max-compression-ratio", *limit)),
+            ImportError::DeclaredSizeExceeded { declared, .. } => {
+                Some(("declared-part-size", *declared))
+            }
             ImportError::TooManyEntries { limit, .. } => Some(("max-zip-entries", n(*limit))),
             ImportError::TooManyStrings { limit } => Some(("max-shared-strings", n(*limit))),
             _ => None,

@@ -205,15 +205,17 @@ pub fn deflate_repeated(prefix: &[u8], chunk: &[u8], times: usize, suffix: &[u8]
 }
 
 /// A workbook whose sheet part is `prefix`, `chunk` × `times`, `suffix` deflated with
-/// [`deflate_repeated`], declaring an inflated size of `declared_size` bytes and a CRC that
-/// is not checked before the limits trip.
+/// [`deflate_repeated`], declaring an inflated size of `declared_size` bytes (`None`: the
+/// true size) and a CRC that is not checked before the limits trip.
 pub fn bomb_workbook(
     prefix: &str,
     chunk: &str,
     times: usize,
     suffix: &str,
-    declared_size: u32,
+    declared_size: Option<u32>,
 ) -> Vec<u8> {
+    let true_size = prefix.len() + chunk.len() * times + suffix.len();
+    let declared_size = declared_size.unwrap_or(u32::try_from(true_size).unwrap());
     let mut entries: Vec<RawEntry> = package_parts(&["Hoc ba"])
         .iter()
         .map(|(name, body)| RawEntry::stored(name, body.as_bytes()))

@@ -62,6 +62,7 @@ pub(super) struct Capped<R> {
     inner: R,
     part: String,
     compressed: u64,
+    declared: u64,
     read: u64,
     /// Why reading stopped, when a cap did it.
     tripped: Option<ImportError>,
@@ -76,10 +77,26 @@ impl<R: Read> Capped<R> {
 
 impl<R: Read> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        // Never ask for more than one byte past the cap.
+        // Never ask for more than one byte past the cap, nor past the declared size but to
+        // probe, once it is reached, whether the entry has more.
         let room = (MAX_PART_BYTES + 1).saturating_sub(self.read);
-        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..want])?;
+        let declared_room = self.declared.saturating_sub(self.read).max(1);
+        let want = buf
+            .len()
+            .min(usize::try_from(room.min(declared_room)).unwrap_or(usize::MAX));
+        let n = match self.inner.read(&mut buf[..want]) {
+            Ok(n) => n,
+            // The entry gives more than it declares (the zip crate stops there): a bomb that
+            // lies about its size.
+            Err(e) if self.read >= self.declared => {
+                self.tripped = Some(ImportError::DeclaredSizeExceeded {
+                    part: self.part.clone(),
+                    declared: self.declared,
+                });
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         self.read += n as u64;
         if self.read > MAX_PART_BYTES {
             self.tripped = Some(ImportError::PartTooLarge {
@@ -119,6 +136,7 @@ pub(super) fn part<'a, 'b>(
     }
     Ok(Capped {
         compressed: file.compressed_size(),
+        declared: file.size(),
         inner: file,
         part: name.to_owned(),
         read: 0,
