@@ -158,7 +158,11 @@ fn empty_files_are_refused() {
     }
     let header_only = templates::csv(LayoutLevel::Primary).lines().next().unwrap();
     assert!(matches!(
-        import(header_only.as_bytes(), Format::Csv, &ImportOptions::default()),
+        import(
+            header_only.as_bytes(),
+            Format::Csv,
+            &ImportOptions::default()
+        ),
         Err(ImportError::Empty)
     ));
     assert!(matches!(
@@ -317,7 +321,13 @@ fn templates_carry_an_example_row_that_imports_and_a_guide_sheet() {
         assert_eq!(wb.sheet_names(), vec!["Học bạ", "Hướng dẫn"]);
         let first = wb.worksheet_range("Học bạ").unwrap();
         let layout = Layout::new(level);
-        let header: Vec<String> = first.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        let header: Vec<String> = first
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(header, layout.headers());
         assert_eq!(first.rows().count(), 2, "the header and one example row");
         let guide = wb.worksheet_range("Hướng dẫn").unwrap();
@@ -327,7 +337,10 @@ fn templates_carry_an_example_row_that_imports_and_a_guide_sheet() {
             assert!(!row[2].to_string().is_empty(), "{row:?}");
         }
         // Required columns are marked, and a rating column lists its words.
-        let qualities = guide.rows().find(|r| r[0].to_string() == "Học tập - Cả năm" || r[0].to_string() == "Yêu nước").unwrap();
+        let qualities = guide
+            .rows()
+            .find(|r| r[0].to_string() == "Học tập - Cả năm" || r[0].to_string() == "Yêu nước")
+            .unwrap();
         assert_eq!(qualities[1].to_string(), "x");
         assert!(qualities[2].to_string().contains("Tốt"), "{qualities:?}");
     }
@@ -356,7 +369,11 @@ fn headers_in_nfd_with_odd_case_and_spaces_import() {
         ] {
             let report = import(&bytes, format, &ImportOptions::default())
                 .unwrap_or_else(|e| panic!("{level:?} {format:?}: {e}"));
-            assert!(!report.has_errors(), "{level:?} {format:?}: {:#?}", report.problems);
+            assert!(
+                !report.has_errors(),
+                "{level:?} {format:?}: {:#?}",
+                report.problems
+            );
             assert_eq!(report.drafts.len(), 1);
             assert_eq!(
                 normalised(report.drafts[0].1.clone()),
@@ -420,7 +437,11 @@ fn ratings_written_as_words_are_read_as_codes() {
         if (subject || quality) && !cell.is_empty() && cell != "Miễn" {
             // Half of them in NFD.
             let word = primary_words(&cell, subject);
-            rows[1][i] = if changed % 2 == 0 { word.to_owned() } else { word.nfd().collect() };
+            rows[1][i] = if changed % 2 == 0 {
+                word.to_owned()
+            } else {
+                word.nfd().collect()
+            };
             changed += 1;
         }
     }
@@ -446,7 +467,12 @@ fn ratings_written_as_words_are_read_as_codes() {
         changed += 1;
     }
     assert!(changed >= 6, "{changed}");
-    let report = import(&xlsx::workbook(&rows), Format::Xlsx, &ImportOptions::default()).unwrap();
+    let report = import(
+        &xlsx::workbook(&rows),
+        Format::Xlsx,
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert!(!report.has_errors(), "{:#?}", report.problems);
     assert_eq!(normalised(report.drafts[0].1.clone()), normalised(record));
 }
@@ -459,7 +485,9 @@ fn utf16_csv_with_a_byte_order_mark_imports() {
     let text = std::str::from_utf8(&utf8[3..]).unwrap();
     // Excel's "Unicode Text" is UTF-16 LE and tab-separated.
     let tabbed: String = {
-        let mut w = csv::WriterBuilder::new().delimiter(b'\t').from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b'\t')
+            .from_writer(Vec::new());
         for row in &rows {
             w.write_record(row).unwrap();
         }

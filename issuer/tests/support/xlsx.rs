@@ -62,7 +62,14 @@ pub fn package_parts(names: &[&str]) -> Vec<(String, String)> {
     let sheets: String = names
         .iter()
         .enumerate()
-        .map(|(i, name)| format!(r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#, escape(name), i + 1, i + 1))
+        .map(|(i, name)| {
+            format!(
+                r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#,
+                escape(name),
+                i + 1,
+                i + 1
+            )
+        })
         .collect();
     let rels: String = (1..=n)
         .map(|i| format!(r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#))
@@ -108,7 +115,11 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -223,7 +234,12 @@ pub fn bomb_workbook(
     entries.push(RawEntry {
         name: "xl/worksheets/sheet1.xml".into(),
         method: 8,
-        data: deflate_repeated(prefix.as_bytes(), chunk.as_bytes(), times, suffix.as_bytes()),
+        data: deflate_repeated(
+            prefix.as_bytes(),
+            chunk.as_bytes(),
+            times,
+            suffix.as_bytes(),
+        ),
         crc: 0,
         declared_size,
     });
@@ -235,6 +251,30 @@ pub const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone
 
 /// The end of a sheet part.
 pub const SHEET_END: &str = "</sheetData></worksheet>";
+
+/// A workbook with one cell, at `XFD1048576`, and a `<dimension>` saying so (3 KB).
+pub fn xfd_workbook() -> Vec<u8> {
+    workbook_of_sheets(&[(
+        "Hoc ba",
+        format!(
+            r#"{}<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>{}"#,
+            SHEET_START.replace("<sheetData>", r#"<dimension ref="XFD1048576"/><sheetData>"#),
+            SHEET_END
+        ),
+    )])
+}
+
+/// A sheet part of 1 GiB of spaces, in a 1 MB file, declaring `declared_size` (`None`: the
+/// truth).
+pub fn gigabyte_bomb(declared_size: Option<u32>) -> Vec<u8> {
+    bomb_workbook(
+        SHEET_START,
+        &" ".repeat(1 << 20),
+        1024,
+        SHEET_END,
+        declared_size,
+    )
+}
 
 /// CSV text (with a byte order mark) of `rows`.
 pub fn csv(rows: &[Vec<String>]) -> Vec<u8> {

@@ -82,6 +82,8 @@ enum Target {
 #[derive(Debug, Clone)]
 struct Column {
     header: String,
+    /// The header as compared (`cells::fold`), computed once.
+    folded: String,
     target: Target,
     required: bool,
 }
@@ -96,6 +98,7 @@ pub struct Layout {
 fn col(header: &str, target: Target, required: bool) -> Column {
     Column {
         header: header.to_owned(),
+        folded: fold(header),
         target,
         required,
     }
@@ -148,7 +151,7 @@ impl Layout {
 
     fn index_of(&self, header: &str) -> Option<usize> {
         let folded = fold(header);
-        self.columns.iter().position(|c| fold(&c.header) == folded)
+        self.columns.iter().position(|c| c.folded == folded)
     }
 
     /// A record as a row of cells in template order (the inverse of importing it).
