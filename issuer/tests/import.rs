@@ -339,7 +339,7 @@ fn templates_carry_an_example_row_that_imports_and_a_guide_sheet() {
         // Required columns are marked, and a rating column lists its words.
         let qualities = guide
             .rows()
-            .find(|r| r[0].to_string() == "Học tập - Cả năm" || r[0].to_string() == "Yêu nước")
+            .find(|r| r[0] == "Học tập - Cả năm" || r[0] == "Yêu nước")
             .unwrap();
         assert_eq!(qualities[1].to_string(), "x");
         assert!(qualities[2].to_string().contains("Tốt"), "{qualities:?}");

@@ -301,10 +301,12 @@ proptest! {
     }
 }
 
-/// Per level: the XLSX template, the CSV template, and a filled sheet's XML.
-fn seeds() -> &'static [(Vec<u8>, Vec<u8>, Vec<u8>); 2] {
-    static SEEDS: std::sync::OnceLock<[(Vec<u8>, Vec<u8>, Vec<u8>); 2]> =
-        std::sync::OnceLock::new();
+/// The XLSX template, the CSV template, and a filled sheet's XML, of one level.
+type Seed = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// The [`Seed`] of each level.
+fn seeds() -> &'static [Seed; 2] {
+    static SEEDS: std::sync::OnceLock<[Seed; 2]> = std::sync::OnceLock::new();
     SEEDS.get_or_init(|| {
         LayoutLevel::ALL.map(|level| {
             let name = match level {

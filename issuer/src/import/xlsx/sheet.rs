@@ -87,10 +87,9 @@ pub(super) fn read(
             }
         };
         match event {
+            // Before `<sheetData>` (`<dimension>` among it) nothing is read.
             Event::Start(e) | Event::Empty(e) if !in_data => {
-                if e.local_name().as_ref() == "sheetData" {
-                    in_data = true;
-                }
+                in_data = e.local_name().as_ref() == "sheetData";
             }
             Event::Start(e) => match e.local_name().as_ref() {
                 "row" => {
