@@ -297,3 +297,87 @@ fn issue_on_the_xfd1048576_workbook_exits_with_the_limit() {
         "{stderr}"
     );
 }
+
+/// Through the real server: an unknown column is imported with the warning naming it, and a
+/// file with thousands of bad rows gets the first problems, their count and `truncated`.
+#[test]
+fn the_answer_names_ignored_columns_and_caps_its_problems() {
+    use hocba_issuer::import::limits::MAX_REPORTED_PROBLEMS;
+    use hocba_issuer::import::{Layout, LayoutLevel};
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/hocba.db", dir.path().display());
+    let server = start(&database_url);
+    let out = Command::new(BIN)
+        .args([
+            "token", "create", "--school", "25000731", "--role", "teacher",
+        ])
+        .args(["--database-url", &database_url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+
+    let layout = Layout::new(LayoutLevel::Primary);
+    let record: hocba_schema::record::YearRecord = serde_json::from_slice(
+        &std::fs::read(repo().join("schema/examples/primary-grade5.json")).unwrap(),
+    )
+    .unwrap();
+    let mut header: Vec<String> = layout.headers().iter().map(|h| (*h).to_owned()).collect();
+    let mut row = layout.to_row(&record);
+    header.push("Ghi chú".into());
+    row.push("chuyển đến từ trường khác".into());
+    let csv = xlsx::csv(&[header, row]);
+    let (status, body) = http(
+        &server.addr,
+        "POST",
+        "/api/v1/imports",
+        Some(&token),
+        "text/csv",
+        &csv,
+    );
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["saved"].as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(answer["rejectedRows"], serde_json::json!([]));
+    let warning = answer["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["rule"] == "ignored-column")
+        .unwrap();
+    assert_eq!(warning["column"], "Ghi chú");
+    assert_eq!(warning["severity"], "warning");
+    assert_eq!(answer["truncated"], false);
+
+    // 3,000 rows with only a row number.
+    let mut csv = layout.headers().join(",") + "\n";
+    for i in 0..3000 {
+        csv.push_str(&format!("{i}\n"));
+    }
+    let (status, body) = http(
+        &server.addr,
+        "POST",
+        "/api/v1/imports",
+        Some(&token),
+        "text/csv",
+        csv.as_bytes(),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.len() < 2 << 20, "{} bytes", body.len());
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        answer["problems"].as_array().unwrap().len(),
+        MAX_REPORTED_PROBLEMS
+    );
+    assert_eq!(answer["truncated"], true);
+    assert!(
+        answer["problemCount"].as_u64().unwrap() >= 3000,
+        "{}",
+        answer["problemCount"]
+    );
+    assert_eq!(answer["rejectedRows"].as_array().unwrap().len(), 3000);
+}
