@@ -541,3 +541,39 @@ fn windows_1258_is_refused_saying_how_to_save_as_utf8() {
     assert!(text.contains("CSV UTF-8"), "{text}");
     assert!(text.contains("Save As"), "{text}");
 }
+
+#[test]
+fn an_excel_date_cell_in_a_date_column_is_read_as_the_date() {
+    let (_, record) = example("primary-grade5.json");
+    let rows = filled(LayoutLevel::Primary, std::slice::from_ref(&record));
+    let col = rows[0].iter().position(|h| h == "Ngày sinh").unwrap();
+    let birth = time::Date::parse(
+        &record.student.date_of_birth,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    let epoch = time::macros::date!(1899 - 12 - 30);
+    let serial = (birth - epoch).whole_days();
+    let cell = format!("{}2", xlsx::column_name(col));
+    let inline = format!(
+        r#"<c r="{cell}" t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>"#,
+        rows[1][col]
+    );
+    let sheet = xlsx::sheet_xml(&rows, None);
+    assert!(sheet.contains(&inline));
+    let sheet = sheet.replace(
+        &inline,
+        &format!(r#"<c r="{cell}" s="1"><v>{serial}</v></c>"#),
+    );
+    let report = import(
+        &xlsx::workbook_of_sheets(&[("Hoc ba", sheet)]),
+        Format::Xlsx,
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(!report.has_errors(), "{:#?}", report.problems);
+    assert_eq!(
+        report.drafts[0].1.student.date_of_birth,
+        record.student.date_of_birth
+    );
+}

@@ -297,7 +297,6 @@ proptest! {
         bounded(&book[..cut.index(book.len())], Format::Xlsx);
         let sheet = String::from_utf8_lossy(&sheet).into_owned();
         bounded(&xlsx::workbook_of_sheets(&[("Hoc ba", sheet)]), Format::Xlsx);
-        prop_assert!(!edits.is_empty());
     }
 }
 

@@ -82,7 +82,7 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
         eprintln!("{} | {}", p.message_vi, p.message_en);
     }
     if report.truncated {
-        let more = report.problem_count - report.problems.len();
+        let more = report.problem_count.saturating_sub(report.problems.len());
         eprintln!("… và {more} vấn đề khác không hiển thị | … and {more} more problems not shown");
     }
     let warned = report.rows_with_warnings();

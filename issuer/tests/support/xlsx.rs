@@ -12,7 +12,7 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn column_name(mut i: usize) -> String {
+pub fn column_name(mut i: usize) -> String {
     let mut name = Vec::new();
     loop {
         name.push(b'A' + (i % 26) as u8);
