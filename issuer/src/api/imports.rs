@@ -1,7 +1,9 @@
 //! Files from school management software: `POST /api/v1/imports` takes a class as CSV
 //! (`text/csv`), XLSX or JSON, reads it with the import engine ([`crate::import`]) and saves
 //! the rows without errors as drafts; the answer names every problem by row, column, field
-//! and rule. `GET /api/v1/templates/{file}` serves the empty templates.
+//! and rule. A file over an import limit (rows, columns, a workbook part's inflated size or
+//! ratio) gets 413 naming the limit; reading runs off the async workers, two files at a time.
+//! `GET /api/v1/templates/{file}` serves the templates.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -52,6 +54,26 @@ pub struct FileImportReport {
     pub problem_count: usize,
     /// Whether problems were left out of `problems`.
     pub truncated: bool,
+}
+
+/// Files read at once by this process: each read is bounded (`import::limits`, about 100 MiB
+/// at worst), and so is their sum.
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Read and validate a file off the async workers (a large file takes a second of CPU),
+/// at most [`READERS`] at once; the others wait their turn.
+async fn read_file(
+    body: axum::body::Bytes,
+    format: Format,
+) -> Result<import::ImportReport, ApiError> {
+    let _permit = READERS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || import::import(&body, format, &ImportOptions::default()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
+        .map_err(import_error)
 }
 
 /// A file refused as a whole: 413 for the body's size and for the import limits (the
@@ -136,7 +158,7 @@ pub async fn import_file(
             "{media_type:?} is not accepted: send text/csv, {XLSX_MEDIA_TYPE} or application/json"
         ),
     })?;
-    let report = import::import(&body, format, &ImportOptions::default()).map_err(import_error)?;
+    let report = read_file(body.clone(), format).await?;
     // Rows refused by the import, also those whose problems the report left out.
     let mut refused: Vec<usize> = report.rows_with_errors();
     let mut problem_count = report.problem_count;
