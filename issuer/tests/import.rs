@@ -577,3 +577,77 @@ fn an_excel_date_cell_in_a_date_column_is_read_as_the_date() {
         record.student.date_of_birth
     );
 }
+
+/// Headers as Excel writes them: shared strings in rich-text runs with a phonetic run (not
+/// part of the text) and entities; numbers as numeric cells with float noise, a formula's
+/// cached string.
+#[test]
+fn shared_strings_rich_text_and_numeric_cells_read_as_excel_shows_them() {
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;")
+    }
+    let (_, record) = example("primary-grade5.json");
+    let rows = filled(LayoutLevel::Primary, std::slice::from_ref(&record));
+    let mut sst = String::from(
+        r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+    );
+    let mut sheet = xlsx::SHEET_START.to_owned() + r#"<row r="1">"#;
+    for (i, header) in rows[0].iter().enumerate() {
+        let (a, b) = header.split_at(
+            header
+                .char_indices()
+                .nth(2)
+                .map_or(header.len(), |(i, _)| i),
+        );
+        sst.push_str(&format!(
+            r#"<si><r><t>{}</t></r><r><rPr><b/></rPr><t xml:space="preserve">{}</t></r><rPh sb="0" eb="1"><t>PHONETIC</t></rPh></si>"#,
+            escape(a),
+            escape(b)
+        ));
+        sheet.push_str(&format!(
+            r#"<c r="{}1" t="s"><v>{i}</v></c>"#,
+            xlsx::column_name(i)
+        ));
+    }
+    sst.push_str("</sst>");
+    sheet.push_str(r#"</row><row r="2">"#);
+    for (i, cell) in rows[1].iter().enumerate() {
+        if cell.is_empty() {
+            continue;
+        }
+        let r = format!("{}2", xlsx::column_name(i));
+        let leading_zero = cell.len() > 1 && cell.starts_with('0');
+        if let (Ok(n), false) = (cell.parse::<f64>(), leading_zero) {
+            // 8.3 as a formula leaves it: 8.299999999999999.
+            let noisy = if n.fract() != 0.0 { n - 1e-15 } else { n };
+            sheet.push_str(&format!(r#"<c r="{r}"><f>A1</f><v>{noisy:?}</v></c>"#));
+        } else {
+            sheet.push_str(&format!(
+                r#"<c r="{r}" t="str"><f>A1</f><v>{}</v></c>"#,
+                escape(cell)
+            ));
+        }
+    }
+    sheet.push_str("</row>");
+    sheet.push_str(xlsx::SHEET_END);
+    let mut entries: Vec<xlsx::RawEntry> = xlsx::package_parts(&["Hoc ba"])
+        .iter()
+        .map(|(n, b)| xlsx::RawEntry::stored(n, b.as_bytes()))
+        .collect();
+    entries.push(xlsx::RawEntry::stored(
+        "xl/worksheets/sheet1.xml",
+        sheet.as_bytes(),
+    ));
+    entries.push(xlsx::RawEntry::stored(
+        "xl/sharedStrings.xml",
+        sst.as_bytes(),
+    ));
+    let report = import(
+        &xlsx::raw_zip(&entries),
+        Format::Xlsx,
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    assert_eq!(normalised(report.drafts[0].1.clone()), normalised(record));
+}

@@ -45,7 +45,6 @@ enum Inside {
     Nothing,
     Value,
     InlineText,
-    Phonetic,
 }
 
 /// The 0-based column of a cell reference (`B7` → 1), saturating for absurd ones.
@@ -77,6 +76,8 @@ pub(super) fn read(
     let mut cell: Option<Cell> = None;
     let mut next_column = 0usize;
     let mut inside = Inside::Nothing;
+    // Inside a phonetic run (`<rPh>`): its text is not the cell's.
+    let mut phonetic = false;
     let mut in_data = false;
     loop {
         let event = match reader.read_event_into(&mut buf) {
@@ -103,8 +104,8 @@ pub(super) fn read(
                     cell = Some(c);
                 }
                 "v" if cell.is_some() => inside = Inside::Value,
-                "t" if cell.is_some() && inside != Inside::Phonetic => inside = Inside::InlineText,
-                "rPh" => inside = Inside::Phonetic,
+                "t" if cell.is_some() && !phonetic => inside = Inside::InlineText,
+                "rPh" => phonetic = true,
                 _ => {}
             },
             Event::Empty(e) => match e.local_name().as_ref() {
@@ -123,8 +124,10 @@ pub(super) fn read(
                         finish_cell(c, row_number, strings, &mut row)?;
                     }
                     inside = Inside::Nothing;
+                    phonetic = false;
                 }
-                "v" | "t" | "rPh" => inside = Inside::Nothing,
+                "v" | "t" => inside = Inside::Nothing,
+                "rPh" => phonetic = false,
                 "row" => flush(&mut table, row_number, &mut row)?,
                 "sheetData" => break,
                 _ => {}
