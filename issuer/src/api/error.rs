@@ -95,6 +95,15 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// An imported file is over one of the import limits (413): rows, columns, a part's
+    /// inflated size or ratio (`crate::import::limits`).
+    #[error("{detail}")]
+    ImportLimit {
+        /// The limit and the value, in words.
+        detail: String,
+        /// The limit as a field problem: `rule` names it, `value` is the limit.
+        errors: Vec<FieldError>,
+    },
     /// The body's media type is not accepted here (415).
     #[error("{detail}")]
     UnsupportedMediaType {
@@ -226,6 +235,11 @@ impl ApiError {
                 "payload-too-large",
                 "Request body too large",
             ),
+            ApiError::ImportLimit { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "import-limit",
+                "The file is over an import limit",
+            ),
             ApiError::UnsupportedMediaType { .. } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
@@ -257,7 +271,9 @@ impl ApiError {
             status: status.as_u16(),
             detail: self.to_string(),
             errors: match self {
-                ApiError::Unprocessable { errors, .. } => errors.clone(),
+                ApiError::Unprocessable { errors, .. } | ApiError::ImportLimit { errors, .. } => {
+                    errors.clone()
+                }
                 _ => Vec::new(),
             },
         }

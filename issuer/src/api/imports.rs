@@ -1,7 +1,9 @@
 //! Files from school management software: `POST /api/v1/imports` takes a class as CSV
 //! (`text/csv`), XLSX or JSON, reads it with the import engine ([`crate::import`]) and saves
 //! the rows without errors as drafts; the answer names every problem by row, column, field
-//! and rule. `GET /api/v1/templates/{file}` serves the empty templates.
+//! and rule. A file over an import limit (rows, columns, a workbook part's inflated size or
+//! ratio) gets 413 naming the limit; reading runs off the async workers, two files at a time.
+//! `GET /api/v1/templates/{file}` serves the templates.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,6 +17,7 @@ use super::auth::Caller;
 use super::error::{ApiError, FieldError};
 use super::records::{audit, import_row};
 use super::{AppState, Body};
+use crate::import::limits::MAX_REPORTED_PROBLEMS;
 use crate::import::{self, Format, ImportError, ImportOptions, LayoutLevel, RowProblem, templates};
 use hocba_schema::validation::Severity;
 
@@ -42,25 +45,60 @@ pub struct FileImportReport {
     pub saved: Vec<SavedRow>,
     /// Rows refused (each once).
     pub rejected_rows: Vec<usize>,
-    /// Every problem: `row`, `column`, `field` (JSON pointer), `rule`, `value`, `severity`,
-    /// messages.
+    /// The problems, the first [`MAX_REPORTED_PROBLEMS`]: `row`, `column`, `field` (JSON
+    /// pointer), `rule`, `value`, `severity`, messages. A column the template does not have
+    /// is a warning on row 1 (rule `ignored-column`).
     #[schema(value_type = Vec<Object>)]
     pub problems: Vec<RowProblem>,
+    /// How many problems there are, also those left out of `problems`.
+    pub problem_count: usize,
+    /// Whether problems were left out of `problems`.
+    pub truncated: bool,
 }
 
+/// Files read at once by this process: each read is bounded (`import::limits`, about 100 MiB
+/// at worst), and so is their sum.
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Read and validate a file off the async workers (a large file takes a second of CPU),
+/// at most [`READERS`] at once; the others wait their turn.
+async fn read_file(
+    body: axum::body::Bytes,
+    format: Format,
+) -> Result<import::ImportReport, ApiError> {
+    let _permit = READERS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || import::import(&body, format, &ImportOptions::default()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
+        .map_err(import_error)
+}
+
+/// A file refused as a whole: 413 for the body's size and for the import limits (the
+/// limit named in `detail` and as `errors[0].rule` / `value`), otherwise 422.
 fn import_error(e: ImportError) -> ApiError {
-    match e {
-        ImportError::TooLarge { limit, .. } => ApiError::PayloadTooLarge { limit },
-        other => ApiError::Unprocessable {
-            title: "The file cannot be read as a class's results".to_owned(),
-            errors: vec![FieldError::error(
-                "",
-                "file",
-                Value::Null,
-                &other.to_string(),
-                &other.to_string(),
-            )],
-        },
+    if let ImportError::TooLarge { limit, .. } = e {
+        return ApiError::PayloadTooLarge { limit };
+    }
+    if let Some((rule, limit)) = e.limit() {
+        let (vi, en) = e.messages();
+        return ApiError::ImportLimit {
+            detail: e.to_string(),
+            errors: vec![FieldError::error("", rule, Value::from(limit), &vi, &en)],
+        };
+    }
+    let message = e.to_string();
+    ApiError::Unprocessable {
+        title: "The file cannot be read as a class's results".to_owned(),
+        errors: vec![FieldError::error(
+            "",
+            "file",
+            Value::Null,
+            &message,
+            &message,
+        )],
     }
 }
 
@@ -97,7 +135,7 @@ fn row_problem(
     )),
     responses(
         (status = 200, description = "Saved drafts and every problem by row and column", body = FileImportReport),
-        (status = 413, description = "File too large", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "File too large, or over an import limit (rows, columns, inflated size): `detail` names it", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not CSV, XLSX or JSON", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "The file as a whole is unreadable (encoding, columns…)", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -120,8 +158,12 @@ pub async fn import_file(
             "{media_type:?} is not accepted: send text/csv, {XLSX_MEDIA_TYPE} or application/json"
         ),
     })?;
-    let report = import::import(&body, format, &ImportOptions::default()).map_err(import_error)?;
+    let report = read_file(body.clone(), format).await?;
+    // Rows refused by the import, also those whose problems the report left out.
+    let mut refused: Vec<usize> = report.rows_with_errors();
+    let mut problem_count = report.problem_count;
     let mut problems = report.problems;
+    let report_kept = problems.len();
     let mut rows = Vec::new();
     let mut row_numbers = Vec::new();
     for (row, record) in &report.drafts {
@@ -184,13 +226,15 @@ pub async fn import_file(
             )),
         }
     }
+    // Problems added here (school, saving) count too; the answer keeps the first ones.
+    problem_count += problems.len().saturating_sub(report_kept);
     problems.sort_by_key(|p| p.row);
-    let mut rejected_rows: Vec<usize> = problems
-        .iter()
-        .filter(|p| p.is_error())
-        .map(|p| p.row)
-        .collect();
-    rejected_rows.dedup();
+    refused.extend(problems.iter().filter(|p| p.is_error()).map(|p| p.row));
+    refused.sort_unstable();
+    refused.dedup();
+    let rejected_rows = refused;
+    problems.truncate(MAX_REPORTED_PROBLEMS);
+    let truncated = problems.len() < problem_count;
     audit(
         &state,
         &caller,
@@ -210,6 +254,8 @@ pub async fn import_file(
         saved,
         rejected_rows,
         problems,
+        problem_count,
+        truncated,
     }))
 }
 

@@ -81,6 +81,10 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     for p in &report.problems {
         eprintln!("{} | {}", p.message_vi, p.message_en);
     }
+    if report.truncated {
+        let more = report.problem_count.saturating_sub(report.problems.len());
+        eprintln!("… và {more} vấn đề khác không hiển thị | … and {more} more problems not shown");
+    }
     let warned = report.rows_with_warnings();
     let mut not_issued = report.rows_with_errors().len();
     let mut rows = Vec::new();

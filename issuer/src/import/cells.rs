@@ -2,6 +2,7 @@
 //! as text, so validation reports it with the field, the rule and the value as written.
 
 use serde_json::{Number, Value};
+use unicode_normalization::UnicodeNormalization;
 
 /// How a column's cells are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +25,8 @@ pub(super) enum Conv {
     List,
     /// Levels of the school: `Tiểu học; THCS` or the codes.
     Levels,
-    /// A rating code (`T`, `Đ`, `CĐ`, …), any case.
+    /// A rating code (`T`, `Đ`, `CĐ`, …) or the word the Ministry prints beside it (`Tốt`,
+    /// `Đạt`, `Hoàn thành tốt`, …), any case.
     Rating,
 }
 
@@ -64,13 +66,50 @@ const LEVELS: &[(&str, &str)] = &[
     ("thpt", "Trung học phổ thông"),
 ];
 
-/// Lower-case, spaces collapsed: how labels and headers are compared.
+/// The words printed beside each rating code (Circular 27 for primary, Circular 22 for
+/// secondary), and the codes typed without the letter Đ (`D`, `CD`).
+const RATING_WORDS: &[(&str, &str)] = &[
+    ("T", "Tốt"),
+    ("T", "Hoàn thành tốt"),
+    ("H", "Hoàn thành"),
+    ("C", "Chưa hoàn thành"),
+    ("C", "Cần cố gắng"),
+    ("K", "Khá"),
+    ("Đ", "Đạt"),
+    ("Đ", "D"),
+    ("CĐ", "Chưa đạt"),
+    ("CĐ", "CD"),
+];
+
+/// Characters that exports leave in text and nobody sees: byte order marks, zero-width
+/// spaces and joiners, soft hyphens.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{ad}'
+    )
+}
+
+/// How labels and headers are compared: NFC, invisible characters dropped, spaces
+/// collapsed (no-break spaces too), en/em dashes as `-` with no space around it, lower case.
 pub(super) fn fold(text: &str) -> String {
-    text.split_whitespace()
+    let nfc: String = text.nfc().filter(|&c| !invisible(c)).collect();
+    nfc.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .replace(['–', '—'], "-")
+        .replace(['–', '—', '‐', '‑', '−'], "-")
+        .replace(" -", "-")
+        .replace("- ", "-")
         .to_lowercase()
+}
+
+/// Text as a cell or header is read: NFC, invisible characters dropped, trimmed.
+pub(super) fn clean(text: &str) -> String {
+    let nfc: String = text.nfc().filter(|&c| !invisible(c)).collect();
+    match nfc.trim() {
+        trimmed if trimmed.len() == nfc.len() => nfc,
+        trimmed => trimmed.to_owned(),
+    }
 }
 
 fn code_of(table: &[(&'static str, &'static str)], text: &str) -> Option<&'static str> {
@@ -99,7 +138,11 @@ pub(super) fn convert(conv: Conv, text: &str) -> Value {
             Err(_) => number(text).unwrap_or_else(raw),
         },
         Conv::Number => number(text).unwrap_or_else(raw),
-        Conv::Date => Value::String(iso_date(text).unwrap_or_else(|| text.to_owned())),
+        Conv::Date => Value::String(
+            iso_date(text)
+                .or_else(|| serial_date(text))
+                .unwrap_or_else(|| text.to_owned()),
+        ),
         Conv::Gender => match fold(text).as_str() {
             "nam" => "nam".into(),
             "nữ" | "nu" => "nu".into(),
@@ -127,7 +170,16 @@ pub(super) fn convert(conv: Conv, text: &str) -> Value {
                 .map(|s| code_of(LEVELS, s).map_or_else(|| Value::from(s), Value::from))
                 .collect::<Vec<_>>(),
         ),
-        Conv::Rating => Value::String(text.to_uppercase()),
+        Conv::Rating => {
+            let folded = fold(text);
+            RATING_WORDS
+                .iter()
+                .find(|(_, word)| fold(word) == folded)
+                .map_or_else(
+                    || Value::String(text.to_uppercase()),
+                    |(code, _)| (*code).into(),
+                )
+        }
     }
 }
 
@@ -154,6 +206,33 @@ fn iso_date(text: &str) -> Option<String> {
     }
     let (d, m, y): (u8, u8, u16) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
     Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// An Excel date serial (days since 1899-12-30), as a date cell of an XLSX or a CSV saved
+/// from one reads, as `YYYY-MM-DD`.
+fn serial_date(text: &str) -> Option<String> {
+    let serial: f64 = text
+        .strip_suffix(".0")
+        .unwrap_or(text)
+        .parse::<u32>()
+        .ok()?
+        .into();
+    excel_date(serial)
+}
+
+/// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD`.
+pub(super) fn excel_date(serial: f64) -> Option<String> {
+    let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let date = epoch.checked_add(time::Duration::days(serial.floor() as i64))?;
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    ))
 }
 
 /// The cell text of a JSON value (the inverse of [`convert`], for exporting a record).

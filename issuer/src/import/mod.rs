@@ -10,24 +10,40 @@
 //!
 //! Nothing here touches the database, the network or the clock.
 //!
-//! * `layout.rs` — the columns of each level and how a row becomes a record (and back).
+//! Every file is read within the limits of [`limits`] (rows, columns, cell length, and for
+//! XLSX the ZIP's entries and each part's inflated size and ratio); a file over one is an
+//! [`ImportError`] naming the limit ([`ImportError::is_limit`]), and memory grows only with
+//! what has been read, never with a size the file declares. A report keeps the first
+//! [`limits::MAX_REPORTED_PROBLEMS`] problems and counts the rest.
+//!
+//! What real exports bring is tolerated: headers in NFD or with stray spaces, a column the
+//! template does not have (ignored, with a warning naming it), ratings written as words
+//! (`Tốt`, `Đạt`, `Hoàn thành tốt`, …), UTF-16 CSV with a byte order mark. Legacy 8-bit
+//! encodings (Windows-1258, TCVN3) cannot be told apart reliably and are refused with how to
+//! save as UTF-8.
+//!
+//! * `layout/` — the columns of each level and how a row becomes a record (and back).
 //! * `cells.rs` — reading one cell: numbers with a decimal comma, `dd/mm/yyyy` dates, labels.
-//! * `table.rs` — CSV and XLSX into rows of text cells.
+//! * `table.rs` — CSV into rows of text cells; the row and cell limits.
+//! * `xlsx/` — XLSX into rows of text cells, streamed (why not calamine: see there).
 //! * `json.rs` — JSON records.
 //! * `report.rs` — [`ImportReport`] and [`RowProblem`].
 //! * `error.rs` — [`ImportError`].
+//! * `limits.rs` — the limits, each with its reason.
 //! * `templates.rs` — the published templates.
 
 mod cells;
 mod error;
 mod json;
 mod layout;
+pub mod limits;
 mod report;
 mod table;
 pub mod templates;
+mod xlsx;
 
 pub use error::ImportError;
-pub use layout::{Layout, LayoutLevel};
+pub use layout::{ColumnGuide, Layout, LayoutLevel};
 pub use report::{ImportReport, RowProblem};
 
 use std::path::Path;
@@ -105,7 +121,7 @@ pub fn import(
             layout::import_table(&table, options)
         }
         Format::Xlsx => {
-            let table = table::read_xlsx(bytes)?;
+            let table = xlsx::read_xlsx(bytes)?;
             layout::import_table(&table, options)
         }
     }

@@ -1,9 +1,13 @@
 //! What an import finds: the records that passed and every problem by row and column.
 
+use std::collections::BTreeSet;
+
 use hocba_schema::record::YearRecord;
 use hocba_schema::validation::{Problem, Severity};
 use serde::Serialize;
 use serde_json::Value;
+
+use super::limits::MAX_REPORTED_PROBLEMS;
 
 /// One problem of one row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,40 +64,55 @@ impl RowProblem {
     }
 }
 
-/// The result of reading a file: the records without errors, and every problem.
+/// The result of reading a file: the records without errors, and the problems (the first
+/// [`MAX_REPORTED_PROBLEMS`]; [`ImportReport::problem_count`] counts them all).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportReport {
     /// `(row, record)` for every row without errors (it may have warnings), in file order.
     pub drafts: Vec<(usize, YearRecord)>,
-    /// Every problem of every row, in file order.
+    /// The problems of the rows, in file order: the first [`MAX_REPORTED_PROBLEMS`].
     pub problems: Vec<RowProblem>,
+    /// Every problem found, also those not kept in [`ImportReport::problems`].
+    pub problem_count: usize,
+    /// Whether problems were left out of [`ImportReport::problems`].
+    pub truncated: bool,
+    /// Rows with an error, each once (also those whose problems were left out).
+    #[serde(skip)]
+    error_rows: BTreeSet<usize>,
+    /// Rows with a warning, each once.
+    #[serde(skip)]
+    warning_rows: BTreeSet<usize>,
 }
 
 impl ImportReport {
     /// Whether any row has an error.
     pub fn has_errors(&self) -> bool {
-        self.problems.iter().any(RowProblem::is_error)
+        !self.error_rows.is_empty()
     }
 
     /// The rows that have errors (each once, in order).
     pub fn rows_with_errors(&self) -> Vec<usize> {
-        self.rows_where(RowProblem::is_error)
+        self.error_rows.iter().copied().collect()
     }
 
     /// The rows that have warnings (each once, in order).
     pub fn rows_with_warnings(&self) -> Vec<usize> {
-        self.rows_where(|p| !p.is_error())
+        self.warning_rows.iter().copied().collect()
     }
 
-    fn rows_where(&self, keep: impl Fn(&RowProblem) -> bool) -> Vec<usize> {
-        let mut rows: Vec<usize> = self
-            .problems
-            .iter()
-            .filter(|p| keep(p))
-            .map(|p| p.row)
-            .collect();
-        rows.dedup();
-        rows
+    /// Add a problem: kept while fewer than [`MAX_REPORTED_PROBLEMS`] are, always counted.
+    pub fn push_problem(&mut self, problem: RowProblem) {
+        if problem.is_error() {
+            self.error_rows.insert(problem.row);
+        } else {
+            self.warning_rows.insert(problem.row);
+        }
+        self.problem_count += 1;
+        if self.problems.len() < MAX_REPORTED_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.truncated = true;
+        }
     }
 
     /// Add the outcome of validating one row.
@@ -110,7 +129,7 @@ impl ImportReport {
         let blocked = problems.iter().any(Problem::is_error);
         for p in problems {
             let column = column_of(&p.pointer);
-            self.problems.push(RowProblem::from_problem(row, column, p));
+            self.push_problem(RowProblem::from_problem(row, column, p));
         }
         if let (Some(record), false) = (record, blocked) {
             self.drafts.push((row, record));

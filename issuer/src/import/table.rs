@@ -1,16 +1,22 @@
 //! CSV and XLSX into a table of text cells: the header row, then each non-empty row with its
-//! spreadsheet row number (the header is row 1).
+//! spreadsheet row number (the header is row 1). Both readers stop at the limits of
+//! [`super::limits`]: [`MAX_ROWS`] pupil rows, [`MAX_COLUMNS`] columns, [`MAX_CELL_CHARS`]
+//! characters in a cell.
+//!
+//! CSV is read as UTF-8 (a byte order mark is allowed) or, after its byte order mark, as
+//! UTF-16 LE or BE (Excel's "Unicode Text", tab-separated); anything else that is not UTF-8
+//! (Windows-1258, TCVN3, VNI, UTF-16 without a mark) is refused with how to save as UTF-8.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use std::borrow::Cow;
 
 use super::ImportError;
+use super::cells::clean;
+use super::limits::{MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS};
 
 /// A sheet as text.
 #[derive(Debug, Default)]
 pub(super) struct Table {
-    /// The header row's cells.
+    /// The header row's cells (NFC, trimmed, invisible characters dropped).
     pub(super) headers: Vec<String>,
     /// `(row number, cells)` for each row with at least one non-empty cell.
     pub(super) rows: Vec<(usize, Vec<String>)>,
@@ -19,13 +25,21 @@ pub(super) struct Table {
 }
 
 impl Table {
-    fn push(&mut self, row: usize, mut cells: Vec<String>) {
+    /// Add the row numbered `row`; empty rows are skipped, the first non-empty one is the
+    /// header. Refuses the file past [`MAX_ROWS`] rows or a cell past [`MAX_CELL_CHARS`].
+    pub(super) fn push(&mut self, row: usize, mut cells: Vec<String>) -> Result<(), ImportError> {
         if cells.iter().all(|c| c.trim().is_empty()) {
-            return;
+            return Ok(());
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            check_cell_length(cell, || cell_name(row, i))?;
         }
         if self.headers.is_empty() {
-            self.headers = cells;
-            return;
+            self.headers = cells.iter().map(|c| clean(c)).collect();
+            return Ok(());
+        }
+        if self.rows.len() + self.broken.len() >= MAX_ROWS {
+            return Err(ImportError::TooManyRows { limit: MAX_ROWS });
         }
         let width = self.headers.len();
         if cells.len() > width && cells[width..].iter().any(|c| !c.trim().is_empty()) {
@@ -33,13 +47,15 @@ impl Table {
                 row,
                 format!("{} ô có giá trị nhưng chỉ có {width} cột / {} cells with values but only {width} columns", cells.len(), cells.len()),
             ));
-            return;
+            return Ok(());
         }
         cells.resize(width, String::new());
         self.rows.push((row, cells));
+        Ok(())
     }
 
-    fn finish(self) -> Result<Table, ImportError> {
+    /// The table, or [`ImportError::Empty`] without a header and a row.
+    pub(super) fn finish(self) -> Result<Table, ImportError> {
         if self.headers.is_empty() || (self.rows.is_empty() && self.broken.is_empty()) {
             return Err(ImportError::Empty);
         }
@@ -47,105 +63,130 @@ impl Table {
     }
 }
 
-/// The 1-based line of the first byte that is not UTF-8, if any.
-fn first_bad_line(bytes: &[u8]) -> Option<usize> {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => None,
-        Err(e) => Some(
-            1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count(),
-        ),
+/// Refuse a cell longer than [`MAX_CELL_CHARS`] (`name` names it for the message).
+pub(super) fn check_cell_length(cell: &str, name: impl Fn() -> String) -> Result<(), ImportError> {
+    // Bytes first: no text of at most MAX_CELL_CHARS bytes is over the limit.
+    if cell.len() > MAX_CELL_CHARS {
+        let chars = cell.chars().count();
+        if chars > MAX_CELL_CHARS {
+            return Err(ImportError::CellTooLong {
+                cell: name(),
+                chars,
+                limit: MAX_CELL_CHARS,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The spreadsheet name of a cell: column letters and row number (`A1`, `XFD1048576`).
+pub(super) fn cell_name(row: usize, column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut i = column;
+    loop {
+        letters.push(char::from(b'A' + (i % 26) as u8));
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    letters.iter().rev().collect::<String>() + &row.to_string()
+}
+
+/// The 1-based line of byte `at` of `bytes`.
+fn line_of(bytes: &[u8], at: usize) -> usize {
+    1 + bytes[..at.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// The text of a CSV file: UTF-8 (optional byte order mark), or UTF-16 after its byte
+/// order mark; otherwise [`ImportError::NotUtf8`] with the first bad line.
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ImportError> {
+    let utf16 = |body: &[u8], unit: fn([u8; 2]) -> u16| -> Result<Cow<'_, str>, ImportError> {
+        let units = body.chunks(2).map(|pair| match pair {
+            [a, b] => unit([*a, *b]),
+            // An odd byte at the end: not UTF-16.
+            _ => 0xD800,
+        });
+        let mut text = String::with_capacity(body.len());
+        for c in char::decode_utf16(units) {
+            match c {
+                Ok(c) => text.push(c),
+                Err(_) => {
+                    let line = 1 + text.matches('\n').count();
+                    return Err(ImportError::NotUtf8 { line });
+                }
+            }
+        }
+        Ok(Cow::Owned(text))
+    };
+    if let Some(body) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(body, u16::from_le_bytes);
+    }
+    if let Some(body) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(body, u16::from_be_bytes);
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // NUL bytes: UTF-16 without a byte order mark (valid UTF-8, but not text).
+    if let Some(at) = body.iter().position(|&b| b == 0) {
+        return Err(ImportError::NotUtf8 {
+            line: line_of(body, at),
+        });
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(e) => Err(ImportError::NotUtf8 {
+            line: line_of(body, e.valid_up_to()),
+        }),
     }
 }
 
-/// Read CSV (UTF-8, optional byte order mark; `,` or `;` as the delimiter, whichever the
-/// header line uses more).
+/// Read CSV (see the module docs for encodings; `,`, `;` or a tab as the delimiter,
+/// whichever the header line uses most).
 pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(line) = first_bad_line(bytes) {
-        return Err(ImportError::NotUtf8 { line });
-    }
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let count = |d: u8| first_line.iter().filter(|&&b| b == d).count();
-    let delimiter = if count(b';') > count(b',') {
-        b';'
-    } else {
-        b','
-    };
+    let text = decode(bytes)?;
+    let first_line = text.lines().next().unwrap_or_default();
+    let count = |d: char| first_line.matches(d).count();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| (count(char::from(d)), d == b','))
+        .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(bytes);
+        .from_reader(text.as_bytes());
     let mut table = Table::default();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| ImportError::Csv {
-            line: e.position().map_or(0, |p| p.line()),
-            problem: e.to_string(),
-        })?;
-        table.push(i + 1, record.iter().map(str::to_owned).collect());
+    let mut record = csv::StringRecord::new();
+    let mut row = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(ImportError::Csv {
+                    line: e.position().map_or(0, |p| p.line()),
+                    problem: e.to_string(),
+                });
+            }
+        }
+        row += 1;
+        // Trailing empty fields (a spreadsheet's empty columns) are dropped; a value past
+        // the widest sheet read refuses the file.
+        let used = (0..record.len())
+            .rev()
+            .find(|&i| record.get(i).is_some_and(|c| !c.trim().is_empty()))
+            .map_or(0, |i| i + 1);
+        if used > MAX_COLUMNS {
+            return Err(ImportError::TooManyColumns {
+                cell: cell_name(row, used - 1),
+                column: used,
+                limit: MAX_COLUMNS,
+            });
+        }
+        table.push(row, record.iter().take(used).map(str::to_owned).collect())?;
     }
     table.finish()
-}
-
-/// Read the first sheet of an XLSX workbook.
-pub(super) fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
-    let xlsx_error = |problem: String| ImportError::Xlsx { problem };
-    let mut workbook: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(e.to_string()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| xlsx_error("the workbook has no sheet".into()))?
-        .map_err(|e| xlsx_error(e.to_string()))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut table = Table::default();
-    for (i, row) in range.rows().enumerate() {
-        // Columns left of the used range are empty: keep the header positions right.
-        let mut cells: Vec<String> = (0..first_col).map(|_| String::new()).collect();
-        cells.extend(row.iter().map(cell_text));
-        table.push(first_row as usize + i + 1, cells);
-    }
-    table.finish()
-}
-
-/// A cell as the text a person sees (dates as `YYYY-MM-DD`, whole numbers without `.0`).
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => number_text(*f),
-        Data::Bool(true) => "x".into(),
-        Data::Bool(false) => String::new(),
-        Data::DateTime(d) => excel_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64())),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-/// A number without a spurious `.0`, and without the float noise of a spreadsheet formula
-/// (`8.299999999999999` → `8.3`).
-fn number_text(f: f64) -> String {
-    let rounded = (f * 1e9).round() / 1e9;
-    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        format!("{rounded:.0}")
-    } else {
-        rounded.to_string()
-    }
-}
-
-/// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD`.
-fn excel_date(serial: f64) -> Option<String> {
-    let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    let date = epoch.checked_add(time::Duration::days(serial.floor() as i64))?;
-    Some(format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    ))
 }
