@@ -16,14 +16,10 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Validate a record and print its signed credential.
     Sign {
-        /// The school's private key (PKCS#8 PEM).
-        #[arg(long)]
-        key: PathBuf,
         /// The record (JSON, as in schema/examples/).
         record: PathBuf,
-        /// Trust list that says which school the key belongs to.
-        #[arg(long, default_value = "keys/dev/trust-list.json")]
-        trust_list: PathBuf,
+        #[command(flatten)]
+        keys: KeyArgs,
         /// Sign even if validation reports warnings (derived results that disagree, …).
         #[arg(long)]
         accept_warnings: bool,
@@ -32,16 +28,16 @@ pub(crate) enum Command {
         out: Option<PathBuf>,
     },
     /// Render a signed credential as the printed record: A4 PDF with the QR summary (signed
-    /// with --key) and the credential embedded as hocba-credential.json.
+    /// with the key that signed the credential, from --keys, or --key) and the credential
+    /// embedded as hocba-credential.json.
     Pdf {
         /// The signed credential (JSON).
         credential: PathBuf,
         /// Where to write the PDF.
         #[arg(long)]
         out: PathBuf,
-        /// The school's private key (PKCS#8 PEM) that signed the credential.
-        #[arg(long)]
-        key: PathBuf,
+        #[command(flatten)]
+        keys: KeyArgs,
         /// Base URL of the verifier page the QR code opens.
         #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
         verifier_url: String,
@@ -199,16 +195,12 @@ pub(crate) struct IssueCli {
     /// The class's results: .csv, .xlsx (templates in issuer/templates/) or .json.
     #[arg(long)]
     pub(crate) input: PathBuf,
-    /// Directory for the credential files (`<pupil key>-<school year>.json`) and, unless
-    /// --no-pdf, their printed records beside them (`….pdf`).
+    /// Directory for the credential files (`<class>-<pupil name in ASCII>-<short id>.json`)
+    /// and, unless --no-pdf, their printed records beside them (`….pdf`).
     #[arg(long)]
     pub(crate) out: PathBuf,
-    /// The school's private key (PKCS#8 PEM).
-    #[arg(long, default_value = "keys/dev/school-25000731.pem")]
-    pub(crate) key: PathBuf,
-    /// Trust list that says which school the key belongs to.
-    #[arg(long, default_value = "keys/dev/trust-list.json")]
-    pub(crate) trust_list: PathBuf,
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
     /// Database (`sqlite://…` or `postgres://…`).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/hocba.db")]
     pub(crate) database_url: String,
@@ -243,4 +235,24 @@ pub(crate) struct IssueCli {
     /// Any column's value for every row, as `Header=value` (repeatable).
     #[arg(long = "set", value_name = "HEADER=VALUE")]
     pub(crate) set: Vec<String>,
+}
+
+/// Where signing keys come from: the same flags on every command that signs.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct KeyArgs {
+    /// Key directory: the schools' private keys `school-<code>[-<suffix>].pem` and the
+    /// authority's public key `authority.pub.pem`. Each record is signed with its own
+    /// school's key that is active now in the (verified) trust list.
+    #[arg(long = "keys", value_name = "DIR", default_value = hocba_issuer::app::keyring::DEFAULT_KEY_DIR)]
+    pub(crate) keys: PathBuf,
+    /// Override: sign with this private key (PKCS#8 PEM) instead; it must still be active in
+    /// the trust list.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// The trust list [default: DIR/trust-list.json], checked against the authority's key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trust_list: Option<PathBuf>,
+    /// The authority's public key [default: DIR/authority.pub.pem].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) authority: Option<PathBuf>,
 }

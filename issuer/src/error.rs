@@ -66,4 +66,24 @@ pub enum IssuerError {
     /// The document could not be put into signable form.
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// A school has no key that may sign (see [`crate::app::keyring`]): one error for the
+    /// school, naming why and what to do.
+    #[error(
+        "trường {school}: không có khóa ký dùng được / school {school} has no usable signing key \
+         ({dir}): {problem}"
+    )]
+    NoUsableKey {
+        /// The school code.
+        school: String,
+        /// The key directory searched (or `--key`).
+        dir: PathBuf,
+        /// Why, and what to do.
+        problem: String,
+    },
+    /// A credential is not signed by a key the trust list knows.
+    #[error("the credential cannot be re-rendered: {problem}")]
+    NotSigned {
+        /// What is wrong.
+        problem: String,
+    },
 }

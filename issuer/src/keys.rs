@@ -29,6 +29,14 @@ impl fmt::Debug for KeyPair {
 }
 
 impl KeyPair {
+    /// A second handle on the same key (kept in memory only; for the key ring, which hands a
+    /// [`Signer`](crate::signing::Signer) its own copy).
+    pub fn duplicate(&self) -> Self {
+        Self {
+            signing: self.signing.clone(),
+        }
+    }
+
     /// A new key from the operating system's randomness.
     pub fn generate() -> Result<Self, IssuerError> {
         let mut seed = [0u8; 32];

@@ -17,6 +17,7 @@
 //! prints only the public key, and nothing here logs.
 
 pub mod api;
+pub mod app;
 pub mod authority;
 pub mod batch;
 pub mod bundle;

@@ -41,25 +41,17 @@ fn run(cli: Cli) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     match cli.command {
         Command::Sign {
-            key,
             record,
-            trust_list,
+            keys,
             accept_warnings,
             out,
-        } => commands::sign::run(
-            &key,
-            &record,
-            &trust_list,
-            accept_warnings,
-            out.as_deref(),
-            now,
-        ),
+        } => commands::sign::run(&keys, &record, accept_warnings, out.as_deref(), now),
         Command::Pdf {
             credential,
             out,
-            key,
+            keys,
             verifier_url,
-        } => commands::pdf::run(&credential, &out, &key, &verifier_url),
+        } => commands::pdf::run(&credential, &out, &keys, &verifier_url, now),
         Command::Serve {
             listen,
             database_url,
@@ -142,8 +134,7 @@ fn issue_args(cli: cli::IssueCli) -> Result<commands::issue::IssueArgs> {
     Ok(commands::issue::IssueArgs {
         input: cli.input,
         out: cli.out,
-        key: cli.key,
-        trust_list: cli.trust_list,
+        keys: cli.keys,
         database_url: cli.database_url,
         database_schema: cli.database_schema,
         accept_warnings: cli.accept_warnings,

@@ -1,23 +1,28 @@
 //! `hocba-issuer issue`: import a class (CSV, XLSX or JSON), store the records, sign them all
 //! and write one credential file per pupil and, unless `--no-pdf`, its PDF beside it (rendered
-//! across the cores), with a progress bar.
+//! across the cores), with a progress bar. Each record is signed with its own school's key
+//! that is active now (the key ring of `--keys`), so one file may hold several schools; a
+//! school without a usable key is one error for the school. Files are named
+//! `<class>-<pupil name in ASCII>-<short id>.json|.pdf` (no personal identification number).
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use hocba_issuer::batch::{BatchContext, ChunkDone, is_transient, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, MAX_IMPORT_BYTES, import};
-use hocba_issuer::keys::KeyPair;
 use hocba_issuer::pdf::{PdfOptions, render_all};
 use hocba_issuer::signing::Signer;
 use hocba_issuer::store::{ImportRow, NewPupil, NewSchool, Store, StoreError};
-use hocba_schema::credential::IssuerRef;
 use hocba_schema::record::parse_date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
 
-use super::{read_capped, read_trust_list, warn_if_dev};
+use unicode_normalization::UnicodeNormalization;
+
+use super::{KeyMaterial, read_capped};
+use crate::cli::KeyArgs;
 
 /// Rows stored per transaction.
 const IMPORT_CHUNK: usize = 500;
@@ -27,8 +32,7 @@ const IMPORT_CHUNK: usize = 500;
 pub(crate) struct IssueArgs {
     pub(crate) input: PathBuf,
     pub(crate) out: PathBuf,
-    pub(crate) key: PathBuf,
-    pub(crate) trust_list: PathBuf,
+    pub(crate) keys: KeyArgs,
     pub(crate) database_url: String,
     pub(crate) database_schema: Option<String>,
     pub(crate) accept_warnings: bool,
@@ -47,28 +51,15 @@ pub(crate) fn run(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     runtime.block_on(run_async(args, now))
 }
 
-async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
-    let key = KeyPair::load(&args.key)?;
-    warn_if_dev(&key);
-    let list = read_trust_list(&args.trust_list)?;
-    let multibase = key.public_key_multibase();
-    let entry = list
-        .school_with_key(&multibase)
-        .ok_or_else(|| {
-            anyhow!(
-                "the key {multibase} is not in the trust list {}",
-                args.trust_list.display()
-            )
-        })?
-        .clone();
-    let signer = Signer::new(
-        key,
-        IssuerRef {
-            id: entry.id.clone(),
-            name: entry.name.clone(),
-        },
-    );
+/// A row ready to store, with what names its files.
+struct Row {
+    import: ImportRow,
+    /// `<class>-<pupil name in ASCII>`, the start of its file names.
+    name: String,
+}
 
+async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
+    let material = KeyMaterial::load(&args.keys, now)?;
     let format = Format::from_path(&args.input)
         .ok_or_else(|| anyhow!("{}: use a .csv, .xlsx or .json file", args.input.display()))?;
     let bytes = read_capped(&args.input, MAX_IMPORT_BYTES as u64)?;
@@ -87,17 +78,10 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     }
     let warned = report.rows_with_warnings();
     let mut not_issued = report.rows_with_errors().len();
-    let mut rows = Vec::new();
+    // Rows by school: a file may hold several schools, each signed with its own key.
+    let mut by_school: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for (row, record) in &report.drafts {
         if !args.accept_warnings && warned.contains(row) {
-            not_issued += 1;
-            continue;
-        }
-        if record.school.code != entry.code {
-            eprintln!(
-                "Dòng {row}: hồ sơ của trường {} nhưng khóa là của trường {} / row {row}: record of school {}, key of school {}",
-                record.school.code, entry.code, record.school.code, entry.code
-            );
             not_issued += 1;
             continue;
         }
@@ -110,25 +94,106 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
             .personal_id_number
             .clone()
             .unwrap_or_else(|| record.student.student_code.clone());
-        rows.push(ImportRow {
-            pupil: NewPupil {
-                pupil_key,
-                full_name: record.student.full_name.clone(),
-                date_of_birth,
-            },
-            school_year: record.school_year.clone(),
-            grade: i64::from(record.grade),
-            class_name: record.class_name.clone(),
-            record_json: serde_json::to_string(record)?,
-            validated: true,
-        });
+        by_school
+            .entry(record.school.code.clone())
+            .or_default()
+            .push(Row {
+                import: ImportRow {
+                    pupil: NewPupil {
+                        pupil_key,
+                        full_name: record.student.full_name.clone(),
+                        date_of_birth,
+                    },
+                    school_year: record.school_year.clone(),
+                    grade: i64::from(record.grade),
+                    class_name: record.class_name.clone(),
+                    record_json: serde_json::to_string(record)?,
+                    validated: true,
+                },
+                name: format!(
+                    "{}-{}",
+                    ascii_name(&record.class_name),
+                    ascii_name(&record.student.full_name)
+                ),
+            });
     }
 
     let store = match &args.database_schema {
         Some(schema) => Store::connect_with_schema(&args.database_url, schema).await?,
         None => Store::connect(&args.database_url).await?,
     };
-    let school = match store.school_by_code(&entry.code).await {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let mut totals = Totals::default();
+    for (code, rows) in &by_school {
+        // One clear error for a school without a usable key, not one per row.
+        let signer = match material.signer_for(code, now) {
+            Ok(signer) => signer,
+            Err(e) => {
+                eprintln!("{e:#} ({} rows not issued)", rows.len());
+                not_issued += rows.len();
+                continue;
+            }
+        };
+        let done = issue_school(args, &store, &material, &signer, code, rows, now).await?;
+        not_issued += done.not_issued;
+        totals.add(done);
+    }
+    store.close().await;
+    println!(
+        "Đã ký {} hồ sơ, {} đã ký từ trước, {} lỗi, {} dòng không được ký / signed {}, already signed {}, failed {}, rows not issued {}; tệp trong {}",
+        totals.issued,
+        totals.already,
+        totals.failed,
+        not_issued,
+        totals.issued,
+        totals.already,
+        totals.failed,
+        not_issued,
+        args.out.display()
+    );
+    if totals.failed > 0 || not_issued > 0 {
+        bail!("{} records were not issued", totals.failed + not_issued);
+    }
+    Ok(())
+}
+
+/// What one school's run did.
+#[derive(Debug, Default)]
+struct Totals {
+    issued: usize,
+    already: usize,
+    failed: usize,
+    not_issued: usize,
+}
+
+impl Totals {
+    fn add(&mut self, other: Totals) {
+        self.issued += other.issued;
+        self.already += other.already;
+        self.failed += other.failed;
+    }
+}
+
+/// Register the school when new, store its rows, sign them in one batch and write the files.
+async fn issue_school(
+    args: &IssueArgs,
+    store: &Store,
+    material: &KeyMaterial,
+    signer: &Signer,
+    code: &str,
+    rows: &[Row],
+    now: OffsetDateTime,
+) -> Result<Totals> {
+    let entry = material
+        .trust
+        .list()
+        .credential_subject
+        .schools
+        .iter()
+        .find(|s| s.code == code)
+        .ok_or_else(|| anyhow!("school {code} is not in the trust list"))?;
+    let school = match store.school_by_code(code).await {
         Ok(s) => s,
         Err(StoreError::NotFound { .. }) => {
             let new = NewSchool {
@@ -140,16 +205,17 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
             match store.create_school(&new, now).await {
                 Ok(s) => s,
                 // Another process registered it at the same moment.
-                Err(_) => store.school_by_code(&entry.code).await?,
+                Err(_) => store.school_by_code(code).await?,
             }
         }
         Err(e) => return Err(e.into()),
     };
-
+    let mut totals = Totals::default();
     // Store the records; a record signed earlier is looked up instead.
     let mut stored = Vec::with_capacity(rows.len());
-    let mut file_names = std::collections::HashMap::new();
-    for chunk in rows.chunks(IMPORT_CHUNK) {
+    let mut file_names = HashMap::new();
+    let imports: Vec<ImportRow> = rows.iter().map(|r| r.import.clone()).collect();
+    for (chunk, named) in imports.chunks(IMPORT_CHUNK).zip(rows.chunks(IMPORT_CHUNK)) {
         let mut attempt = 0;
         let outcomes = loop {
             match store.import_records(&school.id, chunk, None, now).await {
@@ -161,35 +227,30 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
                 other => break other?,
             }
         };
-        for (row, outcome) in chunk.iter().zip(outcomes) {
+        for ((row, outcome), r) in chunk.iter().zip(outcomes).zip(named) {
             let record = match outcome {
-                Ok(r) => r,
+                Ok(record) => record,
                 Err(StoreError::Conflict { .. }) => {
                     let pupil = store.pupil_by_key(&school.id, &row.pupil.pupil_key).await?;
                     match store
                         .live_record(&school.id, &pupil.id, &row.school_year)
                         .await?
                     {
-                        Some(r) => r,
+                        Some(record) => record,
                         None => continue,
                     }
                 }
                 Err(e) => {
-                    eprintln!("{}: {e}", row.pupil.pupil_key);
-                    not_issued += 1;
+                    eprintln!("{}: {e}", r.name);
+                    totals.not_issued += 1;
                     continue;
                 }
             };
-            file_names.insert(
-                record.id.clone(),
-                file_name(&row.pupil.pupil_key, &row.school_year),
-            );
+            file_names.insert(record.id.clone(), file_name(&r.name, &record.id));
             stored.push(record);
         }
     }
 
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
     let bar = ProgressBar::new(stored.len() as u64);
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -210,8 +271,8 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
         verifier_url: url.clone(),
     });
     let ctx = BatchContext {
-        store: &store,
-        signer: &signer,
+        store,
+        signer,
         school: &school,
         public_base_url: &args.public_base_url,
         actor: None,
@@ -254,48 +315,50 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     })
     .await?;
     bar.finish_and_clear();
-    store.close().await;
     if let Some(e) = write_error {
         return Err(e);
     }
     for (record, reason) in &outcome.failed {
         eprintln!("{record}: {reason}");
     }
-    println!(
-        "Đã ký {} hồ sơ, {} đã ký từ trước, {} lỗi, {} dòng không được ký / signed {}, already signed {}, failed {}, rows not issued {}; tệp trong {}",
-        outcome.issued.len(),
-        outcome.already.len(),
-        outcome.failed.len(),
-        not_issued,
-        outcome.issued.len(),
-        outcome.already.len(),
-        outcome.failed.len(),
-        not_issued,
-        args.out.display()
-    );
-    if !outcome.failed.is_empty() || not_issued > 0 {
-        bail!(
-            "{} records were not issued",
-            outcome.failed.len() + not_issued
-        );
-    }
-    Ok(())
+    totals.issued = outcome.issued.len();
+    totals.already = outcome.already.len();
+    totals.failed = outcome.failed.len();
+    Ok(totals)
 }
 
-/// `<pupil key>-<school year>.json`, ASCII letters, digits and `-` only.
-fn file_name(pupil_key: &str, school_year: &str) -> String {
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
-    format!("{}-{}.json", safe(pupil_key), safe(school_year))
+/// `<class>-<pupil name in ASCII>-<first 8 characters of the record id>.json`: names a person
+/// can read, no personal identification number, unique through the id.
+fn file_name(name: &str, record_id: &str) -> String {
+    let short: String = record_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    format!("{name}-{short}.json")
+}
+
+/// `Nguyễn Thị Ánh` → `Nguyen-Thi-Anh`: Vietnamese letters without their marks (đ → d),
+/// anything else but ASCII letters and digits as one `-`.
+pub(crate) fn ascii_name(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        let c = match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c if unicode_normalization::char::is_combining_mark(c) => continue,
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "x".to_owned() } else { out }
 }
 
 /// Write through a temporary file and rename, so a killed process leaves no half file.

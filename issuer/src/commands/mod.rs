@@ -15,11 +15,18 @@ pub(crate) mod trust_list;
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
+use hocba_issuer::app::keyring::{KeyRing, read_authority, read_verified_trust_list};
 use hocba_issuer::danger::{DEV_KEY_WARNING, is_dev_key};
+use hocba_issuer::error::IssuerError;
 use hocba_issuer::keys::KeyPair;
-use hocba_schema::trust_list::TrustList;
+use hocba_issuer::signing::Signer;
+use hocba_verifier::VerifiedTrustList;
+use time::OffsetDateTime;
+
+use crate::cli::KeyArgs;
 
 /// Records and trust lists larger than this are refused before parsing.
 pub(crate) const MAX_INPUT_BYTES: u64 = 1 << 20;
@@ -45,11 +52,72 @@ pub(crate) fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Read a trust list file (its signature is the verifier's business).
-pub(crate) fn read_trust_list(path: &Path) -> Result<TrustList> {
-    let bytes = read_capped(path, 64 << 20)?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a trust list", path.display()))
+/// The key material of a signing command: the trust list verified against the authority's
+/// key, and the key ring of `--keys` (not read when `--key` overrides it).
+pub(crate) struct KeyMaterial {
+    pub(crate) trust: VerifiedTrustList,
+    pub(crate) ring: Option<KeyRing>,
+    /// `--key`, as a signer of the school the trust list registers it for.
+    pub(crate) key: Option<Arc<Signer>>,
+}
+
+impl KeyMaterial {
+    /// Read what `args` name; a `--key` must be usable at `at`.
+    pub(crate) fn load(args: &KeyArgs, at: OffsetDateTime) -> Result<Self> {
+        let authority_path = args
+            .authority
+            .clone()
+            .unwrap_or_else(|| args.keys.join("authority.pub.pem"));
+        let authority = read_authority(&authority_path)?;
+        let trust_path = args
+            .trust_list
+            .clone()
+            .unwrap_or_else(|| args.keys.join("trust-list.json"));
+        let trust = read_verified_trust_list(&trust_path, &authority)?;
+        let (ring, key) = match &args.key {
+            Some(path) => {
+                let key = KeyPair::load(path)?;
+                warn_if_dev(&key);
+                let signer = KeyRing::signer_with(&trust, key, at)?;
+                (None, Some(Arc::new(signer)))
+            }
+            None => {
+                let ring = KeyRing::load(&args.keys)?;
+                if ring.uses_dev_keys() {
+                    eprintln!("{DEV_KEY_WARNING}");
+                }
+                (Some(ring), None)
+            }
+        };
+        Ok(Self { trust, ring, key })
+    }
+
+    /// The school code the trust list gives `signer`.
+    pub(crate) fn school_of(&self, signer: &Signer) -> Option<String> {
+        self.trust
+            .key(signer.verification_method())
+            .map(|(s, _)| s.code.clone())
+    }
+
+    /// The signer for `school_code` at `at`: the `--key` override when it is that school's,
+    /// or the school's active key from the ring. One error for the school otherwise.
+    pub(crate) fn signer_for(&self, school_code: &str, at: OffsetDateTime) -> Result<Arc<Signer>> {
+        if let Some(signer) = &self.key {
+            let key_school = self.school_of(signer).unwrap_or_default();
+            if key_school != school_code {
+                return Err(IssuerError::KeyOfAnotherSchool {
+                    key_school,
+                    record_school: school_code.to_owned(),
+                }
+                .into());
+            }
+            return Ok(Arc::clone(signer));
+        }
+        match &self.ring {
+            Some(ring) => Ok(Arc::new(ring.signer_for(&self.trust, school_code, at)?)),
+            None => Err(anyhow!("no key: give --keys DIR or --key FILE")),
+        }
+    }
 }
 
 /// Write `text` to `path`, or to standard output when `path` is `None`.

@@ -1,50 +1,41 @@
-//! `hocba-issuer sign`: validate one record and print its signed credential.
+//! `hocba-issuer sign`: validate one record and print its signed credential, signed with its
+//! school's key that is active now (the key ring of `--keys`, or `--key`).
 
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use hocba_issuer::issue::{IssueOptions, issue_record};
-use hocba_issuer::keys::KeyPair;
-use hocba_issuer::signing::Signer;
-use hocba_schema::credential::IssuerRef;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{MAX_INPUT_BYTES, read_capped, read_trust_list, warn_if_dev, write_out};
+use super::{KeyMaterial, MAX_INPUT_BYTES, read_capped, write_out};
+use crate::cli::KeyArgs;
 
-/// Sign `record` with the key at `key`, as the school the trust list registers it for.
+/// Sign `record` as its school (`school.code`).
 pub(crate) fn run(
-    key: &Path,
+    keys: &KeyArgs,
     record: &Path,
-    trust_list: &Path,
     accept_warnings: bool,
     out: Option<&Path>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let key = KeyPair::load(key)?;
-    warn_if_dev(&key);
-    let list = read_trust_list(trust_list)?;
-    let multibase = key.public_key_multibase();
-    let school = list
-        .school_with_key(&multibase)
+    let bytes = read_capped(record, MAX_INPUT_BYTES)?;
+    let code = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("school")?.get("code")?.as_str().map(str::to_owned))
         .ok_or_else(|| {
             anyhow!(
-                "the key {multibase} is not in the trust list {}; register it with `hocba-issuer trust-list`",
-                trust_list.display()
+                "{}: school.code is missing: the record must name its school",
+                record.display()
             )
         })?;
-    let signer = Signer::new(
-        key,
-        IssuerRef {
-            id: school.id.clone(),
-            name: school.name.clone(),
-        },
-    );
-    let bytes = read_capped(record, MAX_INPUT_BYTES)?;
+    let material = KeyMaterial::load(keys, now)?;
+    let signer = material.signer_for(&code, now)?;
+    let key_school = material.school_of(&signer).unwrap_or(code);
     let issued = issue_record(
         &bytes,
         &signer,
-        &school.code,
+        &key_school,
         &IssueOptions {
             accept_warnings,
             status: None,
