@@ -17,4 +17,5 @@ mod support;
 mod hostile {
     pub mod craft;
     pub mod pdf;
+    pub mod service;
 }

@@ -5,7 +5,7 @@
 //! [`objects`](self) rather than by `lopdf::Document::load_mem` (which loops, or grows without
 //! bound, on crafted cross-reference tables: see that module): on demand, each at most once,
 //! each within its own region of the file, at most [`MAX_OBJECTS_READ`] per PDF. Compressed
-//! object streams, cross-reference streams and encryption are refused (the issuer writes none).
+//! object streams and encryption are refused (the issuer writes neither).
 //! The name tree is walked with a visited set (a node met twice — `/Kids [5 0 R]` inside object
 //! 5, a cycle across nodes — is an error naming the object), at most [`MAX_TREE_NODES`] nodes
 //! and [`MAX_TREE_DEPTH`] levels. The embedded file is inflated to at most

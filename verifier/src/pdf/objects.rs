@@ -8,10 +8,10 @@
 //! resolved inside the previous stream's parse, recursively, until the stack overflows — a
 //! crash no deadline can catch. So here:
 //!
-//! * the cross-reference tables are read by this module: classic tables only (a
-//!   cross-reference stream, like object streams and encryption, is refused: the issuer writes
-//!   none), at most [`MAX_SECTIONS`] along the `/Prev` chain, each section once, at most
-//!   [`MAX_ENTRIES`] entries;
+//! * the cross-reference data is read by this module: classic tables and cross-reference
+//!   streams (inflated to at most what [`MAX_ENTRIES`] rows take), at most [`MAX_SECTIONS`]
+//!   along the `/Prev` chain, each section once, at most [`MAX_ENTRIES`] entries; objects in
+//!   object streams and encrypted files are refused (the issuer writes neither);
 //! * an object is parsed only when asked for, at most once (cached), and lopdf's parser sees
 //!   only the object's *region*: its bytes from its offset to the next offset any table names
 //!   (or any section starts at). Regions are disjoint, so all parsing together reads each byte
@@ -132,11 +132,7 @@ impl<'a> Objects<'a> {
                 probe.keyword(b"obj")
             };
             if stream_object {
-                return Err(
-                    "the PDF uses a cross-reference stream (PDF 1.5 compression), which this \
-                     verifier does not read; give the PDF as the school issued it"
-                        .into(),
-                );
+                return self.read_stream_section(offset, entries);
             }
             return Err(format!("no cross-reference table at offset {offset}"));
         }
@@ -193,6 +189,98 @@ impl<'a> Objects<'a> {
             Ok(Object::Dictionary(d)) => Ok(d),
             _ => Err(format!("the trailer after offset {offset} is not a dictionary")),
         }
+    }
+
+    /// A cross-reference stream (PDF 1.5) at `offset`: its entries, and its dictionary as the
+    /// trailer. Entries in object streams (type 2) are not read (object streams are refused).
+    fn read_stream_section(
+        &mut self,
+        offset: usize,
+        entries: &mut usize,
+    ) -> Result<Dictionary, Problem> {
+        let bad = |why: &str| format!("the cross-reference stream at offset {offset} {why}");
+        let mut c = Cursor {
+            bytes: self.pdf,
+            at: offset,
+        };
+        c.space();
+        let number = c.uint().and_then(|n| u32::try_from(n).ok());
+        c.space();
+        let generation = c.uint().and_then(|g| u16::try_from(g).ok());
+        let (Some(number), Some(generation)) = (number, generation) else {
+            return Err(bad("has no object number"));
+        };
+        let end = self.region_end(offset);
+        let Ok(Object::Stream(stream)) =
+            parse_one(&self.pdf[..end], (number, generation), offset)
+        else {
+            return Err(bad("is not a readable stream"));
+        };
+        let widths: Vec<usize> = integers(stream.dict.get(b"W").ok())
+            .into_iter()
+            .filter_map(|w| usize::try_from(w).ok().filter(|w| *w <= 8))
+            .collect();
+        let [w1, w2, w3] = widths[..] else {
+            return Err(bad("has no usable /W"));
+        };
+        if w2 == 0 {
+            return Err(bad("has no offset field"));
+        }
+        let size = match stream.dict.get(b"Size") {
+            Ok(Object::Integer(n)) => *n,
+            _ => return Err(bad("has no /Size")),
+        };
+        let index = match stream.dict.get(b"Index") {
+            Ok(_) => integers(stream.dict.get(b"Index").ok()),
+            Err(_) => vec![0, size],
+        };
+        let row = w1 + w2 + w3;
+        let data = stream
+            .decompressed_content_with_limit(MAX_ENTRIES * row)
+            .or_else(|_| {
+                if stream.dict.get(b"Filter").is_err() {
+                    Ok(stream.content.clone())
+                } else {
+                    Err(())
+                }
+            })
+            .map_err(|()| bad("does not decompress within its limit"))?;
+        let field = |bytes: &[u8]| bytes.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+        let mut rows = data.chunks_exact(row);
+        for pair in index.chunks_exact(2) {
+            let (Ok(first), Ok(count)) = (u64::try_from(pair[0]), usize::try_from(pair[1])) else {
+                return Err(bad("has a negative /Index"));
+            };
+            *entries = entries.saturating_add(count);
+            if *entries > MAX_ENTRIES {
+                return Err(format!(
+                    "more than {MAX_ENTRIES} cross-reference entries; a printed học bạ has a few hundred"
+                ));
+            }
+            for k in 0..count {
+                let Some(r) = rows.next() else {
+                    return Err(bad("is shorter than its /Index says"));
+                };
+                let kind = if w1 == 0 { 1 } else { field(&r[..w1]) };
+                let at = field(&r[w1..w1 + w2]);
+                let generation = if w3 == 0 { 0 } else { field(&r[w1 + w2..]) };
+                let number = first.saturating_add(k as u64);
+                let (1, Ok(at), Ok(generation), Ok(number)) = (
+                    kind,
+                    usize::try_from(at),
+                    u16::try_from(generation),
+                    u32::try_from(number),
+                ) else {
+                    continue;
+                };
+                if at >= self.pdf.len() {
+                    continue;
+                }
+                self.bounds.push(at);
+                self.table.entry(number).or_insert((at, generation));
+            }
+        }
+        Ok(stream.dict)
     }
 
     /// The object `id`: parsed in its region (at most once), an indirect stream `/Length`
@@ -301,6 +389,14 @@ fn start_xref(pdf: &[u8]) -> Result<usize, Problem> {
         .and_then(|o| usize::try_from(o).ok())
         .filter(|o| *o < pdf.len())
         .ok_or_else(|| "startxref does not give an offset inside the file".into())
+}
+
+/// The integers of an array object (others skipped).
+fn integers(obj: Option<&Object>) -> Vec<i64> {
+    match obj {
+        Some(Object::Array(items)) => items.iter().filter_map(|i| i.as_i64().ok()).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

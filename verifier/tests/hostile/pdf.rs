@@ -73,9 +73,13 @@ fn the_reader_still_reads_what_the_issuer_writes() {
     }
 }
 
-fn revoked_credential() -> Vec<u8> {
-    let status =
-        hocba_schema::credential::StatusEntry::revocation("https://hocba.example/status/79000701/1", 4242);
+/// Another credential of school A, validly signed, at status index 4243 (which the service
+/// tests' status list revokes).
+pub fn revoked_credential() -> Vec<u8> {
+    let status = hocba_schema::credential::StatusEntry::revocation(
+        "https://hocba.example/status/79000701/1",
+        4243,
+    );
     let doc = hocba_schema::credential::UnsignedCredential::new(
         "urn:uuid:44444444-4444-4444-8444-444444444444",
         &school_a(),
