@@ -15,7 +15,9 @@
 mod support;
 
 mod hostile {
+    pub mod cli;
     pub mod craft;
+    pub mod fuzz;
     pub mod pdf;
     pub mod service;
 }
