@@ -29,8 +29,8 @@ use std::rc::Rc;
 
 use lopdf::{Object, ObjectId, Stream};
 
-pub use objects::{MAX_ENTRIES, MAX_OBJECTS_READ, MAX_SECTIONS};
 use objects::Objects;
+pub use objects::{MAX_ENTRIES, MAX_OBJECTS_READ, MAX_SECTIONS};
 
 use crate::error::VerifyError;
 use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};

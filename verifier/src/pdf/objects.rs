@@ -124,13 +124,15 @@ impl<'a> Objects<'a> {
         c.space();
         if !c.keyword(b"xref") {
             let mut probe = c.clone();
-            let stream_object = probe.uint().is_some() && {
-                probe.space();
-                probe.uint().is_some()
-            } && {
-                probe.space();
-                probe.keyword(b"obj")
-            };
+            let stream_object = probe.uint().is_some()
+                && {
+                    probe.space();
+                    probe.uint().is_some()
+                }
+                && {
+                    probe.space();
+                    probe.keyword(b"obj")
+                };
             if stream_object {
                 return self.read_stream_section(offset, entries);
             }
@@ -187,7 +189,9 @@ impl<'a> Objects<'a> {
         wrapped.extend_from_slice(b"\nendobj\n");
         match parse_one(&wrapped, (1, 0), 0) {
             Ok(Object::Dictionary(d)) => Ok(d),
-            _ => Err(format!("the trailer after offset {offset} is not a dictionary")),
+            _ => Err(format!(
+                "the trailer after offset {offset} is not a dictionary"
+            )),
         }
     }
 
@@ -211,8 +215,7 @@ impl<'a> Objects<'a> {
             return Err(bad("has no object number"));
         };
         let end = self.region_end(offset);
-        let Ok(Object::Stream(stream)) =
-            parse_one(&self.pdf[..end], (number, generation), offset)
+        let Ok(Object::Stream(stream)) = parse_one(&self.pdf[..end], (number, generation), offset)
         else {
             return Err(bad("is not a readable stream"));
         };

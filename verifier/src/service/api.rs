@@ -223,7 +223,8 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
         .unwrap_or("")
         .to_ascii_lowercase();
     let multipart = content_type.starts_with("multipart/form-data");
-    if !multipart && !(content_type.starts_with("application/json") || content_type.is_empty()) {
+    let json = content_type.starts_with("application/json") || content_type.is_empty();
+    if !(multipart || json) {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
@@ -496,8 +497,7 @@ async fn vc_api_verify(State(state): State<AppState>, request: Request) -> Respo
         Ok(p) => p,
         Err(p) => return p.into_response(),
     };
-    let body = match read_body(request.into_body(), state.inner.limits.max_json_body_bytes).await
-    {
+    let body = match read_body(request.into_body(), state.inner.limits.max_json_body_bytes).await {
         Ok(b) => b,
         Err(p) => return p.into_response(),
     };

@@ -108,7 +108,15 @@ fn a_pdf_with_two_credentials_is_refused() {
         fs::write(dir.join(&file), pdf).unwrap();
         let r = run(&dir, &file);
         assert_eq!(r.code, 2, "{name}: {}{}", r.stdout, r.stderr);
-        assert!(r.stderr.contains("2 embedded credentials"), "{name}: {}", r.stderr);
-        assert!(!r.stdout.contains("HỢP LỆ"), "{name}: judged anyway: {}", r.stdout);
+        assert!(
+            r.stderr.contains("2 embedded credentials"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(
+            !r.stdout.contains("HỢP LỆ"),
+            "{name}: judged anyway: {}",
+            r.stdout
+        );
     }
 }

@@ -108,7 +108,10 @@ pub fn hostile() -> Vec<(&'static str, Vec<u8>)> {
         ("kids-self", plain(vec![obj(5, "<< /Kids [5 0 R] >>")])),
         (
             "kids-self-64-times",
-            plain(vec![obj(5, format!("<< /Kids [{}] >>", "5 0 R ".repeat(64)))]),
+            plain(vec![obj(
+                5,
+                format!("<< /Kids [{}] >>", "5 0 R ".repeat(64)),
+            )]),
         ),
         (
             "kids-cycle-of-two",
@@ -189,7 +192,10 @@ pub fn hostile() -> Vec<(&'static str, Vec<u8>)> {
                 ]
                 .into_iter()
                 .chain((10..20_010).map(|n| {
-                    obj(n, format!("<< /Length {} 0 R >>\nstream\n\nendstream", n + 1))
+                    obj(
+                        n,
+                        format!("<< /Length {} 0 R >>\nstream\n\nendstream", n + 1),
+                    )
                 }))
                 .collect(),
             ),
@@ -246,10 +252,7 @@ fn with_trailer_extra(pdf: &[u8], extra: &str) -> Vec<u8> {
 fn same_offset_entries(entries: u32) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
     let mut offsets = Vec::new();
-    for (n, body) in with_catalog(
-        CATALOG,
-        vec![obj(5, "<< /Kids [9 0 R] >>")],
-    ) {
+    for (n, body) in with_catalog(CATALOG, vec![obj(5, "<< /Kids [9 0 R] >>")]) {
         offsets.push((n, out.len()));
         out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
         out.extend_from_slice(&body);
@@ -260,7 +263,7 @@ fn same_offset_entries(entries: u32) -> Vec<u8> {
     out.extend(std::iter::repeat_n(b'A', 200_000));
     out.extend_from_slice(b")\nendobj\n");
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 6\n0000000000 65535 f \n").as_bytes());
+    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
     let mut map: BTreeMap<u32, usize> = offsets.into_iter().collect();
     map.insert(4, big);
     for n in 1..6 {
@@ -272,8 +275,11 @@ fn same_offset_entries(entries: u32) -> Vec<u8> {
         out.extend_from_slice(format!("{big:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", 9 + entries)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            9 + entries
+        )
+        .as_bytes(),
     );
     out
 }

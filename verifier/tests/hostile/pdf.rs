@@ -46,7 +46,10 @@ fn loops_are_named_as_loops() {
         if name.starts_with("kids-cycle") || name.starts_with("kids-self") || name.ends_with("loop")
         {
             let e = extract_within_deadline(name, pdf).unwrap_err().to_string();
-            assert!(e.contains("loop") || e.contains("references to references"), "{name}: {e}");
+            assert!(
+                e.contains("loop") || e.contains("references to references"),
+                "{name}: {e}"
+            );
         }
     }
 }
@@ -66,7 +69,11 @@ fn the_reader_still_reads_what_the_issuer_writes() {
         assert!(extract_credential(&pdf).unwrap() == credential, "{tree:?}");
         // Another attachment that is not a credential is fine.
         let pdf = craft::with_files(
-            &[("notes.txt", b"ghi chu"), (EMBEDDED_NAME, &credential), ("x.json", b"[1]")],
+            &[
+                ("notes.txt", b"ghi chu"),
+                (EMBEDDED_NAME, &credential),
+                ("x.json", b"[1]"),
+            ],
             tree,
         );
         assert!(extract_credential(&pdf).unwrap() == credential, "{tree:?}");
@@ -89,7 +96,12 @@ pub fn revoked_credential() -> Vec<u8> {
     )
     .unwrap()
     .into_document();
-    bytes(&sign(doc, &school_a_key(), &vm(SCHOOL_A, &school_a_key()), &time_text(SIGNED_AT)))
+    bytes(&sign(
+        doc,
+        &school_a_key(),
+        &vm(SCHOOL_A, &school_a_key()),
+        &time_text(SIGNED_AT),
+    ))
 }
 
 /// PDFs with two credentials: the same name twice (one node, two nodes), and the name once
@@ -100,7 +112,10 @@ pub fn two_credential_pdfs() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         (
             "same-name-one-node",
-            craft::with_files(&[(EMBEDDED_NAME, &valid), (EMBEDDED_NAME, &other)], Tree::OneNode),
+            craft::with_files(
+                &[(EMBEDDED_NAME, &valid), (EMBEDDED_NAME, &other)],
+                Tree::OneNode,
+            ),
         ),
         (
             "same-name-two-nodes",
@@ -111,11 +126,17 @@ pub fn two_credential_pdfs() -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             "another-json-credential",
-            craft::with_files(&[(EMBEDDED_NAME, &valid), ("ban-sao.json", &other)], Tree::OneNode),
+            craft::with_files(
+                &[(EMBEDDED_NAME, &valid), ("ban-sao.json", &other)],
+                Tree::OneNode,
+            ),
         ),
         (
             "another-credential-first",
-            craft::with_files(&[("a.json", &other), (EMBEDDED_NAME, &valid)], Tree::NodePerFile),
+            craft::with_files(
+                &[("a.json", &other), (EMBEDDED_NAME, &valid)],
+                Tree::NodePerFile,
+            ),
         ),
     ]
 }
@@ -129,7 +150,10 @@ fn a_pdf_with_two_credentials_is_refused() {
         };
         assert_eq!(*count, 2, "{name}");
         assert_eq!(names.len(), 2, "{name}");
-        assert!(names.iter().any(|n| n == EMBEDDED_NAME), "{name}: {names:?}");
+        assert!(
+            names.iter().any(|n| n == EMBEDDED_NAME),
+            "{name}: {names:?}"
+        );
         let text = e.to_string();
         assert!(text.contains("2 embedded credentials"), "{text}");
         assert!(text.contains("hồ sơ"), "{text}");
@@ -159,6 +183,11 @@ fn write_and_measure_the_hostile_pdfs() {
             Ok(b) => format!("Ok({} bytes)", b.len()),
             Err(e) => e.to_string(),
         };
-        println!("{name:38} {:>9} B {:>8.1?}  {}", pdf.len(), took, &answer[..answer.len().min(150)]);
+        println!(
+            "{name:38} {:>9} B {:>8.1?}  {}",
+            pdf.len(),
+            took,
+            &answer[..answer.len().min(150)]
+        );
     }
 }

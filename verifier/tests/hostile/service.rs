@@ -184,7 +184,15 @@ fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
 
 /// `/health` answers at once (well within a second) with its JSON.
 async fn health_at_once(addr: SocketAddr) {
-    let a = send(addr, "GET", "/health", None, Vec::new(), Duration::from_secs(1)).await;
+    let a = send(
+        addr,
+        "GET",
+        "/health",
+        None,
+        Vec::new(),
+        Duration::from_secs(1),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.json()["status"], "ok");
 }
@@ -255,13 +263,29 @@ async fn past_the_work_deadline_the_answer_is_503_and_health_stays_up() {
         .1;
     let copies: Vec<(&str, &[u8])> = (0..8).map(|_| ("slow.pdf", &slow[..])).collect();
     let (ct, body) = multipart(&copies);
-    let a = send(addr, "POST", "/api/v1/verify", Some(&ct), body, Duration::from_secs(5)).await;
+    let a = send(
+        addr,
+        "POST",
+        "/api/v1/verify",
+        Some(&ct),
+        body,
+        Duration::from_secs(5),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.text());
     assert_eq!(a.content_type, "application/problem+json");
     assert_eq!(a.json()["rule"], "verification-timeout");
     health_at_once(addr).await;
     let (ct, body) = multipart(&[("slow.pdf", &slow)]);
-    let a = send(addr, "POST", "/upload", Some(&ct), body, Duration::from_secs(5)).await;
+    let a = send(
+        addr,
+        "POST",
+        "/upload",
+        Some(&ct),
+        body,
+        Duration::from_secs(5),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.text());
     assert!(a.content_type.starts_with("text/html"));
     assert!(a.text().contains("could not be checked in time") || a.text().contains("thời gian"));
@@ -276,10 +300,19 @@ async fn pdfs_with_two_credentials_are_refused_by_the_bulk_api_and_the_upload_pa
     let alone_valid = craft::with_files(&[(EMBEDDED_NAME, &valid)], Tree::OneNode);
     let alone_revoked = craft::with_files(&[(EMBEDDED_NAME, &revoked)], Tree::OneNode);
     let twos = two_credential_pdfs();
-    let mut files: Vec<(&str, &[u8])> = vec![("valid.pdf", &alone_valid), ("revoked.pdf", &alone_revoked)];
+    let mut files: Vec<(&str, &[u8])> =
+        vec![("valid.pdf", &alone_valid), ("revoked.pdf", &alone_revoked)];
     files.extend(twos.iter().map(|(name, pdf)| (*name, &pdf[..])));
     let (ct, body) = multipart(&files);
-    let a = send(addr, "POST", "/api/v1/verify", Some(&ct), body, Duration::from_secs(20)).await;
+    let a = send(
+        addr,
+        "POST",
+        "/api/v1/verify",
+        Some(&ct),
+        body,
+        Duration::from_secs(20),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let v = a.json();
     let items = v["items"].as_array().unwrap();
@@ -296,9 +329,21 @@ async fn pdfs_with_two_credentials_are_refused_by_the_bulk_api_and_the_upload_pa
     }
     for (name, pdf) in &twos {
         let (ct, body) = multipart(&[(name, pdf)]);
-        let a = send(addr, "POST", "/upload", Some(&ct), body, Duration::from_secs(20)).await;
+        let a = send(
+            addr,
+            "POST",
+            "/upload",
+            Some(&ct),
+            body,
+            Duration::from_secs(20),
+        )
+        .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
-        assert!(a.text().contains("nhiều hơn một hồ sơ"), "{name}: {}", a.text());
+        assert!(
+            a.text().contains("nhiều hơn một hồ sơ"),
+            "{name}: {}",
+            a.text()
+        );
     }
 }
 
@@ -329,7 +374,11 @@ impl hyper::body::Body for Watched {
     }
 }
 
-fn watched_request(path: &str, content_type: &str, chunks: Option<usize>) -> (Request<Body>, Arc<AtomicBool>) {
+fn watched_request(
+    path: &str,
+    content_type: &str,
+    chunks: Option<usize>,
+) -> (Request<Body>, Arc<AtomicBool>) {
     let polled = Arc::new(AtomicBool::new(false));
     let body = Body::new(Watched {
         polled: Arc::clone(&polled),
@@ -366,8 +415,15 @@ async fn bodies_wait_for_their_slot_before_they_are_read() {
         // 60 MiB bodies that must not be touched while they wait: they get 503 unread.
         let (request, polled) = watched_request(path, ct, Some(60));
         let response = app.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{path} {ct}");
-        assert!(!polled.load(Ordering::SeqCst), "{path} {ct}: body read before the slot");
+        assert_eq!(
+            response.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path} {ct}"
+        );
+        assert!(
+            !polled.load(Ordering::SeqCst),
+            "{path} {ct}: body read before the slot"
+        );
     }
     // Once the slot is free, the same requests are read (and refused for their content).
     holding.abort();
@@ -376,6 +432,10 @@ async fn bodies_wait_for_their_slot_before_they_are_read() {
         let (request, polled) = watched_request(path, ct, Some(2));
         let response = app.clone().oneshot(request).await.unwrap();
         assert!(polled.load(Ordering::SeqCst), "{path} {ct}: never read");
-        assert!(response.status().is_client_error(), "{path} {ct}: {}", response.status());
+        assert!(
+            response.status().is_client_error(),
+            "{path} {ct}: {}",
+            response.status()
+        );
     }
 }
