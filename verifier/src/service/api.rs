@@ -1,5 +1,5 @@
 //! The machine API: `GET /health`, `POST /api/v1/verify` (bulk, JSON or multipart) and the
-//! W3C VC-API `POST /credentials/verify`.
+//! route of the W3C VC-API `POST /credentials/verify` (handled in `super::vc_api`).
 //!
 //! Each POST takes its heavy slot before its body is read, reads the body through a limit
 //! ([`super::Limits::max_json_body_bytes`] for JSON, [`super::Limits::max_body_bytes`] for
@@ -24,7 +24,6 @@ use super::AppState;
 use super::problem::{Problem, short};
 use super::verify::{Checked, Item, ItemReport, is_image, rfc3339, verify_all};
 use crate::online::Material;
-use crate::{CheckName, Outcome, VerdictResult};
 
 /// Largest single uploaded file kept (32 MiB, the QR photo limit; PDFs are held to 16 MiB).
 const MAX_FILE_BYTES: usize = crate::qr::MAX_IMAGE_BYTES;
@@ -37,7 +36,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/api/v1/verify", post(verify))
-        .route("/credentials/verify", post(vc_api_verify))
+        .route("/credentials/verify", post(super::vc_api::vc_api_verify))
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -477,133 +476,4 @@ struct TrustListOut<'a> {
     id: &'a str,
     version: u64,
     valid_until: String,
-}
-
-#[derive(Deserialize)]
-struct VcApiRequest<'a> {
-    #[serde(borrow, rename = "verifiableCredential")]
-    verifiable_credential: Option<&'a RawValue>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    options: Option<Value>,
-}
-
-/// `POST /credentials/verify` (W3C VC-API): 200 `{verified: true, checks, warnings, errors}`
-/// for a valid credential; 400 with the same shape (`verified: false`, `errors` as problem
-/// details naming the reason) for one that is not valid or cannot be read.
-async fn vc_api_verify(State(state): State<AppState>, request: Request) -> Response {
-    // The slot first, then the body (as for the bulk API).
-    let permit = match state.heavy_permit().await {
-        Ok(p) => p,
-        Err(p) => return p.into_response(),
-    };
-    let body = match read_body(request.into_body(), state.inner.limits.max_json_body_bytes).await {
-        Ok(b) => b,
-        Err(p) => return p.into_response(),
-    };
-    let req: VcApiRequest<'_> = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return Problem::bad_json(format!(
-                "expected {{\"verifiableCredential\": {{…}}, \"options\": {{…}}}}: {e}"
-            ))
-            .into_response();
-        }
-    };
-    let Some(vc) = req.verifiable_credential else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "missing-field",
-            "verifiableCredential is missing",
-            "the body must have a verifiableCredential member",
-        )
-        .field("verifiableCredential")
-        .into_response();
-    };
-    let items = vec![Item::Credential(vc.get().as_bytes().to_vec())];
-    let checked = match check_items(&state, items, Some(permit)).await {
-        Ok((mut c, _)) => c.pop(),
-        Err(p) => return p.into_response(),
-    };
-    let problem = |kind: &str, title: &str, detail: String| {
-        json!({
-            "type": format!("{}{kind}", super::problem::TYPE_BASE),
-            "title": title,
-            "detail": detail,
-        })
-    };
-    let (verified, checks, warnings, errors) = match checked {
-        Some(Checked::Credential(v)) => {
-            let checks: Vec<&str> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Passed)
-                .map(|c| vc_check_name(c.name))
-                .collect();
-            let warnings: Vec<Value> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Warning || c.outcome == Outcome::NotChecked)
-                .filter_map(|c| {
-                    let r = c.reason?;
-                    Some(problem(
-                        r.code(),
-                        r.message().en,
-                        c.detail.clone().unwrap_or_default(),
-                    ))
-                })
-                .collect();
-            let errors: Vec<Value> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Failed)
-                .filter_map(|c| {
-                    let r = c.reason?;
-                    Some(problem(
-                        r.code(),
-                        r.message().en,
-                        c.detail.clone().unwrap_or_default(),
-                    ))
-                })
-                .collect();
-            (v.result() == VerdictResult::Valid, checks, warnings, errors)
-        }
-        Some(Checked::Error { code, detail }) => (
-            false,
-            Vec::new(),
-            Vec::new(),
-            vec![problem(code, "The credential could not be read", detail)],
-        ),
-        _ => (
-            false,
-            Vec::new(),
-            Vec::new(),
-            vec![problem("internal", "No verdict", String::new())],
-        ),
-    };
-    let status = if verified {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    (
-        status,
-        Json(json!({
-            "verified": verified,
-            "checks": checks,
-            "warnings": warnings,
-            "errors": errors,
-        })),
-    )
-        .into_response()
-}
-
-/// VC-API check names: `proof` for the signature, the others as the verifier names them.
-fn vc_check_name(name: CheckName) -> &'static str {
-    match name {
-        CheckName::Integrity => "proof",
-        CheckName::ValidityPeriod => "expiration",
-        CheckName::Status => "credentialStatus",
-        other => other.as_str(),
-    }
 }

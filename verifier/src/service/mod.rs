@@ -37,6 +37,7 @@ mod api;
 mod openapi;
 pub mod pages;
 pub mod problem;
+mod vc_api;
 pub mod verify;
 mod web;
 
