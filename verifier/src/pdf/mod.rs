@@ -1,10 +1,12 @@
 //! Reading the signed credential out of a printed record's PDF: the embedded file
 //! `hocba-credential.json` in the catalog's `EmbeddedFiles` name tree.
 //!
-//! **Bounded on hostile files.** A PDF is at most [`MAX_PDF_BYTES`]. Its objects are read by
-//! [`objects`](self) rather than by `lopdf::Document::load_mem` (which loops, or grows without
-//! bound, on crafted cross-reference tables: see that module): on demand, each at most once,
-//! each within its own region of the file, at most [`MAX_OBJECTS_READ`] per PDF. Compressed
+//! **Bounded on hostile files.** A PDF is at most [`MAX_PDF_BYTES`]. Its objects are read by the
+//! private module `objects` rather than by `lopdf::Document::load_mem`, which hangs (a
+//! cross-reference table naming one offset 60,000 times), goes quadratic (streams nested in
+//! stream data) or overflows the stack (a chain of indirect `/Length`s) on crafted files: on
+//! demand, each at most once, each parsed within its own region of the file, at most
+//! [`MAX_OBJECTS_READ`] per PDF; lopdf is used only as the parser of one object. Compressed
 //! object streams and encryption are refused (the issuer writes neither).
 //! The name tree is walked with a visited set (a node met twice — `/Kids [5 0 R]` inside object
 //! 5, a cycle across nodes — is an error naming the object), at most [`MAX_TREE_NODES`] nodes

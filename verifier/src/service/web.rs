@@ -6,6 +6,10 @@
 //! Online (`serve --online URL`), the QR summary's school's status lists are fetched first
 //! (in `api::check_items`, through the issuer's `/status/{code}/index.json`), so the page
 //! shows revoked or valid with the status checked.
+//!
+//! `POST /upload` is public, so it is held to the API's rules: the heavy slot before the form
+//! is read, the work on the blocking pool under the deadline. Busy, past the deadline, or a
+//! PDF with two credentials: a page that says so in Vietnamese (English with `?lang=en`).
 
 use axum::Router;
 use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
