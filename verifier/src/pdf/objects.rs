@@ -214,7 +214,14 @@ impl<'a> Objects<'a> {
         let (Some(number), Some(generation)) = (number, generation) else {
             return Err(bad("has no object number"));
         };
-        let end = self.region_end(offset);
+        // The bounds are not sorted yet while the sections are read: the nearest one after.
+        let end = self
+            .bounds
+            .iter()
+            .copied()
+            .filter(|b| *b > offset)
+            .min()
+            .unwrap_or(self.pdf.len());
         let Ok(Object::Stream(stream)) = parse_one(&self.pdf[..end], (number, generation), offset)
         else {
             return Err(bad("is not a readable stream"));
@@ -344,7 +351,8 @@ impl<'a> Objects<'a> {
         Ok(parse_one(&self.pdf[..end], id, offset).ok())
     }
 
-    /// Where the region of the object at `offset` ends: the next bound after it.
+    /// Where the region of the object at `offset` ends: the next bound after it (the bounds
+    /// are sorted once every section is read).
     fn region_end(&self, offset: usize) -> usize {
         let i = self.bounds.partition_point(|b| *b <= offset);
         self.bounds.get(i).copied().unwrap_or(self.pdf.len())

@@ -69,6 +69,20 @@ async fn health(State(state): State<AppState>) -> Response {
     Json(body).into_response()
 }
 
+/// 413 when the request declares (`Content-Length`) a body over `limit`: answered before the
+/// request waits for its slot or reads anything.
+pub(super) fn declared_over(request: &Request, limit: usize) -> Result<(), Problem> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > limit as u64 => Err(Problem::body_too_large(limit)),
+        _ => Ok(()),
+    }
+}
+
 /// Read the whole body, at most `limit` bytes (a longer body, declared or streamed, is 413).
 pub(super) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Problem> {
     match Limited::new(body, limit).collect().await {
@@ -232,6 +246,9 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
         )
         .field("Content-Type")
         .value(short(&content_type)));
+    }
+    if json {
+        declared_over(&request, limits.max_json_body_bytes)?;
     }
     // The slot first, then the body: a request waiting for its turn holds only its headers.
     let permit = state.heavy_permit().await?;

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::api::{check_items, read_body};
+use super::api::{check_items, declared_over, read_body};
 use super::problem::Problem;
 use super::verify::{Checked, Item};
 use crate::{CheckName, Outcome, VerdictResult};
@@ -30,6 +30,9 @@ struct VcApiRequest<'a> {
 /// for a valid credential; 400 with the same shape (`verified: false`, `errors` as problem
 /// details naming the reason) for one that is not valid or cannot be read.
 pub(super) async fn vc_api_verify(State(state): State<AppState>, request: Request) -> Response {
+    if let Err(p) = declared_over(&request, state.inner.limits.max_json_body_bytes) {
+        return p.into_response();
+    }
     // The slot first, then the body (as for the bulk API).
     let permit = match state.heavy_permit().await {
         Ok(p) => p,

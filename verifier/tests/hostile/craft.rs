@@ -333,3 +333,34 @@ fn nested_streams(depth: u32) -> Vec<u8> {
     );
     out
 }
+
+/// `pdf` with an incremental update appended: `objects` (new objects, or new versions of old
+/// ones), a cross-reference section for them whose `/Prev` is the old one, and a trailer with
+/// `/Root root 0 R`.
+pub fn append_update(pdf: &[u8], objects: &[(u32, Vec<u8>)], root: u32) -> Vec<u8> {
+    let prev = xref_offset(pdf);
+    let mut out = pdf.to_vec();
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    let mut offsets = Vec::new();
+    for (n, body) in objects {
+        offsets.push((*n, out.len()));
+        out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n");
+    for (n, o) in &offsets {
+        out.extend_from_slice(format!("{n} 1\n{o:010} 00000 n \n").as_bytes());
+    }
+    let size = objects.iter().map(|(n, _)| n + 1).max().unwrap_or(1);
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {size} /Root {root} 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}

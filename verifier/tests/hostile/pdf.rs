@@ -191,3 +191,73 @@ fn write_and_measure_the_hostile_pdfs() {
         );
     }
 }
+
+/// The number before ` 0 R` right after `key` in the issued PDF's catalog.
+fn reference_after(pdf: &[u8], key: &str) -> u32 {
+    let text = String::from_utf8_lossy(pdf);
+    let at = text.find(key).unwrap_or_else(|| panic!("no {key}")) + key.len();
+    text[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn an_update_appended_to_an_issued_pdf_cannot_add_a_second_credential() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    let issued = std::fs::read(format!("{dir}/issued-primary-grade5.pdf")).unwrap();
+    let expected = std::fs::read(format!("{dir}/issued-primary-grade5.credential.json")).unwrap();
+    let catalog = reference_after(&issued, "/Root ");
+    let pages = reference_after(&issued, "/Pages ");
+    let spec = reference_after(&issued, "(hocba-credential.json) ");
+    let new_catalog = |tree: u32| {
+        (
+            catalog,
+            format!(
+                "<< /Type /Catalog /Pages {pages} 0 R /Names << /EmbeddedFiles {tree} 0 R >> >>"
+            )
+            .into_bytes(),
+        )
+    };
+    let leaf = |n: u32, spec: u32| {
+        (
+            n,
+            format!("<< /Names [(hocba-credential.json) {spec} 0 R] >>").into_bytes(),
+        )
+    };
+    // An update that only moves the original entry into a kid: still read, and still the
+    // school's credential (the newest catalog wins, the old objects come through /Prev).
+    let moved = craft::append_update(
+        &issued,
+        &[
+            new_catalog(900),
+            (900, b"<< /Kids [901 0 R] >>".to_vec()),
+            leaf(901, spec),
+        ],
+        catalog,
+    );
+    let got = extract_within_deadline("moved", moved).unwrap();
+    let parse = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+    assert_eq!(parse(&got), parse(&expected));
+    // An update that adds a second credential beside it: refused.
+    let other = revoked_credential();
+    let added = craft::append_update(
+        &issued,
+        &[
+            new_catalog(900),
+            (900, b"<< /Kids [901 0 R 902 0 R] >>".to_vec()),
+            leaf(901, spec),
+            leaf(902, 903),
+            craft::file_spec(903, EMBEDDED_NAME, 904),
+            craft::file_stream(904, &other),
+        ],
+        catalog,
+    );
+    let e = extract_within_deadline("added", added).unwrap_err();
+    assert!(
+        matches!(&e, VerifyError::PdfManyCredentials { count: 2, .. }),
+        "{e}"
+    );
+}

@@ -425,6 +425,16 @@ async fn bodies_wait_for_their_slot_before_they_are_read() {
             "{path} {ct}: body read before the slot"
         );
     }
+    // A JSON body declared larger than the JSON limit is refused at once, unread, slot or not.
+    for path in ["/api/v1/verify", "/credentials/verify"] {
+        let (mut request, polled) = watched_request(path, "application/json", Some(60));
+        request
+            .headers_mut()
+            .insert("content-length", (60u64 << 20).into());
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert!(!polled.load(Ordering::SeqCst), "{path}: body read");
+    }
     // Once the slot is free, the same requests are read (and refused for their content).
     holding.abort();
     let _ = holding.await;
