@@ -4,14 +4,14 @@
 //! on mutations of a valid payload. Each case runs on a thread that must answer within
 //! [`DEADLINE`]: no panic, no hang. A few hundred cases each, a few seconds in all.
 
-use std::sync::mpsc;
+use std::sync::{Arc, OnceLock, mpsc};
 use std::time::Duration;
 
 use ed25519_dalek::Signer;
 use hocba_schema::credential::{StatusEntry, UnsignedCredential};
 use hocba_schema::qr::{Summary, parse_qr_text, qr_text};
 use hocba_verifier::pdf::extract_credential;
-use hocba_verifier::verify_summary;
+use hocba_verifier::{VerifiedTrustList, verify_summary};
 use proptest::prelude::*;
 
 use crate::support::*;
@@ -151,7 +151,7 @@ proptest! {
         "[0-9]{0,800}",
         "https://verify\\.example/V/[0-9]{0,800}",
     ]) {
-        let trust = verified_trust();
+        let trust = trust();
         bounded("random QR text", move || {
             let _ = parse_qr_text(&text);
             let _ = verify_summary(&text, &trust, NOW);
@@ -171,7 +171,7 @@ proptest! {
             }
         }
         let text: String = text.into_iter().collect();
-        let trust = verified_trust();
+        let trust = trust();
         bounded("mutated QR text", move || {
             let _ = parse_qr_text(&text);
             let _ = verify_summary(&text, &trust, NOW);
@@ -179,8 +179,19 @@ proptest! {
     }
 }
 
-/// The QR text of a grade 11 record (`schema/examples/`) signed by school A's key.
-fn valid_qr_text() -> String {
+/// The fixtures' verified trust list, made once.
+fn trust() -> Arc<VerifiedTrustList> {
+    static TRUST: OnceLock<Arc<VerifiedTrustList>> = OnceLock::new();
+    Arc::clone(TRUST.get_or_init(|| Arc::new(verified_trust())))
+}
+
+/// The QR text of a grade 11 record (`schema/examples/`) signed by school A's key, made once.
+fn valid_qr_text() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(make_valid_qr_text)
+}
+
+fn make_valid_qr_text() -> String {
     let record: serde_json::Value = serde_json::from_slice(
         &std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
