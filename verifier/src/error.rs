@@ -70,6 +70,21 @@ pub enum VerifyError {
         /// What is wrong.
         problem: String,
     },
+    /// The PDF carries more than one embedded credential (`hocba-credential.json` twice, or
+    /// another embedded file that is a credential): which one the paper stands for is not
+    /// clear, so none is judged.
+    #[error(
+        "PDF: the file carries {count} embedded credentials ({}); a printed học bạ carries \
+         exactly one, so none is checked — tệp PDF chứa {count} hồ sơ số đính kèm, trong khi \
+         học bạ chỉ có một: không kiểm tra tệp này",
+        .names.join(", ")
+    )]
+    PdfManyCredentials {
+        /// How many.
+        count: usize,
+        /// Their file names in the PDF, in order.
+        names: Vec<String>,
+    },
     /// The offline trust bundle is not a `HocBaTrustBundle` of the expected shape.
     #[error("trust bundle: {problem}")]
     Bundle {

@@ -1,5 +1,10 @@
 //! The machine API: `GET /health`, `POST /api/v1/verify` (bulk, JSON or multipart) and the
-//! W3C VC-API `POST /credentials/verify`.
+//! route of the W3C VC-API `POST /credentials/verify` (handled in `super::vc_api`).
+//!
+//! Each POST takes its heavy slot before its body is read, reads the body through a limit
+//! ([`super::Limits::max_json_body_bytes`] for JSON, [`super::Limits::max_body_bytes`] for
+//! multipart), and verifies on the blocking pool under the work deadline ([`check_items`]).
+//! `GET /health` does no work and waits for nothing, so it answers while verifications run.
 
 use std::sync::Arc;
 
@@ -13,12 +18,12 @@ use http_body_util::{BodyExt, Limited};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::AppState;
 use super::problem::{Problem, short};
-use super::verify::{Checked, Item, ItemReport, is_image, rfc3339, verify_all, verify_item};
+use super::verify::{Checked, Item, ItemReport, is_image, rfc3339, verify_all};
 use crate::online::Material;
-use crate::{CheckName, Outcome, VerdictResult};
 
 /// Largest single uploaded file kept (32 MiB, the QR photo limit; PDFs are held to 16 MiB).
 const MAX_FILE_BYTES: usize = crate::qr::MAX_IMAGE_BYTES;
@@ -31,7 +36,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/api/v1/verify", post(verify))
-        .route("/credentials/verify", post(vc_api_verify))
+        .route("/credentials/verify", post(super::vc_api::vc_api_verify))
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -62,6 +67,20 @@ async fn health(State(state): State<AppState>) -> Response {
         }),
     };
     Json(body).into_response()
+}
+
+/// 413 when the request declares (`Content-Length`) a body over `limit`: answered before the
+/// request waits for its slot or reads anything.
+pub(super) fn declared_over(request: &Request, limit: usize) -> Result<(), Problem> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > limit as u64 => Err(Problem::body_too_large(limit)),
+        _ => Ok(()),
+    }
 }
 
 /// Read the whole body, at most `limit` bytes (a longer body, declared or streamed, is 413).
@@ -117,52 +136,67 @@ fn status_urls_of(items: &[Item]) -> Vec<String> {
     urls
 }
 
-/// Verify `items` (after fetching what they need, when online), on the blocking pool.
+/// Which schools' status lists the QR items (text or photo) need, and which status lists the
+/// credential items (JSON or inside a PDF) name: what to fetch first, online. CPU-bound (PDFs
+/// are taken apart, photos decoded): run on the blocking pool.
+fn wanted(items: &[Item]) -> (Vec<String>, Vec<String>) {
+    let mut schools: Vec<String> = Vec::new();
+    for item in items {
+        let text = match item {
+            Item::Qr(text) => Some(text.clone()),
+            Item::File { bytes, .. } if is_image(bytes) && bytes.len() <= MAX_FILE_BYTES => {
+                crate::decode_qr_image(bytes).ok()
+            }
+            _ => None,
+        };
+        if let Some(text) = text
+            && let Ok(signed) = hocba_schema::qr::parse_qr_text(&text)
+            && !schools.contains(&signed.summary().school_code)
+            && schools.len() < MAX_QR_SCHOOLS_PREFETCHED
+        {
+            schools.push(signed.summary().school_code.clone());
+        }
+    }
+    // PDFs carry their credential inside; the status URL is read after extraction.
+    let mut extracted: Vec<Item> = Vec::new();
+    for item in items {
+        if let Item::File { bytes, .. } = item
+            && crate::pdf::is_pdf(bytes)
+            && let Ok(json) = crate::pdf::extract_credential(bytes)
+        {
+            extracted.push(Item::Credential(json));
+        }
+    }
+    let mut urls = status_urls_of(items);
+    urls.extend(status_urls_of(&extracted));
+    (schools, urls)
+}
+
+/// Verify `items` (after fetching what they need, when online) on the blocking pool, under
+/// the work deadline, `permit` (the request's heavy slot, if it has one) held until the work
+/// ends.
 pub(super) async fn check_items(
     state: &AppState,
     items: Vec<Item>,
-) -> Result<(Vec<Item>, Vec<Checked>, Arc<Material>), Problem> {
-    // Online, a QR summary's status is checked in its school's lists: the summary names its
-    // index but not its list, so each school's index of lists is read first (QR text and QR
-    // photos alike; a few distinct schools per request at most).
-    if let super::TrustSource::Online(online) = &state.inner.source {
-        let mut schools: Vec<String> = Vec::new();
-        for item in &items {
-            let text = match item {
-                Item::Qr(text) => Some(text.clone()),
-                Item::File { bytes, .. } if is_image(bytes) && bytes.len() <= MAX_FILE_BYTES => {
-                    crate::decode_qr_image(bytes).ok()
-                }
-                _ => None,
-            };
-            if let Some(text) = text
-                && let Ok(signed) = hocba_schema::qr::parse_qr_text(&text)
-                && !schools.contains(&signed.summary().school_code)
-                && schools.len() < MAX_QR_SCHOOLS_PREFETCHED
-            {
-                schools.push(signed.summary().school_code.clone());
-            }
-        }
+    permit: Option<OwnedSemaphorePermit>,
+) -> Result<(Vec<Checked>, Arc<Material>), Problem> {
+    let permit = permit.map(Arc::new);
+    let (items, urls) = if let super::TrustSource::Online(online) = &state.inner.source {
+        // Online, a QR summary's status is checked in its school's lists: the summary names
+        // its index but not its list, so each school's index of lists is read first (QR text
+        // and QR photos alike; a few distinct schools per request at most).
+        let (items, (schools, urls)) = state
+            .run_blocking(permit.clone(), move || {
+                let wanted = wanted(&items);
+                (items, wanted)
+            })
+            .await?;
         for code in &schools {
             online.prefetch_school_lists(code).await;
         }
-    }
-    let urls = if state.inner.source.is_online() {
-        // PDFs carry their credential inside; the status URL is read after extraction.
-        let mut extracted: Vec<Item> = Vec::new();
-        for item in &items {
-            if let Item::File { bytes, .. } = item
-                && crate::pdf::is_pdf(bytes)
-                && let Ok(json) = crate::pdf::extract_credential(bytes)
-            {
-                extracted.push(Item::Credential(json));
-            }
-        }
-        let mut urls = status_urls_of(&items);
-        urls.extend(status_urls_of(&extracted));
-        urls
+        (items, urls)
     } else {
-        Vec::new()
+        (items, Vec::new())
     };
     let material = state.material(&urls).await?;
     let now = state.now();
@@ -171,29 +205,18 @@ pub(super) async fn check_items(
     // several run at once they already keep the cores busy (one thread each avoids
     // oversubscription).
     let alone = state.inner.heavy.available_permits() + 1 >= state.inner.limits.max_heavy;
-    let threads = if alone { state.inner.threads } else { 1 };
-    if items.len() <= 2 {
-        let checked = items
-            .iter()
-            .map(|i| verify_item(i, &material, now, &options))
-            .collect();
-        return Ok((items, checked, material));
-    }
+    let threads = if alone && items.len() > 2 {
+        state.inner.threads
+    } else {
+        1
+    };
     let m = Arc::clone(&material);
-    let joined = tokio::task::spawn_blocking(move || {
-        let checked = verify_all(&items, &m, now, &options, threads);
-        (items, checked)
-    })
-    .await;
-    match joined {
-        Ok((items, checked)) => Ok((items, checked, material)),
-        Err(e) => Err(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Verification failed",
-            e.to_string(),
-        )),
-    }
+    let checked = state
+        .run_blocking(permit, move || {
+            verify_all(&items, &m, now, &options, threads)
+        })
+        .await?;
+    Ok((checked, material))
 }
 
 /// `POST /api/v1/verify`.
@@ -212,8 +235,24 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (items, names) = if content_type.starts_with("multipart/form-data") {
-        let _permit = state.heavy_permit().await?;
+    let multipart = content_type.starts_with("multipart/form-data");
+    let json = content_type.starts_with("application/json") || content_type.is_empty();
+    if !(multipart || json) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send application/json ({\"items\":[…]}) or multipart/form-data (files)",
+        )
+        .field("Content-Type")
+        .value(short(&content_type)));
+    }
+    if json {
+        declared_over(&request, limits.max_json_body_bytes)?;
+    }
+    // The slot first, then the body: a request waiting for its turn holds only its headers.
+    let permit = state.heavy_permit().await?;
+    let (items, names) = if multipart {
         let multipart = Multipart::from_request(request, &()).await.map_err(|e| {
             Problem::new(
                 StatusCode::BAD_REQUEST,
@@ -223,26 +262,15 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
             )
             .field("body")
         })?;
-        let (items, names) = read_multipart(multipart, limits.max_items).await?;
-        return respond(state, items, names).await;
-    } else if content_type.starts_with("application/json") || content_type.is_empty() {
-        let body = read_body(request.into_body(), limits.max_body_bytes).await?;
-        parse_json_items(&body, limits.max_items)?
+        read_multipart(multipart, limits.max_items).await?
     } else {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
-            "send application/json ({\"items\":[…]}) or multipart/form-data (files)",
-        )
-        .field("Content-Type")
-        .value(short(&content_type)));
+        let body = read_body(request.into_body(), limits.max_json_body_bytes).await?;
+        let max_items = limits.max_items;
+        state
+            .run_blocking(None, move || parse_json_items(&body, max_items))
+            .await??
     };
-    if items.len() > 2 {
-        let _permit = state.heavy_permit().await?;
-        return respond(state, items, names).await;
-    }
-    respond(state, items, names).await
+    respond(state, items, names, permit).await
 }
 
 fn too_many(count: usize, max: usize) -> Problem {
@@ -407,9 +435,10 @@ async fn respond(
     state: &AppState,
     items: Vec<Item>,
     names: Vec<Option<String>>,
+    permit: OwnedSemaphorePermit,
 ) -> Result<Response, Problem> {
     let now = state.now();
-    let (_, checked, material) = check_items(state, items).await?;
+    let (checked, material) = check_items(state, items, Some(permit)).await?;
     let reports: Vec<ItemReport<'_>> = checked
         .iter()
         .zip(&names)
@@ -464,128 +493,4 @@ struct TrustListOut<'a> {
     id: &'a str,
     version: u64,
     valid_until: String,
-}
-
-#[derive(Deserialize)]
-struct VcApiRequest<'a> {
-    #[serde(borrow, rename = "verifiableCredential")]
-    verifiable_credential: Option<&'a RawValue>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    options: Option<Value>,
-}
-
-/// `POST /credentials/verify` (W3C VC-API): 200 `{verified: true, checks, warnings, errors}`
-/// for a valid credential; 400 with the same shape (`verified: false`, `errors` as problem
-/// details naming the reason) for one that is not valid or cannot be read.
-async fn vc_api_verify(State(state): State<AppState>, request: Request) -> Response {
-    let body = match read_body(request.into_body(), state.inner.limits.max_body_bytes).await {
-        Ok(b) => b,
-        Err(p) => return p.into_response(),
-    };
-    let req: VcApiRequest<'_> = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return Problem::bad_json(format!(
-                "expected {{\"verifiableCredential\": {{…}}, \"options\": {{…}}}}: {e}"
-            ))
-            .into_response();
-        }
-    };
-    let Some(vc) = req.verifiable_credential else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "missing-field",
-            "verifiableCredential is missing",
-            "the body must have a verifiableCredential member",
-        )
-        .field("verifiableCredential")
-        .into_response();
-    };
-    let items = vec![Item::Credential(vc.get().as_bytes().to_vec())];
-    let checked = match check_items(&state, items).await {
-        Ok((_, mut c, _)) => c.pop(),
-        Err(p) => return p.into_response(),
-    };
-    let problem = |kind: &str, title: &str, detail: String| {
-        json!({
-            "type": format!("{}{kind}", super::problem::TYPE_BASE),
-            "title": title,
-            "detail": detail,
-        })
-    };
-    let (verified, checks, warnings, errors) = match checked {
-        Some(Checked::Credential(v)) => {
-            let checks: Vec<&str> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Passed)
-                .map(|c| vc_check_name(c.name))
-                .collect();
-            let warnings: Vec<Value> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Warning || c.outcome == Outcome::NotChecked)
-                .filter_map(|c| {
-                    let r = c.reason?;
-                    Some(problem(
-                        r.code(),
-                        r.message().en,
-                        c.detail.clone().unwrap_or_default(),
-                    ))
-                })
-                .collect();
-            let errors: Vec<Value> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Failed)
-                .filter_map(|c| {
-                    let r = c.reason?;
-                    Some(problem(
-                        r.code(),
-                        r.message().en,
-                        c.detail.clone().unwrap_or_default(),
-                    ))
-                })
-                .collect();
-            (v.result() == VerdictResult::Valid, checks, warnings, errors)
-        }
-        Some(Checked::Error { code, detail }) => (
-            false,
-            Vec::new(),
-            Vec::new(),
-            vec![problem(code, "The credential could not be read", detail)],
-        ),
-        _ => (
-            false,
-            Vec::new(),
-            Vec::new(),
-            vec![problem("internal", "No verdict", String::new())],
-        ),
-    };
-    let status = if verified {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    (
-        status,
-        Json(json!({
-            "verified": verified,
-            "checks": checks,
-            "warnings": warnings,
-            "errors": errors,
-        })),
-    )
-        .into_response()
-}
-
-/// VC-API check names: `proof` for the signature, the others as the verifier names them.
-fn vc_check_name(name: CheckName) -> &'static str {
-    match name {
-        CheckName::Integrity => "proof",
-        CheckName::ValidityPeriod => "expiration",
-        CheckName::Status => "credentialStatus",
-        other => other.as_str(),
-    }
 }

@@ -12,9 +12,23 @@
 //!   binary: works offline), `GET /health`.
 //!
 //! Errors are RFC 9457 problem details ([`problem::Problem`]). Limits ([`Limits`]): body size
-//! (413), items per request (413), header read time and whole-request time (slow clients get
-//! 408 or a closed connection), concurrent heavy requests (the rest wait, then 503), concurrent
-//! connections. Verification itself runs on the blocking pool, a batch spread over every core.
+//! (413; 100 MiB for uploads, 16 MiB for JSON), items per request (413), header read time and
+//! whole-request time (slow clients get 408 or a closed connection), concurrent heavy requests
+//! (the rest wait, then 503), concurrent connections, and a deadline on the verification work.
+//!
+//! **Order of a POST** (`/api/v1/verify`, `/credentials/verify`, `/upload`): first a heavy slot
+//! ([`Limits::max_heavy`], waiting at most [`Limits::queue_timeout`]), *then* the body, read
+//! through a length limit: a request waiting for its turn holds no more than its headers, so ten
+//! 60 MB bodies sent at once never sit in memory together (at most `max_heavy` bodies do). The
+//! price: a client that is slow to send its body keeps its slot while it sends, up to
+//! [`Limits::request_timeout`].
+//!
+//! **Where the work runs.** Everything CPU-bound (taking a PDF apart, decoding a photo, parsing
+//! and verifying) runs on the blocking pool, never on the threads that answer `/health`, under
+//! [`Limits::work_timeout`]: past it the request gets 503 `verification-timeout` (an HTML page
+//! for the upload form). A thread cannot be stopped from outside, so the abandoned work keeps
+//! its heavy slot until it really ends, and it does end: every reader is bounded by its input
+//! limits and budgets ([`crate::pdf`]: objects read, name-tree nodes), not by the clock.
 //!
 //! Trust material comes from an offline bundle or [`crate::online`]; the time of checking from
 //! the [`Clock`] the owner passes in (the service never reads the clock itself).
@@ -23,6 +37,7 @@ mod api;
 mod openapi;
 pub mod pages;
 pub mod problem;
+mod vc_api;
 pub mod verify;
 mod web;
 
@@ -39,7 +54,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::VerifyError;
 use crate::VerifyOptions;
@@ -50,33 +65,43 @@ use problem::Problem;
 /// The service's limits; [`Limits::default`] is what `hocba-verify serve` uses.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Largest request body (100 MiB): larger gives 413 before it is read in full.
+    /// Largest request body (100 MiB: a thousand PDFs): larger gives 413 before it is read in
+    /// full.
     pub max_body_bytes: usize,
+    /// Largest JSON body of `POST /api/v1/verify` and `POST /credentials/verify` (16 MiB: a
+    /// thousand year records of about 5 KB, with room to spare); larger gives 413.
+    pub max_json_body_bytes: usize,
     /// Most items in one `POST /api/v1/verify` (1,000): more gives 413.
     pub max_items: usize,
     /// Time to receive a request's headers (10 s); a slower client is disconnected.
     pub header_timeout: StdDuration,
     /// Time for a whole request, body included (60 s); then 408.
     pub request_timeout: StdDuration,
-    /// Heavy requests (bulk, uploads) verified at the same time (4); others wait up to
-    /// [`Limits::queue_timeout`], then 503 with `Retry-After`.
+    /// POST requests (bulk, VC-API, uploads) read and verified at the same time (4); others
+    /// wait up to [`Limits::queue_timeout`], before their body is read, then 503 with
+    /// `Retry-After`.
     pub max_heavy: usize,
     /// How long a heavy request waits for its turn (20 s).
     pub queue_timeout: StdDuration,
     /// Open connections at the same time (1,024); further ones wait to be accepted.
     pub max_connections: usize,
+    /// Time for the verification work of one request once its turn came (30 s); then 503
+    /// `verification-timeout`.
+    pub work_timeout: StdDuration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 100 << 20,
+            max_json_body_bytes: 16 << 20,
             max_items: 1_000,
             header_timeout: StdDuration::from_secs(10),
             request_timeout: StdDuration::from_secs(60),
             max_heavy: 4,
             queue_timeout: StdDuration::from_secs(20),
             max_connections: 1_024,
+            work_timeout: StdDuration::from_secs(30),
         }
     }
 }
@@ -145,7 +170,7 @@ struct Inner {
     clock: Clock,
     limits: Limits,
     options: VerifyOptions,
-    heavy: Semaphore,
+    heavy: Arc<Semaphore>,
     threads: usize,
 }
 
@@ -167,7 +192,7 @@ impl AppState {
                 source,
                 clock,
                 options: judging.options(),
-                heavy: Semaphore::new(limits.max_heavy.max(1)),
+                heavy: Arc::new(Semaphore::new(limits.max_heavy.max(1))),
                 limits,
                 threads,
             }),
@@ -178,10 +203,11 @@ impl AppState {
         (self.inner.clock)()
     }
 
-    /// Wait for a heavy-request slot (bounded wait).
-    async fn heavy_permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Problem> {
-        match tokio::time::timeout(self.inner.limits.queue_timeout, self.inner.heavy.acquire()).await
-        {
+    /// Wait for a heavy-request slot (bounded wait). Owned: work abandoned at its deadline
+    /// keeps it until the work ends ([`AppState::run_blocking`]).
+    async fn heavy_permit(&self) -> Result<OwnedSemaphorePermit, Problem> {
+        let acquire = Arc::clone(&self.inner.heavy).acquire_owned();
+        match tokio::time::timeout(self.inner.limits.queue_timeout, acquire).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -193,6 +219,41 @@ impl AppState {
                 ),
             )
             .limit(self.inner.limits.max_heavy as u64)),
+        }
+    }
+
+    /// Run the CPU-bound `work` on the blocking pool, holding `permit` (if any) until it ends,
+    /// and wait for it at most [`Limits::work_timeout`]: then 503 `verification-timeout` (the
+    /// work goes on, bounded, and frees the slot when done).
+    async fn run_blocking<T: Send + 'static>(
+        &self,
+        permit: Option<Arc<OwnedSemaphorePermit>>,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Problem> {
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        });
+        let limit = self.inner.limits.work_timeout;
+        match tokio::time::timeout(limit, task).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Verification failed",
+                e.to_string(),
+            )),
+            Err(_) => Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "verification-timeout",
+                "Verification took too long",
+                format!(
+                    "the input was not checked within {} ms; a file built to be slow to read \
+                     (a PDF whose structure loops) is refused this way",
+                    limit.as_millis()
+                ),
+            )
+            .limit(u64::try_from(limit.as_millis()).unwrap_or(u64::MAX))),
         }
     }
 

@@ -28,7 +28,7 @@ pub(super) fn document() -> Value {
         "info": {
             "title": "hocba-verify serve — học bạ số verifier",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Verifies digital school records (học bạ số): W3C Verifiable Credentials signed with eddsa-jcs-2022, the signed QR summary of a printed record, and the credential embedded in its PDF. Trust comes from the education authority's signed trust list and the schools' signed Bitstring Status Lists (offline bundle or fetched online). Errors are RFC 9457 problem details. Limits: body 100 MiB (413), 1,000 items per request (413), request time 60 s (408), header time 10 s."
+            "description": "Verifies digital school records (học bạ số): W3C Verifiable Credentials signed with eddsa-jcs-2022, the signed QR summary of a printed record, and the credential embedded in its PDF. Trust comes from the education authority's signed trust list and the schools' signed Bitstring Status Lists (offline bundle or fetched online). Errors are RFC 9457 problem details. Limits: body 100 MiB for multipart and 16 MiB for JSON (413), 1,000 items per request (413), request time 60 s (408), header time 10 s, verification work 30 s (503 verification-timeout). A POST waits for one of the 4 verification slots (at most 20 s, then 503 busy) before its body is read. A PDF carrying more than one embedded credential is answered with the item error `pdf_many_credentials`."
         },
         "paths": {
             "/health": {"get": {
@@ -49,10 +49,10 @@ pub(super) fn document() -> Value {
                     "200": {"description": "One report per item", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VerifyResponse"}}}},
                     "400": problem_response("Malformed JSON or multipart body"),
                     "408": problem_response("The request took longer than the request timeout"),
-                    "413": problem_response("Body larger than 100 MiB, or more than 1,000 items"),
+                    "413": problem_response("Body larger than 100 MiB (multipart) or 16 MiB (JSON), or more than 1,000 items"),
                     "415": problem_response("Neither JSON nor multipart"),
                     "422": problem_response("No items"),
-                    "503": problem_response("No trust material yet, or too many heavy requests at once (Retry-After)")
+                    "503": problem_response("No trust material yet, too many heavy requests at once (`busy`), or the work took longer than its deadline (`verification-timeout`); Retry-After")
                 }
             }},
             "/credentials/verify": {"post": {
@@ -63,7 +63,9 @@ pub(super) fn document() -> Value {
                 }}}}},
                 "responses": {
                     "200": {"description": "Verified", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VcApiResult"}}}},
-                    "400": {"description": "Not verified (errors say why) or malformed request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VcApiResult"}}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                    "400": {"description": "Not verified (errors say why) or malformed request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VcApiResult"}}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                    "413": problem_response("Body larger than 16 MiB"),
+                    "503": problem_response("Too many heavy requests at once (`busy`), no trust material, or past the work deadline (`verification-timeout`); Retry-After")
                 }
             }},
             "/V/{digits}": {"get": {
@@ -84,7 +86,7 @@ pub(super) fn document() -> Value {
                 "post": {
                     "summary": "Verify one uploaded PDF, credential JSON or QR photo, or a `qr` text field → result page (HTML)",
                     "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string"}, "qr": {"type": "string"}}}}}},
-                    "responses": {"200": {"description": "Result page", "content": {"text/html": {}}}, "422": {"description": "Unreadable file", "content": {"text/html": {}}}}
+                    "responses": {"200": {"description": "Result page", "content": {"text/html": {}}}, "422": {"description": "Unreadable file (or a PDF with more than one credential)", "content": {"text/html": {}}}, "503": {"description": "Busy, or past the work deadline", "content": {"text/html": {}}}}
                 }
             },
             "/": {"get": {"summary": "Upload form (HTML)", "responses": {"200": {"description": "Form", "content": {"text/html": {}}}}}},

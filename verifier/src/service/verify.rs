@@ -53,8 +53,8 @@ pub enum Checked {
     Summary(Box<SummaryVerdict>),
     /// Could not be checked at all (unreadable input).
     Error {
-        /// Stable code (`not_json`, `not_a_pdf`, `pdf_unreadable`, `qr_unreadable`,
-        /// `too_large`, `item_malformed`, …).
+        /// Stable code (`not_json`, `not_a_pdf`, `pdf_unreadable`, `pdf_many_credentials`,
+        /// `qr_unreadable`, `too_large`, `item_malformed`, `timeout`, …).
         code: &'static str,
         /// What is wrong.
         detail: String,
@@ -81,10 +81,7 @@ pub fn verify_item(
                 }
                 match extract_credential(bytes) {
                     Ok(json) => credential(&json, material, now, options),
-                    Err(e) => Checked::Error {
-                        code: "pdf_unreadable",
-                        detail: e.to_string(),
-                    },
+                    Err(e) => error_of(&e),
                 }
             } else if *claims_pdf {
                 Checked::Error {
@@ -259,6 +256,7 @@ fn error_of(e: &VerifyError) -> Checked {
         VerifyError::NotJson { .. } => "not_json",
         VerifyError::NotAnObject { .. } => "not_an_object",
         VerifyError::Pdf { .. } => "pdf_unreadable",
+        VerifyError::PdfManyCredentials { .. } => "pdf_many_credentials",
         VerifyError::Image { .. } | VerifyError::QrPayload(_) => "qr_unreadable",
         _ => "unreadable",
     };

@@ -6,6 +6,10 @@
 //! Online (`serve --online URL`), the QR summary's school's status lists are fetched first
 //! (in `api::check_items`, through the issuer's `/status/{code}/index.json`), so the page
 //! shows revoked or valid with the status checked.
+//!
+//! `POST /upload` is public, so it is held to the API's rules: the heavy slot before the form
+//! is read, the work on the blocking pool under the deadline. Busy, past the deadline, or a
+//! PDF with two credentials: a page that says so in Vietnamese (English with `?lang=en`).
 
 use axum::Router;
 use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
@@ -64,6 +68,12 @@ fn error(lang: Lang, p: &Problem) -> Response {
             "Hệ thống đang bận, vui lòng thử lại sau ít phút.".to_owned(),
             "The verifier is busy; try again in a moment.".to_owned(),
         ),
+        "verification-timeout" => (
+            "Không kiểm tra xong tệp trong thời gian cho phép; tệp có thể bị hỏng hoặc không \
+             phải do nhà trường phát hành."
+                .to_owned(),
+            format!("The file could not be checked in time: {}", p.detail),
+        ),
         _ => (
             "Không đọc được dữ liệu gửi lên.".to_owned(),
             p.detail.clone(),
@@ -88,6 +98,11 @@ fn result_page(lang: Lang, checked: &Checked) -> Response {
                 "pdf_unreadable" => (
                     "Không đọc được hồ sơ trong tệp PDF.",
                     "The record in the PDF cannot be read",
+                ),
+                "pdf_many_credentials" => (
+                    "Tệp PDF chứa nhiều hơn một hồ sơ số đính kèm nên không được kiểm tra; \
+                     hãy dùng tệp PDF do nhà trường phát hành.",
+                    "The PDF carries more than one embedded credential, so it is not checked",
                 ),
                 "qr_unreadable" => ("Không đọc được mã QR.", "The QR code cannot be read"),
                 "too_large" => ("Tệp quá lớn.", "The file is too large"),
@@ -120,8 +135,8 @@ async fn landing(
             pages::error_page(lang, 400, "Mã QR quá dài.", "The QR code text is too long."),
         );
     }
-    match check_items(&state, vec![Item::Qr(digits)]).await {
-        Ok((_, checked, _)) => match checked.first() {
+    match check_items(&state, vec![Item::Qr(digits)], None).await {
+        Ok((checked, _)) => match checked.first() {
             Some(Checked::Error { detail, .. }) => html(
                 StatusCode::BAD_REQUEST,
                 pages::error_page(
@@ -179,10 +194,8 @@ async fn upload(
         }
         Err(p) => return error(lang, &p),
     };
-    let result = check_items(&state, items).await;
-    drop(permit);
-    match result {
-        Ok((_, checked, _)) => match checked.first() {
+    match check_items(&state, items, Some(permit)).await {
+        Ok((checked, _)) => match checked.first() {
             Some(c) => result_page(lang, c),
             None => error(lang, &Problem::bad_json("no result")),
         },
