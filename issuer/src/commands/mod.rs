@@ -64,15 +64,30 @@ pub(crate) struct KeyMaterial {
 impl KeyMaterial {
     /// Read what `args` name; a `--key` must be usable at `at`.
     pub(crate) fn load(args: &KeyArgs, at: OffsetDateTime) -> Result<Self> {
-        let authority_path = args
-            .authority
-            .clone()
-            .unwrap_or_else(|| args.keys.join("authority.pub.pem"));
-        let authority = read_authority(&authority_path)?;
         let trust_path = args
             .trust_list
             .clone()
             .unwrap_or_else(|| args.keys.join("trust-list.json"));
+        // --authority; else authority.pub.pem beside the keys or beside the trust list; else
+        // the built-in development authority (which vouches only for development lists).
+        let beside = [
+            Some(args.keys.join("authority.pub.pem")),
+            trust_path.parent().map(|d| d.join("authority.pub.pem")),
+        ];
+        let authority = match &args.authority {
+            Some(path) => read_authority(path)?,
+            None => match beside.into_iter().flatten().find(|p| p.is_file()) {
+                Some(path) => read_authority(&path)?,
+                None => {
+                    eprintln!(
+                        "no --authority and no authority.pub.pem beside the keys: checking the \
+                         trust list against the built-in DEVELOPMENT authority key"
+                    );
+                    hocba_verifier::danger::dev_authority()
+                        .map_err(|e| anyhow!("the development authority key: {e}"))?
+                }
+            },
+        };
         let trust = read_verified_trust_list(&trust_path, &authority)?;
         let (ring, key) = match &args.key {
             Some(path) => {

@@ -16,7 +16,7 @@ use crate::reason::Message;
 use crate::verdict::SchoolInfo;
 use crate::{
     Check, Reason, Verdict, VerdictResult, VerifyError, VerifyOptions, decode_qr_image,
-    verify_credential_with, verify_credentials_batch, verify_summary,
+    verify_credential_with, verify_credentials_batch, verify_summary_with,
 };
 
 /// Something to verify.
@@ -226,7 +226,7 @@ fn summary(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Checked {
-    match verify_summary(text, &material.trust, now) {
+    match verify_summary_with(text, &material.trust, now, options) {
         Ok(v) => {
             let status = match (v.verified(), v.info().status_index) {
                 (Some(verified), Some(index)) => material.status_lists.summary_status(
