@@ -95,7 +95,7 @@ impl Drop for Process {
 fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
-        .set_read_timeout(Some(StdDuration::from_secs(60)))
+        .set_read_timeout(Some(StdDuration::from_secs(180)))
         .unwrap();
     let body = body.map(|b| b.to_string()).unwrap_or_default();
     let request = format!(

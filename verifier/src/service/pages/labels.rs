@@ -10,9 +10,17 @@ use time::OffsetDateTime;
 
 use super::Lang;
 
-/// A date written as `YYYY-MM-DD…` (a date or an RFC 3339 time), shown as `dd/mm/yyyy` in
-/// Vietnamese and `yyyy-mm-dd` in English; anything else is returned as it is.
+/// A date written as `YYYY-MM-DD` or an RFC 3339 time (then its date in Vietnam, UTC+7),
+/// shown as `dd/mm/yyyy` in Vietnamese and `yyyy-mm-dd` in English; anything else is returned
+/// as it is.
 pub(super) fn date(lang: Lang, text: &str) -> String {
+    // A time (RFC 3339) is shown on the calendar of a Vietnamese reader (UTC+7): a record
+    // signed at 23:30 UTC was signed on the next day in Vietnam.
+    if text.len() > 10
+        && let Ok(at) = hocba_schema::credential::parse_time("time", text)
+    {
+        return date_of(lang, at.to_offset(VIETNAM));
+    }
     match text.get(..10).and_then(parse_date) {
         Some(d) => match lang {
             Lang::Vi => format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
