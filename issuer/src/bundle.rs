@@ -103,7 +103,7 @@ pub async fn build_bundle(
     }
     stats.status_lists = lists.len();
     let doc = BundleDoc {
-        kind: "HocBaTrustBundle",
+        kind: hocba_schema::publication::BUNDLE_TYPE,
         created_at: hocba_schema::credential::format_time(now)
             .map_err(|e| PublishError::Sign(e.into()))?,
         trust_list,

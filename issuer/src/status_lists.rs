@@ -48,10 +48,7 @@ pub const RESIGN_AFTER: Duration = Duration::hours(1);
 /// The URL of a status list: `{public_base}/status/{school_code}/{list_id}` (what
 /// credentials name in `credentialStatus.statusListCredential`).
 pub fn status_list_url(public_base: &str, school_code: &str, list_id: &str) -> String {
-    format!(
-        "{}/status/{school_code}/{list_id}",
-        public_base.trim_end_matches('/')
-    )
+    hocba_schema::publication::status_list_url(public_base, school_code, list_id)
 }
 
 /// Why a status list could not be published.

@@ -23,6 +23,7 @@ pub mod jcs;
 pub mod multibase;
 pub mod multikey;
 pub mod proof;
+pub mod publication;
 pub mod qr;
 pub mod record;
 pub mod rules;

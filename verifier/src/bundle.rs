@@ -40,7 +40,7 @@ use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
 
 /// The `type` of a trust bundle.
-pub const BUNDLE_TYPE: &str = "HocBaTrustBundle";
+pub const BUNDLE_TYPE: &str = hocba_schema::publication::BUNDLE_TYPE;
 
 /// Largest bundle accepted, in bytes (256 MiB: a province of a thousand schools is a few MiB).
 pub const MAX_BUNDLE_BYTES: usize = 256 << 20;

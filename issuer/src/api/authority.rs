@@ -584,7 +584,7 @@ pub async fn publish(
     let mut response = (StatusCode::CREATED, Json(VersionView::from(&version))).into_response();
     response.headers_mut().insert(
         header::LOCATION,
-        HeaderValue::from_static("/.well-known/hocba/trust-list.json"),
+        HeaderValue::from_static(hocba_schema::publication::TRUST_LIST_PATH),
     );
     Ok(response)
 }

@@ -36,7 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/status/{school}/index.json", get(status_index))
         .route("/status/{school}/{list}", get(status_list))
-        .route("/.well-known/hocba/trust-list.json", get(trust_list))
+        .route(hocba_schema::publication::TRUST_LIST_PATH, get(trust_list))
         .route("/api/v1/bundle", get(bundle))
 }
 
@@ -177,7 +177,7 @@ async fn trust_list(
         .await?
         .ok_or(ApiError::NotFound {
             what: "path",
-            id: "/.well-known/hocba/trust-list.json".to_owned(),
+            id: hocba_schema::publication::TRUST_LIST_PATH.to_owned(),
         })?;
     let etag = etag_of(&bytes);
     Ok(cacheable(&headers, bytes, &etag, "application/json"))

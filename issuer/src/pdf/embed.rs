@@ -7,7 +7,7 @@ use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 use super::PdfError;
 
 /// The embedded file's name.
-pub const EMBEDDED_NAME: &str = "hocba-credential.json";
+pub const EMBEDDED_NAME: &str = hocba_schema::publication::EMBEDDED_CREDENTIAL_NAME;
 
 /// Add `json` as the embedded file [`EMBEDDED_NAME`] to `doc`.
 pub(crate) fn embed_credential(doc: &mut Document, json: &[u8]) -> Result<(), PdfError> {

@@ -57,7 +57,7 @@ use crate::{MAX_TRUST_LIST_BYTES, VerifyError};
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
 /// Where the issuer publishes the trust list, under its base URL.
-pub const TRUST_LIST_PATH: &str = "/.well-known/hocba/trust-list.json";
+pub const TRUST_LIST_PATH: &str = hocba_schema::publication::TRUST_LIST_PATH;
 
 /// Default cache directory of `--cache-dir`.
 pub const DEFAULT_CACHE_DIR: &str = "./data/verifier-cache";
@@ -243,13 +243,13 @@ impl OnlineTrust {
 
     /// The trust list URL.
     pub fn trust_list_url(&self) -> String {
-        format!("{}{TRUST_LIST_PATH}", self.base)
+        hocba_schema::publication::trust_list_url(&self.base)
     }
 
     /// Whether `url` is a status-list URL this verifier may fetch: under `{base}/status/`,
     /// plain path characters only (no `..`, query, fragment or user info), at most 512 bytes.
     pub fn may_fetch(&self, url: &str) -> bool {
-        let prefix = format!("{}/status/", self.base);
+        let prefix = hocba_schema::publication::status_prefix(&self.base);
         let Some(rest) = url.strip_prefix(&prefix) else {
             return false;
         };
@@ -773,7 +773,7 @@ impl OnlineTrust {
         (!school_code.is_empty()
             && school_code.len() <= 20
             && school_code.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| format!("{}/status/{school_code}/index.json", self.base))
+        .then(|| hocba_schema::publication::status_index_url(&self.base, school_code))
     }
 
     /// Make sure the status lists of school `school_code` are held, so a QR summary of that

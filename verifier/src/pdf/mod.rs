@@ -40,7 +40,7 @@ use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
 /// Largest PDF accepted, in bytes (16 MiB; a record is about 40 KB).
 pub const MAX_PDF_BYTES: usize = 16 << 20;
 /// The embedded file's name.
-pub const EMBEDDED_NAME: &str = "hocba-credential.json";
+pub const EMBEDDED_NAME: &str = hocba_schema::publication::EMBEDDED_CREDENTIAL_NAME;
 /// Most nodes of the `EmbeddedFiles` name tree visited (a record's tree has one).
 pub const MAX_TREE_NODES: usize = 64;
 /// Deepest level of the `EmbeddedFiles` name tree followed.
