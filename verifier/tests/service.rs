@@ -1052,3 +1052,45 @@ async fn online_bulk_qr_items_find_the_schools_lists_through_its_index() {
     // Trust list, index and list: three requests for the two items.
     assert_eq!(log.requests.load(Ordering::SeqCst), 3);
 }
+
+/// The OpenAPI document lists the status codes the service really answers (as schemathesis
+/// checks): a malformed QR path is 400 on both spellings, an empty upload is refused, a bulk
+/// request needs at least one item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_what_the_service_answers() {
+    let addr = offline().await;
+    let doc = get(addr, "/api/v1/openapi.json").await.json();
+    let responses = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} has no responses"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for path in ["/V/{digits}", "/v/{digits}"] {
+        let codes = responses(path, "get");
+        assert!(codes.contains(&"400".to_owned()), "{path}: {codes:?}");
+        let shown = path.replace("{digits}", "0");
+        let a = get(addr, &shown).await;
+        assert!(
+            codes.contains(&a.status.as_u16().to_string()),
+            "{shown} answered {} but the document lists {codes:?}",
+            a.status
+        );
+    }
+    let upload = responses("/upload", "post");
+    for code in ["200", "400", "408", "413", "422", "503"] {
+        assert!(upload.contains(&code.to_owned()), "/upload: {upload:?}");
+    }
+    assert_eq!(
+        doc["components"]["schemas"]["VerifyRequest"]["properties"]["items"]["minItems"],
+        1
+    );
+    let a = post_json(addr, "/api/v1/verify", &serde_json::json!({"items": []})).await;
+    assert!(
+        responses("/api/v1/verify", "post").contains(&a.status.as_u16().to_string()),
+        "{}",
+        a.status
+    );
+}

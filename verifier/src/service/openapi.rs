@@ -40,9 +40,15 @@ pub(super) fn document() -> Value {
                 "description": "JSON: {\"items\":[{\"credential\":{…}} | {\"qr\":\"…\"}]}. Multipart: one or more file fields (PDF, credential JSON, PNG/JPEG photo of the QR) and `qr` text fields. Each item is answered in order; an item that cannot be read is answered with verdict `error`, the others are still checked.",
                 "requestBody": {"required": true, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/VerifyRequest"}},
-                    "multipart/form-data": {"schema": {"type": "object", "properties": {
-                        "file": {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"}},
-                        "qr": {"type": "string"}
+                    "multipart/form-data": {"schema": {"type": "object", "minProperties": 1, "properties": {
+                        "file": {"anyOf": [
+                            {"type": "string", "minLength": 1, "contentMediaType": "application/octet-stream"},
+                            {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1, "contentMediaType": "application/octet-stream"}}
+                        ]},
+                        "qr": {"anyOf": [
+                            {"type": "string"},
+                            {"type": "array", "items": {"type": "string"}}
+                        ]}
                     }}}
                 }},
                 "responses": {
@@ -78,15 +84,18 @@ pub(super) fn document() -> Value {
             }},
             "/v/{digits}": {"get": {
                 "summary": "Same as /V/{digits}",
-                "parameters": [{"name": "digits", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "Verdict page", "content": {"text/html": {}}}}
+                "parameters": [
+                    {"name": "digits", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+                    {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["vi", "en"]}}
+                ],
+                "responses": {"200": {"description": "Verdict page", "content": {"text/html": {}}}, "400": {"description": "Unreadable QR text", "content": {"text/html": {}}}}
             }},
             "/upload": {
                 "get": {"summary": "Upload form (HTML)", "responses": {"200": {"description": "Form", "content": {"text/html": {}}}}},
                 "post": {
                     "summary": "Verify one uploaded PDF, credential JSON or QR photo, or a `qr` text field → result page (HTML)",
-                    "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string"}, "qr": {"type": "string"}}}}}},
-                    "responses": {"200": {"description": "Result page", "content": {"text/html": {}}}, "422": {"description": "Unreadable file (or a PDF with more than one credential)", "content": {"text/html": {}}}, "503": {"description": "Busy, or past the work deadline", "content": {"text/html": {}}}}
+                    "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "minProperties": 1, "properties": {"file": {"type": "string", "minLength": 1, "contentMediaType": "application/octet-stream"}, "qr": {"type": "string", "minLength": 1}}}}}},
+                    "responses": {"200": {"description": "Result page", "content": {"text/html": {}}}, "400": {"description": "Not a multipart form, or a malformed one", "content": {"text/html": {}}}, "408": {"description": "The request took longer than the request timeout", "content": {"text/html": {}}}, "413": {"description": "Body larger than the limit", "content": {"text/html": {}}}, "422": {"description": "Unreadable file (or a PDF with more than one credential)", "content": {"text/html": {}}}, "503": {"description": "Busy, or past the work deadline", "content": {"text/html": {}}}}
                 }
             },
             "/": {"get": {"summary": "Upload form (HTML)", "responses": {"200": {"description": "Form", "content": {"text/html": {}}}}}},
@@ -100,7 +109,7 @@ pub(super) fn document() -> Value {
                 "value": {}, "limit": {"type": "integer"}
             }},
             "VerifyRequest": {"type": "object", "required": ["items"], "additionalProperties": false, "properties": {
-                "items": {"type": "array", "maxItems": 1000, "items": {"oneOf": [
+                "items": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"oneOf": [
                     {"type": "object", "required": ["credential"], "properties": {"credential": {"type": "object"}}, "additionalProperties": false},
                     {"type": "object", "required": ["qr"], "properties": {"qr": {"type": "string"}}, "additionalProperties": false}
                 ]}}
