@@ -288,6 +288,23 @@ async fn bulk_json_answers_each_item_with_its_verdict_and_the_record() {
         "urn:uuid:33333333-3333-4333-8333-333333333333"
     );
     assert_eq!(v["dates"]["validFrom"], "2026-05-25T08:00:00Z");
+    // Every item with a record names the pupil and class, valid or not, and says when the
+    // revocation status is known as of.
+    for (i, verified) in [(0, true), (1, false), (2, false), (3, false)] {
+        let pupil = &items[i]["pupil"];
+        assert!(
+            pupil["fullName"].as_str().is_some_and(|n| !n.is_empty()),
+            "item {i}: {pupil}"
+        );
+        assert!(pupil["className"].as_str().is_some(), "item {i}: {pupil}");
+        assert_eq!(pupil["verified"], verified, "item {i}");
+    }
+    assert!(items[4].get("pupil").is_none());
+    assert!(
+        v["statusAsOf"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{v}"
+    );
+    assert_eq!(items[2]["statusAsOf"], v["statusAsOf"]);
     let record = &v["record"];
     assert_eq!(record["grade"], 11);
     assert_eq!(record["level"], "secondary");

@@ -121,6 +121,10 @@ pub(super) fn document() -> Value {
                 "reason": {"type": "string"}, "message": {"$ref": "#/components/schemas/Message"}, "detail": {"type": "string"}
             }},
             "ItemReport": {"type": "object", "required": ["index", "kind", "verdict", "dates"], "properties": {
+                "pupil": {"type": "object", "description": "Who the record is about, as the item states it (what the school signed when verified is true)", "properties": {
+                    "fullName": {"type": "string"}, "className": {"type": "string"}, "schoolYear": {"type": "string"}, "grade": {"type": "string"}, "verified": {"type": "boolean"}
+                }},
+                "statusAsOf": {"type": "string", "format": "date-time", "description": "The signed validFrom of the status list checked: the time the revocation status is known as of"},
                 "index": {"type": "integer"},
                 "name": {"type": "string"},
                 "kind": {"type": "string", "enum": ["credential", "qr_summary", "unreadable"]},

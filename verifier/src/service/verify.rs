@@ -340,6 +340,15 @@ pub struct ItemReport<'a> {
     /// The credential's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<&'a str>,
+    /// Who the record is about — name, class, year, grade — so that an officer with 3,000
+    /// applications sees whose record failed. As the item states it: checked only when the
+    /// verdict is `valid` (then it is what the school signed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pupil: Option<PupilOut<'a>>,
+    /// The time the revocation status is known as of: the signed `validFrom` of the status
+    /// list checked (RFC 3339), absent when no list was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_as_of: Option<String>,
     /// The record's dates.
     pub dates: Dates<'a>,
     /// The verified record, normalised (only when valid).
@@ -354,6 +363,26 @@ pub struct ItemReport<'a> {
     /// For `error`: the detail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
+}
+
+/// The pupil of an item.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PupilOut<'a> {
+    /// Full name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<&'a str>,
+    /// Class, e.g. `12A1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<&'a str>,
+    /// School year, e.g. `2025-2026`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub school_year: Option<&'a str>,
+    /// Grade, as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// Whether these values are what the school signed (the verdict is valid).
+    pub verified: bool,
 }
 
 /// Unreadable-input message.
@@ -404,6 +433,14 @@ impl<'a> ItemReport<'a> {
                     }),
                     school,
                     credential_id: s.credential_id.as_deref(),
+                    pupil: Some(PupilOut {
+                        full_name: s.pupil.full_name.as_deref(),
+                        class_name: s.pupil.class_name.as_deref(),
+                        school_year: s.pupil.school_year.as_deref(),
+                        grade: s.pupil.grade.clone(),
+                        verified: v.is_valid(),
+                    }),
+                    status_as_of: v.status_as_of().map(rfc3339),
                     dates: Dates {
                         valid_from: s.valid_from.as_deref(),
                         valid_until: s.valid_until.as_deref(),
@@ -437,6 +474,14 @@ impl<'a> ItemReport<'a> {
                         trusted: v.school_name().is_some(),
                     }),
                     credential_id: Some(&info.credential_id),
+                    pupil: Some(PupilOut {
+                        full_name: Some(&info.pupil_name),
+                        class_name: Some(&info.class_name),
+                        school_year: Some(&info.school_year),
+                        grade: Some(info.grade.to_string()),
+                        verified: v.is_valid(),
+                    }),
+                    status_as_of: v.status_as_of().map(rfc3339),
                     dates: Dates {
                         signed_at: Some(&info.signed_at),
                         ..Dates::default()
@@ -458,6 +503,8 @@ impl<'a> ItemReport<'a> {
                 }),
                 school: None,
                 credential_id: None,
+                pupil: None,
+                status_as_of: None,
                 dates: Dates::default(),
                 record: None,
                 summary: None,
