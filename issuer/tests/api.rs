@@ -1120,6 +1120,15 @@ async fn pdfs_of_credentials_and_classes(ctx: Ctx) {
         let credential: Value =
             serde_json::from_slice(&hocba_verifier::pdf::extract_credential(&bytes).unwrap())
                 .unwrap();
+        // Named by class and pupil (ASCII), never by a personal identification number.
+        let class = credential["credentialSubject"]["className"]
+            .as_str()
+            .unwrap();
+        assert!(name.starts_with(&format!("{class}-")), "{name}");
+        assert!(name.is_ascii(), "{name}");
+        if let Some(pin) = credential["credentialSubject"]["student"]["personalIdNumber"].as_str() {
+            assert!(!name.contains(pin), "{name}");
+        }
         embedded_ids.push(credential["id"].as_str().unwrap().to_owned());
     }
     let mut listed: Vec<String> = list

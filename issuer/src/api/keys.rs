@@ -35,6 +35,8 @@ pub struct SchoolKeys {
     signers: RwLock<HashMap<String, Arc<Signer>>>,
     dev: bool,
     trust_list_json: Option<Vec<u8>>,
+    /// The list the signers were chosen from (the latest version), for [`SchoolKeys::signer_of`].
+    latest: RwLock<Option<TrustList>>,
 }
 
 /// The private key files of a school in `dir`: `school-<code>.pem` and `school-<code>-*.pem`
@@ -171,6 +173,7 @@ impl SchoolKeys {
             }
         }
         *self.signers.write().unwrap_or_else(|e| e.into_inner()) = chosen;
+        *self.latest.write().unwrap_or_else(|e| e.into_inner()) = Some(list.clone());
         Ok(dev)
     }
 
@@ -197,6 +200,55 @@ impl SchoolKeys {
             .unwrap_or_else(|e| e.into_inner())
             .get(school_code)
             .cloned()
+    }
+
+    /// The key that signed `credential_json` (its `proof.verificationMethod`), as a signer of
+    /// school `school_code`, to re-render its PDF and QR summary: any key of the school in the
+    /// directory, even one retired since (the summary keeps the credential's signing time), never
+    /// one the latest trust list marks compromised. The error says what is wrong.
+    pub fn signer_of(&self, school_code: &str, credential_json: &str) -> Result<Signer, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(credential_json).map_err(|e| e.to_string())?;
+        let vm = value["proof"]["verificationMethod"]
+            .as_str()
+            .ok_or("the credential has no proof.verificationMethod")?;
+        let multibase = vm.rsplit_once('#').map_or(vm, |(_, m)| m);
+        let latest = self.latest.read().unwrap_or_else(|e| e.into_inner());
+        let list = latest.as_ref().ok_or("no trust list is loaded")?;
+        let school = list
+            .credential_subject
+            .schools
+            .iter()
+            .find(|s| s.code == school_code)
+            .ok_or_else(|| format!("school {school_code} is not in the trust list"))?;
+        let listed = school
+            .verification_methods
+            .iter()
+            .find(|k| k.public_key_multibase == multibase)
+            .ok_or_else(|| format!("the key {multibase} is not one of school {school_code}'s"))?;
+        if listed.status == KeyStatus::Compromised {
+            return Err(format!(
+                "the key {multibase} that signed this record is marked compromised: revoke the \
+                 record and issue it again"
+            ));
+        }
+        let dir = self.dir.as_deref().ok_or("no key directory")?;
+        let files = key_files(dir).map_err(|e| e.to_string())?;
+        for path in files.get(school_code).into_iter().flatten() {
+            let key = KeyPair::load(path).map_err(|e| e.to_string())?;
+            if key.public_key_multibase() == multibase {
+                return Ok(Signer::new(
+                    key,
+                    IssuerRef {
+                        id: school.id.clone(),
+                        name: school.name.clone(),
+                    },
+                ));
+            }
+        }
+        Err(format!(
+            "the private key {multibase} that signed this record is not in the key directory"
+        ))
     }
 
     /// Codes of the schools that have a signer now, sorted.

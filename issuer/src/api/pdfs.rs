@@ -4,6 +4,7 @@
 //! copy (`pdf`). Rendering runs on the blocking pool, a class's PDFs across the cores.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,6 +16,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::records::SchoolQuery;
 use crate::pdf::{PdfOptions, render_all, zip_class};
+use crate::signing::Signer;
 use crate::store::{AuditEntry, Credential};
 
 /// The media type of a PDF.
@@ -51,7 +53,8 @@ pub async fn credential_pdf(
 }
 
 /// The printed records of one class in a school year, one PDF per credential that is not
-/// revoked (`<student code>-<school year>.pdf`), in a ZIP. Each PDF is audited as a copy.
+/// revoked (`<class>-<pupil name in ASCII>-<short id>.pdf`), in a ZIP. Each PDF is audited as a
+/// copy. Each QR summary is signed by the key that signed its credential.
 #[utoipa::path(
     get,
     path = "/api/v1/classes/{schoolYear}/{className}/pdfs.zip",
@@ -104,26 +107,63 @@ async fn render(
     credentials: Vec<Credential>,
 ) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
     let school = state.store().school(school_id).await?;
-    let signer = state.signer(&school.code).ok_or_else(|| ApiError::Conflict {
-        detail: format!(
-            "the signing key of school {} is not loaded on this server, so its QR summary cannot be signed",
-            school.code
-        ),
-    })?;
+    // Each PDF's QR summary is signed by the key that signed its credential (found even when
+    // retired since), not by the school's current key: a record re-rendered after a rotation
+    // must still verify.
+    let mut signers: Vec<Arc<Signer>> = Vec::new();
+    let mut signer_of = Vec::with_capacity(credentials.len());
+    for c in &credentials {
+        let vm = serde_json::from_str::<Value>(&c.credential_json)
+            .ok()
+            .and_then(|v| v["proof"]["verificationMethod"].as_str().map(str::to_owned));
+        let known = signers
+            .iter()
+            .position(|s| Some(s.verification_method()) == vm.as_deref());
+        let index = match known {
+            Some(i) => i,
+            None => {
+                let signer = state
+                    .school_keys()
+                    .signer_of(&school.code, &c.credential_json)
+                    .map_err(|problem| ApiError::Conflict {
+                        detail: format!(
+                            "the QR summary of credential {} cannot be signed: {problem}",
+                            c.id
+                        ),
+                    })?;
+                signers.push(Arc::new(signer));
+                signers.len() - 1
+            }
+        };
+        signer_of.push(index);
+    }
     let options = PdfOptions {
         verifier_url: state.config().verifier_url.clone(),
     };
     tokio::task::spawn_blocking(move || {
-        let jsons: Vec<&str> = credentials
-            .iter()
-            .map(|c| c.credential_json.as_str())
-            .collect();
-        let rendered = render_all(&jsons, signer.key(), &options);
+        let mut rendered: Vec<Option<_>> = (0..credentials.len()).map(|_| None).collect();
+        for (k, signer) in signers.iter().enumerate() {
+            let mine: Vec<usize> = (0..credentials.len())
+                .filter(|&i| signer_of[i] == k)
+                .collect();
+            let jsons: Vec<&str> = mine
+                .iter()
+                .map(|&i| credentials[i].credential_json.as_str())
+                .collect();
+            for (i, pdf) in mine
+                .into_iter()
+                .zip(render_all(&jsons, signer.key(), &options))
+            {
+                rendered[i] = Some(pdf);
+            }
+        }
         let mut seen = HashSet::new();
         credentials
             .iter()
             .zip(rendered)
             .map(|(c, r)| {
+                let r =
+                    r.ok_or_else(|| ApiError::Internal(format!("PDF of {} not rendered", c.id)))?;
                 let pdf = r.map_err(|e| ApiError::Internal(format!("PDF of {}: {e}", c.id)))?;
                 let mut name = file_stem(c);
                 if !seen.insert(name.clone()) {
@@ -138,15 +178,16 @@ async fn render(
     .map_err(|e| ApiError::Internal(format!("PDF task: {e}")))?
 }
 
-/// `<student code>-<school year>` of a stored credential (its id when those are missing).
+/// `<class>-<pupil name in ASCII>-<short id>` of a stored credential
+/// ([`crate::app::names`]; its id when the names are missing).
 fn file_stem(c: &Credential) -> String {
     let value: Value = serde_json::from_str(&c.credential_json).unwrap_or(Value::Null);
     let subject = &value["credentialSubject"];
     match (
-        subject["student"]["studentCode"].as_str(),
-        subject["schoolYear"].as_str(),
+        subject["className"].as_str(),
+        subject["student"]["fullName"].as_str(),
     ) {
-        (Some(code), Some(year)) => format!("{}-{}", safe(code), safe(year)),
+        (Some(class), Some(name)) => crate::app::names::file_stem(class, name, &c.id),
         _ => safe(&c.id),
     }
 }

@@ -3,8 +3,10 @@
 //! translate their input and output; the rules of *how* live here.
 //!
 //! * `keyring` — which key signs for a school at a time, and which key signed a credential.
+//! * `names` — how a pupil's files are named.
 //!
 //! (Work in progress: the import, validate, sign, render, revoke, share and publish use cases
 //! move here from the entry points one at a time; see the project's application-layer issue.)
 
 pub mod keyring;
+pub mod names;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use hocba_issuer::app::names::file_stem;
 use hocba_issuer::batch::{BatchContext, ChunkDone, is_transient, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, MAX_IMPORT_BYTES, import};
 use hocba_issuer::pdf::{PdfOptions, render_all};
@@ -18,8 +19,6 @@ use hocba_issuer::store::{ImportRow, NewPupil, NewSchool, Store, StoreError};
 use hocba_schema::record::parse_date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
-
-use unicode_normalization::UnicodeNormalization;
 
 use super::{KeyMaterial, read_capped};
 use crate::cli::KeyArgs;
@@ -54,8 +53,8 @@ pub(crate) fn run(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
 /// A row ready to store, with what names its files.
 struct Row {
     import: ImportRow,
-    /// `<class>-<pupil name in ASCII>`, the start of its file names.
-    name: String,
+    /// Class and pupil name, which name its files ([`file_stem`]).
+    name: (String, String),
 }
 
 async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
@@ -110,11 +109,7 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
                     record_json: serde_json::to_string(record)?,
                     validated: true,
                 },
-                name: format!(
-                    "{}-{}",
-                    ascii_name(&record.class_name),
-                    ascii_name(&record.student.full_name)
-                ),
+                name: (record.class_name.clone(), record.student.full_name.clone()),
             });
     }
 
@@ -241,12 +236,15 @@ async fn issue_school(
                     }
                 }
                 Err(e) => {
-                    eprintln!("{}: {e}", r.name);
+                    eprintln!("{} {}: {e}", r.name.0, r.name.1);
                     totals.not_issued += 1;
                     continue;
                 }
             };
-            file_names.insert(record.id.clone(), file_name(&r.name, &record.id));
+            file_names.insert(
+                record.id.clone(),
+                format!("{}.json", file_stem(&r.name.0, &r.name.1, &record.id)),
+            );
             stored.push(record);
         }
     }
@@ -325,40 +323,6 @@ async fn issue_school(
     totals.already = outcome.already.len();
     totals.failed = outcome.failed.len();
     Ok(totals)
-}
-
-/// `<class>-<pupil name in ASCII>-<first 8 characters of the record id>.json`: names a person
-/// can read, no personal identification number, unique through the id.
-fn file_name(name: &str, record_id: &str) -> String {
-    let short: String = record_id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .collect();
-    format!("{name}-{short}.json")
-}
-
-/// `Nguyễn Thị Ánh` → `Nguyen-Thi-Anh`: Vietnamese letters without their marks (đ → d),
-/// anything else but ASCII letters and digits as one `-`.
-pub(crate) fn ascii_name(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.nfd() {
-        let c = match c {
-            'đ' => 'd',
-            'Đ' => 'D',
-            c if unicode_normalization::char::is_combining_mark(c) => continue,
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() { "x".to_owned() } else { out }
 }
 
 /// Write through a temporary file and rename, so a killed process leaves no half file.

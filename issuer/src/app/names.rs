@@ -1,0 +1,71 @@
+//! How the issuer names a pupil's files (credential JSON, PDF, the entries of a class's ZIP):
+//! `<class>-<pupil name in ASCII>-<short id>`, so a teacher recognises each file, two pupils
+//! of one name stay apart, and no personal identification number is ever in a file name.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// `Nguyễn Thị Ánh` → `Nguyen-Thi-Anh`: Vietnamese letters without their marks (đ → d),
+/// anything else but ASCII letters and digits as one `-`; `x` when nothing is left.
+pub fn ascii_name(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        let c = match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c if unicode_normalization::char::is_combining_mark(c) => continue,
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "x".to_owned() } else { out }
+}
+
+/// The first 8 ASCII letters and digits of an id (`urn:uuid:1f207a17-…` → `urnuuid1`
+/// would be useless, so the `urn:uuid:` prefix is skipped).
+pub fn short_id(id: &str) -> String {
+    id.trim_start_matches("urn:uuid:")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect()
+}
+
+/// `<class>-<pupil name in ASCII>-<short id>` (no extension).
+pub fn file_stem(class_name: &str, full_name: &str, id: &str) -> String {
+    format!(
+        "{}-{}-{}",
+        ascii_name(class_name),
+        ascii_name(full_name),
+        short_id(id)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_ascii_and_readable() {
+        assert_eq!(ascii_name("Võ Ngọc Bảo Trân"), "Vo-Ngoc-Bao-Tran");
+        assert_eq!(ascii_name("Đặng Thị Ánh"), "Dang-Thi-Anh");
+        // Decomposed input gives the same.
+        let nfd: String = "Nguyễn Đức".nfd().collect();
+        assert_eq!(ascii_name(&nfd), "Nguyen-Duc");
+        assert_eq!(ascii_name("  --  "), "x");
+        assert_eq!(
+            file_stem(
+                "11A2",
+                "Võ Ngọc Bảo Trân",
+                "urn:uuid:1f207a17-aaaa-4bbb-8ccc-000000000000"
+            ),
+            "11A2-Vo-Ngoc-Bao-Tran-1f207a17"
+        );
+    }
+}
