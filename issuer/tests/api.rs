@@ -90,6 +90,34 @@ async fn health_and_openapi(ctx: Ctx) {
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    // What any request can get is documented: 400 everywhere, 401 where a token is needed,
+    // 413 where there is a body; a problem's `value` may be any JSON value (not only an
+    // object), as the service sends strings, numbers and null there.
+    let mut authenticated = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("400"), "{method} {path}");
+            if op
+                .get("security")
+                .is_some_and(|s| !s.as_array().unwrap().is_empty())
+            {
+                authenticated += 1;
+                assert!(responses.contains_key("401"), "{method} {path}");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(responses.contains_key("413"), "{method} {path}");
+            }
+        }
+    }
+    assert!(authenticated > 10);
+    let value = &doc["components"]["schemas"]["FieldError"]["properties"]["value"];
+    assert!(
+        value.get("type").is_none(),
+        "FieldError.value must allow any JSON: {value}"
+    );
+    let unauthorised = get(&env.app, "/api/v1/records", None).await;
+    assert_eq!(unauthorised.status, StatusCode::UNAUTHORIZED);
     for path in [
         "/api/v1/health",
         "/api/v1/records",

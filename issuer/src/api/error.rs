@@ -129,11 +129,9 @@ pub struct FieldError {
     /// `error` or `warning`.
     pub severity: String,
     /// The offending value as written (`null` when missing).
-    #[schema(value_type = Object)]
     pub value: Value,
     /// For a derived result: what the rules compute.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
     pub expected: Option<Value>,
     /// The problem in Vietnamese.
     pub message_vi: String,

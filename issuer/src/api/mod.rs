@@ -199,7 +199,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 /// The whole service: `/api/v1/…`, the OpenAPI document and the docs page, with tracing,
 /// the body limit and JSON answers for unknown paths and methods.
 pub fn app(state: AppState) -> Router {
-    let (router, api) = api_router();
+    let (router, mut api) = api_router();
+    openapi::complete(&mut api);
     let limit = state.config().body_limit;
     router
         .merge(status::router())

@@ -48,3 +48,50 @@ pub fn base() -> OpenApi {
         .tags(Some(tags))
         .build()
 }
+
+/// Add to every operation the answers any request can get, so the document describes what the
+/// service really answers: 400 (a malformed JSON body, query or path parameter), 401 for an
+/// operation that needs a token (none, unknown, expired or revoked), 413 for an operation
+/// with a body (over the body limit), each an RFC 9457 problem. Answers an operation already
+/// documents are kept as they are.
+pub fn complete(doc: &mut OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let answers = &mut operation.responses.responses;
+            answers.entry("400".to_owned()).or_insert_with(|| {
+                problem("Malformed request: JSON syntax, a query or path parameter")
+            });
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                answers
+                    .entry("401".to_owned())
+                    .or_insert_with(|| problem("No token, or an unknown, expired or revoked one"));
+            }
+            if operation.request_body.is_some() {
+                answers
+                    .entry("413".to_owned())
+                    .or_insert_with(|| problem("Body larger than the limit"));
+            }
+        }
+    }
+}
