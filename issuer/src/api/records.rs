@@ -202,8 +202,8 @@ fn has_errors(report: &ValidationReport, problems: &[FieldError]) -> bool {
     report.has_errors() || problems.iter().any(|p| p.severity == "error")
 }
 
-/// The storage row of a valid record: the pupil by MOET student code, the record as its
-/// normalised JSON.
+/// The storage row of a valid record: the pupil by the one identity rule
+/// ([`crate::app::pupil`]), the record as its normalised JSON.
 pub(super) fn import_row(record: &RecordModel) -> Result<ImportRow, Box<FieldError>> {
     let date_of_birth = Date::parse(
         &record.student.date_of_birth,
@@ -222,7 +222,7 @@ pub(super) fn import_row(record: &RecordModel) -> Result<ImportRow, Box<FieldErr
         .map_err(|e| record_error("", "serialise", Value::Null, &e.to_string(), &e.to_string()))?;
     Ok(ImportRow {
         pupil: NewPupil {
-            pupil_key: record.student.student_code.clone(),
+            pupil_key: crate::app::pupil::pupil_key(&record.student),
             full_name: record.student.full_name.clone(),
             date_of_birth,
         },

@@ -4,9 +4,11 @@
 //!
 //! * `keyring` — which key signs for a school at a time, and which key signed a credential.
 //! * `names` — how a pupil's files are named.
+//! * `pupil` — how a pupil is recognised across imports, years and entry points.
 //!
 //! (Work in progress: the import, validate, sign, render, revoke, share and publish use cases
 //! move here from the entry points one at a time; see the project's application-layer issue.)
 
 pub mod keyring;
 pub mod names;
+pub mod pupil;

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use hocba_issuer::app::names::file_stem;
+use hocba_issuer::app::pupil::pupil_key;
 use hocba_issuer::batch::{BatchContext, ChunkDone, is_transient, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, MAX_IMPORT_BYTES, import};
 use hocba_issuer::pdf::{PdfOptions, render_all};
@@ -88,11 +89,7 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
             not_issued += 1;
             continue;
         };
-        let pupil_key = record
-            .student
-            .personal_id_number
-            .clone()
-            .unwrap_or_else(|| record.student.student_code.clone());
+        let pupil_key = pupil_key(&record.student);
         by_school
             .entry(record.school.code.clone())
             .or_default()
