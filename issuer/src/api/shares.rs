@@ -23,6 +23,12 @@
 //!   `share_code_used`, `share_code_expired` or `share_code_withdrawn`. The problem body names
 //!   the field (`/code`) and the rule but does not echo the code.
 //! * Codes, tokens and credentials are sent with `Cache-Control: no-store` and never logged.
+//! * **Abuse limits** (`store/attempts.rs`): every failed redemption (garbled, unknown,
+//!   foreign, used, expired, withdrawn) counts against the client's address
+//!   (`REDEEM_PER_CLIENT`: 10 a minute) and, when it names a well-formed code, against that
+//!   code from any client (`REDEEM_PER_CODE`: 5 a minute). Past the limit the client or the
+//!   code is locked (5 minutes, doubling with each further lockout, at most an hour): 429
+//!   with `Retry-After` and a problem body, before the code is looked up.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -35,11 +41,13 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::auth::Caller;
+use super::auth::{Caller, ClientAddr, too_many_attempts};
 use super::error::{ApiError, FieldError, ProblemDetails, parse_json};
 use super::records::audit;
 use super::{AppState, Body};
-use crate::store::{NewShare, Redemption, Role, Share, ShareCode, ShareRefusal};
+use crate::store::{
+    NewShare, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Redemption, Role, Share, ShareCode, ShareRefusal,
+};
 
 /// Days a share code lives when the request does not say.
 pub const DEFAULT_SHARE_DAYS: i64 = 14;
@@ -619,24 +627,51 @@ fn unknown_code() -> Response {
         (status = 403, description = "Not a portal", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "share_code_unknown: garbled, unknown, or for another portal", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 410, description = "share_code_used, share_code_expired or share_code_withdrawn", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts from this client or for this code; see Retry-After", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn redeem_share(
     State(state): State<AppState>,
+    client: ClientAddr,
     caller: Caller,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Portal], "portal")?;
     let request: RedeemRequest = parse_json(&body)?;
-    let Some(code) = ShareCode::parse(&request.code) else {
-        return Ok(unknown_code());
-    };
     let now = state.now();
-    let redemption = state
-        .store()
-        .redeem_share(&code, caller.user_id(), now)
-        .await?;
+    let store = state.store();
+    let code = ShareCode::parse(&request.code);
+    // Locked client or code: refused before the code is even looked at.
+    if let Some(refused) = store
+        .attempt_locked(&REDEEM_PER_CLIENT, &client.0, now)
+        .await?
+    {
+        return Ok(too_many_attempts(&refused, now));
+    }
+    if let Some(code) = &code {
+        if let Some(refused) = store
+            .attempt_locked(&REDEEM_PER_CODE, &code.sha256(), now)
+            .await?
+        {
+            return Ok(too_many_attempts(&refused, now));
+        }
+    }
+    let redemption = match &code {
+        Some(code) => store.redeem_share(code, caller.user_id(), now).await?,
+        None => Redemption::Unknown,
+    };
+    if !matches!(redemption, Redemption::Redeemed { .. }) {
+        // A failure counts against the client and, when it named a code, the code.
+        store
+            .record_failure(&REDEEM_PER_CLIENT, &client.0, now)
+            .await?;
+        if let Some(code) = &code {
+            store
+                .record_failure(&REDEEM_PER_CODE, &code.sha256(), now)
+                .await?;
+        }
+    }
     let (share, credentials, pupil_name) = match redemption {
         Redemption::Unknown
         | Redemption::Refused {

@@ -139,8 +139,8 @@ impl ShareCode {
         format!("{PREFIX}-{}", groups.join("-"))
     }
 
-    /// What is stored: SHA-256 of the canonical form (lower-case hex).
-    fn sha256(&self) -> String {
+    /// SHA-256 of the canonical form (hex): what is stored, and the per-code limit's key.
+    pub fn sha256(&self) -> String {
         hex(&Sha256::digest(
             format!("hocba-share:{}", self.0).as_bytes(),
         ))
