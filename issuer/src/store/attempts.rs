@@ -97,7 +97,9 @@ impl Refused {
 
 /// The stored form of a key: SHA-256 of scope and key.
 fn hashed(limit: &Limit, key: &str) -> String {
-    hex(&Sha256::digest(format!("{}\n{key}", limit.scope).as_bytes()))
+    hex(&Sha256::digest(
+        format!("{}\n{key}", limit.scope).as_bytes(),
+    ))
 }
 
 /// The lock after `strikes` earlier lockouts: `lock · 2^strikes`, at most `max_lock`.
@@ -123,11 +125,12 @@ impl Store {
         .bind(to_text(now)?)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(from_opt_text("attempt_limits.locked_until", until.flatten())?
-            .map(|until| Refused {
+        Ok(
+            from_opt_text("attempt_limits.locked_until", until.flatten())?.map(|until| Refused {
                 scope: limit.scope,
                 until,
-            }))
+            }),
+        )
     }
 
     /// Counts a failure of `key` under `limit` at `now`. Returns the lock it started, if

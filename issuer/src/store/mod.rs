@@ -56,6 +56,8 @@ mod workers;
 
 use std::fmt;
 
+pub use attempts::{Limit, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Refused, SIGN_IN_PER_CLIENT};
+pub use audit::READ_WINDOW;
 pub use audit::{AuditEntry, AuditEvent};
 pub use batches::{Batch, BatchProgress, BatchState, NewBatch};
 pub use credentials::{Credential, IssueOutcome, NewCredential, Scope};
@@ -69,12 +71,10 @@ pub use shares::{
 };
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenSecret};
-pub use workers::{Claim, LEASE, RENEW_EVERY, UNLEASED_STALE_AFTER, process_worker_id};
-pub use attempts::{Limit, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Refused, SIGN_IN_PER_CLIENT};
-pub use audit::READ_WINDOW;
 pub use trust_keys::{
     BuiltTrustList, KeyCredential, SchoolKey, TrustSnapshot, TrustVersion, key_status_text,
 };
+pub use workers::{Claim, LEASE, RENEW_EVERY, UNLEASED_STALE_AFTER, process_worker_id};
 
 /// The database behind a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -210,7 +210,14 @@ impl Store {
 
     /// Gives up every liveness lock of this store (on close).
     pub(super) async fn release_workers(&self) {
-        let held: Vec<Held> = self.liveness.held.lock().await.drain().map(|(_, h)| h).collect();
+        let held: Vec<Held> = self
+            .liveness
+            .held
+            .lock()
+            .await
+            .drain()
+            .map(|(_, h)| h)
+            .collect();
         for lock in held {
             if let Held::Postgres(conn) = lock {
                 let _ = conn.close().await;

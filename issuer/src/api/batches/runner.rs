@@ -220,7 +220,11 @@ fn count(n: usize) -> i64 {
 
 /// Renews this worker's lease on `batch_id` every `RENEW_EVERY` until aborted; sets `lost`
 /// and ends when the batch is no longer this worker's.
-fn heartbeat(state: &AppState, batch_id: &str, lost: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+fn heartbeat(
+    state: &AppState,
+    batch_id: &str,
+    lost: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
     let (state, batch_id) = (state.clone(), batch_id.to_owned());
     tokio::spawn(async move {
         loop {
@@ -236,7 +240,9 @@ fn heartbeat(state: &AppState, batch_id: &str, lost: Arc<AtomicBool>) -> tokio::
                     lost.store(true, Ordering::SeqCst);
                     return;
                 }
-                Err(e) => tracing::warn!(batch = %batch_id, error = %e, "could not renew the lease"),
+                Err(e) => {
+                    tracing::warn!(batch = %batch_id, error = %e, "could not renew the lease")
+                }
             }
         }
     })
@@ -306,7 +312,10 @@ async fn run_batch(
     beat.abort();
     let outcome = match result {
         Ok(outcome) if outcome.stopped => {
-            tracing::info!(batch = batch_id, "stopped: another worker took the batch over");
+            tracing::info!(
+                batch = batch_id,
+                "stopped: another worker took the batch over"
+            );
             return Ok(state.store().batch(&school.id, batch_id).await?);
         }
         Ok(outcome) => outcome,
