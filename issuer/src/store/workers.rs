@@ -24,7 +24,8 @@
 //!   database (one process by definition) the workers of this store. [`Store::worker_gone`]
 //!   tries to take that lock: if it can, nobody holds it and the worker is gone. A worker
 //!   takes its lock before its first claim ([`Store::hold_worker`]), so a worker with a live
-//!   claim always holds it. The lease stays the fallback (a network partition, a process
+//!   claim always holds it (several stores of one process on one database share one: the
+//!   first takes it). The lease stays the fallback (a network partition, a process
 //!   that stalls without dying).
 
 use std::collections::HashMap;
@@ -94,6 +95,9 @@ enum Held {
     File(#[allow(dead_code)] std::fs::File),
     /// In-memory SQLite: being in the map is the lock.
     Memory,
+    /// Another store of this process holds it (worker ids are random per process, so
+    /// nobody else can): it is checked like anyone's.
+    Elsewhere,
 }
 
 impl Liveness {
@@ -111,9 +115,10 @@ impl Liveness {
     }
 }
 
-/// The advisory lock key of a worker: the first 8 bytes of SHA-256 of its id.
-fn advisory_key(worker: &str) -> i64 {
-    let digest = Sha256::digest(format!("hocba-worker:{worker}").as_bytes());
+/// The advisory lock key of a worker in a schema (advisory locks are database-wide): the
+/// first 8 bytes of SHA-256 of both.
+fn advisory_key(schema: &str, worker: &str) -> i64 {
+    let digest = Sha256::digest(format!("hocba-worker:{schema}:{worker}").as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(first)
@@ -121,6 +126,13 @@ fn advisory_key(worker: &str) -> i64 {
 
 fn lock_error(path: &std::path::Path, e: &std::io::Error) -> StoreError {
     StoreError::Database(format!("worker lock file {}: {e}", path.display()))
+}
+
+/// The schema the connection's tables are in.
+async fn current_schema(conn: &mut AnyConnection) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar("SELECT CAST(current_schema() AS TEXT)")
+        .fetch_one(conn)
+        .await?)
 }
 
 impl Store {
@@ -134,16 +146,17 @@ impl Store {
         let lock = match (self.backend, self.liveness.file_for(worker)) {
             (Backend::Postgres, _) => {
                 let mut conn = self.pool.acquire().await?.detach();
+                let key = advisory_key(&current_schema(&mut conn).await?, worker);
                 let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                    .bind(advisory_key(worker))
+                    .bind(key)
                     .fetch_one(&mut conn)
                     .await?;
-                if !got {
-                    return Err(StoreError::Conflict {
-                        what: format!("worker {worker} is already running elsewhere"),
-                    });
+                if got {
+                    Held::Postgres(conn)
+                } else {
+                    let _ = conn.close().await;
+                    Held::Elsewhere
                 }
-                Held::Postgres(conn)
             }
             (Backend::Sqlite, Some(path)) => {
                 if let Some(dir) = path.parent() {
@@ -155,10 +168,11 @@ impl Store {
                     .write(true)
                     .open(&path)
                     .map_err(|e| lock_error(&path, &e))?;
-                file.try_lock().map_err(|_| StoreError::Conflict {
-                    what: format!("worker {worker} is already running elsewhere"),
-                })?;
-                Held::File(file)
+                match file.try_lock() {
+                    Ok(()) => Held::File(file),
+                    Err(std::fs::TryLockError::WouldBlock) => Held::Elsewhere,
+                    Err(std::fs::TryLockError::Error(e)) => return Err(lock_error(&path, &e)),
+                }
             }
             (Backend::Sqlite, None) => Held::Memory,
         };
@@ -169,13 +183,15 @@ impl Store {
     /// Whether no process holds `worker`'s liveness lock: it died (or never claimed
     /// anything). A worker of this store is never gone.
     pub async fn worker_gone(&self, worker: &str) -> Result<bool, StoreError> {
-        if self.liveness.held.lock().await.contains_key(worker) {
-            return Ok(false);
+        if let Some(held) = self.liveness.held.lock().await.get(worker) {
+            if !matches!(held, Held::Elsewhere) {
+                return Ok(false);
+            }
         }
         match (self.backend, self.liveness.file_for(worker)) {
             (Backend::Postgres, _) => {
                 let mut conn = self.pool.acquire().await?;
-                let key = advisory_key(worker);
+                let key = advisory_key(&current_schema(&mut conn).await?, worker);
                 let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
                     .bind(key)
                     .fetch_one(&mut *conn)
