@@ -183,10 +183,10 @@ impl Store {
     /// Whether no process holds `worker`'s liveness lock: it died (or never claimed
     /// anything). A worker of this store is never gone.
     pub async fn worker_gone(&self, worker: &str) -> Result<bool, StoreError> {
-        if let Some(held) = self.liveness.held.lock().await.get(worker) {
-            if !matches!(held, Held::Elsewhere) {
-                return Ok(false);
-            }
+        if let Some(held) = self.liveness.held.lock().await.get(worker)
+            && !matches!(held, Held::Elsewhere)
+        {
+            return Ok(false);
         }
         match (self.backend, self.liveness.file_for(worker)) {
             (Backend::Postgres, _) => {

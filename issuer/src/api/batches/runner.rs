@@ -121,10 +121,10 @@ pub fn supervise(state: AppState) -> tokio::task::JoinHandle<()> {
                 Ok(n) => tracing::info!(batches = n, "resuming abandoned batches"),
                 Err(e) => tracing::warn!(error = %e, "could not look for abandoned batches"),
             }
-            if ticks % 720 == 0 {
-                if let Err(e) = state.store().prune_attempts(state.now()).await {
-                    tracing::warn!(error = %e, "could not prune attempt counters");
-                }
+            if ticks.is_multiple_of(720)
+                && let Err(e) = state.store().prune_attempts(state.now()).await
+            {
+                tracing::warn!(error = %e, "could not prune attempt counters");
             }
             ticks = ticks.wrapping_add(1);
             tokio::time::sleep(SUPERVISE_EVERY).await;

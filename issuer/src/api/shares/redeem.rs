@@ -143,13 +143,12 @@ pub async fn redeem_share(
     {
         return Ok(too_many_attempts(&refused, now));
     }
-    if let Some(code) = &code {
-        if let Some(refused) = store
+    if let Some(code) = &code
+        && let Some(refused) = store
             .attempt_locked(&REDEEM_PER_CODE, &code.sha256(), now)
             .await?
-        {
-            return Ok(too_many_attempts(&refused, now));
-        }
+    {
+        return Ok(too_many_attempts(&refused, now));
     }
     let redemption = match &code {
         Some(code) => store.redeem_share(code, caller.user_id(), now).await?,
@@ -170,12 +169,12 @@ pub async fn redeem_share(
             .record_failure(&REDEEM_PER_CLIENT, &client.0, now)
             .await?;
     }
-    if !matches!(redemption, Redemption::Redeemed { .. }) {
-        if let Some(code) = &code {
-            store
-                .record_failure(&REDEEM_PER_CODE, &code.sha256(), now)
-                .await?;
-        }
+    if !matches!(redemption, Redemption::Redeemed { .. })
+        && let Some(code) = &code
+    {
+        store
+            .record_failure(&REDEEM_PER_CODE, &code.sha256(), now)
+            .await?;
     }
     let (share, credentials, pupil_name) = match redemption {
         Redemption::Unknown
