@@ -25,8 +25,8 @@ use common::Ctx;
 use common::http::{Answer, account, example, import_validated, post_with, repo};
 use hocba_issuer::api::{self, ApiConfig, AppState, Clock, SchoolKeys};
 use hocba_issuer::store::{
-    AuditEvent, Claim, LEASE, NewBatch, READ_WINDOW, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Role,
-    SIGN_IN_PER_CLIENT, Scope, ShareCode, Store,
+    AuditEvent, BatchProgress, BatchState, Claim, LEASE, NewBatch, READ_WINDOW, REDEEM_PER_CLIENT,
+    REDEEM_PER_CODE, Role, SIGN_IN_PER_CLIENT, Scope, ShareCode, Store, StoreError,
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -172,6 +172,38 @@ async fn two_stores_race_for_an_expired_lease(ctx: Ctx) {
     assert_eq!(taken.worker_id.as_deref(), Some(b.as_str()));
     // A store's own workers are never gone.
     assert!(!store_b.worker_gone(&b).await.unwrap());
+
+    // Done is final: it gives up the lease, a late progress report of a worker that lost the
+    // batch does not make it run again, and nobody can claim it.
+    let progress = |state| BatchProgress {
+        state,
+        succeeded: 0,
+        failed: 0,
+        report_json: None,
+    };
+    let done = store_b
+        .update_batch(&school.id, &id, &progress(BatchState::Done), soon)
+        .await
+        .unwrap();
+    assert_eq!((done.state, done.lease_until), (BatchState::Done, None));
+    assert!(matches!(
+        store_a
+            .update_batch(&school.id, &id, &progress(BatchState::Running), soon)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let late = soon + LEASE + Duration::minutes(5);
+    assert!(
+        store_a
+            .claim_batch(&id, &claim(&a, Some(&b), false), late)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store_a.batch(&school.id, &id).await.unwrap().state,
+        BatchState::Done
+    );
     store_b.close().await;
 }
 

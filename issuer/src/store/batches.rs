@@ -226,7 +226,8 @@ impl Store {
         found(row, batch_id)
     }
 
-    /// Records a batch's progress. A batch that is done or failed gives up its lease.
+    /// Records a batch's progress. A batch that is done or failed gives up its lease; a batch
+    /// that is done stays done ([`StoreError::Conflict`] for any other state).
     pub async fn update_batch(
         &self,
         school_id: &str,
@@ -238,7 +239,7 @@ impl Store {
             "UPDATE batches SET state = $3, succeeded = $4, failed = $5, ",
             "report_json = COALESCE($6, report_json), updated_at = $7, ",
             "lease_until = CASE WHEN $3 IN ('done', 'failed') THEN NULL ELSE lease_until END ",
-            "WHERE id = $1 AND school_id = $2 RETURNING ",
+            "WHERE id = $1 AND school_id = $2 AND (state <> 'done' OR $3 = 'done') RETURNING ",
             batch_columns!()
         ))
         .bind(batch_id)
@@ -250,6 +251,12 @@ impl Store {
         .bind(to_text(now)?)
         .fetch_optional(&self.pool)
         .await?;
+        if row.is_none() && self.batch(school_id, batch_id).await.is_ok() {
+            // A worker that lost its lease reporting late: the batch is finished already.
+            return Err(StoreError::Conflict {
+                what: format!("batch {batch_id} is done; it does not run again"),
+            });
+        }
         found(row, batch_id)
     }
 
