@@ -26,7 +26,8 @@
 //! optimistic concurrency), `imports.rs` (a class in one transaction), `status_index.rs`
 //! (allocation and the index permutation), `credentials.rs` (signing step, reads),
 //! `revocations.rs`, `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format),
-//! `shares.rs` (guardians, share codes and their single redemption), `workers.rs` (batch
+//! `shares.rs` (guardians, share codes and their single redemption; the codes in
+//! `share_codes.rs`, redeeming in `redemptions.rs`), `workers.rs` (batch
 //! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
 //! locks, shared by every instance on the database).
 //!
@@ -45,8 +46,10 @@ mod error;
 mod imports;
 mod pupils;
 mod records;
+mod redemptions;
 mod revocations;
 mod schools;
+mod share_codes;
 mod shares;
 mod status_index;
 mod timestamp;
@@ -65,10 +68,10 @@ pub use error::StoreError;
 pub use imports::ImportRow;
 pub use pupils::{NewPupil, Pupil};
 pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord};
+pub use redemptions::{Redemption, ShareRefusal};
 pub use schools::{NewSchool, NewUser, Role, School, User};
-pub use shares::{
-    CreatedShare, NewShare, PupilCredential, Redemption, Share, ShareCode, ShareRefusal, ShareState,
-};
+pub use share_codes::ShareCode;
+pub use shares::{CreatedShare, NewShare, PupilCredential, Share, ShareState};
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenSecret};
 pub use trust_keys::{

@@ -76,7 +76,8 @@ pub(super) async fn take_over(
 }
 
 /// Takes over and resumes, in the background, every unfinished batch of a school whose key
-/// this server holds and that nobody works on (see [`take_over`]). Returns how many.
+/// this server holds and that nobody works on (no live lease, or a gone worker). Returns how
+/// many.
 pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
     let mut resumed = 0;
     for batch in state.store().unfinished_batches().await? {
