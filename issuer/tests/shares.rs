@@ -968,7 +968,7 @@ async fn check_upgraded(store: &Store) {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(count, 3);
+    assert_eq!(count, 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -454,10 +454,17 @@ async fn schools_cannot_touch_each_other(ctx: Ctx) {
             .unwrap()
             .is_empty()
     );
+    // The province sees school B's events: the `sign` row of its credential (written with
+    // it) and the one appended above.
+    let province = store.list_audit(&Scope::Province, 10).await.unwrap();
     assert_eq!(
-        store.list_audit(&Scope::Province, 10).await.unwrap().len(),
-        1
+        province
+            .iter()
+            .map(|e| (e.school_id.as_deref(), e.action.as_str()))
+            .collect::<Vec<_>>(),
+        [(Some(b.id.as_str()), "sign"), (Some(b.id.as_str()), "sign")]
     );
+    assert_eq!(province[1].subject, b_cred.id);
 }
 
 async fn stale_versions_are_refused(ctx: Ctx) {

@@ -5,8 +5,14 @@
 //! returns the batch it already started and signs nothing again; the same key with another
 //! body is 409. Batches above [`super::ApiConfig::background_threshold`] records run as a
 //! background task (202 with `Location`); smaller ones answer when done (201).
+//!
+//! Every batch is worked on under a lease (`store/workers.rs`); `runner.rs` runs it, renews
+//! the lease, and takes over batches whose worker is gone ([`supervise`]).
 
-use std::collections::HashMap;
+mod runner;
+
+pub use runner::{ItemOutcome, SUPERVISE_EVERY, resume_abandoned, supervise};
+
 use std::sync::Arc;
 
 use axum::Json;
@@ -23,11 +29,8 @@ use super::auth::Caller;
 use super::error::{ApiError, parse_json};
 use super::records::SchoolQuery;
 use super::{AppState, Body};
-use crate::batch::{self, BatchContext, BatchOutcome, ChunkDone};
 use crate::signing::Signer;
-use crate::store::{
-    AuditEntry, Batch, BatchProgress, BatchState, NewBatch, RecordFilter, RecordState, School,
-};
+use crate::store::{Batch, NewBatch, RecordFilter, RecordState, School};
 
 /// What to sign: the validated records of a school year (optionally one class), or a list
 /// of records.
@@ -193,40 +196,26 @@ pub async fn create_batch(
         .await?;
     let actor = Some(caller.user_id().to_owned());
     if !created {
-        // A retry. A batch that is done, or still being worked on, is answered as it is; one
-        // that failed or was left behind by a process that died is finished now (records
-        // signed before are found, not signed again).
-        let Some(pending) = resumable(&batch, now) else {
+        // A retry. A batch that is done, or held by a live worker, is answered as it is; one
+        // that failed or whose worker is gone is taken over and finished now (records signed
+        // before are found, not signed again).
+        let pending = runner::pending_ids(&batch).unwrap_or(record_ids);
+        let Some(claimed) = runner::take_over(&state, &batch, None).await? else {
             return Ok(batch_response(StatusCode::OK, &batch));
         };
         tracing::info!(batch = %batch.id, "resuming a batch on retry");
-        return start(state, school, signer, &batch, pending, actor).await;
+        return start(state, school, signer, &claimed, pending, actor).await;
     }
-    start(state, school, signer, &batch, record_ids, actor).await
-}
-
-/// A batch whose progress has not moved for this long is taken to be abandoned by a process
-/// that died, and may be resumed.
-pub const STALE_AFTER: time::Duration = time::Duration::seconds(60);
-
-/// The records still to do of `batch`, if it should be resumed at `now`: it failed, or it
-/// is queued or running and has not moved for [`STALE_AFTER`].
-fn resumable(batch: &Batch, now: time::OffsetDateTime) -> Option<Vec<String>> {
-    let stale = now - batch.updated_at > STALE_AFTER;
-    let resume = match batch.state {
-        BatchState::Done => false,
-        BatchState::Failed => true,
-        BatchState::Queued | BatchState::Running => stale,
+    let report = serde_json::json!({ "recordIds": record_ids }).to_string();
+    let Some(claimed) = runner::take_over(&state, &batch, Some(&report)).await? else {
+        // Another worker took it between its creation and now: it is being worked on.
+        return Ok(batch_response(StatusCode::ACCEPTED, &batch));
     };
-    if !resume {
-        return None;
-    }
-    let report: Value = serde_json::from_str(batch.report_json.as_deref()?).ok()?;
-    serde_json::from_value(report.get("recordIds")?.clone()).ok()
+    start(state, school, signer, &claimed, record_ids, actor).await
 }
 
-/// Records the batch's record ids (so it can be resumed), then signs them: in the
-/// background above the threshold (202), else before answering (201).
+/// Signs the records of a batch this worker has claimed: in the background above the
+/// threshold (202), else before answering (201).
 async fn start(
     state: AppState,
     school: School,
@@ -235,22 +224,8 @@ async fn start(
     record_ids: Vec<String>,
     actor: Option<String>,
 ) -> Result<Response, ApiError> {
-    let running = state
-        .store()
-        .update_batch(
-            &school.id,
-            &batch.id,
-            &BatchProgress {
-                state: BatchState::Running,
-                succeeded: 0,
-                failed: 0,
-                report_json: Some(serde_json::json!({ "recordIds": record_ids }).to_string()),
-            },
-            state.now(),
-        )
-        .await?;
     if record_ids.len() > state.config().background_threshold {
-        drop(run_detached(
+        drop(runner::run_detached(
             state,
             school,
             signer,
@@ -258,251 +233,12 @@ async fn start(
             record_ids,
             actor,
         ));
-        return Ok(batch_response(StatusCode::ACCEPTED, &running));
+        return Ok(batch_response(StatusCode::ACCEPTED, batch));
     }
-    let done = run_detached(state, school, signer, batch.id.clone(), record_ids, actor)
+    let done = runner::run_detached(state, school, signer, batch.id.clone(), record_ids, actor)
         .await
         .map_err(|e| ApiError::Internal(format!("batch task: {e}")))??;
     Ok(batch_response(StatusCode::CREATED, &done))
-}
-
-/// Resumes, in the background, every batch of a school whose key this server holds that
-/// failed or was abandoned (see [`STALE_AFTER`]) — what `serve` does on start. Returns how
-/// many were resumed.
-pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
-    let now = state.now();
-    let mut resumed = 0;
-    for batch in state.store().unfinished_batches().await? {
-        let Some(pending) = resumable(&batch, now) else {
-            continue;
-        };
-        let school = state.store().school(&batch.school_id).await?;
-        let Some(signer) = state.signer(&school.code) else {
-            continue;
-        };
-        let actor = batch.created_by.clone();
-        tracing::info!(batch = %batch.id, records = pending.len(), "resuming an abandoned batch");
-        let progress = BatchProgress {
-            state: BatchState::Running,
-            succeeded: batch.succeeded,
-            failed: batch.failed,
-            report_json: None,
-        };
-        state
-            .store()
-            .update_batch(&school.id, &batch.id, &progress, now)
-            .await?;
-        drop(run_detached(
-            state.clone(),
-            school,
-            signer,
-            batch.id,
-            pending,
-            actor,
-        ));
-        resumed += 1;
-    }
-    Ok(resumed)
-}
-
-/// Runs [`run_batch`] on a blocking thread of the runtime. The batch engine's progress
-/// callback is not `Send`, so its future cannot be spawned or awaited by a handler directly.
-fn run_detached(
-    state: AppState,
-    school: School,
-    signer: Arc<Signer>,
-    batch_id: String,
-    record_ids: Vec<String>,
-    actor: Option<String>,
-) -> tokio::task::JoinHandle<Result<Batch, ApiError>> {
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        handle.block_on(run_batch(
-            &state,
-            &school,
-            &signer,
-            &batch_id,
-            &record_ids,
-            actor.as_deref(),
-        ))
-    })
-}
-
-/// What happened to one record of a batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ItemOutcome {
-    /// The record.
-    pub record_id: String,
-    /// `signed`, `alreadySigned` or `failed`.
-    pub outcome: String,
-    /// Its credential, when it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_id: Option<String>,
-    /// Why it failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// The per-record outcomes of `outcome`, in the order of `record_ids`.
-fn items_in_order(record_ids: &[String], outcome: BatchOutcome) -> Vec<ItemOutcome> {
-    let mut by_id: HashMap<String, ItemOutcome> = HashMap::with_capacity(record_ids.len());
-    for (kind, list) in [
-        ("signed", outcome.issued),
-        ("alreadySigned", outcome.already),
-    ] {
-        for s in list {
-            by_id.insert(
-                s.record_id.clone(),
-                ItemOutcome {
-                    record_id: s.record_id,
-                    outcome: kind.to_owned(),
-                    credential_id: Some(s.credential_id),
-                    error: None,
-                },
-            );
-        }
-    }
-    for (record_id, reason) in outcome.failed {
-        by_id.insert(
-            record_id.clone(),
-            ItemOutcome {
-                record_id,
-                outcome: "failed".to_owned(),
-                credential_id: None,
-                error: Some(reason),
-            },
-        );
-    }
-    record_ids
-        .iter()
-        .map(|id| {
-            by_id.remove(id).unwrap_or_else(|| ItemOutcome {
-                record_id: id.clone(),
-                outcome: "failed".to_owned(),
-                credential_id: None,
-                error: Some("no outcome".to_owned()),
-            })
-        })
-        .collect()
-}
-
-fn count(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// Signs `record_ids` with the batch engine, recording progress after each chunk (in order,
-/// by one writer task) and the report at the end; audits each credential signed. A failure
-/// that is not about one record marks the batch failed.
-async fn run_batch(
-    state: &AppState,
-    school: &School,
-    signer: &Arc<Signer>,
-    batch_id: &str,
-    record_ids: &[String],
-    actor: Option<&str>,
-) -> Result<Batch, ApiError> {
-    let now = state.now();
-    let ctx = BatchContext {
-        store: state.store(),
-        signer,
-        school,
-        public_base_url: &state.config().public_base,
-        actor,
-        now,
-    };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, i64)>();
-    let writer = {
-        let store = state.store().clone();
-        let (school_id, batch_id, state) = (school.id.clone(), batch_id.to_owned(), state.clone());
-        tokio::spawn(async move {
-            while let Some((succeeded, failed)) = rx.recv().await {
-                let progress = BatchProgress {
-                    state: BatchState::Running,
-                    succeeded,
-                    failed,
-                    report_json: None,
-                };
-                if let Err(e) = store
-                    .update_batch(&school_id, &batch_id, &progress, state.now())
-                    .await
-                {
-                    tracing::warn!(batch = %batch_id, error = %e, "could not record batch progress");
-                }
-            }
-        })
-    };
-    let mut succeeded = 0usize;
-    let mut on_chunk = |chunk: ChunkDone<'_>| {
-        succeeded += chunk.credentials.len();
-        if chunk.done < chunk.total {
-            let _ = tx.send((
-                count(succeeded),
-                count(chunk.done - succeeded.min(chunk.done)),
-            ));
-        }
-    };
-    let result = batch::sign_batch(&ctx, record_ids, &mut on_chunk).await;
-    drop(tx);
-    let _ = writer.await;
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            tracing::error!(batch = batch_id, error = %e, "batch failed");
-            let report =
-                serde_json::json!({ "error": e.to_string(), "recordIds": record_ids }).to_string();
-            let progress = BatchProgress {
-                state: BatchState::Failed,
-                succeeded: 0,
-                failed: 0,
-                report_json: Some(report),
-            };
-            let _ = state
-                .store()
-                .update_batch(&school.id, batch_id, &progress, state.now())
-                .await;
-            return Err(ApiError::Internal(e.to_string()));
-        }
-    };
-    for signed in &outcome.issued {
-        state
-            .store()
-            .append_audit(&AuditEntry {
-                at: now,
-                school_id: Some(school.id.clone()),
-                user_id: actor.map(str::to_owned),
-                action: "sign".to_owned(),
-                subject: signed.credential_id.clone(),
-                details_json:
-                    serde_json::json!({ "recordId": signed.record_id, "batch": batch_id })
-                        .to_string(),
-            })
-            .await?;
-    }
-    let items = items_in_order(record_ids, outcome);
-    let ok = items.iter().filter(|i| i.outcome != "failed").count();
-    let report = serde_json::json!({ "items": items }).to_string();
-    let done = state
-        .store()
-        .update_batch(
-            &school.id,
-            batch_id,
-            &BatchProgress {
-                state: BatchState::Done,
-                succeeded: count(ok),
-                failed: count(items.len() - ok),
-                report_json: Some(report),
-            },
-            state.now(),
-        )
-        .await?;
-    tracing::info!(
-        batch = batch_id,
-        succeeded = done.succeeded,
-        failed = done.failed,
-        "batch done"
-    );
-    Ok(done)
 }
 
 /// A batch's progress and, once done, its per-record report.

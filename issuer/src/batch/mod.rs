@@ -6,7 +6,11 @@
 //!   exists exactly when its record is marked signed, whenever the process dies;
 //! * a record that cannot be signed is reported and does not stop the others;
 //! * running the same batch again finishes what is unfinished and issues nothing twice (a
-//!   signed record comes back as [`BatchOutcome::already`]).
+//!   signed record comes back as [`BatchOutcome::already`]);
+//! * each credential's `sign` audit row is written in its chunk's transaction, naming the
+//!   batch ([`Job::batch_id`]), so no credential is ever without it;
+//! * a job stops between chunks when [`Job::keep_going`] says so (its worker lost the
+//!   batch's lease to another: `store/workers.rs`).
 //!
 //! The caller passes the time in; nothing here reads the clock or prints.
 
@@ -41,7 +45,33 @@ pub struct BatchOutcome {
     pub already: Vec<Signed>,
     /// `(record id, reason)` for each record that could not be signed.
     pub failed: Vec<(String, String)>,
+    /// The job stopped before its last chunk ([`Job::keep_going`] said so).
+    pub stopped: bool,
 }
+
+/// A batch as a job of a service: the batch row it belongs to, and whether to go on.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    /// The batch, named by the `sign` audit rows (`None`: no batch row, e.g. the offline
+    /// command).
+    pub batch_id: Option<&'a str>,
+    /// Asked before each chunk; `false` stops the job there.
+    pub keep_going: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl std::fmt::Debug for Job<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("batch_id", &self.batch_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The job of a caller without a batch row that never stops.
+const NO_JOB: Job<'static> = Job {
+    batch_id: None,
+    keep_going: &|| true,
+};
 
 /// Progress after one chunk, with the credentials it stored or found.
 #[derive(Debug)]
@@ -79,9 +109,24 @@ pub async fn sign_batch(
     record_ids: &[String],
     progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
 ) -> Result<BatchOutcome, BatchError> {
+    sign_job(ctx, &NO_JOB, record_ids, progress).await
+}
+
+/// [`sign_batch`] as `job`: its audit rows name the batch, and it stops between chunks when
+/// `job.keep_going` says so (with [`BatchOutcome::stopped`]).
+pub async fn sign_job(
+    ctx: &BatchContext<'_>,
+    job: &Job<'_>,
+    record_ids: &[String],
+    progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
+) -> Result<BatchOutcome, BatchError> {
     let mut outcome = BatchOutcome::default();
     let mut done = 0;
     for ids in record_ids.chunks(CHUNK) {
+        if !(job.keep_going)() {
+            outcome.stopped = true;
+            break;
+        }
         let mut records = Vec::with_capacity(ids.len());
         for id in ids {
             match ctx.store.record(&ctx.school.id, id).await {
@@ -89,7 +134,7 @@ pub async fn sign_batch(
                 Err(e) => outcome.failed.push((id.clone(), e.to_string())),
             }
         }
-        let credentials = sign_chunk(ctx, &records, &mut outcome).await?;
+        let credentials = sign_chunk(ctx, job, &records, &mut outcome).await?;
         done += ids.len();
         progress(ChunkDone {
             done,
@@ -109,7 +154,7 @@ pub async fn sign_records(
     let mut outcome = BatchOutcome::default();
     let mut done = 0;
     for chunk in records.chunks(CHUNK) {
-        let credentials = sign_chunk(ctx, chunk, &mut outcome).await?;
+        let credentials = sign_chunk(ctx, &NO_JOB, chunk, &mut outcome).await?;
         done += chunk.len();
         progress(ChunkDone {
             done,
@@ -123,6 +168,7 @@ pub async fn sign_records(
 /// One chunk: the signed ones are looked up, the validated ones allocated, signed and stored.
 async fn sign_chunk(
     ctx: &BatchContext<'_>,
+    job: &Job<'_>,
     records: &[YearRecord],
     outcome: &mut BatchOutcome,
 ) -> Result<Vec<Credential>, BatchError> {
@@ -185,7 +231,7 @@ async fn sign_chunk(
     let stored = loop {
         match ctx
             .store
-            .issue_credentials(school_id, &items, ctx.actor, ctx.now)
+            .issue_credentials_in_batch(school_id, &items, ctx.actor, job.batch_id, ctx.now)
             .await
         {
             // Another process's transaction locked the same rows in another order and the

@@ -1,6 +1,9 @@
 //! `hocba-issuer serve`: the school API on a TCP listener, until SIGTERM or Ctrl-C. On start it
 //! imports the key directory's `trust-list.json` when the store holds no trust list version
-//! yet, and signs with each school's key that is active in the latest version.
+//! yet, and signs with each school's key that is active in the latest version. It takes over
+//! unfinished batches whose worker is gone (at once on start, then every few seconds: see
+//! `api/batches/runner.rs`), and passes each connection's peer address to the handlers for
+//! the per-client abuse limits.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -105,22 +108,30 @@ async fn serve(
         verifier_url,
         ..ApiConfig::default()
     };
+    // This process's worker id and its liveness lock, held until it exits: other instances
+    // see at once when it dies and take its batches over.
+    let worker = hocba_issuer::store::process_worker_id();
+    store
+        .hold_worker(worker)
+        .await
+        .context("taking this worker's liveness lock")?;
+    tracing::info!(worker, "worker id");
     let state = AppState::new(store.clone(), keys, config);
-    match api::batches::resume_abandoned(&state).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(batches = n, "resuming abandoned batches in the background"),
-        Err(e) => tracing::warn!(error = %e, "could not look for abandoned batches"),
-    }
+    // Batches whose worker is gone are taken over now, and looked for again every few seconds.
+    let supervisor = api::batches::supervise(state.clone());
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, "listening; API docs at http://{local}/api/v1/docs");
     eprintln!("hocba-issuer listening on http://{local} (docs: http://{local}/api/v1/docs)");
-    axum::serve(listener, api::app(state))
+    // The peer address reaches the handlers: the abuse limits count failures per client.
+    let app = api::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")?;
+    supervisor.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

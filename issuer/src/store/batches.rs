@@ -1,5 +1,6 @@
 //! Signing batches: one row per request, found again by its idempotency key so a retried
-//! request joins the batch it already started instead of issuing anything twice.
+//! request joins the batch it already started instead of issuing anything twice. Who works
+//! on a batch, and until when, is `workers.rs` (leases).
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
-use super::timestamp::{time_at, to_text};
+use super::timestamp::{opt_time_at, time_at, to_text};
 use super::{Store, StoreError, new_id};
 
 /// Where a batch is.
@@ -86,6 +87,11 @@ pub struct Batch {
     pub created_at: OffsetDateTime,
     /// When it last changed.
     pub updated_at: OffsetDateTime,
+    /// The worker holding (or that last held) its lease (`workers.rs`).
+    pub worker_id: Option<String>,
+    /// Until when that lease runs; `None` when nobody holds one (done, failed, or never
+    /// claimed).
+    pub lease_until: Option<OffsetDateTime>,
 }
 
 /// A batch to start.
@@ -115,7 +121,7 @@ pub struct BatchProgress {
 macro_rules! batch_columns {
     () => {
         "id, school_id, idempotency_key, request_sha256, state, total, succeeded, failed, \
-         report_json, created_by, created_at, updated_at"
+         report_json, created_by, created_at, updated_at, worker_id, lease_until"
     };
 }
 
@@ -128,7 +134,7 @@ fn found(row: Option<AnyRow>, batch_id: &str) -> Result<Batch, StoreError> {
     batch_from_row(&row)
 }
 
-fn batch_from_row(row: &AnyRow) -> Result<Batch, StoreError> {
+pub(super) fn batch_from_row(row: &AnyRow) -> Result<Batch, StoreError> {
     let state: String = row.try_get("state")?;
     Ok(Batch {
         id: row.try_get("id")?,
@@ -146,6 +152,8 @@ fn batch_from_row(row: &AnyRow) -> Result<Batch, StoreError> {
         created_by: row.try_get("created_by")?,
         created_at: time_at(row, "batches.created_at", "created_at")?,
         updated_at: time_at(row, "batches.updated_at", "updated_at")?,
+        worker_id: row.try_get("worker_id")?,
+        lease_until: opt_time_at(row, "batches.lease_until", "lease_until")?,
     })
 }
 
@@ -218,7 +226,8 @@ impl Store {
         found(row, batch_id)
     }
 
-    /// Records a batch's progress.
+    /// Records a batch's progress. A batch that is done or failed gives up its lease; a batch
+    /// that is done stays done ([`StoreError::Conflict`] for any other state).
     pub async fn update_batch(
         &self,
         school_id: &str,
@@ -228,8 +237,9 @@ impl Store {
     ) -> Result<Batch, StoreError> {
         let row = sqlx::query(concat!(
             "UPDATE batches SET state = $3, succeeded = $4, failed = $5, ",
-            "report_json = COALESCE($6, report_json), updated_at = $7 ",
-            "WHERE id = $1 AND school_id = $2 RETURNING ",
+            "report_json = COALESCE($6, report_json), updated_at = $7, ",
+            "lease_until = CASE WHEN $3 IN ('done', 'failed') THEN NULL ELSE lease_until END ",
+            "WHERE id = $1 AND school_id = $2 AND (state <> 'done' OR $3 = 'done') RETURNING ",
             batch_columns!()
         ))
         .bind(batch_id)
@@ -241,6 +251,12 @@ impl Store {
         .bind(to_text(now)?)
         .fetch_optional(&self.pool)
         .await?;
+        if row.is_none() && self.batch(school_id, batch_id).await.is_ok() {
+            // A worker that lost its lease reporting late: the batch is finished already.
+            return Err(StoreError::Conflict {
+                what: format!("batch {batch_id} is done; it does not run again"),
+            });
+        }
         found(row, batch_id)
     }
 

@@ -2,7 +2,7 @@
 //! settings, and the embedded migrations run (idempotently) before the store is handed out.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -31,6 +31,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "shares",
         include_str!("../../migrations/sqlite/0003_shares.sql"),
         include_str!("../../migrations/postgres/0003_shares.sql"),
+    ),
+    (
+        4,
+        "hardening",
+        include_str!("../../migrations/sqlite/0004_hardening.sql"),
+        include_str!("../../migrations/postgres/0004_hardening.sql"),
     ),
 ];
 
@@ -77,11 +83,16 @@ impl Store {
     async fn open(url: &str, schema: Option<&str>) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let pool = match backend {
+        let (pool, lock_dir) = match backend {
             Backend::Sqlite => sqlite_pool(url).await?,
-            Backend::Postgres => postgres_pool(url, schema).await?,
+            Backend::Postgres => (postgres_pool(url, schema).await?, None),
         };
-        let store = Store { pool, backend };
+        let liveness = std::sync::Arc::new(super::workers::Liveness::new(lock_dir));
+        let store = Store {
+            pool,
+            backend,
+            liveness,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -131,7 +142,8 @@ impl Backend {
     }
 }
 
-async fn sqlite_pool(url: &str) -> Result<sqlx::AnyPool, StoreError> {
+/// The pool, and for a file the directory of its worker lock files (`<file>.workers`).
+async fn sqlite_pool(url: &str) -> Result<(sqlx::AnyPool, Option<PathBuf>), StoreError> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -178,7 +190,8 @@ async fn sqlite_pool(url: &str) -> Result<sqlx::AnyPool, StoreError> {
     } else {
         pool_options.max_connections(8)
     };
-    Ok(pool_options.connect_with(options).await?)
+    let lock_dir = (!in_memory).then(|| PathBuf::from(format!("{path}.workers")));
+    Ok((pool_options.connect_with(options).await?, lock_dir))
 }
 
 async fn postgres_pool(url: &str, schema: Option<&str>) -> Result<sqlx::AnyPool, StoreError> {

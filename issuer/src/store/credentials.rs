@@ -1,4 +1,5 @@
-//! Issued credentials: the crash-safe signing step, reading, listing and revocation.
+//! Issued credentials: the crash-safe signing step (credential, signed record and `sign`
+//! audit row in one transaction), reading and listing. Revocation is `revocations.rs`.
 //!
 //! The signed JSON is kept as TEXT exactly as it was signed, with its SHA-256 (computed by
 //! the caller, as the QR summary defines it) and its place in a status list.
@@ -10,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Acquire, Row};
 use time::OffsetDateTime;
 
+use super::audit::{AuditEntry, append_on};
 use super::error::unique_as;
 use super::records::{RecordState, fetch_record};
 use super::timestamp::{from_text, opt_time_at, time_at, to_text};
@@ -204,11 +206,28 @@ impl Store {
     /// allocation: the whole call fails with [`StoreError::Conflict`] and nothing is written.
     /// If the process dies before the commit, nothing of the chunk is stored and running it
     /// again issues it.
+    ///
+    /// Each credential issued gets its `sign` audit row in the same transaction, so none is
+    /// ever stored without it, whenever the process dies.
     pub async fn issue_credentials(
         &self,
         school_id: &str,
         items: &[NewCredential],
         actor: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Result<IssueOutcome, StoreError>>, StoreError> {
+        self.issue_credentials_in_batch(school_id, items, actor, None, now)
+            .await
+    }
+
+    /// [`Store::issue_credentials`] for signing batch `batch_id`, which the `sign` audit rows
+    /// name.
+    pub async fn issue_credentials_in_batch(
+        &self,
+        school_id: &str,
+        items: &[NewCredential],
+        actor: Option<&str>,
+        batch_id: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<Vec<Result<IssueOutcome, StoreError>>, StoreError> {
         let now_text = to_text(now)?;
@@ -350,6 +369,22 @@ impl Store {
                     )
                 }));
             }
+            let mut details = serde_json::json!({ "recordId": new.record_id });
+            if let Some(batch_id) = batch_id {
+                details["batch"] = batch_id.into();
+            }
+            append_on(
+                &mut tx,
+                &AuditEntry {
+                    at: now,
+                    school_id: Some(school_id.to_owned()),
+                    user_id: actor.map(str::to_owned),
+                    action: "sign".to_owned(),
+                    subject: new.id.clone(),
+                    details_json: details.to_string(),
+                },
+            )
+            .await?;
             *slot = Some(Ok(IssueOutcome::Issued(Credential {
                 id: new.id.clone(),
                 record_id: new.record_id.clone(),
@@ -469,109 +504,5 @@ impl Store {
         .as_ref()
         .map(credential_from_row)
         .transpose()
-    }
-
-    /// Revokes a credential of `school_id` at `now` with a reason, and marks its record
-    /// revoked, in one transaction. Another school's credential is [`StoreError::NotFound`];
-    /// one already revoked is [`StoreError::Conflict`].
-    pub async fn revoke_credential(
-        &self,
-        school_id: &str,
-        credential_id: &str,
-        reason: &str,
-        actor: Option<&str>,
-        now: OffsetDateTime,
-    ) -> Result<Credential, StoreError> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::InvalidInput {
-                field: "reason",
-                reason: "a revocation needs a reason".into(),
-            });
-        }
-        let now = to_text(now)?;
-        let mut tx = self.begin_write().await?;
-        let record_id: Option<String> = sqlx::query_scalar(
-            "UPDATE credentials SET revoked_at = $3, revocation_reason = $4 \
-             WHERE id = $1 AND school_id = $2 AND revoked_at IS NULL RETURNING record_id",
-        )
-        .bind(credential_id)
-        .bind(school_id)
-        .bind(&now)
-        .bind(reason)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(record_id) = record_id else {
-            tx.rollback().await?;
-            let existing = self
-                .credential(&Scope::School(school_id.to_owned()), credential_id)
-                .await?;
-            return Err(StoreError::Conflict {
-                what: format!(
-                    "credential {} was already revoked at {}",
-                    existing.id,
-                    existing
-                        .revoked_at
-                        .map(|t| to_text(t).unwrap_or_default())
-                        .unwrap_or_default()
-                ),
-            });
-        };
-        sqlx::query(
-            "UPDATE year_records SET state = 'revoked', version = version + 1, updated_by = $3, \
-             updated_at = $4 WHERE id = $1 AND school_id = $2",
-        )
-        .bind(&record_id)
-        .bind(school_id)
-        .bind(actor)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.credential(&Scope::School(school_id.to_owned()), credential_id)
-            .await
-    }
-
-    /// The revoked entries of one status list of `school_id`, ascending by index: (index, when
-    /// revoked, reason), what its published bitstring sets and its revocation notes say.
-    pub async fn revocations(
-        &self,
-        school_id: &str,
-        status_list: &str,
-    ) -> Result<Vec<(i64, OffsetDateTime, Option<String>)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT status_index, revoked_at, revocation_reason FROM credentials \
-             WHERE school_id = $1 AND status_list = $2 AND revoked_at IS NOT NULL \
-             ORDER BY status_index",
-        )
-        .bind(school_id)
-        .bind(status_list)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("status_index")?,
-                    time_at(row, "credentials.revoked_at", "revoked_at")?,
-                    row.try_get("revocation_reason")?,
-                ))
-            })
-            .collect()
-    }
-
-    /// The revoked indices of one status list of `school_id`, ascending: what its published
-    /// bitstring sets.
-    pub async fn revoked_indices(
-        &self,
-        school_id: &str,
-        status_list: &str,
-    ) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT status_index FROM credentials WHERE school_id = $1 AND status_list = $2 \
-             AND revoked_at IS NOT NULL ORDER BY status_index",
-        )
-        .bind(school_id)
-        .bind(status_list)
-        .fetch_all(&self.pool)
-        .await?)
     }
 }

@@ -15,24 +15,30 @@
 //!   rows that mix schools.
 //! * **Time comes in.** Functions take `now`; nothing here reads the clock.
 //! * **Nothing half-written.** Multi-row changes run in one transaction; the signing step
-//!   ([`Store::issue_credential`]) stores the credential and marks its record signed together,
-//!   so a credential exists exactly when its record is signed.
+//!   ([`Store::issue_credential`]) stores the credential, marks its record signed and
+//!   appends its `sign` audit row together, so a credential exists exactly when its record is
+//!   signed and its signing is in the audit log.
 //! * **No secrets at rest or in logs.** API tokens are stored as SHA-256 hashes;
 //!   [`TokenSecret`] and [`Store`] print nothing sensitive in `Debug`.
 //!
 //! Where things are: `connect.rs` (URLs, pools, migrations), `schools.rs` (schools, users),
 //! `tokens.rs` (API tokens, [`Principal`]), `pupils.rs`, `records.rs` (the life cycle and
 //! optimistic concurrency), `imports.rs` (a class in one transaction), `status_index.rs`
-//! (allocation and the index permutation), `credentials.rs` (signing step, reads,
-//! revocation), `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format),
-//! `shares.rs` (guardians, share codes and their single redemption).
+//! (allocation and the index permutation), `credentials.rs` (signing step, reads),
+//! `revocations.rs`, `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format),
+//! `shares.rs` (guardians, share codes and their single redemption; the codes in
+//! `share_codes.rs`, redeeming in `redemptions.rs`), `workers.rs` (batch
+//! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
+//! locks, shared by every instance on the database).
 //!
 //! The batch forms ([`Store::import_records`], [`Store::mark_validated_many`],
 //! [`Store::allocate_status_indices`], [`Store::issue_credentials`]) do a whole class in one
 //! transaction or statement: per-record work costs about 0.1–0.2 ms on either backend
 //! here, against about 0.6 ms for one commit per record on SQLite.
 
+mod attempts;
 mod audit;
+#[macro_use]
 mod batches;
 mod connect;
 mod credentials;
@@ -40,15 +46,21 @@ mod error;
 mod imports;
 mod pupils;
 mod records;
+mod redemptions;
+mod revocations;
 mod schools;
+mod share_codes;
 mod shares;
 mod status_index;
 mod timestamp;
 mod tokens;
 mod trust_keys;
+mod workers;
 
 use std::fmt;
 
+pub use attempts::{Limit, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Refused, SIGN_IN_PER_CLIENT};
+pub use audit::READ_WINDOW;
 pub use audit::{AuditEntry, AuditEvent};
 pub use batches::{Batch, BatchProgress, BatchState, NewBatch};
 pub use credentials::{Credential, IssueOutcome, NewCredential, Scope};
@@ -56,15 +68,16 @@ pub use error::StoreError;
 pub use imports::ImportRow;
 pub use pupils::{NewPupil, Pupil};
 pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord};
+pub use redemptions::{Redemption, ShareRefusal};
 pub use schools::{NewSchool, NewUser, Role, School, User};
-pub use shares::{
-    CreatedShare, NewShare, PupilCredential, Redemption, Share, ShareCode, ShareRefusal, ShareState,
-};
+pub use share_codes::ShareCode;
+pub use shares::{CreatedShare, NewShare, PupilCredential, Share, ShareState};
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenSecret};
 pub use trust_keys::{
     BuiltTrustList, KeyCredential, SchoolKey, TrustSnapshot, TrustVersion, key_status_text,
 };
+pub use workers::{Claim, LEASE, RENEW_EVERY, UNLEASED_STALE_AFTER, process_worker_id};
 
 /// The database behind a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +94,7 @@ pub enum Backend {
 pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
+    liveness: std::sync::Arc<workers::Liveness>,
 }
 
 impl Store {
@@ -97,6 +111,7 @@ impl Store {
 
     /// Waits for the connections in use to be returned, then closes them all.
     pub async fn close(&self) {
+        self.release_workers().await;
         self.pool.close().await;
     }
 }

@@ -20,8 +20,9 @@
 //!   NULL OR recipient = portal)`; of two concurrent redemptions exactly one changes the row
 //!   (PostgreSQL re-checks the condition after the first commits; SQLite writers are
 //!   serialised by `BEGIN IMMEDIATE`). A refused attempt is then classified from the row:
-//!   another portal than the named recipient ([`ShareRefusal::Foreign`]), withdrawn, used,
-//!   expired — in that order, so a foreign portal learns nothing about the share's state.
+//!   another portal than the named recipient
+//!   ([`ShareRefusal::Foreign`](super::ShareRefusal::Foreign)), withdrawn, used, expired — in
+//!   that order, so a foreign portal learns nothing about the share's state.
 //! * **Revoked credentials** cannot be shared. A credential revoked after the share was made
 //!   is still delivered, flagged revoked by the caller from [`Credential::revoked_at`]: the
 //!   portal would see the revocation from the status list anyway, and the family can then
@@ -31,121 +32,15 @@
 //!   outcome) are appended to the audit log in the same transaction as the change, naming the
 //!   share id, the actor and the credential ids, never the code.
 
-use std::fmt;
-
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use super::audit::AuditEntry;
 use super::credentials::{Credential, Scope};
+use super::share_codes::ShareCode;
 use super::timestamp::{from_text, opt_time_at, time_at, to_text};
-use super::{Role, Store, StoreError, User, hex, new_id, random_bytes};
-
-/// Crockford's base32 alphabet (no I, L, O, U).
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-/// Random symbols in a code (5 bits each).
-const RANDOM_SYMBOLS: usize = 22;
-/// Check symbols after them.
-const CHECK_SYMBOLS: usize = 2;
-/// Symbols per printed group.
-const GROUP: usize = 4;
-/// What a printed code starts with.
-const PREFIX: &str = "HB";
-
-/// A share code. `Debug` does not show it; [`ShareCode::expose`] gives the printed form.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ShareCode(String);
-
-impl fmt::Debug for ShareCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ShareCode(<redacted>)")
-    }
-}
-
-fn check_symbols(random: &str) -> [u8; CHECK_SYMBOLS] {
-    let digest = Sha256::digest(format!("hocba-share-check:{random}").as_bytes());
-    let (a, b) = (
-        digest.first().copied().unwrap_or_default(),
-        digest.get(1).copied().unwrap_or_default(),
-    );
-    [ALPHABET[usize::from(a >> 3)], ALPHABET[usize::from(b >> 3)]]
-}
-
-fn decode_symbol(c: char) -> Option<u8> {
-    let c = match c.to_ascii_uppercase() {
-        'O' => '0',
-        'I' | 'L' => '1',
-        c => c,
-    };
-    ALPHABET
-        .iter()
-        .position(|&a| char::from(a) == c)
-        .and_then(|p| u8::try_from(p).ok())
-}
-
-impl ShareCode {
-    /// A fresh code: 110 random bits from the operating system and its check symbols.
-    pub fn generate() -> Result<ShareCode, StoreError> {
-        let bytes = random_bytes::<RANDOM_SYMBOLS>()?;
-        // 256 is a multiple of 32: the low five bits of a uniform byte are uniform.
-        let random: String = bytes
-            .iter()
-            .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
-            .collect();
-        let check = check_symbols(&random);
-        let mut canonical = random;
-        canonical.extend(check.iter().map(|&c| char::from(c)));
-        Ok(ShareCode(canonical))
-    }
-
-    /// Reads a code as a person typed it; `None` when it cannot be one (wrong length, a
-    /// letter outside the alphabet, a failed check).
-    pub fn parse(text: &str) -> Option<ShareCode> {
-        let compact: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        let total = RANDOM_SYMBOLS + CHECK_SYMBOLS;
-        let body = if compact.len() == total + PREFIX.len()
-            && compact
-                .get(..PREFIX.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
-        {
-            compact.get(PREFIX.len()..)?
-        } else {
-            compact.as_str()
-        };
-        if body.chars().count() != total {
-            return None;
-        }
-        let canonical: String = body
-            .chars()
-            .map(|c| decode_symbol(c).map(|v| char::from(ALPHABET[usize::from(v)])))
-            .collect::<Option<String>>()?;
-        let (random, check) = canonical.split_at(RANDOM_SYMBOLS);
-        (check.as_bytes() == check_symbols(random)).then(|| ShareCode(canonical.clone()))
-    }
-
-    /// The printed form, `HB-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`, to show to its owner once.
-    pub fn expose(&self) -> String {
-        let groups: Vec<&str> = self
-            .0
-            .as_bytes()
-            .chunks(GROUP)
-            .filter_map(|g| std::str::from_utf8(g).ok())
-            .collect();
-        format!("{PREFIX}-{}", groups.join("-"))
-    }
-
-    /// What is stored: SHA-256 of the canonical form (lower-case hex).
-    fn sha256(&self) -> String {
-        hex(&Sha256::digest(
-            format!("hocba-share:{}", self.0).as_bytes(),
-        ))
-    }
-}
+use super::{Role, Store, StoreError, User, new_id};
 
 /// Where a share is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,55 +146,6 @@ pub struct PupilCredential {
     pub class_name: String,
 }
 
-/// Why a redemption that matched a share was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShareRefusal {
-    /// The share names another portal as its recipient (reported as unknown).
-    Foreign,
-    /// The family withdrew it.
-    Withdrawn,
-    /// It was redeemed already.
-    Used,
-    /// It expired.
-    Expired,
-}
-
-impl ShareRefusal {
-    /// `foreign`, `withdrawn`, `used` or `expired` (as in the audit log).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShareRefusal::Foreign => "foreign",
-            ShareRefusal::Withdrawn => "withdrawn",
-            ShareRefusal::Used => "used",
-            ShareRefusal::Expired => "expired",
-        }
-    }
-}
-
-/// What a redemption attempt came to.
-#[derive(Clone, Debug)]
-pub enum Redemption {
-    /// No share has this code (nothing is logged: no share matched).
-    Unknown,
-    /// Refused; the attempt is in the audit log.
-    Refused {
-        /// The share the code matched.
-        share: Share,
-        /// Why.
-        why: ShareRefusal,
-    },
-    /// This caller redeemed it, now and for good; the redemption is in the audit log.
-    Redeemed {
-        /// The share, now redeemed.
-        share: Share,
-        /// The shared credentials in the order chosen, byte for byte as signed (some may
-        /// have been revoked since the share was made).
-        credentials: Vec<Credential>,
-        /// The pupil's full name as stored.
-        pupil_name: String,
-    },
-}
-
 macro_rules! share_columns {
     () => {
         "id, school_id, pupil_id, created_by, purpose, recipient, created_at, expires_at, \
@@ -307,7 +153,10 @@ macro_rules! share_columns {
     };
 }
 
-fn share_from_row(row: &AnyRow, credential_ids: Vec<String>) -> Result<Share, StoreError> {
+pub(super) fn share_from_row(
+    row: &AnyRow,
+    credential_ids: Vec<String>,
+) -> Result<Share, StoreError> {
     Ok(Share {
         id: row.try_get("id")?,
         school_id: row.try_get("school_id")?,
@@ -325,7 +174,7 @@ fn share_from_row(row: &AnyRow, credential_ids: Vec<String>) -> Result<Share, St
 }
 
 /// The share with code hash `value` (`by_code`) or id `value`, read on `conn`.
-async fn load_share(
+pub(super) async fn load_share(
     conn: &mut AnyConnection,
     by_code: bool,
     value: &str,
@@ -357,7 +206,10 @@ async fn load_share(
 }
 
 /// Appends an audit entry on `conn` (inside the caller's transaction).
-async fn audit_on(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+pub(super) async fn audit_on(
+    conn: &mut AnyConnection,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_log (at, school_id, user_id, action, subject, details_json) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -373,7 +225,7 @@ async fn audit_on(conn: &mut AnyConnection, entry: &AuditEntry) -> Result<(), St
     Ok(())
 }
 
-fn share_not_found(share_id: &str) -> StoreError {
+pub(super) fn share_not_found(share_id: &str) -> StoreError {
     StoreError::NotFound {
         what: "share",
         id: share_id.to_owned(),
@@ -669,136 +521,5 @@ impl Store {
             .ok_or_else(|| share_not_found(share_id))?;
         tx.commit().await?;
         Ok(share)
-    }
-
-    /// Redeems `code` for portal user `portal`: exactly once, before it expires, unless
-    /// withdrawn, and only by the named recipient if there is one. Every attempt that matches
-    /// a share is appended to the audit log (`share.redeem` or `share.redeem_refused`) in the
-    /// same transaction as its outcome.
-    pub async fn redeem_share(
-        &self,
-        code: &ShareCode,
-        portal: &str,
-        now: OffsetDateTime,
-    ) -> Result<Redemption, StoreError> {
-        let now_text = to_text(now)?;
-        let mut tx = self.begin_write().await?;
-        let Some(found) = load_share(&mut tx, true, &code.sha256()).await? else {
-            tx.rollback().await?;
-            return Ok(Redemption::Unknown);
-        };
-        // The single-use step: of concurrent attempts, one changes the row.
-        let won = sqlx::query(
-            "UPDATE shares SET redeemed_at = $2, redeemed_by = $3 \
-             WHERE id = $1 AND redeemed_at IS NULL AND withdrawn_at IS NULL \
-             AND expires_at > $2 AND (recipient IS NULL OR recipient = $3)",
-        )
-        .bind(&found.id)
-        .bind(&now_text)
-        .bind(portal)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        // Read again: on PostgreSQL another redemption may have committed meanwhile.
-        let share = load_share(&mut tx, false, &found.id)
-            .await?
-            .ok_or_else(|| share_not_found(&found.id))?;
-        let why = if won {
-            None
-        } else if share.recipient.as_deref().is_some_and(|r| r != portal) {
-            Some(ShareRefusal::Foreign)
-        } else if share.withdrawn_at.is_some() {
-            Some(ShareRefusal::Withdrawn)
-        } else if share.redeemed_at.is_some() {
-            Some(ShareRefusal::Used)
-        } else {
-            Some(ShareRefusal::Expired)
-        };
-        audit_on(
-            &mut tx,
-            &AuditEntry {
-                at: now,
-                school_id: Some(share.school_id.clone()),
-                user_id: Some(portal.to_owned()),
-                action: if won {
-                    "share.redeem"
-                } else {
-                    "share.redeem_refused"
-                }
-                .to_owned(),
-                subject: share.id.clone(),
-                details_json: serde_json::json!({
-                    "outcome": why.map_or("redeemed", ShareRefusal::as_str),
-                    "pupilId": share.pupil_id,
-                    "credentials": share.credential_ids,
-                    "purpose": share.purpose,
-                })
-                .to_string(),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        if let Some(why) = why {
-            return Ok(Redemption::Refused { share, why });
-        }
-        let scope = Scope::School(share.school_id.clone());
-        let mut credentials = Vec::with_capacity(share.credential_ids.len());
-        for id in &share.credential_ids {
-            credentials.push(self.credential(&scope, id).await?);
-        }
-        let pupil_name = self
-            .pupil(&share.school_id, &share.pupil_id)
-            .await?
-            .full_name;
-        Ok(Redemption::Redeemed {
-            share,
-            credentials,
-            pupil_name,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn codes_round_trip_and_are_forgiving() {
-        let code = ShareCode::generate().unwrap();
-        let printed = code.expose();
-        assert_eq!(printed.len(), 3 + 24 + 5);
-        assert!(printed.starts_with("HB-"));
-        assert_eq!(ShareCode::parse(&printed), Some(code.clone()));
-        let sloppy = printed
-            .to_lowercase()
-            .replace('-', " ")
-            .replace('0', "o")
-            .replace('1', "l");
-        assert_eq!(ShareCode::parse(&sloppy), Some(code.clone()));
-        assert_eq!(ShareCode::parse(&printed[3..]), Some(code.clone()));
-        assert!(!format!("{code:?}").contains(&printed[3..7]));
-        assert_ne!(ShareCode::generate().unwrap(), code);
-    }
-
-    #[test]
-    fn garbled_codes_are_refused() {
-        assert_eq!(ShareCode::parse(""), None);
-        assert_eq!(ShareCode::parse("HB-"), None);
-        assert_eq!(ShareCode::parse("HB-UUUU-UUUU-UUUU-UUUU-UUUU-UUUU"), None);
-        let code = ShareCode::generate().unwrap().expose();
-        assert_eq!(ShareCode::parse(&code[..code.len() - 1]), None);
-        // Change one random symbol: the check catches it unless 1 in 1024.
-        let mut caught = 0;
-        for _ in 0..50 {
-            let code = ShareCode::generate().unwrap().expose();
-            let mut bytes = code.into_bytes();
-            bytes[3] = if bytes[3] == b'Z' { b'Y' } else { b'Z' };
-            if ShareCode::parse(std::str::from_utf8(&bytes).unwrap()).is_none() {
-                caught += 1;
-            }
-        }
-        assert!(caught >= 45, "{caught}");
     }
 }

@@ -1,0 +1,364 @@
+//! Running signing batches under a lease, and taking over the ones whose worker is gone.
+//!
+//! * A batch is only ever worked on by the worker that claimed it ([`take_over`] →
+//!   `Store::claim_batch`). While it works, a heartbeat task renews the lease every
+//!   `RENEW_EVERY`; when a renewal finds the batch taken over by another worker, the job
+//!   stops before its next chunk and writes nothing more about the batch.
+//! * [`supervise`] (started by `serve`) looks at once, and then every [`SUPERVISE_EVERY`],
+//!   for unfinished batches nobody works on: a lease that ran out, a worker whose liveness
+//!   lock is free (its process died: a `kill -9` and an immediate restart are resumed at
+//!   once, not after the lease), a failed batch, or one without a lease that has not moved
+//!   for a minute (made before leases existed). Each is claimed (exactly one instance wins)
+//!   and resumed in the background; what was signed before is found, not signed again.
+//! * The `sign` audit rows are written with the credentials, chunk by chunk, in the same
+//!   transaction (`Store::issue_credentials_in_batch`), never after the batch.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::super::AppState;
+use super::super::error::ApiError;
+use crate::batch::{self, BatchContext, BatchOutcome, ChunkDone, Job};
+use crate::signing::Signer;
+use crate::store::{
+    Batch, BatchProgress, BatchState, Claim, RENEW_EVERY, School, process_worker_id,
+};
+
+/// How often [`supervise`] looks for batches to take over.
+pub const SUPERVISE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The record ids a batch's report names (stored when it was claimed).
+pub(super) fn pending_ids(batch: &Batch) -> Option<Vec<String>> {
+    let report: Value = serde_json::from_str(batch.report_json.as_deref()?).ok()?;
+    serde_json::from_value(report.get("recordIds")?.clone()).ok()
+}
+
+/// Claims `batch` for this process if nobody works on it: just created (`report`, its record
+/// ids, is then stored with the claim), failed, its lease ran out, its worker is gone, or it
+/// has no lease and has not moved for a minute. `None`: it is done, or another live worker
+/// (or this process) has it.
+pub(super) async fn take_over(
+    state: &AppState,
+    batch: &Batch,
+    report: Option<&str>,
+) -> Result<Option<Batch>, ApiError> {
+    if batch.state == BatchState::Done {
+        return Ok(None);
+    }
+    let me = process_worker_id();
+    let now = state.now();
+    let live_holder = match (&batch.worker_id, batch.lease_until) {
+        (Some(worker), Some(until)) if until > now => Some(worker.as_str()),
+        _ => None,
+    };
+    let gone = match live_holder {
+        Some(worker) if worker == me => return Ok(None),
+        Some(worker) => {
+            if !state.store().worker_gone(worker).await? {
+                return Ok(None);
+            }
+            Some(worker)
+        }
+        None => None,
+    };
+    let claim = Claim {
+        worker: me,
+        gone,
+        created: report.is_some(),
+        report_json: report,
+    };
+    Ok(state.store().claim_batch(&batch.id, &claim, now).await?)
+}
+
+/// Takes over and resumes, in the background, every unfinished batch of a school whose key
+/// this server holds and that nobody works on (no live lease, or a gone worker). Returns how
+/// many.
+pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
+    let mut resumed = 0;
+    for batch in state.store().unfinished_batches().await? {
+        let Some(pending) = pending_ids(&batch) else {
+            continue;
+        };
+        let school = state.store().school(&batch.school_id).await?;
+        let Some(signer) = state.signer(&school.code) else {
+            continue;
+        };
+        let Some(claimed) = take_over(state, &batch, None).await? else {
+            continue;
+        };
+        tracing::info!(
+            batch = %claimed.id,
+            records = pending.len(),
+            previous_worker = batch.worker_id.as_deref().unwrap_or("none"),
+            "taking over an abandoned batch"
+        );
+        let actor = claimed.created_by.clone();
+        drop(run_detached(
+            state.clone(),
+            school,
+            signer,
+            claimed.id,
+            pending,
+            actor,
+        ));
+        resumed += 1;
+    }
+    Ok(resumed)
+}
+
+/// The background task of `serve`: [`resume_abandoned`] now and every [`SUPERVISE_EVERY`],
+/// and once an hour the removal of old attempt counters and read windows.
+pub fn supervise(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks: u64 = 0;
+        loop {
+            match resume_abandoned(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(batches = n, "resuming abandoned batches"),
+                Err(e) => tracing::warn!(error = %e, "could not look for abandoned batches"),
+            }
+            if ticks.is_multiple_of(720)
+                && let Err(e) = state.store().prune_attempts(state.now()).await
+            {
+                tracing::warn!(error = %e, "could not prune attempt counters");
+            }
+            ticks = ticks.wrapping_add(1);
+            tokio::time::sleep(SUPERVISE_EVERY).await;
+        }
+    })
+}
+
+/// Runs [`run_batch`] on a blocking thread of the runtime. The batch engine's progress
+/// callback is not `Send`, so its future cannot be spawned or awaited by a handler directly.
+pub(super) fn run_detached(
+    state: AppState,
+    school: School,
+    signer: Arc<Signer>,
+    batch_id: String,
+    record_ids: Vec<String>,
+    actor: Option<String>,
+) -> tokio::task::JoinHandle<Result<Batch, ApiError>> {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        handle.block_on(run_batch(
+            &state,
+            &school,
+            &signer,
+            &batch_id,
+            &record_ids,
+            actor.as_deref(),
+        ))
+    })
+}
+
+/// What happened to one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemOutcome {
+    /// The record.
+    pub record_id: String,
+    /// `signed`, `alreadySigned` or `failed`.
+    pub outcome: String,
+    /// Its credential, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The per-record outcomes of `outcome`, in the order of `record_ids`.
+fn items_in_order(record_ids: &[String], outcome: BatchOutcome) -> Vec<ItemOutcome> {
+    let mut by_id: HashMap<String, ItemOutcome> = HashMap::with_capacity(record_ids.len());
+    for (kind, list) in [
+        ("signed", outcome.issued),
+        ("alreadySigned", outcome.already),
+    ] {
+        for s in list {
+            by_id.insert(
+                s.record_id.clone(),
+                ItemOutcome {
+                    record_id: s.record_id,
+                    outcome: kind.to_owned(),
+                    credential_id: Some(s.credential_id),
+                    error: None,
+                },
+            );
+        }
+    }
+    for (record_id, reason) in outcome.failed {
+        by_id.insert(
+            record_id.clone(),
+            ItemOutcome {
+                record_id,
+                outcome: "failed".to_owned(),
+                credential_id: None,
+                error: Some(reason),
+            },
+        );
+    }
+    record_ids
+        .iter()
+        .map(|id| {
+            by_id.remove(id).unwrap_or_else(|| ItemOutcome {
+                record_id: id.clone(),
+                outcome: "failed".to_owned(),
+                credential_id: None,
+                error: Some("no outcome".to_owned()),
+            })
+        })
+        .collect()
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Renews this worker's lease on `batch_id` every `RENEW_EVERY` until aborted; sets `lost`
+/// and ends when the batch is no longer this worker's.
+fn heartbeat(
+    state: &AppState,
+    batch_id: &str,
+    lost: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
+    let (state, batch_id) = (state.clone(), batch_id.to_owned());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(RENEW_EVERY).await;
+            match state
+                .store()
+                .renew_lease(&batch_id, process_worker_id(), state.now())
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(batch = %batch_id, "lost the batch's lease to another worker");
+                    lost.store(true, Ordering::SeqCst);
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(batch = %batch_id, error = %e, "could not renew the lease")
+                }
+            }
+        }
+    })
+}
+
+/// Signs `record_ids` with the batch engine under this worker's lease, recording progress
+/// after each chunk (in order, by one writer task) and the report at the end. A failure that
+/// is not about one record marks the batch failed; a lost lease stops the job quietly.
+async fn run_batch(
+    state: &AppState,
+    school: &School,
+    signer: &Arc<Signer>,
+    batch_id: &str,
+    record_ids: &[String],
+    actor: Option<&str>,
+) -> Result<Batch, ApiError> {
+    let now = state.now();
+    let ctx = BatchContext {
+        store: state.store(),
+        signer,
+        school,
+        public_base_url: &state.config().public_base,
+        actor,
+        now,
+    };
+    let lost = Arc::new(AtomicBool::new(false));
+    let beat = heartbeat(state, batch_id, lost.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, i64)>();
+    let writer = {
+        let store = state.store().clone();
+        let (school_id, batch_id, state) = (school.id.clone(), batch_id.to_owned(), state.clone());
+        tokio::spawn(async move {
+            while let Some((succeeded, failed)) = rx.recv().await {
+                let progress = BatchProgress {
+                    state: BatchState::Running,
+                    succeeded,
+                    failed,
+                    report_json: None,
+                };
+                if let Err(e) = store
+                    .update_batch(&school_id, &batch_id, &progress, state.now())
+                    .await
+                {
+                    tracing::warn!(batch = %batch_id, error = %e, "could not record batch progress");
+                }
+            }
+        })
+    };
+    let mut succeeded = 0usize;
+    let mut on_chunk = |chunk: ChunkDone<'_>| {
+        succeeded += chunk.credentials.len();
+        if chunk.done < chunk.total {
+            let _ = tx.send((
+                count(succeeded),
+                count(chunk.done - succeeded.min(chunk.done)),
+            ));
+        }
+    };
+    let keep_going = || !lost.load(Ordering::SeqCst);
+    let job = Job {
+        batch_id: Some(batch_id),
+        keep_going: &keep_going,
+    };
+    let result = batch::sign_job(&ctx, &job, record_ids, &mut on_chunk).await;
+    drop(tx);
+    let _ = writer.await;
+    beat.abort();
+    let outcome = match result {
+        Ok(outcome) if outcome.stopped => {
+            tracing::info!(
+                batch = batch_id,
+                "stopped: another worker took the batch over"
+            );
+            return Ok(state.store().batch(&school.id, batch_id).await?);
+        }
+        Ok(outcome) => outcome,
+        Err(e) => {
+            tracing::error!(batch = batch_id, error = %e, "batch failed");
+            let report =
+                serde_json::json!({ "error": e.to_string(), "recordIds": record_ids }).to_string();
+            let progress = BatchProgress {
+                state: BatchState::Failed,
+                succeeded: 0,
+                failed: 0,
+                report_json: Some(report),
+            };
+            let _ = state
+                .store()
+                .update_batch(&school.id, batch_id, &progress, state.now())
+                .await;
+            return Err(ApiError::Internal(e.to_string()));
+        }
+    };
+    let items = items_in_order(record_ids, outcome);
+    let ok = items.iter().filter(|i| i.outcome != "failed").count();
+    let report = serde_json::json!({ "items": items }).to_string();
+    let done = state
+        .store()
+        .update_batch(
+            &school.id,
+            batch_id,
+            &BatchProgress {
+                state: BatchState::Done,
+                succeeded: count(ok),
+                failed: count(items.len() - ok),
+                report_json: Some(report),
+            },
+            state.now(),
+        )
+        .await?;
+    tracing::info!(
+        batch = batch_id,
+        succeeded = done.succeeded,
+        failed = done.failed,
+        "batch done"
+    );
+    Ok(done)
+}
