@@ -35,6 +35,8 @@
 //! Each list is parsed and its bitstring decoded once per [`StatusLists`], and its proof
 //! verified once per trust list version, so checking many credentials against cached lists
 //! costs a hash-map lookup and a bit read.
+//!
+//! [`MAX_REASON_CHARS`]: hocba_schema::status_list::MAX_REASON_CHARS
 
 mod parse;
 

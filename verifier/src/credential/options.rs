@@ -17,6 +17,8 @@ pub struct VerifyOptions {
     /// Accept a trust list past its `validUntil` with a warning instead of "could not check"
     /// (the user's explicit choice, `--accept-stale-trust-list`; ignored with
     /// `max_trust_list_age`). See [`VerifiedTrustList::freshness`].
+    ///
+    /// [`VerifiedTrustList::freshness`]: crate::trust_list::VerifiedTrustList::freshness
     pub accept_stale_trust_list: bool,
     /// The status source: already-fetched status list credentials by URL. Without it the
     /// `status` check is `not_checked` (`status_not_checked`).
