@@ -31,27 +31,32 @@
 //! The clock is never read here: the owner passes a [`Clock`]. Nothing is printed either:
 //! what went wrong while answering went on is kept as a warning for the owner
 //! ([`OnlineTrust::take_warnings`]).
+//!
+//! [`MAX_TRUST_LIST_BYTES`]: crate::MAX_TRUST_LIST_BYTES
+//! [`MAX_STATUS_LIST_BYTES`]: crate::status::MAX_STATUS_LIST_BYTES
+
+mod cache;
+mod fetch;
+mod index;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration as StdDuration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Limited};
-use hyper::StatusCode;
-use hyper::header::{CACHE_CONTROL, ETAG, HeaderValue, IF_NONE_MATCH};
+use http_body_util::Empty;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::status::{MAX_STATUS_LIST_BYTES, StatusLists};
+use crate::VerifyError;
+use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
-use crate::{MAX_TRUST_LIST_BYTES, VerifyError};
+use cache::Meta;
+pub use index::MAX_STATUS_INDEX_BYTES;
 
 /// The time source of the I/O layer (the binary passes the system clock, tests a fixed time).
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -124,20 +129,6 @@ struct Resource {
     meta: Meta,
 }
 
-/// What the cache keeps next to a document.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Meta {
-    url: String,
-    etag: Option<String>,
-    /// Last successful fetch or 304.
-    #[serde(with = "time::serde::rfc3339")]
-    fetched_at: OffsetDateTime,
-    /// No request before this.
-    #[serde(with = "time::serde::rfc3339")]
-    fresh_until: OffsetDateTime,
-}
-
 #[derive(Debug, Default)]
 struct State {
     trust: Option<(Resource, Arc<VerifiedTrustList>)>,
@@ -146,18 +137,6 @@ struct State {
     backoff: HashMap<String, OffsetDateTime>,
     /// Schools' indexes of status lists (`{base}/status/{code}/index.json`), by URL.
     indexes: BTreeMap<String, Resource>,
-}
-
-/// The answer to one conditional GET.
-enum Fetched {
-    NotModified {
-        max_age: Duration,
-    },
-    Body {
-        bytes: Vec<u8>,
-        etag: Option<String>,
-        max_age: Duration,
-    },
 }
 
 /// Trust material from one issuer: fetched, verified, cached on disk, refreshed.
@@ -431,143 +410,6 @@ impl OnlineTrust {
         }
     }
 
-    async fn fetch_trust_list(&self, state: &mut State) -> Result<(), VerifyError> {
-        let url = self.trust_list_url();
-        let now = (self.clock)();
-        let etag = state.trust.as_ref().and_then(|(r, _)| r.meta.etag.clone());
-        let fetched = self.get(&url, etag.as_deref(), MAX_TRUST_LIST_BYTES).await;
-        let fetched = match fetched {
-            Ok(f) => f,
-            Err(e) => {
-                if let Some((r, _)) = state.trust.as_mut() {
-                    r.meta.fresh_until = now + MIN_REFRESH;
-                }
-                return Err(e);
-            }
-        };
-        match fetched {
-            Fetched::NotModified { max_age } => {
-                if let Some((r, _)) = state.trust.as_mut() {
-                    r.meta.fetched_at = now;
-                    r.meta.fresh_until = now + max_age;
-                    self.write_cache(&r.meta, None);
-                }
-                Ok(())
-            }
-            Fetched::Body {
-                bytes,
-                etag,
-                max_age,
-            } => {
-                let verified = self.authority.verify_trust_list(&bytes).map_err(|source| {
-                    VerifyError::FetchedRejected {
-                        url: url.clone(),
-                        source: Box::new(source),
-                    }
-                })?;
-                if let Some((_, held)) = &state.trust
-                    && held.id() == verified.id()
-                    && verified.version() < held.version()
-                {
-                    return Err(VerifyError::Fetch {
-                        url,
-                        problem: format!(
-                            "version {} is older than the version {} held; kept the held one",
-                            verified.version(),
-                            held.version()
-                        ),
-                    });
-                }
-                let meta = Meta {
-                    url,
-                    etag,
-                    fetched_at: now,
-                    fresh_until: now + max_age,
-                };
-                self.write_cache(&meta, Some(&bytes));
-                state.trust = Some((
-                    Resource {
-                        bytes: Arc::new(bytes),
-                        meta,
-                    },
-                    Arc::new(verified),
-                ));
-                Ok(())
-            }
-        }
-    }
-
-    async fn fetch_list(
-        &self,
-        state: &mut State,
-        url: &str,
-        trust: &VerifiedTrustList,
-    ) -> Result<(), VerifyError> {
-        let now = (self.clock)();
-        let held = state.lists.get(url).cloned();
-        let etag = held.as_ref().and_then(|r| r.meta.etag.clone());
-        match self
-            .get(url, etag.as_deref(), MAX_STATUS_LIST_BYTES)
-            .await?
-        {
-            Fetched::NotModified { max_age } => {
-                if let Some(r) = state.lists.get_mut(url) {
-                    r.meta.fetched_at = now;
-                    r.meta.fresh_until = now + max_age;
-                    self.write_cache(&r.meta, None);
-                }
-                Ok(())
-            }
-            Fetched::Body {
-                bytes,
-                etag,
-                max_age,
-            } => {
-                let mut one = StatusLists::new();
-                one.insert(url, bytes);
-                one.verify_list(url, trust).map_err(|(reason, detail)| {
-                    VerifyError::StatusListRejected {
-                        url: url.to_owned(),
-                        code: reason.code(),
-                        detail,
-                    }
-                })?;
-                if let Some(held) = &held {
-                    let mut old = StatusLists::new();
-                    old.insert(url, held.bytes.as_ref().clone());
-                    if let (Some(new_from), Some(old_from)) =
-                        (one.valid_from(url), old.valid_from(url))
-                        && new_from < old_from
-                    {
-                        return Err(VerifyError::Fetch {
-                            url: url.to_owned(),
-                            problem:
-                                "the list fetched is older than the one held; kept the held one"
-                                    .into(),
-                        });
-                    }
-                }
-                let bytes = one.get(url).map(<[u8]>::to_vec).unwrap_or_default();
-                let meta = Meta {
-                    url: url.to_owned(),
-                    etag,
-                    fetched_at: now,
-                    fresh_until: now + max_age,
-                };
-                self.write_cache(&meta, Some(&bytes));
-                state.lists.insert(
-                    url.to_owned(),
-                    Resource {
-                        bytes: Arc::new(bytes),
-                        meta,
-                    },
-                );
-                state.backoff.remove(url);
-                Ok(())
-            }
-        }
-    }
-
     /// Rebuild the snapshot the verifier reads from `state`.
     fn publish(&self, state: &State) {
         let Some((resource, trust)) = &state.trust else {
@@ -598,313 +440,6 @@ impl OnlineTrust {
             *snapshot = Some(Arc::new(material));
         }
     }
-
-    /// One GET with `If-None-Match`, bounded by the timeout and `limit` bytes.
-    async fn get(
-        &self,
-        url: &str,
-        etag: Option<&str>,
-        limit: usize,
-    ) -> Result<Fetched, VerifyError> {
-        let fail = |problem: String| VerifyError::Fetch {
-            url: url.to_owned(),
-            problem,
-        };
-        let mut request = hyper::Request::get(url);
-        if let Some(etag) = etag
-            && let Ok(value) = HeaderValue::from_str(etag)
-        {
-            request = request.header(IF_NONE_MATCH, value);
-        }
-        let request = request
-            .header(
-                hyper::header::ACCEPT,
-                "application/json, application/vc+json",
-            )
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| fail(e.to_string()))?;
-        let work = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|e| fail(error_chain(&e)))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let max_age = max_age_of(headers.get(CACHE_CONTROL));
-            if status == StatusCode::NOT_MODIFIED {
-                return Ok(Fetched::NotModified { max_age });
-            }
-            if status != StatusCode::OK {
-                return Err(fail(format!("the issuer answered {status}")));
-            }
-            if let Some(len) = headers
-                .get(hyper::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok())
-                && len > limit
-            {
-                return Err(fail(format!("{len} bytes; the limit is {limit} bytes")));
-            }
-            let body = Limited::new(response.into_body(), limit)
-                .collect()
-                .await
-                .map_err(|e| fail(format!("reading the body (limit {limit} bytes): {e}")))?
-                .to_bytes();
-            Ok(Fetched::Body {
-                bytes: body.to_vec(),
-                etag: headers
-                    .get(ETAG)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
-                max_age,
-            })
-        };
-        match tokio::time::timeout(self.config.timeout, work).await {
-            Ok(result) => result,
-            Err(_) => Err(fail(format!(
-                "no answer within {} s",
-                self.config.timeout.as_secs_f32()
-            ))),
-        }
-    }
-
-    fn cache_path(&self, url: &str) -> PathBuf {
-        let digest = Sha256::digest(url.as_bytes());
-        let name: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        self.config.cache_dir.join(name)
-    }
-
-    /// Write the document (when given) and its meta; failures are reported, not fatal.
-    fn write_cache(&self, meta: &Meta, bytes: Option<&[u8]>) {
-        let stem = self.cache_path(&meta.url);
-        let result = (|| -> std::io::Result<()> {
-            std::fs::create_dir_all(&self.config.cache_dir)?;
-            if let Some(bytes) = bytes {
-                write_atomic(&stem.with_extension("json"), bytes)?;
-            }
-            let meta = serde_json::to_vec_pretty(meta).map_err(std::io::Error::other)?;
-            write_atomic(&stem.with_extension("meta.json"), &meta)
-        })();
-        if let Err(e) = result {
-            self.warn(format!(
-                "cannot write the cache in {}: {e}",
-                self.config.cache_dir.display()
-            ));
-        }
-    }
-
-    /// Read the cache: the trust list (verified against the authority) and every status list
-    /// (verified against that trust list).
-    fn load_cache(&self) -> State {
-        let mut state = State::default();
-        let read = |url: &str| -> Option<Resource> {
-            let stem = self.cache_path(url);
-            let meta: Meta =
-                serde_json::from_slice(&read_capped(&stem.with_extension("meta.json"), 64 << 10)?)
-                    .ok()?;
-            if meta.url != url {
-                return None;
-            }
-            let bytes = read_capped(&stem.with_extension("json"), MAX_TRUST_LIST_BYTES)?;
-            Some(Resource {
-                bytes: Arc::new(bytes),
-                meta,
-            })
-        };
-        let Some(resource) = read(&self.trust_list_url()) else {
-            return state;
-        };
-        let Ok(trust) = self.authority.verify_trust_list(&resource.bytes) else {
-            self.warn("the cached trust list does not verify; ignored".into());
-            return state;
-        };
-        let trust = Arc::new(trust);
-        state.trust = Some((resource, Arc::clone(&trust)));
-        let Ok(dir) = std::fs::read_dir(&self.config.cache_dir) else {
-            return state;
-        };
-        for entry in dir.flatten() {
-            let path = entry.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if !name.ends_with(".meta.json") {
-                continue;
-            }
-            let Some(meta) =
-                read_capped(&path, 64 << 10).and_then(|b| serde_json::from_slice::<Meta>(&b).ok())
-            else {
-                continue;
-            };
-            if !self.may_fetch(&meta.url) {
-                continue;
-            }
-            let Some(resource) = read(&meta.url) else {
-                continue;
-            };
-            let mut one = StatusLists::new();
-            one.insert(meta.url.clone(), resource.bytes.as_ref().clone());
-            if one.verify_list(&meta.url, &trust).is_ok() {
-                state.lists.insert(meta.url.clone(), resource);
-            }
-        }
-        state
-    }
-}
-
-/// Largest index of a school's status lists read (`{base}/status/{code}/index.json`).
-pub const MAX_STATUS_INDEX_BYTES: usize = 64 << 10;
-
-/// A school's index of status lists as the issuer publishes it.
-#[derive(Debug, Deserialize)]
-struct StatusIndex {
-    #[serde(rename = "statusLists")]
-    status_lists: Vec<String>,
-}
-
-/// QR summaries: a summary names its status index but not its list, so the lists of its
-/// school are found through the issuer's index of them.
-impl OnlineTrust {
-    /// The URL of the index of school `school_code`'s status lists,
-    /// `{base}/status/{code}/index.json` (`None` for a code that is not 1–20 letters and
-    /// digits).
-    pub fn status_index_url(&self, school_code: &str) -> Option<String> {
-        (!school_code.is_empty()
-            && school_code.len() <= 20
-            && school_code.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| hocba_schema::publication::status_index_url(&self.base, school_code))
-    }
-
-    /// Make sure the status lists of school `school_code` are held, so a QR summary of that
-    /// school can be checked for revocation
-    /// ([`StatusLists::summary_status`](crate::StatusLists::summary_status)): reads the school's
-    /// index (only under the base URL; at most [`MAX_STATUS_INDEX_BYTES`]; honouring ETag and
-    /// `Cache-Control`, cached on disk with the rest, the held copy used while the issuer
-    /// cannot be reached), then fetches the lists it names that are not held yet (only those
-    /// under `{base}/status/{code}/` that [`may_fetch`](Self::may_fetch) allows, at most
-    /// [`MAX_NEW_LISTS_PER_REQUEST`]). Failures are reported on stderr, not returned: the
-    /// summary's status then stays "not checked".
-    pub async fn prefetch_school_lists(&self, school_code: &str) {
-        let urls = self.school_list_urls(school_code).await;
-        if let Err(e) = self.material_for(urls.iter().map(String::as_str)).await {
-            self.warn(e.to_string());
-        }
-    }
-
-    /// The list URLs the index of `school_code` names (fetched or revalidated when its
-    /// max-age ran out).
-    async fn school_list_urls(&self, school_code: &str) -> Vec<String> {
-        let Some(url) = self.status_index_url(school_code) else {
-            return Vec::new();
-        };
-        let now = (self.clock)();
-        let mut state = self.state.lock().await;
-        let held = match state.indexes.get(&url) {
-            Some(r) => Some(r.clone()),
-            None => self.read_cached(&url, MAX_STATUS_INDEX_BYTES),
-        };
-        let bytes = match held {
-            Some(r) if now < r.meta.fresh_until => r.bytes,
-            _ if state.backoff.get(&url).is_some_and(|until| now < *until) => match held {
-                Some(r) => r.bytes,
-                None => return Vec::new(),
-            },
-            _ => {
-                let etag = held.as_ref().and_then(|r| r.meta.etag.clone());
-                let fetched = self
-                    .get(&url, etag.as_deref(), MAX_STATUS_INDEX_BYTES)
-                    .await;
-                match (fetched, held) {
-                    (Ok(Fetched::NotModified { max_age }), Some(mut r)) => {
-                        r.meta.fetched_at = now;
-                        r.meta.fresh_until = now + max_age;
-                        self.write_cache(&r.meta, None);
-                        let bytes = Arc::clone(&r.bytes);
-                        state.indexes.insert(url.clone(), r);
-                        bytes
-                    }
-                    (
-                        Ok(Fetched::Body {
-                            bytes,
-                            etag,
-                            max_age,
-                        }),
-                        _,
-                    ) if serde_json::from_slice::<StatusIndex>(&bytes).is_ok() => {
-                        let meta = Meta {
-                            url: url.clone(),
-                            etag,
-                            fetched_at: now,
-                            fresh_until: now + max_age,
-                        };
-                        self.write_cache(&meta, Some(&bytes));
-                        let bytes = Arc::new(bytes);
-                        state.indexes.insert(
-                            url.clone(),
-                            Resource {
-                                bytes: Arc::clone(&bytes),
-                                meta,
-                            },
-                        );
-                        state.backoff.remove(&url);
-                        bytes
-                    }
-                    (other, held) => {
-                        match other {
-                            Err(e) => self.warn(e.to_string()),
-                            Ok(_) => {
-                                self.warn(format!("{url} is not an index of status lists; ignored"))
-                            }
-                        }
-                        state.backoff.insert(url.clone(), now + MIN_REFRESH);
-                        match held {
-                            Some(r) => r.bytes,
-                            None => return Vec::new(),
-                        }
-                    }
-                }
-            }
-        };
-        drop(state);
-        let prefix = format!("{}/status/{school_code}/", self.base);
-        serde_json::from_slice::<StatusIndex>(&bytes)
-            .map(|index| index.status_lists)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|u| u.starts_with(&prefix) && *u != url && self.may_fetch(u))
-            .take(MAX_NEW_LISTS_PER_REQUEST)
-            .collect()
-    }
-
-    /// A document of the disk cache, when its meta names `url` and it is at most `limit`
-    /// bytes.
-    fn read_cached(&self, url: &str, limit: usize) -> Option<Resource> {
-        let stem = self.cache_path(url);
-        let meta: Meta =
-            serde_json::from_slice(&read_capped(&stem.with_extension("meta.json"), 64 << 10)?)
-                .ok()?;
-        if meta.url != url {
-            return None;
-        }
-        let bytes = read_capped(&stem.with_extension("json"), limit)?;
-        Some(Resource {
-            bytes: Arc::new(bytes),
-            meta,
-        })
-    }
-}
-
-/// An error with its sources: `client error (Connect): tcp connect error: Connection refused`.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// Whether two snapshots hold the same lists (same URLs, same bytes).
@@ -939,43 +474,6 @@ fn normalise_base(base: &str) -> Result<String, VerifyError> {
     Ok(trimmed.to_owned())
 }
 
-/// `max-age` of a `Cache-Control` value, within [`MIN_REFRESH`]..[`MAX_REFRESH`]; `no-store` /
-/// `no-cache` → [`MIN_REFRESH`]; none → [`DEFAULT_MAX_AGE`].
-fn max_age_of(value: Option<&HeaderValue>) -> Duration {
-    let Some(text) = value.and_then(|v| v.to_str().ok()) else {
-        return DEFAULT_MAX_AGE;
-    };
-    let mut age = None;
-    for directive in text.split(',').map(str::trim) {
-        let lower = directive.to_ascii_lowercase();
-        if lower == "no-store" || lower == "no-cache" {
-            return MIN_REFRESH;
-        }
-        if let Some(n) = lower.strip_prefix("max-age=") {
-            age = n.trim_matches('"').parse::<i64>().ok();
-        }
-    }
-    age.map_or(DEFAULT_MAX_AGE, |s| {
-        Duration::seconds(s).clamp(MIN_REFRESH, MAX_REFRESH)
-    })
-}
-
-fn read_capped(path: &Path, limit: usize) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(u64::try_from(limit).ok()?.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .ok()?;
-    (bytes.len() <= limit).then_some(bytes)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// The status-list URLs a credential names (`credentialStatus.statusListCredential`), read
 /// leniently from JSON bytes (unreadable input names none).
 pub fn status_list_urls(credential: &Value) -> Vec<String> {
@@ -993,7 +491,9 @@ pub fn status_list_urls(credential: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::fetch::max_age_of;
     use super::*;
+    use hyper::header::HeaderValue;
 
     #[test]
     fn cache_control_is_bounded() {

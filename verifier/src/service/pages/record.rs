@@ -4,16 +4,19 @@
 //! competencies (primary) or learning and conduct (secondary), year decisions, days absent, the
 //! homeroom teacher's comment and the signatures.
 
+mod primary;
+mod secondary;
+
 use crate::Verdict;
-use hocba_schema::record::{
-    LevelResults, PrimaryYear, Rating, RatingScale, SecondaryYear, Term, TestScore, YearRecord,
-};
+use hocba_schema::record::{LevelResults, TestScore, YearRecord};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::html::{self, Html, Place, Shell};
 use super::verdict::{self, Banner, VerdictKind};
 use super::{Lang, labels};
+use primary::primary;
+use secondary::secondary;
 
 /// The whole page.
 pub(super) fn page(v: &Verdict, lang: Lang) -> String {
@@ -367,159 +370,6 @@ fn exempt(lang: Lang) -> String {
     lang.pick("Miễn", "Exempt").to_owned()
 }
 
-fn primary(h: &mut Html, lang: Lang, p: &PrimaryYear) {
-    h.el(
-        "<h3>",
-        lang.pick(
-            "1. Các môn học và hoạt động giáo dục",
-            "1. Subjects and educational activities",
-        ),
-        "</h3>\n",
-    );
-    let rows: Vec<Vec<String>> = p
-        .subjects
-        .iter()
-        .map(|s| {
-            let t = s.test_scores.as_ref();
-            vec![
-                s.name.clone(),
-                if s.exempt {
-                    exempt(lang)
-                } else {
-                    s.rating.map(|r| r.code().to_owned()).unwrap_or_default()
-                },
-                score(t.and_then(|t| t.mid_semester1)),
-                score(t.and_then(|t| t.end_semester1)),
-                score(t.and_then(|t| t.mid_semester2)),
-                score(t.map(|t| t.end_year)),
-                s.comment.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let heads = match lang {
-        Lang::Vi => [
-            "Môn học và HĐGD",
-            "Mức đạt được",
-            "GK I",
-            "CK I",
-            "GK II",
-            "CN",
-        ],
-        Lang::En => [
-            "Subject / activity",
-            "Level",
-            "Mid I",
-            "End I",
-            "Mid II",
-            "Year",
-        ],
-    };
-    table(
-        h,
-        "subjects",
-        &heads,
-        &[false, true, true, true, true, true],
-        &rows,
-        lang.pick("Nhận xét:", "Comment:"),
-    );
-    h.el(
-        "<p class=\"legend\">",
-        lang.pick(
-            "Mức đạt được: T Hoàn thành tốt, H Hoàn thành, C Chưa hoàn thành. Điểm kiểm tra định kì: GK giữa kì, CK cuối kì, CN cuối năm học.",
-            "Level: T completed well, H completed, C not completed. Periodic test scores (1–10): mid and end of semester I, mid semester II, end of year.",
-        ),
-        "</p>\n",
-    );
-
-    h.el(
-        "<h3>",
-        lang.pick(
-            "2. Những phẩm chất chủ yếu và năng lực cốt lõi",
-            "2. Main qualities and core competencies",
-        ),
-        "</h3>\n",
-    );
-    let rated = |entries: &[(&str, &str, Rating)]| -> Vec<Vec<String>> {
-        entries
-            .iter()
-            .map(|(key, vi, r)| {
-                vec![
-                    labels::gloss(lang, vi, &words(key)),
-                    labels::rating(lang, RatingScale::PrimaryQuality, *r),
-                ]
-            })
-            .collect()
-    };
-    table(
-        h,
-        "qualities",
-        &[
-            lang.pick("Phẩm chất", "Quality"),
-            lang.pick("Mức đạt được", "Level"),
-        ],
-        &[false, true],
-        &rated(&p.qualities.entries()),
-        "",
-    );
-    table(
-        h,
-        "competencies",
-        &[
-            lang.pick("Năng lực", "Competency"),
-            lang.pick("Mức đạt được", "Level"),
-        ],
-        &[false, true],
-        &rated(&p.competencies.entries()),
-        "",
-    );
-    if p.qualities_comment.is_some() || p.competencies_comment.is_some() {
-        h.raw("<dl class=\"fields\">\n");
-        for (vi, en, text) in [
-            ("Nhận xét phẩm chất", "On qualities", &p.qualities_comment),
-            (
-                "Nhận xét năng lực",
-                "On competencies",
-                &p.competencies_comment,
-            ),
-        ] {
-            if let Some(t) = text {
-                h.field(None, lang.pick(vi, en), t);
-            }
-        }
-        h.raw("</dl>\n");
-    }
-
-    h.el(
-        "<h3>",
-        lang.pick("3. Kết quả giáo dục cả năm", "3. Year result"),
-        "</h3>\n<dl class=\"fields\" id=\"decisions\">\n",
-    );
-    h.field(
-        Some("year-result"),
-        lang.pick("Kết quả giáo dục", "Year result"),
-        &labels::year_result(lang, p.year_result),
-    );
-    awards(
-        h,
-        lang,
-        p.award.map(|a| labels::award(lang, a)),
-        &p.other_awards,
-    );
-    if let Some(done) = p.completed_primary_programme {
-        h.field(
-            Some("completion"),
-            labels::completion_label(lang, 5),
-            &labels::yes_no(lang, done),
-        );
-    }
-    h.field(
-        Some("promotion"),
-        lang.pick("Lên lớp", "Promotion"),
-        &labels::promotion(lang, p.promotion),
-    );
-    h.raw("</dl>\n");
-}
-
 fn awards(h: &mut Html, lang: Lang, award: Option<String>, other: &[String]) {
     let mut all: Vec<String> = award.into_iter().collect();
     all.extend(other.iter().cloned());
@@ -529,119 +379,6 @@ fn awards(h: &mut Html, lang: Lang, award: Option<String>, other: &[String]) {
         all.join("; ")
     };
     h.field(Some("award"), lang.pick("Khen thưởng", "Awards"), &text);
-}
-
-fn secondary(h: &mut Html, lang: Lang, s: &SecondaryYear, grade: u8) {
-    h.el(
-        "<h3>",
-        lang.pick(
-            "1. Kết quả học tập các môn học và hoạt động giáo dục",
-            "1. Results in subjects and educational activities",
-        ),
-        "</h3>\n",
-    );
-    let rows: Vec<Vec<String>> = s
-        .subjects
-        .iter()
-        .map(|sub| {
-            let cell = |term: Term| {
-                if sub.exempt {
-                    exempt(lang)
-                } else {
-                    sub.printed(term).unwrap_or_default()
-                }
-            };
-            vec![
-                sub.name.clone(),
-                cell(Term::Semester1),
-                cell(Term::Semester2),
-                cell(Term::Year),
-                sub.comment.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let heads = match lang {
-        Lang::Vi => ["Môn học / HĐGD", "HK I", "HK II", "Cả năm"],
-        Lang::En => ["Subject / activity", "Sem. I", "Sem. II", "Year"],
-    };
-    table(
-        h,
-        "subjects",
-        &heads,
-        &[false, true, true, true],
-        &rows,
-        lang.pick("Nhận xét:", "Comment:"),
-    );
-    h.el(
-        "<p class=\"legend\">",
-        lang.pick(
-            "Điểm trung bình môn học kì và cả năm; môn đánh giá bằng nhận xét: Đ Đạt, CĐ Chưa đạt.",
-            "Subject averages (out of 10) per semester and for the year; subjects assessed by comment: Đ passed, CĐ not passed.",
-        ),
-        "</p>\n",
-    );
-
-    h.el(
-        "<h3>",
-        lang.pick(
-            "2. Kết quả học tập và rèn luyện",
-            "2. Learning and conduct results",
-        ),
-        "</h3>\n",
-    );
-    let label = |r: Rating| labels::rating(lang, RatingScale::SecondaryResult, r);
-    let rows = vec![
-        vec![
-            lang.pick("Kết quả học tập", "Learning result").to_owned(),
-            label(s.learning_result.semester1),
-            label(s.learning_result.semester2),
-            label(s.learning_result.year),
-        ],
-        vec![
-            lang.pick("Kết quả rèn luyện", "Conduct result").to_owned(),
-            label(s.conduct_result.semester1),
-            label(s.conduct_result.semester2),
-            label(s.conduct_result.year),
-        ],
-    ];
-    table(
-        h,
-        "learning-conduct",
-        &[
-            "",
-            lang.pick("Học kì I", "Semester I"),
-            lang.pick("Học kì II", "Semester II"),
-            lang.pick("Cả năm", "Year"),
-        ],
-        &[false, true, true, true],
-        &rows,
-        "",
-    );
-
-    h.el(
-        "<h3>",
-        lang.pick("3. Quyết định cuối năm", "3. Year-end decisions"),
-        "</h3>\n<dl class=\"fields\" id=\"decisions\">\n",
-    );
-    h.field(
-        Some("promotion"),
-        lang.pick("Lên lớp", "Promotion"),
-        &labels::promotion(lang, s.promotion),
-    );
-    awards(
-        h,
-        lang,
-        s.award.map(|a| labels::award(lang, a)),
-        &s.other_awards,
-    );
-    if let Some(done) = s.completed_lower_secondary_programme {
-        h.field(
-            Some("completion"),
-            labels::completion_label(lang, grade),
-            &labels::yes_no(lang, done),
-        );
-    }
-    h.raw("</dl>\n");
 }
 
 fn closing(h: &mut Html, lang: Lang, r: &YearRecord) {
