@@ -104,6 +104,7 @@ async fn health_and_openapi(ctx: Ctx) {
             {
                 authenticated += 1;
                 assert!(responses.contains_key("401"), "{method} {path}");
+                assert!(responses.contains_key("429"), "{method} {path}");
             }
             if op.get("requestBody").is_some() {
                 assert!(responses.contains_key("413"), "{method} {path}");

@@ -50,8 +50,9 @@ pub fn base() -> OpenApi {
 }
 
 /// Add to every operation the answers any request can get, so the document describes what the
-/// service really answers: 400 (a malformed JSON body, query or path parameter), 401 for an
-/// operation that needs a token (none, unknown, expired or revoked), 413 for an operation
+/// service really answers: 400 (a malformed JSON body, query or path parameter), 401 and 429
+/// for an operation that needs a token (none, unknown, expired or revoked; too many bad ones
+/// from one client), 413 for an operation
 /// with a body (over the body limit), each an RFC 9457 problem. Answers an operation already
 /// documents are kept as they are.
 pub fn complete(doc: &mut OpenApi) {
@@ -86,6 +87,11 @@ pub fn complete(doc: &mut OpenApi) {
                 answers
                     .entry("401".to_owned())
                     .or_insert_with(|| problem("No token, or an unknown, expired or revoked one"));
+                answers.entry("429".to_owned()).or_insert_with(|| {
+                    problem(
+                        "Too many bad tokens from this client: locked for a while (Retry-After)",
+                    )
+                });
             }
             if operation.request_body.is_some() {
                 answers
