@@ -42,32 +42,9 @@ pub struct SchoolKeys {
 /// The private key files of a school in `dir`: `school-<code>.pem` and `school-<code>-*.pem`
 /// (public `.pub.pem` files excluded), by school code, sorted by file name.
 fn key_files(dir: &Path) -> Result<HashMap<String, Vec<PathBuf>>, IssuerError> {
-    let io = |source| IssuerError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
     let mut out: HashMap<String, Vec<PathBuf>> = HashMap::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.ends_with(".pub.pem") {
-            continue;
-        }
-        let Some(stem) = name
-            .strip_prefix("school-")
-            .and_then(|n| n.strip_suffix(".pem"))
-        else {
-            continue;
-        };
-        let code = stem.split_once('-').map_or(stem, |(code, _)| code);
-        if code.is_empty() {
-            continue;
-        }
-        out.entry(code.to_owned()).or_default().push(entry.path());
-    }
-    for files in out.values_mut() {
-        files.sort();
+    for (code, path) in crate::app::keyring::school_key_files(dir)? {
+        out.entry(code).or_default().push(path);
     }
     Ok(out)
 }

@@ -61,31 +61,7 @@ impl KeyRing {
     /// Read every `school-<code>[-<suffix>].pem` private key of `dir` (public `.pub.pem`
     /// files are skipped).
     pub fn load(dir: &Path) -> Result<Self, IssuerError> {
-        let io = |source| IssuerError::Io {
-            path: dir.to_path_buf(),
-            source,
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if name.ends_with(".pub.pem") {
-                continue;
-            }
-            let Some(stem) = name
-                .strip_prefix("school-")
-                .and_then(|n| n.strip_suffix(".pem"))
-            else {
-                continue;
-            };
-            let code = stem.split_once('-').map_or(stem, |(code, _)| code);
-            if !code.is_empty() {
-                files.push((code.to_owned(), path));
-            }
-        }
-        files.sort();
+        let files = school_key_files(dir)?;
         let mut keys = Vec::with_capacity(files.len());
         for (code, path) in files {
             let key = KeyPair::load(&path)?;
@@ -259,6 +235,37 @@ impl KeyRing {
             },
         ))
     }
+}
+
+/// The private key files of `dir`: `(school code, path)` for each `school-<code>.pem` and
+/// `school-<code>-<suffix>.pem` (public `.pub.pem` files skipped), sorted by code and path.
+pub(crate) fn school_key_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, IssuerError> {
+    let io = |source| IssuerError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.ends_with(".pub.pem") {
+            continue;
+        }
+        let Some(stem) = name
+            .strip_prefix("school-")
+            .and_then(|n| n.strip_suffix(".pem"))
+        else {
+            continue;
+        };
+        let code = stem.split_once('-').map_or(stem, |(code, _)| code);
+        if !code.is_empty() {
+            files.push((code.to_owned(), path));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Whether `key` may sign at `at`: active, already valid, not past its end.

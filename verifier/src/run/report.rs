@@ -3,8 +3,9 @@
 use std::io::{self, Write};
 
 use hocba_verifier::qr::{Binding, SummaryVerdict};
+use hocba_verifier::verdict::Revocation;
 use hocba_verifier::verdict::Subject;
-use hocba_verifier::{Outcome, Reason, Verdict, VerdictResult};
+use hocba_verifier::{Check, Message, Outcome, Reason, Verdict, VerdictResult};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -33,6 +34,58 @@ fn write_status_as_of(out: &mut impl Write, at: Option<OffsetDateTime>) -> io::R
         ),
         None => Ok(()),
     }
+}
+
+/// The first lines of a record's report: the verdict, why, the revocation and its time.
+struct Head<'a> {
+    result: VerdictResult,
+    reason: Option<Reason>,
+    revocation_checked: bool,
+    message: Message,
+    revocation: Option<&'a Revocation>,
+    status_as_of: Option<OffsetDateTime>,
+}
+
+fn write_head(out: &mut impl Write, label: &str, prefix: &str, h: &Head<'_>) -> io::Result<()> {
+    let valid = h.result == VerdictResult::Valid;
+    let headline = headline(h.result, h.reason, h.revocation_checked, prefix);
+    writeln!(out, "{label}: {headline}")?;
+    if valid && !h.revocation_checked {
+        writeln!(out, "  {NOT_CHECKED_HINT}")?;
+    }
+    if !valid {
+        writeln!(out, "  Lý do:  {}", h.message.vi)?;
+        writeln!(out, "  Reason: {}", h.message.en)?;
+    }
+    if let Some(r) = h.revocation {
+        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
+    }
+    write_status_as_of(out, h.status_as_of)
+}
+
+/// One line per check: mark, name, message in both languages, and the detail unless passed.
+fn write_checks(out: &mut impl Write, checks: &[Check]) -> io::Result<()> {
+    for check in checks {
+        let mark = match check.outcome {
+            Outcome::Passed => "✓",
+            Outcome::Failed => "✗",
+            Outcome::Warning => "!",
+            Outcome::NotChecked => "–",
+        };
+        writeln!(
+            out,
+            "  {mark} {:<16} {} / {}",
+            check.name.as_str(),
+            check.message.vi,
+            check.message.en
+        )?;
+        if check.outcome != Outcome::Passed
+            && let Some(detail) = &check.detail
+        {
+            writeln!(out, "    {:<16} {detail}", "")?;
+        }
+    }
+    Ok(())
 }
 
 /// What to do when revocation was not checked.
@@ -112,25 +165,19 @@ pub(super) fn write_summary_text(
     verdict: &SummaryVerdict,
     bindings: &[(String, anyhow::Result<Binding>)],
 ) -> io::Result<()> {
-    let headline = headline(
-        verdict.result(),
-        verdict.reason(),
-        verdict.revocation_checked(),
+    write_head(
+        out,
+        label,
         "MÃ QR ",
-    );
-    writeln!(out, "{label}: {headline}")?;
-    if verdict.is_valid() && !verdict.revocation_checked() {
-        writeln!(out, "  {NOT_CHECKED_HINT}")?;
-    }
-    if !verdict.is_valid() {
-        let m = verdict.message();
-        writeln!(out, "  Lý do:  {}", m.vi)?;
-        writeln!(out, "  Reason: {}", m.en)?;
-    }
-    if let Some(r) = verdict.revocation() {
-        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
-    }
-    write_status_as_of(out, verdict.status_as_of())?;
+        &Head {
+            result: verdict.result(),
+            reason: verdict.reason(),
+            revocation_checked: verdict.revocation_checked(),
+            message: verdict.message(),
+            revocation: verdict.revocation(),
+            status_as_of: verdict.status_as_of(),
+        },
+    )?;
     let s = verdict.info();
     writeln!(
         out,
@@ -156,26 +203,7 @@ pub(super) fn write_summary_text(
         s.credential_id, s.signed_at
     )?;
     writeln!(out, "  SHA-256: {}", s.credential_sha256)?;
-    for check in verdict.checks() {
-        let mark = match check.outcome {
-            Outcome::Passed => "✓",
-            Outcome::Failed => "✗",
-            Outcome::Warning => "!",
-            Outcome::NotChecked => "–",
-        };
-        writeln!(
-            out,
-            "  {mark} {:<16} {} / {}",
-            check.name.as_str(),
-            check.message.vi,
-            check.message.en
-        )?;
-        if check.outcome != Outcome::Passed
-            && let Some(detail) = &check.detail
-        {
-            writeln!(out, "    {:<16} {detail}", "")?;
-        }
-    }
+    write_checks(out, verdict.checks())?;
     for (name, b) in bindings {
         match b {
             Ok(b) if b.matches() => writeln!(
@@ -236,25 +264,19 @@ pub(super) fn write_text(
     verdict: &Verdict,
     bundle: Option<&BundleInfo>,
 ) -> io::Result<()> {
-    let headline = headline(
-        verdict.result(),
-        verdict.reason(),
-        verdict.revocation_checked(),
+    write_head(
+        out,
+        label,
         "",
-    );
-    writeln!(out, "{label}: {headline}")?;
-    if verdict.is_valid() && !verdict.revocation_checked() {
-        writeln!(out, "  {NOT_CHECKED_HINT}")?;
-    }
-    if !verdict.is_valid() {
-        let m = verdict.message();
-        writeln!(out, "  Lý do:  {}", m.vi)?;
-        writeln!(out, "  Reason: {}", m.en)?;
-    }
-    if let Some(r) = verdict.revocation() {
-        writeln!(out, "  {}\n  {}", r.describe_vi(), r.describe_en())?;
-    }
-    write_status_as_of(out, verdict.status_as_of())?;
+        &Head {
+            result: verdict.result(),
+            reason: verdict.reason(),
+            revocation_checked: verdict.revocation_checked(),
+            message: verdict.message(),
+            revocation: verdict.revocation(),
+            status_as_of: verdict.status_as_of(),
+        },
+    )?;
     write_subject(out, verdict.subject(), verdict.trust_list().is_some())?;
     if let Some(list) = verdict.trust_list() {
         writeln!(
@@ -273,26 +295,7 @@ pub(super) fn write_text(
             show_age(b.age)
         )?;
     }
-    for check in verdict.checks() {
-        let mark = match check.outcome {
-            Outcome::Passed => "✓",
-            Outcome::Failed => "✗",
-            Outcome::Warning => "!",
-            Outcome::NotChecked => "–",
-        };
-        writeln!(
-            out,
-            "  {mark} {:<16} {} / {}",
-            check.name.as_str(),
-            check.message.vi,
-            check.message.en
-        )?;
-        if check.outcome != Outcome::Passed
-            && let Some(detail) = &check.detail
-        {
-            writeln!(out, "    {:<16} {detail}", "")?;
-        }
-    }
+    write_checks(out, verdict.checks())?;
     Ok(())
 }
 
