@@ -858,6 +858,8 @@ fn csv_of_class(codes: &[&str]) -> String {
     for code in codes {
         let mut record = example("primary-grade5.json");
         record["student"]["studentCode"] = json!(code);
+        record["student"]["personalIdNumber"] =
+            json!(format!("0173150{}", &code[code.len() - 5..]));
         let record: hocba_schema::record::YearRecord = serde_json::from_value(record).unwrap();
         csv.push_str(&quote(layout.to_row(&record)));
         csv.push('\n');

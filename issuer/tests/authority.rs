@@ -849,9 +849,10 @@ async fn compromised_key_and_reissue(ctx: Ctx) {
             .unwrap();
         assert_eq!(item["recordId"], stored.record_id.as_str());
         assert_eq!(item["className"], "5A");
+        // The pupil's key by the one identity rule: the personal identification number.
         assert_eq!(
             item["pupilKey"],
-            doc["credentialSubject"]["student"]["studentCode"]
+            doc["credentialSubject"]["student"]["personalIdNumber"]
         );
         assert!(item["pupilName"].as_str().is_some_and(|n| !n.is_empty()));
     }

@@ -468,6 +468,8 @@ fn issue_pupil(
     )
     .expect("JSON");
     record["student"]["studentCode"] = json!(code);
+    // Each pupil has their own personal identification number (how a pupil is recognised).
+    record["student"]["personalIdNumber"] = json!(format!("0173150{}", &code[code.len() - 5..]));
     let auth = |t: &str| format!("Bearer {t}");
     let (status, body) = http(
         addr,

@@ -217,7 +217,8 @@ impl KeyRing {
         let Some((school, listed)) = found else {
             return Err(IssuerError::NotSigned {
                 problem: format!(
-                    "the key {multibase} is in no school's entry of trust list version {}",
+                    "the key {multibase} is not in the trust list (no school's entry of version {} \
+                     has it); register it with `hocba-issuer authority add-key`",
                     trust.version()
                 ),
             });

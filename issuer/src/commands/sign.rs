@@ -3,8 +3,10 @@
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
+use hocba_issuer::error::IssuerError;
 use hocba_issuer::issue::{IssueOptions, issue_record};
+use hocba_schema::validation::parse_and_validate;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -20,15 +22,13 @@ pub(crate) fn run(
     now: OffsetDateTime,
 ) -> Result<()> {
     let bytes = read_capped(record, MAX_INPUT_BYTES)?;
-    let code = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("school")?.get("code")?.as_str().map(str::to_owned))
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: school.code is missing: the record must name its school",
-                record.display()
-            )
-        })?;
+    // Validation first: an invalid record lists every problem (exit 2), whatever the keys.
+    let (parsed, report) =
+        parse_and_validate(&bytes).map_err(|r| IssuerError::InvalidRecord(Box::new(r)))?;
+    if report.has_errors() {
+        return Err(IssuerError::InvalidRecord(Box::new(report)).into());
+    }
+    let code = parsed.school.code;
     let material = KeyMaterial::load(keys, now)?;
     let signer = material.signer_for(&code, now)?;
     let key_school = material.school_of(&signer).unwrap_or(code);

@@ -32,7 +32,7 @@ pub fn wall_clock() -> OffsetDateTime {
 }
 
 /// Pupils `codes` of class 5A of the grade-5 example's school: the example with student codes
-/// `17150424<i:02>`.
+/// `17150424<i:02>` and personal identification numbers `0173150048<i:02>`.
 pub fn class_5a(codes: Range<usize>) -> Value {
     let base = example("primary-grade5.json");
     Value::Array(
@@ -40,6 +40,9 @@ pub fn class_5a(codes: Range<usize>) -> Value {
             .map(|i| {
                 let mut r = base.clone();
                 r["student"]["studentCode"] = json!(format!("17150424{i:02}"));
+                // A pupil is recognised by the personal identification number first: each
+                // pupil of the class has their own.
+                r["student"]["personalIdNumber"] = json!(format!("0173150048{i:02}"));
                 r
             })
             .collect(),
