@@ -339,7 +339,7 @@ async fn env(ctx: &Ctx) -> Env {
         .collect();
     assert_eq!(credentials.len(), 2);
     let pupil = store
-        .pupil_by_key(&school.id, "1715042389")
+        .pupil_by_student_code(&school.id, "1715042389")
         .await
         .unwrap()
         .id;

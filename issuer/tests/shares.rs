@@ -189,8 +189,8 @@ async fn env_on(store: Store) -> Env {
     let b_credential =
         import_sign(&app, &principal_b, example("primary-grade2.json"), "b").await[0].clone();
 
-    let pupil_x = store.pupil_by_key(&a.id, CODE_X).await.unwrap().id;
-    let pupil_y = store.pupil_by_key(&a.id, CODE_Y).await.unwrap().id;
+    let pupil_x = store.pupil_by_student_code(&a.id, CODE_X).await.unwrap().id;
+    let pupil_y = store.pupil_by_student_code(&a.id, CODE_Y).await.unwrap().id;
     let mut guardians = Vec::new();
     for pupil in [&pupil_x, &pupil_y] {
         let answer = post_json(

@@ -49,7 +49,14 @@ pub(crate) fn create(
                     bail!("--pupil PUPIL_ID is required for a guardian token");
                 };
                 let found = match store.pupil(&school.id, pupil).await {
-                    Err(StoreError::NotFound { .. }) => store.pupil_by_key(&school.id, pupil).await,
+                    Err(StoreError::NotFound { .. }) => {
+                        match store.pupil_by_key(&school.id, pupil).await {
+                            Err(StoreError::NotFound { .. }) => {
+                                store.pupil_by_student_code(&school.id, pupil).await
+                            }
+                            other => other,
+                        }
+                    }
                     other => other,
                 }
                 .with_context(|| format!("no such pupil in school {}", school.code))?;

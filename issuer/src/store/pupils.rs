@@ -134,4 +134,33 @@ impl Store {
         })?;
         pupil_from_row(&row)
     }
+
+    /// The pupil of `school_id` whose records give MOET student code `student_code` (a pupil
+    /// is stored under their personal identification number when they have one, so the student
+    /// code is found in their records). Only letters and digits are looked for.
+    pub async fn pupil_by_student_code(
+        &self,
+        school_id: &str,
+        student_code: &str,
+    ) -> Result<Pupil, StoreError> {
+        let not_found = || StoreError::NotFound {
+            what: "pupil",
+            id: "with that student code".to_owned(),
+        };
+        if student_code.is_empty() || !student_code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(not_found());
+        }
+        let pattern = format!("%\"studentCode\":\"{student_code}\"%");
+        let row = sqlx::query(concat!(
+            "SELECT DISTINCT p.id FROM pupils p JOIN year_records r ON r.pupil_id = p.id ",
+            "WHERE p.school_id = $1 AND r.record_json LIKE $2"
+        ))
+        .bind(school_id)
+        .bind(&pattern)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(not_found)?;
+        let id: String = row.try_get("id")?;
+        self.pupil(school_id, &id).await
+    }
 }
