@@ -86,4 +86,43 @@ pub enum IssuerError {
         /// What is wrong.
         problem: String,
     },
+    /// The store failed or refused (not found, conflict, stale version…).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Nothing validated to sign in the scope asked for: how many drafts wait for validation.
+    #[error(
+        "không có hồ sơ nào đã duyệt để ký ({scope_vi}): {drafts} hồ sơ nháp đang chờ duyệt / \
+         nothing validated to sign ({scope_en}): {drafts} draft(s) wait for validation"
+    )]
+    NothingToSign {
+        /// Where (Vietnamese): the class and year, or the records named.
+        scope_vi: String,
+        /// Where (English).
+        scope_en: String,
+        /// Drafts in that scope, waiting for validation.
+        drafts: usize,
+    },
+    /// An `Idempotency-Key` reused for another request, or after what it covered changed.
+    #[error("Idempotency-Key {key:?}: {problem}")]
+    IdempotencyConflict {
+        /// The key.
+        key: String,
+        /// What changed, and what to do.
+        problem: String,
+    },
+    /// A file could not be imported as a whole (unreadable, or over an import limit).
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    /// A record refused by the rules or by the import's own checks (school, date, a field that
+    /// cannot change): every problem.
+    #[error("the record is refused:\n{report}")]
+    RecordRefused {
+        /// What the rules found.
+        report: Box<ValidationReport>,
+        /// What the import's own checks found.
+        refusals: Vec<crate::app::import::Refusal>,
+    },
+    /// Something that is not about the input failed (a task, a serialisation).
+    #[error("internal error: {0}")]
+    Internal(String),
 }

@@ -113,8 +113,8 @@ async fn env(ctx: &Ctx) -> Env {
     // Only once.
     assert!(!life::seed(&store, keys_dir.path(), now).await.unwrap());
     let keys = SchoolKeys::load(keys_dir.path()).unwrap();
-    let (_, list) = life::latest(&store).await.unwrap().unwrap();
-    keys.select(&list).unwrap();
+    let (version, _) = life::latest(&store).await.unwrap().unwrap();
+    keys.select(version.list_json.as_bytes()).unwrap();
     keys.register_schools(&store, now).await.unwrap();
     let school = store.school_by_code(SCHOOL).await.unwrap();
     let clock = Arc::new(Mutex::new(now));
@@ -618,10 +618,10 @@ async fn rotation_in_the_middle_of_the_year(ctx: Ctx) {
 
     // After a restart the same key is chosen from the stored list.
     let keys = SchoolKeys::load(env.keys.path()).unwrap();
-    let (_, list) = life::latest(&env.store).await.unwrap().unwrap();
-    keys.select(&list).unwrap();
+    let (version, _) = life::latest(&env.store).await.unwrap().unwrap();
+    keys.select(version.list_json.as_bytes()).unwrap();
     assert!(
-        keys.signer(SCHOOL)
+        keys.signer(SCHOOL, at)
             .unwrap()
             .verification_method()
             .ends_with(&key2.public_key_multibase())

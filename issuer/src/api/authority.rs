@@ -6,7 +6,7 @@
 //! The rules live in [`crate::authority`]; this module parses, checks roles and answers.
 //! Bad input is a 400 problem whose `errors` name the field, the rule and the value. After a
 //! publication the service switches its signing keys to the new list at once
-//! ([`super::SchoolKeys::select`]) and drops cached status lists of schools whose key changed.
+//! ([`crate::app::school_keys::SchoolKeys::select`]) and drops cached status lists of schools whose key changed.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -595,22 +595,23 @@ async fn switch_keys(state: &AppState, version: &TrustVersion) -> Result<(), Ref
     let list: TrustList = serde_json::from_str(&version.list_json)
         .map_err(|e| ApiError::Internal(format!("published list unreadable: {e}")))?;
     let keys = state.school_keys();
+    let at = state.now();
     let before: Vec<(String, Option<String>)> = list
         .credential_subject
         .schools
         .iter()
         .map(|s| {
             let vm = keys
-                .signer(&s.code)
+                .signer(&s.code, at)
                 .map(|x| x.verification_method().to_owned());
             (s.code.clone(), vm)
         })
         .collect();
-    keys.select(&list)
+    keys.select(version.list_json.as_bytes())
         .map_err(|e| ApiError::Internal(format!("reloading keys: {e}")))?;
     for (code, vm) in before {
         let now = keys
-            .signer(&code)
+            .signer(&code, at)
             .map(|x| x.verification_method().to_owned());
         if now == vm {
             continue;

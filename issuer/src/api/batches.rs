@@ -1,27 +1,23 @@
 //! Signing batches: `POST /api/v1/batches` signs a class (or a list of records) of the
-//! caller's school; `GET /api/v1/batches/{id}` reports progress.
+//! caller's school; `GET /api/v1/batches/{id}` reports progress. The workflow (what is
+//! signed, idempotency, nothing-to-sign, the background job) is the application layer's
+//! ([`crate::app::sign`]); this module translates HTTP to it and back.
 //!
 //! The `Idempotency-Key` header is required: a retried request with the same key and body
 //! returns the batch it already started and signs nothing again; the same key with another
-//! body is 409. Batches above [`super::ApiConfig::background_threshold`] records run as a
-//! background task (202 with `Location`); smaller ones answer when done (201).
-//!
-//! Every batch is worked on under a lease (`store/workers.rs`); `runner.rs` runs it, renews
-//! the lease, and takes over batches whose worker is gone ([`supervise`]).
+//! body, or after the records it covered changed, is 409. Batches above
+//! [`super::ApiConfig::background_threshold`] records run as a background task (202 with
+//! `Location`); smaller ones answer when done (201). A scope with no validated record is 422
+//! (`nothing-to-sign`, the number of drafts waiting as its `value`).
 
-mod runner;
-
-pub use runner::{ItemOutcome, SUPERVISE_EVERY, resume_abandoned, supervise};
-
-use std::sync::Arc;
+pub use crate::app::sign::{ItemOutcome, SUPERVISE_EVERY};
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
@@ -29,23 +25,21 @@ use super::auth::Caller;
 use super::error::{ApiError, parse_json};
 use super::records::SchoolQuery;
 use super::{AppState, Body};
-use crate::signing::Signer;
-use crate::store::{Batch, NewBatch, RecordFilter, RecordState, School};
+use crate::app::sign::Started;
+use crate::store::Batch;
 
 /// What to sign: the validated records of a school year (optionally one class), or a list
 /// of records.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchRequest {
-    /// School year, e.g. `2025-2026` (with or without `className`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub school_year: Option<String>,
-    /// Class, e.g. `5A`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_name: Option<String>,
-    /// Exactly these records (instead of a year or class).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record_ids: Option<Vec<String>>,
+pub type BatchRequest = crate::app::sign::SignRequest;
+
+/// Looks for batches nobody works on and resumes them ([`crate::app::sign::resume_abandoned`]).
+pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
+    Ok(crate::app::sign::resume_abandoned(state.issuer()).await?)
+}
+
+/// Resumes abandoned batches now and every [`SUPERVISE_EVERY`] ([`crate::app::sign::supervise`]).
+pub fn supervise(state: AppState) -> tokio::task::JoinHandle<()> {
+    crate::app::sign::supervise(state.issuer().clone())
 }
 
 /// A batch as the API shows it.
@@ -90,10 +84,6 @@ impl From<&Batch> for BatchView {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn batch_response(status: StatusCode, batch: &Batch) -> Response {
     let mut response = (status, Json(BatchView::from(batch))).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/batches/{}", batch.id)) {
@@ -116,7 +106,8 @@ fn batch_response(status: StatusCode, batch: &Batch) -> Response {
         (status = 400, description = "Missing Idempotency-Key or bad request", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Not a principal", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "A record id that is not the school's", body = super::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "Key reused for another request, or no key for the school", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "Key reused for another request or after its records changed, or no key for the school", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing validated to sign: `errors[0].value` is how many drafts wait for validation", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -145,100 +136,15 @@ pub async fn create_batch(
             detail: "name either recordIds or schoolYear (with an optional className)".to_owned(),
         });
     }
-    let signer = state.signer(&school.code).ok_or_else(|| ApiError::Conflict {
-        detail: format!(
-            "this server holds no key of school {} that is active in the latest trust list: the \
-             school's keys may all be retired or compromised (ask the authority to add and publish a \
-             new one), or the key directory (--keys) lacks school-{}.pem / school-{}-<suffix>.pem",
-            school.code, school.code, school.code
-        ),
-    })?;
-    let canonical =
-        serde_json::to_string(&request).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let request_sha256 = hex(&Sha256::digest(canonical.as_bytes()));
-    let record_ids = match request.record_ids {
-        Some(ids) => {
-            // Every id must be one of the caller's school's records: another school's is 404,
-            // like an id that does not exist.
-            for id in &ids {
-                state.store().record(&school.id, id).await?;
-            }
-            ids
-        }
-        None => state
-            .store()
-            .list_records(
-                &school.id,
-                &RecordFilter {
-                    school_year: request.school_year,
-                    class_name: request.class_name,
-                    state: Some(RecordState::Validated),
-                },
-            )
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect(),
-    };
-    let now = state.now();
-    let (batch, created) = state
-        .store()
-        .create_or_get_batch(
-            &school.id,
-            &NewBatch {
-                idempotency_key: key,
-                request_sha256,
-                total: i64::try_from(record_ids.len()).unwrap_or(i64::MAX),
-            },
-            Some(caller.user_id()),
-            now,
-        )
+    let started = state
+        .issuer()
+        .start_signing(&school, Some(caller.user_id()), &key, &request, state.now())
         .await?;
-    let actor = Some(caller.user_id().to_owned());
-    if !created {
-        // A retry. A batch that is done, or held by a live worker, is answered as it is; one
-        // that failed or whose worker is gone is taken over and finished now (records signed
-        // before are found, not signed again).
-        let pending = runner::pending_ids(&batch).unwrap_or(record_ids);
-        let Some(claimed) = runner::take_over(&state, &batch, None).await? else {
-            return Ok(batch_response(StatusCode::OK, &batch));
-        };
-        tracing::info!(batch = %batch.id, "resuming a batch on retry");
-        return start(state, school, signer, &claimed, pending, actor).await;
-    }
-    let report = serde_json::json!({ "recordIds": record_ids }).to_string();
-    let Some(claimed) = runner::take_over(&state, &batch, Some(&report)).await? else {
-        // Another worker took it between its creation and now: it is being worked on.
-        return Ok(batch_response(StatusCode::ACCEPTED, &batch));
-    };
-    start(state, school, signer, &claimed, record_ids, actor).await
-}
-
-/// Signs the records of a batch this worker has claimed: in the background above the
-/// threshold (202), else before answering (201).
-async fn start(
-    state: AppState,
-    school: School,
-    signer: Arc<Signer>,
-    batch: &Batch,
-    record_ids: Vec<String>,
-    actor: Option<String>,
-) -> Result<Response, ApiError> {
-    if record_ids.len() > state.config().background_threshold {
-        drop(runner::run_detached(
-            state,
-            school,
-            signer,
-            batch.id.clone(),
-            record_ids,
-            actor,
-        ));
-        return Ok(batch_response(StatusCode::ACCEPTED, batch));
-    }
-    let done = runner::run_detached(state, school, signer, batch.id.clone(), record_ids, actor)
-        .await
-        .map_err(|e| ApiError::Internal(format!("batch task: {e}")))??;
-    Ok(batch_response(StatusCode::CREATED, &done))
+    Ok(match started {
+        Started::Signed(batch) => batch_response(StatusCode::CREATED, &batch),
+        Started::Background(batch) => batch_response(StatusCode::ACCEPTED, &batch),
+        Started::Retry(batch) => batch_response(StatusCode::OK, &batch),
+    })
 }
 
 /// A batch's progress and, once done, its per-record report.

@@ -15,11 +15,10 @@ use utoipa::ToSchema;
 
 use super::auth::Caller;
 use super::error::{ApiError, FieldError};
-use super::records::{audit, import_row};
 use super::{AppState, Body};
-use crate::import::limits::MAX_REPORTED_PROBLEMS;
-use crate::import::{self, Format, ImportError, ImportOptions, LayoutLevel, RowProblem, templates};
-use hocba_schema::validation::Severity;
+use crate::app::names::pupil_name;
+use crate::error::IssuerError;
+use crate::import::{Format, ImportError, LayoutLevel, RowProblem, templates};
 
 /// The media type of XLSX workbooks.
 pub const XLSX_MEDIA_TYPE: &str =
@@ -35,6 +34,10 @@ pub struct SavedRow {
     pub record_id: String,
     /// The draft's version.
     pub version: i64,
+    /// The pupil's full name.
+    pub pupil_name: String,
+    /// The class.
+    pub class_name: String,
 }
 
 /// The answer to a file import.
@@ -45,7 +48,7 @@ pub struct FileImportReport {
     pub saved: Vec<SavedRow>,
     /// Rows refused (each once).
     pub rejected_rows: Vec<usize>,
-    /// The problems, the first [`MAX_REPORTED_PROBLEMS`]: `row`, `column`, `field` (JSON
+    /// The problems, the first [`crate::import::limits::MAX_REPORTED_PROBLEMS`]: `row`, `column`, `field` (JSON
     /// pointer), `rule`, `value`, `severity`, messages. A column the template does not have
     /// is a warning on row 1 (rule `ignored-column`).
     #[schema(value_type = Vec<Object>)]
@@ -54,26 +57,6 @@ pub struct FileImportReport {
     pub problem_count: usize,
     /// Whether problems were left out of `problems`.
     pub truncated: bool,
-}
-
-/// Files read at once by this process: each read is bounded (`import::limits`, about 100 MiB
-/// at worst), and so is their sum.
-static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-/// Read and validate a file off the async workers (a large file takes a second of CPU),
-/// at most [`READERS`] at once; the others wait their turn.
-async fn read_file(
-    body: axum::body::Bytes,
-    format: Format,
-) -> Result<import::ImportReport, ApiError> {
-    let _permit = READERS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || import::import(&body, format, &ImportOptions::default()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
-        .map_err(import_error)
 }
 
 /// A file refused as a whole: 413 for the body's size and for the import limits (the
@@ -99,27 +82,6 @@ fn import_error(e: ImportError) -> ApiError {
             &message,
             &message,
         )],
-    }
-}
-
-fn row_problem(
-    row: usize,
-    field: &str,
-    rule: &str,
-    value: Value,
-    vi: &str,
-    en: &str,
-) -> RowProblem {
-    RowProblem {
-        row,
-        column: None,
-        field: field.to_owned(),
-        rule: rule.to_owned(),
-        value,
-        expected: None,
-        severity: Severity::Error,
-        message_vi: format!("Dòng {row}: {vi}"),
-        message_en: format!("Row {row}: {en}"),
     }
 }
 
@@ -158,104 +120,30 @@ pub async fn import_file(
             "{media_type:?} is not accepted: send text/csv, {XLSX_MEDIA_TYPE} or application/json"
         ),
     })?;
-    let report = read_file(body.clone(), format).await?;
-    // Rows refused by the import, also those whose problems the report left out.
-    let mut refused: Vec<usize> = report.rows_with_errors();
-    let mut problem_count = report.problem_count;
-    let mut problems = report.problems;
-    let report_kept = problems.len();
-    let mut rows = Vec::new();
-    let mut row_numbers = Vec::new();
-    for (row, record) in &report.drafts {
-        if record.school.code != school.code {
-            problems.push(row_problem(
-                *row,
-                "/school/code",
-                "school-mismatch",
-                Value::String(record.school.code.clone()),
-                &format!(
-                    "hồ sơ thuộc trường khác; tài khoản này chỉ nhập cho trường {}",
-                    school.code
-                ),
-                &format!(
-                    "the record is for another school; this account imports for school {} only",
-                    school.code
-                ),
-            ));
-            continue;
-        }
-        match import_row(record) {
-            Ok(r) => {
-                rows.push(r);
-                row_numbers.push(*row);
-            }
-            Err(e) => problems.push(row_problem(
-                *row,
-                &e.pointer,
-                &e.rule,
-                e.value,
-                &e.message_vi,
-                &e.message_en,
-            )),
-        }
-    }
-    let now = state.now();
-    let outcomes = if rows.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .store()
-            .import_records(&school.id, &rows, Some(caller.user_id()), now)
-            .await?
-    };
-    let mut saved = Vec::new();
-    for (row, outcome) in row_numbers.into_iter().zip(outcomes) {
-        match outcome {
-            Ok(record) => saved.push(SavedRow {
-                row,
-                record_id: record.id,
-                version: record.version,
-            }),
-            Err(e) => problems.push(row_problem(
-                row,
-                "",
-                "not-saved",
-                Value::Null,
-                &format!("không lưu được: {e}"),
-                &format!("not saved: {e}"),
-            )),
-        }
-    }
-    // Problems added here (school, saving) count too; the answer keeps the first ones.
-    problem_count += problems.len().saturating_sub(report_kept);
-    problems.sort_by_key(|p| p.row);
-    refused.extend(problems.iter().filter(|p| p.is_error()).map(|p| p.row));
-    refused.sort_unstable();
-    refused.dedup();
-    let rejected_rows = refused;
-    problems.truncate(MAX_REPORTED_PROBLEMS);
-    let truncated = problems.len() < problem_count;
-    audit(
-        &state,
-        &caller,
-        &school,
-        "import",
-        &format!("file:{} rows", saved.len() + rejected_rows.len()),
-        now,
-        serde_json::json!({
-            "format": format!("{format:?}").to_lowercase(),
-            "bytes": body.len(),
-            "saved": saved.iter().map(|s| s.record_id.as_str()).collect::<Vec<_>>(),
-            "rejectedRows": rejected_rows,
-        }),
-    )
-    .await?;
+    let imported = state
+        .issuer()
+        .import_file(&school, Some(caller.user_id()), body, format, state.now())
+        .await
+        .map_err(|e| match e {
+            IssuerError::Import(e) => import_error(e),
+            other => other.into(),
+        })?;
     Ok(Json(FileImportReport {
-        saved,
-        rejected_rows,
-        problems,
-        problem_count,
-        truncated,
+        saved: imported
+            .saved
+            .iter()
+            .map(|(row, record)| SavedRow {
+                row: *row,
+                record_id: record.id.clone(),
+                version: record.version,
+                pupil_name: pupil_name(&record.record_json).unwrap_or_default(),
+                class_name: record.class_name.clone(),
+            })
+            .collect(),
+        rejected_rows: imported.rejected_rows,
+        problems: imported.problems,
+        problem_count: imported.problem_count,
+        truncated: imported.truncated,
     }))
 }
 

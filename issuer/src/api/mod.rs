@@ -8,7 +8,7 @@
 //! Where things are: `auth.rs` (bearer tokens, roles, tenancy), `error.rs` (RFC 9457
 //! problems), `records.rs` (JSON import, list, read, edit, validate), `imports.rs` (CSV, XLSX
 //! and JSON files through the import engine, templates), `batches.rs` (signing
-//! requests and their status, over the `batch` signing engine), `credentials.rs`, `pdfs.rs` (a credential's PDF, a class's ZIP of PDFs), `health.rs`, `openapi.rs`, `keys.rs` (school keys from a key directory),
+//! requests and their status, over the `batch` signing engine), `credentials.rs`, `pdfs.rs` (a credential's PDF, a class's ZIP of PDFs), `health.rs`, `openapi.rs`,
 //! `status.rs` (public status lists, trust list and offline bundle, outside the OpenAPI document),
 //! `authority.rs` (the authority's trust-list life cycle and a school's re-issue list).
 //!
@@ -16,6 +16,7 @@
 //!
 //! Nothing here logs a token, a share code, a key or record content.
 
+mod app_error;
 pub mod auth;
 pub mod authority;
 pub mod batches;
@@ -23,12 +24,12 @@ pub mod credentials;
 pub mod error;
 pub mod health;
 pub mod imports;
-pub mod keys;
 pub mod openapi;
 pub mod pdfs;
 pub mod records;
 pub mod shares;
 pub mod status;
+pub mod validation;
 
 use std::fmt;
 use std::sync::Arc;
@@ -43,10 +44,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use crate::app::school_keys::SchoolKeys;
+use crate::app::{Issuer, Settings};
 use crate::signing::Signer;
 use crate::store::Store;
 pub use error::{ApiError, FieldError, ProblemDetails};
-pub use keys::SchoolKeys;
 
 /// Request bodies larger than this get 413 (10 MiB: a class of 45 full records is ~200 KiB).
 pub const DEFAULT_BODY_LIMIT: usize = 10 << 20;
@@ -80,31 +82,22 @@ impl Default for ApiConfig {
 }
 
 /// Where the API gets the time from (tests pin it).
-pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+pub use crate::app::Clock;
 
-/// What every handler shares. Cheap to clone.
+/// What every handler shares: the application layer and the HTTP settings. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    store: Store,
-    keys: SchoolKeys,
-    config: ApiConfig,
-    clock: Clock,
-    publication: crate::status_lists::Publication,
+    issuer: Issuer,
+    config: Arc<ApiConfig>,
 }
 
 impl fmt::Debug for AppState {
     /// Keys and the store's URL are not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let schools = self.inner.keys.school_codes();
         f.debug_struct("AppState")
-            .field("store", &self.inner.store)
-            .field("schools_with_keys", &schools)
-            .field("config", &self.inner.config)
-            .finish_non_exhaustive()
+            .field("issuer", &self.issuer)
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -118,46 +111,50 @@ impl AppState {
 
     /// State with a given clock.
     pub fn with_clock(store: Store, keys: SchoolKeys, config: ApiConfig, clock: Clock) -> Self {
-        let publication = crate::status_lists::Publication::new(keys.trust_list_bytes());
+        let settings = Settings {
+            public_base: config.public_base.clone(),
+            verifier_url: config.verifier_url.clone(),
+            background_threshold: config.background_threshold,
+        };
         AppState {
-            inner: Arc::new(Inner {
-                store,
-                publication,
-                keys,
-                config,
-                clock,
-            }),
+            issuer: Issuer::new(store, keys, settings, clock),
+            config: Arc::new(config),
         }
+    }
+
+    /// The application layer every handler calls.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
     }
 
     /// The store.
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        self.issuer.store()
     }
 
     /// The settings.
     pub fn config(&self) -> &ApiConfig {
-        &self.inner.config
+        &self.config
     }
 
     /// The current time.
     pub fn now(&self) -> OffsetDateTime {
-        (self.inner.clock)()
+        self.issuer.now()
     }
 
     /// The published trust list and the cache of signed status lists.
     pub fn publication(&self) -> &crate::status_lists::Publication {
-        &self.inner.publication
+        self.issuer.publication()
     }
 
-    /// The signer of the school with this code, if its key was loaded.
+    /// The signer of the school with this code now (the key ring's rule), if it has one.
     pub fn signer(&self, school_code: &str) -> Option<Arc<Signer>> {
-        self.inner.keys.signer(school_code)
+        self.issuer.signer(school_code, self.now()).ok()
     }
 
     /// The school keys, to switch signers after a new trust list version.
     pub fn school_keys(&self) -> &SchoolKeys {
-        &self.inner.keys
+        self.issuer.keys()
     }
 }
 
@@ -168,6 +165,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::import_records, records::list_records))
         .routes(routes!(records::get_record, records::update_record))
         .routes(routes!(records::validate_record))
+        .routes(routes!(validation::validate_class))
         .routes(routes!(imports::import_file))
         .routes(routes!(imports::template))
         .routes(routes!(batches::create_batch))

@@ -11,21 +11,18 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hocba_schema::record::YearRecord as RecordModel;
-use hocba_schema::validation::{ValidationReport, parse_and_validate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use time::Date;
-use time::macros::format_description;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
 use super::error::{ApiError, FieldError, json_error};
 use super::{AppState, Body};
-use crate::store::{
-    AuditEntry, ImportRow, NewPupil, RecordFilter, RecordState, RecordUpdate, School, YearRecord,
-};
+use crate::app::import::{JsonItem, Refusal};
+use crate::app::names::pupil_name;
+use crate::error::IssuerError;
+use crate::store::{RecordFilter, RecordState, School, YearRecord};
 
 /// Largest number of records in one import request.
 pub const MAX_IMPORT_ITEMS: usize = 5_000;
@@ -38,6 +35,8 @@ pub struct RecordView {
     pub id: String,
     /// The pupil's id.
     pub pupil_id: String,
+    /// The pupil's full name, as in the record.
+    pub pupil_name: String,
     /// School year, e.g. `2024-2025`.
     pub school_year: String,
     /// Grade (1–12).
@@ -61,6 +60,7 @@ impl RecordView {
         RecordView {
             id: r.id.clone(),
             pupil_id: r.pupil_id.clone(),
+            pupil_name: pupil_name(&r.record_json).unwrap_or_default(),
             school_year: r.school_year.clone(),
             grade: r.grade,
             class_name: r.class_name.clone(),
@@ -89,6 +89,9 @@ pub struct ImportItem {
     pub index: usize,
     /// Whether a draft was saved.
     pub saved: bool,
+    /// The saved draft's pupil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pupil_name: Option<String>,
     /// The saved draft's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
@@ -154,84 +157,20 @@ pub struct ValidateResponse {
     pub warnings: Vec<FieldError>,
 }
 
-/// One record read and validated, ready to store.
-struct Checked {
-    row: ImportRow,
-    problems: Vec<FieldError>,
-}
-
 fn record_error(pointer: &str, rule: &str, value: Value, vi: &str, en: &str) -> FieldError {
     FieldError::error(pointer, rule, value, vi, en)
 }
 
-/// Validates one record's JSON for `school`: every problem, and the row to store if there
-/// is no error.
-fn check_item(bytes: &[u8], school: &School) -> Result<Checked, Vec<FieldError>> {
-    let (record, report) = match parse_and_validate(bytes) {
-        Ok(ok) => ok,
-        Err(report) => return Err(FieldError::all(&report)),
-    };
-    let mut problems = FieldError::all(&report);
-    if record.school.code != school.code {
-        problems.push(record_error(
-            "/school/code",
-            "school-mismatch",
-            Value::String(record.school.code.clone()),
-            &format!(
-                "Hồ sơ thuộc trường khác; tài khoản này chỉ nhập cho trường {}",
-                school.code
-            ),
-            &format!(
-                "The record is for another school; this account imports for school {} only",
-                school.code
-            ),
-        ));
+impl From<&Refusal> for FieldError {
+    fn from(r: &Refusal) -> Self {
+        record_error(
+            r.pointer,
+            r.rule,
+            r.value.clone(),
+            &r.message_vi,
+            &r.message_en,
+        )
     }
-    if has_errors(&report, &problems) {
-        return Err(problems);
-    }
-    let row = import_row(&record).map_err(|e| {
-        let mut problems = problems.clone();
-        problems.push(*e);
-        problems
-    })?;
-    Ok(Checked { row, problems })
-}
-
-fn has_errors(report: &ValidationReport, problems: &[FieldError]) -> bool {
-    report.has_errors() || problems.iter().any(|p| p.severity == "error")
-}
-
-/// The storage row of a valid record: the pupil by the one identity rule
-/// ([`crate::app::pupil`]), the record as its normalised JSON.
-pub(super) fn import_row(record: &RecordModel) -> Result<ImportRow, Box<FieldError>> {
-    let date_of_birth = Date::parse(
-        &record.student.date_of_birth,
-        format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| {
-        Box::new(record_error(
-            "/student/dateOfBirth",
-            "date-format",
-            Value::String(record.student.date_of_birth.clone()),
-            "Ngày sinh không đúng dạng YYYY-MM-DD",
-            "The date of birth is not YYYY-MM-DD",
-        ))
-    })?;
-    let record_json = serde_json::to_string(record)
-        .map_err(|e| record_error("", "serialise", Value::Null, &e.to_string(), &e.to_string()))?;
-    Ok(ImportRow {
-        pupil: NewPupil {
-            pupil_key: crate::app::pupil::pupil_key(&record.student),
-            full_name: record.student.full_name.clone(),
-            date_of_birth,
-        },
-        school_year: record.school_year.clone(),
-        grade: i64::from(record.grade),
-        class_name: record.class_name.clone(),
-        record_json,
-        validated: false,
-    })
 }
 
 /// Splits a JSON body into items: an array gives its elements, an object is one item.
@@ -256,92 +195,31 @@ fn split_items(bytes: &[u8]) -> Result<Vec<Box<RawValue>>, ApiError> {
     }
 }
 
-/// Validates each item and saves those without errors as drafts of `school`, in one
-/// transaction; audits the import. The shared back end of every import format.
-pub async fn save_items(
-    state: &AppState,
-    caller: &Caller,
-    school: &School,
-    items: &[&[u8]],
-    source: &str,
-) -> Result<ImportReport, ApiError> {
-    let mut report: Vec<ImportItem> = Vec::with_capacity(items.len());
-    let mut rows = Vec::new();
-    let mut row_items = Vec::new();
-    for (index, bytes) in items.iter().enumerate() {
-        match check_item(bytes, school) {
-            Ok(checked) => {
-                row_items.push(index);
-                rows.push(checked.row);
-                report.push(ImportItem {
-                    index,
-                    saved: false,
-                    record_id: None,
-                    version: None,
-                    problems: checked.problems,
-                });
-            }
-            Err(problems) => report.push(ImportItem {
+/// The API's answer to a JSON import from the application layer's outcome.
+fn import_report(items: Vec<JsonItem>) -> ImportReport {
+    let saved = items.iter().filter(|i| i.saved.is_some()).count();
+    let rejected = items.len() - saved;
+    let items = items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let mut problems = FieldError::all(&item.report);
+            problems.extend(item.refusals.iter().map(FieldError::from));
+            ImportItem {
                 index,
-                saved: false,
-                record_id: None,
-                version: None,
+                saved: item.saved.is_some(),
+                pupil_name: item.saved.as_ref().and_then(|r| pupil_name(&r.record_json)),
+                record_id: item.saved.as_ref().map(|r| r.id.clone()),
+                version: item.saved.as_ref().map(|r| r.version),
                 problems,
-            }),
-        }
-    }
-    let now = state.now();
-    let outcomes = if rows.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .store()
-            .import_records(&school.id, &rows, Some(caller.user_id()), now)
-            .await?
-    };
-    let mut saved_ids = Vec::new();
-    for (index, outcome) in row_items.into_iter().zip(outcomes) {
-        let Some(item) = report.get_mut(index) else {
-            continue;
-        };
-        match outcome {
-            Ok(record) => {
-                item.saved = true;
-                item.record_id = Some(record.id.clone());
-                item.version = Some(record.version);
-                saved_ids.push(record.id);
             }
-            Err(e) => item.problems.push(record_error(
-                "",
-                "not-saved",
-                Value::Null,
-                &format!("Không lưu được: {e}"),
-                &format!("Not saved: {e}"),
-            )),
-        }
-    }
-    let saved = saved_ids.len();
-    state
-        .store()
-        .append_audit(&AuditEntry {
-            at: now,
-            school_id: Some(school.id.clone()),
-            user_id: Some(caller.user_id().to_owned()),
-            action: "import".to_owned(),
-            subject: format!("{source}:{} items", items.len()),
-            details_json: serde_json::json!({
-                "source": source,
-                "items": items.len(),
-                "saved": saved_ids,
-            })
-            .to_string(),
         })
-        .await?;
-    Ok(ImportReport {
+        .collect();
+    ImportReport {
         saved,
-        rejected: items.len() - saved,
-        items: report,
-    })
+        rejected,
+        items,
+    }
 }
 
 /// Import records as drafts: one record or an array, as in `schema/examples/`.
@@ -384,9 +262,17 @@ pub async fn import_records(
     }
     let items = split_items(&body)?;
     let slices: Vec<&[u8]> = items.iter().map(|i| i.get().as_bytes()).collect();
-    Ok(Json(
-        save_items(&state, &caller, &school, &slices, "json").await?,
-    ))
+    let items = state
+        .issuer()
+        .import_json(
+            &school,
+            Some(caller.user_id()),
+            &slices,
+            "json",
+            state.now(),
+        )
+        .await?;
+    Ok(Json(import_report(items)))
 }
 
 /// List records of the caller's school (the authority names one with `?school=`).
@@ -497,65 +383,36 @@ pub async fn update_record(
     caller.require_editor()?;
     let school = caller.own_school()?.clone();
     let expected = if_match(&headers)?.ok_or(ApiError::PreconditionRequired)?;
-    let current = state.store().record(&school.id, &id).await?;
     split_items(&body)?;
-    let checked = check_item(&body, &school).map_err(|errors| ApiError::Unprocessable {
-        title: "The record does not pass validation".to_owned(),
-        errors,
-    })?;
-    if checked.row.school_year != current.school_year {
-        return Err(ApiError::Unprocessable {
-            title: "The school year of a record cannot change".to_owned(),
-            errors: vec![record_error(
-                "/schoolYear",
-                "immutable-field",
-                Value::String(checked.row.school_year),
-                "Không đổi được năm học của hồ sơ; hãy nhập hồ sơ mới",
-                "The school year of a record cannot change; import a new record",
-            )],
-        });
-    }
-    let pupil = state.store().pupil(&school.id, &current.pupil_id).await?;
-    if pupil.pupil_key != checked.row.pupil.pupil_key {
-        return Err(ApiError::Unprocessable {
-            title: "The pupil of a record cannot change".to_owned(),
-            errors: vec![record_error(
-                "/student/studentCode",
-                "immutable-field",
-                Value::Null,
-                "Không đổi được học sinh của hồ sơ; hãy nhập hồ sơ mới",
-                "The pupil of a record cannot change; import a new record",
-            )],
-        });
-    }
-    let now = state.now();
     let updated = state
-        .store()
-        .update_draft(
-            &school.id,
+        .issuer()
+        .edit_draft(
+            &school,
+            Some(caller.user_id()),
             &id,
             expected,
-            &RecordUpdate {
-                grade: checked.row.grade,
-                class_name: checked.row.class_name,
-                record_json: checked.row.record_json,
-            },
-            Some(caller.user_id()),
-            now,
+            &body,
+            state.now(),
         )
-        .await?;
-    audit(
-        &state,
-        &caller,
-        &school,
-        "edit",
-        &id,
-        now,
-        serde_json::json!({
-            "version": updated.version,
-        }),
-    )
-    .await?;
+        .await
+        .map_err(|e| match e {
+            IssuerError::RecordRefused { report, refusals } => {
+                let mut errors = FieldError::all(&report);
+                errors.extend(refusals.iter().map(FieldError::from));
+                let title = match refusals.first() {
+                    Some(r) if r.pointer == "/schoolYear" => {
+                        "The school year of a record cannot change"
+                    }
+                    Some(r) if r.rule == "immutable-field" => "The pupil of a record cannot change",
+                    _ => "The record does not pass validation",
+                };
+                ApiError::Unprocessable {
+                    title: title.to_owned(),
+                    errors,
+                }
+            }
+            other => other.into(),
+        })?;
     Ok(with_etag(
         StatusCode::OK,
         &updated,
@@ -594,53 +451,23 @@ pub async fn validate_record(
     } else {
         super::error::parse_json(&body)?
     };
-    let record = state.store().record(&school.id, &id).await?;
-    let expected = if_match(&headers)?.unwrap_or(record.version);
-    let report = match parse_and_validate(record.record_json.as_bytes()) {
-        Ok((_, report)) => report,
-        Err(report) => report,
-    };
-    if report.has_errors() {
-        return Err(ApiError::Unprocessable {
-            title: "The record does not pass validation".to_owned(),
-            errors: FieldError::all(&report),
-        });
-    }
-    let warnings: Vec<FieldError> = report
-        .warnings()
-        .into_iter()
-        .map(FieldError::from)
-        .collect();
-    if !warnings.is_empty() && !request.accept_warnings {
-        return Err(ApiError::Unprocessable {
-            title: "The record has warnings a person must accept (acceptWarnings: true)".to_owned(),
-            errors: warnings,
-        });
-    }
-    let now = state.now();
-    let validated = state
-        .store()
-        .mark_validated(&school.id, &id, expected, Some(caller.user_id()), now)
+    let (validated, warnings) = state
+        .issuer()
+        .validate_record(
+            &school,
+            Some(caller.user_id()),
+            &id,
+            if_match(&headers)?,
+            request.accept_warnings,
+            state.now(),
+        )
         .await?;
-    audit(
-        &state,
-        &caller,
-        &school,
-        "validate",
-        &id,
-        now,
-        serde_json::json!({
-            "version": validated.version,
-            "acceptedWarnings": warnings.len(),
-        }),
-    )
-    .await?;
     Ok(with_etag(
         StatusCode::OK,
         &validated,
         ValidateResponse {
             record: RecordView::summary(&validated),
-            warnings,
+            warnings: warnings.iter().map(FieldError::from).collect(),
         },
     ))
 }
@@ -655,16 +482,15 @@ pub(super) async fn audit(
     now: time::OffsetDateTime,
     details: Value,
 ) -> Result<(), ApiError> {
-    state
-        .store()
-        .append_audit(&AuditEntry {
-            at: now,
-            school_id: Some(school.id.clone()),
-            user_id: Some(caller.user_id().to_owned()),
-            action: action.to_owned(),
-            subject: subject.to_owned(),
-            details_json: details.to_string(),
-        })
-        .await?;
-    Ok(())
+    Ok(state
+        .issuer()
+        .audit(
+            school,
+            Some(caller.user_id()),
+            action,
+            subject,
+            details,
+            now,
+        )
+        .await?)
 }

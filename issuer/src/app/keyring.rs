@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hocba_schema::credential::IssuerRef;
-use hocba_schema::trust_list::{KeyStatus, TrustedKey, TrustedSchool};
+use hocba_schema::trust_list::{KeyStatus, TrustList, TrustedKey, TrustedSchool};
 use hocba_verifier::{TrustedAuthority, VerifiedTrustList};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -99,18 +99,35 @@ impl KeyRing {
         school_code: &str,
         at: OffsetDateTime,
     ) -> Result<Signer, IssuerError> {
+        self.signer_in(trust.list(), school_code, at)
+    }
+
+    /// [`KeyRing::signer_for`] over a trust list whose authority signature the caller has
+    /// checked (the service checks the versions it publishes when they are chosen:
+    /// [`super::school_keys::SchoolKeys::select`]). The one rule of which key signs.
+    pub fn signer_in(
+        &self,
+        list: &TrustList,
+        school_code: &str,
+        at: OffsetDateTime,
+    ) -> Result<Signer, IssuerError> {
         let no_key = |problem: String| IssuerError::NoUsableKey {
             school: school_code.to_owned(),
             dir: self.dir.clone(),
             problem,
         };
-        let school = school_by_code(trust, school_code).ok_or_else(|| {
-            no_key(format!(
-                "the school is not in trust list version {}: ask the authority to register it \
-                 (`hocba-issuer authority register-school`)",
-                trust.version()
-            ))
-        })?;
+        let school = list
+            .credential_subject
+            .schools
+            .iter()
+            .find(|s| s.code == school_code)
+            .ok_or_else(|| {
+                no_key(format!(
+                    "the school is not in trust list version {}: ask the authority to register \
+                     it (`hocba-issuer authority register-school`)",
+                    list.credential_subject.version
+                ))
+            })?;
         let held: Vec<&HeldKey> = self.keys.iter().filter(|k| k.code == school.code).collect();
         if held.is_empty() {
             return Err(no_key(format!(
@@ -147,6 +164,15 @@ impl KeyRing {
             ))
         })?;
         Ok(signer(school, &h.key))
+    }
+
+    /// The private key of this directory whose public key is `multibase`, as a signer of
+    /// `school` (to re-render what it signed).
+    pub(crate) fn held(&self, school: &TrustedSchool, multibase: &str) -> Option<Signer> {
+        self.keys
+            .iter()
+            .find(|k| k.code == school.code && k.multibase == multibase)
+            .map(|h| signer(school, &h.key))
     }
 
     /// The key that signed `credential`, as a signer of its school (see the module
@@ -285,15 +311,6 @@ fn usable_at(key: &TrustedKey, at: OffsetDateTime) -> Result<(), String> {
         return Err(format!("was valid until {until}"));
     }
     Ok(())
-}
-
-fn school_by_code<'a>(trust: &'a VerifiedTrustList, code: &str) -> Option<&'a TrustedSchool> {
-    trust
-        .list()
-        .credential_subject
-        .schools
-        .iter()
-        .find(|s| s.code == code)
 }
 
 fn signer(school: &TrustedSchool, key: &KeyPair) -> Signer {

@@ -1,14 +1,126 @@
 //! The application layer: each of the issuer's use cases written once, for every entry point
 //! (the CLI commands, the HTTP handlers, the web app, the benches) to call. Entry points only
-//! translate their input and output; the rules of *how* live here.
+//! translate their input and output; the rules of *how* live here. Use cases take the time
+//! as an argument; only background jobs read the [`Issuer`]'s clock.
 //!
-//! * `keyring` — which key signs for a school at a time, and which key signed a credential.
-//! * `names` — how a pupil's files are named.
+//! * [`Issuer`] — what the use cases share: the store, the key ring of the service, the
+//!   publication cache and the settings.
+//! * `keyring` — which key signs for a school at a time, and which key signed a credential;
+//!   `school_keys` — the same rule over the latest published version, for a running service.
+//! * `import` — files and JSON into drafts: one conversion, one school check, one report.
+//! * `edit` — a draft corrected at the version read.
+//! * `validate` — a record, a class or a school year marked validated.
+//! * `sign` — signing batches: what to sign, idempotency, nothing-to-sign; `sign_runner` runs
+//!   them under a lease in the background and takes over abandoned ones.
+//! * `register` — a school of the trust list into the store.
+//! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
-//!
-//! (Work in progress: the import, validate, sign, render, revoke, share and publish use cases
-//! move here from the entry points one at a time; see the project's application-layer issue.)
 
+pub mod edit;
+pub mod import;
 pub mod keyring;
 pub mod names;
 pub mod pupil;
+pub mod register;
+pub mod school_keys;
+pub mod sign;
+mod sign_runner;
+pub mod validate;
+
+use std::fmt;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::error::IssuerError;
+use crate::signing::Signer;
+use crate::status_lists::Publication;
+use crate::store::Store;
+use school_keys::SchoolKeys;
+
+/// Where a service gets the time from (tests pin it).
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// What the use cases need to know about the deployment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Public base URL of this service; status list URLs in credentials are
+    /// `{public_base}/status/{school code}/{list id}`.
+    pub public_base: String,
+    /// Base URL of the verifier page the QR codes of PDFs open.
+    pub verifier_url: String,
+    /// Batches with more records than this run as a background job.
+    pub background_threshold: usize,
+}
+
+/// The issuer as the entry points see it. Cheap to clone.
+#[derive(Clone)]
+pub struct Issuer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    keys: SchoolKeys,
+    settings: Settings,
+    clock: Clock,
+    publication: Publication,
+}
+
+impl fmt::Debug for Issuer {
+    /// Keys and the store's URL are not shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issuer")
+            .field("store", &self.inner.store)
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// The issuer over `store`, signing with `keys`, with time from `clock` (background jobs
+    /// only: use cases take the time as an argument).
+    pub fn new(store: Store, keys: SchoolKeys, settings: Settings, clock: Clock) -> Self {
+        let publication = Publication::new(keys.trust_list_bytes());
+        Issuer {
+            inner: Arc::new(Inner {
+                store,
+                keys,
+                settings,
+                clock,
+                publication,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &SchoolKeys {
+        &self.inner.keys
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The current time of the clock (background jobs).
+    pub fn now(&self) -> OffsetDateTime {
+        (self.inner.clock)()
+    }
+
+    /// The published trust list and the cache of signed status lists.
+    pub fn publication(&self) -> &Publication {
+        &self.inner.publication
+    }
+
+    /// The key that signs for the school `code` at `at` (the key ring's one rule); the error
+    /// names the school and what to do.
+    pub fn signer(&self, code: &str, at: OffsetDateTime) -> Result<Arc<Signer>, IssuerError> {
+        self.inner.keys.signer_at(code, at).map(Arc::new)
+    }
+}

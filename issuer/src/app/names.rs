@@ -47,6 +47,23 @@ pub fn file_stem(class_name: &str, full_name: &str, id: &str) -> String {
     )
 }
 
+/// The pupil's full name in a stored record's JSON (`student.fullName`), for lists and
+/// reports; `None` when the JSON has none.
+pub fn pupil_name(record_json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Student {
+        #[serde(rename = "fullName")]
+        full_name: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Record {
+        student: Student,
+    }
+    serde_json::from_str::<Record>(record_json)
+        .ok()
+        .map(|r| r.student.full_name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,8 +39,8 @@ pub(crate) fn run(
                 .await
                 .context("reading the latest trust list version")?
             {
-                Some((version, list)) => {
-                    keys.select(&list)
+                Some((version, _)) => {
+                    keys.select(version.list_json.as_bytes())
                         .context("choosing the active school keys")?;
                     version.list_json.into_bytes()
                 }
@@ -48,8 +48,7 @@ pub(crate) fn run(
                     .trust_list_bytes()
                     .context("the key directory has no trust-list.json")?,
             };
-            let signers = keys.into_signer_map();
-            let signer_for = |code: &str| signers.get(code).cloned();
+            let signer_for = |code: &str| keys.signer(code, now);
             build_bundle(
                 &store,
                 &Publication::default(),

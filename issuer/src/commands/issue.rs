@@ -10,22 +10,22 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use hocba_issuer::app::import::{admit, store_rows};
 use hocba_issuer::app::names::file_stem;
-use hocba_issuer::app::pupil::pupil_key;
-use hocba_issuer::batch::{BatchContext, ChunkDone, is_transient, sign_records};
+use hocba_issuer::app::register::register_school;
+use hocba_issuer::app::sign::PupilRef;
+use hocba_issuer::app::validate::may_validate;
+use hocba_issuer::batch::{BatchContext, ChunkDone, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, MAX_IMPORT_BYTES, import};
 use hocba_issuer::pdf::{PdfOptions, render_all};
 use hocba_issuer::signing::Signer;
-use hocba_issuer::store::{ImportRow, NewPupil, NewSchool, Store, StoreError};
-use hocba_schema::record::parse_date;
+use hocba_issuer::store::{RecordState, Store, StoreError};
+use hocba_schema::record::YearRecord as RecordModel;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
 
 use super::{KeyMaterial, read_capped};
 use crate::cli::KeyArgs;
-
-/// Rows stored per transaction.
-const IMPORT_CHUNK: usize = 500;
 
 /// What `issue` was asked to do.
 #[derive(Debug)]
@@ -51,13 +51,6 @@ pub(crate) fn run(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     runtime.block_on(run_async(args, now))
 }
 
-/// A row ready to store, with what names its files.
-struct Row {
-    import: ImportRow,
-    /// Class and pupil name, which name its files ([`file_stem`]).
-    name: (String, String),
-}
-
 async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     let material = KeyMaterial::load(&args.keys, now)?;
     let format = Format::from_path(&args.input)
@@ -76,38 +69,15 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
         let more = report.problem_count.saturating_sub(report.problems.len());
         eprintln!("… và {more} vấn đề khác không hiển thị | … and {more} more problems not shown");
     }
-    let warned = report.rows_with_warnings();
     let mut not_issued = report.rows_with_errors().len();
-    // Rows by school: a file may hold several schools, each signed with its own key.
-    let mut by_school: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    // Records by school: a file may hold several schools, each signed with its own key.
+    let warned = report.rows_with_warnings();
+    let mut by_school: BTreeMap<String, Vec<(usize, &RecordModel)>> = BTreeMap::new();
     for (row, record) in &report.drafts {
-        if !args.accept_warnings && warned.contains(row) {
-            not_issued += 1;
-            continue;
-        }
-        let Some(date_of_birth) = parse_date(&record.student.date_of_birth) else {
-            not_issued += 1;
-            continue;
-        };
-        let pupil_key = pupil_key(&record.student);
         by_school
             .entry(record.school.code.clone())
             .or_default()
-            .push(Row {
-                import: ImportRow {
-                    pupil: NewPupil {
-                        pupil_key,
-                        full_name: record.student.full_name.clone(),
-                        date_of_birth,
-                    },
-                    school_year: record.school_year.clone(),
-                    grade: i64::from(record.grade),
-                    class_name: record.class_name.clone(),
-                    record_json: serde_json::to_string(record)?,
-                    validated: true,
-                },
-                name: (record.class_name.clone(), record.student.full_name.clone()),
-            });
+            .push((*row, record));
     }
 
     let store = match &args.database_schema {
@@ -127,7 +97,8 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
                 continue;
             }
         };
-        let done = issue_school(args, &store, &material, &signer, code, rows, now).await?;
+        let done =
+            issue_school(args, &store, &material, &signer, code, (rows, &warned), now).await?;
         not_issued += done.not_issued;
         totals.add(done);
     }
@@ -167,14 +138,16 @@ impl Totals {
     }
 }
 
-/// Register the school when new, store its rows, sign them in one batch and write the files.
+/// Register the school when new, store its records (validated by the one rule, warnings
+/// accepted only with `--accept-warnings`; others kept as drafts), sign them in one batch and
+/// write the files: each step the application layer's, as for the API.
 async fn issue_school(
     args: &IssueArgs,
     store: &Store,
     material: &KeyMaterial,
     signer: &Signer,
     code: &str,
-    rows: &[Row],
+    (records, warned): (&[(usize, &RecordModel)], &[usize]),
     now: OffsetDateTime,
 ) -> Result<Totals> {
     let entry = material
@@ -185,66 +158,69 @@ async fn issue_school(
         .iter()
         .find(|s| s.code == code)
         .ok_or_else(|| anyhow!("school {code} is not in the trust list"))?;
-    let school = match store.school_by_code(code).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound { .. }) => {
-            let new = NewSchool {
-                code: entry.code.clone(),
-                name: entry.name.clone(),
-                province: entry.province.clone(),
-                issuer_id: entry.id.clone(),
-            };
-            match store.create_school(&new, now).await {
-                Ok(s) => s,
-                // Another process registered it at the same moment.
-                Err(_) => store.school_by_code(code).await?,
-            }
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (school, _) = register_school(store, entry, now).await?;
     let mut totals = Totals::default();
-    // Store the records; a record signed earlier is looked up instead.
-    let mut stored = Vec::with_capacity(rows.len());
-    let mut file_names = HashMap::new();
-    let imports: Vec<ImportRow> = rows.iter().map(|r| r.import.clone()).collect();
-    for (chunk, named) in imports.chunks(IMPORT_CHUNK).zip(rows.chunks(IMPORT_CHUNK)) {
-        let mut attempt = 0;
-        let outcomes = loop {
-            match store.import_records(&school.id, chunk, None, now).await {
-                // Rolled back in a deadlock with another process: nothing was written.
-                Err(e) if is_transient(&e) && attempt < 5 => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
-                }
-                other => break other?,
+    let mut rows = Vec::with_capacity(records.len());
+    for (row, record) in records {
+        match admit(record, &school) {
+            Ok(mut admitted) => {
+                // Validated in the import's transaction, by the one rule.
+                admitted.validated =
+                    may_validate(false, warned.contains(row), args.accept_warnings);
+                rows.push(admitted);
             }
-        };
-        for ((row, outcome), r) in chunk.iter().zip(outcomes).zip(named) {
-            let record = match outcome {
-                Ok(record) => record,
-                Err(StoreError::Conflict { .. }) => {
-                    let pupil = store.pupil_by_key(&school.id, &row.pupil.pupil_key).await?;
-                    match store
-                        .live_record(&school.id, &pupil.id, &row.school_year)
-                        .await?
-                    {
-                        Some(record) => record,
-                        None => continue,
-                    }
-                }
-                Err(e) => {
-                    eprintln!("{} {}: {e}", r.name.0, r.name.1);
-                    totals.not_issued += 1;
-                    continue;
-                }
-            };
-            file_names.insert(
-                record.id.clone(),
-                format!("{}.json", file_stem(&r.name.0, &r.name.1, &record.id)),
-            );
-            stored.push(record);
+            Err(refusal) => {
+                eprintln!(
+                    "{} {}: {} | {}",
+                    record.class_name,
+                    record.student.full_name,
+                    refusal.message_vi,
+                    refusal.message_en
+                );
+                totals.not_issued += 1;
+            }
         }
     }
+    // Store the records; a record signed earlier is looked up instead.
+    let outcomes = store_rows(store, &school.id, &rows, None, now).await?;
+    let mut stored = Vec::new();
+    for (row, outcome) in rows.iter().zip(outcomes) {
+        match outcome {
+            Ok(record) if record.state == RecordState::Validated => stored.push(record),
+            Ok(_) => {
+                eprintln!(
+                    "{} {}: có cảnh báo cần người xem (dùng --accept-warnings); hồ sơ được lưu \
+                     dạng nháp | has warnings a person must accept (--accept-warnings); kept as \
+                     a draft",
+                    row.class_name, row.pupil.full_name
+                );
+                totals.not_issued += 1;
+            }
+            Err(StoreError::Conflict { .. }) => {
+                let pupil = store.pupil_by_key(&school.id, &row.pupil.pupil_key).await?;
+                if let Some(record) = store
+                    .live_record(&school.id, &pupil.id, &row.school_year)
+                    .await?
+                {
+                    stored.push(record);
+                }
+            }
+            Err(e) => {
+                eprintln!("{} {}: {e}", row.class_name, row.pupil.full_name);
+                totals.not_issued += 1;
+            }
+        }
+    }
+    let file_names: HashMap<String, String> = stored
+        .iter()
+        .map(|r| {
+            let p = PupilRef::of(r);
+            (
+                r.id.clone(),
+                format!("{}.json", file_stem(&p.class_name, &p.pupil_name, &r.id)),
+            )
+        })
+        .collect();
 
     let bar = ProgressBar::new(stored.len() as u64);
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {

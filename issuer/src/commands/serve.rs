@@ -84,8 +84,8 @@ async fn serve(
             keys_dir.display()
         );
     }
-    if let Some((version, list)) = hocba_issuer::authority::latest(&store).await? {
-        keys.select(&list).with_context(|| {
+    if let Some((version, _)) = hocba_issuer::authority::latest(&store).await? {
+        keys.select(version.list_json.as_bytes()).with_context(|| {
             format!(
                 "choosing signing keys for trust list version {}",
                 version.version
@@ -98,7 +98,7 @@ async fn serve(
     }
     let added = keys.register_schools(&store, now).await?;
     tracing::info!(
-        schools = ?keys.school_codes(),
+        schools = ?keys.school_codes_at(now),
         newly_registered = added,
         backend = ?store.backend(),
         "schools with signing keys"

@@ -275,3 +275,23 @@ impl Store {
         .collect()
     }
 }
+
+impl Store {
+    /// The batch `school_id` started with `idempotency_key`, if any.
+    pub async fn batch_by_key(
+        &self,
+        school_id: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<Batch>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            batch_columns!(),
+            " FROM batches WHERE school_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(school_id)
+        .bind(idempotency_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(batch_from_row).transpose()
+    }
+}

@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::super::AppState;
-use super::super::error::ApiError;
+use super::Issuer;
+use super::sign::{Names, PupilRef};
 use crate::batch::{self, BatchContext, BatchOutcome, ChunkDone, Job};
+use crate::error::IssuerError;
 use crate::signing::Signer;
 use crate::store::{
     Batch, BatchProgress, BatchState, Claim, RENEW_EVERY, School, process_worker_id,
@@ -33,25 +34,52 @@ use crate::store::{
 pub const SUPERVISE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The record ids a batch's report names (stored when it was claimed).
-pub(super) fn pending_ids(batch: &Batch) -> Option<Vec<String>> {
+pub(crate) fn pending_ids(batch: &Batch) -> Option<Vec<String>> {
     let report: Value = serde_json::from_str(batch.report_json.as_deref()?).ok()?;
     serde_json::from_value(report.get("recordIds")?.clone()).ok()
+}
+
+/// The pupils of a batch's records, as its report holds them since it was created (empty
+/// for batches made before names were kept).
+pub(crate) fn pending_names(batch: &Batch) -> Names {
+    let Some(report) = batch
+        .report_json
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<Value>(r).ok())
+    else {
+        return Names::new();
+    };
+    if let Some(names) = report
+        .get("pupils")
+        .and_then(|p| serde_json::from_value(p.clone()).ok())
+    {
+        return names;
+    }
+    // A batch that is done: its items name their pupils.
+    let items: Vec<ItemOutcome> = report
+        .get("items")
+        .and_then(|i| serde_json::from_value(i.clone()).ok())
+        .unwrap_or_default();
+    items
+        .into_iter()
+        .filter_map(|i| Some((i.record_id, i.pupil?)))
+        .collect()
 }
 
 /// Claims `batch` for this process if nobody works on it: just created (`report`, its record
 /// ids, is then stored with the claim), failed, its lease ran out, its worker is gone, or it
 /// has no lease and has not moved for a minute. `None`: it is done, or another live worker
 /// (or this process) has it.
-pub(super) async fn take_over(
-    state: &AppState,
+pub(crate) async fn take_over(
+    issuer: &Issuer,
     batch: &Batch,
     report: Option<&str>,
-) -> Result<Option<Batch>, ApiError> {
+) -> Result<Option<Batch>, IssuerError> {
     if batch.state == BatchState::Done {
         return Ok(None);
     }
     let me = process_worker_id();
-    let now = state.now();
+    let now = issuer.now();
     let live_holder = match (&batch.worker_id, batch.lease_until) {
         (Some(worker), Some(until)) if until > now => Some(worker.as_str()),
         _ => None,
@@ -59,7 +87,7 @@ pub(super) async fn take_over(
     let gone = match live_holder {
         Some(worker) if worker == me => return Ok(None),
         Some(worker) => {
-            if !state.store().worker_gone(worker).await? {
+            if !issuer.store().worker_gone(worker).await? {
                 return Ok(None);
             }
             Some(worker)
@@ -72,23 +100,23 @@ pub(super) async fn take_over(
         created: report.is_some(),
         report_json: report,
     };
-    Ok(state.store().claim_batch(&batch.id, &claim, now).await?)
+    Ok(issuer.store().claim_batch(&batch.id, &claim, now).await?)
 }
 
 /// Takes over and resumes, in the background, every unfinished batch of a school whose key
 /// this server holds and that nobody works on (no live lease, or a gone worker). Returns how
 /// many.
-pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
+pub async fn resume_abandoned(issuer: &Issuer) -> Result<usize, IssuerError> {
     let mut resumed = 0;
-    for batch in state.store().unfinished_batches().await? {
+    for batch in issuer.store().unfinished_batches().await? {
         let Some(pending) = pending_ids(&batch) else {
             continue;
         };
-        let school = state.store().school(&batch.school_id).await?;
-        let Some(signer) = state.signer(&school.code) else {
+        let school = issuer.store().school(&batch.school_id).await?;
+        let Ok(signer) = issuer.signer(&school.code, issuer.now()) else {
             continue;
         };
-        let Some(claimed) = take_over(state, &batch, None).await? else {
+        let Some(claimed) = take_over(issuer, &batch, None).await? else {
             continue;
         };
         tracing::info!(
@@ -98,12 +126,13 @@ pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
             "taking over an abandoned batch"
         );
         let actor = claimed.created_by.clone();
+        let names = pending_names(&batch);
         drop(run_detached(
-            state.clone(),
+            issuer.clone(),
             school,
             signer,
             claimed.id,
-            pending,
+            (pending, names),
             actor,
         ));
         resumed += 1;
@@ -113,17 +142,17 @@ pub async fn resume_abandoned(state: &AppState) -> Result<usize, ApiError> {
 
 /// The background task of `serve`: [`resume_abandoned`] now and every [`SUPERVISE_EVERY`],
 /// and once an hour the removal of old attempt counters and read windows.
-pub fn supervise(state: AppState) -> tokio::task::JoinHandle<()> {
+pub fn supervise(issuer: Issuer) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks: u64 = 0;
         loop {
-            match resume_abandoned(&state).await {
+            match resume_abandoned(&issuer).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(batches = n, "resuming abandoned batches"),
                 Err(e) => tracing::warn!(error = %e, "could not look for abandoned batches"),
             }
             if ticks.is_multiple_of(720)
-                && let Err(e) = state.store().prune_attempts(state.now()).await
+                && let Err(e) = issuer.store().prune_attempts(issuer.now()).await
             {
                 tracing::warn!(error = %e, "could not prune attempt counters");
             }
@@ -135,22 +164,22 @@ pub fn supervise(state: AppState) -> tokio::task::JoinHandle<()> {
 
 /// Runs [`run_batch`] on a blocking thread of the runtime. The batch engine's progress
 /// callback is not `Send`, so its future cannot be spawned or awaited by a handler directly.
-pub(super) fn run_detached(
-    state: AppState,
+pub(crate) fn run_detached(
+    issuer: Issuer,
     school: School,
     signer: Arc<Signer>,
     batch_id: String,
-    record_ids: Vec<String>,
+    (record_ids, names): (Vec<String>, Names),
     actor: Option<String>,
-) -> tokio::task::JoinHandle<Result<Batch, ApiError>> {
+) -> tokio::task::JoinHandle<Result<Batch, IssuerError>> {
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         handle.block_on(run_batch(
-            &state,
+            &issuer,
             &school,
             &signer,
             &batch_id,
-            &record_ids,
+            (&record_ids, &names),
             actor.as_deref(),
         ))
     })
@@ -170,10 +199,14 @@ pub struct ItemOutcome {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Whose record it is: `pupilName` and `className` (batches made before names were kept
+    /// have none).
+    #[serde(flatten)]
+    pub pupil: Option<PupilRef>,
 }
 
 /// The per-record outcomes of `outcome`, in the order of `record_ids`.
-fn items_in_order(record_ids: &[String], outcome: BatchOutcome) -> Vec<ItemOutcome> {
+fn items_in_order(record_ids: &[String], outcome: BatchOutcome, names: &Names) -> Vec<ItemOutcome> {
     let mut by_id: HashMap<String, ItemOutcome> = HashMap::with_capacity(record_ids.len());
     for (kind, list) in [
         ("signed", outcome.issued),
@@ -187,6 +220,7 @@ fn items_in_order(record_ids: &[String], outcome: BatchOutcome) -> Vec<ItemOutco
                     outcome: kind.to_owned(),
                     credential_id: Some(s.credential_id),
                     error: None,
+                    pupil: None,
                 },
             );
         }
@@ -199,18 +233,24 @@ fn items_in_order(record_ids: &[String], outcome: BatchOutcome) -> Vec<ItemOutco
                 outcome: "failed".to_owned(),
                 credential_id: None,
                 error: Some(reason),
+                pupil: None,
             },
         );
     }
     record_ids
         .iter()
         .map(|id| {
-            by_id.remove(id).unwrap_or_else(|| ItemOutcome {
+            let item = by_id.remove(id).unwrap_or_else(|| ItemOutcome {
                 record_id: id.clone(),
                 outcome: "failed".to_owned(),
                 credential_id: None,
                 error: Some("no outcome".to_owned()),
-            })
+                pupil: None,
+            });
+            ItemOutcome {
+                pupil: names.get(id).cloned(),
+                ..item
+            }
         })
         .collect()
 }
@@ -222,17 +262,17 @@ fn count(n: usize) -> i64 {
 /// Renews this worker's lease on `batch_id` every `RENEW_EVERY` until aborted; sets `lost`
 /// and ends when the batch is no longer this worker's.
 fn heartbeat(
-    state: &AppState,
+    issuer: &Issuer,
     batch_id: &str,
     lost: Arc<AtomicBool>,
 ) -> tokio::task::JoinHandle<()> {
-    let (state, batch_id) = (state.clone(), batch_id.to_owned());
+    let (issuer, batch_id) = (issuer.clone(), batch_id.to_owned());
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(RENEW_EVERY).await;
-            match state
+            match issuer
                 .store()
-                .renew_lease(&batch_id, process_worker_id(), state.now())
+                .renew_lease(&batch_id, process_worker_id(), issuer.now())
                 .await
             {
                 Ok(true) => {}
@@ -253,28 +293,29 @@ fn heartbeat(
 /// after each chunk (in order, by one writer task) and the report at the end. A failure that
 /// is not about one record marks the batch failed; a lost lease stops the job quietly.
 async fn run_batch(
-    state: &AppState,
+    issuer: &Issuer,
     school: &School,
     signer: &Arc<Signer>,
     batch_id: &str,
-    record_ids: &[String],
+    (record_ids, names): (&[String], &Names),
     actor: Option<&str>,
-) -> Result<Batch, ApiError> {
-    let now = state.now();
+) -> Result<Batch, IssuerError> {
+    let now = issuer.now();
     let ctx = BatchContext {
-        store: state.store(),
+        store: issuer.store(),
         signer,
         school,
-        public_base_url: &state.config().public_base,
+        public_base_url: &issuer.settings().public_base,
         actor,
         now,
     };
     let lost = Arc::new(AtomicBool::new(false));
-    let beat = heartbeat(state, batch_id, lost.clone());
+    let beat = heartbeat(issuer, batch_id, lost.clone());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, i64)>();
     let writer = {
-        let store = state.store().clone();
-        let (school_id, batch_id, state) = (school.id.clone(), batch_id.to_owned(), state.clone());
+        let store = issuer.store().clone();
+        let (school_id, batch_id, issuer) =
+            (school.id.clone(), batch_id.to_owned(), issuer.clone());
         tokio::spawn(async move {
             while let Some((succeeded, failed)) = rx.recv().await {
                 let progress = BatchProgress {
@@ -284,7 +325,7 @@ async fn run_batch(
                     report_json: None,
                 };
                 if let Err(e) = store
-                    .update_batch(&school_id, &batch_id, &progress, state.now())
+                    .update_batch(&school_id, &batch_id, &progress, issuer.now())
                     .await
                 {
                     tracing::warn!(batch = %batch_id, error = %e, "could not record batch progress");
@@ -317,30 +358,31 @@ async fn run_batch(
                 batch = batch_id,
                 "stopped: another worker took the batch over"
             );
-            return Ok(state.store().batch(&school.id, batch_id).await?);
+            return Ok(issuer.store().batch(&school.id, batch_id).await?);
         }
         Ok(outcome) => outcome,
         Err(e) => {
             tracing::error!(batch = batch_id, error = %e, "batch failed");
             let report =
-                serde_json::json!({ "error": e.to_string(), "recordIds": record_ids }).to_string();
+                serde_json::json!({ "error": e.to_string(), "recordIds": record_ids, "pupils": names })
+                    .to_string();
             let progress = BatchProgress {
                 state: BatchState::Failed,
                 succeeded: 0,
                 failed: 0,
                 report_json: Some(report),
             };
-            let _ = state
+            let _ = issuer
                 .store()
-                .update_batch(&school.id, batch_id, &progress, state.now())
+                .update_batch(&school.id, batch_id, &progress, issuer.now())
                 .await;
-            return Err(ApiError::Internal(e.to_string()));
+            return Err(IssuerError::Internal(e.to_string()));
         }
     };
-    let items = items_in_order(record_ids, outcome);
+    let items = items_in_order(record_ids, outcome, names);
     let ok = items.iter().filter(|i| i.outcome != "failed").count();
     let report = serde_json::json!({ "items": items }).to_string();
-    let done = state
+    let done = issuer
         .store()
         .update_batch(
             &school.id,
@@ -351,7 +393,7 @@ async fn run_batch(
                 failed: count(items.len() - ok),
                 report_json: Some(report),
             },
-            state.now(),
+            issuer.now(),
         )
         .await?;
     tracing::info!(
