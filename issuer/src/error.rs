@@ -122,6 +122,22 @@ pub enum IssuerError {
         /// What the import's own checks found.
         refusals: Vec<crate::app::import::Refusal>,
     },
+    /// A revocation reason that breaks the status list's rule (it is published).
+    #[error(
+        "lý do thu hồi / revocation reason: {message_vi} / {message_en} (rule {rule}, {chars} characters given)"
+    )]
+    RevocationReason {
+        /// The rule's code.
+        rule: &'static str,
+        /// In Vietnamese.
+        message_vi: String,
+        /// In English.
+        message_en: String,
+        /// How long the reason given is.
+        chars: usize,
+        /// The reason given.
+        reason: String,
+    },
     /// Something that is not about the input failed (a task, a serialisation).
     #[error("internal error: {0}")]
     Internal(String),

@@ -36,6 +36,22 @@ impl From<IssuerError> for ApiError {
             | IssuerError::KeyOfAnotherSchool { .. } => ApiError::Conflict {
                 detail: e.to_string(),
             },
+            IssuerError::RevocationReason {
+                rule,
+                ref message_vi,
+                ref message_en,
+                ref reason,
+                ..
+            } => ApiError::Unprocessable {
+                title: format!("the revocation reason breaks the rule {rule}"),
+                errors: vec![FieldError::error(
+                    "/reason",
+                    rule,
+                    Value::from(reason.as_str()),
+                    message_vi,
+                    message_en,
+                )],
+            },
             IssuerError::InvalidRecord(report) => ApiError::Unprocessable {
                 title: "The record does not pass validation".to_owned(),
                 errors: FieldError::all(&report),

@@ -16,10 +16,10 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use super::auth::Caller;
-use super::error::{ApiError, FieldError, parse_json};
-use super::records::{SchoolQuery, audit};
+use super::error::{ApiError, parse_json};
+use super::records::SchoolQuery;
 use super::{AppState, Body};
-use crate::store::{AuditEntry, Credential};
+use crate::store::{AuditEntry, Credential, Scope};
 
 /// The media type of a credential (W3C VC Data Model 2.0).
 pub const VC_MEDIA_TYPE: &str = "application/vc+json";
@@ -149,40 +149,17 @@ pub async fn revoke_credential(
     caller.require_principal()?;
     let school = caller.own_school()?.clone();
     let request: RevokeRequest = parse_json(&body)?;
-    // Published in the signed status list: short, one line, no personal data.
-    if let Err(rule) = hocba_schema::status_list::check_revocation_reason(&request.reason) {
-        return Err(ApiError::Unprocessable {
-            title: format!("the revocation reason breaks the rule {}", rule.code()),
-            errors: vec![FieldError::error(
-                "/reason",
-                rule.code(),
-                serde_json::Value::from(request.reason),
-                rule.message_vi(),
-                rule.message_en(),
-            )],
-        });
-    }
-    let now = state.now();
     let revoked = state
-        .store()
-        .revoke_credential(
-            &school.id,
+        .issuer()
+        .revoke(
+            &Scope::School(school.id.clone()),
             &id,
             &request.reason,
             Some(caller.user_id()),
-            now,
+            "api",
+            state.now(),
         )
         .await?;
-    audit(
-        &state,
-        &caller,
-        &school,
-        "revoke",
-        &id,
-        now,
-        serde_json::json!({ "reason": request.reason, "recordId": revoked.record_id }),
-    )
-    .await?;
     Ok(Json(CredentialSummary::from(&revoked)))
 }
 

@@ -12,6 +12,8 @@
 //! * `validate` — a record, a class or a school year marked validated.
 //! * `sign` — signing batches: what to sign, idempotency, nothing-to-sign; `sign_runner` runs
 //!   them under a lease in the background and takes over abandoned ones.
+//! * `revoke` — a credential revoked, with a published reason.
+//! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
 //! * `register` — a school of the trust list into the store.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
@@ -22,6 +24,8 @@ pub mod keyring;
 pub mod names;
 pub mod pupil;
 pub mod register;
+pub mod render;
+pub mod revoke;
 pub mod school_keys;
 pub mod sign;
 mod sign_runner;
@@ -91,6 +95,21 @@ impl Issuer {
                 publication,
             }),
         }
+    }
+
+    /// The issuer of a command-line tool that does not sign (no key ring; the clock stopped at
+    /// `now`, the command's time).
+    pub fn offline(store: Store, now: OffsetDateTime) -> Self {
+        Self::new(
+            store,
+            SchoolKeys::empty(),
+            Settings {
+                public_base: String::new(),
+                verifier_url: String::new(),
+                background_threshold: usize::MAX,
+            },
+            Arc::new(move || now),
+        )
     }
 
     /// The store.

@@ -3,7 +3,9 @@
 //! records who (the command line) and why.
 
 use anyhow::{Context, Result};
-use hocba_issuer::store::{AuditEntry, Scope, Store};
+use hocba_issuer::IssuerError;
+use hocba_issuer::app::Issuer;
+use hocba_issuer::store::{Scope, Store};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -14,16 +16,6 @@ pub(crate) fn run(
     reason: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    // The reason is published in the signed status list: short, one line, no personal data.
-    if let Err(rule) = hocba_schema::status_list::check_revocation_reason(reason) {
-        anyhow::bail!(
-            "--reason: {} / {} (rule {}, {} characters given)",
-            rule.message_en(),
-            rule.message_vi(),
-            rule.code(),
-            reason.chars().count()
-        );
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -32,30 +24,16 @@ pub(crate) fn run(
         let store = Store::connect(database_url)
             .await
             .context("opening the database")?;
-        let credential = store
-            .credential(&Scope::Province, credential_id)
+        let issuer = Issuer::offline(store.clone(), now);
+        let revoked = issuer
+            .revoke(&Scope::Province, credential_id, reason, None, "cli", now)
             .await
-            .with_context(|| format!("finding credential {credential_id}"))?;
-        let revoked = store
-            .revoke_credential(&credential.school_id, credential_id, reason, None, now)
-            .await
-            .with_context(|| format!("revoking {credential_id}"))?;
-        store
-            .append_audit(&AuditEntry {
-                at: now,
-                school_id: Some(revoked.school_id.clone()),
-                user_id: None,
-                action: "revoke".to_owned(),
-                subject: revoked.id.clone(),
-                details_json: serde_json::json!({
-                    "channel": "cli",
-                    "reason": reason,
-                    "recordId": revoked.record_id,
-                })
-                .to_string(),
-            })
-            .await?;
+            .map_err(|e| match e {
+                e @ IssuerError::RevocationReason { .. } => anyhow::anyhow!("--reason: {e}"),
+                e => anyhow::Error::new(e).context(format!("revoking {credential_id}")),
+            });
         store.close().await;
+        let revoked = revoked?;
         eprintln!(
             "revoked {} (status list {}, index {}) at {}; reason: {reason}",
             revoked.id,
