@@ -119,6 +119,28 @@ fn the_same_pupil_through_the_cli_and_the_api_is_one_pupil() {
         &serde_json::to_vec(&record).unwrap(),
     );
     let json_answer: Value = serde_json::from_str(&json_body).unwrap_or(Value::Null);
+    // The same pupil in the XLSX template.
+    let xlsx = std::fs::read(root().join("issuer/templates/tieu-hoc.xlsx")).unwrap();
+    let (xlsx_status, xlsx_body) = post(
+        &addr,
+        "/api/v1/imports",
+        &token,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &xlsx,
+    );
+    let xlsx_answer: Value = serde_json::from_str(&xlsx_body).unwrap_or(Value::Null);
+    // The pupil's personal identification number with another student code: the two numbers
+    // disagree with what is stored; refused naming both, nothing stored.
+    let mut other = record.clone();
+    other["student"]["studentCode"] = Value::from("9999999999");
+    let (mismatch_status, mismatch_body) = post(
+        &addr,
+        "/api/v1/records",
+        &token,
+        "application/json",
+        &serde_json::to_vec(&other).unwrap(),
+    );
+    let mismatch: Value = serde_json::from_str(&mismatch_body).unwrap_or(Value::Null);
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status();
@@ -129,4 +151,27 @@ fn the_same_pupil_through_the_cli_and_the_api_is_one_pupil() {
         "{status} {body}"
     );
     assert_eq!(json_answer["saved"], 0, "{json_status} {json_body}");
+    assert_eq!(
+        xlsx_answer["saved"].as_array().map(Vec::len),
+        Some(0),
+        "{xlsx_status} {xlsx_body}"
+    );
+    assert!(
+        xlsx_body.contains("already") || xlsx_body.contains("signed"),
+        "{xlsx_status} {xlsx_body}"
+    );
+    assert_eq!(mismatch["saved"], 0, "{mismatch_status} {mismatch_body}");
+    let problem = mismatch["items"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["rule"] == "pupil-identity-mismatch")
+        .unwrap_or_else(|| panic!("{mismatch_body}"));
+    let pin = record["student"]["personalIdNumber"].as_str().unwrap();
+    let code = record["student"]["studentCode"].as_str().unwrap();
+    let message = problem["messageVi"].as_str().unwrap();
+    assert!(
+        message.contains(pin) && message.contains(code) && message.contains("9999999999"),
+        "{message}"
+    );
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::Issuer;
-use super::import::{Refusal, check_school, storage_row};
+use super::import::{Refusal, check_school, identity_book, storage_row};
 use crate::error::IssuerError;
 use crate::store::{RecordUpdate, School, YearRecord};
 
@@ -40,7 +40,11 @@ impl Issuer {
         if report.has_errors() || school_ok.is_err() {
             return Err(refused(report, school_ok.err().into_iter().collect()));
         }
-        let row = storage_row(&record).map_err(|r| refused(report.clone(), vec![r]))?;
+        let mut book = identity_book(self.store(), school).await?;
+        let row = book
+            .key_of(&record.student)
+            .and_then(|key| storage_row(&record, key))
+            .map_err(|r| refused(report.clone(), vec![r]))?;
         if row.school_year != current.school_year {
             return Err(refused(
                 report,

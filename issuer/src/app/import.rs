@@ -4,7 +4,8 @@
 //!
 //! * [`admit`] — the one conversion of a valid record into the store's row: the school check
 //!   (a school imports only its own records), the date of birth, the pupil's identity
-//!   ([`super::pupil::pupil_key`]). Every import stores **drafts**; a record becomes
+//!   ([`super::pupil`]: the school's stored pupils and the file's earlier rows, a disagreement
+//!   of the two numbers refused). Every import stores **drafts**; a record becomes
 //!   `validated` only through [`super::validate`].
 //! * [`store_rows`] — rows into the store in chunks of [`IMPORT_CHUNK`], each chunk one
 //!   transaction, retried when the database rolled it back in a deadlock.
@@ -19,7 +20,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::Issuer;
-use super::pupil::pupil_key;
+use super::pupil::IdentityBook;
 use crate::batch::is_transient;
 use crate::error::IssuerError;
 use crate::import::limits::MAX_REPORTED_PROBLEMS;
@@ -103,9 +104,20 @@ fn lower_first(text: &str) -> String {
 }
 
 /// The store's row of a valid `record` of `school`: the one conversion every import uses.
-pub fn admit(record: &RecordModel, school: &School) -> Result<ImportRow, Refusal> {
+/// `book` holds the school's pupils ([`IdentityBook`]), and learns this row's.
+pub fn admit(
+    record: &RecordModel,
+    school: &School,
+    book: &mut IdentityBook,
+) -> Result<ImportRow, Refusal> {
     check_school(record, school)?;
-    storage_row(record)
+    let key = book.key_of(&record.student)?;
+    storage_row(record, key)
+}
+
+/// The identities `school`'s stored records hold, for [`admit`].
+pub async fn identity_book(store: &Store, school: &School) -> Result<IdentityBook, StoreError> {
+    Ok(IdentityBook::new(store.pupil_identities(&school.id).await?))
 }
 
 /// A school imports only its own records: the one place that says so.
@@ -129,7 +141,7 @@ pub fn check_school(record: &RecordModel, school: &School) -> Result<(), Refusal
 }
 
 /// The row of a record (school already checked): date of birth, pupil identity, JSON.
-pub(crate) fn storage_row(record: &RecordModel) -> Result<ImportRow, Refusal> {
+pub(crate) fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow, Refusal> {
     let date_of_birth = parse_date(&record.student.date_of_birth).ok_or_else(|| {
         Refusal::new(
             "/student/dateOfBirth",
@@ -143,7 +155,7 @@ pub(crate) fn storage_row(record: &RecordModel) -> Result<ImportRow, Refusal> {
         .map_err(|e| Refusal::new("", "serialise", Value::Null, e.to_string(), e.to_string()))?;
     Ok(ImportRow {
         pupil: NewPupil {
-            pupil_key: pupil_key(&record.student),
+            pupil_key,
             full_name: record.student.full_name.clone(),
             date_of_birth,
         },
@@ -218,6 +230,7 @@ impl Issuer {
         source: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<JsonItem>, IssuerError> {
+        let mut book = identity_book(self.store(), school).await?;
         let mut out: Vec<JsonItem> = Vec::with_capacity(items.len());
         let mut rows = Vec::new();
         let mut row_items = Vec::new();
@@ -235,7 +248,10 @@ impl Issuer {
                 match check_school(&record, school) {
                     Err(refusal) => item.refusals.push(refusal),
                     Ok(()) if item.report.has_errors() => {}
-                    Ok(()) => match storage_row(&record) {
+                    Ok(()) => match book
+                        .key_of(&record.student)
+                        .and_then(|key| storage_row(&record, key))
+                    {
                         Ok(row) => {
                             rows.push(row);
                             row_items.push(index);
@@ -304,10 +320,11 @@ impl Issuer {
         let mut problem_count = report.problem_count;
         let mut problems = report.problems;
         let report_kept = problems.len();
+        let mut book = identity_book(self.store(), school).await?;
         let mut rows = Vec::new();
         let mut row_numbers = Vec::new();
         for (row, record) in &report.drafts {
-            match admit(record, school) {
+            match admit(record, school, &mut book) {
                 Ok(r) => {
                     rows.push(r);
                     row_numbers.push(*row);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use hocba_issuer::app::import::{admit, store_rows};
+use hocba_issuer::app::import::{admit, identity_book, store_rows};
 use hocba_issuer::app::names::file_stem;
 use hocba_issuer::app::register::register_school;
 use hocba_issuer::app::sign::PupilRef;
@@ -161,8 +161,9 @@ async fn issue_school(
     let (school, _) = register_school(store, entry, now).await?;
     let mut totals = Totals::default();
     let mut rows = Vec::with_capacity(records.len());
+    let mut book = identity_book(store, &school).await?;
     for (row, record) in records {
-        match admit(record, &school) {
+        match admit(record, &school, &mut book) {
             Ok(mut admitted) => {
                 // Validated in the import's transaction, by the one rule.
                 admitted.validated =

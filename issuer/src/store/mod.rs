@@ -43,6 +43,7 @@ mod batches;
 mod connect;
 mod credentials;
 mod error;
+mod identities;
 mod imports;
 mod pupils;
 mod records;
