@@ -114,6 +114,16 @@ impl Column {
             paper_width,
         }
     }
+
+    /// A column of centred values (ratings, scores).
+    pub const fn centered(vi: &'static str, en: &'static str, paper_width: Option<f32>) -> Self {
+        Self::new(Label::new(vi, en), true, paper_width)
+    }
+
+    /// A column of left-aligned text (names).
+    pub const fn text(vi: &'static str, en: &'static str, paper_width: Option<f32>) -> Self {
+        Self::new(Label::new(vi, en), false, paper_width)
+    }
 }
 
 /// One row of a table: the row's heading (first column), its other cells, and the comment.
@@ -173,6 +183,22 @@ pub struct Section {
     pub title: Option<Label>,
     /// What the section holds, in order.
     pub blocks: Vec<Block>,
+}
+
+impl Section {
+    /// A section with a heading.
+    pub(crate) fn titled(vi: &'static str, en: &'static str, blocks: Vec<Block>) -> Self {
+        Self {
+            title: Some(Label::new(vi, en)),
+            blocks,
+        }
+    }
+
+    /// The year's decisions (the last numbered section): its lines, named `decisions`.
+    pub(crate) fn decisions(vi: &'static str, en: &'static str, fields: Vec<Field>) -> Self {
+        let key = Some("decisions");
+        Self::titled(vi, en, vec![Block::Fields { key, fields }])
+    }
 }
 
 /// The top of the page.
@@ -381,6 +407,18 @@ fn pupil(r: &YearRecord) -> Vec<Field> {
 
 /// `Miễn` / `Exempt`: the cell of a subject the pupil is exempt from.
 pub(crate) const EXEMPT: Label = Label::new("Miễn", "Exempt");
+
+/// The `Lên lớp` line.
+pub(crate) fn promotion_field(p: crate::record::Promotion) -> Field {
+    let label = Label::new("Lên lớp", "Promotion");
+    Field::new(Some("promotion"), label, words::promotion(p))
+}
+
+/// The line saying whether the pupil completed the level's programme, when the record says.
+pub(crate) fn completion_field(grade: u8, done: Option<bool>) -> Option<Field> {
+    let label = words::completion_label(grade);
+    done.map(|d| Field::new(Some("completion"), label, words::yes_no(d)))
+}
 
 /// The `Khen thưởng` line.
 pub(crate) fn awards_field(award: Option<crate::record::Award>, other: &[String]) -> Field {

@@ -3,24 +3,23 @@
 
 use crate::record::{PrimaryYear, Rating, RatingScale, TestScore};
 
-use super::{Block, Column, EXEMPT, Field, Label, Row, Section, Table, Text, awards_field, words};
+use super::{
+    Block, Column, EXEMPT, Field, Label, Row, Section, Table, Text, awards_field, completion_field,
+    promotion_field, words,
+};
 
 /// The subjects table of the primary form.
 const SUBJECT_COLUMNS: [Column; 6] = [
-    Column::new(
-        Label::new("Môn học và HĐGD", "Subject / activity"),
-        false,
-        Some(112.0),
-    ),
-    Column::new(Label::new("Mức đạt được", "Level"), true, Some(40.0)),
-    Column::new(Label::new("GK I", "Mid I"), true, Some(26.0)),
-    Column::new(Label::new("CK I", "End I"), true, Some(26.0)),
-    Column::new(Label::new("GK II", "Mid II"), true, Some(26.0)),
-    Column::new(Label::new("CN", "Year"), true, Some(26.0)),
+    Column::text("Môn học và HĐGD", "Subject / activity", Some(112.0)),
+    Column::centered("Mức đạt được", "Level", Some(40.0)),
+    Column::centered("GK I", "Mid I", Some(26.0)),
+    Column::centered("CK I", "End I", Some(26.0)),
+    Column::centered("GK II", "Mid II", Some(26.0)),
+    Column::centered("CN", "Year", Some(26.0)),
 ];
 
 /// The comment column of a subjects table (both levels).
-pub(super) const COMMENT: Column = Column::new(Label::new("Nhận xét", "Comment"), false, None);
+pub(super) const COMMENT: Column = Column::text("Nhận xét", "Comment", None);
 
 /// A periodic test score as printed: whole points as an integer, anything else as written.
 fn score(s: Option<TestScore>) -> Text {
@@ -72,7 +71,7 @@ pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
         key,
         columns: vec![
             Column::new(head, false, None),
-            Column::new(Label::new("Mức đạt được", "Level"), true, Some(80.0)),
+            Column::centered("Mức đạt được", "Level", Some(80.0)),
         ],
         comment: None,
         rows: entries
@@ -123,41 +122,21 @@ pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
         ),
         awards_field(p.award, &p.other_awards),
     ];
-    if let Some(done) = p.completed_primary_programme {
-        decisions.push(Field::new(
-            Some("completion"),
-            words::completion_label(5),
-            words::yes_no(done),
-        ));
-    }
-    decisions.push(Field::new(
-        Some("promotion"),
-        Label::new("Lên lớp", "Promotion"),
-        words::promotion(p.promotion),
-    ));
+    decisions.extend(completion_field(5, p.completed_primary_programme));
+    decisions.push(promotion_field(p.promotion));
 
     vec![
-        Section {
-            title: Some(Label::new(
-                "1. Các môn học và hoạt động giáo dục",
-                "1. Subjects and educational activities",
-            )),
-            blocks: vec![Block::Table(subjects), Block::Legend(legend)],
-        },
-        Section {
-            title: Some(Label::new(
-                "2. Những phẩm chất chủ yếu và năng lực cốt lõi",
-                "2. Main qualities and core competencies",
-            )),
-            blocks: qualities_blocks,
-        },
-        Section {
-            title: Some(Label::new("3. Kết quả giáo dục cả năm", "3. Year result")),
-            blocks: vec![Block::Fields {
-                key: Some("decisions"),
-                fields: decisions,
-            }],
-        },
+        Section::titled(
+            "1. Các môn học và hoạt động giáo dục",
+            "1. Subjects and educational activities",
+            vec![Block::Table(subjects), Block::Legend(legend)],
+        ),
+        Section::titled(
+            "2. Những phẩm chất chủ yếu và năng lực cốt lõi",
+            "2. Main qualities and core competencies",
+            qualities_blocks,
+        ),
+        Section::decisions("3. Kết quả giáo dục cả năm", "3. Year result", decisions),
     ]
 }
 

@@ -5,26 +5,25 @@
 use crate::record::{RatingScale, SecondaryYear, Term, TermRatings};
 
 use super::primary::COMMENT;
-use super::{Block, Column, EXEMPT, Field, Label, Row, Section, Table, Text, awards_field, words};
+use super::{
+    Block, Column, EXEMPT, Label, Row, Section, Table, Text, awards_field, completion_field,
+    promotion_field, words,
+};
 
 /// The subjects table of the secondary form.
 const SUBJECT_COLUMNS: [Column; 4] = [
-    Column::new(
-        Label::new("Môn học / HĐGD", "Subject / activity"),
-        false,
-        Some(130.0),
-    ),
-    Column::new(Label::new("HK I", "Sem. I"), true, Some(44.0)),
-    Column::new(Label::new("HK II", "Sem. II"), true, Some(44.0)),
-    Column::new(Label::new("Cả năm", "Year"), true, Some(44.0)),
+    Column::text("Môn học / HĐGD", "Subject / activity", Some(130.0)),
+    Column::centered("HK I", "Sem. I", Some(44.0)),
+    Column::centered("HK II", "Sem. II", Some(44.0)),
+    Column::centered("Cả năm", "Year", Some(44.0)),
 ];
 
 /// The learning and conduct table.
 const RESULT_COLUMNS: [Column; 4] = [
-    Column::new(Label::new("", ""), false, Some(150.0)),
-    Column::new(Label::new("Học kì I", "Semester I"), true, None),
-    Column::new(Label::new("Học kì II", "Semester II"), true, None),
-    Column::new(Label::new("Cả năm", "Year"), true, None),
+    Column::text("", "", Some(150.0)),
+    Column::centered("Học kì I", "Semester I", None),
+    Column::centered("Học kì II", "Semester II", None),
+    Column::centered("Cả năm", "Year", None),
 ];
 
 pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
@@ -82,45 +81,25 @@ pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
     };
 
     let mut decisions = vec![
-        Field::new(
-            Some("promotion"),
-            Label::new("Lên lớp", "Promotion"),
-            words::promotion(s.promotion),
-        ),
+        promotion_field(s.promotion),
         awards_field(s.award, &s.other_awards),
     ];
-    if let Some(done) = s.completed_lower_secondary_programme {
-        decisions.push(Field::new(
-            Some("completion"),
-            words::completion_label(grade),
-            words::yes_no(done),
-        ));
-    }
+    decisions.extend(completion_field(
+        grade,
+        s.completed_lower_secondary_programme,
+    ));
 
     vec![
-        Section {
-            title: Some(Label::new(
-                "1. Kết quả học tập các môn học và hoạt động giáo dục",
-                "1. Results in subjects and educational activities",
-            )),
-            blocks: vec![Block::Table(subjects), Block::Legend(legend)],
-        },
-        Section {
-            title: Some(Label::new(
-                "2. Kết quả học tập và rèn luyện",
-                "2. Learning and conduct results",
-            )),
-            blocks: vec![Block::Table(results)],
-        },
-        Section {
-            title: Some(Label::new(
-                "3. Quyết định cuối năm",
-                "3. Year-end decisions",
-            )),
-            blocks: vec![Block::Fields {
-                key: Some("decisions"),
-                fields: decisions,
-            }],
-        },
+        Section::titled(
+            "1. Kết quả học tập các môn học và hoạt động giáo dục",
+            "1. Results in subjects and educational activities",
+            vec![Block::Table(subjects), Block::Legend(legend)],
+        ),
+        Section::titled(
+            "2. Kết quả học tập và rèn luyện",
+            "2. Learning and conduct results",
+            vec![Block::Table(results)],
+        ),
+        Section::decisions("3. Quyết định cuối năm", "3. Year-end decisions", decisions),
     ]
 }
