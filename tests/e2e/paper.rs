@@ -23,12 +23,15 @@ use time::macros::datetime;
 const SIGNED_AT: time::OffsetDateTime = datetime!(2026-05-29 09:30 UTC);
 const CHECKED_AT: time::OffsetDateTime = datetime!(2026-06-15 00:00 UTC);
 
-/// The example `name`, signed with its school's development key.
-fn signed(name: &str) -> (Value, YearRecord, String) {
+/// The example `name`, changed by `edit`, signed with its school's development key.
+fn signed(name: &str, edit: fn(&mut Value)) -> (Value, YearRecord, String) {
     let (_, record) = examples()
         .into_iter()
         .find(|(n, _)| n == name)
         .expect("the example");
+    let mut value: Value = serde_json::from_slice(&record).expect("the example reads");
+    edit(&mut value);
+    let record = serde_json::to_vec(&value).expect("JSON");
     let code = school_code(&record);
     let issued = issue_record(
         &record,
@@ -256,9 +259,25 @@ fn check_pdf(name: &str, credential: &Value, code: &str, paper: &Paper) {
 #[test]
 fn the_pdf_and_the_record_page_show_the_labels_of_the_one_description() {
     for name in ["primary-grade5.json", "secondary-grade11.json"] {
-        let (credential, record, code) = signed(name);
+        let (credential, record, code) = signed(name, |_| {});
         let paper = paper::describe(&record);
         check_page(name, &credential, &paper);
         check_pdf(name, &credential, &code, &paper);
     }
+}
+
+#[test]
+fn the_optional_lines_of_the_pupil_block_are_on_both() {
+    let name = "primary-grade5.json";
+    let (credential, record, code) = signed(name, |v| {
+        v["student"]["policyGroup"] = "Con thương binh".into();
+        v["student"]["disabilityNote"] = "Khiếm thị nhẹ".into();
+    });
+    let paper = paper::describe(&record);
+    let labels = paper.labels_vi();
+    for label in ["Đối tượng chính sách", "Khuyết tật"] {
+        assert!(labels.iter().any(|l| l == label), "{label}");
+    }
+    check_page(name, &credential, &paper);
+    check_pdf(name, &credential, &code, &paper);
 }
