@@ -16,12 +16,14 @@
 //! * [`status_list`] — W3C Bitstring Status List: the GZIP'd bitstring and its credential.
 //! * [`trust_list`] — the authority's signed list of schools and their keys (data only).
 //! * [`qr`] — the signed summary a printed record carries in its QR code, and its text form.
+//! * [`paper`] — the printed page of a record, described once for the PDF and the verifier page.
 
 pub mod credential;
 pub mod error;
 pub mod jcs;
 pub mod multibase;
 pub mod multikey;
+pub mod paper;
 pub mod proof;
 pub mod publication;
 pub mod qr;

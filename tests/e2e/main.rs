@@ -3,3 +3,4 @@
 mod dev_keys;
 mod examples;
 mod online;
+mod paper;

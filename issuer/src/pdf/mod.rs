@@ -8,7 +8,8 @@
 //!   document (about 530–600 PDFs/s per core, 52–55 KB each: see `schema/docs/qr.md`).
 //! * [`render_all`] — many credentials across the cores (`issue --out`, the class ZIP).
 //! * `layout` — page builder (text, wrapping, tables, page breaks).
-//! * `content` — what the page says, per level.
+//! * `content` — where the page puts what [`hocba_schema::paper`] describes (the record page of
+//!   the verifier renders the same description).
 //! * [`QrMatrix`] — the QR drawn as vector rectangles, level Q.
 //! * `embed` — the embedded file, added with lopdf.
 //! * [`zip_class`] — a ZIP of a class's PDFs.

@@ -1,11 +1,11 @@
-//! Words for values: dates as each language writes them, and English glosses for the record's
-//! coded values (the Vietnamese wording is the school's and comes from `hocba_schema`).
+//! Words for values in the page's language: dates and times as each language writes them, and
+//! the record's coded values as [`hocba_schema::paper::words`] prints them (the school's
+//! Vietnamese, glossed in English).
 
 use crate::CheckName;
+use hocba_schema::paper::{Label, Text, words};
 use hocba_schema::qr::Completion;
-use hocba_schema::record::{
-    Award, Gender, PrimaryYearResult, Promotion, Rating, RatingScale, SchoolLevel, parse_date,
-};
+use hocba_schema::record::{Award, PrimaryYearResult, Promotion, Rating, RatingScale};
 use time::OffsetDateTime;
 
 use super::Lang;
@@ -21,13 +21,7 @@ pub(super) fn date(lang: Lang, text: &str) -> String {
     {
         return date_of(lang, at.to_offset(VIETNAM));
     }
-    match text.get(..10).and_then(parse_date) {
-        Some(d) => match lang {
-            Lang::Vi => format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
-            Lang::En => format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
-        },
-        None => text.to_owned(),
-    }
+    pick(lang, &words::date(text))
 }
 
 /// The calendar date of `at` (UTC), as [`date`] writes it.
@@ -54,86 +48,50 @@ pub(super) fn time_of(lang: Lang, at: OffsetDateTime) -> String {
     }
 }
 
+/// A value in the page's language.
+pub(super) fn pick(lang: Lang, text: &Text) -> String {
+    lang.pick(&text.vi, &text.en).to_owned()
+}
+
+/// A label in the page's language.
+pub(super) fn label(lang: Lang, label: Label) -> &'static str {
+    lang.pick(label.vi, label.en)
+}
+
 /// `vi` alone in Vietnamese; `vi (en)` in English, so that the value can still be compared
 /// with the paper.
 pub(super) fn gloss(lang: Lang, vi: &str, en: &str) -> String {
-    match lang {
-        Lang::Vi => vi.to_owned(),
-        Lang::En => format!("{vi} ({en})"),
-    }
+    pick(lang, &words::gloss(vi, en))
 }
 
 /// `T (Tốt)` / `T (good)`: a rating with its meaning on `scale`.
 pub(super) fn rating(lang: Lang, scale: RatingScale, r: Rating) -> String {
-    let meaning = match lang {
-        Lang::Vi => scale.label_vi(r),
-        Lang::En => scale.label_en(r),
-    };
-    match meaning {
-        Some(m) => format!("{} ({m})", r.code()),
-        None => r.code().to_owned(),
-    }
+    pick(lang, &words::rating(scale, r))
 }
 
 /// The promotion decision.
 pub(super) fn promotion(lang: Lang, p: Promotion) -> String {
-    let en = match p {
-        Promotion::Promoted => "promoted to the next grade",
-        Promotion::SummerTraining => "summer conduct training",
-        Promotion::Retest => "re-examination",
-        Promotion::Retained => "repeats the grade",
-    };
-    gloss(lang, p.label_vi(), en)
+    pick(lang, &words::promotion(p))
 }
 
 /// An award title.
 pub(super) fn award(lang: Lang, a: Award) -> String {
-    let en = match a {
-        Award::Outstanding => "outstanding pupil",
-        Award::Exemplary => "exemplary pupil in learning and conduct",
-        Award::Excellent => "excellent pupil",
-    };
-    gloss(lang, a.label_vi(), en)
+    pick(lang, &words::award(a))
 }
 
 /// The primary year result.
 pub(super) fn year_result(lang: Lang, r: PrimaryYearResult) -> String {
-    let en = match r {
-        PrimaryYearResult::Outstanding => "completed with distinction",
-        PrimaryYearResult::Good => "completed well",
-        PrimaryYearResult::Completed => "completed",
-        PrimaryYearResult::NotCompleted => "not completed",
-    };
-    gloss(lang, r.label_vi(), en)
-}
-
-/// Gender.
-pub(super) fn gender(lang: Lang, g: Gender) -> String {
-    let en = match g {
-        Gender::Male => "male",
-        Gender::Female => "female",
-    };
-    gloss(lang, g.label_vi(), en)
+    pick(lang, &words::year_result(r))
 }
 
 /// The level of a grade, e.g. `Tiểu học` / `Tiểu học (primary)`.
 pub(super) fn level(lang: Lang, grade: u8) -> Option<String> {
-    SchoolLevel::of_grade(grade).map(|l| gloss(lang, l.label_vi(), l.label_en()))
+    words::level(grade).map(|t| pick(lang, &t))
 }
 
 /// The label of the completion line for a grade's programme.
 pub(super) fn completion_label(lang: Lang, grade: u8) -> &'static str {
-    if grade <= 5 {
-        lang.pick(
-            "Hoàn thành chương trình tiểu học",
-            "Completed the primary programme",
-        )
-    } else {
-        lang.pick(
-            "Hoàn thành chương trình trung học cơ sở",
-            "Completed the lower secondary programme",
-        )
-    }
+    label(lang, words::completion_label(grade))
 }
 
 /// Completion as the QR summary states it (`None` when not stated).
@@ -147,11 +105,7 @@ pub(super) fn completion(lang: Lang, c: Completion) -> Option<String> {
 
 /// Completion as the record states it: `Có` / `Chưa hoàn thành` (as on paper).
 pub(super) fn yes_no(lang: Lang, done: bool) -> String {
-    if done {
-        gloss(lang, "Có", "yes")
-    } else {
-        gloss(lang, "Chưa hoàn thành", "not completed")
-    }
+    pick(lang, &words::yes_no(done))
 }
 
 /// What a check is about, in a few words.

@@ -1,0 +1,155 @@
+//! The sections of a primary page (grades 1–5, Circular 27/2020/TT-BGDĐT): subjects with their
+//! rating and periodic tests, qualities and competencies, and the year's result.
+
+use crate::record::{PrimaryYear, Rating, RatingScale, TestScore};
+
+use super::{
+    Block, Column, EXEMPT, Field, Label, Row, Section, Table, Text, awards_field, completion_field,
+    promotion_field, words,
+};
+
+/// The subjects table of the primary form.
+const SUBJECT_COLUMNS: [Column; 6] = [
+    Column::text("Môn học và HĐGD", "Subject / activity", Some(112.0)),
+    Column::centered("Mức đạt được", "Level", Some(40.0)),
+    Column::centered("GK I", "Mid I", Some(26.0)),
+    Column::centered("CK I", "End I", Some(26.0)),
+    Column::centered("GK II", "Mid II", Some(26.0)),
+    Column::centered("CN", "Year", Some(26.0)),
+];
+
+/// The comment column of a subjects table (both levels).
+pub(super) const COMMENT: Column = Column::text("Nhận xét", "Comment", None);
+
+/// A periodic test score as printed: whole points as an integer, anything else as written.
+fn score(s: Option<TestScore>) -> Text {
+    let text = s
+        .map(|v| match v.whole() {
+            Some(w) => w.to_string(),
+            None => v.value().to_string(),
+        })
+        .unwrap_or_default();
+    Text::same(&text)
+}
+
+pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
+    let rows = p
+        .subjects
+        .iter()
+        .map(|s| {
+            let t = s.test_scores.as_ref();
+            let level = if s.exempt {
+                Text::label(EXEMPT)
+            } else {
+                Text::same(s.rating.map(|r| r.code()).unwrap_or_default())
+            };
+            Row {
+                head: Text::same(&s.name),
+                cells: vec![
+                    level,
+                    score(t.and_then(|t| t.mid_semester1)),
+                    score(t.and_then(|t| t.end_semester1)),
+                    score(t.and_then(|t| t.mid_semester2)),
+                    score(t.map(|t| t.end_year)),
+                ],
+                comment: s.comment.clone(),
+            }
+        })
+        .collect();
+    let subjects = Table {
+        key: "subjects",
+        columns: SUBJECT_COLUMNS.to_vec(),
+        comment: Some(COMMENT),
+        rows,
+    };
+    let legend = Label::new(
+        "Mức đạt được: T Hoàn thành tốt, H Hoàn thành, C Chưa hoàn thành. Điểm kiểm tra định kì: GK giữa kì, CK cuối kì, CN cuối năm học.",
+        "Level: T completed well, H completed, C not completed. Periodic test scores (1–10): mid and end of semester I, mid semester II, end of year.",
+    );
+
+    let rated = |key, head: Label, entries: &[(&str, &str, Rating)]| Table {
+        key,
+        columns: vec![
+            Column::new(head, false, None),
+            Column::centered("Mức đạt được", "Level", Some(80.0)),
+        ],
+        comment: None,
+        rows: entries
+            .iter()
+            .map(|(field, vi, r)| Row {
+                head: words::gloss(vi, &spaced(field)),
+                cells: vec![words::rating(RatingScale::PrimaryQuality, *r)],
+                comment: None,
+            })
+            .collect(),
+    };
+    let qualities = rated(
+        "qualities",
+        Label::new("Phẩm chất", "Quality"),
+        &p.qualities.entries(),
+    );
+    let competencies = rated(
+        "competencies",
+        Label::new("Năng lực", "Competency"),
+        &p.competencies.entries(),
+    );
+    let mut comments = Vec::new();
+    for (vi, en, text) in [
+        ("Nhận xét phẩm chất", "On qualities", &p.qualities_comment),
+        (
+            "Nhận xét năng lực",
+            "On competencies",
+            &p.competencies_comment,
+        ),
+    ] {
+        if let Some(t) = text {
+            comments.push(Field::new(None, Label::new(vi, en), Text::same(t)));
+        }
+    }
+    let mut qualities_blocks = vec![Block::Beside(vec![qualities, competencies])];
+    if !comments.is_empty() {
+        qualities_blocks.push(Block::Fields {
+            key: None,
+            fields: comments,
+        });
+    }
+
+    let mut decisions = vec![
+        Field::new(
+            Some("year-result"),
+            Label::new("Kết quả giáo dục", "Year result"),
+            words::year_result(p.year_result),
+        ),
+        awards_field(p.award, &p.other_awards),
+    ];
+    decisions.extend(completion_field(5, p.completed_primary_programme));
+    decisions.push(promotion_field(p.promotion));
+
+    vec![
+        Section::titled(
+            "1. Các môn học và hoạt động giáo dục",
+            "1. Subjects and educational activities",
+            vec![Block::Table(subjects), Block::Legend(legend)],
+        ),
+        Section::titled(
+            "2. Những phẩm chất chủ yếu và năng lực cốt lõi",
+            "2. Main qualities and core competencies",
+            qualities_blocks,
+        ),
+        Section::decisions("3. Kết quả giáo dục cả năm", "3. Year result", decisions),
+    ]
+}
+
+/// `autonomyAndSelfLearning` → `autonomy and self learning`: a JSON field name as English words.
+fn spaced(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push(' ');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
