@@ -13,110 +13,25 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hocba_schema::credential::parse_time;
-use hocba_schema::trust_list::TrustList;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use utoipa::{IntoResponses, ToSchema};
+use utoipa::ToSchema;
 
 use super::auth::Caller;
-use super::error::{ApiError, FieldError, ProblemDetails, parse_json};
+use super::error::{ApiError, ProblemDetails, parse_json};
 use super::{AppState, Body};
 use crate::authority::{
-    self as life, Actor, AuthorityError, DEFAULT_NEXT_DUE_DAYS, PublishOptions, SchoolRegistration,
+    self as life, Actor, DEFAULT_NEXT_DUE_DAYS, PublishOptions, SchoolRegistration,
 };
 use crate::store::{KeyCredential, Role, School, SchoolKey, TrustVersion};
 
-/// An answer that is either an [`ApiError`] or a 400 naming one field.
-#[derive(Debug)]
-pub enum Refusal {
-    /// Any other problem.
-    Api(ApiError),
-    /// A field breaks a rule (400 with `errors`).
-    Field {
-        /// What is wrong.
-        detail: String,
-        /// The field, rule and value.
-        error: Box<FieldError>,
-    },
-}
+mod refusal;
 
-impl From<ApiError> for Refusal {
-    fn from(e: ApiError) -> Self {
-        Refusal::Api(e)
-    }
-}
-
-impl From<crate::store::StoreError> for Refusal {
-    fn from(e: crate::store::StoreError) -> Self {
-        Refusal::Api(e.into())
-    }
-}
-
-impl From<AuthorityError> for Refusal {
-    fn from(e: AuthorityError) -> Self {
-        match e {
-            AuthorityError::Invalid {
-                field,
-                rule,
-                value,
-                detail,
-            } => field_refusal(field, rule, Value::from(value), detail),
-            AuthorityError::Store(e) => e.into(),
-            AuthorityError::Conflict(detail) => Refusal::Api(ApiError::Conflict { detail }),
-            AuthorityError::Issuer(e) => Refusal::Api(ApiError::Internal(e.to_string())),
-        }
-    }
-}
-
-fn field_refusal(field: &str, rule: &str, value: Value, detail: String) -> Refusal {
-    Refusal::Field {
-        error: Box::new(FieldError::error(
-            &format!("/{field}"),
-            rule,
-            value,
-            &format!("Trường {field} không hợp lệ: {detail}"),
-            &format!("{field} is not valid: {detail}"),
-        )),
-        detail: format!("{field}: {detail}"),
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::Api(e) => e.into_response(),
-            Refusal::Field { detail, error } => {
-                let body = ProblemDetails {
-                    kind: "/problems/bad-request".to_owned(),
-                    title: "Bad request".to_owned(),
-                    status: StatusCode::BAD_REQUEST.as_u16(),
-                    detail,
-                    errors: vec![*error],
-                };
-                let mut response = (StatusCode::BAD_REQUEST, Json(body)).into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/problem+json"),
-                );
-                response
-            }
-        }
-    }
-}
-
-/// The 403 problem of every authority-only endpoint (with [`require_authority`]), as its API
-/// documentation lists it.
-#[derive(IntoResponses)]
-#[response(
-    status = 403,
-    description = "Not the authority",
-    content_type = "application/problem+json"
-)]
-#[allow(dead_code)] // Never built: it only describes a response.
-struct NotAuthority(ProblemDetails);
+pub use refusal::Refusal;
+use refusal::{NotAuthority, field_refusal};
 
 fn require_authority(caller: &Caller) -> Result<(), ApiError> {
     caller.require(&[Role::Authority], "authority")
@@ -580,48 +495,13 @@ pub async fn publish(
         actor(&caller, &state),
     )
     .await?;
-    switch_keys(&state, &version).await?;
+    state.issuer().switch_keys(&version).await?;
     let mut response = (StatusCode::CREATED, Json(VersionView::from(&version))).into_response();
     response.headers_mut().insert(
         header::LOCATION,
         HeaderValue::from_static(hocba_schema::publication::TRUST_LIST_PATH),
     );
     Ok(response)
-}
-
-/// Re-chooses the signers for the new list, and forgets cached status lists of the schools
-/// whose signer changed (they are signed again with the new key).
-async fn switch_keys(state: &AppState, version: &TrustVersion) -> Result<(), Refusal> {
-    let list: TrustList = serde_json::from_str(&version.list_json)
-        .map_err(|e| ApiError::Internal(format!("published list unreadable: {e}")))?;
-    let keys = state.school_keys();
-    let at = state.now();
-    let before: Vec<(String, Option<String>)> = list
-        .credential_subject
-        .schools
-        .iter()
-        .map(|s| {
-            let vm = keys
-                .signer(&s.code, at)
-                .map(|x| x.verification_method().to_owned());
-            (s.code.clone(), vm)
-        })
-        .collect();
-    keys.select(version.list_json.as_bytes())
-        .map_err(|e| ApiError::Internal(format!("reloading keys: {e}")))?;
-    for (code, vm) in before {
-        let now = keys
-            .signer(&code, at)
-            .map(|x| x.verification_method().to_owned());
-        if now == vm {
-            continue;
-        }
-        let school = state.store().school_by_code(&code).await?;
-        for info in state.store().status_lists(&school.id).await? {
-            state.publication().invalidate(&code, &info.id);
-        }
-    }
-    Ok(())
 }
 
 /// Published versions, newest first (at most 100). Authority only.

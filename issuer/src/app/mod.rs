@@ -14,6 +14,7 @@
 //!   them under a lease in the background and takes over abandoned ones.
 //! * `revoke` — a credential revoked, with a published reason.
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
+//! * `publish` — the service following a newly published trust-list version.
 //! * `register` — a school of the trust list into the store.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
@@ -22,6 +23,7 @@ pub mod edit;
 pub mod import;
 pub mod keyring;
 pub mod names;
+pub mod publish;
 pub mod pupil;
 pub mod register;
 pub mod render;
