@@ -20,8 +20,10 @@
 pub mod credential;
 pub mod error;
 pub mod jcs;
+pub mod json;
 pub mod multibase;
 pub mod multikey;
+pub mod problem;
 pub mod proof;
 pub mod publication;
 pub mod qr;

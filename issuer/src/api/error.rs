@@ -179,8 +179,11 @@ impl FieldError {
     }
 }
 
-/// An RFC 9457 problem details body.
+/// An RFC 9457 problem details body. Written on the wire as the shared
+/// [`hocba_schema::problem::ProblemDetails`] (the one definition of the format, which the
+/// verifier's service answers with too); this type names the members the issuer sets.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(into = "WireProblem")]
 pub struct ProblemDetails {
     /// URI reference naming the kind of problem, e.g. `/problems/not-found`.
     #[serde(rename = "type")]
@@ -194,6 +197,17 @@ pub struct ProblemDetails {
     /// Each field problem (validation), by JSON pointer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+/// The wire form of the issuer's problem bodies.
+type WireProblem = hocba_schema::problem::ProblemDetails<FieldError>;
+
+impl From<ProblemDetails> for WireProblem {
+    fn from(p: ProblemDetails) -> Self {
+        let mut wire = WireProblem::new(p.kind, p.title, p.status, p.detail);
+        wire.errors = p.errors;
+        wire
+    }
 }
 
 impl ApiError {
@@ -287,7 +301,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(self.problem())).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static(hocba_schema::problem::PROBLEM_JSON),
         );
         if matches!(self, ApiError::Unauthorized) {
             response

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
+use hocba_schema::publication::index::{MAX_INDEX_LISTS, StatusIndex};
 
 use super::cache::Meta;
 use super::fetch::Fetched;
@@ -11,13 +11,6 @@ use super::{MAX_NEW_LISTS_PER_REQUEST, MIN_REFRESH, OnlineTrust, Resource};
 
 /// Largest index of a school's status lists read (`{base}/status/{code}/index.json`).
 pub const MAX_STATUS_INDEX_BYTES: usize = 64 << 10;
-
-/// A school's index of status lists as the issuer publishes it.
-#[derive(Debug, Deserialize)]
-struct StatusIndex {
-    #[serde(rename = "statusLists")]
-    status_lists: Vec<String>,
-}
 
 /// QR summaries: a summary names its status index but not its list, so the lists of its
 /// school are found through the issuer's index of them.
@@ -87,7 +80,7 @@ impl OnlineTrust {
                             max_age,
                         }),
                         _,
-                    ) if serde_json::from_slice::<StatusIndex>(&bytes).is_ok() => {
+                    ) if StatusIndex::from_json(&bytes).is_ok() => {
                         let meta = Meta {
                             url: url.clone(),
                             etag,
@@ -124,10 +117,11 @@ impl OnlineTrust {
         };
         drop(state);
         let prefix = format!("{}/status/{school_code}/", self.base);
-        serde_json::from_slice::<StatusIndex>(&bytes)
+        StatusIndex::from_json(&bytes)
             .map(|index| index.status_lists)
             .unwrap_or_default()
             .into_iter()
+            .take(MAX_INDEX_LISTS)
             .filter(|u| u.starts_with(&prefix) && *u != url && self.may_fetch(u))
             .take(MAX_NEW_LISTS_PER_REQUEST)
             .collect()
