@@ -7,7 +7,13 @@ use hocba_schema::publication::index::{MAX_INDEX_LISTS, StatusIndex};
 
 use super::cache::Meta;
 use super::fetch::Fetched;
-use super::{MAX_NEW_LISTS_PER_REQUEST, MIN_REFRESH, OnlineTrust, Resource};
+use super::{MAX_NEW_LISTS_PER_REQUEST, MIN_REFRESH, Material, OnlineTrust, Resource};
+use crate::VerifyError;
+use crate::pipeline::Needs;
+
+/// Most schools whose status lists are fetched for one call of
+/// [`OnlineTrust::material_for_needs`] (the rest are checked against the lists held).
+pub const MAX_SCHOOLS_PREFETCHED: usize = 16;
 
 /// Largest index of a school's status lists read (`{base}/status/{code}/index.json`).
 pub const MAX_STATUS_INDEX_BYTES: usize = 64 << 10;
@@ -15,6 +21,17 @@ pub const MAX_STATUS_INDEX_BYTES: usize = 64 << 10;
 /// QR summaries: a summary names its status index but not its list, so the lists of its
 /// school are found through the issuer's index of them.
 impl OnlineTrust {
+    /// Step 2 of the [`crate::pipeline`], online: the material that inputs with `needs` call
+    /// for — the status lists of the schools of QR summaries (through each school's index, at
+    /// most [`MAX_SCHOOLS_PREFETCHED`] schools) and the status lists credentials name.
+    pub async fn material_for_needs(&self, needs: &Needs) -> Result<Arc<Material>, VerifyError> {
+        for code in needs.school_codes.iter().take(MAX_SCHOOLS_PREFETCHED) {
+            self.prefetch_school_lists(code).await;
+        }
+        self.material_for(needs.status_list_urls.iter().map(String::as_str))
+            .await
+    }
+
     /// The URL of the index of school `school_code`'s status lists,
     /// `{base}/status/{code}/index.json` (`None` for a code that is not 1–20 letters and
     /// digits).
@@ -32,8 +49,9 @@ impl OnlineTrust {
     /// `Cache-Control`, cached on disk with the rest, the held copy used while the issuer
     /// cannot be reached), then fetches the lists it names that are not held yet (only those
     /// under `{base}/status/{code}/` that [`may_fetch`](Self::may_fetch) allows, at most
-    /// [`MAX_NEW_LISTS_PER_REQUEST`]). Failures are reported on stderr, not returned: the
-    /// summary's status then stays "not checked".
+    /// [`MAX_NEW_LISTS_PER_REQUEST`]). Failures are kept as warnings
+    /// ([`OnlineTrust::take_warnings`]), not returned: the summary's status then stays "not
+    /// checked".
     pub async fn prefetch_school_lists(&self, school_code: &str) {
         let urls = self.school_list_urls(school_code).await;
         if let Err(e) = self.material_for(urls.iter().map(String::as_str)).await {

@@ -56,7 +56,7 @@ use crate::VerifyError;
 use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
 use cache::Meta;
-pub use index::MAX_STATUS_INDEX_BYTES;
+pub use index::{MAX_SCHOOLS_PREFETCHED, MAX_STATUS_INDEX_BYTES};
 
 /// The time source of the I/O layer (the binary passes the system clock, tests a fixed time).
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -477,16 +477,10 @@ fn normalise_base(base: &str) -> Result<String, VerifyError> {
 /// The status-list URLs a credential names (`credentialStatus.statusListCredential`), read
 /// leniently from JSON bytes (unreadable input names none).
 pub fn status_list_urls(credential: &Value) -> Vec<String> {
-    let one = |s: &Value| {
-        s.get("statusListCredential")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    match credential.get("credentialStatus") {
-        Some(Value::Array(entries)) => entries.iter().filter_map(one).collect(),
-        Some(entry) => one(entry).into_iter().collect(),
-        None => Vec::new(),
-    }
+    credential
+        .get("credentialStatus")
+        .map(crate::pipeline::status_list_urls_of)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

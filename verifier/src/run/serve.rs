@@ -122,7 +122,7 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
             .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
         eprintln!("hocba-verify: listening on http://{address} (/V/…, /upload, /api/v1/verify, /api/v1/docs)");
         tokio::select! {
-            result = hocba_verifier::service::serve(listener, app, &limits) => {
+            result = hocba_verifier::service::serve_reporting(listener, app, &limits, |e| eprintln!("hocba-verify: accept: {e}")) => {
                 result.map_err(|e| Failure::new(anyhow!(e).context("serving"), None))
             }
             _ = tokio::signal::ctrl_c() => {
