@@ -365,3 +365,37 @@ pub fn json_error(e: &serde_json::Error) -> ApiError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The bytes are what the issuer wrote before the format moved to `hocba_schema::problem`:
+    /// `type`, `title`, `status`, `detail`, then `errors` only when there are some.
+    #[test]
+    fn problem_bodies_are_written_as_before() {
+        let not_found = ApiError::NotFound {
+            what: "record",
+            id: "r1".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&not_found.problem()).unwrap(),
+            r#"{"type":"/problems/not-found","title":"Not found","status":404,"detail":"record r1 not found"}"#
+        );
+        let invalid = ApiError::Unprocessable {
+            title: "Bad".into(),
+            errors: vec![FieldError::error(
+                "/a",
+                "score-range",
+                Value::from(11),
+                "vi",
+                "en",
+            )],
+        };
+        assert_eq!(
+            serde_json::to_string(&invalid.problem()).unwrap(),
+            r#"{"type":"/problems/validation","title":"Bad","status":422,"detail":"Bad","errors":[{"pointer":"/a","rule":"score-range","severity":"error","value":11,"messageVi":"vi","messageEn":"en"}]}"#
+        );
+    }
+}

@@ -84,9 +84,7 @@ impl OnlineTrust {
                     .await;
                 match (fetched, held) {
                     (Ok(Fetched::NotModified { max_age }), Some(mut r)) => {
-                        r.meta.fetched_at = now;
-                        r.meta.fresh_until = now + max_age;
-                        self.write_cache(&r.meta, None);
+                        self.revalidated(&mut r.meta, now, max_age);
                         let bytes = Arc::clone(&r.bytes);
                         state.indexes.insert(url.clone(), r);
                         bytes

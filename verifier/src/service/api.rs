@@ -188,15 +188,9 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
     // The slot first, then the body: a request waiting for its turn holds only its headers.
     let permit = state.heavy_permit().await?;
     let (items, names) = if multipart {
-        let multipart = Multipart::from_request(request, &()).await.map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "malformed-multipart",
-                "Malformed multipart body",
-                e.body_text(),
-            )
-            .field("body")
-        })?;
+        let multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| malformed_multipart(e.body_text()))?;
         read_multipart(multipart, limits.max_items).await?
     } else {
         let body = read_body(request.into_body(), limits.max_json_body_bytes).await?;
@@ -357,11 +351,16 @@ pub(super) fn multipart_problem(e: &axum::extract::multipart::MultipartError) ->
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return Problem::body_too_large(super::Limits::default().max_body_bytes);
     }
+    malformed_multipart(e.body_text())
+}
+
+/// 400: the multipart body could not be taken apart (`detail` says why).
+fn malformed_multipart(detail: String) -> Problem {
     Problem::new(
         StatusCode::BAD_REQUEST,
         "malformed-multipart",
         "Malformed multipart body",
-        e.body_text(),
+        detail,
     )
     .field("body")
 }

@@ -112,3 +112,21 @@ pub fn short(text: &str) -> String {
         None => text.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The bytes are what the service wrote before the format moved to
+    /// `hocba_schema::problem`: the standard members, then `field`, `rule`, `value`, `limit`.
+    #[test]
+    fn problem_bodies_are_written_as_before() {
+        let p = Problem::body_too_large(10).value("x");
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"type":"urn:hocba:problem:body-too-large","title":"Request body too large","status":413,"detail":"the request body is larger than the limit of 10 bytes","field":"body","rule":"body-too-large","value":"x","limit":10}"#
+        );
+        assert_eq!(p.rule(), "body-too-large");
+    }
+}
