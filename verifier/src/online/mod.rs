@@ -53,6 +53,7 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
 use crate::VerifyError;
+use crate::bundle::TrustBundle;
 use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
 use cache::Meta;
@@ -120,6 +121,19 @@ pub struct Material {
     /// When the material was made or last confirmed by its source (bundle `createdAt`, or the
     /// last successful fetch / 304 of the trust list).
     pub as_of: OffsetDateTime,
+}
+
+impl From<TrustBundle> for Material {
+    /// The material of an opened offline bundle, as of its `createdAt`.
+    fn from(bundle: TrustBundle) -> Self {
+        let as_of = bundle.created_at();
+        let status_lists = bundle.status_lists();
+        Self {
+            trust: Arc::new(bundle.into_trust_list()),
+            status_lists,
+            as_of,
+        }
+    }
 }
 
 /// One cached document.

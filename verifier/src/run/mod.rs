@@ -260,12 +260,7 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
                 } else {
                     write_text(&mut out, &label, &verdict, bundle_info.as_ref())
                 };
-                if let Err(e) = written {
-                    return Err(Failure::new(
-                        anyhow!(e).context("cannot write the report"),
-                        None,
-                    ));
-                }
+                written.map_err(report_unwritten)?;
                 status
             }
             Ok(Judged::Summary(_)) => Status::Unchecked,
@@ -318,12 +313,7 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
                         } else {
                             write_summary_text(&mut out, label, &verdict, &bindings)
                         };
-                        if let Err(e) = written {
-                            return Err(Failure::new(
-                                anyhow!(e).context("cannot write the report"),
-                                None,
-                            ));
-                        }
+                        written.map_err(report_unwritten)?;
                         status
                     }
                     Ok(Judged::Credential(_)) => Status::Unchecked,
@@ -339,6 +329,11 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
         worst = worst.max(status);
     }
     Ok(worst)
+}
+
+/// Writing a report line failed (standard output closed): the run stops.
+fn report_unwritten(e: io::Error) -> Failure {
+    Failure::new(anyhow!(e).context("cannot write the report"), None)
 }
 
 /// The size cap for a file, by its extension: credential JSON (and standard input) 1 MiB, PDF

@@ -59,13 +59,7 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
                         show_age(bundle.age(now)),
                         bundle.status_lists().len()
                     );
-                    let as_of = bundle.created_at();
-                    let status_lists = bundle.status_lists();
-                    TrustSource::Offline(Arc::new(Material {
-                        trust: Arc::new(bundle.into_trust_list()),
-                        status_lists,
-                        as_of,
-                    }))
+                    TrustSource::Offline(Arc::new(Material::from(bundle)))
                 }
                 Err(e) => {
                     return Err(Failure::new(

@@ -9,8 +9,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use ed25519_dalek::pkcs8::EncodePublicKey;
-use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use hocba_verifier::online::{Clock, Material, OnlineConfig, OnlineTrust};
 use hocba_verifier::pipeline::{Input, Judged, Needs, Origin, check_input, read_input};
 use hocba_verifier::service::verify::{
@@ -22,6 +20,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use crate::bundle::bundle;
 use crate::pdf::pdf_with;
 use crate::qr::{summary_of, text};
 use crate::status::{INDEX, LIST_URL, status_list};
@@ -29,24 +28,13 @@ use crate::support::*;
 
 const AT: &str = "2026-06-01T00:00:00Z";
 
-fn bundle_bytes(revoked: &[usize]) -> Vec<u8> {
-    bytes(&json!({
-        "type": "HocBaTrustBundle",
-        "createdAt": "2026-05-31T00:00:00Z",
-        "trustList": signed_trust_list(),
-        "statusLists": [status_list(revoked)],
-    }))
-}
-
 fn material(revoked: &[usize]) -> Arc<Material> {
-    let opened = TrustBundle::open(&bundle_bytes(revoked), &authority()).unwrap();
-    let as_of = opened.created_at();
-    let status_lists = opened.status_lists();
-    Arc::new(Material {
-        trust: Arc::new(opened.into_trust_list()),
-        status_lists,
-        as_of,
-    })
+    let bundle = bundle("2026-05-31T00:00:00Z", &[status_list(revoked)]);
+    Arc::new(
+        TrustBundle::open(&bytes(&bundle), &authority())
+            .unwrap()
+            .into(),
+    )
 }
 
 /// The inputs, as files: name, bytes, and whether the file is QR text (given with `--qr`).
@@ -189,21 +177,9 @@ async fn bulk_api(
         .collect()
 }
 
+/// The bundle test's directory (authority key, bundle revoking `revoked`), with the inputs.
 fn setup(test: &str, revoked: &[usize]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("hocba-verify-pipeline")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(
-        dir.join("authority.pub.pem"),
-        authority_key()
-            .verifying_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap(),
-    )
-    .unwrap();
-    fs::write(dir.join("bundle.json"), bundle_bytes(revoked)).unwrap();
+    let dir = crate::bundle::setup(&format!("pipeline-{test}"), revoked);
     for (name, bytes, _) in inputs() {
         fs::write(dir.join(name), bytes).unwrap();
     }
