@@ -123,30 +123,38 @@ pub(super) async fn check_items(
     permit: Option<OwnedSemaphorePermit>,
 ) -> Result<(Vec<Checked>, Arc<Material>), Problem> {
     let permit = permit.map(Arc::new);
-    let online = state.inner.source.is_online();
-    let (read, needs) = state
-        .run_blocking(permit.clone(), move || {
-            let read = read_items(items);
-            let needs = if online {
-                needs_of(&read)
-            } else {
-                Needs::default()
-            };
-            (read, needs)
-        })
-        .await?;
-    let material = state.material(&needs).await?;
     let now = state.now();
     let options = state.inner.options.clone();
     // Spread one batch over every core when it is the only heavy request running; when
     // several run at once they already keep the cores busy (one thread each avoids
     // oversubscription).
     let alone = state.inner.heavy.available_permits() + 1 >= state.inner.limits.max_heavy;
-    let threads = if alone && read.len() > 2 {
+    let threads = if alone && items.len() > 2 {
         state.inner.threads
     } else {
         1
     };
+    if !state.inner.source.is_online() {
+        // Offline the material is at hand: read and check in one go.
+        let material = state.material(&Needs::default()).await?;
+        let m = Arc::clone(&material);
+        let checked = state
+            .run_blocking(permit, move || {
+                check_all(&read_items(items), &m, now, &options, threads)
+            })
+            .await?;
+        return Ok((checked, material));
+    }
+    let (read, needs) = state
+        .run_blocking(permit.clone(), move || {
+            let read = read_items(items);
+            let needs = needs_of(&read);
+            (read, needs)
+        })
+        .await?;
+    let material = state.material(&needs).await?;
+    // Judged at the time the material is at hand (fetching may take a moment).
+    let now = state.now();
     let m = Arc::clone(&material);
     let checked = state
         .run_blocking(permit, move || check_all(&read, &m, now, &options, threads))
