@@ -11,6 +11,9 @@
 //! * [`validation`] — every problem of a record at once, with JSON pointer, rule and value.
 //! * [`credential`] — the VC 2.0 envelope around a record.
 //! * [`jcs`] — RFC 8785 canonical bytes plus the project's limits on signed JSON.
+//! * [`json`] — the strict JSON reader for untrusted bytes (size cap, depth, no duplicate keys).
+//! * [`problem`] — RFC 9457 problem details, the HTTP error body of issuer and verifier.
+//! * [`publication`] — where trust material is published, and the index of a school's lists.
 //! * [`multikey`] / [`multibase`] — key and signature encodings.
 //! * [`proof`] — Data Integrity proof configuration and `hashData` for `eddsa-jcs-2022`.
 //! * [`status_list`] — W3C Bitstring Status List: the GZIP'd bitstring and its credential.
@@ -21,9 +24,11 @@
 pub mod credential;
 pub mod error;
 pub mod jcs;
+pub mod json;
 pub mod multibase;
 pub mod multikey;
 pub mod paper;
+pub mod problem;
 pub mod proof;
 pub mod publication;
 pub mod qr;

@@ -9,6 +9,10 @@
 //! | the index of a school's status lists | `{base}/status/{schoolCode}/index.json` |
 //! | the credential inside a printed record's PDF | embedded file `hocba-credential.json` |
 //! | the offline trust bundle | JSON object with `"type": "HocBaTrustBundle"` |
+//!
+//! The index document itself is [`index::StatusIndex`].
+
+pub mod index;
 
 /// Path of the trust list under an issuer's base URL.
 pub const TRUST_LIST_PATH: &str = "/.well-known/hocba/trust-list.json";

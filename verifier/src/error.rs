@@ -64,6 +64,10 @@ pub enum VerifyError {
         /// What is wrong.
         problem: String,
     },
+    /// The sender said the file is a PDF (its name or media type) but it does not start like
+    /// one.
+    #[error("the file is named or typed as a PDF but does not start like one (no %PDF- header)")]
+    NotAPdf,
     /// The PDF could not be read or carries no embedded `hocba-credential.json`.
     #[error("PDF: {problem}")]
     Pdf {

@@ -32,6 +32,11 @@
 //! record's QR code offline; [`pdf::extract_credential`] takes the signed credential out of the
 //! PDF; [`qr::check_binding`] says whether a credential is the one a QR summary was made from.
 //!
+//! **One way in.** [`pipeline`]: an input (credential JSON, PDF, QR text, QR photo) is read once
+//! ([`read_input`]), says which trust material it needs ([`Input::needs`]) and is checked
+//! against it at a given time ([`check_input`]); the command, the pages and the bulk API all go
+//! through it.
+//!
 //! **Many at once.** [`verify_credentials_batch`] gives the same verdicts for many credentials,
 //! their signatures checked together (`ed25519_dalek::verify_batch`), as the bulk API does.
 //!
@@ -66,6 +71,7 @@ pub mod normalise;
 #[cfg(feature = "online")]
 pub mod online;
 pub mod pdf;
+pub mod pipeline;
 pub mod proof;
 pub mod qr;
 mod qr_image;
@@ -86,6 +92,7 @@ pub use credential::{
 };
 pub use error::VerifyError;
 pub use input::{MAX_CREDENTIAL_BYTES, MAX_TRUST_LIST_BYTES};
+pub use pipeline::{Input, Judged, Needs, check_input, read_input};
 pub use proof::{IntegrityFailure, verify_proof, verify_signature};
 pub use qr::{
     SummaryVerdict, VerifiedSummary, check_binding, decode_qr_image, verify_summary,

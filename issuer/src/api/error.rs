@@ -179,8 +179,11 @@ impl FieldError {
     }
 }
 
-/// An RFC 9457 problem details body.
+/// An RFC 9457 problem details body. Written on the wire as the shared
+/// [`hocba_schema::problem::ProblemDetails`] (the one definition of the format, which the
+/// verifier's service answers with too); this type names the members the issuer sets.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(into = "WireProblem")]
 pub struct ProblemDetails {
     /// URI reference naming the kind of problem, e.g. `/problems/not-found`.
     #[serde(rename = "type")]
@@ -194,6 +197,17 @@ pub struct ProblemDetails {
     /// Each field problem (validation), by JSON pointer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+/// The wire form of the issuer's problem bodies.
+type WireProblem = hocba_schema::problem::ProblemDetails<FieldError>;
+
+impl From<ProblemDetails> for WireProblem {
+    fn from(p: ProblemDetails) -> Self {
+        let mut wire = WireProblem::new(p.kind, p.title, p.status, p.detail);
+        wire.errors = p.errors;
+        wire
+    }
 }
 
 impl ApiError {
@@ -287,7 +301,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(self.problem())).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static(hocba_schema::problem::PROBLEM_JSON),
         );
         if matches!(self, ApiError::Unauthorized) {
             response
@@ -349,5 +363,39 @@ pub fn json_error(e: &serde_json::Error) -> ApiError {
                 &format!("The request body has the wrong shape: {e}"),
             )],
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The bytes are what the issuer wrote before the format moved to `hocba_schema::problem`:
+    /// `type`, `title`, `status`, `detail`, then `errors` only when there are some.
+    #[test]
+    fn problem_bodies_are_written_as_before() {
+        let not_found = ApiError::NotFound {
+            what: "record",
+            id: "r1".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&not_found.problem()).unwrap(),
+            r#"{"type":"/problems/not-found","title":"Not found","status":404,"detail":"record r1 not found"}"#
+        );
+        let invalid = ApiError::Unprocessable {
+            title: "Bad".into(),
+            errors: vec![FieldError::error(
+                "/a",
+                "score-range",
+                Value::from(11),
+                "vi",
+                "en",
+            )],
+        };
+        assert_eq!(
+            serde_json::to_string(&invalid.problem()).unwrap(),
+            r#"{"type":"/problems/validation","title":"Bad","status":422,"detail":"Bad","errors":[{"pointer":"/a","rule":"score-range","severity":"error","value":11,"messageVi":"vi","messageEn":"en"}]}"#
+        );
     }
 }

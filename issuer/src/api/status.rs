@@ -20,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hocba_schema::publication::index::StatusIndex;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
@@ -95,7 +96,7 @@ fn no_active_key(code: &str, list: &str, why: &str) -> Response {
 }
 
 /// Largest number of list URLs a school's index names (a verifier reads no more).
-pub const MAX_INDEX_LISTS: usize = 64;
+pub const MAX_INDEX_LISTS: usize = hocba_schema::publication::index::MAX_INDEX_LISTS;
 
 /// The public index of a school's status lists, `GET /status/{schoolCode}/index.json`:
 /// `{"school": "urn:hocba:school:<code>", "statusLists": ["{base}/status/<code>/<listId>", …]}`
@@ -108,16 +109,14 @@ async fn status_index(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let school = state.store().school_by_code(&code).await?;
-    let mut urls: Vec<String> = state
+    let urls: Vec<String> = state
         .store()
         .status_lists(&school.id)
         .await?
         .into_iter()
         .map(|l| status_list_url(&state.config().public_base, &school.code, &l.id))
         .collect();
-    urls.truncate(MAX_INDEX_LISTS);
-    let body = serde_json::json!({"school": school.issuer_id, "statusLists": urls});
-    let bytes = body.to_string().into_bytes();
+    let bytes = StatusIndex::new(school.issuer_id.clone(), urls).to_json();
     let etag = etag_of(&bytes);
     Ok(cacheable(&headers, bytes, &etag, "application/json"))
 }

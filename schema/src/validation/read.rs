@@ -1,18 +1,16 @@
 //! Reading a record from JSON bytes without ever panicking: the bytes become a JSON value (with
-//! duplicate keys refused and the nesting depth bounded by the parser), text is normalised to
+//! the strict reader of [`crate::json`]: duplicate keys refused, the nesting depth bounded), text is normalised to
 //! NFC, and the value becomes a [`YearRecord`]. Whatever fails becomes a [`Problem`] with the
 //! JSON pointer of the place it failed at.
 
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 use serde_path_to_error::{Path, Segment};
 use unicode_normalization::UnicodeNormalization;
 
 use super::text::{not_nfc_detail_en, not_nfc_detail_vi};
 use super::{MAX_RECORD_BYTES, Problem, Rule};
 use crate::jcs::{is_nfc, push_escaped};
+use crate::json::{DUPLICATE_KEY_PREFIX, Strict, strip_bom};
 use crate::record::YearRecord;
 
 /// Read `bytes` as a JSON value.
@@ -33,10 +31,9 @@ pub(crate) fn read_value(bytes: &[u8]) -> Result<Value, Box<Problem>> {
         )));
     }
     // A byte order mark, as some spreadsheet exports write, is not part of the JSON.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = match serde_path_to_error::deserialize::<_, StrictValue>(&mut deserializer) {
-        Ok(StrictValue(value)) => value,
+    let mut deserializer = serde_json::Deserializer::from_slice(strip_bom(bytes));
+    let value = match serde_path_to_error::deserialize::<_, Strict>(&mut deserializer) {
+        Ok(Strict(value)) => value,
         Err(err) => {
             let pointer = pointer_of(err.path());
             return Err(Box::new(problem_from_serde(&pointer, err.inner(), None)));
@@ -245,7 +242,7 @@ fn data_problem(pointer: &str, message: &str, value_at: impl Fn(&str) -> Value) 
             ),
         );
     }
-    if let Some(key) = quoted_after(message, "duplicate key ") {
+    if let Some(key) = quoted_after(message, DUPLICATE_KEY_PREFIX) {
         let at = pointer_with_key(pointer, key);
         return Problem::new(
             at,
@@ -289,87 +286,11 @@ fn data_problem(pointer: &str, message: &str, value_at: impl Fn(&str) -> Value) 
     )
 }
 
-/// A JSON value whose objects have no duplicate keys.
-struct StrictValue(Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        StrictValue::deserialize(deserializer).map(|StrictValue(v)| v)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(StrictValue(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
-            }
-            let StrictValue(item) = map.next_value()?;
-            object.insert(key, item);
-        }
-        Ok(Value::Object(object))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use serde_json::Map;
 
     #[test]
     fn syntax_errors_are_problems() {

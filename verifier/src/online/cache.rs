@@ -56,20 +56,7 @@ impl OnlineTrust {
     /// (verified against that trust list).
     pub(super) fn load_cache(&self) -> State {
         let mut state = State::default();
-        let read = |url: &str| -> Option<Resource> {
-            let stem = self.cache_path(url);
-            let meta: Meta =
-                serde_json::from_slice(&read_capped(&stem.with_extension("meta.json"), 64 << 10)?)
-                    .ok()?;
-            if meta.url != url {
-                return None;
-            }
-            let bytes = read_capped(&stem.with_extension("json"), MAX_TRUST_LIST_BYTES)?;
-            Some(Resource {
-                bytes: Arc::new(bytes),
-                meta,
-            })
-        };
+        let read = |url: &str| self.read_cached(url, MAX_TRUST_LIST_BYTES);
         let Some(resource) = read(&self.trust_list_url()) else {
             return state;
         };

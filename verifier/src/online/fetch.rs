@@ -28,6 +28,18 @@ pub(super) enum Fetched {
 }
 
 impl OnlineTrust {
+    /// A 304 for a held document: fresh again for `max_age` from `now` (kept on disk).
+    pub(super) fn revalidated(
+        &self,
+        meta: &mut Meta,
+        now: time::OffsetDateTime,
+        max_age: Duration,
+    ) {
+        meta.fetched_at = now;
+        meta.fresh_until = now + max_age;
+        self.write_cache(meta, None);
+    }
+
     pub(super) async fn fetch_trust_list(&self, state: &mut State) -> Result<(), VerifyError> {
         let url = self.trust_list_url();
         let now = (self.clock)();
@@ -45,9 +57,7 @@ impl OnlineTrust {
         match fetched {
             Fetched::NotModified { max_age } => {
                 if let Some((r, _)) = state.trust.as_mut() {
-                    r.meta.fetched_at = now;
-                    r.meta.fresh_until = now + max_age;
-                    self.write_cache(&r.meta, None);
+                    self.revalidated(&mut r.meta, now, max_age);
                 }
                 Ok(())
             }
@@ -109,9 +119,7 @@ impl OnlineTrust {
         {
             Fetched::NotModified { max_age } => {
                 if let Some(r) = state.lists.get_mut(url) {
-                    r.meta.fetched_at = now;
-                    r.meta.fresh_until = now + max_age;
-                    self.write_cache(&r.meta, None);
+                    self.revalidated(&mut r.meta, now, max_age);
                 }
                 Ok(())
             }

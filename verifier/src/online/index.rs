@@ -3,25 +3,35 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
+use hocba_schema::publication::index::{MAX_INDEX_LISTS, StatusIndex};
 
 use super::cache::Meta;
 use super::fetch::Fetched;
-use super::{MAX_NEW_LISTS_PER_REQUEST, MIN_REFRESH, OnlineTrust, Resource};
+use super::{MAX_NEW_LISTS_PER_REQUEST, MIN_REFRESH, Material, OnlineTrust, Resource};
+use crate::VerifyError;
+use crate::pipeline::Needs;
+
+/// Most schools whose status lists are fetched for one call of
+/// [`OnlineTrust::material_for_needs`] (the rest are checked against the lists held).
+pub const MAX_SCHOOLS_PREFETCHED: usize = 16;
 
 /// Largest index of a school's status lists read (`{base}/status/{code}/index.json`).
 pub const MAX_STATUS_INDEX_BYTES: usize = 64 << 10;
 
-/// A school's index of status lists as the issuer publishes it.
-#[derive(Debug, Deserialize)]
-struct StatusIndex {
-    #[serde(rename = "statusLists")]
-    status_lists: Vec<String>,
-}
-
 /// QR summaries: a summary names its status index but not its list, so the lists of its
 /// school are found through the issuer's index of them.
 impl OnlineTrust {
+    /// Step 2 of the [`crate::pipeline`], online: the material that inputs with `needs` call
+    /// for — the status lists of the schools of QR summaries (through each school's index, at
+    /// most [`MAX_SCHOOLS_PREFETCHED`] schools) and the status lists credentials name.
+    pub async fn material_for_needs(&self, needs: &Needs) -> Result<Arc<Material>, VerifyError> {
+        for code in needs.school_codes.iter().take(MAX_SCHOOLS_PREFETCHED) {
+            self.prefetch_school_lists(code).await;
+        }
+        self.material_for(needs.status_list_urls.iter().map(String::as_str))
+            .await
+    }
+
     /// The URL of the index of school `school_code`'s status lists,
     /// `{base}/status/{code}/index.json` (`None` for a code that is not 1–20 letters and
     /// digits).
@@ -39,8 +49,9 @@ impl OnlineTrust {
     /// `Cache-Control`, cached on disk with the rest, the held copy used while the issuer
     /// cannot be reached), then fetches the lists it names that are not held yet (only those
     /// under `{base}/status/{code}/` that [`may_fetch`](Self::may_fetch) allows, at most
-    /// [`MAX_NEW_LISTS_PER_REQUEST`]). Failures are reported on stderr, not returned: the
-    /// summary's status then stays "not checked".
+    /// [`MAX_NEW_LISTS_PER_REQUEST`]). Failures are kept as warnings
+    /// ([`OnlineTrust::take_warnings`]), not returned: the summary's status then stays "not
+    /// checked".
     pub async fn prefetch_school_lists(&self, school_code: &str) {
         let urls = self.school_list_urls(school_code).await;
         if let Err(e) = self.material_for(urls.iter().map(String::as_str)).await {
@@ -73,9 +84,7 @@ impl OnlineTrust {
                     .await;
                 match (fetched, held) {
                     (Ok(Fetched::NotModified { max_age }), Some(mut r)) => {
-                        r.meta.fetched_at = now;
-                        r.meta.fresh_until = now + max_age;
-                        self.write_cache(&r.meta, None);
+                        self.revalidated(&mut r.meta, now, max_age);
                         let bytes = Arc::clone(&r.bytes);
                         state.indexes.insert(url.clone(), r);
                         bytes
@@ -87,7 +96,7 @@ impl OnlineTrust {
                             max_age,
                         }),
                         _,
-                    ) if serde_json::from_slice::<StatusIndex>(&bytes).is_ok() => {
+                    ) if StatusIndex::from_json(&bytes).is_ok() => {
                         let meta = Meta {
                             url: url.clone(),
                             etag,
@@ -124,10 +133,11 @@ impl OnlineTrust {
         };
         drop(state);
         let prefix = format!("{}/status/{school_code}/", self.base);
-        serde_json::from_slice::<StatusIndex>(&bytes)
+        StatusIndex::from_json(&bytes)
             .map(|index| index.status_lists)
             .unwrap_or_default()
             .into_iter()
+            .take(MAX_INDEX_LISTS)
             .filter(|u| u.starts_with(&prefix) && *u != url && self.may_fetch(u))
             .take(MAX_NEW_LISTS_PER_REQUEST)
             .collect()

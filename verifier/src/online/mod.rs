@@ -53,10 +53,11 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
 use crate::VerifyError;
+use crate::bundle::TrustBundle;
 use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
 use cache::Meta;
-pub use index::MAX_STATUS_INDEX_BYTES;
+pub use index::{MAX_SCHOOLS_PREFETCHED, MAX_STATUS_INDEX_BYTES};
 
 /// The time source of the I/O layer (the binary passes the system clock, tests a fixed time).
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -120,6 +121,19 @@ pub struct Material {
     /// When the material was made or last confirmed by its source (bundle `createdAt`, or the
     /// last successful fetch / 304 of the trust list).
     pub as_of: OffsetDateTime,
+}
+
+impl From<TrustBundle> for Material {
+    /// The material of an opened offline bundle, as of its `createdAt`.
+    fn from(bundle: TrustBundle) -> Self {
+        let as_of = bundle.created_at();
+        let status_lists = bundle.status_lists();
+        Self {
+            trust: Arc::new(bundle.into_trust_list()),
+            status_lists,
+            as_of,
+        }
+    }
 }
 
 /// One cached document.
@@ -477,16 +491,10 @@ fn normalise_base(base: &str) -> Result<String, VerifyError> {
 /// The status-list URLs a credential names (`credentialStatus.statusListCredential`), read
 /// leniently from JSON bytes (unreadable input names none).
 pub fn status_list_urls(credential: &Value) -> Vec<String> {
-    let one = |s: &Value| {
-        s.get("statusListCredential")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    match credential.get("credentialStatus") {
-        Some(Value::Array(entries)) => entries.iter().filter_map(one).collect(),
-        Some(entry) => one(entry).into_iter().collect(),
-        None => Vec::new(),
-    }
+    credential
+        .get("credentialStatus")
+        .map(crate::pipeline::status_list_urls_of)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -14,12 +14,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use hocba_verifier::pdf::{MAX_PDF_BYTES, extract_credential, is_pdf};
+use hocba_verifier::pdf::MAX_PDF_BYTES;
+use hocba_verifier::pipeline::Origin;
 use hocba_verifier::qr::{Binding, MAX_IMAGE_BYTES};
 use hocba_verifier::{
-    MAX_CREDENTIAL_BYTES, VerdictResult, VerifiedTrustList, VerifyError, VerifyOptions,
-    check_binding, decode_qr_image, verdict_without_trust_list, verify_credential_with,
-    verify_summary_with,
+    Input, Judged, MAX_CREDENTIAL_BYTES, VerdictResult, VerifiedTrustList, VerifyError,
+    VerifyOptions, check_binding, check_input, read_input, verdict_without_trust_list,
 };
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -191,54 +191,52 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
 
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    // QR texts to verify (from --qr and from photos), and credential JSON bytes seen (for
-    // the binding check).
-    let mut scanned: Vec<(String, String)> = cli
+    // Every input is read once (a PDF inflated, a photo decoded) into an `Input`; QR texts
+    // (from --qr and from photos) are checked after the credentials, whose JSON bytes are kept
+    // for the binding check.
+    let mut scanned: Vec<(String, Input)> = cli
         .qr
         .iter()
         .enumerate()
-        .map(|(i, t)| (format!("--qr #{}", i + 1), t.clone()))
+        .map(|(i, t)| (format!("--qr #{}", i + 1), Input::qr(t.clone())))
         .collect();
     let mut credentials_seen: Vec<(String, Vec<u8>)> = Vec::new();
     for path in &cli.credentials {
         let mut label = path.display().to_string();
         let (limit, what) = read_limit(path);
         let input = read_capped(path, limit, what).and_then(|bytes| {
-            if is_image(&bytes) {
-                let text = decode_qr_image(&bytes).map_err(|e| {
-                    anyhow!(e).context(format!("cannot read the QR code in {label}"))
-                })?;
-                Ok(Input::Qr(text))
-            } else if is_pdf(&bytes) {
-                let json = extract_credential(&bytes)
-                    .map_err(|e| anyhow!(e).context(format!("cannot read {label}")))?;
-                Ok(Input::Credential(json))
-            } else {
-                Ok(Input::Credential(bytes))
-            }
+            read_input(bytes, false).map_err(|e| {
+                let context = match e {
+                    VerifyError::Image { .. } | VerifyError::QrPayload(_) => {
+                        format!("cannot read the QR code in {label}")
+                    }
+                    _ => format!("cannot read {label}"),
+                };
+                anyhow!(e).context(context)
+            })
         });
-        let bytes = match input {
-            Ok(Input::Qr(text)) => {
-                scanned.push((label, text));
+        let input = match input {
+            Ok(input @ Input::Qr { .. }) => {
+                scanned.push((label, input));
                 continue;
             }
-            Ok(Input::Credential(bytes)) => bytes,
+            Ok(input) => input,
             Err(error) => {
                 report_error(&mut out, cli.json, &label, &error);
                 worst = worst.max(Status::Unchecked);
                 continue;
             }
         };
-        if is_pdf_path(path) {
+        if input.origin() == Origin::Pdf {
             label = format!("{label} ({})", hocba_verifier::pdf::EMBEDDED_NAME);
         }
         let outcome = match &trust {
             Trust::Verified(list) => {
                 let (list, options) = match &online {
-                    Some(online) => online.for_credential(&bytes, list, &options),
+                    Some(online) => online.for_input(&input, list, &options),
                     None => (Arc::clone(list), options.clone()),
                 };
-                verify_credential_with(&bytes, &list, now, &options)
+                check_input(&input, &list, now, &options)
                     .map_err(|e| anyhow!(e).context(format!("cannot check {label}")))
             }
             Trust::Rejected(e) => {
@@ -246,115 +244,96 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
                     hocba_verifier::Reason::TrustListMalformed,
                     "the trust list was rejected",
                 ));
-                verdict_without_trust_list(&bytes, reason, detail)
+                let Input::Credential { bytes, .. } = &input else {
+                    continue;
+                };
+                verdict_without_trust_list(bytes, reason, detail)
+                    .map(|v| Judged::Credential(Box::new(v)))
                     .map_err(|e| anyhow!(e).context(format!("cannot read {label}")))
             }
         };
         let status = match outcome {
-            Ok(verdict) => {
+            Ok(Judged::Credential(verdict)) => {
                 let status = Status::of(verdict.result(), verdict.revocation_checked());
                 let written = if cli.json {
                     write_json(&mut out, &label, &verdict, bundle_info.as_ref(), now)
                 } else {
                     write_text(&mut out, &label, &verdict, bundle_info.as_ref())
                 };
-                if let Err(e) = written {
-                    return Err(Failure::new(
-                        anyhow!(e).context("cannot write the report"),
-                        None,
-                    ));
-                }
+                written.map_err(report_unwritten)?;
                 status
             }
+            Ok(Judged::Summary(_)) => Status::Unchecked,
             Err(error) => {
                 report_error(&mut out, cli.json, &label, &error);
                 Status::Unchecked
             }
         };
-        credentials_seen.push((label, bytes));
+        if let Input::Credential { bytes, .. } = input {
+            credentials_seen.push((label, bytes));
+        }
         worst = worst.max(status);
     }
-    for (label, text) in &scanned {
+    for (label, input) in &scanned {
         let status = match &trust {
             Trust::Rejected(e) => {
                 let error = anyhow!("the trust list was rejected: {e}");
                 report_error(&mut out, cli.json, label, &error);
                 Status::Invalid
             }
-            Trust::Verified(list) => match verify_summary_with(text, list, now, &options) {
-                Ok(verdict) => {
-                    // With status lists (bundle, --status-list): revocation at the QR's index.
-                    let held = options.status_lists.clone().or_else(|| {
-                        online
-                            .as_ref()
-                            .and_then(|o| o.trust.material())
-                            .map(|m| Arc::clone(&m.status_lists))
-                    });
-                    let status = match (verdict.verified(), verdict.info().status_index, &held) {
-                        (Some(v), Some(index), Some(lists)) => lists.summary_status(
-                            &v.school().id,
-                            index,
-                            list,
-                            now,
-                            options.max_status_list_age,
-                        ),
-                        _ => None,
-                    };
-                    let verdict = match status {
-                        Some(check) => verdict.with_status(check),
-                        None => verdict,
-                    };
-                    let bindings: Vec<(String, anyhow::Result<Binding>)> = credentials_seen
-                        .iter()
-                        .map(|(name, bytes)| {
-                            (
-                                name.clone(),
-                                check_binding(verdict.signed_summary().summary(), bytes)
-                                    .map_err(|e| anyhow!(e)),
-                            )
-                        })
-                        .collect();
-                    let mut status = Status::of(verdict.result(), verdict.revocation_checked());
-                    for (_, b) in &bindings {
-                        match b {
-                            Ok(b) if b.matches() => {}
-                            Ok(_) => status = status.max(Status::Invalid),
-                            Err(_) => status = status.max(Status::Unchecked),
+            Trust::Verified(list) => {
+                // Revocation at the QR's index with status lists (bundle, --status-list, or
+                // online its school's lists).
+                let (list, options) = match &online {
+                    Some(online) => online.for_input(input, list, &options),
+                    None => (Arc::clone(list), options.clone()),
+                };
+                match check_input(input, &list, now, &options) {
+                    Ok(Judged::Summary(verdict)) => {
+                        let bindings: Vec<(String, anyhow::Result<Binding>)> = credentials_seen
+                            .iter()
+                            .map(|(name, bytes)| {
+                                (
+                                    name.clone(),
+                                    check_binding(verdict.signed_summary().summary(), bytes)
+                                        .map_err(|e| anyhow!(e)),
+                                )
+                            })
+                            .collect();
+                        let mut status = Status::of(verdict.result(), verdict.revocation_checked());
+                        for (_, b) in &bindings {
+                            match b {
+                                Ok(b) if b.matches() => {}
+                                Ok(_) => status = status.max(Status::Invalid),
+                                Err(_) => status = status.max(Status::Unchecked),
+                            }
                         }
+                        let written = if cli.json {
+                            write_summary_json(&mut out, label, &verdict, &bindings)
+                        } else {
+                            write_summary_text(&mut out, label, &verdict, &bindings)
+                        };
+                        written.map_err(report_unwritten)?;
+                        status
                     }
-                    let written = if cli.json {
-                        write_summary_json(&mut out, label, &verdict, &bindings)
-                    } else {
-                        write_summary_text(&mut out, label, &verdict, &bindings)
-                    };
-                    if let Err(e) = written {
-                        return Err(Failure::new(
-                            anyhow!(e).context("cannot write the report"),
-                            None,
-                        ));
+                    Ok(Judged::Credential(_)) => Status::Unchecked,
+                    Err(e) => {
+                        let error =
+                            anyhow!(e).context(format!("cannot read the QR text of {label}"));
+                        report_error(&mut out, cli.json, label, &error);
+                        Status::Unchecked
                     }
-                    status
                 }
-                Err(e) => {
-                    let error = anyhow!(e).context(format!("cannot read the QR text of {label}"));
-                    report_error(&mut out, cli.json, label, &error);
-                    Status::Unchecked
-                }
-            },
+            }
         };
         worst = worst.max(status);
     }
     Ok(worst)
 }
 
-/// What a file turned out to hold.
-enum Input {
-    Qr(String),
-    Credential(Vec<u8>),
-}
-
-fn is_image(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+/// Writing a report line failed (standard output closed): the run stops.
+fn report_unwritten(e: io::Error) -> Failure {
+    Failure::new(anyhow!(e).context("cannot write the report"), None)
 }
 
 /// The size cap for a file, by its extension: credential JSON (and standard input) 1 MiB, PDF
@@ -371,9 +350,4 @@ fn read_limit(path: &Path) -> (usize, &'static str) {
         Some("png" | "jpg" | "jpeg") => (MAX_IMAGE_BYTES, "image"),
         _ => (MAX_IMAGE_BYTES, "file"),
     }
-}
-
-fn is_pdf_path(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }

@@ -4,10 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use hocba_verifier::online::{Clock, OnlineConfig, OnlineTrust, status_list_urls};
+use hocba_verifier::online::{Clock, OnlineConfig, OnlineTrust};
 use hocba_verifier::status::StatusLists;
-use hocba_verifier::{TrustedAuthority, VerifiedTrustList, VerifyOptions};
-use serde_json::Value;
+use hocba_verifier::{Input, TrustedAuthority, VerifiedTrustList, VerifyOptions};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -87,26 +86,27 @@ impl Online {
             })
     }
 
-    /// The trust list and options (with the status lists) for one credential, fetching the
-    /// lists it names.
-    pub(super) fn for_credential(
+    /// The trust list and options (with the status lists) for one input read once: fetches
+    /// what it needs ([`Input::needs`]: the lists a credential names, a QR summary's school's
+    /// lists).
+    pub(super) fn for_input(
         &self,
-        bytes: &[u8],
+        input: &Input,
         list: &Arc<VerifiedTrustList>,
         options: &VerifyOptions,
     ) -> (Arc<VerifiedTrustList>, VerifyOptions) {
-        let urls = serde_json::from_slice::<Value>(bytes)
-            .map(|v| status_list_urls(&v))
-            .unwrap_or_default();
-        for url in urls.iter().filter(|u| !self.trust.may_fetch(u)) {
+        let needs = input.needs();
+        for url in needs
+            .status_list_urls
+            .iter()
+            .filter(|u| !self.trust.may_fetch(u))
+        {
             eprintln!(
                 "hocba-verify: the status list {url} is not under {}/status/: not fetched (status unknown)",
                 self.trust.base()
             );
         }
-        let material = self
-            .runtime
-            .block_on(self.trust.material_for(urls.iter().map(String::as_str)));
+        let material = self.runtime.block_on(self.trust.material_for_needs(&needs));
         print_warnings(&self.trust);
         match material {
             Ok(m) => (

@@ -125,14 +125,48 @@ fn json_result(result: VerdictResult, revocation_checked: bool) -> &'static str 
     }
 }
 
-pub(super) fn write_summary_json(
-    out: &mut impl Write,
-    label: &str,
-    verdict: &SummaryVerdict,
-    bindings: &[(String, anyhow::Result<Binding>)],
-) -> io::Result<()> {
+/// A verdict the report shows: a credential's or a QR summary's (the same head and JSON line
+/// for both).
+trait Reported: serde::Serialize {
+    /// The member naming the input in a JSON line: `file` or `qr`.
+    const LABEL_KEY: &'static str;
+    /// The verdict, why, the revocation and its time.
+    fn head(&self) -> Head<'_>;
+}
+
+/// The [`Head`] of a verdict type with the usual accessors.
+macro_rules! head_of {
+    ($verdict:expr) => {
+        Head {
+            result: $verdict.result(),
+            reason: $verdict.reason(),
+            revocation_checked: $verdict.revocation_checked(),
+            message: $verdict.message(),
+            revocation: $verdict.revocation(),
+            status_as_of: $verdict.status_as_of(),
+        }
+    };
+}
+
+impl Reported for Verdict {
+    const LABEL_KEY: &'static str = "file";
+    fn head(&self) -> Head<'_> {
+        head_of!(self)
+    }
+}
+
+impl Reported for SummaryVerdict {
+    const LABEL_KEY: &'static str = "qr";
+    fn head(&self) -> Head<'_> {
+        head_of!(self)
+    }
+}
+
+/// The start of a JSON report line: the input's label, the verdict's members, `result` and
+/// `revocationChecked`.
+fn json_line<T: Reported>(label: &str, verdict: &T) -> io::Result<Map<String, Value>> {
     let mut line = Map::new();
-    line.insert("qr".into(), label.into());
+    line.insert(T::LABEL_KEY.into(), label.into());
     match serde_json::to_value(verdict) {
         Ok(Value::Object(fields)) => line.extend(fields),
         Ok(other) => {
@@ -140,12 +174,22 @@ pub(super) fn write_summary_json(
         }
         Err(e) => return Err(io::Error::other(e)),
     }
-    let checked = verdict.revocation_checked();
+    let head = verdict.head();
     line.insert(
         "result".into(),
-        json_result(verdict.result(), checked).into(),
+        json_result(head.result, head.revocation_checked).into(),
     );
-    line.insert("revocationChecked".into(), checked.into());
+    line.insert("revocationChecked".into(), head.revocation_checked.into());
+    Ok(line)
+}
+
+pub(super) fn write_summary_json(
+    out: &mut impl Write,
+    label: &str,
+    verdict: &SummaryVerdict,
+    bindings: &[(String, anyhow::Result<Binding>)],
+) -> io::Result<()> {
+    let mut line = json_line(label, verdict)?;
     let bindings: Vec<Value> = bindings
         .iter()
         .map(|(name, b)| match b {
@@ -165,19 +209,7 @@ pub(super) fn write_summary_text(
     verdict: &SummaryVerdict,
     bindings: &[(String, anyhow::Result<Binding>)],
 ) -> io::Result<()> {
-    write_head(
-        out,
-        label,
-        "MÃ QR ",
-        &Head {
-            result: verdict.result(),
-            reason: verdict.reason(),
-            revocation_checked: verdict.revocation_checked(),
-            message: verdict.message(),
-            revocation: verdict.revocation(),
-            status_as_of: verdict.status_as_of(),
-        },
-    )?;
+    write_head(out, label, "MÃ QR ", &verdict.head())?;
     let s = verdict.info();
     writeln!(
         out,
@@ -229,21 +261,7 @@ pub(super) fn write_json(
     bundle: Option<&BundleInfo>,
     now: OffsetDateTime,
 ) -> io::Result<()> {
-    let mut line = Map::new();
-    line.insert("file".into(), label.into());
-    match serde_json::to_value(verdict) {
-        Ok(Value::Object(fields)) => line.extend(fields),
-        Ok(other) => {
-            line.insert("report".into(), other);
-        }
-        Err(e) => return Err(io::Error::other(e)),
-    }
-    let checked = verdict.revocation_checked();
-    line.insert(
-        "result".into(),
-        json_result(verdict.result(), checked).into(),
-    );
-    line.insert("revocationChecked".into(), checked.into());
+    let mut line = json_line(label, verdict)?;
     if let Some(b) = bundle {
         line.insert(
             "bundle".into(),
@@ -264,19 +282,7 @@ pub(super) fn write_text(
     verdict: &Verdict,
     bundle: Option<&BundleInfo>,
 ) -> io::Result<()> {
-    write_head(
-        out,
-        label,
-        "",
-        &Head {
-            result: verdict.result(),
-            reason: verdict.reason(),
-            revocation_checked: verdict.revocation_checked(),
-            message: verdict.message(),
-            revocation: verdict.revocation(),
-            status_as_of: verdict.status_as_of(),
-        },
-    )?;
+    write_head(out, label, "", &verdict.head())?;
     write_subject(out, verdict.subject(), verdict.trust_list().is_some())?;
     if let Some(list) = verdict.trust_list() {
         writeln!(

@@ -59,13 +59,7 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
                         show_age(bundle.age(now)),
                         bundle.status_lists().len()
                     );
-                    let as_of = bundle.created_at();
-                    let status_lists = bundle.status_lists();
-                    TrustSource::Offline(Arc::new(Material {
-                        trust: Arc::new(bundle.into_trust_list()),
-                        status_lists,
-                        as_of,
-                    }))
+                    TrustSource::Offline(Arc::new(Material::from(bundle)))
                 }
                 Err(e) => {
                     return Err(Failure::new(
@@ -122,7 +116,7 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
             .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
         eprintln!("hocba-verify: listening on http://{address} (/V/…, /upload, /api/v1/verify, /api/v1/docs)");
         tokio::select! {
-            result = hocba_verifier::service::serve(listener, app, &limits) => {
+            result = hocba_verifier::service::serve_reporting(listener, app, &limits, |e| eprintln!("hocba-verify: accept: {e}")) => {
                 result.map_err(|e| Failure::new(anyhow!(e).context("serving"), None))
             }
             _ = tokio::signal::ctrl_c() => {

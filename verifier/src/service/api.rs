@@ -16,20 +16,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::{BodyExt, Limited};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::AppState;
 use super::problem::{Problem, short};
-use super::verify::{Checked, Item, ItemReport, is_image, rfc3339, verify_all};
+use super::verify::{Checked, Item, ItemReport, check_all, needs_of, read_items, rfc3339};
 use crate::online::Material;
+use crate::pipeline::Needs;
 
 /// Largest single uploaded file kept (32 MiB, the QR photo limit; PDFs are held to 16 MiB).
 const MAX_FILE_BYTES: usize = crate::qr::MAX_IMAGE_BYTES;
-/// Online, the status lists of at most this many distinct schools named by QR items are
-/// fetched for one request (a request naming more checks the rest against held lists only).
-const MAX_QR_SCHOOLS_PREFETCHED: usize = 16;
 
 /// Routes of this module.
 pub(super) fn router() -> Router<AppState> {
@@ -113,92 +111,18 @@ struct ItemIn<'a> {
     qr: Option<String>,
 }
 
-/// Only the status entry of a credential (the rest skipped), to know which lists to fetch.
-#[derive(Deserialize)]
-struct StatusOnly {
-    #[serde(rename = "credentialStatus", default)]
-    credential_status: Option<Value>,
-}
-
-fn status_urls_of(items: &[Item]) -> Vec<String> {
-    let mut urls = Vec::new();
-    for item in items {
-        if let Item::Credential(bytes) = item
-            && let Ok(s) = serde_json::from_slice::<StatusOnly>(bytes)
-            && let Some(status) = s.credential_status
-        {
-            let doc = json!({ "credentialStatus": status });
-            urls.extend(crate::online::status_list_urls(&doc));
-        }
-    }
-    urls.sort();
-    urls.dedup();
-    urls
-}
-
-/// Which schools' status lists the QR items (text or photo) need, and which status lists the
-/// credential items (JSON or inside a PDF) name: what to fetch first, online. CPU-bound (PDFs
-/// are taken apart, photos decoded): run on the blocking pool.
-fn wanted(items: &[Item]) -> (Vec<String>, Vec<String>) {
-    let mut schools: Vec<String> = Vec::new();
-    for item in items {
-        let text = match item {
-            Item::Qr(text) => Some(text.clone()),
-            Item::File { bytes, .. } if is_image(bytes) && bytes.len() <= MAX_FILE_BYTES => {
-                crate::decode_qr_image(bytes).ok()
-            }
-            _ => None,
-        };
-        if let Some(text) = text
-            && let Ok(signed) = hocba_schema::qr::parse_qr_text(&text)
-            && !schools.contains(&signed.summary().school_code)
-            && schools.len() < MAX_QR_SCHOOLS_PREFETCHED
-        {
-            schools.push(signed.summary().school_code.clone());
-        }
-    }
-    // PDFs carry their credential inside; the status URL is read after extraction.
-    let mut extracted: Vec<Item> = Vec::new();
-    for item in items {
-        if let Item::File { bytes, .. } = item
-            && crate::pdf::is_pdf(bytes)
-            && let Ok(json) = crate::pdf::extract_credential(bytes)
-        {
-            extracted.push(Item::Credential(json));
-        }
-    }
-    let mut urls = status_urls_of(items);
-    urls.extend(status_urls_of(&extracted));
-    (schools, urls)
-}
-
-/// Verify `items` (after fetching what they need, when online) on the blocking pool, under
-/// the work deadline, `permit` (the request's heavy slot, if it has one) held until the work
-/// ends.
+/// Put `items` through the [`crate::pipeline`] on the blocking pool, under the work deadline,
+/// `permit` (the request's heavy slot, if it has one) held until the work ends: each item is
+/// read once (PDFs taken apart, photos decoded), online what they need is fetched (the status
+/// lists credentials name; for QR summaries, text or photo, their schools' lists through each
+/// school's index, since a summary names its index but not its list), then every read input
+/// is checked.
 pub(super) async fn check_items(
     state: &AppState,
     items: Vec<Item>,
     permit: Option<OwnedSemaphorePermit>,
 ) -> Result<(Vec<Checked>, Arc<Material>), Problem> {
     let permit = permit.map(Arc::new);
-    let (items, urls) = if let super::TrustSource::Online(online) = &state.inner.source {
-        // Online, a QR summary's status is checked in its school's lists: the summary names
-        // its index but not its list, so each school's index of lists is read first (QR text
-        // and QR photos alike; a few distinct schools per request at most).
-        let (items, (schools, urls)) = state
-            .run_blocking(permit.clone(), move || {
-                let wanted = wanted(&items);
-                (items, wanted)
-            })
-            .await?;
-        for code in &schools {
-            online.prefetch_school_lists(code).await;
-        }
-        (items, urls)
-    } else {
-        (items, Vec::new())
-    };
-    let material = state.material(&urls).await?;
     let now = state.now();
     let options = state.inner.options.clone();
     // Spread one batch over every core when it is the only heavy request running; when
@@ -210,11 +134,30 @@ pub(super) async fn check_items(
     } else {
         1
     };
+    if !state.inner.source.is_online() {
+        // Offline the material is at hand: read and check in one go.
+        let material = state.material(&Needs::default()).await?;
+        let m = Arc::clone(&material);
+        let checked = state
+            .run_blocking(permit, move || {
+                check_all(&read_items(items), &m, now, &options, threads)
+            })
+            .await?;
+        return Ok((checked, material));
+    }
+    let (read, needs) = state
+        .run_blocking(permit.clone(), move || {
+            let read = read_items(items);
+            let needs = needs_of(&read);
+            (read, needs)
+        })
+        .await?;
+    let material = state.material(&needs).await?;
+    // Judged at the time the material is at hand (fetching may take a moment).
+    let now = state.now();
     let m = Arc::clone(&material);
     let checked = state
-        .run_blocking(permit, move || {
-            verify_all(&items, &m, now, &options, threads)
-        })
+        .run_blocking(permit, move || check_all(&read, &m, now, &options, threads))
         .await?;
     Ok((checked, material))
 }
@@ -253,15 +196,9 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
     // The slot first, then the body: a request waiting for its turn holds only its headers.
     let permit = state.heavy_permit().await?;
     let (items, names) = if multipart {
-        let multipart = Multipart::from_request(request, &()).await.map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "malformed-multipart",
-                "Malformed multipart body",
-                e.body_text(),
-            )
-            .field("body")
-        })?;
+        let multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| malformed_multipart(e.body_text()))?;
         read_multipart(multipart, limits.max_items).await?
     } else {
         let body = read_body(request.into_body(), limits.max_json_body_bytes).await?;
@@ -422,11 +359,16 @@ pub(super) fn multipart_problem(e: &axum::extract::multipart::MultipartError) ->
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return Problem::body_too_large(super::Limits::default().max_body_bytes);
     }
+    malformed_multipart(e.body_text())
+}
+
+/// 400: the multipart body could not be taken apart (`detail` says why).
+fn malformed_multipart(detail: String) -> Problem {
     Problem::new(
         StatusCode::BAD_REQUEST,
         "malformed-multipart",
         "Malformed multipart body",
-        e.body_text(),
+        detail,
     )
     .field("body")
 }

@@ -60,6 +60,7 @@ use crate::VerifyError;
 use crate::VerifyOptions;
 pub use crate::online::Clock;
 use crate::online::{Material, OnlineTrust};
+use crate::pipeline::Needs;
 use problem::Problem;
 
 /// The service's limits; [`Limits::default`] is what `hocba-verify serve` uses.
@@ -121,6 +122,15 @@ impl TrustSource {
         match self {
             TrustSource::Offline(m) => Ok(Arc::clone(m)),
             TrustSource::Online(o) => o.material_for(urls.iter().map(String::as_str)).await,
+        }
+    }
+
+    /// The material inputs with `needs` call for ([`OnlineTrust::material_for_needs`] when
+    /// online; the bundle's as it is offline).
+    pub async fn material_for_needs(&self, needs: &Needs) -> Result<Arc<Material>, VerifyError> {
+        match self {
+            TrustSource::Offline(m) => Ok(Arc::clone(m)),
+            TrustSource::Online(o) => o.material_for_needs(needs).await,
         }
     }
 
@@ -257,16 +267,20 @@ impl AppState {
         }
     }
 
-    /// The material for items naming `urls`, or 503 when no trust list is available.
-    async fn material(&self, urls: &[String]) -> Result<Arc<Material>, Problem> {
-        self.inner.source.material_for(urls).await.map_err(|e| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "trust-material-unavailable",
-                "Trust material unavailable",
-                e.to_string(),
-            )
-        })
+    /// The material for inputs with `needs`, or 503 when no trust list is available.
+    async fn material(&self, needs: &Needs) -> Result<Arc<Material>, Problem> {
+        self.inner
+            .source
+            .material_for_needs(needs)
+            .await
+            .map_err(|e| {
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "trust-material-unavailable",
+                    "Trust material unavailable",
+                    e.to_string(),
+                )
+            })
     }
 }
 
@@ -335,7 +349,21 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
 /// Serve `app` on `listener` until the task is dropped: HTTP/1.1 with keep-alive, a header
 /// read timeout ([`Limits::header_timeout`]) and at most [`Limits::max_connections`]
 /// connections at once.
+///
+/// A failure to accept a connection (out of file descriptors and the like) does not stop the
+/// loop and is not printed: [`serve_reporting`] hands each one to its owner.
 pub async fn serve(listener: TcpListener, app: Router, limits: &Limits) -> std::io::Result<()> {
+    serve_reporting(listener, app, limits, |_| {}).await
+}
+
+/// [`serve`], handing each failure to accept a connection to `report` (the binary prints it;
+/// this library never prints).
+pub async fn serve_reporting(
+    listener: TcpListener,
+    app: Router,
+    limits: &Limits,
+    report: impl Fn(std::io::Error),
+) -> std::io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let header_timeout = limits.header_timeout;
     loop {
@@ -346,7 +374,7 @@ pub async fn serve(listener: TcpListener, app: Router, limits: &Limits) -> std::
             Ok(s) => s,
             Err(e) => {
                 // Out of file descriptors and the like: wait a little and go on.
-                eprintln!("hocba-verify: accept: {e}");
+                report(e);
                 tokio::time::sleep(StdDuration::from_millis(50)).await;
                 continue;
             }

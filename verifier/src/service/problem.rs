@@ -1,6 +1,7 @@
 //! RFC 9457 problem details: every error of the HTTP API is `application/problem+json` with
 //! `type`, `title`, `status`, `detail`, and — for bad input — the `field`, the `rule` broken and
-//! the offending `value` (or the `limit`).
+//! the offending `value` (or the `limit`). The wire form is
+//! [`hocba_schema::problem::ProblemDetails`], shared with the issuer.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,44 +23,26 @@ impl std::ops::Deref for Problem {
     }
 }
 
-/// The members of a problem details object.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProblemDetails {
-    /// `urn:hocba:problem:<rule>`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Short summary.
-    pub title: String,
-    /// The HTTP status.
-    pub status: u16,
-    /// What happened, in plain words.
-    pub detail: String,
-    /// The request field at fault, when one is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// The rule broken (stable code).
-    pub rule: String,
-    /// The offending value (shortened), when useful.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
-    /// The limit that applies, when a limit was hit.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u64>,
-}
+/// The members of a problem details object: the one wire form, defined in `hocba_schema`
+/// (`rule` is always set here).
+pub type ProblemDetails = hocba_schema::problem::ProblemDetails;
 
 impl Problem {
     /// A problem with `status`, `rule` (also the `type` suffix), `title` and `detail`.
     pub fn new(status: StatusCode, rule: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self(Box::new(ProblemDetails {
-            kind: format!("{TYPE_BASE}{rule}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            field: None,
-            rule: rule.to_owned(),
-            value: None,
-            limit: None,
-        }))
+        let mut details = ProblemDetails::new(
+            format!("{TYPE_BASE}{rule}"),
+            title.to_owned(),
+            status.as_u16(),
+            detail.into(),
+        );
+        details.rule = Some(rule.to_owned());
+        Self(Box::new(details))
+    }
+
+    /// The rule broken (stable code; also the `type` suffix).
+    pub fn rule(&self) -> &str {
+        self.0.rule.as_deref().unwrap_or_default()
     }
 
     /// Name the field at fault.
@@ -111,7 +94,7 @@ impl IntoResponse for Problem {
         let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static(hocba_schema::problem::PROBLEM_JSON),
         );
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
@@ -127,5 +110,23 @@ pub fn short(text: &str) -> String {
     match text.char_indices().nth(80) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The bytes are what the service wrote before the format moved to
+    /// `hocba_schema::problem`: the standard members, then `field`, `rule`, `value`, `limit`.
+    #[test]
+    fn problem_bodies_are_written_as_before() {
+        let p = Problem::body_too_large(10).value("x");
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"type":"urn:hocba:problem:body-too-large","title":"Request body too large","status":413,"detail":"the request body is larger than the limit of 10 bytes","field":"body","rule":"body-too-large","value":"x","limit":10}"#
+        );
+        assert_eq!(p.rule(), "body-too-large");
     }
 }

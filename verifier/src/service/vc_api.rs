@@ -81,32 +81,23 @@ pub(super) async fn vc_api_verify(State(state): State<AppState>, request: Reques
                 .filter(|c| c.outcome == Outcome::Passed)
                 .map(|c| vc_check_name(c.name))
                 .collect();
-            let warnings: Vec<Value> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Warning || c.outcome == Outcome::NotChecked)
-                .filter_map(|c| {
-                    let r = c.reason?;
-                    Some(problem(
-                        r.code(),
-                        r.message().en,
-                        c.detail.clone().unwrap_or_default(),
-                    ))
-                })
-                .collect();
-            let errors: Vec<Value> = v
-                .checks()
-                .iter()
-                .filter(|c| c.outcome == Outcome::Failed)
-                .filter_map(|c| {
-                    let r = c.reason?;
-                    Some(problem(
-                        r.code(),
-                        r.message().en,
-                        c.detail.clone().unwrap_or_default(),
-                    ))
-                })
-                .collect();
+            // The checks with an outcome `wanted`, as problem details naming their reason.
+            let problems_where = |wanted: &dyn Fn(Outcome) -> bool| -> Vec<Value> {
+                v.checks()
+                    .iter()
+                    .filter(|c| wanted(c.outcome))
+                    .filter_map(|c| {
+                        let r = c.reason?;
+                        Some(problem(
+                            r.code(),
+                            r.message().en,
+                            c.detail.clone().unwrap_or_default(),
+                        ))
+                    })
+                    .collect()
+            };
+            let warnings = problems_where(&|o| o == Outcome::Warning || o == Outcome::NotChecked);
+            let errors = problems_where(&|o| o == Outcome::Failed);
             (v.result() == VerdictResult::Valid, checks, warnings, errors)
         }
         Some(Checked::Error { code, detail }) => (

@@ -1,8 +1,9 @@
 //! One item of a verification request — credential JSON, scanned QR text, or an uploaded file
-//! (PDF, credential JSON, PNG/JPEG photo of the QR) — checked by the core and reported in the
-//! API's shape. No I/O here: the trust material and `now` are arguments; [`verify_all`]
-//! spreads a batch over the CPU cores, and each core checks its credentials' signatures in one
-//! batch ([`verify_part`]).
+//! (PDF, credential JSON, PNG/JPEG photo of the QR) — put through the [`crate::pipeline`]
+//! (read once: [`read_items`]; what it needs: [`needs_of`]; checked: [`check_all`]) and
+//! reported in the API's shape. No I/O here: the trust material and `now` are arguments;
+//! [`check_all`] spreads a batch over the CPU cores, and each core checks its credentials'
+//! signatures in one batch ([`check_part`]).
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -10,13 +11,12 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::normalise::{NormalisedRecord, normalise};
 use crate::online::Material;
-use crate::pdf::{MAX_PDF_BYTES, extract_credential, is_pdf};
-use crate::qr::{MAX_IMAGE_BYTES, SummaryInfo, SummaryVerdict};
+use crate::pipeline::{Input, Judged, Needs, check_input, read_input};
+use crate::qr::{SummaryInfo, SummaryVerdict};
 use crate::reason::Message;
 use crate::verdict::SchoolInfo;
 use crate::{
-    Check, Reason, Verdict, VerdictResult, VerifyError, VerifyOptions, decode_qr_image,
-    verify_credential_with, verify_credentials_batch, verify_summary_with,
+    Check, Reason, Verdict, VerdictResult, VerifyError, VerifyOptions, verify_credentials_batch,
 };
 
 /// Something to verify.
@@ -61,6 +61,33 @@ pub enum Checked {
     },
 }
 
+/// Step 1 of the [`crate::pipeline`] for one item: read it once (a PDF inflated, a photo
+/// decoded here and nowhere else); what cannot be read is already its answer.
+pub fn read_item(item: Item) -> Result<Input, Checked> {
+    match item {
+        Item::Credential(bytes) => Ok(Input::credential(bytes)),
+        Item::Qr(text) => Ok(Input::qr(text)),
+        Item::File {
+            bytes, claims_pdf, ..
+        } => read_input(bytes, claims_pdf).map_err(|e| error_of(&e)),
+        Item::Malformed { code, detail } => Err(Checked::Error { code, detail }),
+    }
+}
+
+/// Read every item once ([`read_item`]).
+pub fn read_items(items: Vec<Item>) -> Vec<Result<Input, Checked>> {
+    items.into_iter().map(read_item).collect()
+}
+
+/// What every read input needs (step 2 of the [`crate::pipeline`]).
+pub fn needs_of(read: &[Result<Input, Checked>]) -> Needs {
+    let mut needs = Needs::default();
+    for input in read.iter().flatten() {
+        needs.merge(input.needs());
+    }
+    needs
+}
+
 /// Check one item against `material` at `now` (`options` without status lists: the
 /// material's are added).
 pub fn verify_item(
@@ -69,46 +96,31 @@ pub fn verify_item(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Checked {
-    match item {
-        Item::Credential(bytes) => credential(bytes, material, now, options),
-        Item::Qr(text) => summary(text, material, now, options),
-        Item::File {
-            bytes, claims_pdf, ..
-        } => {
-            if is_pdf(bytes) {
-                if bytes.len() > MAX_PDF_BYTES {
-                    return too_large("PDF", bytes.len(), MAX_PDF_BYTES);
-                }
-                match extract_credential(bytes) {
-                    Ok(json) => credential(&json, material, now, options),
-                    Err(e) => error_of(&e),
-                }
-            } else if *claims_pdf {
-                Checked::Error {
-                    code: "not_a_pdf",
-                    detail: "the file is named or typed as a PDF but does not start like one \
-                             (no %PDF- header)"
-                        .into(),
-                }
-            } else if is_image(bytes) {
-                if bytes.len() > MAX_IMAGE_BYTES {
-                    return too_large("image", bytes.len(), MAX_IMAGE_BYTES);
-                }
-                match decode_qr_image(bytes) {
-                    Ok(text) => summary(&text, material, now, options),
-                    Err(e) => Checked::Error {
-                        code: "qr_unreadable",
-                        detail: e.to_string(),
-                    },
-                }
-            } else {
-                credential(bytes, material, now, options)
-            }
-        }
-        Item::Malformed { code, detail } => Checked::Error {
-            code,
-            detail: detail.clone(),
+    check_read(&read_item(item.clone()), material, now, options)
+}
+
+/// Check one read input (step 3 of the [`crate::pipeline`]).
+pub fn check_read(
+    read: &Result<Input, Checked>,
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Checked {
+    let input = match read {
+        Ok(input) => input,
+        Err(checked) => return checked.clone(),
+    };
+    let options = options
+        .clone()
+        .with_status_lists(std::sync::Arc::clone(&material.status_lists));
+    match check_input(input, &material.trust, now, &options) {
+        Ok(Judged::Credential(v)) => Checked::Credential(v),
+        Ok(Judged::Summary(v)) => Checked::Summary(v),
+        Err(e) if matches!(input, Input::Qr { .. }) => Checked::Error {
+            code: "qr_unreadable",
+            detail: e.to_string(),
         },
+        Err(e) => error_of(&e),
     }
 }
 
@@ -121,17 +133,27 @@ pub fn verify_part(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Vec<Checked> {
-    let credentials: Vec<&[u8]> = items
+    check_part(&read_items(items.to_vec()), material, now, options)
+}
+
+/// [`verify_part`] for inputs read already.
+pub fn check_part(
+    read: &[Result<Input, Checked>],
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+) -> Vec<Checked> {
+    let credentials: Vec<&[u8]> = read
         .iter()
-        .filter_map(|i| match i {
-            Item::Credential(bytes) => Some(&bytes[..]),
+        .filter_map(|r| match r {
+            Ok(Input::Credential { bytes, .. }) => Some(&bytes[..]),
             _ => None,
         })
         .collect();
     if credentials.len() < 2 {
-        return items
+        return read
             .iter()
-            .map(|i| verify_item(i, material, now, options))
+            .map(|r| check_read(r, material, now, options))
             .collect();
     }
     let options_with_lists = options
@@ -140,15 +162,14 @@ pub fn verify_part(
     let mut verdicts =
         verify_credentials_batch(&credentials, &material.trust, &options_with_lists, now)
             .into_iter();
-    items
-        .iter()
-        .map(|i| match i {
-            Item::Credential(_) => match verdicts.next() {
+    read.iter()
+        .map(|r| match r {
+            Ok(Input::Credential { .. }) => match verdicts.next() {
                 Some(Ok(v)) => Checked::Credential(Box::new(v)),
                 Some(Err(e)) => error_of(&e),
-                None => verify_item(i, material, now, options),
+                None => check_read(r, material, now, options),
             },
-            other => verify_item(other, material, now, options),
+            other => check_read(other, material, now, options),
         })
         .collect()
 }
@@ -162,16 +183,28 @@ pub fn verify_all(
     options: &VerifyOptions,
     threads: usize,
 ) -> Vec<Checked> {
-    let threads = threads.clamp(1, items.len().max(1));
+    check_all(&read_items(items.to_vec()), material, now, options, threads)
+}
+
+/// [`verify_all`] for inputs read already: spread over up to `threads` threads, each part with
+/// [`check_part`] (results in the inputs' order).
+pub fn check_all(
+    read: &[Result<Input, Checked>],
+    material: &Material,
+    now: OffsetDateTime,
+    options: &VerifyOptions,
+    threads: usize,
+) -> Vec<Checked> {
+    let threads = threads.clamp(1, read.len().max(1));
     if threads == 1 {
-        return verify_part(items, material, now, options);
+        return check_part(read, material, now, options);
     }
-    let chunk = items.len().div_ceil(threads);
+    let chunk = read.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
+        let handles: Vec<_> = read
             .chunks(chunk)
             .map(|part| {
-                let handle = scope.spawn(move || verify_part(part, material, now, options));
+                let handle = scope.spawn(move || check_part(part, material, now, options));
                 (part.len(), handle)
             })
             .collect();
@@ -192,69 +225,12 @@ pub fn verify_all(
     })
 }
 
-fn too_large(what: &str, size: usize, limit: usize) -> Checked {
-    Checked::Error {
-        code: "too_large",
-        detail: format!("the {what} is {size} bytes; the limit is {limit} bytes"),
-    }
-}
-
-pub(super) fn is_image(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
-}
-
-fn credential(
-    bytes: &[u8],
-    material: &Material,
-    now: OffsetDateTime,
-    options: &VerifyOptions,
-) -> Checked {
-    let options = options
-        .clone()
-        .with_status_lists(std::sync::Arc::clone(&material.status_lists));
-    match verify_credential_with(bytes, &material.trust, now, &options) {
-        Ok(v) => Checked::Credential(Box::new(v)),
-        Err(e) => error_of(&e),
-    }
-}
-
-/// A QR summary: signature and key by the core, and — when the material holds the school's
-/// status list(s) — revocation at the summary's index ([`crate::StatusLists::summary_status`]).
-fn summary(
-    text: &str,
-    material: &Material,
-    now: OffsetDateTime,
-    options: &VerifyOptions,
-) -> Checked {
-    match verify_summary_with(text, &material.trust, now, options) {
-        Ok(v) => {
-            let status = match (v.verified(), v.info().status_index) {
-                (Some(verified), Some(index)) => material.status_lists.summary_status(
-                    &verified.school().id,
-                    index,
-                    &material.trust,
-                    now,
-                    options.max_status_list_age,
-                ),
-                _ => None,
-            };
-            Checked::Summary(Box::new(match status {
-                Some(check) => v.with_status(check),
-                None => v,
-            }))
-        }
-        Err(e) => Checked::Error {
-            code: "qr_unreadable",
-            detail: e.to_string(),
-        },
-    }
-}
-
 fn error_of(e: &VerifyError) -> Checked {
     let code = match e {
         VerifyError::TooLarge { .. } => "too_large",
         VerifyError::NotJson { .. } => "not_json",
         VerifyError::NotAnObject { .. } => "not_an_object",
+        VerifyError::NotAPdf => "not_a_pdf",
         VerifyError::Pdf { .. } => "pdf_unreadable",
         VerifyError::PdfManyCredentials { .. } => "pdf_many_credentials",
         VerifyError::Image { .. } | VerifyError::QrPayload(_) => "qr_unreadable",

@@ -55,7 +55,7 @@ fn html(status: StatusCode, body: String) -> Response {
 
 fn error(lang: Lang, p: &Problem) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let (vi, en) = match p.rule.as_str() {
+    let (vi, en) = match p.rule() {
         "body-too-large" => (
             "Tệp quá lớn.".to_owned(),
             format!("The upload is too large: {}", p.detail),
@@ -180,7 +180,7 @@ async fn upload(
     };
     let items = match read_multipart(multipart, 1).await {
         Ok((items, _)) => items,
-        Err(p) if p.rule == "no-items" || p.rule == "too-many-items" => {
+        Err(p) if p.rule() == "no-items" || p.rule() == "too-many-items" => {
             return html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 pages::upload_page(

@@ -17,7 +17,7 @@ use time::Duration;
 use crate::status::{INDEX, status_list};
 use crate::support::*;
 
-fn bundle(created_at: &str, lists: &[Value]) -> Value {
+pub fn bundle(created_at: &str, lists: &[Value]) -> Value {
     json!({
         "type": "HocBaTrustBundle",
         "createdAt": created_at,
@@ -88,7 +88,7 @@ fn bad_bundles_are_errors_and_a_forged_trust_list_is_rejected() {
     );
 }
 
-fn setup(test: &str, revoked: &[usize]) -> PathBuf {
+pub fn setup(test: &str, revoked: &[usize]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("hocba-verify-bundle")
         .join(test);

@@ -16,6 +16,8 @@
 //! * `batch` — bulk verification: batched signatures, the same verdicts as one at a time.
 //! * `core_alone` — without default features: no HTTP or command-line crates.
 //! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
+//! * `pipeline` — one input pipeline: the same verdict through the library, the CLI and the
+//!   bulk API; a PDF read once; the online layer's failures returned as values.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
 #[allow(dead_code)]
@@ -28,6 +30,7 @@ mod core_alone;
 mod credential;
 mod keys;
 mod pdf;
+mod pipeline;
 mod qr;
 mod replay;
 mod scans;

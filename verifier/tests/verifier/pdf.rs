@@ -10,7 +10,7 @@ use lopdf::{Dictionary, Document, Object, Stream, StringFormat};
 use crate::support::*;
 
 /// A one-page PDF carrying `content` as the embedded file (compressed when `deflate`).
-fn pdf_with(content: &[u8], deflate: bool) -> Vec<u8> {
+pub fn pdf_with(content: &[u8], deflate: bool) -> Vec<u8> {
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
     let page_id = doc.add_object(Dictionary::from_iter(vec![
