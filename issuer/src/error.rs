@@ -138,6 +138,9 @@ pub enum IssuerError {
         /// The reason given.
         reason: String,
     },
+    /// A value of the request breaks a rule: the field, the rule, the value, what to do.
+    #[error("{}: {} / {}", .0.pointer, .0.message_vi, .0.message_en)]
+    Invalid(Box<crate::app::import::Refusal>),
     /// Something that is not about the input failed (a task, a serialisation).
     #[error("internal error: {0}")]
     Internal(String),

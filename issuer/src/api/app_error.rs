@@ -52,6 +52,10 @@ impl From<IssuerError> for ApiError {
                     message_en,
                 )],
             },
+            IssuerError::Invalid(refusal) => ApiError::Unprocessable {
+                title: "The request is not valid".to_owned(),
+                errors: vec![FieldError::from(&*refusal)],
+            },
             IssuerError::InvalidRecord(report) => ApiError::Unprocessable {
                 title: "The record does not pass validation".to_owned(),
                 errors: FieldError::all(&report),

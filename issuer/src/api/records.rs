@@ -22,7 +22,7 @@ use super::{AppState, Body};
 use crate::app::import::{JsonItem, Refusal};
 use crate::app::names::pupil_name;
 use crate::error::IssuerError;
-use crate::store::{RecordFilter, RecordState, School, YearRecord};
+use crate::store::{RecordFilter, RecordState, YearRecord};
 
 /// Largest number of records in one import request.
 pub const MAX_IMPORT_ITEMS: usize = 5_000;
@@ -470,27 +470,4 @@ pub async fn validate_record(
             warnings: warnings.iter().map(FieldError::from).collect(),
         },
     ))
-}
-
-/// Appends an audit entry for `caller` acting on `subject` of `school`.
-pub(super) async fn audit(
-    state: &AppState,
-    caller: &Caller,
-    school: &School,
-    action: &str,
-    subject: &str,
-    now: time::OffsetDateTime,
-    details: Value,
-) -> Result<(), ApiError> {
-    Ok(state
-        .issuer()
-        .audit(
-            school,
-            Some(caller.user_id()),
-            action,
-            subject,
-            details,
-            now,
-        )
-        .await?)
 }

@@ -51,7 +51,6 @@ use utoipa::ToSchema;
 
 use super::auth::Caller;
 use super::error::{ApiError, FieldError, parse_json};
-use super::records::audit;
 use super::{AppState, Body};
 use crate::store::{NewShare, Role, Share};
 
@@ -63,10 +62,7 @@ pub const MAX_SHARE_DAYS: i64 = 90;
 pub const MAX_SHARED_CREDENTIALS: usize = 20;
 /// The longest purpose, in characters.
 pub const MAX_PURPOSE_CHARS: usize = 500;
-/// Days a guardian token lives when the request does not say.
-pub const DEFAULT_GUARDIAN_TOKEN_DAYS: i64 = 365;
-/// The longest a guardian token may live, in days.
-pub const MAX_GUARDIAN_TOKEN_DAYS: i64 = 730;
+pub use crate::app::share::{DEFAULT_GUARDIAN_TOKEN_DAYS, MAX_GUARDIAN_TOKEN_DAYS};
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -142,44 +138,19 @@ pub async fn create_guardian_token(
     } else {
         parse_json(&body)?
     };
-    let ttl_days = request.ttl_days.unwrap_or(DEFAULT_GUARDIAN_TOKEN_DAYS);
-    if !(1..=MAX_GUARDIAN_TOKEN_DAYS).contains(&ttl_days) {
-        return Err(invalid(
-            "/ttlDays",
-            "ttl_days_range",
-            Value::from(ttl_days),
-            "Số ngày hiệu lực phải từ 1 đến 730",
-            "ttlDays must be 1 to 730",
-        ));
-    }
-    let pupil = state.store().pupil(&school.id, &pupil_id).await?;
-    let now = state.now();
-    let name = request
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| format!("Phụ huynh của {}", pupil.full_name));
-    let user = state
-        .store()
-        .create_guardian(&school.id, &pupil.id, &name, now)
+    let made = state
+        .issuer()
+        .guardian_token(
+            &school,
+            &pupil_id,
+            request.name,
+            request.ttl_days,
+            Some(caller.user_id()),
+            "api",
+            state.now(),
+        )
         .await?;
-    let token = state
-        .store()
-        .create_token(&user.id, Duration::days(ttl_days), now)
-        .await?;
-    audit(
-        &state,
-        &caller,
-        &school,
-        "guardian_token.create",
-        &pupil.id,
-        now,
-        serde_json::json!({
-            "userId": user.id,
-            "tokenId": token.id,
-            "expiresAt": rfc3339(token.expires_at),
-        }),
-    )
-    .await?;
+    let (user, pupil, token) = (made.user, made.pupil, made.token);
     let body = GuardianTokenResponse {
         user_id: user.id,
         pupil_id: pupil.id,

@@ -3,7 +3,8 @@
 //! only its hash is stored.
 
 use anyhow::{Context, Result, bail};
-use hocba_issuer::store::{NewUser, Role, Store, StoreError};
+use hocba_issuer::app::Issuer;
+use hocba_issuer::store::{NewUser, Role, Store};
 use time::{Duration, OffsetDateTime};
 
 /// Create a user with `role` (of school `school`, none for the authority and portals; bound
@@ -41,46 +42,36 @@ pub(crate) fn create(
                 format!("school {code} is not registered; start `hocba-issuer serve` once with its key in --keys")
             })?),
         };
-        let display_name = name.unwrap_or_else(|| format!("{role} (token)"));
         let mut bound_to = String::new();
-        let user = match (role, &school) {
+        let (user, token) = match (role, &school) {
             (Role::Guardian, Some(school)) => {
                 let Some(pupil) = pupil else {
                     bail!("--pupil PUPIL_ID is required for a guardian token");
                 };
-                let found = match store.pupil(&school.id, pupil).await {
-                    Err(StoreError::NotFound { .. }) => {
-                        match store.pupil_by_key(&school.id, pupil).await {
-                            Err(StoreError::NotFound { .. }) => {
-                                store.pupil_by_student_code(&school.id, pupil).await
-                            }
-                            other => other,
-                        }
-                    }
-                    other => other,
-                }
-                .with_context(|| format!("no such pupil in school {}", school.code))?;
-                bound_to = format!(" for pupil {}", found.id);
-                store
-                    .create_guardian(&school.id, &found.id, &display_name, now)
-                    .await?
+                let made = Issuer::offline(store.clone(), now)
+                    .guardian_token(school, pupil, name, Some(ttl_days), None, "cli", now)
+                    .await
+                    .with_context(|| format!("a guardian token in school {}", school.code))?;
+                bound_to = format!(" for pupil {}", made.pupil.id);
+                (made.user, made.token)
             }
             _ => {
-                store
+                let user = store
                     .create_user(
                         &NewUser {
                             school_id: school.as_ref().map(|s| s.id.clone()),
-                            display_name,
+                            display_name: name.unwrap_or_else(|| format!("{role} (token)")),
                             role,
                         },
                         now,
                     )
-                    .await?
+                    .await?;
+                let token = store
+                    .create_token(&user.id, Duration::days(ttl_days), now)
+                    .await?;
+                (user, token)
             }
         };
-        let token = store
-            .create_token(&user.id, Duration::days(ttl_days), now)
-            .await?;
         store.close().await;
         eprintln!(
             "token {} for a {role}{}{} created (user id {}); expires {}. It is shown once:",
