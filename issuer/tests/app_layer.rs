@@ -212,6 +212,27 @@ async fn reports_and_lists_name_pupils(ctx: Ctx) {
         .map(|r| r["pupilName"].as_str().unwrap())
         .collect();
     assert!(listed.contains(&"Trần Văn Bình"), "{records}");
+    let credentials = common::http::get(
+        &env.app,
+        "/api/v1/classes/2025-2026/5A/credentials",
+        Some(&env.teacher),
+    )
+    .await
+    .ok(StatusCode::OK);
+    let signed: Vec<&str> = credentials
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["pupilName"].as_str().unwrap())
+        .collect();
+    assert!(signed.contains(&"Nguyễn Thị Ánh"), "{credentials}");
+    assert!(
+        credentials
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["className"] == "5A")
+    );
 }
 
 /// `record` without its personal identification number (a warning, not an error).

@@ -43,11 +43,19 @@ pub struct CredentialSummary {
     /// When it was revoked, if it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
+    /// The pupil's full name, as signed.
+    pub pupil_name: String,
+    /// The class, as signed.
+    pub class_name: String,
 }
 
 impl From<&Credential> for CredentialSummary {
     fn from(c: &Credential) -> Self {
+        let (pupil_name, class_name) =
+            crate::app::names::credential_pupil(&c.credential_json).unwrap_or_default();
         CredentialSummary {
+            pupil_name,
+            class_name,
             id: c.id.clone(),
             record_id: c.record_id.clone(),
             sha256: c.sha256.clone(),

@@ -64,6 +64,32 @@ pub fn pupil_name(record_json: &str) -> Option<String> {
         .map(|r| r.student.full_name)
 }
 
+/// The pupil's full name and class in a signed credential's JSON (its subject), for lists,
+/// reports and file names; `None` when either is missing.
+pub fn credential_pupil(credential_json: &str) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Subject {
+        class_name: String,
+        student: Student,
+    }
+    #[derive(serde::Deserialize)]
+    struct Student {
+        #[serde(rename = "fullName")]
+        full_name: String,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Credential {
+        credential_subject: Subject,
+    }
+    let c: Credential = serde_json::from_str(credential_json).ok()?;
+    Some((
+        c.credential_subject.student.full_name,
+        c.credential_subject.class_name,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,14 +178,9 @@ impl Issuer {
 /// `<class>-<pupil name in ASCII>-<short id>` of a stored credential
 /// ([`crate::app::names`]; its id when the names are missing).
 fn file_stem(c: &Credential) -> String {
-    let value: Value = serde_json::from_str(&c.credential_json).unwrap_or(Value::Null);
-    let subject = &value["credentialSubject"];
-    match (
-        subject["className"].as_str(),
-        subject["student"]["fullName"].as_str(),
-    ) {
-        (Some(class), Some(name)) => crate::app::names::file_stem(class, name, &c.id),
-        _ => safe(&c.id),
+    match crate::app::names::credential_pupil(&c.credential_json) {
+        Some((name, class)) => crate::app::names::file_stem(&class, &name, &c.id),
+        None => safe(&c.id),
     }
 }
 
