@@ -147,6 +147,34 @@ mod tests {
     }
 
     #[test]
+    fn a_killed_server_gives_its_log_and_an_exited_one_is_a_panic() {
+        let server = Server::start(&mut sh(
+            "echo 'listening on http://127.0.0.1:1' >&2; echo more >&2; exec sleep 60",
+        ));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let log = server.kill();
+        assert!(
+            log.starts_with("listening on") && log.contains("more"),
+            "{log}"
+        );
+
+        let mut server = Server::start(&mut sh(
+            "echo 'listening on http://127.0.0.1:2' >&2; echo bye >&2",
+        ));
+        let exited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for _ in 0..100 {
+                server.assert_running();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }));
+        let message = *exited.unwrap_err().downcast::<String>().unwrap();
+        assert!(
+            message.contains("exited") && message.contains("bye"),
+            "{message}"
+        );
+    }
+
+    #[test]
     #[should_panic(expected = "stopped before listening:\nnope")]
     fn a_server_that_stops_first_is_a_panic_with_its_log() {
         Server::start(&mut sh("echo nope >&2"));

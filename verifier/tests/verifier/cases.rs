@@ -178,6 +178,32 @@ fn every_case_file_gives_its_stated_verdict() {
     assert!(cases.len() >= recipes().len(), "{} case files", cases.len());
 }
 
+/// The files hold the compact bytes the issuer writes (the fast path reads them); the same
+/// documents pretty-printed take the general path and must get the verdict their file states.
+#[test]
+fn every_case_file_gives_its_stated_verdict_pretty_printed_too() {
+    let trust = trust();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, input, text) in &case_files() {
+        let expect = parse_expect(text).unwrap();
+        let Ok(value) = serde_json::from_slice::<Value>(input) else {
+            continue;
+        };
+        if expect.error.is_some() || !value.is_object() {
+            continue;
+        }
+        let pretty = serde_json::to_vec_pretty(&value).unwrap();
+        assert_ne!(&pretty, input, "{name}");
+        checked += 1;
+        if let Err(why) = run_case(&pretty, &expect, &trust) {
+            failures.push(format!("{name} (pretty-printed): {why}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(checked >= 40, "{checked} cases pretty-printed");
+}
+
 #[test]
 fn a_case_file_that_states_another_verdict_fails() {
     let trust = trust();
