@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hocba_issuer::issue::{IssueOptions, issue_record};
@@ -14,6 +13,7 @@ use hocba_issuer::pdf::{PdfOptions, render_pdf};
 use hocba_issuer::signing::Signer;
 use hocba_schema::credential::{IssuerRef, StatusEntry};
 use hocba_schema::trust_list::TrustList;
+use hocba_test_support::files::{dev_keys, dev_trust_list, example_path};
 use serde_json::Value;
 use time::macros::datetime;
 
@@ -21,20 +21,18 @@ use time::macros::datetime;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn signed(example: &str) -> (Value, KeyPair) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let record = std::fs::read(root.join("schema/examples").join(example)).unwrap();
+    let record = std::fs::read(example_path(example)).unwrap();
     let value: Value = serde_json::from_slice(&record).unwrap();
     let code = value["school"]["code"].as_str().unwrap().to_owned();
     let list: TrustList =
-        serde_json::from_slice(&std::fs::read(root.join("keys/dev/trust-list.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(dev_trust_list()).unwrap()).unwrap();
     let school = list
         .credential_subject
         .schools
         .iter()
         .find(|s| s.code == code)
         .unwrap();
-    let key_path = root.join(format!("keys/dev/school-{code}.pem"));
+    let key_path = dev_keys().join(format!("school-{code}.pem"));
     let signer = Signer::new(
         KeyPair::load(&key_path).unwrap(),
         IssuerRef {

@@ -22,6 +22,7 @@ use hocba_issuer::store::{ImportRow, NewPupil, NewSchool, Store};
 use hocba_issuer::synthetic;
 use hocba_schema::credential::IssuerRef;
 use hocba_schema::record::{YearRecord, parse_date};
+use hocba_test_support::db::{SqliteFile, postgres_url, unique_schema};
 use sqlx::{AssertSqlSafe, Connection};
 use time::macros::datetime;
 
@@ -199,14 +200,13 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/bench.db", dir.path().display());
-        let store = Store::connect(&url).await.unwrap();
+        let db = SqliteFile::new();
+        let store = Store::connect(&db.url()).await.unwrap();
         run("sqlite", &store, &files, pupils).await;
         store.close().await;
-        match std::env::var("HOCBA_TEST_POSTGRES") {
-            Ok(url) => {
-                let schema = format!("hocba_bench_{}", uuid::Uuid::new_v4().simple());
+        match postgres_url() {
+            Some(url) => {
+                let schema = unique_schema("hocba_bench");
                 let store = Store::connect_with_schema(&url, &schema).await.unwrap();
                 run("postgres", &store, &files, pupils).await;
                 store.close().await;
@@ -216,7 +216,7 @@ fn main() {
                     .await
                     .unwrap();
             }
-            Err(_) => println!("postgres   skipped: HOCBA_TEST_POSTGRES not set"),
+            None => println!("postgres   skipped: HOCBA_TEST_POSTGRES not set"),
         }
     });
 }

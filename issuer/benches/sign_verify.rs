@@ -12,7 +12,6 @@
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::{Signer as _, SigningKey};
@@ -20,6 +19,7 @@ use hocba_issuer::keys::KeyPair;
 use hocba_issuer::signing::Signer;
 use hocba_schema::credential::{IssuerRef, StatusEntry, UnsignedCredential};
 use hocba_schema::validation::parse_and_validate;
+use hocba_test_support::files::{dev_keys, dev_trust_list, example_path};
 use hocba_verifier::TrustedAuthority;
 use serde_json::Value;
 use time::macros::datetime;
@@ -104,7 +104,6 @@ fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     // HOCBA_BENCH_MS shortens the run (e.g. under a profiler).
     let budget = Duration::from_millis(
         std::env::var("HOCBA_BENCH_MS")
@@ -112,14 +111,14 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(2000),
     );
-    let record_bytes = std::fs::read(root.join("schema/examples/secondary-grade11.json")).unwrap();
-    let trust_bytes = std::fs::read(root.join("keys/dev/trust-list.json")).unwrap();
+    let record_bytes = std::fs::read(example_path("secondary-grade11.json")).unwrap();
+    let trust_bytes = std::fs::read(dev_trust_list()).unwrap();
     let authority = TrustedAuthority::from_pem(
-        &std::fs::read_to_string(root.join("keys/dev/authority.pub.pem")).unwrap(),
+        &std::fs::read_to_string(dev_keys().join("authority.pub.pem")).unwrap(),
     )
     .unwrap();
     let trust = authority.verify_trust_list(&trust_bytes).unwrap();
-    let key = KeyPair::load(&root.join("keys/dev/school-79000701.pem")).unwrap();
+    let key = KeyPair::load(&dev_keys().join("school-79000701.pem")).unwrap();
     let school = trust
         .list()
         .school_with_key(&key.public_key_multibase())

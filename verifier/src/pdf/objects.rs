@@ -2,7 +2,7 @@
 //!
 //! `load_mem` parses every object each cross-reference entry names, from the offset it names
 //! to wherever the parser stops. Hostile tables make that unbounded (all three were tried on
-//! hand-made files; see `verifier/tests/hostile/`): many entries naming the offset of one large
+//! hand-made files; see `verifier/tests/verifier/hostile/`): many entries naming the offset of one large
 //! object parse it again for each entry; streams whose data holds further object headers are
 //! copied again for each (quadratic time and memory); and a chain of indirect `/Length`s is
 //! resolved inside the previous stream's parse, recursively, until the stack overflows — a

@@ -1,8 +1,10 @@
-//! Integration tests of hocba-verifier: one test binary, one module per concern.
+//! Integration tests of hocba-verifier: one test binary, one module per concern (run one module
+//! with `cargo test -p hocba-verifier --test verifier MODULE::`, e.g. `--test verifier service::`).
 //!
 //! * `vectors` — RFC 8032 §7.1, Wycheproof-style Ed25519 edge cases (data file), the W3C
 //!   eddsa-jcs-2022 vector.
-//! * `credential` — a valid credential, and every kind of tampering with its own reason code.
+//! * `credential` — a valid credential and what its verdict reports.
+//! * `cases` — the verdict cases of `tests/data/cases/`, one file each, run by one table.
 //! * `keys` — unknown keys, another school's key, retired and compromised keys.
 //! * `trust_list` — the authority's signature over the trust list, freshness, key files.
 //! * `qr` — the school-signed QR summary: offline verification, key rules, binding, bad payloads.
@@ -18,22 +20,33 @@
 //! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
 //! * `pipeline` — one input pipeline: the same verdict through the library, the CLI and the
 //!   bulk API; a PDF read once; the online layer's failures returned as values.
+//! * `service` — the HTTP verifier: routes, limits, online trust material, on loopback.
+//! * `pages` — the HTML pages rendered from real verdicts (`pages_support` builds the world).
+//! * `browser` — the QR landing page in a real Chromium through ChromeDriver.
+//! * `hostile` — hostile PDFs and request bodies, and bounded property tests of the readers.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
+#[allow(dead_code)]
+mod pages_support;
 #[allow(dead_code)]
 mod support;
 
 mod batch;
+mod browser;
 mod bundle;
+mod cases;
 mod cli;
 mod core_alone;
 mod credential;
+mod hostile;
 mod keys;
+mod pages;
 mod pdf;
 mod pipeline;
 mod qr;
 mod replay;
 mod scans;
+mod service;
 mod status;
 mod trust_list;
 mod vectors;

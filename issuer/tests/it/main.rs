@@ -1,0 +1,50 @@
+//! Integration tests of hocba-issuer: one test binary, one module per concern (run one module
+//! with `cargo test -p hocba-issuer --test it MODULE::`, e.g. `--test it store::`).
+//!
+//! Shared pieces: `common` (a store on SQLite and on PostgreSQL per test, the
+//! `both_databases!` macro, the router helpers in `common::http`) and `xlsx` (a minimal XLSX
+//! writer and the hostile workbooks). Fixtures that the verifier's tests use too (example
+//! records, dev keys, a real server on loopback) live in the `hocba-test-support` crate.
+//!
+//! Every test is safe to share the process with the others: none sets environment variables
+//! or the working directory, servers listen on port 0, and each PostgreSQL test has its own
+//! schema.
+//!
+//! * `app_layer` — the application layer's rules through the API (nothing to sign, a class
+//!   validated at once, idempotency after changes, people named).
+//! * `api`, `hardening`, `shares`, `status`, `authority` — the HTTP API through the router.
+//! * `store`, `batch`, `crash`, `restart`, `two_servers` — storage, batch signing, crashes.
+//! * `import`, `import_limits`, `import_serve` — CSV / XLSX / JSON import and its limits.
+//! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
+//! * `pdf` — the printed record, its QR code read back from a raster.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
+
+#[macro_use]
+mod common;
+mod xlsx;
+
+mod api;
+mod app_layer;
+mod authority;
+mod batch;
+mod cli;
+mod crash;
+mod hardening;
+mod identity;
+mod import;
+mod import_limits;
+mod import_serve;
+mod keyring;
+mod logs;
+mod pdf;
+mod restart;
+mod serve;
+mod shares;
+mod status;
+mod store;
+mod two_servers;

@@ -1,0 +1,273 @@
+//! A real browser on the real service: `hocba-verify serve` on an offline bundle, and Debian's
+//! headless Chromium driven through W3C WebDriver (`chromedriver`, with `fantoccini` over plain
+//! HTTP on loopback: `hocba_test_support::browser`). The browser opens the QR URL of a valid record and sees the valid
+//! verdict (Vietnamese, then English with `?lang=en`), the QR URL of a revoked record, and
+//! uploads the revoked record's credential through the upload form and sees it revoked, with
+//! the date and reason the school published.
+//!
+//! Without `chromium` or `chromedriver` on the PATH the test says so and passes, unless `CI`
+//! is set: then a missing browser is a failure (`.ci/run` installs both).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+use hocba_test_support::browser::{Browser, chromium_and_driver};
+use hocba_test_support::server::Server;
+use serde_json::json;
+use time::macros::datetime;
+
+use crate::pages_support::*;
+
+/// The time the server judges at (`serve --at`), so the fixtures' dates are current for it.
+const AT: &str = "2026-06-01T00:00:00Z";
+/// Index of the valid record and of the revoked one in school A's status list.
+const VALID_INDEX: u64 = 4242;
+const REVOKED_INDEX: u64 = 90_017;
+/// The phone screen's width in CSS pixels.
+const PHONE_WIDTH: u64 = 360;
+const REASON: &str = "Sai điểm kiểm tra môn Toán; đã cấp lại hồ sơ mới";
+
+/// The verdict banner: `data-verdict` and its visible text (waiting up to 10 s for a page
+/// with one, e.g. after a form was submitted).
+fn verdict_of(b: &Browser) -> (String, String) {
+    let banner = b.wait_for("#verdict", 100);
+    (
+        b.attribute(&banner, "data-verdict").unwrap_or_default(),
+        b.text(&banner),
+    )
+}
+
+/// With `HOCBA_SCREENSHOTS=DIR`, save what the browser shows as `DIR/<name>.png` (to look at
+/// the pages; nothing is checked).
+fn screenshot(b: &Browser, name: &str) {
+    let Some(dir) = std::env::var_os("HOCBA_SCREENSHOTS") else {
+        return;
+    };
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(Path::new(&dir).join(format!("{name}.png")), b.screenshot()).unwrap();
+}
+
+/// What a phone user would notice: the page wider than the screen, or anything loaded besides
+/// the page itself.
+fn assert_fits_and_loads_nothing(b: &Browser) {
+    let v = b.script(
+        "return [document.documentElement.scrollWidth, window.innerWidth, \
+         performance.getEntriesByType('resource').length, document.styleSheets.length];",
+    );
+    let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
+    assert_eq!(inner, PHONE_WIDTH, "viewport width");
+    assert!(
+        scroll <= inner,
+        "page is {scroll} px wide in a {inner} px window"
+    );
+    assert_eq!(v[2], 0, "the page loaded other resources");
+    assert_eq!(v[3], 1, "one inline style sheet");
+}
+
+/// The bundle, the authority key and the two credentials (`valid.json`, `revoked.json`) in a
+/// fresh directory; returns the two QR texts and the revoked credential's path.
+fn setup(dir: &Path, w: &World) -> (String, String, PathBuf) {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).unwrap();
+    let valid = w.credential(PRIMARY_GRADE5, SCHOOL_A, 11, VALID_INDEX, |_| {});
+    let revoked = w.credential(PRIMARY_GRADE5, SCHOOL_A, 12, REVOKED_INDEX, |r| {
+        r["student"]["fullName"] = "Lò Văn Pháo".into();
+    });
+    let list = w.status_list(SCHOOL_A, &[(REVOKED_INDEX as usize, REASON)]);
+    fs::write(dir.join("bundle.json"), bytes(&w.bundle(&[list]))).unwrap();
+    fs::write(dir.join("authority.pub.pem"), authority_pem()).unwrap();
+    fs::write(dir.join("valid.json"), bytes(&valid)).unwrap();
+    let revoked_file = dir.join("revoked.json");
+    fs::write(&revoked_file, bytes(&revoked)).unwrap();
+    (
+        w.qr_text(&valid, &SCHOOL_A.key()),
+        w.qr_text(&revoked, &SCHOOL_A.key()),
+        revoked_file,
+    )
+}
+
+/// Server, chromedriver and a browser session for one test (`None`: no browser here, and not
+/// in CI). Fields drop in order: the browser (and its driver), then the server.
+struct Rig {
+    browser: Browser,
+    server: Server,
+    base: String,
+    valid_qr: String,
+    revoked_qr: String,
+    revoked_file: PathBuf,
+    /// One browser at a time (CI has two cores and runs other tests beside these).
+    _one_at_a_time: MutexGuard<'static, ()>,
+}
+
+static ONE_BROWSER: Mutex<()> = Mutex::new(());
+
+impl Rig {
+    fn start(test: &str) -> Option<Rig> {
+        let Some((chromium, chromedriver)) = chromium_and_driver() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but chromium or chromedriver is missing \
+                 (apt-get install chromium chromium-driver)"
+            );
+            eprintln!(
+                "SKIPPED {test}: the real-browser test needs chromium and chromedriver on the \
+                 PATH (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        };
+        let one_at_a_time = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("hocba-browser")
+            .join(test);
+        let w = World::at(datetime!(2026-06-01 00:00 UTC));
+        let (valid_qr, revoked_qr, revoked_file) = setup(&dir, &w);
+
+        let server = Server::start(
+            Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
+                .current_dir(&dir)
+                .args(["serve", "--bundle", "bundle.json"])
+                .args(["--authority", "authority.pub.pem"])
+                .args(["--listen", "127.0.0.1:0", "--at", AT]),
+        );
+        // A desktop window is at least 500 px wide: emulate the narrowest common phone
+        // screen (360 CSS px), touch and mobile viewport rules included.
+        let phone = json!({"mobileEmulation": {"deviceMetrics": {
+            "width": PHONE_WIDTH, "height": 780, "pixelRatio": 3.0,
+            "touch": true, "mobile": true
+        }}});
+        let browser = Browser::start(
+            &chromium,
+            &chromedriver,
+            &dir,
+            &["--window-size=390,844"],
+            phone.as_object().unwrap().clone(),
+        );
+        Some(Rig {
+            browser,
+            base: server.url(""),
+            server,
+            valid_qr,
+            revoked_qr,
+            revoked_file,
+            _one_at_a_time: one_at_a_time,
+        })
+    }
+
+    /// Open `path` (with its query) on the verifier.
+    fn open(&self, path: &str) {
+        self.browser.open(&format!("{}{path}", self.base));
+    }
+}
+
+#[test]
+fn a_phone_opens_a_valid_records_qr_url_and_sees_it_valid_in_both_languages() {
+    let Some(mut rig) = Rig::start("valid-qr") else {
+        return;
+    };
+    let b = &rig.browser;
+    // The QR text's prefix is the issuer's; the path is what the phone opens here.
+    let path = qr_path(&rig.valid_qr);
+    rig.open(&path);
+    let (verdict, text) = verdict_of(b);
+    assert_eq!(verdict, "valid", "{text}");
+    assert!(text.contains("Hợp lệ"), "{text}");
+    assert!(text.contains("Trường Tiểu học Lê Văn Tám"), "{text}");
+    let name = b.find("#pupil-name");
+    assert_eq!(b.text(&name), "Đinh Thị Ngọc Ánh");
+    // The service holds the school's status list: revocation was checked, not just the QR.
+    let status = b.find("#checks li[data-check=status]");
+    assert_eq!(
+        b.attribute(&status, "data-outcome").as_deref(),
+        Some("passed")
+    );
+    assert_fits_and_loads_nothing(b);
+    screenshot(b, "qr-valid-vi");
+
+    // The language switch is a link to the same page in English.
+    let switch = b.find("#lang-switch");
+    b.click(&switch);
+    assert_eq!(b.url(), format!("{}{path}?lang=en", rig.base));
+    let (verdict, text) = verdict_of(b);
+    assert_eq!(verdict, "valid");
+    assert!(text.contains("Valid"), "{text}");
+    assert!(!text.contains("Hợp lệ"), "{text}");
+    assert_fits_and_loads_nothing(b);
+    screenshot(b, "qr-valid-en");
+    // Lower-case `/v/` works as well.
+    rig.open(&format!("{}?lang=en", path.replace("/V/", "/v/")));
+    assert_eq!(verdict_of(b).0, "valid");
+    rig.server.assert_running();
+}
+
+#[test]
+fn uploaded_credentials_show_the_record_or_that_it_was_revoked() {
+    let Some(mut rig) = Rig::start("upload") else {
+        return;
+    };
+    let b = &rig.browser;
+    let upload = |file: &Path| {
+        rig.open("/upload");
+        let input = b.find("#upload-file input[type=file]");
+        b.send_keys(&input, &file.to_string_lossy());
+        let submit = b.find("#upload-file button");
+        b.click(&submit);
+    };
+    // The valid record, with its results table: the table scrolls inside its card, the page
+    // stays as wide as the phone.
+    upload(&rig.revoked_file.with_file_name("valid.json"));
+    let (verdict, text) = verdict_of(b);
+    assert_eq!(verdict, "valid", "{text}");
+    assert!(text.contains("Hợp lệ"), "{text}");
+    let table = b.find("#subjects");
+    assert!(b.text(&table).contains("Tiếng Việt"));
+    assert_fits_and_loads_nothing(b);
+    screenshot(b, "upload-valid-vi");
+    b.script("document.getElementById('subjects').scrollIntoView(); return 0;");
+    screenshot(b, "upload-valid-table-vi");
+    b.script("document.getElementById('checks').scrollIntoView(); return 0;");
+    screenshot(b, "upload-valid-checks-vi");
+
+    upload(&rig.revoked_file);
+    let (verdict, text) = verdict_of(b);
+    assert_eq!(verdict, "revoked", "{text}");
+    assert!(text.contains("Đã thu hồi"), "{text}");
+    assert!(
+        text.contains(&format!("Thu hồi ngày 31/05/2026 — lý do: {REASON}")),
+        "{text}"
+    );
+    assert_fits_and_loads_nothing(b);
+    screenshot(b, "upload-revoked-vi");
+    rig.open("/upload");
+    screenshot(b, "upload-form-vi");
+    rig.server.assert_running();
+}
+
+#[test]
+fn a_revoked_records_qr_url_shows_revoked() {
+    let Some(mut rig) = Rig::start("revoked-qr") else {
+        return;
+    };
+    let b = &rig.browser;
+    let path = qr_path(&rig.revoked_qr);
+    rig.open(&path);
+    screenshot(b, "qr-revoked-vi");
+    let (verdict, text) = verdict_of(b);
+    assert_eq!(verdict, "revoked", "{text}");
+    assert!(text.contains("Đã thu hồi"), "{text}");
+    assert!(
+        text.contains(&format!("Thu hồi ngày 31/05/2026 — lý do: {REASON}")),
+        "{text}"
+    );
+    assert_fits_and_loads_nothing(b);
+    rig.open(&format!("{path}?lang=en"));
+    let (verdict, text) = verdict_of(b);
+    assert_eq!(verdict, "revoked", "{text}");
+    assert!(text.contains("Revoked"), "{text}");
+    assert!(
+        text.contains(&format!("Revoked on 2026-05-31 — reason: {REASON}")),
+        "{text}"
+    );
+    rig.server.assert_running();
+}
