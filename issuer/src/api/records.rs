@@ -164,7 +164,7 @@ fn record_error(pointer: &str, rule: &str, value: Value, vi: &str, en: &str) -> 
 impl From<&Refusal> for FieldError {
     fn from(r: &Refusal) -> Self {
         record_error(
-            r.pointer,
+            &r.pointer,
             r.rule,
             r.value.clone(),
             &r.message_vi,

@@ -44,25 +44,19 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
 use super::auth::Caller;
-use super::error::{ApiError, FieldError, parse_json};
+use super::error::{ApiError, parse_json};
 use super::{AppState, Body};
-use crate::store::{NewShare, Role, Share};
+use crate::store::Share;
 
-/// Days a share code lives when the request does not say.
-pub const DEFAULT_SHARE_DAYS: i64 = 14;
-/// The longest a share code may live, in days.
-pub const MAX_SHARE_DAYS: i64 = 90;
-/// The most credentials one share may name.
-pub const MAX_SHARED_CREDENTIALS: usize = 20;
-/// The longest purpose, in characters.
-pub const MAX_PURPOSE_CHARS: usize = 500;
 pub use crate::app::share::{DEFAULT_GUARDIAN_TOKEN_DAYS, MAX_GUARDIAN_TOKEN_DAYS};
+pub use crate::app::share_codes::{
+    DEFAULT_SHARE_DAYS, MAX_PURPOSE_CHARS, MAX_SHARE_DAYS, MAX_SHARED_CREDENTIALS,
+};
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -74,13 +68,6 @@ fn no_store(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-fn invalid(pointer: &str, rule: &str, value: Value, vi: &str, en: &str) -> ApiError {
-    ApiError::Unprocessable {
-        title: "The request is not valid".to_owned(),
-        errors: vec![FieldError::error(pointer, rule, value, vi, en)],
-    }
 }
 
 /// Options of a guardian token (the body may be empty).
@@ -216,19 +203,7 @@ pub async fn my_credentials(
     Ok(no_store(Json(list).into_response()))
 }
 
-/// What to share.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ShareRequest {
-    /// Ids of the pupil's credentials (1–20, none revoked), in the order to deliver them.
-    pub credentials: Vec<String>,
-    /// What the family consents to, e.g. "Tuyển sinh lớp 10 năm học 2026-2027" (1–500 characters).
-    pub purpose: String,
-    /// Days until the code stops working: 1–90, default 14.
-    pub expires_in_days: Option<i64>,
-    /// The user id of the only admissions portal that may redeem the code.
-    pub recipient: Option<String>,
-}
+pub use crate::app::share_codes::ShareRequest;
 
 /// A share just made, with its code (shown once).
 #[derive(Debug, Serialize, ToSchema)]
@@ -296,69 +271,6 @@ impl ShareView {
     }
 }
 
-/// Checks a share request against the rules that need no database.
-fn check_share_request(request: &ShareRequest) -> Result<i64, ApiError> {
-    if request.credentials.is_empty() {
-        return Err(invalid(
-            "/credentials",
-            "credentials_required",
-            Value::Array(Vec::new()),
-            "Cần chọn ít nhất một học bạ",
-            "Name at least one credential",
-        ));
-    }
-    if request.credentials.len() > MAX_SHARED_CREDENTIALS {
-        return Err(invalid(
-            "/credentials",
-            "too_many_credentials",
-            Value::from(request.credentials.len()),
-            "Mỗi mã chia sẻ tối đa 20 học bạ",
-            "A share names at most 20 credentials",
-        ));
-    }
-    for (i, id) in request.credentials.iter().enumerate() {
-        if request.credentials.get(..i).is_some_and(|s| s.contains(id)) {
-            return Err(invalid(
-                &format!("/credentials/{i}"),
-                "credential_repeated",
-                Value::from(id.as_str()),
-                "Học bạ này đã được chọn",
-                "This credential is named twice",
-            ));
-        }
-    }
-    let purpose_chars = request.purpose.trim().chars().count();
-    if purpose_chars == 0 {
-        return Err(invalid(
-            "/purpose",
-            "purpose_required",
-            Value::from(request.purpose.as_str()),
-            "Cần ghi mục đích chia sẻ",
-            "Say what the share is for",
-        ));
-    }
-    if purpose_chars > MAX_PURPOSE_CHARS {
-        return Err(invalid(
-            "/purpose",
-            "purpose_too_long",
-            Value::from(purpose_chars),
-            "Mục đích dài quá 500 ký tự",
-            "The purpose is longer than 500 characters",
-        ));
-    }
-    let days = request.expires_in_days.unwrap_or(DEFAULT_SHARE_DAYS);
-    if !(1..=MAX_SHARE_DAYS).contains(&days) {
-        return Err(invalid(
-            "/expiresInDays",
-            "expires_in_days_range",
-            Value::from(days),
-            "Thời hạn phải từ 1 đến 90 ngày",
-            "expiresInDays must be 1 to 90",
-        ));
-    }
-    Ok(days)
-}
-
 /// Make a share code for chosen credentials of the guardian's pupil. Guardians.
 #[utoipa::path(
     post,
@@ -380,62 +292,9 @@ pub async fn create_share(
 ) -> Result<Response, ApiError> {
     let (school, pupil_id) = caller.guardian_of()?;
     let request: ShareRequest = parse_json(&body)?;
-    let days = check_share_request(&request)?;
-    if let Some(recipient) = &request.recipient {
-        let is_portal = match state.store().user(recipient).await {
-            Ok(user) => user.role == Role::Portal,
-            Err(crate::store::StoreError::NotFound { .. }) => false,
-            Err(e) => return Err(e.into()),
-        };
-        if !is_portal {
-            return Err(invalid(
-                "/recipient",
-                "recipient_not_portal",
-                Value::from(recipient.as_str()),
-                "Người nhận không phải là một cổng tuyển sinh",
-                "The recipient is not an admissions portal",
-            ));
-        }
-    }
-    let own = state
-        .store()
-        .pupil_credentials(&school.id, pupil_id)
-        .await?;
-    for (i, id) in request.credentials.iter().enumerate() {
-        let Some(found) = own.iter().find(|c| &c.credential.id == id) else {
-            return Err(ApiError::NotFound {
-                what: "credential",
-                id: id.clone(),
-            });
-        };
-        if found.credential.revoked_at.is_some() {
-            return Err(invalid(
-                &format!("/credentials/{i}"),
-                "credential_revoked",
-                Value::from(id.as_str()),
-                "Học bạ này đã bị thu hồi, không thể chia sẻ",
-                "This credential is revoked and cannot be shared",
-            ));
-        }
-    }
-    let now = state.now();
-    let expires_at = now
-        .checked_add(Duration::days(days))
-        .ok_or_else(|| ApiError::Internal("expiry out of range".to_owned()))?;
     let created = state
-        .store()
-        .create_share(
-            &school.id,
-            pupil_id,
-            caller.user_id(),
-            &NewShare {
-                credential_ids: request.credentials,
-                purpose: request.purpose.trim().to_owned(),
-                expires_at,
-                recipient: request.recipient,
-            },
-            now,
-        )
+        .issuer()
+        .create_share(school, pupil_id, caller.user_id(), request, state.now())
         .await?;
     let body = ShareCreated {
         id: created.share.id,

@@ -49,7 +49,7 @@ impl Issuer {
             return Err(refused(
                 report,
                 vec![Refusal {
-                    pointer: "/schoolYear",
+                    pointer: "/schoolYear".into(),
                     rule: "immutable-field",
                     value: Value::String(row.school_year),
                     message_vi: "Không đổi được năm học của hồ sơ; hãy nhập hồ sơ mới".into(),
@@ -63,7 +63,7 @@ impl Issuer {
             return Err(refused(
                 report,
                 vec![Refusal {
-                    pointer: "/student/studentCode",
+                    pointer: "/student/studentCode".into(),
                     rule: "immutable-field",
                     value: Value::Null,
                     message_vi: "Không đổi được học sinh của hồ sơ; hãy nhập hồ sơ mới".into(),

@@ -39,7 +39,7 @@ pub static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
     /// JSON pointer of the field.
-    pub pointer: &'static str,
+    pub pointer: std::borrow::Cow<'static, str>,
     /// The rule's stable code (`school-mismatch`, `date-format`, `not-saved`).
     pub rule: &'static str,
     /// The offending value.
@@ -59,7 +59,7 @@ impl Refusal {
         en: String,
     ) -> Self {
         Refusal {
-            pointer,
+            pointer: pointer.into(),
             rule,
             value,
             message_vi: vi,
@@ -83,7 +83,7 @@ impl Refusal {
         RowProblem {
             row,
             column: None,
-            field: self.pointer.to_owned(),
+            field: self.pointer.to_string(),
             rule: self.rule.to_owned(),
             value: self.value.clone(),
             expected: None,

@@ -10,7 +10,8 @@
 //! * `import` — files and JSON into drafts: one conversion, one school check, one report.
 //! * `edit` — a draft corrected at the version read.
 //! * `validate` — a record, a class or a school year marked validated.
-//! * `share` — a family's guardian token for one pupil.
+//! * `share` — a family's guardian token for one pupil; `share_codes` — the codes a family
+//!   makes to give chosen credentials to a portal.
 //! * `sign` — signing batches: what to sign, idempotency, nothing-to-sign; `sign_runner` runs
 //!   them under a lease in the background and takes over abandoned ones.
 //! * `revoke` — a credential revoked, with a published reason.
@@ -31,6 +32,7 @@ pub mod render;
 pub mod revoke;
 pub mod school_keys;
 pub mod share;
+pub mod share_codes;
 pub mod sign;
 mod sign_runner;
 pub mod validate;

@@ -130,7 +130,7 @@ impl IdentityBook {
 
 fn disagree(pointer: &'static str, value: &str, vi: &str, en: &str) -> Refusal {
     Refusal {
-        pointer,
+        pointer: pointer.into(),
         rule: "pupil-identity-mismatch",
         value: Value::String(value.to_owned()),
         message_vi: upper_first(vi),

@@ -65,7 +65,7 @@ impl Issuer {
         let ttl_days = ttl_days.unwrap_or(DEFAULT_GUARDIAN_TOKEN_DAYS);
         if !(1..=MAX_GUARDIAN_TOKEN_DAYS).contains(&ttl_days) {
             return Err(IssuerError::Invalid(Box::new(Refusal {
-                pointer: "/ttlDays",
+                pointer: "/ttlDays".into(),
                 rule: "ttl_days_range",
                 value: Value::from(ttl_days),
                 message_vi: format!("Số ngày hiệu lực phải từ 1 đến {MAX_GUARDIAN_TOKEN_DAYS}"),

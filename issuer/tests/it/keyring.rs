@@ -247,7 +247,16 @@ fn pdf_rerenders_with_the_key_retired_since_and_its_qr_verifies() {
     assert_eq!(old.status, hocba_schema::trust_list::KeyStatus::Retired);
     let verdict = hocba_verifier::verify_summary(&text, &trust, now()).unwrap();
     assert!(verdict.is_valid(), "{:#?}", verdict.checks());
-    // New records are signed with the new key.
+    // New records are signed with the new key, once it is valid (a second after the first
+    // signature: on a fast machine the test gets here sooner).
+    let valid_from = created + time::Duration::seconds(1);
+    #[allow(clippy::disallowed_methods)] // The wall clock the binary reads too.
+    let wait = valid_from - time::OffsetDateTime::now_utc();
+    if wait.is_positive() {
+        std::thread::sleep(std::time::Duration::from_millis(
+            u64::try_from(wait.whole_milliseconds()).unwrap_or(0) + 50,
+        ));
+    }
     let out = issuer_in(
         &root(),
         &[
