@@ -1,9 +1,12 @@
 //! The signing engine of the API and of `hocba-issuer issue`: signs many validated records of
 //! one school, chunk by chunk (about 200 records each), so that
 //!
-//! * each chunk gets its status-list entries in one allocation, is signed in parallel across
-//!   the cores, and is stored in one transaction ([`Store::issue_credentials`]): a credential
-//!   exists exactly when its record is marked signed, whenever the process dies;
+//! * status-list entries are taken in blocks of up to 1,024 for the chunks to come (one
+//!   statement and one commit per block, not per chunk; entries a stopped or failed batch did
+//!   not use stay unused, as neighbours reveal nothing either way);
+//! * each chunk is signed in parallel across the cores and stored in one transaction
+//!   ([`Store::issue_credentials`]): a credential exists exactly when its record is marked
+//!   signed, whenever the process dies;
 //! * a record that cannot be signed is reported and does not stop the others;
 //! * running the same batch again finishes what is unfinished and issues nothing twice (a
 //!   signed record comes back as [`BatchOutcome::already`]);
@@ -22,10 +25,41 @@ pub use error::BatchError;
 use time::OffsetDateTime;
 
 use crate::signing::Signer;
-use crate::store::{Credential, IssueOutcome, RecordState, School, Store, StoreError, YearRecord};
+use crate::store::{
+    Credential, IssueOutcome, RecordState, School, StatusAllocation, Store, StoreError, YearRecord,
+};
 
-/// Records per chunk: one status allocation, one parallel signing pass, one transaction.
-pub const CHUNK: usize = 200;
+/// Records per chunk: one parallel signing pass, one transaction (one commit, which on SQLite
+/// waits for the disk).
+pub const CHUNK: usize = 500;
+
+/// The most status-list entries taken ahead for the chunks to come.
+const ALLOCATE_AHEAD: usize = 1024;
+
+/// Status-list entries allocated for this batch and not used yet.
+#[derive(Default)]
+struct Entries(std::collections::VecDeque<StatusAllocation>);
+
+impl Entries {
+    /// `need` entries, allocating when there are too few: as many as the batch may still
+    /// need (`ahead`, this chunk included), up to [`ALLOCATE_AHEAD`], and at least `need`.
+    async fn take(
+        &mut self,
+        ctx: &BatchContext<'_>,
+        need: usize,
+        ahead: usize,
+    ) -> Result<Vec<StatusAllocation>, StoreError> {
+        if self.0.len() < need {
+            let want = need.max(ahead.min(ALLOCATE_AHEAD)) - self.0.len();
+            self.0.extend(
+                ctx.store
+                    .allocate_status_indices(&ctx.school.id, want, ctx.now)
+                    .await?,
+            );
+        }
+        Ok(self.0.drain(..need.min(self.0.len())).collect())
+    }
+}
 
 /// One record signed: its id and its credential's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +155,7 @@ pub async fn sign_job(
     progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
 ) -> Result<BatchOutcome, BatchError> {
     let mut outcome = BatchOutcome::default();
+    let mut entries = Entries::default();
     let mut done = 0;
     for ids in record_ids.chunks(CHUNK) {
         if !(job.keep_going)() {
@@ -134,7 +169,8 @@ pub async fn sign_job(
                 Err(e) => outcome.failed.push((id.clone(), e.to_string())),
             }
         }
-        let credentials = sign_chunk(ctx, job, &records, &mut outcome).await?;
+        let ahead = record_ids.len() - done;
+        let credentials = sign_chunk(ctx, job, &records, &mut entries, ahead, &mut outcome).await?;
         done += ids.len();
         progress(ChunkDone {
             done,
@@ -152,9 +188,17 @@ pub async fn sign_records(
     progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
 ) -> Result<BatchOutcome, BatchError> {
     let mut outcome = BatchOutcome::default();
+    let mut entries = Entries::default();
     let mut done = 0;
     for chunk in records.chunks(CHUNK) {
-        let credentials = sign_chunk(ctx, &NO_JOB, chunk, &mut outcome).await?;
+        let ahead = records
+            .get(done..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.state == RecordState::Validated)
+            .count();
+        let credentials =
+            sign_chunk(ctx, &NO_JOB, chunk, &mut entries, ahead, &mut outcome).await?;
         done += chunk.len();
         progress(ChunkDone {
             done,
@@ -170,6 +214,8 @@ async fn sign_chunk(
     ctx: &BatchContext<'_>,
     job: &Job<'_>,
     records: &[YearRecord],
+    entries: &mut Entries,
+    ahead: usize,
     outcome: &mut BatchOutcome,
 ) -> Result<Vec<Credential>, BatchError> {
     let school_id = ctx.school.id.as_str();
@@ -202,10 +248,7 @@ async fn sign_chunk(
     if to_sign.is_empty() {
         return Ok(credentials);
     }
-    let allocations = ctx
-        .store
-        .allocate_status_indices(school_id, to_sign.len(), ctx.now)
-        .await?;
+    let allocations = entries.take(ctx, to_sign.len(), ahead).await?;
     // A correction (a pupil's year whose credential was revoked) names the credential it
     // replaces. Looked up per record only when the school has revoked credentials that no
     // credential replaces yet, so a first issuance costs one query per chunk.

@@ -10,8 +10,8 @@
 //! refusal are appended with [`Store::append_audit`] (or inside the change's own
 //! transaction), one row each, always.
 
-use sqlx::{AssertSqlSafe, Row};
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
 use super::credentials::Scope;
@@ -115,7 +115,7 @@ pub(super) async fn append_many_on(
     for entry in entries {
         check_entry(entry)?;
     }
-    for part in entries.chunks(rows_per_statement(6, 0, 500)) {
+    for part in entries.chunks(rows_per_statement(6, 0, 100)) {
         let sql = format!(
             "INSERT INTO audit_log (at, school_id, user_id, action, subject, details_json) \
              VALUES {}",

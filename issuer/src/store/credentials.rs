@@ -6,8 +6,8 @@
 //! the caller, as the QR summary defines it) and its place in a status list.
 
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use super::timestamp::{opt_time_at, time_at};

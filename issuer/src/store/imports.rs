@@ -7,7 +7,9 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
 use super::pupils::{NewPupil, upsert_pupils_sql};
-use super::records::{RecordState, YearRecord, record_with_json, save_records_sql, signed_conflict};
+use super::records::{
+    RecordState, YearRecord, record_with_json, save_records_sql, signed_conflict,
+};
 use super::timestamp::{date_to_text, to_text};
 use super::values::rows_per_statement;
 use super::{Store, StoreError, lock_order, new_id, outcomes};
@@ -30,7 +32,7 @@ pub struct ImportRow {
 }
 
 /// Rows per multi-row statement of an import.
-const ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_STATEMENT: usize = 100;
 
 impl Store {
     /// Imports many rows (a class from the school management system) in one transaction:
@@ -79,7 +81,8 @@ impl Store {
         for &i in &order {
             let (Some(row), Some(pupil_id)) = (
                 rows.get(i),
-                rows.get(i).and_then(|r| pupil_ids.get(r.pupil.pupil_key.as_str())),
+                rows.get(i)
+                    .and_then(|r| pupil_ids.get(r.pupil.pupil_key.as_str())),
             ) else {
                 continue;
             };

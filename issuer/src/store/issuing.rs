@@ -22,7 +22,7 @@ use super::values::{numbered, rows_per_statement, values};
 use super::{Backend, Store, StoreError, lock_order, outcomes};
 
 /// Rows per multi-row statement.
-const ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_STATEMENT: usize = 100;
 
 impl Store {
     /// The signing step, safe against crashes and retries: in one transaction, marks the
@@ -69,7 +69,6 @@ impl Store {
             .await
     }
 
-
     /// [`Store::issue_credentials`] for signing batch `batch_id`, which the `sign` audit rows
     /// name.
     pub async fn issue_credentials_in_batch(
@@ -97,8 +96,16 @@ impl Store {
                 None => candidates.push(i),
             }
         }
-        let flipped = mark_signed(&mut tx, self.backend, school_id, items, &candidates, actor, &now_text)
-            .await?;
+        let flipped = mark_signed(
+            &mut tx,
+            self.backend,
+            school_id,
+            items,
+            &candidates,
+            actor,
+            &now_text,
+        )
+        .await?;
         // The first item of each record marked signed now is issued; any other (a record
         // already signed, a draft, the same record twice) is looked at afterwards.
         let mut claimed = HashSet::new();
@@ -171,12 +178,13 @@ async fn check_item<'a>(
     let size = match list_sizes.get(new.status_list.as_str()) {
         Some(size) => *size,
         None => {
-            let size: Option<i64> =
-                sqlx::query_scalar("SELECT size FROM status_lists WHERE id = $1 AND school_id = $2")
-                    .bind(&new.status_list)
-                    .bind(school_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+            let size: Option<i64> = sqlx::query_scalar(
+                "SELECT size FROM status_lists WHERE id = $1 AND school_id = $2",
+            )
+            .bind(&new.status_list)
+            .bind(school_id)
+            .fetch_optional(&mut *conn)
+            .await?;
             list_sizes.insert(new.status_list.as_str(), size);
             size
         }
@@ -309,22 +317,24 @@ async fn not_signed_now(
     school_id: &str,
     record_id: &str,
 ) -> Result<Result<IssueOutcome, StoreError>, StoreError> {
-    Ok(match fetch_record(&mut *conn, school_id, record_id).await? {
-        None => Err(StoreError::NotFound {
-            what: "record",
-            id: record_id.to_owned(),
-        }),
-        Some(r) if matches!(r.state, RecordState::Signed | RecordState::Revoked) => {
-            fetch_for_record(conn, school_id, record_id)
-                .await?
-                .map(IssueOutcome::AlreadyIssued)
-                .ok_or_else(|| StoreError::Corrupt {
-                    what: "credentials",
-                    detail: format!("record {} is signed without a credential", r.id),
-                })
-        }
-        Some(r) => Err(StoreError::Conflict {
-            what: format!("record {} is a draft; validate it before signing", r.id),
-        }),
-    })
+    Ok(
+        match fetch_record(&mut *conn, school_id, record_id).await? {
+            None => Err(StoreError::NotFound {
+                what: "record",
+                id: record_id.to_owned(),
+            }),
+            Some(r) if matches!(r.state, RecordState::Signed | RecordState::Revoked) => {
+                fetch_for_record(conn, school_id, record_id)
+                    .await?
+                    .map(IssueOutcome::AlreadyIssued)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        what: "credentials",
+                        detail: format!("record {} is signed without a credential", r.id),
+                    })
+            }
+            Some(r) => Err(StoreError::Conflict {
+                what: format!("record {} is a draft; validate it before signing", r.id),
+            }),
+        },
+    )
 }

@@ -1,7 +1,7 @@
 //! Pupils of a school, keyed by their personal identification number or MOET student code.
 
-use sqlx::{AssertSqlSafe, Row};
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use time::{Date, OffsetDateTime};
 
 use super::timestamp::{date_from_text, date_to_text, time_at, to_text};

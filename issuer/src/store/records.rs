@@ -149,7 +149,10 @@ pub(super) fn record_from_row(row: &AnyRow) -> Result<YearRecord, StoreError> {
 
 /// A record from a row that carries every column but `record_json`, which the caller knows
 /// (it has just written it), so the text is not sent back by the database.
-pub(super) fn record_with_json(row: &AnyRow, record_json: String) -> Result<YearRecord, StoreError> {
+pub(super) fn record_with_json(
+    row: &AnyRow,
+    record_json: String,
+) -> Result<YearRecord, StoreError> {
     let state: String = row.try_get("state")?;
     Ok(YearRecord {
         id: row.try_get("id")?,

@@ -354,4 +354,3 @@ fn verification_method_of(json: &str) -> Option<String> {
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned)
 }
-

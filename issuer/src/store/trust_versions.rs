@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use super::error::unique_as;
 use super::schools::school_from_row;
 use super::timestamp::{time_at, to_text};
-use super::trust_keys::{SchoolKey, keys_on, key_status_text, whole_seconds};
+use super::trust_keys::{SchoolKey, key_status_text, keys_on, whole_seconds};
 use super::{Backend, School, Store, StoreError, hex, new_id};
 
 /// A published trust list version.

@@ -5,7 +5,9 @@
 //!
 //! A statement binds its *shared* values first (`$1` … `$shared`: the school, the time, the
 //! actor), then each row's own values in row order. [`rows_per_statement`] keeps every
-//! statement under SQLite's limit of bound parameters.
+//! statement under SQLite's limit of bound parameters. Callers keep statements to about a
+//! hundred rows: SQLite finds each numbered parameter by a linear search of the statement's
+//! parameter names, so binding costs grow with the square of a statement's parameters.
 
 use std::fmt::Write;
 
