@@ -95,7 +95,13 @@ fn import_file(path: &Path) -> ImportedSchool {
             school_year: r.school_year.clone(),
             grade: i64::from(r.grade),
             class_name: r.class_name.clone(),
-            record_json: serde_json::to_string(&r).unwrap(),
+            record_json: {
+                // `to_string` leaves up to twice the room the text needs; the province is
+                // held whole between import and store, so give it back.
+                let mut json = serde_json::to_string(&r).unwrap();
+                json.shrink_to_fit();
+                json
+            },
             validated: true,
         })
         .collect();
