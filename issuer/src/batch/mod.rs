@@ -1,9 +1,12 @@
 //! The signing engine of the API and of `hocba-issuer issue`: signs many validated records of
 //! one school, chunk by chunk (about 200 records each), so that
 //!
-//! * each chunk gets its status-list entries in one allocation, is signed in parallel across
-//!   the cores, and is stored in one transaction ([`Store::issue_credentials`]): a credential
-//!   exists exactly when its record is marked signed, whenever the process dies;
+//! * status-list entries are taken in blocks of up to 1,024 for the chunks to come (one
+//!   statement and one commit per block, not per chunk; entries a stopped or failed batch did
+//!   not use stay unused, as neighbours reveal nothing either way);
+//! * each chunk is signed in parallel across the cores and stored in one transaction
+//!   ([`Store::issue_credentials`]): a credential exists exactly when its record is marked
+//!   signed, whenever the process dies;
 //! * a record that cannot be signed is reported and does not stop the others;
 //! * running the same batch again finishes what is unfinished and issues nothing twice (a
 //!   signed record comes back as [`BatchOutcome::already`]);
@@ -22,10 +25,42 @@ pub use error::BatchError;
 use time::OffsetDateTime;
 
 use crate::signing::Signer;
-use crate::store::{Credential, IssueOutcome, RecordState, School, Store, StoreError, YearRecord};
+use crate::store::{
+    Credential, IssueOutcome, NewCredential, RecordState, School, StatusAllocation, Store,
+    StoreError, YearRecord,
+};
 
-/// Records per chunk: one status allocation, one parallel signing pass, one transaction.
-pub const CHUNK: usize = 200;
+/// Records per chunk: one parallel signing pass, one transaction (one commit, which on SQLite
+/// waits for the disk).
+pub const CHUNK: usize = 500;
+
+/// The most status-list entries taken ahead for the chunks to come.
+const ALLOCATE_AHEAD: usize = 1024;
+
+/// Status-list entries allocated for this batch and not used yet.
+#[derive(Default)]
+struct Entries(std::collections::VecDeque<StatusAllocation>);
+
+impl Entries {
+    /// `need` entries, allocating when there are too few: as many as the batch may still
+    /// need (`ahead`, this chunk included), up to [`ALLOCATE_AHEAD`], and at least `need`.
+    async fn take(
+        &mut self,
+        ctx: &BatchContext<'_>,
+        need: usize,
+        ahead: usize,
+    ) -> Result<Vec<StatusAllocation>, StoreError> {
+        if self.0.len() < need {
+            let want = need.max(ahead.min(ALLOCATE_AHEAD)) - self.0.len();
+            self.0.extend(
+                ctx.store
+                    .allocate_status_indices(&ctx.school.id, want, ctx.now)
+                    .await?,
+            );
+        }
+        Ok(self.0.drain(..need.min(self.0.len())).collect())
+    }
+}
 
 /// One record signed: its id and its credential's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +156,7 @@ pub async fn sign_job(
     progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
 ) -> Result<BatchOutcome, BatchError> {
     let mut outcome = BatchOutcome::default();
+    let mut entries = Entries::default();
     let mut done = 0;
     for ids in record_ids.chunks(CHUNK) {
         if !(job.keep_going)() {
@@ -134,7 +170,8 @@ pub async fn sign_job(
                 Err(e) => outcome.failed.push((id.clone(), e.to_string())),
             }
         }
-        let credentials = sign_chunk(ctx, job, &records, &mut outcome).await?;
+        let ahead = record_ids.len() - done;
+        let credentials = sign_chunk(ctx, job, &records, &mut entries, ahead, &mut outcome).await?;
         done += ids.len();
         progress(ChunkDone {
             done,
@@ -146,23 +183,61 @@ pub async fn sign_job(
 }
 
 /// Sign records already read from the store (as [`Store::import_records`] returns them).
+///
+/// Chunks overlap: while one chunk is stored (a task of its own), the next is signed on the
+/// cores. Each chunk is still stored in its own transaction, in order, and `progress` is
+/// called once it is.
 pub async fn sign_records(
     ctx: &BatchContext<'_>,
     records: &[YearRecord],
     progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
 ) -> Result<BatchOutcome, BatchError> {
     let mut outcome = BatchOutcome::default();
+    let mut entries = Entries::default();
     let mut done = 0;
+    let mut pending: Option<Pending> = None;
     for chunk in records.chunks(CHUNK) {
-        let credentials = sign_chunk(ctx, &NO_JOB, chunk, &mut outcome).await?;
+        let ahead = records
+            .get(done..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.state == RecordState::Validated)
+            .count();
+        let (credentials, items) = prepare(ctx, chunk, &mut entries, ahead, &mut outcome).await?;
         done += chunk.len();
-        progress(ChunkDone {
-            done,
-            total: records.len(),
-            credentials: &credentials,
-        });
+        if let Some(chunk) = pending.take() {
+            finish(chunk, records.len(), &mut outcome, progress).await?;
+        }
+        let store = store_chunk(ctx.store.clone(), owned(ctx, &NO_JOB), items, ctx.now);
+        pending = Some((done, credentials, tokio::spawn(store)));
+    }
+    if let Some(chunk) = pending.take() {
+        finish(chunk, records.len(), &mut outcome, progress).await?;
     }
     Ok(outcome)
+}
+
+/// A chunk being stored by a task of its own: records dealt with once it is, the credentials
+/// found before, and the task.
+type Pending = (usize, Vec<Credential>, tokio::task::JoinHandle<Stored>);
+
+/// Waits for a chunk's storing task, puts what it gave into `outcome` and reports progress.
+async fn finish(
+    (done, mut credentials, task): Pending,
+    total: usize,
+    outcome: &mut BatchOutcome,
+    progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
+) -> Result<(), BatchError> {
+    let (items, stored) = task
+        .await
+        .map_err(|e| StoreError::Database(format!("internal: the storing task failed: {e}")))?;
+    record_stored(&items, stored, outcome, &mut credentials);
+    progress(ChunkDone {
+        done,
+        total,
+        credentials: &credentials,
+    });
+    Ok(())
 }
 
 /// One chunk: the signed ones are looked up, the validated ones allocated, signed and stored.
@@ -170,8 +245,42 @@ async fn sign_chunk(
     ctx: &BatchContext<'_>,
     job: &Job<'_>,
     records: &[YearRecord],
+    entries: &mut Entries,
+    ahead: usize,
     outcome: &mut BatchOutcome,
 ) -> Result<Vec<Credential>, BatchError> {
+    let (mut credentials, items) = prepare(ctx, records, entries, ahead, outcome).await?;
+    let (items, stored) = store_chunk(ctx.store.clone(), owned(ctx, job), items, ctx.now).await;
+    record_stored(&items, stored, outcome, &mut credentials);
+    Ok(credentials)
+}
+
+/// The school, actor and batch of a chunk's transaction, owned (for a task of its own).
+type Owner = (String, Option<String>, Option<String>);
+
+fn owned(ctx: &BatchContext<'_>, job: &Job<'_>) -> Owner {
+    (
+        ctx.school.id.clone(),
+        ctx.actor.map(str::to_owned),
+        job.batch_id.map(str::to_owned),
+    )
+}
+
+/// A chunk's signed credentials and what storing them gave.
+type Stored = (
+    Vec<NewCredential>,
+    Result<Vec<Result<IssueOutcome, StoreError>>, StoreError>,
+);
+
+/// The part of a chunk before storing: the signed ones are looked up, the validated ones
+/// allocated and signed. Returns the credentials found and the ones to store.
+async fn prepare(
+    ctx: &BatchContext<'_>,
+    records: &[YearRecord],
+    entries: &mut Entries,
+    ahead: usize,
+    outcome: &mut BatchOutcome,
+) -> Result<(Vec<Credential>, Vec<NewCredential>), BatchError> {
     let school_id = ctx.school.id.as_str();
     let mut credentials = Vec::new();
     let mut to_sign = Vec::new();
@@ -200,12 +309,9 @@ async fn sign_chunk(
         }
     }
     if to_sign.is_empty() {
-        return Ok(credentials);
+        return Ok((credentials, Vec::new()));
     }
-    let allocations = ctx
-        .store
-        .allocate_status_indices(school_id, to_sign.len(), ctx.now)
-        .await?;
+    let allocations = entries.take(ctx, to_sign.len(), ahead).await?;
     // A correction (a pupil's year whose credential was revoked) names the credential it
     // replaces. Looked up per record only when the school has revoked credentials that no
     // credential replaces yet, so a first issuance costs one query per chunk.
@@ -227,11 +333,29 @@ async fn sign_chunk(
             Err(reason) => outcome.failed.push((record.id.clone(), reason)),
         }
     }
+    Ok((credentials, items))
+}
+
+/// Stores a chunk's credentials in one transaction, again after a transient failure.
+async fn store_chunk(
+    store: Store,
+    (school_id, actor, batch_id): Owner,
+    items: Vec<NewCredential>,
+    now: OffsetDateTime,
+) -> Stored {
+    if items.is_empty() {
+        return (items, Ok(Vec::new()));
+    }
     let mut attempt = 0;
     let stored = loop {
-        match ctx
-            .store
-            .issue_credentials_in_batch(school_id, &items, ctx.actor, job.batch_id, ctx.now)
+        match store
+            .issue_credentials_in_batch(
+                &school_id,
+                &items,
+                actor.as_deref(),
+                batch_id.as_deref(),
+                now,
+            )
             .await
         {
             // Another process's transaction locked the same rows in another order and the
@@ -243,14 +367,24 @@ async fn sign_chunk(
             other => break other,
         }
     };
+    (items, stored)
+}
+
+/// Puts what storing a chunk gave into the outcome and the chunk's credentials.
+fn record_stored(
+    items: &[NewCredential],
+    stored: Result<Vec<Result<IssueOutcome, StoreError>>, StoreError>,
+    outcome: &mut BatchOutcome,
+    credentials: &mut Vec<Credential>,
+) {
     let stored = match stored {
         Ok(stored) => stored,
         Err(e) => {
             // The whole chunk was rolled back; its records stay validated for a re-run.
-            for item in &items {
+            for item in items {
                 outcome.failed.push((item.record_id.clone(), e.to_string()));
             }
-            return Ok(credentials);
+            return;
         }
     };
     for (item, result) in items.iter().zip(stored) {
@@ -272,7 +406,6 @@ async fn sign_chunk(
             Err(e) => outcome.failed.push((item.record_id.clone(), e.to_string())),
         }
     }
-    Ok(credentials)
 }
 
 /// How often a chunk is retried after a deadlock or serialisation failure.

@@ -10,12 +10,13 @@
 //! refusal are appended with [`Store::append_audit`] (or inside the change's own
 //! transaction), one row each, always.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
 use super::credentials::Scope;
 use super::timestamp::{time_at, to_text};
+use super::values::{rows_per_statement, values};
 use super::{Store, StoreError};
 
 /// An event to record.
@@ -103,6 +104,36 @@ pub(super) async fn append_on(
     .bind(&entry.details_json)
     .fetch_one(conn)
     .await?)
+}
+
+/// Appends `entries` on `conn` (inside the caller's transaction), in order, a few hundred
+/// per statement. Nothing is written if one of them is malformed.
+pub(super) async fn append_many_on(
+    conn: &mut sqlx::AnyConnection,
+    entries: &[AuditEntry],
+) -> Result<(), StoreError> {
+    for entry in entries {
+        check_entry(entry)?;
+    }
+    for part in entries.chunks(rows_per_statement(6, 0, 100)) {
+        let sql = format!(
+            "INSERT INTO audit_log (at, school_id, user_id, action, subject, details_json) \
+             VALUES {}",
+            values("(?, ?, ?, ?, ?, ?)", part.len(), 0)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for entry in part {
+            query = query
+                .bind(to_text(entry.at)?)
+                .bind(entry.school_id.as_deref())
+                .bind(entry.user_id.as_deref())
+                .bind(&entry.action)
+                .bind(&entry.subject)
+                .bind(&entry.details_json);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 impl Store {

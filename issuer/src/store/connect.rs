@@ -42,9 +42,10 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process
 /// writes; the busy timeout (10 s) makes a writer wait for another instead of failing;
-/// foreign keys are off by default in SQLite.
-const SQLITE_FILE_PRAGMAS: &str =
-    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
+/// foreign keys are off by default in SQLite. A page cache of 16 MB per connection (SQLite's
+/// default is 2 MB) keeps the indexes a batch inserts into in memory.
+const SQLITE_FILE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+     PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;";
 const SQLITE_MEMORY_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
 
 impl Store {

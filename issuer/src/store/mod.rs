@@ -24,8 +24,10 @@
 //! Where things are: `connect.rs` (URLs, pools, migrations), `schools.rs` (schools, users),
 //! `tokens.rs` (API tokens, [`Principal`]), `pupils.rs`, `records.rs` (the life cycle and
 //! optimistic concurrency), `imports.rs` (a class in one transaction), `status_index.rs`
-//! (allocation and the index permutation), `credentials.rs` (signing step, reads),
-//! `revocations.rs`, `batches.rs`, `audit.rs`, `timestamp.rs` (the stored time format),
+//! (allocation and the index permutation), `credentials.rs` (credentials and their reads), `issuing.rs` (the signing
+//! step),
+//! `revocations.rs`, `batches.rs`, `audit.rs`, `trust_keys.rs` (school keys),
+//! `trust_versions.rs` (published trust lists), `timestamp.rs` (the stored time format),
 //! `shares.rs` (guardians, share codes and their single redemption; the codes in
 //! `share_codes.rs`, redeeming in `redemptions.rs`), `workers.rs` (batch
 //! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
@@ -45,6 +47,7 @@ mod credentials;
 mod error;
 mod identities;
 mod imports;
+mod issuing;
 mod pupils;
 mod records;
 mod redemptions;
@@ -56,6 +59,8 @@ mod status_index;
 mod timestamp;
 mod tokens;
 mod trust_keys;
+mod trust_versions;
+mod values;
 mod workers;
 
 use std::fmt;
@@ -75,9 +80,8 @@ pub use share_codes::ShareCode;
 pub use shares::{CreatedShare, NewShare, PupilCredential, Share, ShareState};
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenSecret};
-pub use trust_keys::{
-    BuiltTrustList, KeyCredential, SchoolKey, TrustSnapshot, TrustVersion, key_status_text,
-};
+pub use trust_keys::{KeyCredential, SchoolKey, key_status_text};
+pub use trust_versions::{BuiltTrustList, TrustSnapshot, TrustVersion};
 pub use workers::{Claim, LEASE, RENEW_EVERY, UNLEASED_STALE_AFTER, process_worker_id};
 
 /// The database behind a [`Store`].

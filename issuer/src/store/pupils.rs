@@ -1,10 +1,11 @@
 //! Pupils of a school, keyed by their personal identification number or MOET student code.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use time::{Date, OffsetDateTime};
 
 use super::timestamp::{date_from_text, date_to_text, time_at, to_text};
+use super::values::values;
 use super::{Store, StoreError, new_id};
 
 /// A pupil as stored.
@@ -43,19 +44,23 @@ macro_rules! pupil_columns {
     };
 }
 
-/// Inserts a pupil or updates name and date of birth of the one with the same key.
-/// Binds: id, school_id, pupil_key, full_name, date_of_birth, now.
-pub(super) const UPSERT_PUPIL: &str = concat!(
-    "INSERT INTO pupils (id, school_id, pupil_key, full_name, date_of_birth, ",
-    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) ",
-    "ON CONFLICT (school_id, pupil_key) DO UPDATE SET ",
-    "full_name = excluded.full_name, date_of_birth = excluded.date_of_birth, ",
-    "updated_at = CASE WHEN pupils.full_name = excluded.full_name ",
-    "AND pupils.date_of_birth = excluded.date_of_birth ",
-    "THEN pupils.updated_at ELSE excluded.updated_at END ",
-    "RETURNING ",
-    pupil_columns!()
-);
+/// Inserts `rows` pupils, or updates name and date of birth of the ones with the same key,
+/// returning every row. Binds `$1` school_id, `$2` now, then per row: id, pupil_key,
+/// full_name, date_of_birth. No two rows may have the same key.
+pub(super) fn upsert_pupils_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO pupils (id, school_id, pupil_key, full_name, date_of_birth, \
+         created_at, updated_at) VALUES {} \
+         ON CONFLICT (school_id, pupil_key) DO UPDATE SET \
+         full_name = excluded.full_name, date_of_birth = excluded.date_of_birth, \
+         updated_at = CASE WHEN pupils.full_name = excluded.full_name \
+         AND pupils.date_of_birth = excluded.date_of_birth \
+         THEN pupils.updated_at ELSE excluded.updated_at END \
+         RETURNING {}",
+        values("(?, $1, ?, ?, ?, $2, $2)", rows, 2),
+        pupil_columns!()
+    )
+}
 
 fn pupil_from_row(row: &AnyRow) -> Result<Pupil, StoreError> {
     Ok(Pupil {
@@ -82,13 +87,13 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Pupil, StoreError> {
         let now = to_text(now)?;
-        let row = sqlx::query(UPSERT_PUPIL)
-            .bind(new_id())
+        let row = sqlx::query(AssertSqlSafe(upsert_pupils_sql(1)))
             .bind(school_id)
+            .bind(now)
+            .bind(new_id())
             .bind(&pupil.pupil_key)
             .bind(&pupil.full_name)
             .bind(date_to_text(pupil.date_of_birth)?)
-            .bind(now)
             .fetch_one(&self.pool)
             .await?;
         pupil_from_row(&row)

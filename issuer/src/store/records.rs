@@ -12,11 +12,12 @@ use std::str::FromStr;
 
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use sqlx::{Acquire, Row};
+use sqlx::{Acquire, AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
 use super::error::unique_as;
 use super::timestamp::{time_at, to_text};
+use super::values::values;
 use super::{Store, StoreError, lock_order, new_id, outcomes};
 
 /// Where a record is in its life cycle.
@@ -143,6 +144,15 @@ macro_rules! record_columns {
 }
 
 pub(super) fn record_from_row(row: &AnyRow) -> Result<YearRecord, StoreError> {
+    record_with_json(row, row.try_get("record_json")?)
+}
+
+/// A record from a row that carries every column but `record_json`, which the caller knows
+/// (it has just written it), so the text is not sent back by the database.
+pub(super) fn record_with_json(
+    row: &AnyRow,
+    record_json: String,
+) -> Result<YearRecord, StoreError> {
     let state: String = row.try_get("state")?;
     Ok(YearRecord {
         id: row.try_get("id")?,
@@ -155,7 +165,7 @@ pub(super) fn record_from_row(row: &AnyRow) -> Result<YearRecord, StoreError> {
             what: "year_records.state",
             detail: state.clone(),
         })?,
-        record_json: row.try_get("record_json")?,
+        record_json,
         version: row.try_get("version")?,
         created_by: row.try_get("created_by")?,
         created_at: time_at(row, "year_records.created_at", "created_at")?,
@@ -171,22 +181,29 @@ fn not_found(record_id: &str) -> StoreError {
     }
 }
 
-/// Inserts a record, or replaces the content of the pupil's draft or validated record for
-/// that year (version + 1); returns no row when that record is signed.
-/// Binds: id, school_id, pupil_id, school_year, grade, class_name, record_json, actor, now,
-/// state (`draft` or `validated`).
-pub(super) const SAVE_RECORD: &str = concat!(
-    "INSERT INTO year_records (id, school_id, pupil_id, school_year, grade, class_name, ",
-    "state, record_json, version, created_by, created_at, updated_by, updated_at) ",
-    "VALUES ($1, $2, $3, $4, $5, $6, $10, $7, 1, $8, $9, $8, $9) ",
-    "ON CONFLICT (school_id, pupil_id, school_year) WHERE state <> 'revoked' ",
-    "DO UPDATE SET grade = excluded.grade, class_name = excluded.class_name, ",
-    "record_json = excluded.record_json, state = excluded.state, ",
-    "version = year_records.version + 1, updated_by = excluded.updated_by, ",
-    "updated_at = excluded.updated_at ",
-    "WHERE year_records.state IN ('draft', 'validated') RETURNING ",
-    record_columns!()
-);
+/// Inserts `rows` records, or replaces the content of each pupil's draft or validated record
+/// for that year (version + 1); returns no row for a record that is signed. The returned rows
+/// carry every column but `record_json` (the caller has it: see [`record_with_json`]).
+/// Binds `$1` school_id, `$2` actor, `$3` now, then per row: id, pupil_id, school_year,
+/// grade, class_name, state (`draft` or `validated`), record_json. No two rows may be for the
+/// same pupil and year (PostgreSQL refuses to change a row twice in one statement).
+pub(super) fn save_records_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO year_records (id, school_id, pupil_id, school_year, grade, class_name, \
+         state, record_json, version, created_by, created_at, updated_by, updated_at) VALUES {} \
+         ON CONFLICT (school_id, pupil_id, school_year) WHERE state <> 'revoked' \
+         DO UPDATE SET grade = excluded.grade, class_name = excluded.class_name, \
+         record_json = excluded.record_json, state = excluded.state, \
+         version = year_records.version + 1, updated_by = excluded.updated_by, \
+         updated_at = excluded.updated_at \
+         WHERE year_records.state IN ('draft', 'validated') RETURNING {RECORD_META}",
+        values("(?, $1, ?, ?, ?, ?, ?, ?, 1, $2, $3, $2, $3)", rows, 3)
+    )
+}
+
+/// Every column of `year_records` but `record_json`.
+const RECORD_META: &str = "id, school_id, pupil_id, school_year, grade, class_name, state, \
+     version, created_by, created_at, updated_by, updated_at";
 
 /// Marks a draft validated if it is at the expected version.
 /// Binds: id, school_id, expected version, actor, now.
@@ -301,22 +318,22 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<YearRecord, StoreError> {
         self.pupil(school_id, &draft.pupil_id).await?;
-        sqlx::query(SAVE_RECORD)
-            .bind(new_id())
+        sqlx::query(AssertSqlSafe(save_records_sql(1)))
             .bind(school_id)
+            .bind(actor)
+            .bind(to_text(now)?)
+            .bind(new_id())
             .bind(&draft.pupil_id)
             .bind(&draft.school_year)
             .bind(draft.grade)
             .bind(&draft.class_name)
-            .bind(&draft.record_json)
-            .bind(actor)
-            .bind(to_text(now)?)
             .bind(RecordState::Draft.as_str())
+            .bind(&draft.record_json)
             .fetch_optional(&self.pool)
             .await?
             .map_or_else(
                 || Err(signed_conflict(&draft.school_year)),
-                |row| record_from_row(&row),
+                |row| record_with_json(&row, draft.record_json.clone()),
             )
     }
 

@@ -61,40 +61,60 @@ pub fn school(code: &str, name: &str, level: SchoolLevel) -> School {
 /// [`CLASS_SIZE`], primary schools with 2 classes per grade, lower secondary with 3, upper
 /// secondary with 4.
 pub fn province(pupils: usize, seed: u64) -> Vec<SyntheticSchool> {
+    let mut schools = Vec::new();
+    province_each(pupils, seed, |s| schools.push(s));
+    schools
+}
+
+/// [`province`] one school at a time (primary schools first, then lower and upper secondary,
+/// each level by school number), so that a caller writing a large province out never holds
+/// all of it.
+pub fn province_each(pupils: usize, seed: u64, mut each: impl FnMut(SyntheticSchool)) {
     let mut rng = Rng::new(seed);
-    let mut schools: Vec<SyntheticSchool> = Vec::new();
     let mut serial = 0u32;
-    for grade in 1..=12u8 {
-        let in_grade = pupils / 12 + usize::from(usize::from(grade) <= pupils % 12);
-        let level = SchoolLevel::of_grade(grade).unwrap_or(SchoolLevel::Primary);
+    let in_grade = |grade: u8| pupils / 12 + usize::from(usize::from(grade) <= pupils % 12);
+    for level in [
+        SchoolLevel::Primary,
+        SchoolLevel::LowerSecondary,
+        SchoolLevel::UpperSecondary,
+    ] {
         let (per_school, level_digit, kind) = match level {
             SchoolLevel::Primary => (2, 1, "Tiểu học"),
             SchoolLevel::LowerSecondary => (3, 2, "THCS"),
             SchoolLevel::UpperSecondary => (4, 3, "THPT"),
         };
-        let classes = in_grade.div_ceil(CLASS_SIZE);
-        for k in 0..classes {
-            let size = CLASS_SIZE.min(in_grade - k * CLASS_SIZE);
-            let school_no = k / per_school;
+        let grades: Vec<u8> = (1..=12u8)
+            .filter(|&g| SchoolLevel::of_grade(g) == Some(level))
+            .collect();
+        let schools = grades
+            .iter()
+            .map(|&g| in_grade(g).div_ceil(CLASS_SIZE).div_ceil(per_school))
+            .max()
+            .unwrap_or(0);
+        for school_no in 0..schools {
             let code = format!("25{level_digit}{school_no:05}");
-            let idx = match schools.iter().position(|s| s.school.code == code) {
-                Some(i) => i,
-                None => {
-                    let name = format!("Trường {kind} {}", names::school_name(school_no));
-                    schools.push(SyntheticSchool {
-                        school: school(&code, &name, level),
-                        records: Vec::new(),
-                    });
-                    schools.len() - 1
+            let name = format!("Trường {kind} {}", names::school_name(school_no));
+            let school = school(&code, &name, level);
+            let mut records = Vec::new();
+            for &grade in &grades {
+                let pupils_in_grade = in_grade(grade);
+                let classes = pupils_in_grade.div_ceil(CLASS_SIZE);
+                for k in school_no * per_school..classes.min((school_no + 1) * per_school) {
+                    let size = CLASS_SIZE.min(pupils_in_grade - k * CLASS_SIZE);
+                    let class_name = format!("{grade}{}", class_letter(k % per_school));
+                    records.extend(class_with(
+                        &school,
+                        grade,
+                        &class_name,
+                        size,
+                        &mut rng,
+                        &mut serial,
+                    ));
                 }
-            };
-            let class_name = format!("{grade}{}", class_letter(k % per_school));
-            let school = schools[idx].school.clone();
-            let records = class_with(&school, grade, &class_name, size, &mut rng, &mut serial);
-            schools[idx].records.extend(records);
+            }
+            each(SyntheticSchool { school, records });
         }
     }
-    schools
 }
 
 fn class_letter(i: usize) -> char {

@@ -13,6 +13,7 @@
 //! * `app_layer` — the application layer's rules through the API (nothing to sign, a class
 //!   validated at once, idempotency after changes, people named).
 //! * `api`, `hardening`, `shares`, `status`, `authority` — the HTTP API through the router.
+//! * `multi_row` — the store's multi-row statements give the outcomes of one row at a time.
 //! * `store`, `batch`, `crash`, `restart`, `two_servers` — storage, batch signing, crashes.
 //! * `import`, `import_limits`, `import_serve` — CSV / XLSX / JSON import and its limits.
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
@@ -41,6 +42,7 @@ mod import_limits;
 mod import_serve;
 mod keyring;
 mod logs;
+mod multi_row;
 mod pdf;
 mod restart;
 mod serve;
