@@ -16,14 +16,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::{Signer as _, SigningKey};
+use hocba_issuer::app::import::{storage_row, store_rows};
+use hocba_issuer::app::pupil::IdentityBook;
+use hocba_issuer::app::validate::may_validate;
 use hocba_issuer::batch::{BatchContext, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, import};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::signing::Signer;
-use hocba_issuer::store::{ImportRow, NewPupil, NewSchool, Store};
+use hocba_issuer::store::{ImportRow, NewSchool, Store};
 use hocba_issuer::synthetic;
 use hocba_schema::credential::IssuerRef;
-use hocba_schema::record::parse_date;
 use hocba_test_support::db::{SqliteFile, postgres_url, unique_schema};
 use sqlx::{AssertSqlSafe, Connection};
 use time::macros::datetime;
@@ -84,26 +86,18 @@ fn import_file(path: &Path) -> ImportedSchool {
         province: first.school.province.clone(),
         issuer_id: format!("urn:hocba:school:{}", first.school.code),
     };
+    // The application layer's conversion and identity rule; validated in the same step, as
+    // `hocba-issuer issue --accept-warnings` stores rows.
+    let mut book = IdentityBook::default();
+    let warned = report.rows_with_warnings();
     let rows = report
         .drafts
         .into_iter()
-        .map(|(_, r)| ImportRow {
-            pupil: NewPupil {
-                pupil_key: r.student.personal_id_number.clone().unwrap(),
-                full_name: r.student.full_name.clone(),
-                date_of_birth: parse_date(&r.student.date_of_birth).unwrap(),
-            },
-            school_year: r.school_year.clone(),
-            grade: i64::from(r.grade),
-            class_name: r.class_name.clone(),
-            record_json: {
-                // `to_string` leaves up to twice the room the text needs; the province is
-                // held whole between import and store, so give it back.
-                let mut json = serde_json::to_string(&r).unwrap();
-                json.shrink_to_fit();
-                json
-            },
-            validated: true,
+        .map(|(line, r)| {
+            let key = book.key_of(&r.student).unwrap();
+            let mut row = storage_row(&r, key).unwrap();
+            row.validated = may_validate(false, warned.contains(&line), true);
+            row
         })
         .collect();
     ImportedSchool { school, rows }
@@ -142,14 +136,11 @@ async fn run(label: &str, store: &Store, files: &[PathBuf], pupils: usize, raw_s
         let t = Instant::now();
         let school = store.create_school(&school, now).await.unwrap();
         let mut saved = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(500) {
-            for outcome in store
-                .import_records(&school.id, chunk, None, now)
-                .await
-                .unwrap()
-            {
-                saved.push(outcome.unwrap());
-            }
+        for outcome in store_rows(store, &school.id, &rows, None, now)
+            .await
+            .unwrap()
+        {
+            saved.push(outcome.unwrap());
         }
         drop(rows);
         t_store += t.elapsed();

@@ -140,8 +140,9 @@ pub fn check_school(record: &RecordModel, school: &School) -> Result<(), Refusal
     Ok(())
 }
 
-/// The row of a record (school already checked): date of birth, pupil identity, JSON.
-pub(crate) fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow, Refusal> {
+/// The row of a record (school already checked; its pupil's key from [`IdentityBook::key_of`]):
+/// date of birth, pupil identity, JSON. Stored as a draft.
+pub fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow, Refusal> {
     let date_of_birth = parse_date(&record.student.date_of_birth).ok_or_else(|| {
         Refusal::new(
             "/student/dateOfBirth",
@@ -151,8 +152,10 @@ pub(crate) fn storage_row(record: &RecordModel, pupil_key: String) -> Result<Imp
             "The date of birth is not YYYY-MM-DD".into(),
         )
     })?;
-    let record_json = serde_json::to_string(record)
+    let mut record_json = serde_json::to_string(record)
         .map_err(|e| Refusal::new("", "serialise", Value::Null, e.to_string(), e.to_string()))?;
+    // The text is held until stored, a whole province at times: give back the writer's slack.
+    record_json.shrink_to_fit();
     Ok(ImportRow {
         pupil: NewPupil {
             pupil_key,
