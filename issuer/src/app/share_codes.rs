@@ -4,6 +4,11 @@
 //! twice, none revoked, all the pupil's own; a purpose of 1–[`MAX_PURPOSE_CHARS`] characters;
 //! 1–[`MAX_SHARE_DAYS`] days; a recipient, if named, that is a portal), then the share stored
 //! with its code hashed (`Store::create_share`). The code is shown once.
+//!
+//! **Redemption** ([`Issuer::redeem_share`]) by an admissions portal, once, within the abuse
+//! limits: a locked client address or code is refused before the code is looked at; a code
+//! that is unknown to this portal (garbled, unknown, another portal's) counts against the
+//! client, as guessing does; every failure counts against its code.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,7 +18,10 @@ use utoipa::ToSchema;
 use super::Issuer;
 use super::import::Refusal;
 use crate::error::IssuerError;
-use crate::store::{CreatedShare, NewShare, Role, School, StoreError};
+use crate::store::{
+    CreatedShare, NewShare, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Redemption, Refused, Role, School,
+    ShareCode, ShareRefusal, StoreError,
+};
 
 /// Days a share code lives when the request does not say.
 pub const DEFAULT_SHARE_DAYS: i64 = 14;
@@ -176,5 +184,93 @@ impl Issuer {
                 now,
             )
             .await?)
+    }
+}
+
+/// How a redemption ended.
+#[derive(Debug)]
+pub enum Redeemed {
+    /// The client or the code is locked for too many failures.
+    Locked(Refused),
+    /// No share has this code for this portal (the same answer for another portal's code).
+    Unknown,
+    /// The code was used, has expired, or was withdrawn.
+    Refused(ShareRefusal),
+    /// Redeemed now, for good: the share, its credentials and whose they are.
+    Done {
+        /// The share, its credentials byte for byte as signed, the pupil's name.
+        redemption: Box<Redemption>,
+        /// The school that issued them.
+        school: School,
+    },
+}
+
+impl Issuer {
+    /// Portal `portal` redeems `code_text` from client address `client` (see the module
+    /// documentation).
+    pub async fn redeem_share(
+        &self,
+        portal: &str,
+        client: &str,
+        code_text: &str,
+        now: OffsetDateTime,
+    ) -> Result<Redeemed, IssuerError> {
+        let store = self.store();
+        let code = ShareCode::parse(code_text);
+        if let Some(refused) = store
+            .attempt_locked(&REDEEM_PER_CLIENT, client, now)
+            .await?
+        {
+            return Ok(Redeemed::Locked(refused));
+        }
+        if let Some(code) = &code
+            && let Some(refused) = store
+                .attempt_locked(&REDEEM_PER_CODE, &code.sha256(), now)
+                .await?
+        {
+            return Ok(Redeemed::Locked(refused));
+        }
+        let redemption = match &code {
+            Some(code) => store.redeem_share(code, portal, now).await?,
+            None => Redemption::Unknown,
+        };
+        let unknown = matches!(
+            redemption,
+            Redemption::Unknown
+                | Redemption::Refused {
+                    why: ShareRefusal::Foreign,
+                    ..
+                }
+        );
+        if unknown {
+            store
+                .record_failure(&REDEEM_PER_CLIENT, client, now)
+                .await?;
+        }
+        if !matches!(redemption, Redemption::Redeemed { .. })
+            && let Some(code) = &code
+        {
+            store
+                .record_failure(&REDEEM_PER_CODE, &code.sha256(), now)
+                .await?;
+        }
+        Ok(match redemption {
+            Redemption::Unknown
+            | Redemption::Refused {
+                why: ShareRefusal::Foreign,
+                ..
+            } => Redeemed::Unknown,
+            Redemption::Refused { why, .. } => Redeemed::Refused(why),
+            done @ Redemption::Redeemed { .. } => {
+                let Redemption::Redeemed { share, .. } = &done else {
+                    return Err(IssuerError::Internal("unreachable redemption".into()));
+                };
+                let school = store.school(&share.school_id).await?;
+                Redeemed::Done {
+                    redemption: Box::new(done),
+                    school,
+                }
+            }
+        })
     }
 }

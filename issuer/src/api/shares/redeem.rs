@@ -14,7 +14,8 @@ use super::super::auth::{Caller, ClientAddr, too_many_attempts};
 use super::super::error::{ApiError, FieldError, ProblemDetails, parse_json};
 use super::super::{AppState, Body};
 use super::{no_store, rfc3339};
-use crate::store::{REDEEM_PER_CLIENT, REDEEM_PER_CODE, Redemption, Role, ShareCode, ShareRefusal};
+use crate::app::share_codes::Redeemed;
+use crate::store::{Redemption, Role, ShareRefusal};
 
 /// A share code to redeem.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -134,55 +135,14 @@ pub async fn redeem_share(
     caller.require(&[Role::Portal], "portal")?;
     let request: RedeemRequest = parse_json(&body)?;
     let now = state.now();
-    let store = state.store();
-    let code = ShareCode::parse(&request.code);
-    // Locked client or code: refused before the code is even looked at.
-    if let Some(refused) = store
-        .attempt_locked(&REDEEM_PER_CLIENT, &client.0, now)
-        .await?
-    {
-        return Ok(too_many_attempts(&refused, now));
-    }
-    if let Some(code) = &code
-        && let Some(refused) = store
-            .attempt_locked(&REDEEM_PER_CODE, &code.sha256(), now)
-            .await?
-    {
-        return Ok(too_many_attempts(&refused, now));
-    }
-    let redemption = match &code {
-        Some(code) => store.redeem_share(code, caller.user_id(), now).await?,
-        None => Redemption::Unknown,
-    };
-    // A code reported unknown (garbled, unknown, another portal's) counts against the
-    // client: that is what guessing looks like. Every failure counts against its code.
-    let unknown = matches!(
-        redemption,
-        Redemption::Unknown
-            | Redemption::Refused {
-                why: ShareRefusal::Foreign,
-                ..
-            }
-    );
-    if unknown {
-        store
-            .record_failure(&REDEEM_PER_CLIENT, &client.0, now)
-            .await?;
-    }
-    if !matches!(redemption, Redemption::Redeemed { .. })
-        && let Some(code) = &code
-    {
-        store
-            .record_failure(&REDEEM_PER_CODE, &code.sha256(), now)
-            .await?;
-    }
-    let (share, credentials, pupil_name) = match redemption {
-        Redemption::Unknown
-        | Redemption::Refused {
-            why: ShareRefusal::Foreign,
-            ..
-        } => return Ok(unknown_code()),
-        Redemption::Refused { why, .. } => {
+    let outcome = state
+        .issuer()
+        .redeem_share(caller.user_id(), &client.0, &request.code, now)
+        .await?;
+    let (redemption, school) = match outcome {
+        Redeemed::Locked(refused) => return Ok(too_many_attempts(&refused, now)),
+        Redeemed::Unknown => return Ok(unknown_code()),
+        Redeemed::Refused(why) => {
             let (rule, title, en, vi) = match why {
                 ShareRefusal::Used => (
                     "share_code_used",
@@ -205,13 +165,16 @@ pub async fn redeem_share(
             };
             return Ok(code_problem(StatusCode::GONE, rule, title, en, vi));
         }
-        Redemption::Redeemed {
-            share,
-            credentials,
-            pupil_name,
-        } => (share, credentials, pupil_name),
+        Redeemed::Done { redemption, school } => (redemption, school),
     };
-    let school = state.store().school(&share.school_id).await?;
+    let Redemption::Redeemed {
+        share,
+        credentials,
+        pupil_name,
+    } = *redemption
+    else {
+        return Err(ApiError::Internal("redemption without a share".to_owned()));
+    };
     let credentials = credentials
         .into_iter()
         .map(|c| {
