@@ -6,7 +6,8 @@
 //! `GET /api/v1/templates/{file}` serves the templates.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -85,7 +86,8 @@ fn import_error(e: ImportError) -> ApiError {
     }
 }
 
-/// Import a class from a file: CSV (`text/csv`, UTF-8), XLSX, or JSON. Teachers and principals.
+/// Import a class from a file: CSV (`text/csv`, UTF-8), XLSX, or JSON, sent as the body or as
+/// the file of a browser form (`multipart/form-data`). Teachers and principals.
 #[utoipa::path(
     post,
     path = "/api/v1/imports",
@@ -94,10 +96,12 @@ fn import_error(e: ImportError) -> ApiError {
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (Object = "application/json"),
+        (Object = "multipart/form-data"),
     )),
     responses(
         (status = 200, description = "Saved drafts and every problem by row and column", body = FileImportReport),
         (status = 413, description = "File too large, or over an import limit (rows, columns, inflated size): `detail` names it", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "A form without a file, or not readable as multipart/form-data", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not CSV, XLSX or JSON", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "The file as a whole is unreadable (encoding, columns…)", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -115,11 +119,21 @@ pub async fn import_file(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let format = Format::from_media_type(media_type).ok_or_else(|| ApiError::UnsupportedMediaType {
-        detail: format!(
-            "{media_type:?} is not accepted: send text/csv, {XLSX_MEDIA_TYPE} or application/json"
-        ),
-    })?;
+    let (format, body) = if media_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        file_part(media_type, body).await?
+    } else {
+        let format =
+            Format::from_media_type(media_type).ok_or_else(|| ApiError::UnsupportedMediaType {
+                detail: format!(
+                    "{media_type:?} is not accepted: send text/csv, {XLSX_MEDIA_TYPE}, \
+                     application/json or a multipart/form-data form with the file"
+                ),
+            })?;
+        (format, body)
+    };
     let imported = state
         .issuer()
         .import_file(&school, Some(caller.user_id()), body, format, state.now())
@@ -145,6 +159,44 @@ pub async fn import_file(
         problem_count: imported.problem_count,
         truncated: imported.truncated,
     }))
+}
+
+/// The file of a browser's form (`multipart/form-data`): the first part that is a file, its
+/// format from its name (`.csv`, `.xlsx`, `.json`, as a school PC names them; Windows sends a
+/// CSV as `application/vnd.ms-excel`), else from its media type.
+async fn file_part(media_type: &str, body: Bytes) -> Result<(Format, Bytes), ApiError> {
+    let request = axum::http::Request::builder()
+        .header(header::CONTENT_TYPE, media_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| ApiError::BadRequest {
+            detail: format!("the form cannot be read: {e}"),
+        })?;
+    let bad = |e: &dyn std::fmt::Display| ApiError::BadRequest {
+        detail: format!("the form cannot be read as multipart/form-data: {e}"),
+    };
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| bad(&e))?;
+    while let Some(field) = form.next_field().await.map_err(|e| bad(&e))? {
+        let Some(name) = field.file_name().map(str::to_owned) else {
+            continue;
+        };
+        let by_name = Format::from_path(std::path::Path::new(&name));
+        let by_type = field.content_type().and_then(Format::from_media_type);
+        let format = by_name
+            .or(by_type)
+            .ok_or_else(|| ApiError::UnsupportedMediaType {
+                detail: format!(
+                    "the file of the form is not .csv, .xlsx or .json (its type: {})",
+                    field.content_type().unwrap_or("none")
+                ),
+            })?;
+        let bytes = field.bytes().await.map_err(|e| bad(&e))?;
+        return Ok((format, bytes));
+    }
+    Err(ApiError::BadRequest {
+        detail: "the form has no file: choose the class's file (CSV, XLSX or JSON)".to_owned(),
+    })
 }
 
 /// An empty import template: `tieu-hoc.csv`, `tieu-hoc.xlsx`, `trung-hoc.csv` or

@@ -9,7 +9,9 @@ use crate::common;
 use axum::Router;
 use axum::http::StatusCode;
 use common::Ctx;
-use common::http::{class_5a, import, post_json, post_with, repo, token, wall_clock as now};
+use common::http::{
+    class_5a, import, post_json, post_raw, post_with, repo, token, wall_clock as now,
+};
 use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
 use hocba_issuer::store::{Role, Store};
 use serde_json::{Value, json};
@@ -20,6 +22,7 @@ both_databases!(
     a_class_is_validated_in_one_call,
     a_reused_key_after_changes_is_refused,
     reports_and_lists_name_pupils,
+    a_browser_form_uploads_the_class_file,
 );
 
 const SCHOOL_A: &str = "25000731";
@@ -242,4 +245,52 @@ fn warning_record(mut record: Value) -> Value {
         .unwrap()
         .remove("personalIdNumber");
     record
+}
+
+/// A `multipart/form-data` body with one field: a file `name` of `media_type`, or a text field.
+fn form(boundary: &str, field: &str, file: Option<(&str, &str)>, content: &[u8]) -> Vec<u8> {
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"");
+    if let Some((name, media_type)) = file {
+        body.push_str(&format!(
+            "; filename=\"{name}\"\r\nContent-Type: {media_type}"
+        ));
+    }
+    body.push_str("\r\n\r\n");
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(content);
+    bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    bytes
+}
+
+async fn a_browser_form_uploads_the_class_file(ctx: Ctx) {
+    let env = env(&ctx).await;
+    let csv = std::fs::read(repo().join("issuer/templates/tieu-hoc.csv")).unwrap();
+    let kind = "multipart/form-data; boundary=hocba-form-1";
+    // As Excel on Windows labels a CSV: the file's name decides.
+    let body = form(
+        "hocba-form-1",
+        "file",
+        Some(("Lớp 5A.csv", "application/vnd.ms-excel")),
+        &csv,
+    );
+    let answer = post_raw(&env.app, "/api/v1/imports", &env.teacher, kind, body).await;
+    let report = answer.ok(StatusCode::OK);
+    let saved = report["saved"].as_array().unwrap();
+    assert_eq!(saved.len(), 1, "{report}");
+    assert!(!saved[0]["pupilName"].as_str().unwrap().is_empty());
+
+    // A form without a file: 400 saying what to do.
+    let body = form("hocba-form-1", "note", None, b"no file");
+    let answer = post_raw(&env.app, "/api/v1/imports", &env.teacher, kind, body).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text());
+    assert!(answer.text().contains("no file"));
+    // A file that is not a class's: 415.
+    let body = form(
+        "hocba-form-1",
+        "file",
+        Some(("setup.exe", "application/octet-stream")),
+        b"MZ",
+    );
+    let answer = post_raw(&env.app, "/api/v1/imports", &env.teacher, kind, body).await;
+    assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
