@@ -59,14 +59,19 @@ impl Browser {
         let driver_log = log_dir.join("chromedriver.log");
         let out = fs::File::create(&driver_log).unwrap();
         let port = free_port();
+        // One temporary folder holds the profile and Chromium's own temporary files (its
+        // `org.chromium.Chromium.scoped_dir.*`), so nothing of the browser outlives the test.
+        let profile = tempfile::tempdir().unwrap();
+        let scratch = profile.path().join("tmp");
+        fs::create_dir_all(&scratch).unwrap();
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromedriver.display()));
-        let profile = tempfile::tempdir().unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -86,7 +91,10 @@ impl Browser {
             "--disable-gpu".into(),
             "--disable-dev-shm-usage".into(),
             "--disable-background-networking".into(),
-            format!("--user-data-dir={}", browser._profile.path().display()),
+            format!(
+                "--user-data-dir={}",
+                browser._profile.path().join("profile").display()
+            ),
         ];
         all_args.extend(args.iter().map(|a| (*a).to_owned()));
         let mut options = chrome_options;
