@@ -19,8 +19,8 @@ use super::Issuer;
 use super::import::Refusal;
 use crate::error::IssuerError;
 use crate::store::{
-    CreatedShare, NewShare, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Redemption, Refused, Role, School,
-    ShareCode, ShareRefusal, StoreError,
+    CreatedShare, Credential, NewShare, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Redemption, Refused,
+    Role, School, Share, ShareCode, ShareRefusal, StoreError,
 };
 
 /// Days a share code lives when the request does not say.
@@ -196,10 +196,14 @@ pub enum Redeemed {
     Unknown,
     /// The code was used, has expired, or was withdrawn.
     Refused(ShareRefusal),
-    /// Redeemed now, for good: the share, its credentials and whose they are.
+    /// Redeemed now, for good.
     Done {
-        /// The share, its credentials byte for byte as signed, the pupil's name.
-        redemption: Box<Redemption>,
+        /// The share, now redeemed.
+        share: Box<Share>,
+        /// Its credentials in the order chosen, byte for byte as signed.
+        credentials: Vec<Credential>,
+        /// The pupil's full name as stored.
+        pupil_name: String,
         /// The school that issued them.
         school: School,
     },
@@ -261,16 +265,16 @@ impl Issuer {
                 ..
             } => Redeemed::Unknown,
             Redemption::Refused { why, .. } => Redeemed::Refused(why),
-            done @ Redemption::Redeemed { .. } => {
-                let Redemption::Redeemed { share, .. } = &done else {
-                    return Err(IssuerError::Internal("unreachable redemption".into()));
-                };
-                let school = store.school(&share.school_id).await?;
-                Redeemed::Done {
-                    redemption: Box::new(done),
-                    school,
-                }
-            }
+            Redemption::Redeemed {
+                share,
+                credentials,
+                pupil_name,
+            } => Redeemed::Done {
+                school: store.school(&share.school_id).await?,
+                share: Box::new(share),
+                credentials,
+                pupil_name,
+            },
         })
     }
 }

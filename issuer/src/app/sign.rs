@@ -21,7 +21,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -30,6 +29,7 @@ pub use super::sign_runner::{ItemOutcome, SUPERVISE_EVERY, resume_abandoned, sup
 use super::Issuer;
 use super::names::pupil_name;
 use super::sign_runner::{pending_ids, pending_names, run_detached, take_over};
+use crate::batch::sha256_hex;
 use crate::error::IssuerError;
 use crate::store::{Batch, NewBatch, RecordFilter, RecordState, School, YearRecord};
 
@@ -102,7 +102,7 @@ impl Issuer {
         let signer = self.signer(&school.code, now)?;
         let canonical =
             serde_json::to_string(request).map_err(|e| IssuerError::Internal(e.to_string()))?;
-        let request_sha256 = hex(&Sha256::digest(canonical.as_bytes()));
+        let request_sha256 = sha256_hex(canonical.as_bytes());
         let scope = self.scope(school, request).await?;
         // A year or class: its validated records. Records named: all of them (a draft among
         // them is reported as failed), unless none is validated or signed.
@@ -342,8 +342,4 @@ fn nothing_to_sign(request: &SignRequest, scope: &[YearRecord]) -> IssuerError {
         scope_en,
         drafts,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -15,7 +15,7 @@ use super::super::error::{ApiError, FieldError, ProblemDetails, parse_json};
 use super::super::{AppState, Body};
 use super::{no_store, rfc3339};
 use crate::app::share_codes::Redeemed;
-use crate::store::{Redemption, Role, ShareRefusal};
+use crate::store::{Role, ShareRefusal};
 
 /// A share code to redeem.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -139,7 +139,7 @@ pub async fn redeem_share(
         .issuer()
         .redeem_share(caller.user_id(), &client.0, &request.code, now)
         .await?;
-    let (redemption, school) = match outcome {
+    let (share, credentials, pupil_name, school) = match outcome {
         Redeemed::Locked(refused) => return Ok(too_many_attempts(&refused, now)),
         Redeemed::Unknown => return Ok(unknown_code()),
         Redeemed::Refused(why) => {
@@ -165,15 +165,12 @@ pub async fn redeem_share(
             };
             return Ok(code_problem(StatusCode::GONE, rule, title, en, vi));
         }
-        Redeemed::Done { redemption, school } => (redemption, school),
-    };
-    let Redemption::Redeemed {
-        share,
-        credentials,
-        pupil_name,
-    } = *redemption
-    else {
-        return Err(ApiError::Internal("redemption without a share".to_owned()));
+        Redeemed::Done {
+            share,
+            credentials,
+            pupil_name,
+            school,
+        } => (*share, credentials, pupil_name, school),
     };
     let credentials = credentials
         .into_iter()
