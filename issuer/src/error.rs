@@ -141,6 +141,12 @@ pub enum IssuerError {
     /// A value of the request breaks a rule: the field, the rule, the value, what to do.
     #[error("{}: {} / {}", .0.pointer, .0.message_vi, .0.message_en)]
     Invalid(Box<crate::app::import::Refusal>),
+    /// The caller's role may not do this (`action` names what was refused).
+    #[error("not allowed for this role: {action}")]
+    Forbidden {
+        /// What was refused, e.g. `create-account`.
+        action: &'static str,
+    },
     /// Something that is not about the input failed (a task, a serialisation).
     #[error("internal error: {0}")]
     Internal(String),

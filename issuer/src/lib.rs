@@ -8,6 +8,7 @@
 //! * [`trust_list`] — builds and signs the trust list from a plain description of schools.
 //! * [`authority`] — the trust-list life cycle: schools, key rotation and compromise, versions.
 //! * [`api`] — the school HTTP API under `/api/v1` (`hocba-issuer serve`), with its OpenAPI document.
+//! * [`web`] — the school web app at `/` (pages for teachers, principals, the Department, families).
 //! * [`pdf`] — the printed record: A4 PDF with the signed QR summary and the embedded credential.
 //! * [`status_lists`] — each school's signed Bitstring Status List, cached until a revocation.
 //! * [`bundle`] — the offline trust bundle (trust list + every status list).
@@ -32,5 +33,6 @@ pub mod status_lists;
 pub mod store;
 pub mod synthetic;
 pub mod trust_list;
+pub mod web;
 
 pub use error::IssuerError;

@@ -69,6 +69,10 @@ impl From<IssuerError> for ApiError {
                     .map(FieldError::from)
                     .collect(),
             },
+            IssuerError::Forbidden { action } => ApiError::Forbidden {
+                needed: action,
+                have: String::new(),
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }

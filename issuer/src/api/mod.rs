@@ -202,6 +202,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config().body_limit;
     router
         .merge(status::router())
+        .merge(crate::web::router())
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", api))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -224,11 +225,26 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     )
 }
 
-async fn not_found(uri: axum::http::Uri) -> ApiError {
+/// An unknown path: a JSON problem for software, the web app's 404 page for a browser
+/// (a request that accepts HTML outside `/api/`).
+async fn not_found(request: Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, _) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let wants_html = parts
+        .headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html && !path.starts_with("/api/") {
+        let lang = crate::web::lang::Lang::of(&parts);
+        return crate::web::error::page(&crate::web::error::WebError::NotFound, lang, &path);
+    }
     ApiError::NotFound {
         what: "path",
-        id: uri.path().to_owned(),
+        id: path,
     }
+    .into_response()
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -51,6 +51,17 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// A refusal of the request's value at `pointer` under `rule`.
+    pub fn field(
+        pointer: &'static str,
+        rule: &'static str,
+        value: Value,
+        vi: String,
+        en: String,
+    ) -> Self {
+        Self::new(pointer, rule, value, vi, en)
+    }
+
     fn new(
         pointer: &'static str,
         rule: &'static str,

@@ -7,6 +7,7 @@
 //!   publication cache and the settings.
 //! * `keyring` — which key signs for a school at a time, and which key signed a credential;
 //!   `school_keys` — the same rule over the latest published version, for a running service.
+//! * `accounts` — who signs in to the web app, who creates whom, sessions, own API tokens.
 //! * `import` — files and JSON into drafts: one conversion, one school check, one report.
 //! * `edit` — a draft corrected at the version read.
 //! * `validate` — a record, a class or a school year marked validated.
@@ -21,6 +22,7 @@
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
 
+pub mod accounts;
 pub mod edit;
 pub mod import;
 pub mod keyring;

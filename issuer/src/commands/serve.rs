@@ -103,8 +103,18 @@ async fn serve(
         backend = ?store.backend(),
         "schools with signing keys"
     );
+    // Bound before the settings are made: with `--listen 127.0.0.1:0` the public base (status
+    // list URLs, the links the pages show) names the port actually taken.
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let local = listener.local_addr()?;
+    let base = public_url.map_or_else(
+        || format!("http://{local}"),
+        |b| b.trim_end_matches('/').to_owned(),
+    );
     let config = ApiConfig {
-        public_base: public_url.unwrap_or_else(|| format!("http://{listen}")),
+        public_base: base.clone(),
         verifier_url,
         ..ApiConfig::default()
     };
@@ -119,12 +129,27 @@ async fn serve(
     let state = AppState::new(store.clone(), keys, config);
     // Batches whose worker is gone are taken over now, and looked for again every few seconds.
     let supervisor = api::batches::supervise(state.clone());
-    let listener = tokio::net::TcpListener::bind(listen)
+    // First start (and every start until it is used): the one-time link to set the
+    // authority's password. Printed on the terminal, never into the log.
+    if let Some(first) = state
+        .issuer()
+        .first_start(now)
         .await
-        .with_context(|| format!("listening on {listen}"))?;
-    let local = listener.local_addr()?;
+        .context("preparing the first authority account")?
+    {
+        eprintln!(
+            "\nLần đầu khởi động: đặt mật khẩu cho tài khoản Sở ({login}) tại liên kết dùng một lần \
+             (24 giờ)\nFirst start: set the password of the authority account ({login}) at this \
+             one-time link (24 hours):\n  {base}/setup/{secret}\n",
+            login = first.login,
+            secret = first.link.expose(),
+        );
+    }
     tracing::info!(%local, "listening; API docs at http://{local}/api/v1/docs");
-    eprintln!("hocba-issuer listening on http://{local} (docs: http://{local}/api/v1/docs)");
+    eprintln!(
+        "hocba-issuer listening on http://{local} (web app: {base}/ · API docs: \
+         http://{local}/api/v1/docs)"
+    );
     // The peer address reaches the handlers: the abuse limits count failures per client.
     let app = api::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

@@ -38,6 +38,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_hardening.sql"),
         include_str!("../../migrations/postgres/0004_hardening.sql"),
     ),
+    (
+        5,
+        "accounts",
+        include_str!("../../migrations/sqlite/0005_accounts.sql"),
+        include_str!("../../migrations/postgres/0005_accounts.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

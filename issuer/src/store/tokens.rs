@@ -154,7 +154,8 @@ impl Store {
         };
         let Some(row) = sqlx::query(
             "SELECT t.secret_sha256, t.expires_at, t.revoked_at, u.id AS user_id, u.school_id, \
-             u.role, u.pupil_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+             u.role, u.pupil_id, u.disabled_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.id = $1",
         )
         .bind(token_id)
         .fetch_optional(&self.pool)
@@ -168,7 +169,8 @@ impl Store {
         }
         let expires_at = time_at(&row, "api_tokens.expires_at", "expires_at")?;
         let revoked_at = opt_time_at(&row, "api_tokens.revoked_at", "revoked_at")?;
-        if revoked_at.is_some() || expires_at <= now {
+        let disabled: Option<String> = row.try_get("disabled_at")?;
+        if revoked_at.is_some() || expires_at <= now || disabled.is_some() {
             return Ok(None);
         }
         let role: String = row.try_get("role")?;
@@ -194,6 +196,67 @@ impl Store {
             "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
         )
         .bind(token_id)
+        .bind(to_text(now)?)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "token",
+                id: token_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A token as its owner sees it on the tokens page (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The token's id.
+    pub id: String,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// When it was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Store {
+    /// The tokens of `user_id`, newest first.
+    pub async fn list_tokens(&self, user_id: &str) -> Result<Vec<TokenInfo>, StoreError> {
+        sqlx::query(
+            "SELECT id, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1 \
+             ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(TokenInfo {
+                id: row.try_get("id")?,
+                created_at: time_at(row, "api_tokens.created_at", "created_at")?,
+                expires_at: time_at(row, "api_tokens.expires_at", "expires_at")?,
+                revoked_at: opt_time_at(row, "api_tokens.revoked_at", "revoked_at")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Revokes `token_id` if it belongs to `user_id` (someone else's token is not found).
+    pub async fn revoke_own_token(
+        &self,
+        user_id: &str,
+        token_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 \
+             AND user_id = $2",
+        )
+        .bind(token_id)
+        .bind(user_id)
         .bind(to_text(now)?)
         .execute(&self.pool)
         .await?;
