@@ -19,6 +19,7 @@
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
 //! * `publish` — the service following a newly published trust-list version.
 //! * `register` — a school of the trust list into the store.
+//! * `overview` — a school's classes with records by state, a class's roster by pupil name.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
 
@@ -27,6 +28,7 @@ pub mod edit;
 pub mod import;
 pub mod keyring;
 pub mod names;
+pub mod overview;
 pub mod publish;
 pub mod pupil;
 pub mod register;

@@ -10,16 +10,22 @@
 //! * `auth.rs` — sign-in, sign-out, setting a password through a one-time link;
 //! * `accounts.rs` — accounts a principal or the authority manages;
 //! * `tokens.rs` — a person's own API tokens;
+//! * `teacher/`, `principal/`, `authority/`, `family/` — each role's pages (`/teacher`,
+//!   `/school`, `/authority`, `/family`), templates in `issuer/templates/web/<role>/`;
 //! * `error.rs` — error pages in the request's language (also for axum's own rejections);
 //! * `assets.rs` — the stylesheet and the small script, from the binary.
 
 mod accounts;
 mod assets;
 mod auth;
+mod authority;
 pub mod error;
+mod family;
 pub mod lang;
 pub mod page;
+mod principal;
 pub mod session;
+mod teacher;
 mod tokens;
 
 use axum::Router;
@@ -47,6 +53,10 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/link", post(accounts::new_link))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
+        .merge(teacher::routes())
+        .merge(principal::routes())
+        .merge(authority::routes())
+        .merge(family::routes())
         .layer(middleware::from_fn(error::error_pages))
 }
 

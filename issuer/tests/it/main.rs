@@ -18,6 +18,7 @@
 //! * `import`, `import_limits`, `import_serve` — CSV / XLSX / JSON import and its limits.
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
 //! * `pdf` — the printed record, its QR code read back from a raster.
+//! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -50,3 +51,4 @@ mod shares;
 mod status;
 mod store;
 mod two_servers;
+mod web;

@@ -1,0 +1,10 @@
+//! The web app: the principal's pages: the school year at a glance, signing with progress, the class ZIP, revocation and re-issue, the re-issue list, the audit log.
+
+use axum::Router;
+
+use crate::api::AppState;
+
+/// This area's routes.
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+}

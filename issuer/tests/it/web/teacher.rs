@@ -1,0 +1,1 @@
+//! The web app: the homeroom teacher's pages: my classes, upload, the report as the spreadsheet, corrections, validating a class, sending it to the principal.
