@@ -154,7 +154,7 @@ impl Issuer {
                 }
             })
             .collect();
-        lines.sort_by(|a, b| name_key(&a.pupil_name).cmp(&name_key(&b.pupil_name)));
+        lines.sort_by_cached_key(|l| name_key(&l.pupil_name));
         Ok(lines)
     }
 }
