@@ -252,33 +252,49 @@ fn forms_without_the_sessions_token_and_other_schools_accounts_are_refused() {
     let after = principal_a.get("/accounts");
     assert_eq!(after.status, 303);
     assert_eq!(after.header("location"), Some("/sign-in?next=/accounts"));
+    // Signing in from there goes back to the page asked for, never to another site.
+    let (_, back) = Session::sign_in_to(addr, "ht.a", "/accounts");
+    assert_eq!(back, "/accounts");
+    let (_, away) = Session::sign_in_to(addr, "ht.a", "//evil.example/");
+    assert_eq!(away, "/");
 }
 
-#[tokio::test]
-async fn a_session_ends_after_thirty_idle_minutes_and_a_password_is_never_stored_in_clear() {
+both_databases!(sessions_are_shared_by_instances_end_after_thirty_idle_minutes_and_store_no_secret);
+
+/// Two issuer instances over one database (two pools, as two processes behind one
+/// PostgreSQL): a session made by one is recognised by the other, ends after 30 idle
+/// minutes, and neither the password nor the cookie is stored in clear.
+async fn sessions_are_shared_by_instances_end_after_thirty_idle_minutes_and_store_no_secret(
+    ctx: crate::common::Ctx,
+) {
     use hocba_issuer::app::accounts::SignIn;
-    let store = hocba_issuer::store::Store::connect("sqlite::memory:")
-        .await
-        .unwrap();
     let t0 = datetime!(2026-05-25 07:00 UTC);
-    let issuer = hocba_issuer::app::Issuer::offline(store.clone(), t0);
-    let first = issuer.first_start(t0).await.unwrap().unwrap();
-    issuer
-        .set_password(first.link.expose(), PASSWORD, PASSWORD, t0)
+    let one = hocba_issuer::app::Issuer::offline(ctx.store.clone(), t0);
+    let two = hocba_issuer::app::Issuer::offline(ctx.another_pool().await, t0);
+    let first = one.first_start(t0).await.unwrap().unwrap();
+    // A second start before the password is set makes a new link; the first stops working.
+    let again = two.first_start(t0).await.unwrap().unwrap();
+    assert!(
+        one.password_link(first.link.expose(), t0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    two.set_password(again.link.expose(), PASSWORD, PASSWORD, t0)
         .await
         .unwrap()
         .unwrap();
-    // A second start prints no link once the password is set.
-    assert!(issuer.first_start(t0).await.unwrap().is_none());
+    // Once it is set, a start prints no link.
+    assert!(one.first_start(t0).await.unwrap().is_none());
     let stored: String =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE login = 'authority'")
-            .fetch_one(store.pool())
+            .fetch_one(ctx.store.pool())
             .await
             .unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");
     assert!(!stored.contains(PASSWORD));
 
-    let SignIn::Done { secret, .. } = issuer
+    let SignIn::Done { secret, .. } = one
         .sign_in("authority", PASSWORD, "192.0.2.1", t0)
         .await
         .unwrap()
@@ -286,39 +302,38 @@ async fn a_session_ends_after_thirty_idle_minutes_and_a_password_is_never_stored
         panic!("sign-in failed");
     };
     let session_rows: Vec<String> = sqlx::query_scalar("SELECT secret_sha256 FROM web_sessions")
-        .fetch_all(store.pool())
+        .fetch_all(ctx.store.pool())
         .await
         .unwrap();
-    assert!(
-        !session_rows.iter().any(|h| h == secret.expose()),
+    assert_eq!(session_rows.len(), 1);
+    assert_ne!(
+        session_rows[0],
+        secret.expose(),
         "the cookie is stored hashed"
     );
     let at = |m: i64| t0 + time::Duration::minutes(m);
-    // Used at 20 minutes: alive at 45 (25 idle), gone at 76 (31 idle), and stays gone.
+    // Used at 20 minutes on the other instance: alive at 45 (25 idle), gone at 76 (31 idle),
+    // and gone for both.
     assert!(
-        issuer
-            .signed_in(secret.expose(), at(20))
+        two.signed_in(secret.expose(), at(20))
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        issuer
-            .signed_in(secret.expose(), at(45))
+        one.signed_in(secret.expose(), at(45))
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        issuer
-            .signed_in(secret.expose(), at(76))
+        two.signed_in(secret.expose(), at(76))
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        issuer
-            .signed_in(secret.expose(), at(77))
+        one.signed_in(secret.expose(), at(77))
             .await
             .unwrap()
             .is_none()

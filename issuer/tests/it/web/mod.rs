@@ -360,12 +360,19 @@ pub fn set_cookie(answer: &Answer, name: &str) -> Option<String> {
 impl Session {
     /// Signs in `login` with [`PASSWORD`] through the sign-in form.
     pub fn sign_in(addr: &str, login: &str) -> Session {
+        Self::sign_in_to(addr, login, "/").0
+    }
+
+    /// Signs in from the sign-in page that `next` sent to; also returns where the answer
+    /// goes.
+    pub fn sign_in_to(addr: &str, login: &str, next: &str) -> (Session, String) {
         let form = request(addr, "GET", "/sign-in", &[], b"");
         let form_cookie = set_cookie(&form, "hocba_form").expect("a form cookie");
         let body = format!(
-            "_csrf={}&login={login}&password={}&next=%2F",
+            "_csrf={}&login={login}&password={}&next={}",
             csrf_of(&form.text()),
-            urlencode(PASSWORD)
+            urlencode(PASSWORD),
+            urlencode(next)
         );
         let answer = request(
             addr,
@@ -379,10 +386,14 @@ impl Session {
         );
         assert_eq!(answer.status, 303, "{}", answer.text());
         let session = set_cookie(&answer, "hocba_session").expect("a session cookie");
-        Session {
-            addr: addr.to_owned(),
-            cookie: format!("hocba_session={session}"),
-        }
+        let location = answer.header("location").unwrap_or("").to_owned();
+        (
+            Session {
+                addr: addr.to_owned(),
+                cookie: format!("hocba_session={session}"),
+            },
+            location,
+        )
     }
 
     /// `GET path` as this person (HTML asked for).
