@@ -89,7 +89,7 @@ pub async fn scrape(State(state): State<AppState>, request: Request) -> Response
         request.headers(),
         peer,
     ) {
-        return refused;
+        return refused.into_response();
     }
     let counts = match state.store().record_counts().await {
         Ok(counts) => counts,
@@ -102,12 +102,41 @@ pub async fn scrape(State(state): State<AppState>, request: Request) -> Response
     response
 }
 
-/// The access rule of the module documentation: `Err` is the refusal to send.
+/// Why a scrape is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// A token is configured and the request does not carry it: 401.
+    Unauthorized,
+    /// No token is configured and the client is not on loopback: 404.
+    NotHere,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Unauthorized => {
+                let mut refused = StatusCode::UNAUTHORIZED.into_response();
+                refused.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"metrics\""),
+                );
+                refused
+            }
+            Refusal::NotHere => ApiError::NotFound {
+                what: "path",
+                id: "/metrics".to_owned(),
+            }
+            .into_response(),
+        }
+    }
+}
+
+/// The access rule of the module documentation.
 fn allowed(
     token: Option<&MetricsToken>,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
-) -> Result<(), Response> {
+) -> Result<(), Refusal> {
     match token {
         Some(token) => {
             let presented = headers
@@ -119,20 +148,11 @@ fn allowed(
             if presented.is_some_and(|t| token.matches(t)) {
                 Ok(())
             } else {
-                let mut refused = StatusCode::UNAUTHORIZED.into_response();
-                refused.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"metrics\""),
-                );
-                Err(refused)
+                Err(Refusal::Unauthorized)
             }
         }
         None if peer.is_some_and(|p| p.ip().to_canonical().is_loopback()) => Ok(()),
-        None => Err(ApiError::NotFound {
-            what: "path",
-            id: "/metrics".to_owned(),
-        }
-        .into_response()),
+        None => Err(Refusal::NotHere),
     }
 }
 
@@ -162,11 +182,14 @@ mod tests {
         let far: SocketAddr = "203.0.113.9:4000".parse().unwrap();
         assert!(allowed(Some(&token), &bearer(&"k".repeat(40)), Some(far)).is_ok());
         let refused = allowed(Some(&token), &bearer(&"x".repeat(40)), None).unwrap_err();
-        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(refused, Refusal::Unauthorized);
+        let answer = refused.into_response();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+        assert!(answer.headers().contains_key(header::WWW_AUTHENTICATE));
         // With a token configured, loopback alone is not enough.
         let local: SocketAddr = "127.0.0.1:4000".parse().unwrap();
         let refused = allowed(Some(&token), &HeaderMap::new(), Some(local)).unwrap_err();
-        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(refused, Refusal::Unauthorized);
     }
 
     #[test]
@@ -177,7 +200,7 @@ mod tests {
         }
         let far: SocketAddr = "198.51.100.7:4000".parse().unwrap();
         let refused = allowed(None, &HeaderMap::new(), Some(far)).unwrap_err();
-        assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+        assert_eq!(refused.into_response().status(), StatusCode::NOT_FOUND);
         assert!(allowed(None, &HeaderMap::new(), None).is_err());
     }
 }
