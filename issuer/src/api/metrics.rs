@@ -48,7 +48,10 @@ impl MetricsToken {
     fn matches(&self, presented: &str) -> bool {
         let a = Sha256::digest(self.0.as_bytes());
         let b = Sha256::digest(presented.as_bytes());
-        a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
     }
 }
 
@@ -196,7 +199,10 @@ mod tests {
     fn without_a_token_only_loopback_is_answered() {
         for local in ["[::1]:4000", "127.0.0.1:4000", "[::ffff:127.0.0.1]:4000"] {
             let local: SocketAddr = local.parse().unwrap();
-            assert!(allowed(None, &HeaderMap::new(), Some(local)).is_ok(), "{local}");
+            assert!(
+                allowed(None, &HeaderMap::new(), Some(local)).is_ok(),
+                "{local}"
+            );
         }
         let far: SocketAddr = "198.51.100.7:4000".parse().unwrap();
         let refused = allowed(None, &HeaderMap::new(), Some(far)).unwrap_err();

@@ -64,8 +64,11 @@ async fn serve(
         verifier_url,
         ..
     } = args;
-    let (database_url, database_schema, keys_dir) =
-        (database_url.as_str(), database_schema.as_deref(), keys_dir.as_path());
+    let (database_url, database_schema, keys_dir) = (
+        database_url.as_str(),
+        database_schema.as_deref(),
+        keys_dir.as_path(),
+    );
     let keys = SchoolKeys::load(keys_dir)
         .with_context(|| format!("loading school keys from {}", keys_dir.display()))?;
     if keys.uses_dev_keys() {

@@ -78,8 +78,8 @@ pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord}
 pub use redemptions::{Redemption, ShareRefusal};
 pub use schools::{NewSchool, NewUser, Role, School, User};
 pub use share_codes::ShareCode;
-pub use stats::RecordCount;
 pub use shares::{CreatedShare, NewShare, PupilCredential, Share, ShareState};
+pub use stats::RecordCount;
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenSecret};
 pub use trust_keys::{KeyCredential, SchoolKey, key_status_text};

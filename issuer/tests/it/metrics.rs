@@ -105,8 +105,22 @@ async fn series_move_with_the_api_calls(ctx: Ctx) {
     let store = ctx.store.clone();
     let app = app(&store, ApiConfig::default()).await;
     let school = store.school_by_code(SCHOOL).await.unwrap();
-    let teacher = token(&store, Some(&school), Role::Teacher, Duration::days(1), now()).await;
-    let principal = token(&store, Some(&school), Role::Principal, Duration::days(1), now()).await;
+    let teacher = token(
+        &store,
+        Some(&school),
+        Role::Teacher,
+        Duration::days(1),
+        now(),
+    )
+    .await;
+    let principal = token(
+        &store,
+        Some(&school),
+        Role::Principal,
+        Duration::days(1),
+        now(),
+    )
+    .await;
 
     let before = samples(&scrape(&app).await);
     assert_eq!(
@@ -229,7 +243,11 @@ async fn a_metrics_token_is_asked_for_when_configured(ctx: Ctx) {
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer.text().contains("# TYPE hocba_sign_in_failures_total counter"));
+    assert!(
+        answer
+            .text()
+            .contains("# TYPE hocba_sign_in_failures_total counter")
+    );
     assert!(!answer.text().contains(TOKEN));
 }
 
@@ -292,8 +310,22 @@ async fn json_log_lines_hold_requests_and_nothing_personal() {
         .unwrap();
     let app = app(&store, ApiConfig::default()).await;
     let school = store.school_by_code(SCHOOL).await.unwrap();
-    let teacher = token(&store, Some(&school), Role::Teacher, Duration::days(1), now()).await;
-    let principal = token(&store, Some(&school), Role::Principal, Duration::days(1), now()).await;
+    let teacher = token(
+        &store,
+        Some(&school),
+        Role::Teacher,
+        Duration::days(1),
+        now(),
+    )
+    .await;
+    let principal = token(
+        &store,
+        Some(&school),
+        Role::Principal,
+        Duration::days(1),
+        now(),
+    )
+    .await;
     let bogus = "hb_11111111111111111111111111111111_c2VjcmV0LXRva2Vu";
 
     let log = Captured::default();
@@ -386,11 +418,15 @@ fn serve_logs_json_and_guards_metrics_with_its_token() {
     );
     let text = scrape.text();
     assert!(
-        text.contains("hocba_http_requests_total{route=\"/api/v1/health\",method=\"GET\",status=\"200\"} 1\n"),
+        text.contains(
+            "hocba_http_requests_total{route=\"/api/v1/health\",method=\"GET\",status=\"200\"} 1\n"
+        ),
         "{text}"
     );
     assert!(
-        text.contains("hocba_http_requests_total{route=\"/metrics\",method=\"GET\",status=\"401\"} 1\n"),
+        text.contains(
+            "hocba_http_requests_total{route=\"/metrics\",method=\"GET\",status=\"401\"} 1\n"
+        ),
         "{text}"
     );
     let (_, log) = server.terminate();
