@@ -1,5 +1,10 @@
 //! Counts for the operations centre: records by school and state, in one `GROUP BY` (read at
 //! each scrape of `GET /metrics`; no personal data, only school codes and counts).
+//!
+//! Cost, measured with `sqlite3` on a copy of the schema: 60,000 records of 6 KB over 200
+//! schools take about 40 ms of CPU a scrape (each record's row is read for its state). An
+//! index on `year_records (school_id, state)` would cover the query (about 7 ms); it is not
+//! added yet. The count is of `r.school_id` so that such an index suffices.
 
 use sqlx::Row;
 
@@ -21,7 +26,7 @@ impl Store {
     /// state), in school code order.
     pub async fn record_counts(&self) -> Result<Vec<RecordCount>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.code AS code, r.state AS state, COUNT(r.id) AS n \
+            "SELECT s.code AS code, r.state AS state, COUNT(r.school_id) AS n \
              FROM schools s LEFT JOIN year_records r ON r.school_id = s.id \
              GROUP BY s.code, r.state ORDER BY s.code, r.state",
         )
