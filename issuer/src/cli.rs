@@ -43,31 +43,7 @@ pub(crate) enum Command {
         verifier_url: String,
     },
     /// Run the school API (HTTP) until SIGTERM or Ctrl-C.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-        /// Database: `sqlite://FILE` (created and migrated on first start) or `postgres://…`.
-        #[arg(
-            long,
-            env = "DATABASE_URL",
-            default_value = "sqlite://./data/hocba.db",
-            hide_env_values = true
-        )]
-        database_url: String,
-        /// PostgreSQL schema for the tables (created if missing).
-        #[arg(long)]
-        database_schema: Option<String>,
-        /// Key directory: `trust-list.json` and one `school-<code>.pem` per school.
-        #[arg(long = "keys", default_value = "keys/dev")]
-        keys: PathBuf,
-        /// Public base URL written into credentials' status-list URLs (default: http://LISTEN).
-        #[arg(long)]
-        public_url: Option<String>,
-        /// Base URL of the verifier page the QR codes of served PDFs open.
-        #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
-        verifier_url: String,
-    },
+    Serve(Box<ServeCli>),
     /// API tokens.
     Token {
         #[command(subcommand)]
@@ -156,6 +132,51 @@ pub(crate) enum Command {
         )]
         public_url: String,
     },
+}
+
+/// Arguments of `hocba-issuer serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeCli {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Database: `sqlite://FILE` (created and migrated on first start) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/hocba.db",
+        hide_env_values = true
+    )]
+    pub(crate) database_url: String,
+    /// PostgreSQL schema for the tables (created if missing).
+    #[arg(long)]
+    pub(crate) database_schema: Option<String>,
+    /// Key directory: `trust-list.json` and one `school-<code>.pem` per school.
+    #[arg(long = "keys", default_value = "keys/dev")]
+    pub(crate) keys: PathBuf,
+    /// Public base URL written into credentials' status-list URLs (default: http://LISTEN).
+    #[arg(long)]
+    pub(crate) public_url: Option<String>,
+    /// Base URL of the verifier page the QR codes of served PDFs open.
+    #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
+    pub(crate) verifier_url: String,
+    /// Log lines: `text` for a person, `json` (one object a line) for a log collector.
+    #[arg(long, env = "HOCBA_LOG_FORMAT", value_enum, default_value_t = LogFormatArg::Text)]
+    pub(crate) log_format: LogFormatArg,
+    /// Bearer token (at least 32 characters) that `GET /metrics` asks for, from any address;
+    /// without it only loopback clients may read /metrics. Prefer the environment variable:
+    /// a command line is visible to every user of the machine.
+    #[arg(long, env = "HOCBA_METRICS_TOKEN", hide_env_values = true)]
+    pub(crate) metrics_token: Option<String>,
+}
+
+/// The log formats of `serve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormatArg {
+    /// Plain text.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@
 //! * [`pdf`] — the printed record: A4 PDF with the signed QR summary and the embedded credential.
 //! * [`status_lists`] — each school's signed Bitstring Status List, cached until a revocation.
 //! * [`bundle`] — the offline trust bundle (trust list + every status list).
+//! * [`ops`] — Prometheus metrics (`GET /metrics`) and the log format of `serve`.
 //! * [`danger`] — the public development keys, recognised so they are never mistaken for real.
 //!
 //! Private keys never leave [`keys::KeyPair`]: it has no accessor for the secret, its `Debug`
@@ -27,6 +28,7 @@ pub mod error;
 pub mod import;
 pub mod issue;
 pub mod keys;
+pub mod ops;
 pub mod pdf;
 pub mod signing;
 pub mod status_lists;

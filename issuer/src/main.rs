@@ -52,22 +52,7 @@ fn run(cli: Cli) -> Result<()> {
             keys,
             verifier_url,
         } => commands::pdf::run(&credential, &out, &keys, &verifier_url, now),
-        Command::Serve {
-            listen,
-            database_url,
-            database_schema,
-            keys,
-            public_url,
-            verifier_url,
-        } => commands::serve::run(
-            listen,
-            &database_url,
-            database_schema.as_deref(),
-            &keys,
-            public_url,
-            verifier_url,
-            now,
-        ),
+        Command::Serve(args) => commands::serve::run(*args, now),
         Command::Token {
             action:
                 TokenCommand::Create {

@@ -152,6 +152,7 @@ impl FromRequestParts<AppState> for Caller {
             return Err(too_many_attempts(&refused, now));
         }
         let Some(principal) = store.authenticate(token.trim(), now).await.map_err(api)? else {
+            crate::ops::metrics::sign_in_failed();
             store
                 .record_failure(&SIGN_IN_PER_CLIENT, &client.0, now)
                 .await

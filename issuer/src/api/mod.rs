@@ -12,6 +12,9 @@
 //! `status.rs` (public status lists, trust list and offline bundle, outside the OpenAPI document),
 //! `authority.rs` (the authority's trust-list life cycle and a school's re-issue list).
 //!
+//! `metrics.rs` (`GET /metrics` for the operations centre, who may read it, and the
+//! middleware counting requests by route template).
+//!
 //! `shares.rs` (guardian tokens, share codes and their redemption by admissions portals).
 //!
 //! Nothing here logs a token, a share code, a key or record content.
@@ -24,6 +27,7 @@ pub mod credentials;
 pub mod error;
 pub mod health;
 pub mod imports;
+pub mod metrics;
 pub mod openapi;
 pub mod pdfs;
 pub mod records;
@@ -68,6 +72,9 @@ pub struct ApiConfig {
     pub background_threshold: usize,
     /// Base URL of the verifier page the QR codes of served PDFs open.
     pub verifier_url: String,
+    /// The bearer token `GET /metrics` asks for; without one only loopback clients are
+    /// answered (see `metrics.rs`).
+    pub metrics_token: Option<metrics::MetricsToken>,
 }
 
 impl Default for ApiConfig {
@@ -77,6 +84,7 @@ impl Default for ApiConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             background_threshold: DEFAULT_BACKGROUND_THRESHOLD,
             verifier_url: crate::pdf::DEFAULT_VERIFIER_URL.to_owned(),
+            metrics_token: None,
         }
     }
 }
@@ -203,9 +211,11 @@ pub fn app(state: AppState) -> Router {
     router
         .merge(status::router())
         .merge(crate::web::router())
+        .route("/metrics", axum::routing::get(metrics::scrape))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", api))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(DefaultBodyLimit::max(limit))
         .layer(
             TraceLayer::new_for_http()
@@ -215,14 +225,16 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The log span of a request: method and path only. The query string can carry personal data
-/// or a share code (`?code=…`), so it is never logged, and neither are the headers.
+/// The log span of a request: method and the route's template (`/api/v1/records/{id}`,
+/// `/setup/{secret}`), never the path itself: a path can carry a one-time password link, a
+/// pupil's record id or a share code, and the query string personal data. Headers are never
+/// logged. An unknown path is logged as `unmatched`.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::info_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-    )
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", axum::extract::MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), path = %route)
 }
 
 /// An unknown path: a JSON problem for software, the web app's 404 page for a browser

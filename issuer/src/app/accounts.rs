@@ -570,6 +570,7 @@ impl Issuer {
         let phc = usable.and_then(|a| a.password_hash.clone());
         let matches = verify_password(password.to_owned(), phc).await?;
         let Some(account) = usable.filter(|_| matches) else {
+            crate::ops::metrics::sign_in_failed();
             let mut until = None;
             for (limit, key) in [(&SIGN_IN_PER_CLIENT, client), (&SIGN_IN_PER_ACCOUNT, &name)] {
                 if let Some(lock) = store.record_failure(limit, key, now).await? {

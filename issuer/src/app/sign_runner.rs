@@ -300,6 +300,7 @@ async fn run_batch(
     (record_ids, names): (&[String], &Names),
     actor: Option<&str>,
 ) -> Result<Batch, IssuerError> {
+    let _timer = crate::ops::metrics::batch_timer();
     let now = issuer.now();
     let ctx = BatchContext {
         store: issuer.store(),
@@ -379,6 +380,7 @@ async fn run_batch(
             return Err(IssuerError::Internal(e.to_string()));
         }
     };
+    crate::ops::metrics::credentials_signed(&school.code, outcome.issued.len());
     let items = items_in_order(record_ids, outcome, names);
     let ok = items.iter().filter(|i| i.outcome != "failed").count();
     let report = serde_json::json!({ "items": items }).to_string();

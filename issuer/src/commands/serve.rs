@@ -3,62 +3,72 @@
 //! yet, and signs with each school's key that is active in the latest version. It takes over
 //! unfinished batches whose worker is gone (at once on start, then every few seconds: see
 //! `api/batches/runner.rs`), and passes each connection's peer address to the handlers for
-//! the per-client abuse limits.
+//! the per-client abuse limits. Its log is text or JSON lines (`--log-format`, `ops/logs.rs`);
+//! `GET /metrics` is opened by `--metrics-token` or to loopback only (`api/metrics.rs`).
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::Path;
 
 use anyhow::{Context, Result};
+use hocba_issuer::api::metrics::MetricsToken;
 use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
 use hocba_issuer::danger::DEV_KEY_WARNING;
+use hocba_issuer::ops::logs::{self, LogFormat};
 use hocba_issuer::store::Store;
 use time::OffsetDateTime;
-use tracing_subscriber::EnvFilter;
+
+use crate::cli::{LogFormatArg, ServeCli};
 
 /// Start the service.
-pub(crate) fn run(
-    listen: SocketAddr,
-    database_url: &str,
-    database_schema: Option<&str>,
-    keys: &Path,
-    public_url: Option<String>,
-    verifier_url: String,
-    now: OffsetDateTime,
-) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only on a terminal: a log file or journal gets plain text.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+pub(crate) fn run(args: ServeCli, now: OffsetDateTime) -> Result<()> {
+    let format = match args.log_format {
+        LogFormatArg::Text => LogFormat::Text,
+        LogFormatArg::Json => LogFormat::Json,
+    };
+    // Colour codes only on a terminal: a log file or journal gets plain text.
+    let ansi = std::io::stderr().is_terminal();
+    tracing::subscriber::set_global_default(logs::subscriber(
+        format,
+        logs::filter_from_env(),
+        std::io::stderr,
+        ansi,
+    ))
+    .context("setting up the log")?;
+    let metrics_token = match args.metrics_token.as_deref() {
+        Some(token) => Some(MetricsToken::new(token).with_context(|| {
+            format!(
+                "the metrics token must be at least {} characters long",
+                api::metrics::MIN_TOKEN_LEN
+            )
+        })?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve(
-        listen,
-        database_url,
-        database_schema,
-        keys,
-        public_url,
-        verifier_url,
-        now,
-    ))
+    runtime.block_on(serve(args, metrics_token, now))
 }
 
 async fn serve(
-    listen: SocketAddr,
-    database_url: &str,
-    database_schema: Option<&str>,
-    keys_dir: &Path,
-    public_url: Option<String>,
-    verifier_url: String,
+    args: ServeCli,
+    metrics_token: Option<MetricsToken>,
     now: OffsetDateTime,
 ) -> Result<()> {
+    let ServeCli {
+        listen,
+        database_url,
+        database_schema,
+        keys: keys_dir,
+        public_url,
+        verifier_url,
+        ..
+    } = args;
+    let (database_url, database_schema, keys_dir) = (
+        database_url.as_str(),
+        database_schema.as_deref(),
+        keys_dir.as_path(),
+    );
     let keys = SchoolKeys::load(keys_dir)
         .with_context(|| format!("loading school keys from {}", keys_dir.display()))?;
     if keys.uses_dev_keys() {
@@ -116,6 +126,7 @@ async fn serve(
     let config = ApiConfig {
         public_base: base.clone(),
         verifier_url,
+        metrics_token,
         ..ApiConfig::default()
     };
     // This process's worker id and its liveness lock, held until it exits: other instances

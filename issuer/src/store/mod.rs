@@ -31,7 +31,7 @@
 //! `shares.rs` (guardians, share codes and their single redemption; the codes in
 //! `share_codes.rs`, redeeming in `redemptions.rs`), `workers.rs` (batch
 //! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
-//! locks, shared by every instance on the database).
+//! locks, shared by every instance on the database), `stats.rs` (counts for `GET /metrics`).
 //!
 //! The batch forms ([`Store::import_records`], [`Store::mark_validated_many`],
 //! [`Store::allocate_status_indices`], [`Store::issue_credentials`]) do a whole class in one
@@ -56,6 +56,7 @@ mod revocations;
 mod schools;
 mod share_codes;
 mod shares;
+mod stats;
 mod status_index;
 mod timestamp;
 mod tokens;
@@ -80,6 +81,7 @@ pub use redemptions::{Redemption, ShareRefusal};
 pub use schools::{NewSchool, NewUser, Role, School, User};
 pub use share_codes::ShareCode;
 pub use shares::{CreatedShare, NewShare, PupilCredential, Share, ShareState};
+pub use stats::RecordCount;
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
 pub use tokens::{NewToken, Principal, TokenInfo, TokenSecret};
 pub use trust_keys::{KeyCredential, SchoolKey, key_status_text};

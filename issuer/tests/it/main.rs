@@ -17,6 +17,7 @@
 //! * `store`, `batch`, `crash`, `restart`, `two_servers` — storage, batch signing, crashes.
 //! * `import`, `import_limits`, `import_serve` — CSV / XLSX / JSON import and its limits.
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
+//! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
 //! * `pdf` — the printed record, its QR code read back from a raster.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
@@ -43,6 +44,7 @@ mod import_limits;
 mod import_serve;
 mod keyring;
 mod logs;
+mod metrics;
 mod multi_row;
 mod pdf;
 mod restart;

@@ -129,6 +129,19 @@ fn the_first_start_link_leads_to_an_authority_who_makes_a_principal_who_makes_a_
     rig.click("header a.lang");
 
     rig.check_on_phone("gv.minh", &["/account/tokens", "/sign-in"]);
+
+    // The log names routes, never a link's secret, a token or a person's password.
+    let log = rig.app.server.kill();
+    assert!(log.contains("/setup/{secret}"), "{log}");
+    for secret in [&principal_link, &teacher_link] {
+        let secret = &secret[secret.rfind('/').unwrap() + 1..];
+        assert!(
+            !log.contains(secret),
+            "a password link's secret is in the log"
+        );
+    }
+    assert!(!log.contains(&token));
+    assert!(!log.contains(PASSWORD));
 }
 
 #[test]
