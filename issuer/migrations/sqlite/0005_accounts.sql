@@ -35,3 +35,7 @@ CREATE TABLE password_links (
     used_at       TEXT
 );
 CREATE INDEX password_links_user ON password_links(user_id);
+
+-- 4. Counting records by school and state (the metrics scrape, the pages at a glance) reads
+--    this index only.
+CREATE INDEX year_records_school_state ON year_records(school_id, state);
