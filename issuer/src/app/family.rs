@@ -30,8 +30,8 @@ use super::Issuer;
 use super::share_codes::ShareRequest;
 use crate::error::IssuerError;
 use crate::store::{
-    Account, CreatedShare, PortalName, PupilCredential, Role, School, Share, ShareState,
-    ShareUse, StoreError,
+    Account, CreatedShare, PortalName, PupilCredential, Role, School, Share, ShareState, ShareUse,
+    StoreError,
 };
 
 /// A second identical share request within this long of the first is a double submission.

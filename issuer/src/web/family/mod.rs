@@ -117,7 +117,10 @@ async fn pdf(
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     // Not the pages' Content-Security-Policy: the browser's own PDF viewer shows the file.
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -268,9 +268,7 @@ fn refusal_text(rule: &str, vi: String, en: String, lang: Lang) -> String {
             "A code may last 1 to {MAX_SHARE_DAYS} days. Enter a number of days from 1 to \
              {MAX_SHARE_DAYS}."
         ),
-        ("credentials_required", Lang::Vi) => {
-            "Hãy chọn ít nhất một học bạ để chia sẻ.".to_owned()
-        }
+        ("credentials_required", Lang::Vi) => "Hãy chọn ít nhất một học bạ để chia sẻ.".to_owned(),
         ("purpose_required", Lang::Vi) => {
             "Hãy ghi mục đích chia sẻ, ví dụ: Tuyển sinh lớp 10 năm học 2026-2027.".to_owned()
         }

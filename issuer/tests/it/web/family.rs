@@ -8,11 +8,25 @@
 //! browser would not send).
 
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::common;
+
+use axum::http::StatusCode;
+use common::Ctx;
+use common::http::{import_validated, post_with};
+use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
+use hocba_issuer::app::family::DOUBLE_SUBMIT_WINDOW;
+use hocba_issuer::app::share_codes::{Redeemed, ShareRequest};
+use hocba_issuer::error::IssuerError;
+use hocba_issuer::store::{Role, ShareRefusal, ShareState, StoreError};
 use hocba_test_support::http::{Answer, request};
 use serde_json::{Value, json};
+use time::Duration;
 
 use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
+
+both_databases!(the_family_sees_each_use_of_its_codes_and_nothing_of_another_pupil);
 
 /// The example record's pupil (school 79000701) and a second pupil of the same class.
 const PUPIL_X: &str = "7909112233";
@@ -46,7 +60,10 @@ fn set_password_http(addr: &str, link: &str) {
 /// The text of the element with `id` in `html`.
 fn by_id(html: &str, id: &str) -> String {
     let open = format!("id=\"{id}\">");
-    let at = html.find(&open).unwrap_or_else(|| panic!("no #{id} in {html}")) + open.len();
+    let at = html
+        .find(&open)
+        .unwrap_or_else(|| panic!("no #{id} in {html}"))
+        + open.len();
     html[at..at + html[at..].find('<').unwrap()].to_owned()
 }
 
@@ -118,8 +135,8 @@ fn school(app: &WebApp) -> School {
     let principal = Session::sign_in(addr, "ht.79000701");
     let token = token_of(&principal);
 
-    let example = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../schema/examples/secondary-grade11.json");
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/examples/secondary-grade11.json");
     let x: Value = serde_json::from_slice(&std::fs::read(example).unwrap()).unwrap();
     assert_eq!(x["student"]["studentCode"], PUPIL_X);
     let mut y = x.clone();
@@ -270,8 +287,14 @@ fn a_guardian_makes_a_share_code_and_after_a_portal_redeems_it_sees_the_use_list
     assert!(uses.contains(PORTAL_NAME), "{uses}");
     assert!(uses.contains("Đã nhận học bạ"), "{uses}");
     let year = time::OffsetDateTime::now_utc().year().to_string();
-    assert!(uses.contains(&format!("/{year} ")), "a date and time: {uses}");
-    assert!(rig.text("section.family-share .badge").contains("Đã sử dụng"));
+    assert!(
+        uses.contains(&format!("/{year} ")),
+        "a date and time: {uses}"
+    );
+    assert!(
+        rig.text("section.family-share .badge")
+            .contains("Đã sử dụng")
+    );
 
     // Another code, for any portal, withdrawn: the portal is then refused, and that is listed.
     rig.fill("#purpose", "Hồ sơ học bổng");
@@ -289,6 +312,8 @@ fn a_guardian_makes_a_share_code_and_after_a_portal_redeems_it_sees_the_use_list
     let newest = rig.text("section.family-share");
     assert!(newest.contains("Bị từ chối: mã đã bị rút lại"), "{newest}");
     assert!(newest.contains(PORTAL_NAME), "{newest}");
+    rig.b
+        .script("document.querySelector('section.family-share:last-of-type').scrollIntoView();");
     rig.check("shares");
 
     rig.click("header a.lang");
@@ -362,7 +387,10 @@ fn another_pupils_things_are_404_and_bad_forms_get_a_clear_page() {
             "{}",
             a.text()
         );
-        assert!(a.text().contains("value=\"Tuyển sinh\""), "the form is kept");
+        assert!(
+            a.text().contains("value=\"Tuyển sinh\""),
+            "the form is kept"
+        );
     }
     let none = share_http(&x, &format!("credential={own}&purpose=+&days=30"));
     assert_eq!(none.status, 422);
@@ -370,7 +398,11 @@ fn another_pupils_things_are_404_and_bad_forms_get_a_clear_page() {
     let nothing = share_http(&x, "purpose=Tuyen+sinh&days=30");
     assert_eq!(nothing.status, 422);
     assert!(nothing.text().contains("Hãy chọn ít nhất một học bạ"));
-    assert!(x.get("/family/shares").text().contains("Chưa có mã chia sẻ nào"));
+    assert!(
+        x.get("/family/shares")
+            .text()
+            .contains("Chưa có mã chia sẻ nào")
+    );
 
     // Without the session's CSRF token: refused, nothing made.
     let forged = x.post(
@@ -381,7 +413,11 @@ fn another_pupils_things_are_404_and_bad_forms_get_a_clear_page() {
     assert!(forged.text().contains("Biểu mẫu đã hết hạn"));
     let forged = x.post(&format!("/family/shares/{y_share}/withdraw"), "");
     assert_eq!(forged.status, 403);
-    assert!(x.get("/family/shares").text().contains("Chưa có mã chia sẻ nào"));
+    assert!(
+        x.get("/family/shares")
+            .text()
+            .contains("Chưa có mã chia sẻ nào")
+    );
 
     // A double submission makes one code; the second answer says so.
     let body = format!("credential={own}&purpose=Tuyen+sinh&days=30");
@@ -411,7 +447,11 @@ fn another_pupils_things_are_404_and_bad_forms_get_a_clear_page() {
     assert!(late.text().contains("không rút lại được"));
 
     // Other roles: the 403 page; nobody signed in: the sign-in page.
-    for path in ["/family", "/family/shares", &format!("/family/records/{}/pdf", school.x)] {
+    for path in [
+        "/family",
+        "/family/shares",
+        &format!("/family/records/{}/pdf", school.x),
+    ] {
         let a = school.principal.get(path);
         assert_eq!(a.status, 403, "{path}");
         assert!(a.text().contains("Không có quyền"));
@@ -419,4 +459,221 @@ fn another_pupils_things_are_404_and_bad_forms_get_a_clear_page() {
     let anonymous = request(addr, "GET", "/family", &[], b"");
     assert_eq!(anonymous.status, 303);
     assert_eq!(anonymous.header("location"), Some("/sign-in?next=/family"));
+}
+
+/// The application layer under the pages, on SQLite and PostgreSQL: the uses of each code in
+/// order with the portal's name and outcome, a disabled portal no longer offered, another
+/// pupil's record and code not found, a double submission refused until the window passes.
+async fn the_family_sees_each_use_of_its_codes_and_nothing_of_another_pupil(ctx: Ctx) {
+    let store = ctx.store.clone();
+    // Whole microseconds, as the store keeps times.
+    let start = common::http::wall_clock();
+    let start = start.replace_microsecond(start.microsecond()).unwrap();
+    let keys = SchoolKeys::load(&common::http::repo().join("keys/dev")).unwrap();
+    keys.register_schools(&store, start).await.unwrap();
+    let school = store.school_by_code("79000701").await.unwrap();
+    let state = AppState::with_clock(
+        store.clone(),
+        keys,
+        ApiConfig::default(),
+        Arc::new(move || start),
+    );
+    let app = api::app(state.clone());
+    let issuer = state.issuer();
+    let principal = common::http::token(
+        &store,
+        Some(&school),
+        Role::Principal,
+        Duration::days(1),
+        start,
+    )
+    .await;
+    let x = common::http::example("secondary-grade11.json");
+    let mut y = x.clone();
+    y["student"]["studentCode"] = json!(PUPIL_Y);
+    y["student"]["personalIdNumber"] = json!("079309012685");
+    let ids = import_validated(&app, &principal, &principal, &json!([x, y])).await;
+    let signed = post_with(
+        &app,
+        "/api/v1/batches",
+        &principal,
+        &[("idempotency-key", "f")],
+        &json!({ "recordIds": ids }),
+    )
+    .await
+    .ok(StatusCode::CREATED);
+    let credential = |i: usize| {
+        signed["report"]["items"][i]["credentialId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (cx, cy) = (credential(0), credential(1));
+    let px = store
+        .pupil_by_student_code(&school.id, PUPIL_X)
+        .await
+        .unwrap();
+    let py = store
+        .pupil_by_student_code(&school.id, PUPIL_Y)
+        .await
+        .unwrap();
+    let gx = store
+        .create_guardian(&school.id, &px.id, "Phụ huynh X", start)
+        .await
+        .unwrap();
+    let gy = store
+        .create_guardian(&school.id, &py.id, "Phụ huynh Y", start)
+        .await
+        .unwrap();
+    let (gx, gy) = (
+        store.account(&gx.id).await.unwrap(),
+        store.account(&gy.id).await.unwrap(),
+    );
+    let portal = |name: &'static str| {
+        let store = store.clone();
+        async move {
+            let (id, _) =
+                common::http::account(&store, None, Role::Portal, Duration::days(1), start).await;
+            sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(&id)
+                .execute(store.pool())
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let (p1, p2) = (portal("Cổng A").await, portal("Cổng B").await);
+    let names: Vec<String> = issuer
+        .family_portals()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Cổng A", "Cổng B"]);
+
+    // Only the own pupil's record: another pupil's is not found, a principal is refused.
+    let records = issuer.family_records(&gx).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].credential.id, cx);
+    let (name, pdf) = issuer.family_pdf(&gx, &cx, start).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(name.starts_with("hoc-ba-2025-2026-"), "{name}");
+    assert!(matches!(
+        issuer.family_pdf(&gx, &cy, start).await,
+        Err(IssuerError::Store(StoreError::NotFound { .. }))
+    ));
+    let principal_account = store
+        .create_user(
+            &hocba_issuer::store::NewUser {
+                school_id: Some(school.id.clone()),
+                display_name: "Hiệu trưởng".to_owned(),
+                role: Role::Principal,
+            },
+            start,
+        )
+        .await
+        .unwrap();
+    let principal_account = store.account(&principal_account.id).await.unwrap();
+    assert!(matches!(
+        issuer.family_records(&principal_account).await,
+        Err(IssuerError::Forbidden { .. })
+    ));
+
+    // A code for portal 1: portal 2 is refused (foreign), portal 1 receives, then is refused
+    // (used); the family sees the three, in order, with names and outcomes.
+    let request = |recipient: Option<&str>| ShareRequest {
+        credentials: vec![cx.clone()],
+        purpose: "Tuyển sinh lớp 10".to_owned(),
+        expires_in_days: Some(30),
+        recipient: recipient.map(str::to_owned),
+    };
+    let made = issuer
+        .family_share(&gx, request(Some(&p1)), start)
+        .await
+        .unwrap();
+    let code = made.code.expose();
+    let at = |s: i64| start + Duration::seconds(s);
+    assert!(matches!(
+        issuer
+            .redeem_share(&p2, "192.0.2.1", &code, at(1))
+            .await
+            .unwrap(),
+        Redeemed::Unknown
+    ));
+    assert!(matches!(
+        issuer
+            .redeem_share(&p1, "192.0.2.2", &code, at(2))
+            .await
+            .unwrap(),
+        Redeemed::Done { .. }
+    ));
+    assert!(matches!(
+        issuer
+            .redeem_share(&p1, "192.0.2.2", &code, at(3))
+            .await
+            .unwrap(),
+        Redeemed::Refused(ShareRefusal::Used)
+    ));
+    let shares = issuer.family_shares(&gx, at(4)).await.unwrap();
+    assert_eq!(shares.len(), 1);
+    assert_eq!(shares[0].state, ShareState::Redeemed);
+    assert_eq!(shares[0].recipient_name.as_deref(), Some("Cổng A"));
+    let uses: Vec<_> = shares[0]
+        .uses
+        .iter()
+        .map(|u| (u.portal_name.clone().unwrap(), u.refused, u.at))
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            ("Cổng B".to_owned(), Some(ShareRefusal::Foreign), at(1)),
+            ("Cổng A".to_owned(), None, at(2)),
+            ("Cổng A".to_owned(), Some(ShareRefusal::Used), at(3)),
+        ]
+    );
+
+    // The same request again at once is a double submission; after the window it is a new code.
+    assert!(matches!(
+        issuer.family_share(&gx, request(None), at(5)).await,
+        Ok(_)
+    ));
+    match issuer.family_share(&gx, request(None), at(6)).await {
+        Err(IssuerError::Invalid(r)) => assert_eq!(r.rule, "share_just_made"),
+        other => panic!("a double submission: {other:?}"),
+    }
+    let later = at(6) + DOUBLE_SUBMIT_WINDOW;
+    issuer
+        .family_share(&gx, request(None), later)
+        .await
+        .unwrap();
+    assert_eq!(issuer.family_shares(&gx, later).await.unwrap().len(), 3);
+
+    // Pupil Y's family sees none of it, and cannot withdraw X's code; a used code stays.
+    assert!(issuer.family_shares(&gy, later).await.unwrap().is_empty());
+    assert!(matches!(
+        issuer.family_withdraw(&gy, &made.share.id, later).await,
+        Err(IssuerError::Store(StoreError::NotFound { .. }))
+    ));
+    match issuer.family_withdraw(&gx, &made.share.id, later).await {
+        Err(IssuerError::Invalid(r)) => assert_eq!(r.rule, "share_redeemed"),
+        other => panic!("withdrawing a used code: {other:?}"),
+    }
+
+    // A disabled portal is no longer offered.
+    sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+        .bind("2026-01-01T00:00:00.000000Z")
+        .bind(&p2)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let names: Vec<String> = issuer
+        .family_portals()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Cổng A"]);
 }
