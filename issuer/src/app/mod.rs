@@ -19,12 +19,14 @@
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
 //! * `publish` — the service following a newly published trust-list version.
 //! * `register` — a school of the trust list into the store.
+//! * `family` — a guardian's pages: the pupil's records as PDFs, share codes and their uses.
 //! * `overview` — a school's classes with records by state, a class's roster by pupil name.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
 
 pub mod accounts;
 pub mod edit;
+pub mod family;
 pub mod import;
 pub mod keyring;
 pub mod names;

@@ -29,7 +29,8 @@
 //! `revocations.rs`, `batches.rs`, `audit.rs`, `trust_keys.rs` (school keys),
 //! `trust_versions.rs` (published trust lists), `timestamp.rs` (the stored time format),
 //! `shares.rs` (guardians, share codes and their single redemption; the codes in
-//! `share_codes.rs`, redeeming in `redemptions.rs`), `workers.rs` (batch
+//! `share_codes.rs`, redeeming in `redemptions.rs`, what the family sees of them in
+//! `share_uses.rs`), `workers.rs` (batch
 //! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
 //! locks, shared by every instance on the database), `stats.rs` (counts for `GET /metrics`).
 //!
@@ -55,6 +56,7 @@ mod redemptions;
 mod revocations;
 mod schools;
 mod share_codes;
+mod share_uses;
 mod shares;
 mod stats;
 mod status_index;
@@ -80,6 +82,7 @@ pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord}
 pub use redemptions::{Redemption, ShareRefusal};
 pub use schools::{NewSchool, NewUser, Role, School, User};
 pub use share_codes::ShareCode;
+pub use share_uses::{PortalName, ShareUse};
 pub use shares::{CreatedShare, NewShare, PupilCredential, Share, ShareState};
 pub use stats::RecordCount;
 pub use status_index::{STATUS_LIST_SIZE, StatusAllocation, StatusListInfo};
