@@ -560,3 +560,71 @@ fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once()
         404
     );
 }
+
+#[test]
+fn the_reissue_list_shows_what_a_compromised_key_signed() {
+    let app = WebApp::start("principal-reissue");
+    let auth = authority(&app);
+    let a = account(
+        &app,
+        &auth,
+        "Nguyễn Thị Hoa",
+        "ht.a",
+        "principal",
+        "school_code=79000701",
+    );
+    import_class(&app, &token_of(&a));
+    let csrf = a.csrf("/school");
+    let signed = a.post(
+        "/school/sign",
+        &format!("_csrf={csrf}&year={YEAR}&nonce=whole-school"),
+    );
+    assert_eq!(signed.status, 303, "{}", signed.text());
+    let empty = a.get("/school/reissue");
+    assert_eq!(empty.status, 200);
+    assert!(empty.text().contains("Không có học bạ nào cần cấp lại"));
+
+    // The key that signed them, from a signed credential, marked compromised by the Department.
+    let ids = record_links(&a.get(&format!("/school/classes/{YEAR}/{CLASS}")).text());
+    let html = a.get(&format!("/school/records/{}", ids[0])).text();
+    let at = html.find("urn:uuid:").unwrap();
+    let credential_id = &html[at..at + html[at..].find('<').unwrap()];
+    let token = token_of(&a);
+    let credential = request(
+        app.addr(),
+        "GET",
+        &format!("/api/v1/credentials/{}", urlencode(credential_id)),
+        &[("Authorization", &format!("Bearer {token}"))],
+        b"",
+    );
+    assert_eq!(credential.status, 200, "{}", credential.text());
+    let text = credential.text();
+    let key_at = text.find("#z6Mk").unwrap() + 1;
+    let key = &text[key_at..key_at + text[key_at..].find('"').unwrap()];
+    let auth_token = token_of(&auth);
+    let marked = request(
+        app.addr(),
+        "POST",
+        &format!("/api/v1/authority/schools/79000701/keys/{key}/compromise"),
+        &[
+            ("Authorization", &format!("Bearer {auth_token}")),
+            ("Content-Type", "application/json"),
+        ],
+        b"{}",
+    );
+    assert_eq!(marked.status, 200, "{}", marked.text());
+
+    // The principal's list names the five pupils, none revoked yet, each linking its record.
+    let list = a.get("/school/reissue");
+    assert_eq!(list.status, 200);
+    let list = list.text();
+    for name in NAMES {
+        assert!(list.contains(name), "{name} in {list}");
+    }
+    assert_eq!(list.matches("Chưa thu hồi").count(), 5, "{list}");
+    let mut linked = record_links(&list);
+    linked.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(linked, expected);
+}
