@@ -96,34 +96,34 @@ fn token_of(s: &Session) -> String {
     html[at..at + html[at..].find('<').unwrap()].to_owned()
 }
 
-/// Class 11A2 of school 79000701 (the grade-11 example), one pupil per name, imported and
-/// validated through the API with `token`.
+/// The record of pupil `i` of class 11A2 of school 79000701 (the grade-11 example with
+/// that pupil's name, student code and personal identification number).
+fn pupil_record(i: usize) -> Value {
+    let mut r = example("secondary-grade11.json");
+    r["student"]["fullName"] = json!(NAMES[i]);
+    r["student"]["studentCode"] = json!(format!("79091122{:02}", i + 10));
+    r["student"]["personalIdNumber"] = json!(format!("0793090126{:02}", i + 10));
+    r
+}
+
+/// `POST path` of the API with `token` and a JSON body.
+fn api_post(app: &WebApp, token: &str, path: &str, body: &Value) -> Answer {
+    request(
+        app.addr(),
+        "POST",
+        path,
+        &[
+            ("Authorization", &format!("Bearer {token}")),
+            ("Content-Type", "application/json"),
+        ],
+        body.to_string().as_bytes(),
+    )
+}
+
+/// Class 11A2 (one record per name), imported and validated through the API with `token`.
 fn import_class(app: &WebApp, token: &str) {
-    let base = example("secondary-grade11.json");
-    let records: Vec<Value> = NAMES
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let mut r = base.clone();
-            r["student"]["fullName"] = json!(name);
-            r["student"]["studentCode"] = json!(format!("79091122{:02}", i + 10));
-            r["student"]["personalIdNumber"] = json!(format!("0793090126{:02}", i + 10));
-            r
-        })
-        .collect();
-    let bearer = format!("Bearer {token}");
-    let api = |path: &str, body: &Value| {
-        request(
-            app.addr(),
-            "POST",
-            path,
-            &[
-                ("Authorization", &bearer),
-                ("Content-Type", "application/json"),
-            ],
-            body.to_string().as_bytes(),
-        )
-    };
+    let records: Vec<Value> = (0..NAMES.len()).map(pupil_record).collect();
+    let api = |path: &str, body: &Value| api_post(app, token, path, body);
     let imported = api("/api/v1/records", &Value::Array(records));
     assert_eq!(imported.status, 200, "{}", imported.text());
     let validated = api(
@@ -192,7 +192,8 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
         "principal",
         "school_code=79000701",
     );
-    import_class(&rig.app, &token_of(&principal));
+    let token = token_of(&principal);
+    import_class(&rig.app, &token);
 
     // The school year at a glance: five pupils, five validated, nothing signed.
     rig.sign_in("ht.79000701");
@@ -314,6 +315,14 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
     assert_ne!(second, first);
     assert!(rig.text("#record-state").contains("Nháp"));
     rig.check("record-correction");
+    // The correction itself: the class file's row re-imported with the comment corrected
+    // lands in the new draft.
+    let mut corrected = pupil_record(1);
+    corrected["teacherComment"] =
+        json!("Em học tập xuất sắc, là lớp trưởng gương mẫu (đã đính chính).");
+    let reimported = api_post(&rig.app, &token, "/api/v1/records", &corrected);
+    assert_eq!(reimported.status, 200, "{}", reimported.text());
+    assert!(rig.text("h1").contains(NAMES[1]));
     let old_href = rig.b.attribute(&rig.b.find("#replaces a"), "href").unwrap();
     assert!(
         old_href.ends_with(&format!("/school/records/{first}")),
@@ -371,7 +380,28 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
         .output()
         .unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
-    assert!(new_html.contains("urn:uuid:") && !new_html.contains(&old_credential));
+    let new_credential = {
+        let at = new_html.find("urn:uuid:").unwrap();
+        new_html[at..at + new_html[at..].find('<').unwrap()].to_owned()
+    };
+    assert_ne!(new_credential, old_credential);
+    let signed_json = request(
+        &addr,
+        "GET",
+        &format!("/api/v1/credentials/{}", urlencode(&new_credential)),
+        &[("Authorization", &format!("Bearer {token}"))],
+        b"",
+    );
+    assert_eq!(signed_json.status, 200);
+    let signed_json = signed_json.text();
+    assert!(
+        signed_json.contains("(đã đính chính)"),
+        "the correction is signed"
+    );
+    assert!(
+        signed_json.contains(&old_credential),
+        "the new credential names the old one"
+    );
     // The revoked one no longer verifies; the other four still do.
     let revoked_count = (0..5)
         .filter(|i| {
@@ -406,6 +436,12 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
             .contains("Không có học bạ nào cần cấp lại")
     );
     rig.check("reissue");
+    rig.open("/school");
+    rig.click("header a.lang");
+    assert_eq!(rig.text("main h1"), "The school year");
+    assert!(rig.text("#classes").contains("Signed"));
+    rig.check("overview-en");
+    rig.click("header a.lang");
 
     rig.check_on_phone(
         "ht.79000701",
