@@ -577,7 +577,10 @@ fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once()
         "each record signed once"
     );
     // The same form again later: nothing is left to sign, said in words, not a 5xx.
-    let again = a.post("/school/sign", &sign_body(&csrf).replace(nonce, "n2"));
+    let again = a.post(
+        "/school/sign",
+        &format!("_csrf={csrf}&year={YEAR}&class={CLASS}&nonce=n2"),
+    );
     assert_eq!(again.status, 409);
 
     // Bad input: a revocation without a reason, a sign form without a year.
