@@ -11,6 +11,7 @@
 use time::OffsetDateTime;
 
 use super::Issuer;
+use super::import::Refusal;
 use crate::error::IssuerError;
 use crate::store::{Credential, NewDraft, RecordState, School, Scope, StoreError, YearRecord};
 
@@ -36,7 +37,7 @@ fn optional<T>(r: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
 impl Issuer {
     /// A new draft correcting revoked record `record_id` of `school`, holding its content; the
     /// pupil's current record of that year when one exists already (started before). A record
-    /// that is not revoked is a [`StoreError::Conflict`] saying to revoke it first. Audited.
+    /// that is not revoked is [`IssuerError::Invalid`] saying to revoke it first. Audited.
     pub async fn start_correction(
         &self,
         school: &School,
@@ -47,11 +48,17 @@ impl Issuer {
         let store = self.store();
         let revoked = store.record(&school.id, record_id).await?;
         if revoked.state != RecordState::Revoked {
-            return Err(StoreError::Conflict {
-                what: "Chỉ cấp lại được hồ sơ đã thu hồi: hãy thu hồi hồ sơ trước (ghi rõ lý do)."
-                    .to_owned(),
-            }
-            .into());
+            return Err(IssuerError::Invalid(Box::new(Refusal::field(
+                "/state",
+                "correction-needs-revoked",
+                serde_json::Value::from(revoked.state.as_str()),
+                "Chỉ cấp lại được hồ sơ đã thu hồi: hãy thu hồi học bạ trước (ghi rõ lý do), rồi \
+                 tạo hồ sơ cấp lại."
+                    .into(),
+                "Only a revoked record can be re-issued: revoke it first (with a reason), then \
+                 start the re-issue."
+                    .into(),
+            ))));
         }
         if let Some(live) = store
             .live_record(&school.id, &revoked.pupil_id, &revoked.school_year)

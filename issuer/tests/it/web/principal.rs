@@ -590,6 +590,16 @@ fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once()
     );
     assert_eq!(empty.status, 422, "{}", empty.text());
     assert!(empty.text().contains("Chưa thu hồi"), "{}", empty.text());
+    let not_revoked = a.post(
+        &format!("/school/records/{}/correct", ids[0]),
+        &format!("_csrf={csrf}"),
+    );
+    assert_eq!(not_revoked.status, 409, "{}", not_revoked.text());
+    assert!(
+        not_revoked
+            .text()
+            .contains("Chỉ cấp lại được hồ sơ đã thu hồi")
+    );
     let no_year = a.post("/school/sign", &format!("_csrf={csrf}&nonce=x"));
     assert_eq!(no_year.status, 400);
     assert_eq!(a.get("/school/classes/2099-2100/9Z").status, 404);
