@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use hocba_issuer::store::Store;
 use hocba_test_support::files::{example, repo};
 use hocba_test_support::http::{Answer, request};
 use serde_json::{Value, json};
@@ -173,6 +174,33 @@ fn hocba_verify() -> PathBuf {
     target.join("debug").join("hocba-verify")
 }
 
+/// Rewinds batch `id` (of 5 records) in the server's database to running at 2 of 5 under a
+/// worker's lease far ahead (so nobody takes it over), or finishes it again.
+fn set_batch(dir: &Path, id: &str, running: bool) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = Store::connect(&format!("sqlite://{}/hocba.db", dir.display()))
+            .await
+            .unwrap();
+        let sql = if running {
+            "UPDATE batches SET state = 'running', succeeded = 2, worker_id = 'a-test', \
+             lease_until = '2999-01-01T00:00:00.000000Z' WHERE id = $1"
+        } else {
+            "UPDATE batches SET state = 'done', succeeded = 5, worker_id = NULL, \
+             lease_until = NULL WHERE id = $1"
+        };
+        let done = sqlx::query(sql)
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+    });
+}
+
 fn header<'a>(a: &'a Answer, name: &str) -> &'a str {
     a.header(name).unwrap_or("")
 }
@@ -276,6 +304,28 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
             String::from_utf8_lossy(&v.stderr)
         );
     }
+
+    // While a batch runs, its page shows how far it is and a reload link; the script polls
+    // the progress and, once done, shows the finished page without a click.
+    set_batch(&rig.app.dir, &batch_id, true);
+    rig.open(&batch_path);
+    assert!(rig.b.try_find("#reload").is_some());
+    assert!(rig.b.try_find("#batch-done").is_none());
+    let bar = rig.b.find("#batch progress");
+    assert_eq!(rig.b.attribute(&bar, "value").as_deref(), Some("40"));
+    assert!(rig.text("#batch-label").contains("Đã ký 2/5 hồ sơ"));
+    let p = principal
+        .get(&format!("/school/batches/{batch_id}/progress"))
+        .json();
+    assert_eq!(
+        (p["percent"].as_i64(), p["done"].as_bool()),
+        (Some(40), Some(false)),
+        "{p}"
+    );
+    rig.check("batch-running");
+    set_batch(&rig.app.dir, &batch_id, false);
+    rig.b.wait_for("#batch-done", 100);
+    assert!(rig.text("#batch-label").contains("Đã ký 5/5 hồ sơ"));
 
     // The overview now counts five signed.
     rig.open("/school");
