@@ -105,6 +105,18 @@ pub(super) async fn sign(
                 ),
             ));
         }
+        Err(IssuerError::IdempotencyConflict { .. }) => {
+            // The same form sent again after the class changed (e.g. the back button).
+            return Err(WebError::Conflict(
+                "Biểu mẫu ký số này đã được gửi trước đó, và danh sách hồ sơ đã thay đổi từ \
+                 lúc ấy. Hãy mở lại trang lớp rồi bấm ký số lại: hồ sơ đã ký không bị ký lần \
+                 nữa."
+                    .to_owned(),
+                "This signing form was sent before, and the records have changed since. Open \
+                 the class page again and press sign again: nothing signed is signed twice."
+                    .to_owned(),
+            ));
+        }
         Err(e) => return Err(e.into()),
     };
     let mut to = format!("/school/batches/{}?year={}", batch.id, urlencode(year));

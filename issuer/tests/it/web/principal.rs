@@ -626,6 +626,43 @@ fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once()
         5,
         "each record signed once"
     );
+    // The same form sent again after a new pupil was validated: refused in words (the key
+    // covered other records), nothing signed; a fresh form signs the newcomer only.
+    let mut sixth = pupil_record(0);
+    sixth["student"]["fullName"] = json!("Đặng Thanh Tâm");
+    sixth["student"]["studentCode"] = json!("7909112299");
+    sixth["student"]["personalIdNumber"] = json!("079309012699");
+    let token = token_of(&a);
+    assert_eq!(
+        api_post(&app, &token, "/api/v1/records", &sixth).status,
+        200
+    );
+    let validated = api_post(
+        &app,
+        &token,
+        "/api/v1/records/validate",
+        &json!({"schoolYear": YEAR, "className": CLASS, "acceptWarnings": true}),
+    );
+    assert_eq!(validated.status, 200);
+    let stale = a.post("/school/sign", &body);
+    assert_eq!(stale.status, 409, "{}", stale.text());
+    assert!(
+        stale.text().contains("danh sách hồ sơ đã thay đổi"),
+        "{}",
+        stale.text()
+    );
+    assert_eq!(count(&a.get("/school").text(), "validated"), 1);
+    let fresh = a.post(
+        "/school/sign",
+        &format!("_csrf={csrf}&year={YEAR}&class={CLASS}&nonce=n3"),
+    );
+    assert_eq!(fresh.status, 303);
+    assert!(
+        a.get(header(&fresh, "location"))
+            .text()
+            .contains("Đã ký 1/1 hồ sơ")
+    );
+
     // The same form again later: nothing is left to sign, said in words, not a 5xx.
     let again = a.post(
         "/school/sign",
