@@ -30,10 +30,6 @@
 //!   session's secret (a page on another site cannot read the cookie, so it cannot make the
 //!   token); the web module checks it on every POST.
 
-use std::sync::OnceLock;
-
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
@@ -42,10 +38,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::Issuer;
 use super::import::Refusal;
+use super::passwords::{check_password, hash_password, verify_password};
 use crate::error::IssuerError;
 use crate::store::{
-    Account, Limit, NewAccount, NewToken, Role, SIGN_IN_PER_CLIENT, StoreError, TokenInfo,
-    secret_sha256,
+    Account, Limit, NewAccount, Role, SIGN_IN_PER_CLIENT, StoreError, secret_sha256,
 };
 
 /// A session ends after this long without a request.
@@ -66,11 +62,6 @@ pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
     lock: Duration::minutes(15),
     max_lock: Duration::hours(24),
 };
-/// Longest life of an API token made on the tokens page.
-pub const TOKEN_MAX_DAYS: i64 = 365;
-
-const MIN_PASSWORD: usize = 10;
-const MAX_PASSWORD: usize = 200;
 
 /// A secret handed out once (a session cookie or a password link). `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]
@@ -182,7 +173,7 @@ pub fn normalise_login(login: &str) -> Result<String, IssuerError> {
     }
 }
 
-fn invalid(
+pub(super) fn invalid(
     pointer: &'static str,
     rule: &'static str,
     value: &str,
@@ -200,94 +191,6 @@ fn invalid(
 
 fn forbidden(action: &'static str) -> IssuerError {
     IssuerError::Forbidden { action }
-}
-
-fn argon2() -> Result<Argon2<'static>, IssuerError> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| IssuerError::Internal(format!("argon2 parameters: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-/// Hashes a password (on the blocking pool).
-async fn hash_password(password: String) -> Result<String, IssuerError> {
-    tokio::task::spawn_blocking(move || {
-        let hash = argon2()?
-            .hash_password(password.as_bytes())
-            .map_err(|e| IssuerError::Internal(format!("argon2: {e}")))?;
-        Ok(hash.to_string())
-    })
-    .await
-    .map_err(|e| IssuerError::Internal(e.to_string()))?
-}
-
-/// A hash of no one's password: checked when there is no account, so that an unknown name
-/// costs the same as a wrong password.
-fn dummy_hash() -> Option<&'static str> {
-    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    DUMMY
-        .get_or_init(|| {
-            argon2()
-                .ok()?
-                .hash_password(b"no account has this password")
-                .ok()
-                .map(|h| h.to_string())
-        })
-        .as_deref()
-}
-
-/// Whether `password` matches `phc` (on the blocking pool). A hash that cannot be read
-/// matches nothing.
-async fn verify_password(password: String, phc: Option<String>) -> Result<bool, IssuerError> {
-    tokio::task::spawn_blocking(move || {
-        let real = phc.is_some();
-        let phc = phc.or_else(|| dummy_hash().map(str::to_owned));
-        let Some(phc) = phc else {
-            return false;
-        };
-        let Ok(parsed) = PasswordHash::new(&phc) else {
-            return false;
-        };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        ok && real
-    })
-    .await
-    .map_err(|e| IssuerError::Internal(e.to_string()))
-}
-
-fn check_password(password: &str, confirm: &str, login: Option<&str>) -> Result<(), IssuerError> {
-    let chars = password.chars().count();
-    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&chars) {
-        return Err(invalid(
-            "/password",
-            "password-length",
-            "",
-            "Mật khẩu cần từ 10 đến 200 kí tự. Một câu ngắn dễ nhớ là mật khẩu tốt.",
-            "A password needs 10 to 200 characters. A short sentence you remember is a good one.",
-        ));
-    }
-    if password != confirm {
-        return Err(invalid(
-            "/confirm",
-            "password-confirm",
-            "",
-            "Hai lần nhập mật khẩu không giống nhau. Hãy nhập lại cả hai.",
-            "The two passwords differ. Type both again.",
-        ));
-    }
-    if let Some(login) = login
-        && password.to_lowercase().contains(login)
-    {
-        return Err(invalid(
-            "/password",
-            "password-contains-login",
-            "",
-            "Mật khẩu không được chứa tên đăng nhập. Hãy chọn mật khẩu khác.",
-            "The password must not contain the sign-in name. Choose another.",
-        ));
-    }
-    Ok(())
 }
 
 impl Issuer {
@@ -634,46 +537,6 @@ impl Issuer {
         }
         Ok(())
     }
-
-    /// A new API token of `actor`'s own, valid `days` (1–365).
-    pub async fn create_own_token(
-        &self,
-        actor: &Account,
-        days: i64,
-        now: OffsetDateTime,
-    ) -> Result<NewToken, IssuerError> {
-        if !(1..=TOKEN_MAX_DAYS).contains(&days) {
-            return Err(invalid(
-                "/days",
-                "token-days",
-                &days.to_string(),
-                "Thời hạn của mã truy cập từ 1 đến 365 ngày.",
-                "A token lives 1 to 365 days.",
-            ));
-        }
-        Ok(self
-            .store()
-            .create_token(&actor.id, Duration::days(days), now)
-            .await?)
-    }
-
-    /// `actor`'s own API tokens.
-    pub async fn own_tokens(&self, actor: &Account) -> Result<Vec<TokenInfo>, IssuerError> {
-        Ok(self.store().list_tokens(&actor.id).await?)
-    }
-
-    /// Revokes one of `actor`'s own tokens (another person's is "not found").
-    pub async fn revoke_own_token(
-        &self,
-        actor: &Account,
-        token_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), IssuerError> {
-        Ok(self
-            .store()
-            .revoke_own_token(&actor.id, token_id, now)
-            .await?)
-    }
 }
 
 #[cfg(test)]
@@ -685,14 +548,6 @@ mod tests {
         assert_eq!(normalise_login("  GV.Lan ").ok().as_deref(), Some("gv.lan"));
         assert!(normalise_login("ab").is_err());
         assert!(normalise_login("cô lan").is_err());
-    }
-
-    #[test]
-    fn password_policy() {
-        assert!(check_password("short", "short", None).is_err());
-        assert!(check_password("một câu dài đủ", "một câu dài khác", None).is_err());
-        assert!(check_password("gv.lan-2026-abc", "gv.lan-2026-abc", Some("gv.lan")).is_err());
-        assert!(check_password("hoa phượng nở", "hoa phượng nở", Some("gv.lan")).is_ok());
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //!   makes to give chosen credentials to a portal.
 //! * `sign` — signing batches: what to sign, idempotency, nothing-to-sign; `sign_runner` runs
 //!   them under a lease in the background and takes over abandoned ones.
-//! * `revoke` — a credential revoked, with a published reason.
+//! * `revoke` — a credential revoked, with a published reason; `correction` — the new draft
+//!   that re-issues a revoked record, and the links between the two.
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
 //! * `publish` — the service following a newly published trust-list version.
 //! * `register` — a school of the trust list into the store.
@@ -25,12 +26,15 @@
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
 
 pub mod accounts;
+pub mod correction;
 pub mod edit;
 pub mod family;
 pub mod import;
 pub mod keyring;
 pub mod names;
 pub mod overview;
+pub mod own_tokens;
+mod passwords;
 pub mod publish;
 pub mod pupil;
 pub mod register;
