@@ -95,6 +95,12 @@ struct SheetRow {
     fix: Vec<(String, String)>,
 }
 
+/// A wrong cell in the list above the sheet.
+struct WrongCell {
+    href: String,
+    text: String,
+}
+
 /// A class the upload saved records of.
 struct ClassLink {
     href: String,
@@ -112,6 +118,8 @@ struct ReportPage {
     rows: Vec<SheetRow>,
     /// Problems that are not one cell's (a whole row, or a JSON file), with their row.
     other: Vec<String>,
+    /// The wrong cells, each with a link to it in the sheet.
+    wrong: Vec<WrongCell>,
     ignored: Vec<String>,
     classes: Vec<ClassLink>,
     problem_count: usize,
@@ -128,34 +136,27 @@ pub(super) fn carry(headers: &[String], cells: &[String]) -> Vec<(String, String
     fields
 }
 
-/// Puts `p` into its cell; `false` when it is not one cell's.
+/// Puts `p` into its cell; the cell's column, or `None` when it is not one cell's.
 fn mark(
     p: &RowProblem,
     headers: &[String],
     rows: &mut [SheetRow],
     at: &HashMap<usize, usize>,
     lang: Lang,
-) -> bool {
-    let Some(column) = &p.column else {
-        return false;
-    };
-    let Some(i) = headers.iter().position(|h| same_header(h, column)) else {
-        return false;
-    };
-    let Some(cell) = at
+) -> Option<usize> {
+    let column = p.column.as_ref()?;
+    let i = headers.iter().position(|h| same_header(h, column))?;
+    let cell = at
         .get(&p.row)
         .and_then(|r| rows.get_mut(*r))
-        .and_then(|row| row.cells.get_mut(i))
-    else {
-        return false;
-    };
+        .and_then(|row| row.cells.get_mut(i))?;
     let text = row_message(p, lang, true);
     if p.is_error() {
         cell.bad.push(text);
     } else {
         cell.warn.push(text);
     }
-    true
+    Some(i)
 }
 
 /// The report page of an upload of `file_name`.
@@ -193,11 +194,19 @@ pub(super) fn page(signed: &Signed, file_name: &str, done: ClassUpload) -> Respo
         .collect();
     let mut ignored = Vec::new();
     let mut other = Vec::new();
+    let mut wrong = Vec::new();
     for p in &import.problems {
         if p.rule == "ignored-column" {
             ignored.extend(p.column.clone());
-        } else if !mark(p, &sheet.headers, &mut rows, &at, lang) {
-            other.push(row_message(p, lang, false));
+        } else {
+            match mark(p, &sheet.headers, &mut rows, &at, lang) {
+                Some(i) if p.is_error() => wrong.push(WrongCell {
+                    href: format!("#r{}c{i}", p.row),
+                    text: row_message(p, lang, false),
+                }),
+                Some(_) => {}
+                None => other.push(row_message(p, lang, false)),
+            }
         }
     }
     let headers = sheet
@@ -237,6 +246,7 @@ pub(super) fn page(signed: &Signed, file_name: &str, done: ClassUpload) -> Respo
             headers,
             rows,
             other,
+            wrong,
             ignored,
             classes,
             problem_count: import.problem_count,

@@ -203,6 +203,10 @@ fn the_teacher_uploads_sees_exactly_the_three_wrong_cells_fixes_one_in_the_form_
     assert!(main.contains("đã lưu 1 dòng thành hồ sơ nháp, 3 dòng chưa nhập được"));
     assert!(!main.contains("(`/"), "no JSON pointer on the page: {main}");
     rig.check("report");
+    // The list above the sheet links each wrong cell.
+    rig.click("#wrong-cells li:first-child a");
+    assert!(rig.b.url().ends_with("#r2c40"), "{}", rig.b.url());
+    rig.check("report-cell");
 
     // Row 2 corrected in the form: the one wrong field is marked, with the same rule.
     rig.click("#sheet tbody tr.refused form.fix button");
