@@ -9,6 +9,7 @@
 //! * [`record_cells`], [`check_cells`], [`Issuer::edit_cells`] — a stored draft as the
 //!   template's row of cells, the rules' problems by column, and a correction of those cells
 //!   saved through [`Issuer::edit_draft`] at the version read.
+//! * [`column_values`] — what each column accepts, in words, to say it beside a refused value.
 //! * [`Issuer::teacher_classes`] — "my classes": the classes of the school in which this
 //!   account imported or last changed a record, then the school's other classes.
 //!
@@ -32,7 +33,7 @@ use super::Issuer;
 use super::import::{FileImport, READERS, Refusal};
 use super::overview::ClassSummary;
 use crate::error::IssuerError;
-use crate::import::sheet::{Sheet, one_row_csv, read_sheet};
+use crate::import::sheet::{Sheet, one_row_csv, read_sheet, same_header};
 use crate::import::{self, Format, ImportOptions, Layout, LayoutLevel, RowProblem};
 use crate::store::{RecordFilter, School, YearRecord};
 
@@ -76,6 +77,34 @@ pub fn record_cells(record: &YearRecord) -> Option<(Vec<String>, Vec<String>)> {
     let layout = Layout::new(LayoutLevel::of_grade(model.grade));
     let headers = layout.headers().into_iter().map(str::to_owned).collect();
     Some((headers, layout.to_row(&model)))
+}
+
+/// For each of a file's `headers`, the values the template's column accepts, in words
+/// (Vietnamese, then English after ` / ` when they differ), from the import's own column guide
+/// (the level whose template knows more of the headers); `None` for a column it does not have.
+pub fn column_values(headers: &[String]) -> Vec<Option<String>> {
+    let guides = LayoutLevel::ALL.map(|level| Layout::new(level).guide());
+    let known = |guide: &[crate::import::ColumnGuide]| {
+        headers
+            .iter()
+            .filter(|h| guide.iter().any(|g| same_header(&g.header, h)))
+            .count()
+    };
+    let [primary, secondary] = guides;
+    let guide = if known(&secondary) > known(&primary) {
+        secondary
+    } else {
+        primary
+    };
+    headers
+        .iter()
+        .map(|h| {
+            guide
+                .iter()
+                .find(|g| same_header(&g.header, h))
+                .map(|g| g.values.clone())
+        })
+        .collect()
 }
 
 /// A row of `cells` under `headers` checked as the import checks a file's row (nothing is

@@ -21,9 +21,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::super::error::WebError;
 use super::super::page::{Layout, render};
 use super::super::session::Signed;
-use super::{class_href, own_school, row_message};
+use super::{cell_message, class_href, own_school, row_message};
 use crate::api::AppState;
-use crate::app::class_file::{check_cells, record_cells};
+use crate::app::class_file::{check_cells, column_values, record_cells};
 use crate::import::RowProblem;
 use crate::import::sheet::same_header;
 use crate::store::RecordState;
@@ -96,6 +96,7 @@ fn form_page(
             warn: Vec::new(),
         })
         .collect();
+    let accepts = column_values(headers);
     let mut general = Vec::new();
     let mut errors = 0;
     for p in problems.iter().filter(|p| p.rule != "ignored-column") {
@@ -103,22 +104,31 @@ fn form_page(
         let at = p
             .column
             .as_ref()
-            .and_then(|c| fields.iter_mut().find(|f| same_header(&f.header, c)));
-        match at {
-            Some(f) if p.is_error() => f.bad.push(row_message(p, lang, true)),
-            Some(f) => f.warn.push(row_message(p, lang, true)),
+            .and_then(|c| fields.iter().position(|f| same_header(&f.header, c)));
+        let text = cell_message(p, at.and_then(|i| accepts.get(i)?.as_deref()), lang);
+        match at.and_then(|i| fields.get_mut(i)) {
+            Some(f) if p.is_error() => f.bad.push(text),
+            Some(f) => f.warn.push(text),
             None => general.push(row_message(p, lang, true)),
         }
     }
+    let name = headers
+        .iter()
+        .position(|h| same_header(h, "Họ và tên"))
+        .and_then(|i| cells.get(i))
+        .map_or("", |n| n.trim());
     let (vi, en) = if version.is_some() {
-        ("Sửa hồ sơ", "Correct the record")
+        (
+            format!("Sửa hồ sơ của {name}"),
+            format!("Correct the record of {name}"),
+        )
     } else {
         (
-            "Sửa dòng chưa nhập được",
-            "Correct a row that was not imported",
+            format!("Sửa dòng {row}: {name}"),
+            format!("Correct row {row}: {name}"),
         )
     };
-    let mut layout = signed.layout(vi, en);
+    let mut layout = signed.layout(&vi, &en);
     layout.script = true;
     render(
         status,

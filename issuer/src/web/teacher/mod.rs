@@ -124,6 +124,32 @@ fn row_message(p: &crate::import::RowProblem, lang: super::lang::Lang, cell: boo
     )
 }
 
+/// A cell's message: a value the column does not accept says, in words, what it accepts (the
+/// rules' own message names the record's codes, not what the sheet's cell may hold).
+fn cell_message(
+    p: &crate::import::RowProblem,
+    accepts: Option<&str>,
+    lang: super::lang::Lang,
+) -> String {
+    let Some(accepts) = accepts.filter(|_| p.rule == "value-not-allowed") else {
+        return row_message(p, lang, true);
+    };
+    let value = match &p.value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let (vi, en) = match accepts.strip_suffix(" (hoặc mã / or the code)") {
+        Some(labels) => (labels, labels),
+        None => accepts.split_once(" / ").unwrap_or((accepts, accepts)),
+    };
+    match lang {
+        super::lang::Lang::Vi => {
+            format!("«{value}» không phải giá trị được phép của cột này; hãy ghi: {vi}.")
+        }
+        super::lang::Lang::En => format!("«{value}» is not allowed in this column; write: {en}."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{class_href, plain, rule_text};

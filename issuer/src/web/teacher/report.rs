@@ -14,8 +14,9 @@ use super::super::error::WebError;
 use super::super::lang::Lang;
 use super::super::page::{Layout, render};
 use super::super::session::Signed;
-use super::{class_href, row_message};
+use super::{cell_message, class_href, row_message};
 use crate::app::class_file::ClassUpload;
+use crate::app::class_file::column_values;
 use crate::import::RowProblem;
 use crate::import::sheet::same_header;
 
@@ -142,6 +143,7 @@ fn mark(
     headers: &[String],
     rows: &mut [SheetRow],
     at: &HashMap<usize, usize>,
+    accepts: &[Option<String>],
     lang: Lang,
 ) -> Option<usize> {
     let column = p.column.as_ref()?;
@@ -150,13 +152,22 @@ fn mark(
         .get(&p.row)
         .and_then(|r| rows.get_mut(*r))
         .and_then(|row| row.cells.get_mut(i))?;
-    let text = row_message(p, lang, true);
+    let text = cell_message(p, accepts.get(i).and_then(Option::as_deref), lang);
     if p.is_error() {
         cell.bad.push(text);
     } else {
         cell.warn.push(text);
     }
     Some(i)
+}
+
+/// Where a problem is: `Dòng 3, cột «Giới tính»`.
+fn place(p: &RowProblem, lang: Lang) -> String {
+    let column = p.column.as_deref().unwrap_or_default();
+    match lang {
+        Lang::Vi => format!("Dòng {}, cột «{column}»", p.row),
+        Lang::En => format!("Row {}, column «{column}»", p.row),
+    }
 }
 
 /// The report page of an upload of `file_name`.
@@ -195,14 +206,19 @@ pub(super) fn page(signed: &Signed, file_name: &str, done: ClassUpload) -> Respo
     let mut ignored = Vec::new();
     let mut other = Vec::new();
     let mut wrong = Vec::new();
+    let accepts = column_values(&sheet.headers);
     for p in &import.problems {
         if p.rule == "ignored-column" {
             ignored.extend(p.column.clone());
         } else {
-            match mark(p, &sheet.headers, &mut rows, &at, lang) {
+            match mark(p, &sheet.headers, &mut rows, &at, &accepts, lang) {
                 Some(i) if p.is_error() => wrong.push(WrongCell {
                     href: format!("#r{}c{i}", p.row),
-                    text: row_message(p, lang, false),
+                    text: format!(
+                        "{}: {}",
+                        place(p, lang),
+                        cell_message(p, accepts.get(i).and_then(Option::as_deref), lang)
+                    ),
                 }),
                 Some(_) => {}
                 None => other.push(row_message(p, lang, false)),

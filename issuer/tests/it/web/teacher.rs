@@ -25,9 +25,14 @@ const BROKEN: [(usize, &str, &str, &str); 3] = [
         3,
         "Kết quả giáo dục",
         "Xuất sắc lắm",
-        "không phải giá trị được phép",
+        "hãy ghi: Hoàn thành xuất sắc; Hoàn thành tốt; Hoàn thành; Chưa hoàn thành.",
     ),
-    (4, "Giới tính", "Khác", "không phải giá trị được phép"),
+    (
+        4,
+        "Giới tính",
+        "Khác",
+        "không phải giá trị được phép của cột này; hãy ghi: Nam; Nữ.",
+    ),
 ];
 const CLASS_PAGE: &str = "/teacher/classes/2025-2026/5A";
 
@@ -211,6 +216,7 @@ fn the_teacher_uploads_sees_exactly_the_three_wrong_cells_fixes_one_in_the_form_
     // Row 2 corrected in the form: the one wrong field is marked, with the same rule.
     rig.click("#sheet tbody tr.refused form.fix button");
     rig.b.wait_for("form.row-form", 50);
+    assert_eq!(rig.text("main h1"), format!("Sửa dòng 2: {}", NAMES[0]));
     let bad = rig.b.script(
         "return [...document.querySelectorAll('.field.bad')].map(f => \
            [f.querySelector('label').textContent, f.querySelector('input:not([type=hidden])').id, \
@@ -270,6 +276,35 @@ fn the_teacher_uploads_sees_exactly_the_three_wrong_cells_fixes_one_in_the_form_
     assert_eq!(rig.text("#drafts"), "0");
     rig.check("validated");
 
+    // A stored record corrected in the same form: a wrong value is refused beside its field
+    // (nothing saved), the right one saved; the record is a draft again, to validate again.
+    rig.click("#roster tbody tr:first-child a.button");
+    rig.b.wait_for("form.row-form", 50);
+    let gender = rig.b.script(
+        "return [...document.querySelectorAll('form.row-form label')] \
+           .find(l => l.textContent == 'Giới tính').htmlFor;",
+    );
+    let gender = format!("#{}", gender.as_str().unwrap());
+    rig.fill(&gender, "Khác");
+    rig.click("form.row-form button[type=submit]");
+    rig.b.wait_for("#form-problems", 50);
+    assert_eq!(
+        rig.b
+            .script("return document.querySelectorAll('.field.bad').length;"),
+        json!(1)
+    );
+    assert!(
+        rig.text(".field.bad")
+            .contains("không phải giá trị được phép")
+    );
+    rig.check("record-refused");
+    rig.fill(&gender, "Nữ");
+    rig.click("form.row-form button[type=submit]");
+    rig.wait_path(CLASS_PAGE);
+    assert!(rig.text("main .notice").contains(NAMES[3]));
+    assert_eq!(rig.text("#drafts"), "1");
+    assert_eq!(rig.text("#validated"), "3");
+
     rig.check_on_phone("gv.nhung", &["/teacher", CLASS_PAGE]);
 }
 
@@ -319,6 +354,20 @@ fn teacher_pages_refuse_wrong_roles_other_schools_missing_tokens_and_bad_files_w
     assert!(html.contains("Cột «Ghi chú» không có trong mẫu nên đã được bỏ qua"));
     assert!(html.contains("đã lưu 4 dòng thành hồ sơ nháp, 0 dòng chưa nhập được"));
     assert_eq!(html.matches("<td class=\"bad\">").count(), 0);
+
+    // The template's own XLSX (its example row, a fifth pupil of 5A): one row saved.
+    let xlsx = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/tieu-hoc.xlsx"
+    ))
+    .unwrap();
+    let from_xlsx = upload(&addr, &teacher, &csrf, "tieu-hoc.xlsx", &xlsx);
+    assert_eq!(from_xlsx.status, 200, "{}", from_xlsx.text());
+    assert!(
+        from_xlsx
+            .text()
+            .contains("đã lưu 1 dòng thành hồ sơ nháp, 0 dòng")
+    );
 
     // Another school's teacher: the class and its records are the 404 page.
     let class = teacher.get(CLASS_PAGE);
@@ -385,12 +434,12 @@ fn teacher_pages_refuse_wrong_roles_other_schools_missing_tokens_and_bad_files_w
     let csrf = principal.csrf(CLASS_PAGE);
     let first = principal.post(&format!("{CLASS_PAGE}/validate"), &format!("_csrf={csrf}"));
     assert_eq!(first.status, 200);
-    assert!(first.text().contains("Đã duyệt 4 hồ sơ"));
+    assert!(first.text().contains("Đã duyệt 5 hồ sơ"));
     let again = principal.post(&format!("{CLASS_PAGE}/validate"), &format!("_csrf={csrf}"));
     assert!(again.text().contains("Đã duyệt 0 hồ sơ"));
     assert!(
         again
             .text()
-            .contains("4 hồ sơ đã duyệt hoặc đã ký từ trước")
+            .contains("5 hồ sơ đã duyệt hoặc đã ký từ trước")
     );
 }
