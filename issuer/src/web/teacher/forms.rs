@@ -43,6 +43,8 @@ struct Field {
 struct RowForm {
     layout: Layout,
     action: String,
+    /// Where the "back" link goes: the record's class, or my classes.
+    back: String,
     /// `Some` for a stored record: its version.
     version: Option<i64>,
     row: String,
@@ -77,6 +79,7 @@ fn form_page(
     signed: &Signed,
     status: StatusCode,
     action: String,
+    back: Option<String>,
     version: Option<i64>,
     row: String,
     headers: &[String],
@@ -134,6 +137,7 @@ fn form_page(
         status,
         &RowForm {
             layout,
+            back: back.unwrap_or_else(|| "/teacher".to_owned()),
             action,
             version,
             row,
@@ -165,6 +169,7 @@ pub(super) async fn row(
             StatusCode::OK,
             action,
             None,
+            None,
             row,
             &headers,
             &cells,
@@ -188,6 +193,7 @@ pub(super) async fn row(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
             action,
+            None,
             None,
             row,
             &headers,
@@ -238,6 +244,7 @@ pub(super) async fn record(
         &signed,
         StatusCode::OK,
         format!("/teacher/records/{id}"),
+        Some(class_href(&record.school_year, &record.class_name)),
         Some(record.version),
         String::new(),
         &headers,
@@ -254,7 +261,7 @@ pub(super) async fn save_record(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     signed.check_csrf(&field(&form, "_csrf"))?;
-    let (school, _) = editable(&state, &signed, &id).await?;
+    let (school, current) = editable(&state, &signed, &id).await?;
     let (headers, cells) = cells_of(&form);
     let Ok(version) = field(&form, "version").parse::<i64>() else {
         return Err(WebError::BadRequest);
@@ -280,6 +287,7 @@ pub(super) async fn save_record(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("/teacher/records/{id}"),
+            Some(class_href(&current.school_year, &current.class_name)),
             Some(version),
             String::new(),
             &headers,

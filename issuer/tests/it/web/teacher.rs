@@ -285,6 +285,13 @@ fn the_teacher_uploads_sees_exactly_the_three_wrong_cells_fixes_one_in_the_form_
            .find(l => l.textContent == 'Giới tính').htmlFor;",
     );
     let gender = format!("#{}", gender.as_str().unwrap());
+    let back = rig.b.find("main > p > a");
+    assert!(
+        rig.b
+            .attribute(&back, "href")
+            .unwrap()
+            .ends_with(CLASS_PAGE)
+    );
     rig.fill(&gender, "Khác");
     rig.click("form.row-form button[type=submit]");
     rig.b.wait_for("#form-problems", 50);
@@ -305,7 +312,12 @@ fn the_teacher_uploads_sees_exactly_the_three_wrong_cells_fixes_one_in_the_form_
     assert_eq!(rig.text("#drafts"), "1");
     assert_eq!(rig.text("#validated"), "3");
 
-    rig.check_on_phone("gv.nhung", &["/teacher", CLASS_PAGE]);
+    let first = rig.b.find("#roster tbody tr:first-child a.button");
+    let record = rig.b.attribute(&first, "href").unwrap();
+    let origin = rig.app.url("");
+    let record = record.strip_prefix(&origin).unwrap_or(&record);
+    assert!(record.starts_with("/teacher/records/"), "{record}");
+    rig.check_on_phone("gv.nhung", &["/teacher", CLASS_PAGE, record]);
 }
 
 #[test]
