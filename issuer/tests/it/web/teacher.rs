@@ -77,6 +77,27 @@ fn class_csv(broken: bool, extra: bool) -> Vec<u8> {
     w.into_inner().unwrap()
 }
 
+/// A fifth pupil of 5A without a personal ID number (a warning, not an error).
+fn pupil_without_id() -> Vec<u8> {
+    let class = class_csv(false, false);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(class.as_slice());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let mut row = rows[1].clone();
+    row[col("Họ và tên")] = "Vũ Thị Yến".to_owned();
+    row[col("Mã định danh")] = String::new();
+    row[col("Mã học sinh")] = "1715042399".to_owned();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&rows[0]).unwrap();
+    w.write_record(&row).unwrap();
+    w.into_inner().unwrap()
+}
+
 /// Sets a password through a one-time link with plain HTTP.
 fn set_password_http(addr: &str, link: &str) {
     let path = &link[link.find("/setup/").unwrap()..];
@@ -442,16 +463,39 @@ fn teacher_pages_refuse_wrong_roles_other_schools_missing_tokens_and_bad_files_w
     assert_eq!(garbage.status, 422, "{}", garbage.text());
     assert!(is_page(&garbage) && garbage.text().contains("id=\"upload-error\""));
 
-    // A principal may use the teacher's pages: validating sends nothing twice.
+    // A pupil without a personal ID number: saved, the cell marked as a warning; validating
+    // leaves that record a draft until the warning is accepted.
+    let warned = upload(&addr, &teacher, &csrf, "them.csv", &pupil_without_id());
+    assert_eq!(warned.status, 200);
+    assert!(
+        warned
+            .text()
+            .contains("đã lưu 1 dòng thành hồ sơ nháp, 0 dòng")
+    );
+    assert_eq!(warned.text().matches("<td class=\"warn\">").count(), 1);
+
+    // A principal may use the teacher's pages; validating twice does nothing twice.
     let csrf = principal.csrf(CLASS_PAGE);
     let first = principal.post(&format!("{CLASS_PAGE}/validate"), &format!("_csrf={csrf}"));
     assert_eq!(first.status, 200);
-    assert!(first.text().contains("Đã duyệt 5 hồ sơ"));
+    let page = first.text();
+    assert!(page.contains("Đã duyệt 5 hồ sơ"), "{page}");
+    let refused = &page[page.find("<ul>").unwrap()..page.find("</ul>").unwrap()];
+    assert!(
+        refused.contains("Vũ Thị Yến") && refused.contains("định danh"),
+        "{refused}"
+    );
+    assert!(!refused.contains('`'), "no pointer or rule code: {refused}");
+    let accepted = principal.post(
+        &format!("{CLASS_PAGE}/validate"),
+        &format!("_csrf={csrf}&accept_warnings=1"),
+    );
+    assert!(accepted.text().contains("Đã duyệt 1 hồ sơ"));
     let again = principal.post(&format!("{CLASS_PAGE}/validate"), &format!("_csrf={csrf}"));
     assert!(again.text().contains("Đã duyệt 0 hồ sơ"));
     assert!(
         again
             .text()
-            .contains("5 hồ sơ đã duyệt hoặc đã ký từ trước")
+            .contains("6 hồ sơ đã duyệt hoặc đã ký từ trước")
     );
 }
