@@ -19,6 +19,8 @@
 //! * `POST /teacher/classes/{year}/{class}/validate` — sending the class to the principal is
 //!   validating it (`app::class_file` says why): the drafts that pass become validated, the
 //!   others are listed by pupil with their problems.
+//! * `GET /teacher/upload`, `GET /teacher/rows` — back to `/teacher` (the language switch on a
+//!   form's answer asks for its path).
 //!
 //! Uploads: the route takes bodies up to [`ROUTE_LIMIT`] and reads the file part in chunks;
 //! a file over [`UPLOAD_LIMIT`] is read to its end without being kept and answered with the
@@ -32,6 +34,7 @@ mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::response::Redirect;
 use axum::routing::{get, post};
 
 use super::error::WebError;
@@ -52,9 +55,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/teacher", get(classes::home))
         .route(
             "/teacher/upload",
-            post(upload::upload).layer(DefaultBodyLimit::max(ROUTE_LIMIT)),
+            get(back_home)
+                .post(upload::upload)
+                .layer(DefaultBodyLimit::max(ROUTE_LIMIT)),
         )
-        .route("/teacher/rows", post(forms::row))
+        .route("/teacher/rows", get(back_home).post(forms::row))
         .route(
             "/teacher/records/{id}",
             get(forms::record).post(forms::save_record),
@@ -64,6 +69,12 @@ pub(super) fn routes() -> Router<AppState> {
             "/teacher/classes/{year}/{class}/validate",
             post(classes::validate),
         )
+}
+
+/// `GET` of a form's target (the language switch on a form's answer, a bookmark): the form
+/// is on the start page.
+async fn back_home() -> Redirect {
+    Redirect::to("/teacher")
 }
 
 /// The signed-in teacher's (or principal's) school; 403 for other roles.

@@ -402,6 +402,11 @@ fn teacher_pages_refuse_wrong_roles_other_schools_missing_tokens_and_bad_files_w
             .contains("đã lưu 1 dòng thành hồ sơ nháp, 0 dòng")
     );
 
+    // The language switch on the report comes back to a page, not a "not found".
+    let back = teacher.get("/teacher/upload");
+    assert_eq!(back.status, 303);
+    assert_eq!(back.header("location"), Some("/teacher"));
+
     // Another school's teacher: the class and its records are the 404 page.
     let class = teacher.get(CLASS_PAGE);
     assert_eq!(class.status, 200);
