@@ -1,8 +1,8 @@
 //! Who is calling: the `Authorization: Bearer …` token resolved by the store into a
 //! [`Caller`], and the role and tenancy checks every handler makes with it.
 //!
-//! Roles: a teacher imports and edits drafts; a principal does that too and validates, signs
-//! and revokes; the authority reads across the province (naming a school with `?school=`).
+//! Roles: a teacher imports, edits and validates drafts (validating sends them to the
+//! principal, as on the teacher's pages); a principal does that too and signs and revokes; the authority reads across the province (naming a school with `?school=`).
 //! A school user naming another school gets 404, exactly as for an id that does not exist.
 //! Guardians (one pupil's family) and portals (admissions) use only the sharing endpoints
 //! (`shares.rs`): [`Caller::school_for`] and [`Caller::own_school`] refuse them (403).

@@ -444,7 +444,7 @@ pub async fn validate_record(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
-    caller.require_principal()?;
+    caller.require_editor()?;
     let school = caller.own_school()?.clone();
     let request: ValidateRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ValidateRequest::default()

@@ -77,7 +77,7 @@ pub struct ClassValidateResponse {
         (status = 200, description = "What was validated, and each draft that was not, with its problems", body = ClassValidateResponse),
         (status = 400, description = "Malformed JSON", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = super::ProblemDetails, content_type = "application/problem+json"),
-        (status = 403, description = "Not a principal", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not a teacher or principal of a school", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "The request has the wrong shape", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -88,7 +88,7 @@ pub async fn validate_class(
     caller: Caller,
     Body(body): Body,
 ) -> Result<Json<ClassValidateResponse>, ApiError> {
-    caller.require_principal()?;
+    caller.require_editor()?;
     let school = caller.own_school()?.clone();
     let request: ClassValidateRequest = parse_json(&body)?;
     let done = state

@@ -21,11 +21,14 @@
 //! * `publish` — the service following a newly published trust-list version.
 //! * `register` — a school of the trust list into the store.
 //! * `family` — a guardian's pages: the pupil's records as PDFs, share codes and their uses.
+//! * `class_file` — the teacher's upload shown as its sheet, a row or a draft corrected as cells.
 //! * `overview` — a school's classes with records by state, a class's roster by pupil name.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
+//! * `vi_order` — Vietnamese alphabetical order (class lists by pupil name).
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
 
 pub mod accounts;
+pub mod class_file;
 pub mod correction;
 pub mod edit;
 pub mod family;
@@ -46,6 +49,7 @@ pub mod share_codes;
 pub mod sign;
 mod sign_runner;
 pub mod validate;
+pub mod vi_order;
 
 use std::fmt;
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use hocba_schema::validation::{Problem, parse_and_validate};
 
 use super::Issuer;
 use super::names::pupil_name;
+use super::vi_order::{SortKey, sort_key};
 use crate::error::IssuerError;
 use crate::store::{RecordFilter, RecordState, School, YearRecord};
 
@@ -159,11 +160,11 @@ impl Issuer {
     }
 }
 
-/// Vietnamese names sort by the given name (the last word), then the whole name.
-pub fn name_key(full_name: &str) -> (String, String) {
-    let lower = full_name.to_lowercase();
-    let given = lower.split_whitespace().last().unwrap_or("").to_owned();
-    (given, lower)
+/// Vietnamese names sort by the given name (the last word), then the whole name, each in
+/// Vietnamese alphabetical order ([`super::vi_order`]).
+pub fn name_key(full_name: &str) -> (SortKey, SortKey) {
+    let given = full_name.split_whitespace().last().unwrap_or("");
+    (sort_key(given), sort_key(full_name))
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
 //! * `xlsx/` — XLSX into rows of text cells, streamed (why not calamine: see there).
 //! * `json.rs` — JSON records.
 //! * `report.rs` — [`ImportReport`] and [`RowProblem`].
+//! * `sheet.rs` — a file's cells as the person sees them (the web app's report), a row back as CSV.
 //! * `error.rs` — [`ImportError`].
 //! * `limits.rs` — the limits, each with its reason.
 //! * `templates.rs` — the published templates.
@@ -38,6 +39,7 @@ mod json;
 mod layout;
 pub mod limits;
 mod report;
+pub mod sheet;
 mod table;
 pub mod templates;
 mod xlsx;

@@ -212,11 +212,11 @@ async fn tokens_are_required_and_checked(ctx: Ctx) {
     let ok = get(&env.app, "/api/v1/records", Some(&env.teacher_a)).await;
     assert_eq!(ok.status, StatusCode::OK);
 
-    // A teacher may not validate or sign.
+    // A teacher validates (sends the class to the principal, as on the teacher's pages) but
+    // may not sign.
     let ids = import(&env.app, &env.teacher_a, &example("primary-grade5.json")).await;
-    validate(&env.app, &env.teacher_a, &ids[0])
-        .await
-        .problem(StatusCode::FORBIDDEN);
+    let validated = validate(&env.app, &env.teacher_a, &ids[0]).await;
+    assert_eq!(validated.status, StatusCode::OK, "{:?}", validated.body);
     post_with(
         &env.app,
         "/api/v1/batches",

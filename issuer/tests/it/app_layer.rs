@@ -108,15 +108,16 @@ async fn a_class_is_validated_in_one_call(ctx: Ctx) {
     class[2] = warned;
     import(&env.app, &env.teacher, &class).await;
 
-    // Teachers may not validate.
+    // Nobody without a token validates (teachers and principals do: the pages' "send the
+    // class to the principal" is this call).
     let refused = post_json(
         &env.app,
         "/api/v1/records/validate",
-        &env.teacher,
+        "hb_not-a-token",
         &json!({"schoolYear": "2025-2026", "className": "5A"}),
     )
     .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 
     let done = validate_class(&env).await;
     assert_eq!(done["validated"].as_array().unwrap().len(), 2, "{done}");
