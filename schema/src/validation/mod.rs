@@ -26,6 +26,7 @@ mod read;
 mod report;
 mod rule;
 mod secondary;
+mod secondary_derived;
 mod subjects;
 mod text;
 

@@ -136,11 +136,13 @@ pub(super) const YEAR_RESULTS: [PrimaryYearResult; 4] = [
     PrimaryYearResult::Completed,
     PrimaryYearResult::NotCompleted,
 ];
-pub(super) const PROMOTIONS: [Promotion; 4] = [
+pub(super) const PROMOTIONS: [Promotion; 6] = [
     Promotion::Promoted,
     Promotion::SummerTraining,
     Promotion::Retest,
     Promotion::Retained,
+    Promotion::CompletedGrade,
+    Promotion::CompletedUpperSecondary,
 ];
 pub(super) const AWARDS: [Award; 3] = [Award::Outstanding, Award::Exemplary, Award::Excellent];
 
