@@ -230,6 +230,24 @@ mod tests {
     }
 
     #[test]
+    fn promotion_codes_keep_their_numbers() {
+        // The first four are in summaries printed before issue #12; new codes are appended.
+        let expected = [
+            (Promotion::Promoted, 1),
+            (Promotion::SummerTraining, 2),
+            (Promotion::Retest, 3),
+            (Promotion::Retained, 4),
+            (Promotion::CompletedGrade, 5),
+            (Promotion::CompletedUpperSecondary, 6),
+        ];
+        for (p, code) in expected {
+            assert_eq!(promotion_code(p), code, "{p:?}");
+            assert_eq!(promotion_of(code), Some(p));
+        }
+        assert_eq!(promotion_of(7), None);
+    }
+
+    #[test]
     fn varints_are_shortest() {
         for v in [0u64, 1, 127, 128, 300, 1 << 35, u64::MAX] {
             let mut out = Vec::new();
