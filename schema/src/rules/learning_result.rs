@@ -260,7 +260,10 @@ mod tests {
         // One at 4.0 gives Đạt: one level below Khá, no adjustment.
         let m = lower_secondary([70, 70, 70, 70, 70, 70, 55, 40]);
         let a = assess_learning(&m, Adjustment::default());
-        assert_eq!((a.unadjusted, a.result, a.adjusted_for), (Rating::D, Rating::D, None));
+        assert_eq!(
+            (a.unadjusted, a.result, a.adjusted_for),
+            (Rating::D, Rating::D, None)
+        );
     }
 
     #[test]
@@ -268,7 +271,10 @@ mod tests {
         // Two subjects below the floor: no single subject is the cause.
         let m = lower_secondary([85, 85, 85, 85, 85, 85, 40, 30]);
         let a = assess_learning(&m, Adjustment::default());
-        assert_eq!((a.unadjusted, a.result, a.adjusted_for), (Rating::Cd, Rating::Cd, None));
+        assert_eq!(
+            (a.unadjusted, a.result, a.adjusted_for),
+            (Rating::Cd, Rating::Cd, None)
+        );
         // One scored subject at 3.0 and a comment subject CĐ: two causes.
         let mut m = lower_secondary([85, 85, 85, 85, 85, 85, 85, 30]);
         m[9] = Commented(false);

@@ -112,8 +112,14 @@ mod tests {
     fn primary() {
         use PrimaryYearResult::{Completed, NotCompleted, Outstanding};
         // Grades 1–4: completion of the grade; the principal decides for Chưa hoàn thành.
-        assert_eq!(primary_promotion(3, Completed), &[Promotion::CompletedGrade]);
-        assert_eq!(primary_promotion(1, Outstanding), &[Promotion::CompletedGrade]);
+        assert_eq!(
+            primary_promotion(3, Completed),
+            &[Promotion::CompletedGrade]
+        );
+        assert_eq!(
+            primary_promotion(1, Outstanding),
+            &[Promotion::CompletedGrade]
+        );
         assert_eq!(
             primary_promotion(4, NotCompleted),
             &[Promotion::Retained, Promotion::Promoted]

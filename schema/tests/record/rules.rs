@@ -1,6 +1,7 @@
 //! The rules of issue #12 seen through validation: the adjustment of Circular 22 Art. 9(3) and
 //! what its message says, the deployment switch for comment subjects, year values recomputed
-//! before the learning result is derived, and the year's conduct from the two semesters.
+//! before the learning result is derived, and the year's conduct from each pair of semester
+//! results.
 
 use hocba_schema::rules::Thresholds;
 use hocba_schema::rules::learning_result::Adjustment;
@@ -31,7 +32,10 @@ fn the_unadjusted_result_is_reported_with_the_reason_and_the_subject() {
     let p = &report.problems[0];
     assert_eq!(p.rule, Rule::LearningResultMismatch);
     assert_eq!(p.pointer, "/secondary/learningResult/semester2");
-    assert_eq!((p.value.clone(), p.expected.clone()), (json!("Đ"), Some(json!("K"))));
+    assert_eq!(
+        (p.value.clone(), p.expected.clone()),
+        (json!("Đ"), Some(json!("K")))
+    );
     for needed in [
         "điều chỉnh lên mức liền kề theo khoản 3 Điều 9",
         "Công nghệ (4.0)",
@@ -117,8 +121,16 @@ fn the_year_learning_result_comes_from_recomputed_year_averages() {
         "{report}"
     );
     let year = &report.problems[1];
-    assert!(year.message_vi.contains("Tiếng Anh 6.3"), "{}", year.message_vi);
-    assert!(year.message_vi.contains("khoản 1 Điều 9"), "{}", year.message_vi);
+    assert!(
+        year.message_vi.contains("Tiếng Anh 6.3"),
+        "{}",
+        year.message_vi
+    );
+    assert!(
+        year.message_vi.contains("khoản 1 Điều 9"),
+        "{}",
+        year.message_vi
+    );
     // With the year average written right, the same Tốt is one warning only.
     let subjects = doc["secondary"]["subjects"].as_array_mut().unwrap();
     subjects[2]["yearAverage"] = json!(6.3);
@@ -127,23 +139,63 @@ fn the_year_learning_result_comes_from_recomputed_year_averages() {
     assert_eq!(rules, vec![Rule::LearningResultMismatch], "{report}");
 }
 
+/// Article 8(2)(b) as it lists the cases: (semester I, semester II) → the year.
+const CONDUCT_YEAR: [(&str, &str, &str); 16] = [
+    ("T", "T", "T"),
+    ("K", "T", "T"),
+    ("Đ", "T", "K"),
+    ("CĐ", "T", "K"),
+    ("T", "K", "K"),
+    ("K", "K", "K"),
+    ("Đ", "K", "K"),
+    ("CĐ", "K", "Đ"),
+    ("T", "Đ", "K"),
+    ("K", "Đ", "Đ"),
+    ("Đ", "Đ", "Đ"),
+    ("CĐ", "Đ", "Đ"),
+    ("T", "CĐ", "CĐ"),
+    ("K", "CĐ", "CĐ"),
+    ("Đ", "CĐ", "CĐ"),
+    ("CĐ", "CĐ", "CĐ"),
+];
+
 #[test]
-fn year_conduct_is_checked_against_the_semesters() {
+fn year_conduct_from_each_pair_of_semester_results() {
     let mut doc = example("secondary-grade7-conduct-t-then-d.json");
-    for (s1, s2, year, expected) in [
-        ("T", "Đ", "Đ", "K"),
-        ("CĐ", "K", "K", "Đ"),
-        ("Đ", "T", "T", "K"),
-    ] {
+    for (s1, s2, year) in CONDUCT_YEAR {
+        // The year the Article gives: no conduct problem.
         doc["secondary"]["conductResult"] = json!({"semester1": s1, "semester2": s2, "year": year});
         let (_, report) = parse_and_validate(&bytes(&doc)).unwrap();
-        let p = report
-            .problems
-            .iter()
-            .find(|p| p.rule == Rule::ConductResultMismatch)
-            .unwrap_or_else(|| panic!("{s1}/{s2}: {report}"));
-        assert_eq!(p.pointer, "/secondary/conductResult/year");
-        assert_eq!(p.expected, Some(json!(expected)));
-        assert!(p.message_vi.contains("điểm b khoản 2 Điều 8"), "{}", p.message_vi);
+        assert!(
+            !report
+                .problems
+                .iter()
+                .any(|p| p.rule == Rule::ConductResultMismatch),
+            "{s1}/{s2} → {year}: {report}"
+        );
+        // Any other year: a warning carrying the Article's value.
+        for wrong in ["T", "K", "Đ", "CĐ"].into_iter().filter(|w| *w != year) {
+            doc["secondary"]["conductResult"]["year"] = json!(wrong);
+            let (_, report) = parse_and_validate(&bytes(&doc)).unwrap();
+            let p = report
+                .problems
+                .iter()
+                .find(|p| p.rule == Rule::ConductResultMismatch)
+                .unwrap_or_else(|| panic!("{s1}/{s2} written {wrong}: {report}"));
+            assert_eq!(p.pointer, "/secondary/conductResult/year");
+            assert_eq!(p.value, json!(wrong));
+            assert_eq!(p.expected, Some(json!(year)));
+            assert!(
+                p.message_vi.contains("điểm b khoản 2 Điều 8"),
+                "{}",
+                p.message_vi
+            );
+            assert!(
+                p.message_vi
+                    .contains(&format!("học kì I là {s1} và học kì II là {s2}")),
+                "{}",
+                p.message_vi
+            );
+        }
     }
 }
