@@ -140,18 +140,17 @@ fn check_learning(block: &SecondaryYear, marks: &[Marks], term: Term, checks: &m
         adjusted_for: Some((i, without)),
         ..
     } = assessment
+        && let Some((subject, mark)) = with_marks.get(i)
     {
-        if let Some((subject, mark)) = with_marks.get(i) {
-            let value = mark_text(*mark);
-            why_vi = format!(
-                "; theo các ngưỡng của khoản 2 Điều 9 là {unadjusted}, thấp hơn mức {without} từ hai mức trở lên chỉ do môn {} ({value}) nên được điều chỉnh lên mức liền kề theo khoản 3 Điều 9",
-                subject.name
-            );
-            why_en = format!(
-                "; the thresholds of Article 9(2) give {unadjusted}, two or more levels below {without} only because of {} ({value}), so it is raised to the adjacent level under Article 9(3)",
-                subject.name
-            );
-        }
+        let value = mark_text(*mark);
+        why_vi = format!(
+            "; theo các ngưỡng của khoản 2 Điều 9 là {unadjusted}, thấp hơn mức {without} từ hai mức trở lên chỉ do môn {} ({value}) nên được điều chỉnh lên mức liền kề theo khoản 3 Điều 9",
+            subject.name
+        );
+        why_en = format!(
+            "; the thresholds of Article 9(2) give {unadjusted}, two or more levels below {without} only because of {} ({value}), so it is raised to the adjacent level under Article 9(3)",
+            subject.name
+        );
     }
     if term == Term::Year {
         let recomputed: Vec<String> = with_marks
