@@ -180,6 +180,8 @@ async fn env_on(store: Store) -> Env {
         .as_object_mut()
         .unwrap()
         .remove("completedPrimaryProgramme");
+    // Grades 1–4 complete the grade's programme (Circular 27, Art. 11(1); issue #12).
+    grade4["primary"]["promotion"] = json!("hoan_thanh_chuong_trinh_lop_hoc");
     let mut other = grade5.clone();
     other["student"]["studentCode"] = json!(CODE_Y);
     other["student"]["personalIdNumber"] = json!("017315004828");

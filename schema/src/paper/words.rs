@@ -36,6 +36,8 @@ pub fn promotion(p: Promotion) -> Text {
         Promotion::SummerTraining => "summer conduct training",
         Promotion::Retest => "re-examination",
         Promotion::Retained => "repeats the grade",
+        Promotion::CompletedGrade => "completed the grade's programme",
+        Promotion::CompletedUpperSecondary => "completed the upper-secondary programme",
     };
     gloss(p.label_vi(), en)
 }

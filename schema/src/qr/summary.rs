@@ -24,7 +24,8 @@
 //! A varint is unsigned LEB128 in its shortest form; text is a varint byte length then UTF-8 in
 //! NFC, at most [`MAX_TEXT_BYTES`] bytes. Enum codes: rating T 1, H 2, C 3, K 4, Đ 5, CĐ 6;
 //! primary year result 1 Hoàn thành xuất sắc, 2 Hoàn thành tốt, 3 Hoàn thành, 4 Chưa hoàn thành;
-//! promotion 1 lên lớp, 2 rèn luyện trong hè, 3 kiểm tra lại, 4 ở lại lớp; award 1 Học sinh Xuất
+//! promotion 1 lên lớp, 2 rèn luyện trong hè, 3 kiểm tra lại, 4 ở lại lớp, 5 hoàn thành chương
+//! trình lớp học, 6 hoàn thành chương trình THPT; award 1 Học sinh Xuất
 //! sắc, 2 Học sinh Tiêu biểu, 3 Học sinh Giỏi. Decoding accepts exactly what encoding produces
 //! (shortest varints, NFC, known codes, no trailing bytes), so the bytes are canonical.
 

@@ -5,8 +5,17 @@ use serde::{Deserialize, Serialize};
 
 use super::SchoolLevel;
 
-/// The year-end decision about the next grade. For a final grade (5, 9, 12) `len_lop` means the
-/// pupil met the year's requirements; completion of the programme is recorded separately.
+/// The year-end decision about the next grade.
+///
+/// * Primary grades 1–4: `hoan_thanh_chuong_trinh_lop_hoc` for a pupil whose year result is
+///   Hoàn thành or better (Circular 27, Article 11(1)); for a pupil rated Chưa hoàn thành the
+///   principal decides `len_lop` or `o_lai_lop` (Article 11(3)). Grade 5 keeps `len_lop`, with
+///   completion of the primary programme recorded separately.
+/// * Grade 9: `len_lop`, with completion of the lower-secondary programme recorded separately.
+/// * Grade 12: `hoan_thanh_chuong_trinh_thpt` when the conditions of promotion are met
+///   (Circular 22, Article 12(1)).
+///
+/// New codes are added, never renamed: a record signed with an older code still reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Promotion {
     /// `len_lop` — Được lên lớp (promoted).
@@ -21,6 +30,14 @@ pub enum Promotion {
     /// `o_lai_lop` — Ở lại lớp (repeats the grade).
     #[serde(rename = "o_lai_lop")]
     Retained,
+    /// `hoan_thanh_chuong_trinh_lop_hoc` — Hoàn thành chương trình lớp học (primary grades 1–4,
+    /// Circular 27, Article 11(1)).
+    #[serde(rename = "hoan_thanh_chuong_trinh_lop_hoc")]
+    CompletedGrade,
+    /// `hoan_thanh_chuong_trinh_thpt` — Hoàn thành chương trình trung học phổ thông (grade 12,
+    /// Circular 22, Article 12(1)).
+    #[serde(rename = "hoan_thanh_chuong_trinh_thpt")]
+    CompletedUpperSecondary,
 }
 
 impl Promotion {
@@ -31,6 +48,8 @@ impl Promotion {
             Promotion::SummerTraining => "ren_luyen_trong_he",
             Promotion::Retest => "kiem_tra_lai",
             Promotion::Retained => "o_lai_lop",
+            Promotion::CompletedGrade => "hoan_thanh_chuong_trinh_lop_hoc",
+            Promotion::CompletedUpperSecondary => "hoan_thanh_chuong_trinh_thpt",
         }
     }
 
@@ -41,14 +60,20 @@ impl Promotion {
             Promotion::SummerTraining => "Rèn luyện trong hè",
             Promotion::Retest => "Kiểm tra lại",
             Promotion::Retained => "Ở lại lớp",
+            Promotion::CompletedGrade => "Hoàn thành chương trình lớp học",
+            Promotion::CompletedUpperSecondary => "Hoàn thành chương trình trung học phổ thông",
         }
     }
 
-    /// Whether a level uses this decision (primary has only `len_lop` and `o_lai_lop`).
+    /// Whether a level uses this decision (primary: `len_lop`, `o_lai_lop` and
+    /// `hoan_thanh_chuong_trinh_lop_hoc`; `hoan_thanh_chuong_trinh_thpt` only in upper
+    /// secondary). Which grade of the level takes which code is the rules' business.
     pub fn used_in(self, level: SchoolLevel) -> bool {
         match self {
             Promotion::Promoted | Promotion::Retained => true,
             Promotion::SummerTraining | Promotion::Retest => level != SchoolLevel::Primary,
+            Promotion::CompletedGrade => level == SchoolLevel::Primary,
+            Promotion::CompletedUpperSecondary => level == SchoolLevel::UpperSecondary,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! subjects have a year average ≥ 9.0 (the 9.0 threshold is unconfirmed and configurable in
 //! [`Thresholds`]).
 //!
-//! Primary (Circular 27/2020, Article 15): **Học sinh Xuất sắc** for every pupil whose year result
+//! Primary (Circular 27/2020, Article 13): **Học sinh Xuất sắc** for every pupil whose year result
 //! is Hoàn thành xuất sắc; **Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện** may be
 //! given (by the class's vote, which the rules cannot see) to a pupil with Hoàn thành tốt.
 

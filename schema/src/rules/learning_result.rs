@@ -8,6 +8,16 @@
 //! * **Đ** Đạt: at most one comment subject CĐ; at least 6 scored subjects ≥ 5.0; none below 3.5.
 //! * **CĐ** Chưa đạt: otherwise.
 //!
+//! **Article 9(3), the adjustment to the adjacent level**: when the result of a term or of the
+//! year falls two or more levels below Tốt or Khá *only because of one single subject*, it is
+//! raised to the adjacent level (one level up from where the thresholds put it). "Only because of
+//! one subject" is read as: without that subject, the other subjects reach Tốt or Khá by
+//! themselves. Seven subjects at 8.5 and one at 3.0 give Chưa đạt by the thresholds, Tốt without
+//! the 3.0, so the result is Đạt; with that one at 4.0 the thresholds give Đạt, adjusted to Khá.
+//! Whether a comment-assessed subject rated CĐ can be that one subject is not settled by the
+//! text; the project says **yes** by default (see `schema/docs/record.md`, *The adjustment of
+//! Article 9(3)*) and [`Adjustment::comment_subjects`] turns it off.
+//!
 //! Marks are in tenths of a point (`65` is 6.5). Exempt subjects are left out by the caller.
 
 use crate::record::Rating;
@@ -38,8 +48,73 @@ pub enum SubjectMark {
     Commented(bool),
 }
 
-/// The learning result (T, K, Đ or CĐ) the rules give for these subject results.
+/// Which subjects Article 9(3) may adjust for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Adjustment {
+    /// Whether a comment-assessed subject rated CĐ can be the one subject (default `true`).
+    pub comment_subjects: bool,
+}
+
+impl Default for Adjustment {
+    fn default() -> Self {
+        Self {
+            comment_subjects: super::ADJUSTMENT_COUNTS_COMMENT_SUBJECTS,
+        }
+    }
+}
+
+/// The learning result with how it was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LearningAssessment {
+    /// The result after the adjustment of Article 9(3), if any: what the record should say.
+    pub result: Rating,
+    /// The result the thresholds of Article 9(2) alone give.
+    pub unadjusted: Rating,
+    /// When adjusted: the index (in the marks given) of the one subject that held the result
+    /// down, and the level (T or K) the other subjects reach without it.
+    pub adjusted_for: Option<(usize, Rating)>,
+}
+
+/// The learning result (T, K, Đ or CĐ) the rules give for these subject results, adjusted by
+/// Article 9(3) with the default [`Adjustment`].
 pub fn learning_result(marks: &[SubjectMark]) -> Rating {
+    assess_learning(marks, Adjustment::default()).result
+}
+
+/// The learning result, the result before the adjustment and the subject it was adjusted for.
+pub fn assess_learning(marks: &[SubjectMark], adjustment: Adjustment) -> LearningAssessment {
+    let unadjusted = thresholds_result(marks);
+    let mut assessment = LearningAssessment {
+        result: unadjusted,
+        unadjusted,
+        adjusted_for: None,
+    };
+    if level(unadjusted) >= level(Rating::K) {
+        // Khá or Tốt: not two levels below either.
+        return assessment;
+    }
+    for (i, mark) in marks.iter().enumerate() {
+        if matches!(mark, SubjectMark::Commented(_)) && !adjustment.comment_subjects {
+            continue;
+        }
+        let others: Vec<SubjectMark> = marks
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, m)| *m)
+            .collect();
+        let without = thresholds_result(&others);
+        if matches!(without, Rating::T | Rating::K) && level(without) >= level(unadjusted) + 2 {
+            assessment.result = one_level_up(unadjusted);
+            assessment.adjusted_for = Some((i, without));
+            break;
+        }
+    }
+    assessment
+}
+
+/// The result by the thresholds of Article 9(2) alone, without the adjustment.
+pub fn thresholds_result(marks: &[SubjectMark]) -> Rating {
     let scores: Vec<u16> = marks
         .iter()
         .filter_map(|m| match m {
@@ -74,6 +149,25 @@ pub fn learning_result(marks: &[SubjectMark]) -> Rating {
     }
 }
 
+/// A secondary result's rank: CĐ 0, Đ 1, K 2, T 3 (other ratings rank as CĐ).
+fn level(r: Rating) -> u8 {
+    match r {
+        Rating::T => 3,
+        Rating::K => 2,
+        Rating::D => 1,
+        _ => 0,
+    }
+}
+
+/// The adjacent level above (Tốt stays Tốt).
+fn one_level_up(r: Rating) -> Rating {
+    match level(r) {
+        0 => Rating::D,
+        1 => Rating::K,
+        _ => Rating::T,
+    }
+}
+
 /// Whether a secondary learning or conduct result lets a pupil be promoted (T, K or Đ).
 pub fn is_at_least_pass(result: Rating) -> bool {
     matches!(result, Rating::T | Rating::K | Rating::D)
@@ -102,10 +196,16 @@ mod tests {
         // Only five at 8.0 (one at 7.9) drops to Khá.
         let m = lower_secondary([80, 80, 80, 80, 80, 79, 65, 65]);
         assert_eq!(learning_result(&m), Rating::K);
-        // A comment subject CĐ: not Tốt nor Khá.
+        // A comment subject CĐ: not Tốt nor Khá by the thresholds (Đạt), but only that one
+        // subject keeps a Tốt record down two levels, so Article 9(3) raises it to Khá.
         let mut m = lower_secondary([90; 8]);
         m[8] = Commented(false);
-        assert_eq!(learning_result(&m), Rating::D);
+        assert_eq!(thresholds_result(&m), Rating::D);
+        assert_eq!(learning_result(&m), Rating::K);
+        let strict = Adjustment {
+            comment_subjects: false,
+        };
+        assert_eq!(assess_learning(&m, strict).result, Rating::D);
     }
 
     #[test]
@@ -133,6 +233,81 @@ mod tests {
         m[8] = Commented(false);
         m[9] = Commented(false);
         assert_eq!(learning_result(&m), Rating::Cd);
+    }
+
+    #[test]
+    fn article_9_3_examples_from_the_text() {
+        // Seven at 8.5 and one at 3.0: Chưa đạt by the thresholds, Tốt without the 3.0 → Đạt.
+        let m = lower_secondary([85, 85, 85, 85, 85, 85, 85, 30]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!(a.unadjusted, Rating::Cd);
+        assert_eq!(a.result, Rating::D);
+        assert_eq!(a.adjusted_for, Some((7, Rating::T)));
+        // The same with 4.0: Đạt by the thresholds → Khá.
+        let m = lower_secondary([85, 85, 85, 85, 85, 85, 85, 40]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!((a.unadjusted, a.result), (Rating::D, Rating::K));
+        assert_eq!(a.adjusted_for, Some((7, Rating::T)));
+    }
+
+    #[test]
+    fn article_9_3_from_khá() {
+        // The others are Khá; one at 3.0 gives Chưa đạt → Đạt.
+        let m = lower_secondary([70, 70, 70, 70, 70, 70, 55, 30]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!((a.unadjusted, a.result), (Rating::Cd, Rating::D));
+        assert_eq!(a.adjusted_for, Some((7, Rating::K)));
+        // One at 4.0 gives Đạt: one level below Khá, no adjustment.
+        let m = lower_secondary([70, 70, 70, 70, 70, 70, 55, 40]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!(
+            (a.unadjusted, a.result, a.adjusted_for),
+            (Rating::D, Rating::D, None)
+        );
+    }
+
+    #[test]
+    fn article_9_3_needs_one_single_subject() {
+        // Two subjects below the floor: no single subject is the cause.
+        let m = lower_secondary([85, 85, 85, 85, 85, 85, 40, 30]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!(
+            (a.unadjusted, a.result, a.adjusted_for),
+            (Rating::Cd, Rating::Cd, None)
+        );
+        // One scored subject at 3.0 and a comment subject CĐ: two causes.
+        let mut m = lower_secondary([85, 85, 85, 85, 85, 85, 85, 30]);
+        m[9] = Commented(false);
+        assert_eq!(learning_result(&m), Rating::Cd);
+        // The others alone are only Đạt (five at 8.0 or more, the rest 5.0): one level, none.
+        let m = lower_secondary([85, 85, 85, 85, 85, 50, 50, 30]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!((a.unadjusted, a.result), (Rating::Cd, Rating::Cd));
+        // Đạt only because of the 4.0 (Tốt without it) → Khá.
+        let m = lower_secondary([85, 85, 85, 85, 85, 85, 40, 70]);
+        assert_eq!(learning_result(&m), Rating::K);
+        // Without the 3.0 only five remain at 8.0: Khá, two levels above Chưa đạt → Đạt.
+        let m = lower_secondary([85, 85, 85, 85, 85, 70, 70, 30]);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!((a.unadjusted, a.result), (Rating::Cd, Rating::D));
+        assert_eq!(a.adjusted_for, Some((7, Rating::K)));
+    }
+
+    #[test]
+    fn a_comment_subject_as_the_one_subject_only_when_allowed() {
+        let strict = Adjustment {
+            comment_subjects: false,
+        };
+        // Scored subjects at Tốt level, one comment subject CĐ: Đạt → Khá (default) or Đạt.
+        let mut m = lower_secondary([85; 8]);
+        m[10] = Commented(false);
+        let a = assess_learning(&m, Adjustment::default());
+        assert_eq!((a.unadjusted, a.result), (Rating::D, Rating::K));
+        assert_eq!(a.adjusted_for, Some((10, Rating::T)));
+        assert_eq!(assess_learning(&m, strict).result, Rating::D);
+        // A scored subject is adjusted for either way.
+        let m = lower_secondary([85, 85, 85, 85, 85, 85, 85, 40]);
+        assert_eq!(assess_learning(&m, strict).result, Rating::K);
     }
 
     #[test]

@@ -2,9 +2,13 @@
 //! its marks, so that validation can compare them with what the school wrote.
 //!
 //! * [`curriculum`] — which subjects each grade allows or requires and how each is assessed.
-//! * [`year_average`] — ĐTBmcn = (ĐTBmhk I + 2 × ĐTBmhk II) / 3, one decimal (Circular 22).
-//! * [`learning_result`] — kết quả học tập T / K / Đ / CĐ (Circular 22, Article 9).
-//! * [`promotion`] — lên lớp, rèn luyện trong hè, kiểm tra lại, ở lại lớp.
+//! * [`year_average`] — ĐTBmcn = (ĐTBmhk I + 2 × ĐTBmhk II) / 3, one decimal (Circular 22,
+//!   Article 9(1)).
+//! * [`learning_result`] — kết quả học tập T / K / Đ / CĐ (Circular 22, Article 9(2)), with the
+//!   adjustment to the adjacent level of Article 9(3).
+//! * [`conduct`] — kết quả rèn luyện cả năm from the two semesters (Circular 22, Article 8(2)(b)).
+//! * [`promotion`] — lên lớp, rèn luyện trong hè, kiểm tra lại, ở lại lớp; hoàn thành chương
+//!   trình lớp học (primary grades 1–4) and chương trình THPT (grade 12).
 //! * [`awards`] — Học sinh Giỏi / Xuất sắc (Circular 22), Học sinh Xuất sắc / Tiêu biểu
 //!   (Circular 27).
 //! * [`primary_result`] — Hoàn thành xuất sắc / tốt / Hoàn thành / Chưa hoàn thành
@@ -17,6 +21,7 @@
 
 pub mod age;
 pub mod awards;
+pub mod conduct;
 pub mod curriculum;
 pub mod learning_result;
 pub mod personal_id;
@@ -38,10 +43,13 @@ pub const SECONDARY_OUTSTANDING_MIN_AVERAGE_TENTHS: u16 = 90;
 pub const SECONDARY_OUTSTANDING_MIN_SUBJECTS: usize = 6;
 /// Most absences (buổi) a pupil may have and still be promoted (Circular 22, Article 12).
 pub const MAX_ABSENCES_FOR_PROMOTION: u16 = 45;
-/// Weight of semester I in the year average — **unconfirmed**, see [`Thresholds`].
+/// Weight of semester I in the year average (Circular 22, Article 9(1)).
 pub const YEAR_AVERAGE_WEIGHT_SEMESTER1: u16 = 1;
-/// Weight of semester II in the year average — **unconfirmed**, see [`Thresholds`].
+/// Weight of semester II in the year average (Circular 22, Article 9(1)).
 pub const YEAR_AVERAGE_WEIGHT_SEMESTER2: u16 = 2;
+/// Whether a comment-assessed subject rated CĐ can be the one subject of Article 9(3) —
+/// **the text does not settle it**; the project's reading, see [`Thresholds`].
+pub const ADJUSTMENT_COUNTS_COMMENT_SUBJECTS: bool = true;
 
 /// The thresholds a deployment may change. [`Thresholds::default`] holds the constants of this
 /// module. The ones marked unconfirmed were not found in a primary source (see DOMAIN.md and
@@ -62,8 +70,11 @@ pub struct Thresholds {
     /// Secondary: most absences for promotion (45).
     pub max_absences_for_promotion: u16,
     /// Secondary: weights of semester I and semester II in the year average (1 and 2,
-    /// unconfirmed).
+    /// Article 9(1)).
     pub year_average_weights: year_average::Weights,
+    /// Secondary: which subjects the adjustment of Article 9(3) may be for (by default a comment
+    /// subject too; unsettled by the text).
+    pub learning_adjustment: learning_result::Adjustment,
 }
 
 impl Default for Thresholds {
@@ -78,6 +89,9 @@ impl Default for Thresholds {
             year_average_weights: year_average::Weights {
                 semester1: YEAR_AVERAGE_WEIGHT_SEMESTER1,
                 semester2: YEAR_AVERAGE_WEIGHT_SEMESTER2,
+            },
+            learning_adjustment: learning_result::Adjustment {
+                comment_subjects: ADJUSTMENT_COUNTS_COMMENT_SUBJECTS,
             },
         }
     }

@@ -1,8 +1,16 @@
-//! The year average of a scored secondary subject (điểm trung bình môn cả năm, ĐTBmcn):
-//! (ĐTBmhk I + 2 × ĐTBmhk II) / 3, rounded to one decimal (Circular 22/2021). The weights are
-//! unconfirmed against a real record, so they are configurable and a mismatch is a warning.
+//! A secondary subject's year value from its two semesters (Circular 22/2021, Article 9(1)):
+//!
+//! * a scored subject's year average (điểm trung bình môn cả năm, ĐTBmcn) is
+//!   (ĐTBmhk I + 2 × ĐTBmhk II) / 3, rounded half up to one decimal;
+//! * a comment-assessed subject is Đạt for the year exactly when it is Đạt in semester II.
+//!
+//! The weights stay configurable ([`super::Thresholds`]). A school value that disagrees is a
+//! warning, and the derived results (learning result, award) are computed from the recomputed
+//! year values.
 //!
 //! Everything is computed in tenths of a point, in integers: no floating-point rounding.
+
+use crate::record::Rating;
 
 /// Weights of the two semesters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +35,20 @@ pub fn year_average_tenths(semester1: u16, semester2: u16, weights: Weights) -> 
     u16::try_from(rounded).ok()
 }
 
+/// A comment-assessed subject's year rating: its semester II rating (Article 9(1)).
+pub fn comment_year_rating(semester2: Rating) -> Rating {
+    semester2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_subject_keeps_its_semester_two_rating() {
+        assert_eq!(comment_year_rating(Rating::Cd), Rating::Cd);
+        assert_eq!(comment_year_rating(Rating::D), Rating::D);
+    }
 
     const W: Weights = Weights {
         semester1: 1,

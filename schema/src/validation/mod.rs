@@ -5,10 +5,12 @@
 //!   non-integer primary scores, averages with more than one decimal, subjects the grade does
 //!   not have or is missing, a grade the school does not teach, completion outside grade 5 / 9, a
 //!   date of birth impossible for the grade, empty or over-long text.
-//! * **Warnings** ask a person to decide: a derived result (year average, learning result, year
-//!   result, promotion, award, completion) that disagrees with what the rules compute — the
-//!   problem carries the school's value and the computed one —, a personal identification
-//!   number that disagrees with the date of birth or gender, an unusual age, text not in NFC.
+//! * **Warnings** ask a person to decide: a derived result (year average, a comment subject's
+//!   year rating, learning result with the adjustment of Circular 22 Art. 9(3), year conduct,
+//!   primary year result, promotion, award, completion) that disagrees with what the rules
+//!   compute — the problem carries the school's value and the computed one —, a personal
+//!   identification number that disagrees with the date of birth or gender, an unusual age,
+//!   text not in NFC.
 //!
 //! Derived results are only checked when the marks they come from have no errors, so that one
 //! wrong score does not also produce a cascade of mismatches.
@@ -26,6 +28,7 @@ mod read;
 mod report;
 mod rule;
 mod secondary;
+mod secondary_derived;
 mod subjects;
 mod text;
 

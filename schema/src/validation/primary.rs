@@ -151,8 +151,8 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
             "/primary/promotion",
             Rule::PromotionNotForLevel,
             json(&block.promotion),
-            "ở tiểu học chỉ có len_lop (được lên lớp) hoặc o_lai_lop (ở lại lớp)",
-            "primary uses only len_lop (promoted) or o_lai_lop (repeats the grade)",
+            "ở tiểu học chỉ có hoan_thanh_chuong_trinh_lop_hoc (hoàn thành chương trình lớp học), len_lop (được lên lớp) hoặc o_lai_lop (ở lại lớp)",
+            "primary uses only hoan_thanh_chuong_trinh_lop_hoc (completed the grade's programme), len_lop (promoted) or o_lai_lop (repeats the grade)",
         );
     }
     let award_ok = block.award.is_none_or(|a| a.used_in(SchoolLevel::Primary));
@@ -176,9 +176,9 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
         checks,
     );
 
-    if grade.is_none() {
+    let Some(grade) = grade else {
         return;
-    }
+    };
     if marks_ok {
         let computed = primary_year_result(
             PrimaryEvidence {
@@ -208,23 +208,31 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
         }
     }
     // Promotion, award and completion follow the year result the school wrote.
-    let allowed = primary_promotion(block.year_result);
-    let usual = allowed.first().copied();
-    if let (true, false, Some(usual)) = (promotion_ok, allowed.contains(&block.promotion), usual) {
+    let allowed = primary_promotion(grade, block.year_result);
+    if promotion_ok && !allowed.contains(&block.promotion) {
+        let expected = match allowed {
+            [only] => json(only),
+            several => json(several),
+        };
+        let labels: Vec<String> = allowed
+            .iter()
+            .map(|p| format!("\"{}\"", p.label_vi()))
+            .collect();
+        let codes: Vec<&str> = allowed.iter().map(|p| p.code()).collect();
         checks.add_mismatch(
             "/primary/promotion",
             Rule::PromotionMismatch,
             json(&block.promotion),
-            json(&usual),
+            expected,
             &format!(
-                "với kết quả \"{}\" thì quyết định phải là \"{}\"",
+                "với kết quả \"{}\" ở lớp {grade} thì quyết định phải là {} (Thông tư 27, Điều 11)",
                 block.year_result.label_vi(),
-                usual.label_vi()
+                labels.join(" hoặc ")
             ),
             &format!(
-                "with the year result {} the decision is {}",
+                "with the year result {} in grade {grade} the decision is {} (Circular 27, Article 11)",
                 block.year_result.code(),
-                usual.code()
+                codes.join(" or ")
             ),
         );
     }
@@ -237,7 +245,7 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
             json(&block.award),
             json(&expected),
             &format!(
-                "với kết quả \"{}\" thì danh hiệu phải là {} (Thông tư 27, Điều 15)",
+                "với kết quả \"{}\" thì danh hiệu phải là {} (Thông tư 27, Điều 13)",
                 block.year_result.label_vi(),
                 expected.map_or("không có danh hiệu".to_owned(), |a| format!(
                     "\"{}\"",
@@ -245,7 +253,7 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
                 ))
             ),
             &format!(
-                "with the year result {} the award is {} (Circular 27, Article 15)",
+                "with the year result {} the award is {} (Circular 27, Article 13)",
                 block.year_result.code(),
                 expected.map_or("none".to_owned(), |a| a.code().to_owned())
             ),
@@ -253,18 +261,18 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
     }
     if let Some(completed) = block.completed_primary_programme {
         let expected = block.year_result.is_completed();
-        if grade == Some(5) && completed != expected {
+        if grade == 5 && completed != expected {
             checks.add_mismatch(
                 "/primary/completedPrimaryProgramme",
                 Rule::CompletionMismatch,
                 json(&completed),
                 json(&expected),
                 &format!(
-                    "với kết quả \"{}\" thì hoàn thành chương trình tiểu học phải là {expected}",
+                    "với kết quả \"{}\" thì hoàn thành chương trình tiểu học phải là {expected} (Thông tư 27, Điều 11)",
                     block.year_result.label_vi()
                 ),
                 &format!(
-                    "with the year result {} completion of the primary programme is {expected}",
+                    "with the year result {} completion of the primary programme is {expected} (Circular 27, Article 11)",
                     block.year_result.code()
                 ),
             );

@@ -140,6 +140,10 @@ pub enum Rule {
     AwardMismatch,
     /// The completion decision disagrees with the year's results.
     CompletionMismatch,
+    /// The year's conduct result is not what the two semesters give (Circular 22, Art. 8(2)(b)).
+    ConductResultMismatch,
+    /// A comment subject's year rating is not its semester II rating (Circular 22, Art. 9(1)).
+    YearRatingMismatch,
 }
 
 impl Rule {
@@ -206,6 +210,8 @@ impl Rule {
             PromotionMismatch => "promotion-mismatch",
             AwardMismatch => "award-mismatch",
             CompletionMismatch => "completion-mismatch",
+            ConductResultMismatch => "conduct-result-mismatch",
+            YearRatingMismatch => "year-rating-mismatch",
         }
     }
 
@@ -225,13 +231,15 @@ impl Rule {
             | YearResultMismatch
             | PromotionMismatch
             | AwardMismatch
-            | CompletionMismatch => Severity::Warning,
+            | CompletionMismatch
+            | ConductResultMismatch
+            | YearRatingMismatch => Severity::Warning,
             _ => Severity::Error,
         }
     }
 
     /// Every rule, for documentation and tests.
-    pub const ALL: [Rule; 59] = {
+    pub const ALL: [Rule; 61] = {
         use Rule::*;
         [
             JsonSyntax,
@@ -293,6 +301,8 @@ impl Rule {
             PromotionMismatch,
             AwardMismatch,
             CompletionMismatch,
+            ConductResultMismatch,
+            YearRatingMismatch,
         ]
     };
 }

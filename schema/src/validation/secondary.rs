@@ -1,30 +1,24 @@
 //! Checks of the secondary block (Circular 22/2021): averages 0–10 with one decimal on scored
 //! subjects, Đ / CĐ on comment subjects, T / K / Đ / CĐ learning and conduct results, four chosen
-//! subjects in grades 10–12, and the derived year averages, learning results, promotion, award and
-//! completion of the lower-secondary programme.
+//! subjects in grades 10–12, and each subject's year value from its semesters (Article 9(1)).
+//! The results derived from the whole block are in [`super::secondary_derived`].
 
 use serde_json::Value;
 
 use super::Rule;
 use super::checks::{Checks, json};
 use super::primary::check_rating;
+use super::secondary_derived::{Derived, Marks, check_derived, term_index};
 use super::subjects::{check_codes, check_completion, check_other_awards};
 use crate::record::{
-    Average, RatingScale, SchoolLevel, SecondarySubjectResult, SecondaryYear, Term, format_tenths,
+    Average, Rating, RatingScale, SchoolLevel, SecondarySubjectResult, SecondaryYear, Term,
+    format_tenths,
 };
-use crate::rules::awards::secondary_award;
 use crate::rules::curriculum::{
     Assessment, Requirement, UPPER_SECONDARY_CHOSEN_SUBJECTS, is_comment_assessed,
 };
-use crate::rules::learning_result::{SubjectMark, learning_result};
-use crate::rules::promotion::secondary_promotion;
-use crate::rules::year_average::year_average_tenths;
-
-/// One subject's usable marks, per term, once checked.
-struct Marks {
-    /// Scored: the averages in tenths; comment: whether each term is Đ.
-    terms: [Option<SubjectMark>; 3],
-}
+use crate::rules::learning_result::SubjectMark;
+use crate::rules::year_average::{comment_year_rating, year_average_tenths};
 
 /// Check `block` at `/secondary`. `grade` is `None` when the record's grade is not a secondary
 /// grade (then only grade-independent checks run and nothing is derived).
@@ -118,6 +112,17 @@ pub(crate) fn check_secondary(
             "secondary awards are hoc_sinh_gioi or hoc_sinh_xuat_sac",
         );
     }
+    let level = grade.and_then(SchoolLevel::of_grade);
+    let promotion_ok = level.is_none_or(|l| block.promotion.used_in(l));
+    if !promotion_ok {
+        checks.add(
+            "/secondary/promotion",
+            Rule::PromotionNotForLevel,
+            json(&block.promotion),
+            "ở trung học quyết định là len_lop, ren_luyen_trong_he, kiem_tra_lai, o_lai_lop, hoặc hoan_thanh_chuong_trinh_thpt ở lớp 12 (hoan_thanh_chuong_trinh_lop_hoc chỉ dùng ở tiểu học)",
+            "secondary decisions are len_lop, ren_luyen_trong_he, kiem_tra_lai, o_lai_lop, or hoan_thanh_chuong_trinh_thpt in grade 12 (hoan_thanh_chuong_trinh_lop_hoc is primary only)",
+        );
+    }
     check_other_awards("/secondary/otherAwards", &block.other_awards, checks);
     check_completion(
         "/secondary/completedLowerSecondaryProgramme",
@@ -129,121 +134,21 @@ pub(crate) fn check_secondary(
         checks,
     );
 
-    if grade.is_none() {
+    let Some(grade) = grade else {
         return;
-    }
-    if marks_ok {
-        for term in Term::ALL {
-            let term_marks: Vec<SubjectMark> = marks
-                .iter()
-                .filter_map(|m| m.terms[term_index(term)])
-                .collect();
-            let computed = learning_result(&term_marks);
-            let written = block.learning_result.get(term);
-            if results_ok && computed != written {
-                checks.add_mismatch(
-                    format!("/secondary/learningResult/{}", term.key()),
-                    Rule::LearningResultMismatch,
-                    json(&written),
-                    json(&computed),
-                    &format!(
-                        "trường ghi {written} nhưng theo điểm trung bình và mức đánh giá các môn {} thì kết quả học tập là {computed} (Thông tư 22, Điều 9)",
-                        term.label_vi()
-                    ),
-                    &format!(
-                        "the school wrote {written} but the subjects' averages and ratings for {} give {computed} (Circular 22, Article 9)",
-                        term.label_en()
-                    ),
-                );
-            }
-        }
-    }
-    if !results_ok {
-        return;
-    }
-    let learning = block.learning_result.year;
-    let conduct = block.conduct_result.year;
-    let allowed = secondary_promotion(
-        learning,
-        conduct,
-        days_absent,
-        checks.thresholds.max_absences_for_promotion,
+    };
+    check_derived(
+        block,
+        Derived {
+            grade,
+            days_absent,
+            marks: marks_ok.then_some(marks.as_slice()),
+            results_ok,
+            promotion_ok,
+            award_ok,
+        },
+        checks,
     );
-    if !allowed.contains(&block.promotion) {
-        let expected = match allowed {
-            [only] => json(only),
-            several => json(several),
-        };
-        let codes: Vec<&str> = allowed.iter().map(|p| p.code()).collect();
-        let labels: Vec<&str> = allowed.iter().map(|p| p.label_vi()).collect();
-        checks.add_mismatch(
-            "/secondary/promotion",
-            Rule::PromotionMismatch,
-            json(&block.promotion),
-            expected,
-            &format!(
-                "với kết quả học tập cả năm {learning}, rèn luyện {conduct} và {days_absent} buổi nghỉ (tối đa {}), quyết định phải là: {} (Thông tư 22, Điều 12–13)",
-                checks.thresholds.max_absences_for_promotion,
-                labels.join(" hoặc ")
-            ),
-            &format!(
-                "with year learning {learning}, conduct {conduct} and {days_absent} absences (at most {}), the decision is: {} (Circular 22, Articles 12–13)",
-                checks.thresholds.max_absences_for_promotion,
-                codes.join(" or ")
-            ),
-        );
-    }
-    if marks_ok && award_ok {
-        let year_averages: Vec<u16> = marks
-            .iter()
-            .filter_map(|m| match m.terms[term_index(Term::Year)] {
-                Some(SubjectMark::Scored(t)) => Some(t),
-                _ => None,
-            })
-            .collect();
-        let computed = secondary_award(learning, conduct, &year_averages, checks.thresholds);
-        if computed != block.award {
-            checks.add_mismatch(
-                "/secondary/award",
-                Rule::AwardMismatch,
-                json(&block.award),
-                json(&computed),
-                &format!(
-                    "với kết quả học tập {learning}, rèn luyện {conduct} và điểm trung bình các môn cả năm thì danh hiệu là {} (Thông tư 22, Điều 15)",
-                    computed.map_or("không có".to_owned(), |a| format!("\"{}\"", a.label_vi()))
-                ),
-                &format!(
-                    "with learning {learning}, conduct {conduct} and the subjects' year averages the award is {} (Circular 22, Article 15)",
-                    computed.map_or("none", |a| a.code())
-                ),
-            );
-        }
-    }
-    if let (Some(9), Some(completed)) = (grade, block.completed_lower_secondary_programme) {
-        let expected = allowed == [crate::record::Promotion::Promoted];
-        if completed != expected {
-            checks.add_mismatch(
-                "/secondary/completedLowerSecondaryProgramme",
-                Rule::CompletionMismatch,
-                json(&completed),
-                json(&expected),
-                &format!(
-                    "với kết quả học tập cả năm {learning}, rèn luyện {conduct} và {days_absent} buổi nghỉ thì hoàn thành chương trình THCS phải là {expected}"
-                ),
-                &format!(
-                    "with year learning {learning}, conduct {conduct} and {days_absent} absences completion of the lower-secondary programme is {expected}"
-                ),
-            );
-        }
-    }
-}
-
-fn term_index(term: Term) -> usize {
-    match term {
-        Term::Semester1 => 0,
-        Term::Semester2 => 1,
-        Term::Year => 2,
-    }
 }
 
 /// Check one subject's results; returns its usable marks, or `None` when something the derived
@@ -256,6 +161,11 @@ fn check_subject(
 ) -> Option<Marks> {
     let mut ok = commented.is_some();
     let mut terms = [None; 3];
+    let marks = |terms| Marks {
+        name: result.name.clone(),
+        terms,
+        year_recomputed: false,
+    };
     if result.exempt {
         for term in Term::ALL {
             if let Some(a) = result.average(term) {
@@ -265,7 +175,7 @@ fn check_subject(
                 exempt_with_results(&format!("{at}/{}", term.rating_key()), json(&r), checks);
             }
         }
-        return ok.then_some(Marks { terms });
+        return ok.then_some(marks(terms));
     }
     for term in Term::ALL {
         let average_at = format!("{at}/{}", term.average_key());
@@ -309,8 +219,7 @@ fn check_subject(
                         result_missing(&rating_at, true, checks);
                     }
                     (Some(r), Some(true)) => {
-                        terms[term_index(term)] =
-                            Some(SubjectMark::Commented(r == crate::record::Rating::D));
+                        terms[term_index(term)] = Some(SubjectMark::Commented(r == Rating::D));
                     }
                     (Some(_), _) => {}
                 }
@@ -318,53 +227,95 @@ fn check_subject(
             None => {}
         }
     }
-    if ok && commented == Some(false) {
-        check_year_average(result, at, checks);
+    let mut marks = marks(terms);
+    if ok {
+        let recomputed = match commented {
+            Some(false) => check_year_average(result, at, checks),
+            Some(true) => check_year_rating(result, at, checks),
+            None => None,
+        };
+        if let Some(year) = recomputed {
+            marks.terms[term_index(Term::Year)] = Some(year);
+            marks.year_recomputed = true;
+        }
     }
-    ok.then_some(Marks { terms })
+    ok.then_some(marks)
 }
 
-/// Warn when the year average is not what the semester averages give.
-fn check_year_average(result: &SecondarySubjectResult, at: &str, checks: &mut Checks<'_>) {
+/// Warn when a comment subject's year rating is not its semester II rating; returns the year
+/// mark the rules give when it differs from the school's.
+fn check_year_rating(
+    result: &SecondarySubjectResult,
+    at: &str,
+    checks: &mut Checks<'_>,
+) -> Option<SubjectMark> {
+    let (Some(s2), Some(year)) = (result.semester2_rating, result.year_rating) else {
+        return None;
+    };
+    let computed = comment_year_rating(s2);
+    if computed == year {
+        return None;
+    }
+    checks.add_mismatch(
+        format!("{at}/yearRating"),
+        Rule::YearRatingMismatch,
+        json(&year),
+        json(&computed),
+        &format!(
+            "môn {}: mức đánh giá học kì II là {s2} nên mức đánh giá cả năm là {computed}, không phải {year} (Thông tư 22, khoản 1 Điều 9); kết quả học tập cả năm được tính với {computed}",
+            result.name
+        ),
+        &format!(
+            "{}: semester II is {s2}, so the year rating is {computed}, not {year} (Circular 22, Article 9(1)); the year's learning result is derived with {computed}",
+            result.name
+        ),
+    );
+    Some(SubjectMark::Commented(computed == Rating::D))
+}
+
+/// Warn when the year average is not what the semester averages give; returns the year mark
+/// the rules give when it differs from the school's.
+fn check_year_average(
+    result: &SecondarySubjectResult,
+    at: &str,
+    checks: &mut Checks<'_>,
+) -> Option<SubjectMark> {
     let (Some(s1), Some(s2), Some(year)) = (
         result.semester1_average.and_then(Average::tenths),
         result.semester2_average.and_then(Average::tenths),
         result.year_average.and_then(Average::tenths),
     ) else {
-        return;
+        return None;
     };
-    let Some(computed) = year_average_tenths(s1, s2, checks.thresholds.year_average_weights) else {
-        return;
-    };
-    if computed != year {
-        let weights = checks.thresholds.year_average_weights;
-        checks.add_mismatch(
-            format!("{at}/yearAverage"),
-            Rule::YearAverageMismatch,
-            json(&result.year_average),
-            json(&Average::from_tenths(computed)),
-            &format!(
-                "({} × {} + {} × {}) / {} làm tròn một chữ số thập phân là {}, không phải {}; công thức chưa được xác nhận với học bạ thật, hãy kiểm tra lại",
-                weights.semester1,
-                format_tenths(s1),
-                weights.semester2,
-                format_tenths(s2),
-                weights.semester1 + weights.semester2,
-                format_tenths(computed),
-                format_tenths(year)
-            ),
-            &format!(
-                "({} × {} + {} × {}) / {} rounded to one decimal is {}, not {}; the formula is not yet confirmed against a real record, please check",
-                weights.semester1,
-                format_tenths(s1),
-                weights.semester2,
-                format_tenths(s2),
-                weights.semester1 + weights.semester2,
-                format_tenths(computed),
-                format_tenths(year)
-            ),
-        );
+    let weights = checks.thresholds.year_average_weights;
+    let computed = year_average_tenths(s1, s2, weights)?;
+    if computed == year {
+        return None;
     }
+    let formula = format!(
+        "({} × {} + {} × {}) / {}",
+        weights.semester1,
+        format_tenths(s1),
+        weights.semester2,
+        format_tenths(s2),
+        weights.semester1 + weights.semester2,
+    );
+    let (computed_text, year_text) = (format_tenths(computed), format_tenths(year));
+    checks.add_mismatch(
+        format!("{at}/yearAverage"),
+        Rule::YearAverageMismatch,
+        json(&result.year_average),
+        json(&Average::from_tenths(computed)),
+        &format!(
+            "môn {}: {formula} làm tròn một chữ số thập phân là {computed_text}, không phải {year_text} (Thông tư 22, khoản 1 Điều 9); kết quả học tập và danh hiệu được tính với {computed_text}",
+            result.name
+        ),
+        &format!(
+            "{}: {formula} rounded to one decimal is {computed_text}, not {year_text} (Circular 22, Article 9(1)); the learning result and award are derived with {computed_text}",
+            result.name
+        ),
+    );
+    Some(SubjectMark::Scored(computed))
 }
 
 /// Report an average outside 0–10 or with more than one decimal; returns it in tenths if valid.

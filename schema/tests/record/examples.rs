@@ -15,6 +15,13 @@ fn the_required_examples_exist() {
         "primary-grade5.json",
         "secondary-grade9.json",
         "secondary-grade11.json",
+        // Issue #12: Article 9(3) both ways, a comment subject CĐ in semester II, year conduct
+        // from the semesters, grade-12 completion, a principal's promotion in primary.
+        "secondary-grade9-adjusted-learning-result.json",
+        "secondary-grade9-comment-subject-cd.json",
+        "secondary-grade7-conduct-t-then-d.json",
+        "secondary-grade12.json",
+        "primary-grade2-principal-promotes.json",
     ] {
         assert!(names.iter().any(|n| n == needed), "missing {needed}");
     }

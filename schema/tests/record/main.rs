@@ -8,4 +8,5 @@ mod api;
 mod examples;
 mod invalid;
 mod mutations;
+mod rules;
 mod support;

@@ -136,11 +136,13 @@ pub(super) const YEAR_RESULTS: [PrimaryYearResult; 4] = [
     PrimaryYearResult::Completed,
     PrimaryYearResult::NotCompleted,
 ];
-pub(super) const PROMOTIONS: [Promotion; 4] = [
+pub(super) const PROMOTIONS: [Promotion; 6] = [
     Promotion::Promoted,
     Promotion::SummerTraining,
     Promotion::Retest,
     Promotion::Retained,
+    Promotion::CompletedGrade,
+    Promotion::CompletedUpperSecondary,
 ];
 pub(super) const AWARDS: [Award; 3] = [Award::Outstanding, Award::Exemplary, Award::Excellent];
 
@@ -225,6 +227,24 @@ mod tests {
         assert!(parse_urn_uuid("urn:uuid:0f8e2c1a3b4d-4e5f-8a9b-0c1d2e3f4a5b-").is_none());
         assert!(parse_urn_uuid("urn:uuid:0f8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a5g").is_none());
         assert!(parse_urn_uuid("urn:uuid:ể8e2c1a-3b4d-4e5f-8a9b-0c1d2e3f4a").is_none());
+    }
+
+    #[test]
+    fn promotion_codes_keep_their_numbers() {
+        // The first four are in summaries printed before issue #12; new codes are appended.
+        let expected = [
+            (Promotion::Promoted, 1),
+            (Promotion::SummerTraining, 2),
+            (Promotion::Retest, 3),
+            (Promotion::Retained, 4),
+            (Promotion::CompletedGrade, 5),
+            (Promotion::CompletedUpperSecondary, 6),
+        ];
+        for (p, code) in expected {
+            assert_eq!(promotion_code(p), code, "{p:?}");
+            assert_eq!(promotion_of(code), Some(p));
+        }
+        assert_eq!(promotion_of(7), None);
     }
 
     #[test]
