@@ -37,6 +37,19 @@ pub(super) const PROMOTION: &[(&str, &str)] = &[
     ("ren_luyen_trong_he", "Rèn luyện trong hè"),
     ("kiem_tra_lai", "Kiểm tra lại"),
     ("o_lai_lop", "Ở lại lớp"),
+    // Circular 27 Art. 11 (grades 1–4) and Circular 22 Art. 12(1) (grade 12).
+    (
+        "hoan_thanh_chuong_trinh_lop_hoc",
+        "Hoàn thành chương trình lớp học",
+    ),
+    (
+        "hoan_thanh_chuong_trinh_thpt",
+        "Hoàn thành chương trình THPT",
+    ),
+    (
+        "hoan_thanh_chuong_trinh_thpt",
+        "Hoàn thành chương trình trung học phổ thông",
+    ),
 ];
 
 /// Award codes and labels.
