@@ -13,7 +13,9 @@
 //! * each credential's `sign` audit row is written in its chunk's transaction, naming the
 //!   batch ([`Job::batch_id`]), so no credential is ever without it;
 //! * a job stops between chunks when [`Job::keep_going`] says so (its worker lost the
-//!   batch's lease to another: `store/workers.rs`).
+//!   batch's lease to another: `store/workers.rs`);
+//! * a caller signing school after school can run the three steps itself ([`reserve`],
+//!   [`sign_reserved`], [`store_prepared`]) and sign one school while another is stored.
 //!
 //! The caller passes the time in; nothing here reads the clock or prints.
 
