@@ -1,10 +1,12 @@
 //! End-to-end throughput for a synthetic province: import + validate (JSON files on disk, one
-//! per school), then school by school store (multi-row statements, one transaction per 500
-//! rows) and sign (batch engine: status allocation, parallel signing, one transaction per
-//! chunk of 200), on SQLite (a temporary file) and on PostgreSQL when `HOCBA_TEST_POSTGRES` is
-//! set (a fresh schema, dropped afterwards). Prints records per second per phase, store + sign
-//! together as a share of the raw Ed25519 signing rate measured in the same run on all cores,
-//! the total, and the peak resident memory of each run.
+//! per school), then store + sign as a pipeline, school after school with one writer at a time:
+//! a school's rows are stored (one transaction per 500 rows) and their status entries taken,
+//! its records are signed on the cores while the credentials of the school before are stored
+//! (one transaction per chunk of 500). On SQLite (a temporary file) and on PostgreSQL when
+//! `HOCBA_TEST_POSTGRES` is set (a fresh schema, dropped afterwards). Prints records per
+//! second per phase, store + sign together as a share of the raw Ed25519 signing rate
+//! measured in the same run on all cores, the total, and the peak resident memory after the
+//! import and of each run.
 //!
 //! Run: `cargo bench -p hocba-issuer --bench province` (`HOCBA_BENCH_PUPILS=6000` for a
 //! smaller province).
