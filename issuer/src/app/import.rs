@@ -163,10 +163,11 @@ pub fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow,
             "The date of birth is not YYYY-MM-DD".into(),
         )
     })?;
-    let mut record_json = serde_json::to_string(record)
+    let written = serde_json::to_string(record)
         .map_err(|e| Refusal::new("", "serialise", Value::Null, e.to_string(), e.to_string()))?;
-    // The text is held until stored, a whole province at times: give back the writer's slack.
-    record_json.shrink_to_fit();
+    // The text is held until stored, a whole province at times: copied into an allocation of
+    // its size (shrinking the writer's buffer in place may keep the whole block).
+    let record_json = written.as_str().to_owned();
     Ok(ImportRow {
         pupil: NewPupil {
             pupil_key,

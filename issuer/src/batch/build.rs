@@ -2,7 +2,6 @@
 
 use hocba_schema::credential::{StatusEntry, UnsignedCredential};
 use hocba_schema::validation::parse_and_validate;
-use serde_json::Value;
 
 use super::{BatchContext, sha256_hex};
 use crate::store::{NewCredential, StatusAllocation, YearRecord};
@@ -48,7 +47,7 @@ pub(super) fn sign_parallel(
     })
 }
 
-/// Check, wrap, sign and serialise one record.
+/// Check, wrap, sign and serialise one record (as canonical JSON).
 fn sign_one(
     ctx: &BatchContext<'_>,
     record: &YearRecord,
@@ -82,12 +81,13 @@ fn sign_one(
     if let Some(replaced) = replaces {
         unsigned = unsigned.with_replaces(replaced);
     }
-    let signed = ctx
+    // Signed straight into its canonical (JCS) text: the bytes the verifier's fast path reads,
+    // made in one pass from the envelope's canonical form.
+    let bytes = ctx
         .signer
-        .sign(unsigned, ctx.now)
+        .sign_canonical(&unsigned, ctx.now)
         .map_err(|e| e.to_string())?;
-    let credential_json =
-        serde_json::to_string(&Value::Object(signed)).map_err(|e| e.to_string())?;
+    let credential_json = String::from_utf8(bytes).map_err(|e| e.to_string())?;
     Ok(NewCredential {
         id,
         record_id: record.id.clone(),

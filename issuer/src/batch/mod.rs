@@ -13,7 +13,9 @@
 //! * each credential's `sign` audit row is written in its chunk's transaction, naming the
 //!   batch ([`Job::batch_id`]), so no credential is ever without it;
 //! * a job stops between chunks when [`Job::keep_going`] says so (its worker lost the
-//!   batch's lease to another: `store/workers.rs`).
+//!   batch's lease to another: `store/workers.rs`);
+//! * a caller signing school after school can run the three steps itself ([`reserve`],
+//!   [`sign_reserved`], [`store_prepared`]) and sign one school while another is stored.
 //!
 //! The caller passes the time in; nothing here reads the clock or prints.
 
@@ -197,12 +199,7 @@ pub async fn sign_records(
     let mut done = 0;
     let mut pending: Option<Pending> = None;
     for chunk in records.chunks(CHUNK) {
-        let ahead = records
-            .get(done..)
-            .unwrap_or_default()
-            .iter()
-            .filter(|r| r.state == RecordState::Validated)
-            .count();
+        let ahead = validated_from(records, done);
         let (credentials, items) = prepare(ctx, chunk, &mut entries, ahead, &mut outcome).await?;
         done += chunk.len();
         if let Some(chunk) = pending.take() {
@@ -215,6 +212,110 @@ pub async fn sign_records(
         finish(chunk, records.len(), &mut outcome, progress).await?;
     }
     Ok(outcome)
+}
+
+/// Records signed by [`sign_reserved`] and not stored yet: chunk by chunk, the credentials
+/// found signed before, the new ones to store, and how many records are dealt with once the
+/// chunk is stored.
+#[derive(Debug)]
+pub struct Prepared {
+    chunks: Vec<(usize, Vec<Credential>, Vec<NewCredential>)>,
+    total: usize,
+    outcome: BatchOutcome,
+}
+
+/// Records of one school with what signing them needs from the database (status entries
+/// taken, credentials found), from [`reserve`]; [`sign_reserved`] signs them.
+#[derive(Debug)]
+pub struct Reserved {
+    records: Vec<YearRecord>,
+    plans: Vec<Plan>,
+    outcome: BatchOutcome,
+}
+
+/// The first of the three steps of [`sign_records`] as a caller can pipeline them, the only
+/// one that reads or writes the database before storing: the records' status entries are
+/// taken and the ones signed before looked up. [`sign_reserved`] then signs on the cores and
+/// [`store_prepared`] stores. A caller signing school after school signs one school while it
+/// stores the records and the credentials of others, one writer at a time (so SQLite's
+/// writer lock is never fought over), and the signing then hides the time the other
+/// school's commits wait for the disk. Dropping a [`Reserved`] or a [`Prepared`] stores
+/// nothing and only leaves status entries unused.
+pub async fn reserve(
+    ctx: &BatchContext<'_>,
+    records: Vec<YearRecord>,
+) -> Result<Reserved, BatchError> {
+    let mut outcome = BatchOutcome::default();
+    let mut entries = Entries::default();
+    let mut plans = Vec::with_capacity(records.len().div_ceil(CHUNK));
+    let mut done = 0;
+    for chunk in records.chunks(CHUNK) {
+        let ahead = validated_from(&records, done);
+        plans.push(plan(ctx, chunk, &mut entries, ahead, &mut outcome).await?);
+        done += chunk.len();
+    }
+    Ok(Reserved {
+        records,
+        plans,
+        outcome,
+    })
+}
+
+/// Signs what [`reserve`] prepared, on all cores, without touching the database (run it
+/// where blocking is fine, e.g. `tokio::task::spawn_blocking`).
+pub fn sign_reserved(ctx: &BatchContext<'_>, reserved: Reserved) -> Prepared {
+    let Reserved {
+        records,
+        plans,
+        mut outcome,
+    } = reserved;
+    let mut chunks = Vec::with_capacity(plans.len());
+    let mut done = 0;
+    for (chunk, plan) in records.chunks(CHUNK).zip(plans) {
+        let (credentials, items) = build_plan(ctx, chunk, plan, &mut outcome);
+        done += chunk.len();
+        chunks.push((done, credentials, items));
+    }
+    Prepared {
+        chunks,
+        total: records.len(),
+        outcome,
+    }
+}
+
+/// The last step of [`sign_records`] (see [`reserve`]): stores what [`sign_reserved`] signed, each chunk in
+/// its own transaction (with its `sign` audit rows), calling `progress` after each.
+pub async fn store_prepared(
+    ctx: &BatchContext<'_>,
+    prepared: Prepared,
+    progress: &mut (dyn FnMut(ChunkDone<'_>) + Send),
+) -> Result<BatchOutcome, BatchError> {
+    let Prepared {
+        chunks,
+        total,
+        mut outcome,
+    } = prepared;
+    for (done, mut credentials, items) in chunks {
+        let (items, stored) =
+            store_chunk(ctx.store.clone(), owned(ctx, &NO_JOB), items, ctx.now).await;
+        record_stored(&items, stored, &mut outcome, &mut credentials);
+        progress(ChunkDone {
+            done,
+            total,
+            credentials: &credentials,
+        });
+    }
+    Ok(outcome)
+}
+
+/// How many of `records`, from `from` on, are validated (status entries to take ahead).
+fn validated_from(records: &[YearRecord], from: usize) -> usize {
+    records
+        .get(from..)
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.state == RecordState::Validated)
+        .count()
 }
 
 /// A chunk being stored by a task of its own: records dealt with once it is, the credentials
@@ -272,6 +373,17 @@ type Stored = (
     Result<Vec<Result<IssueOutcome, StoreError>>, StoreError>,
 );
 
+/// What a chunk needs from the database before it is signed: the credentials of the records
+/// signed before, and for the validated ones (by position in the chunk) their status entries
+/// and the credentials they replace.
+#[derive(Debug, Default)]
+struct Plan {
+    found: Vec<Credential>,
+    to_sign: Vec<usize>,
+    allocations: Vec<StatusAllocation>,
+    replaces: Vec<Option<String>>,
+}
+
 /// The part of a chunk before storing: the signed ones are looked up, the validated ones
 /// allocated and signed. Returns the credentials found and the ones to store.
 async fn prepare(
@@ -281,10 +393,21 @@ async fn prepare(
     ahead: usize,
     outcome: &mut BatchOutcome,
 ) -> Result<(Vec<Credential>, Vec<NewCredential>), BatchError> {
+    let plan = plan(ctx, records, entries, ahead, outcome).await?;
+    Ok(build_plan(ctx, records, plan, outcome))
+}
+
+/// The database's part of [`prepare`].
+async fn plan(
+    ctx: &BatchContext<'_>,
+    records: &[YearRecord],
+    entries: &mut Entries,
+    ahead: usize,
+    outcome: &mut BatchOutcome,
+) -> Result<Plan, BatchError> {
     let school_id = ctx.school.id.as_str();
-    let mut credentials = Vec::new();
-    let mut to_sign = Vec::new();
-    for record in records {
+    let mut plan = Plan::default();
+    for (i, record) in records.iter().enumerate() {
         // The state as the caller read it. If another process signed the record since, the
         // signing step finds it signed and returns that credential (the status entry
         // allocated for it here stays unused).
@@ -296,7 +419,7 @@ async fn prepare(
                             record_id: record.id.clone(),
                             credential_id: c.id.clone(),
                         });
-                        credentials.push(c);
+                        plan.found.push(c);
                     }
                     Err(e) => outcome.failed.push((record.id.clone(), e.to_string())),
                 }
@@ -305,19 +428,22 @@ async fn prepare(
                 record.id.clone(),
                 "bản nháp chưa được kiểm tra / a draft: validate it before signing".into(),
             )),
-            RecordState::Validated => to_sign.push(record),
+            RecordState::Validated => plan.to_sign.push(i),
         }
     }
-    if to_sign.is_empty() {
-        return Ok((credentials, Vec::new()));
+    if plan.to_sign.is_empty() {
+        return Ok(plan);
     }
-    let allocations = entries.take(ctx, to_sign.len(), ahead).await?;
+    plan.allocations = entries.take(ctx, plan.to_sign.len(), ahead).await?;
     // A correction (a pupil's year whose credential was revoked) names the credential it
     // replaces. Looked up per record only when the school has revoked credentials that no
     // credential replaces yet, so a first issuance costs one query per chunk.
-    let mut replaces = vec![None; to_sign.len()];
+    plan.replaces = vec![None; plan.to_sign.len()];
     if ctx.store.has_unreplaced_revocations(school_id).await? {
-        for (slot, record) in replaces.iter_mut().zip(&to_sign) {
+        for (slot, &i) in plan.replaces.iter_mut().zip(&plan.to_sign) {
+            let Some(record) = records.get(i) else {
+                continue;
+            };
             *slot = ctx
                 .store
                 .credential_to_replace(school_id, &record.pupil_id, &record.school_year)
@@ -325,7 +451,25 @@ async fn prepare(
                 .map(|c| c.id);
         }
     }
-    let built = build::sign_parallel(ctx, &to_sign, &allocations, &replaces);
+    Ok(plan)
+}
+
+/// The cores' part of [`prepare`]: signs the records `plan` names, on all cores.
+fn build_plan(
+    ctx: &BatchContext<'_>,
+    records: &[YearRecord],
+    plan: Plan,
+    outcome: &mut BatchOutcome,
+) -> (Vec<Credential>, Vec<NewCredential>) {
+    let to_sign: Vec<&YearRecord> = plan
+        .to_sign
+        .iter()
+        .filter_map(|&i| records.get(i))
+        .collect();
+    if to_sign.is_empty() {
+        return (plan.found, Vec::new());
+    }
+    let built = build::sign_parallel(ctx, &to_sign, &plan.allocations, &plan.replaces);
     let mut items = Vec::with_capacity(built.len());
     for (record, result) in to_sign.iter().zip(built) {
         match result {
@@ -333,7 +477,7 @@ async fn prepare(
             Err(reason) => outcome.failed.push((record.id.clone(), reason)),
         }
     }
-    Ok((credentials, items))
+    (plan.found, items)
 }
 
 /// Stores a chunk's credentials in one transaction, again after a transient failure.

@@ -3,16 +3,17 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
 use time::OffsetDateTime;
 
+use super::connect::RELAXED;
 use super::pupils::{NewPupil, upsert_pupils_sql};
 use super::records::{
     RecordState, YearRecord, record_with_json, save_records_sql, signed_conflict,
 };
 use super::timestamp::{date_to_text, to_text};
 use super::values::rows_per_statement;
-use super::{Store, StoreError, lock_order, new_id, outcomes};
+use super::{Backend, Store, StoreError, lock_order, new_id, outcomes};
 
 /// One row of an import: the pupil (found or created by key) and their year record.
 #[derive(Clone, Debug)]
@@ -45,7 +46,9 @@ impl Store {
     /// The rows are written a few hundred at a time, in multi-row statements, in the order of
     /// their pupil keys (so that two processes importing overlapping classes lock rows in the
     /// same order). Rows of one pupil and year that come more than once are stored one after
-    /// the other, in that order, as separate statements.
+    /// the other, in that order, as separate statements. On SQLite the commit does not wait
+    /// for the disk (see `connect.rs`: safe against a crash of the process; a power cut may
+    /// lose the last imports, never anything signed).
     pub async fn import_records(
         &self,
         school_id: &str,
@@ -73,7 +76,14 @@ impl Store {
                 Err(e) => *slot = Some(Err(e)),
             }
         }
-        let mut tx = self.begin_write().await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = match self.backend {
+            Backend::Sqlite => {
+                sqlx::raw_sql(RELAXED).execute(&mut *conn).await?;
+                conn.begin_with("BEGIN IMMEDIATE").await?
+            }
+            Backend::Postgres => conn.begin().await?,
+        };
         let pupil_ids = upsert_pupils(&mut tx, school_id, rows, &dates, &order, &now).await?;
         // Round k holds the k-th row of each pupil and year.
         let mut rounds: Vec<Vec<(usize, &str)>> = Vec::new();

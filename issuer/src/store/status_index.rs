@@ -208,10 +208,19 @@ impl Store {
                     want = remaining.min(MAX_BLOCK);
                     fruitless = 0;
                 }
-                // The open list has fewer free entries than asked: take smaller blocks to
-                // fill it up before opening the next one.
-                None if want > 1 => want = (want / 2).max(1),
+                // No list has `want` free entries: take what the open list has left, or,
+                // when it is full (or the school has none yet), open the next one.
                 None => {
+                    let free: Option<i64> = sqlx::query_scalar(
+                        "SELECT MAX(size - next_counter) FROM status_lists WHERE school_id = $1",
+                    )
+                    .bind(school_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    if let Some(free) = free.filter(|&f| f > 0 && f < want) {
+                        want = free;
+                        continue;
+                    }
                     fruitless += 1;
                     if fruitless > 8 {
                         return Err(StoreError::Conflict {

@@ -5,19 +5,27 @@
 //!
 //! A statement binds its *shared* values first (`$1` … `$shared`: the school, the time, the
 //! actor), then each row's own values in row order. [`rows_per_statement`] keeps every
-//! statement under SQLite's limit of bound parameters. Callers keep statements to about a
-//! hundred rows: SQLite finds each numbered parameter by a linear search of the statement's
-//! parameter names, so binding costs grow with the square of a statement's parameters.
+//! statement under SQLite's limit of bound parameters and near 200 parameters: SQLite finds
+//! each numbered parameter by a linear search of the statement's parameter names, so binding
+//! costs grow with the square of a statement's parameters.
 
 use std::fmt::Write;
 
 /// The most parameters one statement may bind: SQLite's limit (PostgreSQL allows 65,535).
 const MAX_PARAMS: usize = 32_766;
 
+/// The most parameters a statement of this module binds. SQLite looks each numbered
+/// parameter up by a linear search of the statement's parameter names, so binding a
+/// statement costs the square of its parameters: 700 of them (a hundred rows of seven) cost
+/// about as much as storing the rows. Statements of about 200 parameters keep that small and
+/// still take a class in a handful of round trips.
+const PARAMS_PER_STATEMENT: usize = 200;
+
 /// How many rows of `per_row` parameters, after `shared` common ones, one statement takes:
-/// at most `cap`, and never so many that the statement binds more than SQLite allows.
+/// at most `cap`, at most [`PARAMS_PER_STATEMENT`] parameters (and so never more than
+/// SQLite allows), and at least one row.
 pub(super) fn rows_per_statement(per_row: usize, shared: usize, cap: usize) -> usize {
-    let room = MAX_PARAMS.saturating_sub(shared) / per_row.max(1);
+    let room = PARAMS_PER_STATEMENT.min(MAX_PARAMS).saturating_sub(shared) / per_row.max(1);
     room.min(cap).max(1)
 }
 
@@ -74,10 +82,12 @@ mod tests {
     }
 
     #[test]
-    fn rows_per_statement_stays_under_sqlites_limit() {
-        assert_eq!(rows_per_statement(7, 3, 500), 500);
+    fn rows_per_statement_stays_under_the_parameter_budget() {
+        assert_eq!(rows_per_statement(7, 3, 500), 28);
+        assert_eq!(rows_per_statement(1, 3, 10), 10);
         let rows = rows_per_statement(100, 5, 10_000);
-        assert!(rows * 100 + 5 <= MAX_PARAMS);
+        assert!(rows * 100 + 5 <= PARAMS_PER_STATEMENT);
+        assert_eq!(rows_per_statement(500, 5, 10), 1);
         assert_eq!(rows_per_statement(0, 0, 10), 10);
     }
 }

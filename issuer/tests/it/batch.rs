@@ -1,5 +1,6 @@
-//! Batch signing: a generated class is signed, every credential verifies against the dev
-//! trust list, a failing record does not stop the others, and a re-run issues nothing twice.
+//! Batch signing: a generated class is signed (part of it through the pipeline's steps),
+//! every credential verifies against the dev trust list and is stored canonical, a failing
+//! record does not stop the others, and a re-run issues nothing twice.
 //! On SQLite, and on PostgreSQL when `HOCBA_TEST_POSTGRES` is set.
 
 #![allow(clippy::unwrap_used)]
@@ -7,7 +8,9 @@
 use crate::common;
 
 use common::{Ctx, now};
-use hocba_issuer::batch::{BatchContext, sign_batch, sign_records};
+use hocba_issuer::batch::{
+    BatchContext, reserve, sign_batch, sign_records, sign_reserved, store_prepared,
+};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::signing::Signer;
 use hocba_issuer::store::{ImportRow, NewPupil, NewSchool};
@@ -77,19 +80,37 @@ async fn sign_a_class(ctx: Ctx) {
         actor: None,
         now: signed_at,
     };
+    // The first ten through the pipeline's three steps (as the province bench signs): the
+    // record of another school fails alone, the others are stored with one progress call.
+    let reserved = reserve(&bctx, stored[..10].to_vec()).await.unwrap();
+    let prepared = sign_reserved(&bctx, reserved);
+    let mut calls = 0;
+    let first_ten = store_prepared(&bctx, prepared, &mut |d| {
+        calls += 1;
+        assert_eq!((d.done, d.total, d.credentials.len()), (10, 10, 9));
+    })
+    .await
+    .unwrap();
+    assert_eq!(first_ten.issued.len(), 9);
+    assert_eq!(first_ten.failed.len(), 1);
+    assert_eq!(first_ten.failed[0].0, stored[3].id);
+    assert_eq!(calls, 1);
+
+    // The whole class: the ten are found signed, the rest issued.
     let mut seen = 0;
     let outcome = sign_records(&bctx, &stored, &mut |d| seen += d.credentials.len())
         .await
         .unwrap();
-    assert_eq!(outcome.issued.len(), 29);
+    assert_eq!(outcome.issued.len(), 20);
+    assert_eq!(outcome.already, first_ten.issued);
     assert_eq!(outcome.failed.len(), 1);
     assert_eq!(outcome.failed[0].0, stored[3].id);
     assert_eq!(seen, 29);
 
-    // Every credential verifies with the dev trust list.
+    // Every credential verifies with the dev trust list, and is stored as canonical JSON.
     let trust_list = std::fs::read(format!("{dir}/../keys/dev/trust-list.json")).unwrap();
     let authority = hocba_verifier::danger::dev_authority().unwrap();
-    for s in &outcome.issued {
+    for s in outcome.issued.iter().chain(&outcome.already) {
         let c = store
             .credential_for_record(&school.id, &s.record_id)
             .await
@@ -100,6 +121,9 @@ async fn sign_a_class(ctx: Ctx) {
         );
         let verdict = verify(&c.credential_json, &trust_list, &authority, signed_at);
         assert!(verdict, "{}", c.credential_json);
+        let value: serde_json::Value = serde_json::from_str(&c.credential_json).unwrap();
+        let canonical = hocba_schema::jcs::canonical_bytes(&value).unwrap();
+        assert_eq!(c.credential_json.as_bytes(), canonical.as_slice());
     }
 
     // A re-run issues nothing twice.
@@ -116,6 +140,7 @@ async fn sign_a_class(ctx: Ctx) {
     let mut first: Vec<_> = outcome
         .issued
         .iter()
+        .chain(&outcome.already)
         .map(|s| s.credential_id.clone())
         .collect();
     let mut second: Vec<_> = again

@@ -970,11 +970,19 @@ async fn check_upgraded(store: &Store) {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    // Every migration of the tree ran, the ones after 0003 too.
-    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+    // Every migration of the backend ran (the same number of files for both).
+    let files = std::fs::read_dir(repo().join("issuer/migrations/sqlite"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
         .count();
-    assert_eq!(count, i64::try_from(migrations).unwrap());
+    assert!(files >= 4);
+    assert_eq!(count, files as i64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
