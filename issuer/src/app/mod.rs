@@ -18,12 +18,16 @@
 //! * `revoke` — a credential revoked, with a published reason.
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
 //! * `publish` — the service following a newly published trust-list version.
+//! * `trust_publish` — a trust-list version published by a running service, once per press.
 //! * `register` — a school of the trust list into the store.
+//! * `coverage` — the province's records signed, expected and held back, per school and
+//!   reason, for the Department.
 //! * `overview` — a school's classes with records by state, a class's roster by pupil name.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
 
 pub mod accounts;
+pub mod coverage;
 pub mod edit;
 pub mod import;
 pub mod keyring;
@@ -39,6 +43,7 @@ pub mod share;
 pub mod share_codes;
 pub mod sign;
 mod sign_runner;
+pub mod trust_publish;
 pub mod validate;
 
 use std::fmt;

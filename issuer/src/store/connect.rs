@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_accounts.sql"),
         include_str!("../../migrations/postgres/0005_accounts.sql"),
     ),
+    (
+        7,
+        "coverage",
+        include_str!("../../migrations/sqlite/0007_coverage.sql"),
+        include_str!("../../migrations/postgres/0007_coverage.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

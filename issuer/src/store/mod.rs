@@ -44,6 +44,7 @@ mod audit;
 #[macro_use]
 mod batches;
 mod connect;
+mod coverage;
 mod credentials;
 mod error;
 mod identities;
@@ -71,6 +72,7 @@ pub use attempts::{Limit, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Refused, SIGN_IN_P
 pub use audit::READ_WINDOW;
 pub use audit::{AuditEntry, AuditEvent};
 pub use batches::{Batch, BatchProgress, BatchState, NewBatch};
+pub use coverage::{AuditHit, AuditQuery, DraftCheck, RuleCount, SchoolCount, UncheckedDraft};
 pub use credentials::{Credential, IssueOutcome, NewCredential, Scope};
 pub use error::StoreError;
 pub use imports::ImportRow;
