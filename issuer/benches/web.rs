@@ -19,8 +19,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, header};
 use hocba_issuer::api::{ApiConfig, AppState, app};
-use hocba_issuer::app::school_keys::SchoolKeys;
 use hocba_issuer::app::accounts::SignIn;
+use hocba_issuer::app::school_keys::SchoolKeys;
 use hocba_issuer::store::{NewSchool, Store};
 use hocba_test_support::db::SqliteFile;
 use hocba_test_support::files::example;
@@ -144,8 +144,14 @@ async fn fill_province(store: &Store, pupils: usize) -> usize {
                 ));
                 records += 1;
             }
-            sqlx::query(AssertSqlSafe(p_sql)).execute(&mut *tx).await.unwrap();
-            sqlx::query(AssertSqlSafe(r_sql)).execute(&mut *tx).await.unwrap();
+            sqlx::query(AssertSqlSafe(p_sql))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(AssertSqlSafe(r_sql))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
         }
         tx.commit().await.unwrap();
         if s % 10 == 0 {
@@ -181,7 +187,13 @@ async fn province_page() {
     let state = AppState::new(store, SchoolKeys::empty(), ApiConfig::default());
     let cookie = signed_in(&state).await;
     let router = app(state);
-    time_page(&router, &cookie, "province page (GET /authority)", "/authority").await;
+    time_page(
+        &router,
+        &cookie,
+        "province page (GET /authority)",
+        "/authority",
+    )
+    .await;
 }
 
 fn main() {

@@ -31,7 +31,8 @@
 //! `shares.rs` (guardians, share codes and their single redemption; the codes in
 //! `share_codes.rs`, redeeming in `redemptions.rs`), `workers.rs` (batch
 //! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
-//! locks, shared by every instance on the database).
+//! locks, shared by every instance on the database), `coverage.rs` (the Department's
+//! province counts, held-back drafts and import refusals, the audit search).
 //!
 //! The batch forms ([`Store::import_records`], [`Store::mark_validated_many`],
 //! [`Store::allocate_status_indices`], [`Store::issue_credentials`]) do a whole class in one

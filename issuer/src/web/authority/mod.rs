@@ -147,7 +147,7 @@ pub(super) fn count(n: i64, lang: Lang) -> String {
     let sep = lang.t(".", ",");
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);

@@ -13,7 +13,11 @@ use hocba_test_support::files::example;
 use hocba_test_support::http::{Answer, request};
 use serde_json::{Value, json};
 
+use hocba_issuer::app::Issuer;
+use hocba_issuer::store::{AuditEntry, AuditQuery};
+
 use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
+use crate::common::{self, Ctx};
 
 /// The dev school of the grade-5 example.
 const SCHOOL: &str = "25000731";
@@ -106,11 +110,27 @@ fn reason_count(html: &str, rule: &str) -> i64 {
 }
 
 /// An API call with a bearer token.
-fn api(app: &WebApp, token: &str, method: &str, path: &str, extra: &[(&str, &str)], body: &Value) -> Answer {
+fn api(
+    app: &WebApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: &Value,
+) -> Answer {
     let auth = format!("Bearer {token}");
-    let mut headers = vec![("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let mut headers = vec![
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
     headers.extend_from_slice(extra);
-    request(app.addr(), method, path, &headers, body.to_string().as_bytes())
+    request(
+        app.addr(),
+        method,
+        path,
+        &headers,
+        body.to_string().as_bytes(),
+    )
 }
 
 /// Six pupils of class 5A: the fifth with a personal ID number whose 4th digit says a boy
@@ -156,7 +176,14 @@ fn the_authority_sees_a_schools_rate_change_and_what_holds_records_back() {
     let csrf = principal.csrf("/account/tokens");
     let made = principal.post("/account/tokens", &format!("_csrf={csrf}&days=30"));
     let token = between(&made.text(), "id=\"new-token\">", "<");
-    let imported = api(&app, &token, "POST", "/api/v1/records", &[], &class_with_mismatches());
+    let imported = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/records",
+        &[],
+        &class_with_mismatches(),
+    );
     assert_eq!(imported.status, 200, "{}", imported.text());
 
     let page = authority.get("/authority").text();
@@ -187,7 +214,11 @@ fn the_authority_sees_a_schools_rate_change_and_what_holds_records_back() {
         &[("Idempotency-Key", "authority-test-1")],
         &json!({"schoolYear": "2025-2026", "className": "5A"}),
     );
-    assert!(batch.status == 201 || batch.status == 202, "{}", batch.text());
+    assert!(
+        batch.status == 201 || batch.status == 202,
+        "{}",
+        batch.text()
+    );
     let mut page = String::new();
     for _ in 0..100 {
         page = authority.get("/authority").text();
@@ -219,7 +250,13 @@ fn the_authority_sees_a_schools_rate_change_and_what_holds_records_back() {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let school_row = rows.iter().find(|r| &r[0] == SCHOOL).unwrap();
     assert_eq!(
-        [&school_row[3], &school_row[4], &school_row[5], &school_row[9], &school_row[10]],
+        [
+            &school_row[3],
+            &school_row[4],
+            &school_row[5],
+            &school_row[9],
+            &school_row[10]
+        ],
         ["5", "4", "80.00", "1", "1"]
     );
 
@@ -253,7 +290,14 @@ fn the_authority_sees_a_schools_rate_change_and_what_holds_records_back() {
         .as_str()
         .unwrap()
         .to_owned();
-    let read = api(&app, &token, "GET", &format!("/api/v1/records/{id}"), &[], &json!(null));
+    let read = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/records/{id}"),
+        &[],
+        &json!(null),
+    );
     let etag = read.header("etag").unwrap().to_owned();
     let mut fixed = class_with_mismatches()[4].clone();
     fixed["student"]["gender"] = json!("nam");
@@ -336,10 +380,17 @@ fn schools_keys_and_trust_list_versions_through_the_pages_each_act_once() {
     assert!(private.text().contains("khoá bí mật"));
     let added = add(&format!("_csrf={csrf}&public_key={key}"));
     assert_eq!(added.status, 201, "{}", added.text());
-    assert!(added.text().contains(&format!("data-key=\"{key}\" data-status=\"active\"")));
+    assert!(
+        added
+            .text()
+            .contains(&format!("data-key=\"{key}\" data-status=\"active\""))
+    );
     assert_eq!(
         authority
-            .post("/authority/schools/00000000/keys", &format!("_csrf={csrf}&public_key={key}"))
+            .post(
+                "/authority/schools/00000000/keys",
+                &format!("_csrf={csrf}&public_key={key}")
+            )
             .status,
         404,
         "an unknown school is the 404 page"
@@ -349,7 +400,11 @@ fn schools_keys_and_trust_list_versions_through_the_pages_each_act_once() {
     let retire = format!("/authority/schools/25009999/keys/{key}/retire");
     let retired = authority.post(&retire, &format!("_csrf={csrf}"));
     assert_eq!(retired.status, 200, "{}", retired.text());
-    assert!(retired.text().contains(&format!("data-key=\"{key}\" data-status=\"retired\"")));
+    assert!(
+        retired
+            .text()
+            .contains(&format!("data-key=\"{key}\" data-status=\"retired\""))
+    );
     let again = authority.post(&retire, &format!("_csrf={csrf}"));
     assert_eq!(again.status, 409);
     assert!(again.text().contains("không còn ở trạng thái đang dùng"));
@@ -361,7 +416,11 @@ fn schools_keys_and_trust_list_versions_through_the_pages_each_act_once() {
     assert!(unconfirmed.text().contains("data-status=\"retired\""));
     let marked = authority.post(&compromise, &format!("_csrf={csrf}&confirm=yes"));
     assert_eq!(marked.status, 200, "{}", marked.text());
-    assert!(marked.text().contains(&format!("data-key=\"{key}\" data-status=\"compromised\"")));
+    assert!(
+        marked
+            .text()
+            .contains(&format!("data-key=\"{key}\" data-status=\"compromised\""))
+    );
     assert!(marked.text().contains("cần cấp lại 0 hồ sơ"));
 
     // Publish a version: once per press, and the service serves it.
@@ -377,8 +436,17 @@ fn schools_keys_and_trust_list_versions_through_the_pages_each_act_once() {
     assert_eq!(pressed_again.status, 200);
     assert!(pressed_again.text().contains("không xuất bản thêm"));
     assert_eq!(versions(&pressed_again.text()), before + 1);
-    let list = request(app.addr(), "GET", "/.well-known/hocba/trust-list.json", &[], b"");
-    assert!(list.text().contains("25009999"), "the new school is in the served list");
+    let list = request(
+        app.addr(),
+        "GET",
+        "/.well-known/hocba/trust-list.json",
+        &[],
+        b"",
+    );
+    assert!(
+        list.text().contains("25009999"),
+        "the new school is in the served list"
+    );
     assert!(list.text().contains(&key));
     let bad_days = authority.post(
         "/authority/trust-list",
@@ -421,7 +489,10 @@ fn the_department_pages_fit_a_desktop_and_a_phone() {
         rig.b.wait_for("main h1", 50);
         rig.check(shot);
         if path == "/authority" {
-            assert!(rig.text("#schools").contains(SCHOOL), "the dev schools listed");
+            assert!(
+                rig.text("#schools").contains(SCHOOL),
+                "the dev schools listed"
+            );
         }
     }
     rig.check_on_phone(
@@ -434,3 +505,110 @@ fn the_department_pages_fit_a_desktop_and_a_phone() {
         ],
     );
 }
+
+/// The counting queries on either database: a school's records by state, a draft held back
+/// (checked once per version), rows refused at import, the audit search.
+async fn province_counts(ctx: Ctx) {
+    let store = ctx.store.clone();
+    let now = common::now();
+    let school = common::school(&store, "25000731").await;
+    let other = common::school(&store, "79000701").await;
+    common::validated_record(&store, &school, "k1").await;
+    let pupil = common::pupil(&store, &school, "k2").await;
+    store
+        .insert_draft(&school.id, &common::draft(&pupil), None, now)
+        .await
+        .unwrap();
+    let issuer = Issuer::offline(store.clone(), now);
+    let cov = issuer.province_coverage(None, now).await.unwrap();
+    assert_eq!(cov.school_year, "2024-2025");
+    assert_eq!(cov.years, ["2024-2025"]);
+    let line = cov.schools.iter().find(|s| s.code == "25000731").unwrap();
+    assert_eq!(
+        (
+            line.pupils,
+            line.expected,
+            line.validated,
+            line.draft,
+            line.held
+        ),
+        (2, 2, 1, 1, 1),
+        "the draft is no record the rules can read: held back"
+    );
+    assert_eq!(cov.reasons[0].kind, "validation");
+    assert_eq!(issuer.check_drafts(now).await.unwrap(), 0, "checked once");
+    let empty = cov.schools.iter().find(|s| s.code == "79000701").unwrap();
+    assert_eq!((empty.expected, empty.held), (0, 0));
+
+    issuer
+        .note_import(
+            &school.id,
+            &[],
+            &vec!["personal-id-format".to_owned(); 2],
+            now,
+        )
+        .await
+        .unwrap();
+    let cov = issuer
+        .province_coverage(Some("2024-2025"), now)
+        .await
+        .unwrap();
+    assert_eq!(cov.total.refused, 2);
+    assert_eq!(cov.total.held, 1);
+
+    for (school_id, action) in [
+        (&school.id, "sign"),
+        (&other.id, "sign"),
+        (&school.id, "share.create"),
+    ] {
+        store
+            .append_audit(&AuditEntry {
+                at: now,
+                school_id: Some(school_id.clone()),
+                user_id: None,
+                action: action.to_owned(),
+                subject: "cred-1".to_owned(),
+                details_json: "{}".to_owned(),
+            })
+            .await
+            .unwrap();
+    }
+    let q = |action: &str, code: &str| AuditQuery {
+        action: Some(action.to_owned()),
+        school_code: Some(code.to_owned()),
+        subject: Some("CRED".to_owned()),
+        from: Some(now),
+        until: Some(now + time::Duration::days(1)),
+        ..AuditQuery::default()
+    };
+    assert_eq!(
+        store
+            .search_audit(&q("sign", "25000731"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .search_audit(&q("share", "25000731"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.search_audit(&q("sign", ""), 10).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        store
+            .search_audit(&q("revoke", ""), 10)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+crate::both_databases!(province_counts);
