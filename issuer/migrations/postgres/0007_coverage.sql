@@ -5,6 +5,8 @@
 CREATE INDEX year_records_coverage ON year_records(school_year, school_id, state, pupil_id);
 -- Drafts are few once a year is signed: finding them does not scan the year.
 CREATE INDEX year_records_drafts ON year_records(school_id) WHERE state = 'draft';
+-- Revoked records are few too: the pupils waiting for a re-issue are found through these.
+CREATE INDEX year_records_revoked ON year_records(school_id, pupil_id) WHERE state = 'revoked';
 
 -- What holds a draft back, computed once per record and version (a later version of the
 -- record is checked again): the kind (`identity`: the personal identification number

@@ -47,7 +47,8 @@ pub struct SchoolCoverage {
     pub code: String,
     /// Its name.
     pub name: String,
-    /// Pupils the school has registered.
+    /// Pupils of the school in the year: those with a record of the year (as `expected`; a
+    /// count of every pupil ever registered would read a whole table per request).
     pub pupils: i64,
     /// Pupils with a record of the year.
     pub expected: i64,
@@ -248,10 +249,9 @@ impl Issuer {
             .map(str::to_owned)
             .or_else(|| years.first().cloned())
             .unwrap_or_default();
-        let (schools, counts, pupils, held, refused) = tokio::try_join!(
+        let (schools, counts, held, refused) = tokio::try_join!(
             store.list_schools(),
             store.coverage_counts(&school_year),
-            store.pupil_counts(),
             store.held_drafts(&school_year),
             store.import_refusals(&school_year),
         )?;
@@ -259,7 +259,6 @@ impl Issuer {
             .into_iter()
             .map(|c| (c.school_id.clone(), c))
             .collect();
-        let pupils: HashMap<String, i64> = pupils.into_iter().collect();
         let mut per_school: HashMap<&str, BTreeMap<(String, String), i64>> = HashMap::new();
         let mut province: BTreeMap<(String, String), i64> = BTreeMap::new();
         for r in held.iter().chain(refused.iter()) {
@@ -285,7 +284,7 @@ impl Issuer {
                 let line = SchoolCoverage {
                     code: s.code.clone(),
                     name: s.name.clone(),
-                    pupils: pupils.get(&s.id).copied().unwrap_or(0),
+                    pupils: c.expected,
                     expected: c.expected,
                     signed: c.signed,
                     draft: c.draft,

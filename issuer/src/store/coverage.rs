@@ -119,42 +119,56 @@ impl Store {
         Ok(years)
     }
 
-    /// Every school's records of `school_year` by state, in one aggregate (schools without a
-    /// record are absent).
+    /// Every school's records of `school_year` by state (schools without a record are
+    /// absent): one aggregate streamed over the index `year_records_coverage` (no `DISTINCT`:
+    /// a pupil has one live record a year), and the pupils whose only records are revoked
+    /// (waiting for their re-issue) through the partial index of revoked records.
     pub async fn coverage_counts(&self, school_year: &str) -> Result<Vec<SchoolCount>, StoreError> {
         let rows = sqlx::query(
-            "SELECT school_id, COUNT(DISTINCT pupil_id) AS expected, \
-             SUM(CASE WHEN state = 'draft' THEN 1 ELSE 0 END) AS draft, \
-             SUM(CASE WHEN state = 'validated' THEN 1 ELSE 0 END) AS validated, \
-             SUM(CASE WHEN state = 'signed' THEN 1 ELSE 0 END) AS signed, \
-             SUM(CASE WHEN state = 'revoked' THEN 1 ELSE 0 END) AS revoked \
-             FROM year_records WHERE school_year = $1 GROUP BY school_id",
+            "SELECT school_id, state, COUNT(*) AS n FROM year_records WHERE school_year = $1 \
+             GROUP BY school_id, state",
         )
         .bind(school_year)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SchoolCount {
-                    school_id: r.try_get("school_id")?,
-                    expected: r.try_get("expected")?,
-                    draft: r.try_get("draft")?,
-                    validated: r.try_get("validated")?,
-                    signed: r.try_get("signed")?,
-                    revoked: r.try_get("revoked")?,
-                })
-            })
-            .collect()
-    }
-
-    /// Pupils registered by each school: `(school id, pupils)`.
-    pub async fn pupil_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT school_id, COUNT(*) AS n FROM pupils GROUP BY school_id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("school_id")?, r.try_get("n")?)))
-            .collect()
+        let mut counts: std::collections::BTreeMap<String, SchoolCount> = Default::default();
+        for r in &rows {
+            let school_id: String = r.try_get("school_id")?;
+            let state: String = r.try_get("state")?;
+            let n: i64 = r.try_get("n")?;
+            let c = counts
+                .entry(school_id.clone())
+                .or_insert_with(|| SchoolCount {
+                    school_id,
+                    ..SchoolCount::default()
+                });
+            match state.as_str() {
+                "draft" => c.draft += n,
+                "validated" => c.validated += n,
+                "signed" => c.signed += n,
+                _ => c.revoked += n,
+            }
+            if state != "revoked" {
+                c.expected += n;
+            }
+        }
+        let waiting = sqlx::query(
+            "SELECT r.school_id, COUNT(DISTINCT r.pupil_id) AS n FROM year_records r \
+             WHERE r.state = 'revoked' AND r.school_year = $1 AND NOT EXISTS (\
+             SELECT 1 FROM year_records l WHERE l.school_id = r.school_id \
+             AND l.pupil_id = r.pupil_id AND l.school_year = r.school_year \
+             AND l.state <> 'revoked') GROUP BY r.school_id",
+        )
+        .bind(school_year)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &waiting {
+            let school_id: String = r.try_get("school_id")?;
+            if let Some(c) = counts.get_mut(&school_id) {
+                c.expected += r.try_get::<i64, _>("n")?;
+            }
+        }
+        Ok(counts.into_values().collect())
     }
 
     /// Drafts whose current version has not been checked yet, at most `limit`.
