@@ -188,7 +188,6 @@ async fn province_page() {
         let t = Instant::now();
         store.coverage_counts(YEAR).await.unwrap();
         let a = t.elapsed();
-        let b = t.elapsed();
         store.held_drafts(YEAR).await.unwrap();
         let c = t.elapsed();
         store.import_refusals(YEAR).await.unwrap();
@@ -199,7 +198,10 @@ async fn province_page() {
         let f = t.elapsed();
         store.unchecked_drafts(20_000).await.unwrap();
         let g = t.elapsed();
-        println!("queries: {a:?} {b:?} {c:?} {d:?} {e:?} {f:?} {g:?}");
+        println!(
+            "the page's queries, cumulative: counts {a:.1?}, held drafts {c:.1?}, refusals \
+             {d:.1?}, schools {e:.1?}, years {f:.1?}, unchecked drafts {g:.1?}"
+        );
     }
     // The clock stays at the bench's time: the session made then must not have expired.
     let state = AppState::with_clock(
