@@ -291,6 +291,7 @@ impl Issuer {
                 Err(e) => item.refusals.push(Refusal::not_saved(&e)),
             }
         }
+        self.note_json_import(&school.id, &out, now).await?;
         self.audit(
             school,
             actor,
@@ -361,6 +362,8 @@ impl Issuer {
         refused.extend(problems.iter().filter(|p| p.is_error()).map(|p| p.row));
         refused.sort_unstable();
         refused.dedup();
+        self.note_file_import(&school.id, &saved, &problems, &refused, now)
+            .await?;
         problems.truncate(MAX_REPORTED_PROBLEMS);
         let truncated = problems.len() < problem_count;
         self.audit(

@@ -19,9 +19,12 @@
 //!   that re-issues a revoked record, and the links between the two.
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
 //! * `publish` — the service following a newly published trust-list version.
+//! * `trust_publish` — a trust-list version published by a running service, once per press.
 //! * `register` — a school of the trust list into the store.
 //! * `family` — a guardian's pages: the pupil's records as PDFs, share codes and their uses.
 //! * `class_file` — the teacher's upload shown as its sheet, a row or a draft corrected as cells.
+//! * `coverage` — the province's records signed, expected and held back, per school and
+//!   reason, for the Department.
 //! * `overview` — a school's classes with records by state, a class's roster by pupil name.
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `vi_order` — Vietnamese alphabetical order (class lists by pupil name).
@@ -30,6 +33,7 @@
 pub mod accounts;
 pub mod class_file;
 pub mod correction;
+pub mod coverage;
 pub mod edit;
 pub mod family;
 pub mod import;
@@ -48,6 +52,7 @@ pub mod share;
 pub mod share_codes;
 pub mod sign;
 mod sign_runner;
+pub mod trust_publish;
 pub mod validate;
 pub mod vi_order;
 

@@ -50,6 +50,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_speed.sql"),
         include_str!("../../migrations/postgres/0006_speed.sql"),
     ),
+    (
+        7,
+        "coverage",
+        include_str!("../../migrations/sqlite/0007_coverage.sql"),
+        include_str!("../../migrations/postgres/0007_coverage.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

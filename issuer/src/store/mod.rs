@@ -32,7 +32,8 @@
 //! `share_codes.rs`, redeeming in `redemptions.rs`, what the family sees of them in
 //! `share_uses.rs`), `workers.rs` (batch
 //! leases and knowing when a worker is gone), `attempts.rs` (failed-attempt limits and
-//! locks, shared by every instance on the database), `stats.rs` (counts for `GET /metrics`).
+//! locks, shared by every instance on the database), `stats.rs` (counts for `GET /metrics`), `coverage.rs` (the Department's
+//! province counts, held-back drafts and import refusals, the audit search).
 //!
 //! The batch forms ([`Store::import_records`], [`Store::mark_validated_many`],
 //! [`Store::allocate_status_indices`], [`Store::issue_credentials`]) do a whole class in one
@@ -45,6 +46,7 @@ mod audit;
 #[macro_use]
 mod batches;
 mod connect;
+mod coverage;
 mod credentials;
 mod error;
 mod identities;
@@ -74,6 +76,7 @@ pub use attempts::{Limit, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Refused, SIGN_IN_P
 pub use audit::READ_WINDOW;
 pub use audit::{AuditEntry, AuditEvent};
 pub use batches::{Batch, BatchProgress, BatchState, NewBatch};
+pub use coverage::{AuditHit, AuditQuery, DraftCheck, RuleCount, SchoolCount, UncheckedDraft};
 pub use credentials::{Credential, IssueOutcome, NewCredential, Scope};
 pub use error::StoreError;
 pub use imports::ImportRow;
