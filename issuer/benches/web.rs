@@ -6,8 +6,9 @@
 //!   straight into the tables: `HOCBA_BENCH_PUPILS_PER_SCHOOL` pupils each, 300 unless set,
 //!   99.34 % of records signed and 0.66 % drafts held back by a personal ID number that
 //!   disagrees with the gender, as the seeds report; a few rows refused at import).
-//! * The teacher's class page of a 45-pupil class goes next to it: write its store filling
-//!   and call [`time_page`] with its path and the teacher's session (see [`signed_in`]).
+//! * [`class_page`] — the teacher's class page (`GET /teacher/classes/{year}/{class}`) and the
+//!   principal's year at a glance (`GET /school`) of a school with one 45-pupil class,
+//!   imported through the API as drafts (the pages check each draft against the rules).
 //!
 //! Run: `cargo bench -p hocba-issuer --bench web`.
 
@@ -221,10 +222,134 @@ async fn province_page() {
     .await;
 }
 
+/// The session cookie of a new account of `role` made by `actor` (for a principal: of the
+/// school `code`).
+async fn account_session(
+    state: &AppState,
+    actor: &hocba_issuer::store::Account,
+    role: hocba_issuer::store::Role,
+    login: &str,
+    code: &str,
+) -> (String, hocba_issuer::store::Account) {
+    let issuer = state.issuer();
+    let (account, link) = issuer
+        .create_account(
+            actor,
+            hocba_issuer::app::accounts::AccountRequest {
+                login: login.to_owned(),
+                display_name: format!("Người dùng {login}"),
+                role,
+                school_code: Some(code.to_owned()),
+                pupil: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    issuer
+        .set_password(link.expose(), PASSWORD, PASSWORD, now())
+        .await
+        .unwrap()
+        .unwrap();
+    match issuer
+        .sign_in(login, PASSWORD, "bench", now())
+        .await
+        .unwrap()
+    {
+        SignIn::Done { secret, .. } => (format!("hocba_session={}", secret.expose()), account),
+        _ => panic!("{login} could not sign in"),
+    }
+}
+
+/// A class of 45 pupils of the grade-5 example, each with their own name and numbers.
+fn class_of_45() -> serde_json::Value {
+    let given = [
+        "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Lan", "Minh",
+    ];
+    let records: Vec<serde_json::Value> = (0..45)
+        .map(|i| {
+            let mut r = example("primary-grade5.json");
+            r["student"]["fullName"] = format!("Đinh Thị {} {i}", given[i % given.len()]).into();
+            r["student"]["personalIdNumber"] = format!("017315{:06}", 100 + i).into();
+            r["student"]["studentCode"] = format!("17150{:05}", 100 + i).into();
+            r
+        })
+        .collect();
+    serde_json::Value::Array(records)
+}
+
+/// The class page and the year at a glance of a 45-pupil class.
+async fn class_page() {
+    let file = SqliteFile::new();
+    let store = Store::connect(&file.url()).await.unwrap();
+    let school = example("primary-grade5.json")["school"].clone();
+    let code = school["code"].as_str().unwrap().to_owned();
+    store
+        .create_school(
+            &NewSchool {
+                code: code.clone(),
+                name: school["name"].as_str().unwrap_or("Trường").to_owned(),
+                province: "Phú Thọ".to_owned(),
+                issuer_id: format!("did:web:hocba.example:school:{code}"),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let state = AppState::with_clock(
+        store.clone(),
+        SchoolKeys::empty(),
+        ApiConfig::default(),
+        std::sync::Arc::new(now),
+    );
+    signed_in(&state).await;
+    let authority = store.account_by_login("authority").await.unwrap().unwrap();
+    use hocba_issuer::store::Role;
+    let (principal_cookie, principal) =
+        account_session(&state, &authority, Role::Principal, "ht.bench", &code).await;
+    let (teacher_cookie, teacher) =
+        account_session(&state, &principal, Role::Teacher, "gv.bench", &code).await;
+    let token = state
+        .issuer()
+        .create_own_token(&teacher, 1, now())
+        .await
+        .unwrap();
+    let router = app(state);
+    let import = Request::post("/api/v1/records")
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", token.secret.expose()),
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(class_of_45().to_string()))
+        .unwrap();
+    let answer = router.clone().oneshot(import).await.unwrap();
+    assert!(answer.status().is_success(), "import: {}", answer.status());
+    let class = example("primary-grade5.json")["className"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    time_page(
+        &router,
+        &teacher_cookie,
+        "class page of 45 pupils (GET /teacher/classes/…)",
+        &format!("/teacher/classes/{YEAR}/{class}"),
+    )
+    .await;
+    time_page(
+        &router,
+        &principal_cookie,
+        "year at a glance of that school (GET /school)",
+        "/school",
+    )
+    .await;
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    rt.block_on(class_page());
     rt.block_on(province_page());
 }
