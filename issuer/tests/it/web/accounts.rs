@@ -67,6 +67,22 @@ fn the_first_start_link_leads_to_an_authority_who_makes_a_principal_who_makes_a_
     rig.sign_in("authority");
     rig.open("/account/tokens");
     assert!(rig.text("header .who").contains("Sở Giáo dục và Đào tạo"));
+    // The Department registers a new school on its pages, then makes that school's principal.
+    rig.open("/authority/schools");
+    rig.fill("#code", "79000999");
+    rig.fill("#name", "Trường THPT Mới");
+    rig.fill("#province", "TP. Hồ Chí Minh");
+    rig.click("form[method='post'][action='/authority/schools'] button[type=submit]");
+    assert!(
+        rig.text("#done").contains("79000999") || rig.text("#done").contains("Trường THPT Mới")
+    );
+    let new_school_link = rig.create_account(
+        "Lê Văn Tâm",
+        "ht.79000999",
+        "principal",
+        Some(("#school_code", "79000999")),
+    );
+    assert!(new_school_link.contains("/setup/"), "{new_school_link}");
     let principal_link = rig.create_account(
         "Nguyễn Thị Hoa",
         "ht.79000701",
