@@ -23,9 +23,7 @@ use utoipa::ToSchema;
 use super::auth::Caller;
 use super::error::{ApiError, ProblemDetails, parse_json};
 use super::{AppState, Body};
-use crate::authority::{
-    self as life, Actor, DEFAULT_NEXT_DUE_DAYS, PublishOptions, SchoolRegistration,
-};
+use crate::authority::{self as life, Actor, DEFAULT_NEXT_DUE_DAYS, SchoolRegistration};
 use crate::store::{KeyCredential, Role, School, SchoolKey, TrustVersion};
 
 mod refusal;
@@ -475,27 +473,20 @@ pub async fn publish(
 ) -> Result<Response, Refusal> {
     require_authority(&caller)?;
     let request: PublishRequest = optional_body(&body)?;
-    let dir = state
-        .school_keys()
-        .dir()
-        .ok_or_else(|| ApiError::Conflict {
-            detail: "this server was started without a key directory: it holds no authority key"
-                .to_owned(),
-        })?;
-    let key = life::load_authority_key(dir).map_err(|e| ApiError::Conflict {
-        detail: format!("the authority key is not usable here: {e}"),
-    })?;
-    let version = life::publish(
-        state.store(),
-        &PublishOptions {
-            key: &key,
-            next_due_days: request.next_due_days.unwrap_or(DEFAULT_NEXT_DUE_DAYS),
-            authority: None,
-        },
-        actor(&caller, &state),
-    )
-    .await?;
-    state.issuer().switch_keys(&version).await?;
+    // The one publishing workflow (the Department's page calls it too); the API publishes
+    // whatever version is the latest, so it passes no version seen.
+    let published = state
+        .issuer()
+        .publish_trust_list(
+            request.next_due_days.unwrap_or(DEFAULT_NEXT_DUE_DAYS),
+            None,
+            actor(&caller, &state),
+        )
+        .await?;
+    let version = match published {
+        crate::app::trust_publish::Published::New(v)
+        | crate::app::trust_publish::Published::Already(v) => v,
+    };
     let mut response = (StatusCode::CREATED, Json(VersionView::from(&version))).into_response();
     response.headers_mut().insert(
         header::LOCATION,

@@ -248,6 +248,12 @@ fn refuse_changed(
                 .into(),
         });
     }
+    // A batch another request with this key made a moment ago may not have written which
+    // records it covers yet (a double click: both requests at once). It covers what that
+    // request found, and this one is the same request: nothing to refuse.
+    if batch.report_json.is_none() {
+        return Ok(());
+    }
     let covered = covered_ids(batch);
     let known = pending_names(batch);
     let changed: Vec<&YearRecord> = to_sign

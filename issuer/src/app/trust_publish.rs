@@ -1,8 +1,7 @@
 //! Publishing a trust-list version from a running service: the authority key of the service's
 //! key directory signs the new version ([`crate::authority::publish`], shared with the command
 //! line), then the service signs with the keys it makes active ([`Issuer::switch_keys`]). The
-//! web app's `/authority/trust-list` calls this; `POST /api/v1/authority/trust-list` does the
-//! same steps.
+//! web app's `/authority/trust-list` and `POST /api/v1/authority/trust-list` both call this.
 //!
 //! A second press of the publish button must not make a second version: the caller passes the
 //! version it saw (`after`), and a newer one already there is [`Published::Already`].

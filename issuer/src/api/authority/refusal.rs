@@ -53,7 +53,7 @@ impl From<AuthorityError> for Refusal {
             } => field_refusal(field, rule, Value::from(value), detail),
             AuthorityError::Store(e) => e.into(),
             AuthorityError::Conflict(detail) => Refusal::Api(ApiError::Conflict { detail }),
-            AuthorityError::Issuer(e) => Refusal::Api(ApiError::Internal(e.to_string())),
+            AuthorityError::Issuer(e) => Refusal::Api(ApiError::from(e)),
         }
     }
 }
