@@ -13,6 +13,7 @@
 //! * [`status_lists`] — each school's signed Bitstring Status List, cached until a revocation.
 //! * [`bundle`] — the offline trust bundle (trust list + every status list).
 //! * [`ops`] — Prometheus metrics (`GET /metrics`) and the log format of `serve`.
+//! * [`seal_key`] — the key behind a PDF signature (seal or principal), in a file or on a token.
 //! * [`danger`] — the public development keys, recognised so they are never mistaken for real.
 //!
 //! Private keys never leave [`keys::KeyPair`]: it has no accessor for the secret, its `Debug`
@@ -30,6 +31,7 @@ pub mod issue;
 pub mod keys;
 pub mod ops;
 pub mod pdf;
+pub mod seal_key;
 pub mod signing;
 pub mod status_lists;
 pub mod store;
