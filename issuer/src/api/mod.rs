@@ -250,7 +250,7 @@ async fn not_found(request: Request) -> axum::response::Response {
         .is_some_and(|v| v.contains("text/html"));
     if wants_html && !path.starts_with("/api/") {
         let lang = crate::web::lang::Lang::of(&parts);
-        return crate::web::error::page(&crate::web::error::WebError::NotFound, lang, &path);
+        return crate::web::error::page(&crate::web::error::WebError::NotFound, lang, &path, None);
     }
     ApiError::NotFound {
         what: "path",

@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_coverage.sql"),
         include_str!("../../migrations/postgres/0007_coverage.sql"),
     ),
+    (
+        9,
+        "counts",
+        include_str!("../../migrations/sqlite/0009_counts.sql"),
+        include_str!("../../migrations/postgres/0009_counts.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

@@ -1,5 +1,5 @@
 //! The Department's province figures, counted by the database: a year's records by school and
-//! state (one aggregate over the index `year_records_coverage`), the drafts held back by
+//! state (one row per school of `year_record_counts`, kept by triggers), the drafts held back by
 //! school and rule (`record_checks`, one row per record and version), the rows refused at the
 //! latest import of each class (`import_refusals`), and a search of the audit log. Nothing
 //! here reads a record's JSON except [`Store::unchecked_drafts`], which hands the drafts not
@@ -129,37 +129,33 @@ impl Store {
     }
 
     /// Every school's records of `school_year` by state (schools without a record are
-    /// absent): one aggregate streamed over the index `year_records_coverage` (no `DISTINCT`:
-    /// a pupil has one live record a year), and the pupils whose only records are revoked
-    /// (waiting for their re-issue) through the partial index of revoked records.
+    /// absent): one row per school from `year_record_counts`, which triggers keep in the same
+    /// transaction as every change of a record (migration 9), and the pupils whose only
+    /// records are revoked (waiting for their re-issue) through the partial index of revoked
+    /// records.
     pub async fn coverage_counts(&self, school_year: &str) -> Result<Vec<SchoolCount>, StoreError> {
         let rows = sqlx::query(
-            "SELECT school_id, state, COUNT(*) AS n FROM year_records WHERE school_year = $1 \
-             GROUP BY school_id, state",
+            "SELECT school_id, draft, validated, signed, revoked FROM year_record_counts \
+             WHERE school_year = $1",
         )
         .bind(school_year)
         .fetch_all(&self.pool)
         .await?;
         let mut counts: std::collections::BTreeMap<String, SchoolCount> = Default::default();
         for r in &rows {
-            let school_id: String = r.try_get("school_id")?;
-            let state: String = r.try_get("state")?;
-            let n: i64 = r.try_get("n")?;
-            let c = counts
-                .entry(school_id.clone())
-                .or_insert_with(|| SchoolCount {
-                    school_id,
-                    ..SchoolCount::default()
-                });
-            match state.as_str() {
-                "draft" => c.draft += n,
-                "validated" => c.validated += n,
-                "signed" => c.signed += n,
-                _ => c.revoked += n,
+            let c = SchoolCount {
+                school_id: r.try_get("school_id")?,
+                expected: 0,
+                draft: r.try_get("draft")?,
+                validated: r.try_get("validated")?,
+                signed: r.try_get("signed")?,
+                revoked: r.try_get("revoked")?,
+            };
+            if c.draft + c.validated + c.signed + c.revoked == 0 {
+                continue;
             }
-            if state != "revoked" {
-                c.expected += n;
-            }
+            let expected = c.draft + c.validated + c.signed;
+            counts.insert(c.school_id.clone(), SchoolCount { expected, ..c });
         }
         let waiting = sqlx::query(
             "SELECT r.school_id, COUNT(DISTINCT r.pupil_id) AS n FROM year_records r \

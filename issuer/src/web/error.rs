@@ -2,6 +2,12 @@
 //! request's language with what to do next. Answers the web routes get from elsewhere (axum's
 //! own rejections: a form that cannot be read, a body over the limit, a wrong method) become
 //! the same pages, so a browser never sees JSON or plain text, and never a 5xx for bad input.
+//!
+//! An error page keeps the header of the person signed in (name, role, menu, sign-out) when the
+//! request got as far as the session: the layer hands each request a [`SignedSlot`], which the
+//! `Signed` extractor fills, so the error page needs no second session lookup.
+
+use std::sync::{Arc, OnceLock};
 
 use askama::Template;
 use axum::extract::Request;
@@ -11,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::lang::Lang;
 use super::page::{Layout, render};
+use crate::app::accounts::SignedIn;
 use crate::error::IssuerError;
 use crate::store::StoreError;
 
@@ -203,10 +210,24 @@ struct ErrorPage {
     message: String,
 }
 
-/// The error page of `error` in `lang`.
-pub fn page(error: &WebError, lang: Lang, path: &str) -> Response {
+/// Who the request was made by, once its session was resolved (module doc).
+#[derive(Clone, Debug, Default)]
+pub struct SignedSlot(Arc<OnceLock<SignedIn>>);
+
+impl SignedSlot {
+    /// Notes who is signed in (the first time only).
+    pub fn fill(&self, signed: &SignedIn) {
+        let _ = self.0.set(signed.clone());
+    }
+}
+
+/// The error page of `error` in `lang`, with the header of `signed` when known.
+pub fn page(error: &WebError, lang: Lang, path: &str, signed: Option<&SignedIn>) -> Response {
     let (title, message) = error.words(lang);
-    let mut layout = Layout::anonymous(lang, path, "", "");
+    let mut layout = match signed {
+        Some(s) => Layout::signed(s, lang, path, "", ""),
+        None => Layout::anonymous(lang, path, "", ""),
+    };
     layout.title = title;
     let mut r = render(error.status(), &ErrorPage { layout, message });
     if let WebError::Locked(secs) = error
@@ -219,16 +240,18 @@ pub fn page(error: &WebError, lang: Lang, path: &str) -> Response {
 
 /// The layer of the web routes that turns errors into pages (module doc).
 pub async fn error_pages(request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let lang = Lang::of(&parts);
     let path = parts.uri.path().to_owned();
+    let slot = SignedSlot::default();
+    parts.extensions.insert(slot.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
-    finish(response, lang, &path)
+    finish(response, lang, &path, slot.0.get())
 }
 
-fn finish(response: Response, lang: Lang, path: &str) -> Response {
+fn finish(response: Response, lang: Lang, path: &str, signed: Option<&SignedIn>) -> Response {
     if let Some(error) = response.extensions().get::<WebError>() {
-        return page(error, lang, path);
+        return page(error, lang, path, signed);
     }
     let status = response.status();
     let is_html = response
@@ -246,5 +269,5 @@ fn finish(response: Response, lang: Lang, path: &str) -> Response {
         s if s.is_server_error() => WebError::Internal,
         _ => WebError::BadRequest,
     };
-    page(&error, lang, path)
+    page(&error, lang, path, signed)
 }

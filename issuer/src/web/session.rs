@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::error::WebError;
+use super::error::{SignedSlot, WebError};
 use super::lang::{Lang, cookie};
 use super::page::Layout;
 use crate::api::AppState;
@@ -112,7 +112,12 @@ impl FromRequestParts<AppState> for Signed {
         };
         let issuer = state.issuer();
         match issuer.signed_in(&secret, state.now()).await {
-            Ok(Some(signed)) => Ok(Signed { signed, lang, path }),
+            Ok(Some(signed)) => {
+                if let Some(slot) = parts.extensions.get::<SignedSlot>() {
+                    slot.fill(&signed);
+                }
+                Ok(Signed { signed, lang, path })
+            }
             Ok(None) => {
                 let mut r = SignInFirst { next: path }.into_response();
                 clear_cookie(&mut r);

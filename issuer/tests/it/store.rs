@@ -34,6 +34,7 @@ both_databases!(
     batches_are_idempotent,
     imports_and_batch_signing_report_per_row,
     overlapping_batches_from_two_processes_issue_each_record_once,
+    counts_follow_every_change_of_a_record,
 );
 
 /// A fake signed credential for `record`.
@@ -1334,4 +1335,151 @@ async fn overlapping_batches_from_two_processes_issue_each_record_once(ctx: Ctx)
         120
     );
     other.close().await;
+}
+
+/// The counts per school, year and state, as `year_records` has them now.
+async fn counted(store: &Store) -> Vec<(String, String, String, i64)> {
+    let rows = sqlx::query(
+        "SELECT school_id, school_year, state, COUNT(*) AS n FROM year_records \
+         GROUP BY school_id, school_year, state ORDER BY school_id, school_year, state",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.get("school_id"),
+                r.get("school_year"),
+                r.get("state"),
+                r.get("n"),
+            )
+        })
+        .collect()
+}
+
+/// The counts the triggers kept (migration 9), in the same form, zeros left out.
+async fn kept(store: &Store) -> Vec<(String, String, String, i64)> {
+    let rows = sqlx::query(
+        "SELECT school_id, school_year, draft, validated, signed, revoked \
+         FROM year_record_counts ORDER BY school_id, school_year",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for r in &rows {
+        for state in ["draft", "signed", "revoked", "validated"] {
+            let n: i64 = r.get(state);
+            assert!(n >= 0, "a negative count of {state}");
+            if n > 0 {
+                out.push((
+                    r.get("school_id"),
+                    r.get("school_year"),
+                    state.to_owned(),
+                    n,
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The province page and the metrics read counts that triggers keep as records change: they
+/// agree with counting the records after each kind of change (import, validation, signing,
+/// revocation, a correction's new draft, an edit, a change of year and a deletion made by
+/// plain SQL), on either database.
+async fn counts_follow_every_change_of_a_record(ctx: Ctx) {
+    let store = &ctx.store;
+    let a = school(store, "HB101").await;
+    let b = school(store, "HB102").await;
+    let check = |step: &'static str| async move {
+        assert_eq!(kept(store).await, counted(store).await, "after {step}");
+    };
+    let r1 = validated_record(store, &a, "101000000001").await;
+    let r2 = validated_record(store, &a, "101000000002").await;
+    let r3 = validated_record(store, &a, "101000000003").await;
+    let p4 = pupil(store, &a, "101000000004").await;
+    let r4 = store
+        .insert_draft(&a.id, &draft(&p4), None, now())
+        .await
+        .unwrap();
+    validated_record(store, &b, "102000000001").await;
+    check("imports and validation").await;
+    // An import's upsert over a validated record: a draft again.
+    let r5 = validated_record(store, &a, "101000000005").await;
+    let p5 = store.pupil(&a.id, &r5.pupil_id).await.unwrap();
+    store
+        .save_draft(&a.id, &draft(&p5), None, now())
+        .await
+        .unwrap();
+    check("an import over a validated record").await;
+
+    let signed = issue_fake(store, &a.id, &r1).await;
+    issue_fake(store, &a.id, &r2).await;
+    check("signing").await;
+    store
+        .revoke_credential(&a.id, &signed.id, "điểm Toán nhập sai", None, now())
+        .await
+        .unwrap();
+    let p1 = store.pupil(&a.id, &r1.pupil_id).await.unwrap();
+    store
+        .insert_draft(&a.id, &draft(&p1), None, now())
+        .await
+        .unwrap();
+    check("a revocation and its correction's draft").await;
+    let edit = RecordUpdate {
+        grade: 5,
+        class_name: "5A".into(),
+        record_json: "{}".into(),
+    };
+    store
+        .update_draft(&a.id, &r3.id, r3.version, &edit, None, now())
+        .await
+        .unwrap();
+    check("an edit of a validated record (a draft again)").await;
+    sqlx::query("UPDATE year_records SET school_year = '2025-2026' WHERE id = $1")
+        .bind(&r3.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM year_records WHERE id = $1")
+        .bind(&r4.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    check("a change of year and a deletion").await;
+
+    let year = store.coverage_counts("2024-2025").await.unwrap();
+    let of_a = year.iter().find(|c| c.school_id == a.id).unwrap();
+    assert_eq!(
+        (
+            of_a.draft,
+            of_a.validated,
+            of_a.signed,
+            of_a.revoked,
+            of_a.expected
+        ),
+        (2, 0, 1, 1, 3),
+        "the correction's draft, the re-imported draft, the signed record, the revoked one"
+    );
+    let metrics = store.record_counts().await.unwrap();
+    let of = |code: &str, state: RecordState| {
+        metrics
+            .iter()
+            .find(|c| c.school_code == code && c.state == Some(state))
+            .map_or(0, |c| c.count)
+    };
+    assert_eq!(
+        (
+            of("HB101", RecordState::Draft),
+            of("HB101", RecordState::Validated),
+            of("HB101", RecordState::Signed),
+            of("HB101", RecordState::Revoked),
+            of("HB102", RecordState::Validated),
+        ),
+        (3, 0, 1, 1, 1),
+        "every year together: the edited record moved to 2025-2026 is a draft"
+    );
 }

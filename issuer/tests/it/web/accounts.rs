@@ -4,47 +4,9 @@
 use hocba_test_support::http::request;
 use time::macros::datetime;
 
-use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
-
-/// Sets a password through a one-time link with plain HTTP.
-fn set_password_http(addr: &str, link: &str) {
-    let path = &link[link.find("/setup/").unwrap()..];
-    let form = request(addr, "GET", path, &[], b"");
-    assert_eq!(form.status, 200, "{}", form.text());
-    let cookie = set_cookie(&form, "hocba_form").unwrap();
-    let body = format!(
-        "_csrf={}&password={p}&confirm={p}",
-        csrf_of(&form.text()),
-        p = urlencode(PASSWORD)
-    );
-    let done = request(
-        addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &format!("hocba_form={cookie}")),
-        ],
-        body.as_bytes(),
-    );
-    assert_eq!(done.status, 303, "{}", done.text());
-}
-
-/// Creates an account through the form; returns its link.
-fn create_http(s: &Session, name: &str, login: &str, role: &str, extra: &str) -> String {
-    let csrf = s.csrf("/accounts");
-    let a = s.post(
-        "/accounts",
-        &format!(
-            "_csrf={csrf}&display_name={}&login={login}&role={role}&{extra}",
-            urlencode(name)
-        ),
-    );
-    assert_eq!(a.status, 201, "{}", a.text());
-    let html = a.text();
-    let at = html.find("id=\"setup-link\">").unwrap() + "id=\"setup-link\">".len();
-    html[at..at + html[at..].find('<').unwrap()].to_owned()
-}
+use super::{
+    PASSWORD, Rig, Session, WebApp, create_http, csrf_of, set_cookie, set_password_http, urlencode,
+};
 
 #[test]
 fn the_first_start_link_leads_to_an_authority_who_makes_a_principal_who_makes_a_teacher() {

@@ -16,49 +16,11 @@ use serde_json::{Value, json};
 use hocba_issuer::app::Issuer;
 use hocba_issuer::store::{AuditEntry, AuditQuery};
 
-use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
+use super::{Rig, Session, WebApp, create_http, set_password_http, urlencode};
 use crate::common::{self, Ctx};
 
 /// The dev school of the grade-5 example.
 const SCHOOL: &str = "25000731";
-
-/// Sets a password through a one-time link with plain HTTP.
-fn set_password_http(addr: &str, link: &str) {
-    let path = &link[link.find("/setup/").unwrap()..];
-    let form = request(addr, "GET", path, &[], b"");
-    assert_eq!(form.status, 200, "{}", form.text());
-    let cookie = set_cookie(&form, "hocba_form").unwrap();
-    let body = format!(
-        "_csrf={}&password={p}&confirm={p}",
-        csrf_of(&form.text()),
-        p = urlencode(PASSWORD)
-    );
-    let done = request(
-        addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &format!("hocba_form={cookie}")),
-        ],
-        body.as_bytes(),
-    );
-    assert_eq!(done.status, 303, "{}", done.text());
-}
-
-/// Creates an account through `/accounts`; returns its link.
-fn create_http(s: &Session, name: &str, login: &str, role: &str, extra: &str) -> String {
-    let csrf = s.csrf("/accounts");
-    let a = s.post(
-        "/accounts",
-        &format!(
-            "_csrf={csrf}&display_name={}&login={login}&role={role}&{extra}",
-            urlencode(name)
-        ),
-    );
-    assert_eq!(a.status, 201, "{}", a.text());
-    between(&a.text(), "id=\"setup-link\">", "<")
-}
 
 fn between(html: &str, start: &str, end: &str) -> String {
     let at = html
@@ -86,7 +48,7 @@ fn authority_and_principal(app: &WebApp) -> (Session, Session) {
 
 /// The numbers of one row of the province page (`data-` attributes of `#school-<code>` or
 /// `#province`).
-fn figures(html: &str, id: &str) -> Value {
+pub(super) fn figures(html: &str, id: &str) -> Value {
     let row = between(html, &format!("id=\"{id}\""), ">");
     let mut out = serde_json::Map::new();
     for name in ["expected", "signed", "held", "refused"] {

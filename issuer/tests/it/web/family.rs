@@ -24,7 +24,7 @@ use hocba_test_support::http::{Answer, request};
 use serde_json::{Value, json};
 use time::Duration;
 
-use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
+use super::{Rig, Session, WebApp, create_http, set_password_http, urlencode};
 
 both_databases!(the_family_sees_each_use_of_its_codes_and_nothing_of_another_pupil);
 
@@ -32,30 +32,6 @@ both_databases!(the_family_sees_each_use_of_its_codes_and_nothing_of_another_pup
 const PUPIL_X: &str = "7909112233";
 const PUPIL_Y: &str = "7909112234";
 const PORTAL_NAME: &str = "Cổng tuyển sinh lớp 10 TP.HCM";
-
-/// Sets a password through a one-time link with plain HTTP.
-fn set_password_http(addr: &str, link: &str) {
-    let path = &link[link.find("/setup/").unwrap()..];
-    let form = request(addr, "GET", path, &[], b"");
-    assert_eq!(form.status, 200, "{}", form.text());
-    let cookie = set_cookie(&form, "hocba_form").unwrap();
-    let body = format!(
-        "_csrf={}&password={p}&confirm={p}",
-        csrf_of(&form.text()),
-        p = urlencode(PASSWORD)
-    );
-    let done = request(
-        addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &format!("hocba_form={cookie}")),
-        ],
-        body.as_bytes(),
-    );
-    assert_eq!(done.status, 303, "{}", done.text());
-}
 
 /// The text of the element with `id` in `html`.
 fn by_id(html: &str, id: &str) -> String {
@@ -65,20 +41,6 @@ fn by_id(html: &str, id: &str) -> String {
         .unwrap_or_else(|| panic!("no #{id} in {html}"))
         + open.len();
     html[at..at + html[at..].find('<').unwrap()].to_owned()
-}
-
-/// Creates an account through the form; returns its link.
-fn create_http(s: &Session, name: &str, login: &str, role: &str, extra: &str) -> String {
-    let csrf = s.csrf("/accounts");
-    let a = s.post(
-        "/accounts",
-        &format!(
-            "_csrf={csrf}&display_name={}&login={login}&role={role}&{extra}",
-            urlencode(name)
-        ),
-    );
-    assert_eq!(a.status, 201, "{}", a.text());
-    by_id(&a.text(), "setup-link")
 }
 
 /// An API token of the signed-in person, made on `/account/tokens`.

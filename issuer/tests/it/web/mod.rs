@@ -9,11 +9,13 @@
 //! screenshot under `HOCBA_SCREENSHOTS` when set).
 //!
 //! Modules: `accounts` — first start, sign-in, accounts, tokens, CSRF, sessions; `teacher`,
-//! `principal`, `authority`, `family` — each role's pages.
+//! `principal`, `authority`, `family` — each role's pages; `flow` — one school year across
+//! the roles in one browser, as issue #11 tells it.
 
 mod accounts;
 mod authority;
 mod family;
+mod flow;
 mod principal;
 mod teacher;
 
@@ -439,4 +441,44 @@ pub fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Sets a password through a one-time link with plain HTTP.
+pub fn set_password_http(addr: &str, link: &str) {
+    let path = &link[link.find("/setup/").unwrap()..];
+    let form = request(addr, "GET", path, &[], b"");
+    assert_eq!(form.status, 200, "{}", form.text());
+    let cookie = set_cookie(&form, "hocba_form").unwrap();
+    let body = format!(
+        "_csrf={}&password={p}&confirm={p}",
+        csrf_of(&form.text()),
+        p = urlencode(PASSWORD)
+    );
+    let done = request(
+        addr,
+        "POST",
+        path,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &format!("hocba_form={cookie}")),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(done.status, 303, "{}", done.text());
+}
+
+/// Creates an account through the form; returns its link.
+pub fn create_http(s: &Session, name: &str, login: &str, role: &str, extra: &str) -> String {
+    let csrf = s.csrf("/accounts");
+    let a = s.post(
+        "/accounts",
+        &format!(
+            "_csrf={csrf}&display_name={}&login={login}&role={role}&{extra}",
+            urlencode(name)
+        ),
+    );
+    assert_eq!(a.status, 201, "{}", a.text());
+    let html = a.text();
+    let at = html.find("id=\"setup-link\">").unwrap() + "id=\"setup-link\">".len();
+    html[at..at + html[at..].find('<').unwrap()].to_owned()
 }

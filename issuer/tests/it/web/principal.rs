@@ -15,7 +15,7 @@ use hocba_test_support::files::{example, repo};
 use hocba_test_support::http::{Answer, request};
 use serde_json::{Value, json};
 
-use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
+use super::{Rig, Session, WebApp, create_http, set_password_http, urlencode};
 
 const YEAR: &str = "2025-2026";
 const CLASS: &str = "11A2";
@@ -26,46 +26,6 @@ const NAMES: [&str; 5] = [
     "Lê Thị Thu Hà",
     "Phạm Gia Bảo",
 ];
-
-/// Sets a password through a one-time link with plain HTTP.
-fn set_password_http(addr: &str, link: &str) {
-    let path = &link[link.find("/setup/").unwrap()..];
-    let form = request(addr, "GET", path, &[], b"");
-    assert_eq!(form.status, 200, "{}", form.text());
-    let cookie = set_cookie(&form, "hocba_form").unwrap();
-    let body = format!(
-        "_csrf={}&password={p}&confirm={p}",
-        csrf_of(&form.text()),
-        p = urlencode(PASSWORD)
-    );
-    let done = request(
-        addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &format!("hocba_form={cookie}")),
-        ],
-        body.as_bytes(),
-    );
-    assert_eq!(done.status, 303, "{}", done.text());
-}
-
-/// Creates an account through the form; returns its link.
-fn create_http(s: &Session, name: &str, login: &str, role: &str, extra: &str) -> String {
-    let csrf = s.csrf("/accounts");
-    let a = s.post(
-        "/accounts",
-        &format!(
-            "_csrf={csrf}&display_name={}&login={login}&role={role}&{extra}",
-            urlencode(name)
-        ),
-    );
-    assert_eq!(a.status, 201, "{}", a.text());
-    let html = a.text();
-    let at = html.find("id=\"setup-link\">").unwrap() + "id=\"setup-link\">".len();
-    html[at..at + html[at..].find('<').unwrap()].to_owned()
-}
 
 /// A new account of `role` (signed in over HTTP), made by `by`.
 fn account(
@@ -88,7 +48,7 @@ fn authority(app: &WebApp) -> Session {
 }
 
 /// An API token of `s`, made on its tokens page.
-fn token_of(s: &Session) -> String {
+pub(super) fn token_of(s: &Session) -> String {
     let csrf = s.csrf("/account/tokens");
     let a = s.post("/account/tokens", &format!("_csrf={csrf}&days=30"));
     assert!(a.status == 201 || a.status == 200, "{}", a.text());
@@ -149,7 +109,7 @@ fn record_links(html: &str) -> Vec<String> {
 }
 
 /// The number shown in the overview's `.n-<state>` link of the class.
-fn count(html: &str, state: &str) -> usize {
+pub(super) fn count(html: &str, state: &str) -> usize {
     let at = html
         .find(&format!("class=\"n-{state}\""))
         .unwrap_or_else(|| panic!("no {state} count in {html}"));
@@ -159,7 +119,7 @@ fn count(html: &str, state: &str) -> usize {
 }
 
 /// The `hocba-verify` binary, built on demand into this workspace's target directory.
-fn hocba_verify() -> PathBuf {
+pub(super) fn hocba_verify() -> PathBuf {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .unwrap()

@@ -9,17 +9,17 @@ use std::path::PathBuf;
 use hocba_test_support::http::{Answer, request};
 use serde_json::json;
 
-use super::{PASSWORD, Rig, Session, WebApp, csrf_of, set_cookie, urlencode};
+use super::{Rig, Session, WebApp, set_password_http, urlencode};
 
 const TEMPLATE: &str = include_str!("../../../templates/tieu-hoc.csv");
-const NAMES: [&str; 4] = [
+pub(super) const NAMES: [&str; 4] = [
     "Hà Văn Dũng",
     "Lê Thị Cúc",
     "Bùi Văn Bình",
     "Đinh Thị Ngọc Ánh",
 ];
 /// The three broken cells: (row of the sheet, column, value, what the rule's message says).
-const BROKEN: [(usize, &str, &str, &str); 3] = [
+pub(super) const BROKEN: [(usize, &str, &str, &str); 3] = [
     (2, "Toán - KTĐK cuối năm", "11", "phải từ 1 đến 10"),
     (
         3,
@@ -34,11 +34,11 @@ const BROKEN: [(usize, &str, &str, &str); 3] = [
         "không phải giá trị được phép của cột này; hãy ghi: Nam; Nữ.",
     ),
 ];
-const CLASS_PAGE: &str = "/teacher/classes/2025-2026/5A";
+pub(super) const CLASS_PAGE: &str = "/teacher/classes/2025-2026/5A";
 
 /// The class as CSV: four pupils, with the cells of [`BROKEN`] broken when `broken`, and an
 /// extra column the template does not have when `extra`.
-fn class_csv(broken: bool, extra: bool) -> Vec<u8> {
+pub(super) fn class_csv(broken: bool, extra: bool) -> Vec<u8> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(TEMPLATE.trim_start_matches('\u{feff}').as_bytes());
@@ -78,7 +78,7 @@ fn class_csv(broken: bool, extra: bool) -> Vec<u8> {
 }
 
 /// A fifth pupil of 5A without a personal ID number (a warning, not an error).
-fn pupil_without_id() -> Vec<u8> {
+pub(super) fn pupil_without_id() -> Vec<u8> {
     let class = class_csv(false, false);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -96,29 +96,6 @@ fn pupil_without_id() -> Vec<u8> {
     w.write_record(&rows[0]).unwrap();
     w.write_record(&row).unwrap();
     w.into_inner().unwrap()
-}
-
-/// Sets a password through a one-time link with plain HTTP.
-fn set_password_http(addr: &str, link: &str) {
-    let path = &link[link.find("/setup/").unwrap()..];
-    let form = request(addr, "GET", path, &[], b"");
-    let cookie = set_cookie(&form, "hocba_form").unwrap();
-    let body = format!(
-        "_csrf={}&password={p}&confirm={p}",
-        csrf_of(&form.text()),
-        p = urlencode(PASSWORD)
-    );
-    let done = request(
-        addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Cookie", &format!("hocba_form={cookie}")),
-        ],
-        body.as_bytes(),
-    );
-    assert_eq!(done.status, 303, "{}", done.text());
 }
 
 /// Creates an account through the form and sets its password; signs it in.
