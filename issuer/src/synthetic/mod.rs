@@ -262,6 +262,7 @@ fn primary_year(grade: u8, ability: u64, rng: &mut Rng) -> PrimaryYear {
                 code: r.subject.code().to_owned(),
                 name: r.subject.name_vi().to_owned(),
                 exempt: false,
+                exemption_note: None,
                 rating: Some(rating(rng)),
                 test_scores,
                 comment: Some(names::SUBJECT_COMMENTS[rng.below(4) as usize].to_owned()),
@@ -291,15 +292,22 @@ fn primary_year(grade: u8, ability: u64, rng: &mut Rng) -> PrimaryYear {
             language: q(rng),
             numeracy: q(rng),
             science: q(rng),
-            technology: q(rng),
-            informatics: q(rng),
+            // The grade 1–2 forms list no Công nghệ / Tin học competency.
+            technology: (grade >= 3).then(|| q(rng)),
+            informatics: (grade >= 3).then(|| q(rng)),
             aesthetics: q(rng),
             physical: q(rng),
         },
         qualities_comment: Some("Chăm chỉ, trung thực, biết giúp đỡ bạn bè.".to_owned()),
         competencies_comment: Some("Tự giác học tập, mạnh dạn trình bày ý kiến.".to_owned()),
         year_result: PrimaryYearResult::Completed,
-        promotion: Promotion::Promoted,
+        // Circular 27, Art. 11: grades 1–4 complete the grade's programme; grade 5 goes up with
+        // the primary programme completed.
+        promotion: if grade <= 4 {
+            Promotion::CompletedGrade
+        } else {
+            Promotion::Promoted
+        },
         award: None,
         other_awards: Vec::new(),
         completed_primary_programme: (grade == 5).then_some(true),
@@ -331,6 +339,7 @@ fn secondary_year(grade: u8, ability: u64, rng: &mut Rng) -> SecondaryYear {
                 code: r.subject.code().to_owned(),
                 name: r.subject.name_vi().to_owned(),
                 exempt: false,
+                exemption_note: None,
                 semester1_average: None,
                 semester2_average: None,
                 year_average: None,

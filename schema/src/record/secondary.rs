@@ -51,6 +51,15 @@ pub struct SecondarySubjectResult {
     /// Miễn học — the pupil is exempt; then no averages or ratings.
     #[serde(default, skip_serializing_if = "is_false")]
     pub exempt: bool,
+    /// Lý do miễn — the grounds of an exemption (e.g. a medical certificate, the principal's
+    /// decision). Outside Giáo dục thể chất and the arts an exemption without grounds here or in
+    /// the pupil's disability note is a warning the school confirms.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exemption_note: Option<String>,
     /// ĐTBmhk I — semester I average.
     #[serde(
         default,

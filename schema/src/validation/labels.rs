@@ -40,6 +40,7 @@ fn key_label(key: &str) -> Option<(&'static str, &'static str)> {
         "secondary" => ("kết quả cấp trung học", "secondary results"),
         "subjects" => ("môn học và hoạt động giáo dục", "subjects"),
         "exempt" => ("miễn học", "exemption"),
+        "exemptionNote" => ("lý do miễn", "grounds of the exemption"),
         "rating" => ("mức đạt được", "rating"),
         "testScores" => ("điểm kiểm tra định kì", "periodic test scores"),
         "midSemester1" => ("điểm kiểm tra giữa học kì I", "mid-semester I test score"),

@@ -64,7 +64,8 @@ pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> Validation
     let level = record.level();
     if let Some(block) = &record.primary {
         let grade = (level == Some(SchoolLevel::Primary)).then_some(record.grade);
-        primary::check_primary(block, grade, &mut checks);
+        let noted = record.student.disability_note.is_some();
+        primary::check_primary(block, grade, noted, &mut checks);
     }
     if let Some(block) = &record.secondary {
         let secondary = matches!(
@@ -72,7 +73,8 @@ pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> Validation
             Some(SchoolLevel::LowerSecondary | SchoolLevel::UpperSecondary)
         );
         let grade = secondary.then_some(record.grade);
-        secondary::check_secondary(block, grade, record.days_absent, &mut checks);
+        let noted = record.student.disability_note.is_some();
+        secondary::check_secondary(block, grade, record.days_absent, noted, &mut checks);
     }
     checks.report
 }

@@ -90,6 +90,13 @@ pub enum Rule {
     SubjectDuplicate,
     /// A compulsory subject of the grade is missing.
     SubjectRequiredMissing,
+    /// A subject written both whole and as its printed parts (primary Tin học và Công nghệ).
+    SubjectPartsMixed,
+    /// An exempt subject (outside Giáo dục thể chất and the arts) without a disability or
+    /// exemption note (warning the school confirms).
+    ExemptionWithoutGrounds,
+    /// A competency the grade's form does not list (Công nghệ, Tin học in grades 1–2; warning).
+    CompetencyNotInGrade,
     /// A grade 10–12 record without exactly four chosen subjects.
     ElectiveCount,
     /// A list longer than the format allows.
@@ -187,6 +194,9 @@ impl Rule {
             SubjectNotAllowedForGrade => "subject-not-allowed-for-grade",
             SubjectDuplicate => "subject-duplicate",
             SubjectRequiredMissing => "subject-required-missing",
+            SubjectPartsMixed => "subject-parts-mixed",
+            ExemptionWithoutGrounds => "exemption-without-grounds",
+            CompetencyNotInGrade => "competency-not-in-grade",
             ElectiveCount => "elective-count",
             ListTooLong => "list-too-long",
             ExemptWithResults => "exempt-with-results",
@@ -226,6 +236,8 @@ impl Rule {
             | PersonalIdGenderCentury
             | PersonalIdBirthYear
             | ClassNameGrade
+            | ExemptionWithoutGrounds
+            | CompetencyNotInGrade
             | YearAverageMismatch
             | LearningResultMismatch
             | YearResultMismatch
@@ -239,7 +251,7 @@ impl Rule {
     }
 
     /// Every rule, for documentation and tests.
-    pub const ALL: [Rule; 61] = {
+    pub const ALL: [Rule; 64] = {
         use Rule::*;
         [
             JsonSyntax,
@@ -278,6 +290,9 @@ impl Rule {
             SubjectNotAllowedForGrade,
             SubjectDuplicate,
             SubjectRequiredMissing,
+            SubjectPartsMixed,
+            ExemptionWithoutGrounds,
+            CompetencyNotInGrade,
             ElectiveCount,
             ListTooLong,
             ExemptWithResults,

@@ -22,6 +22,9 @@ fn the_required_examples_exist() {
         "secondary-grade7-conduct-t-then-d.json",
         "secondary-grade12.json",
         "primary-grade2-principal-promotes.json",
+        // Item 5: the optional rows of the secondary forms, primary Tin học và Công nghệ in parts.
+        "secondary-grade9-second-language-minority-language.json",
+        "primary-grade5-informatics-technology-parts.json",
     ] {
         assert!(names.iter().any(|n| n == needed), "missing {needed}");
     }

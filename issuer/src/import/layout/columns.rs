@@ -5,7 +5,9 @@ use hocba_schema::record::{PeriodicTest, Subject, Term};
 use hocba_schema::rules::curriculum::{periodic_tests, subject_rule};
 
 use super::super::cells::{AWARD, Conv, PRIMARY_RESULT, PROMOTION};
-use super::{Column, LayoutLevel, SubjectField, Target, col, term_label, test_label};
+use super::{
+    Column, LayoutLevel, SubjectField, Target, col, subject_label, term_label, test_label,
+};
 
 /// The columns of `level`.
 pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
@@ -87,7 +89,7 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
         if !grades.clone().any(|g| subject_rule(subject, g).is_some()) {
             continue;
         }
-        let name = subject.name_vi();
+        let name = subject_label(level, subject);
         let sub = |field: SubjectField, label: &str| {
             col(
                 &format!("{name} - {label}"),
@@ -95,7 +97,10 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
                 false,
             )
         };
-        if matches!(subject, Subject::NgoaiNgu1 | Subject::TiengDanTocThieuSo) {
+        if matches!(
+            subject,
+            Subject::NgoaiNgu1 | Subject::TiengDanTocThieuSo | Subject::NgoaiNgu2
+        ) {
             c.push(sub(SubjectField::Name, "Tên môn"));
         }
         match level {
@@ -157,7 +162,10 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
                 (&["competencies", "physical"], "Thể chất"),
             ];
             for (path, label) in competencies {
-                c.push(col(label, Block(path, Rating), true));
+                // Công nghệ and Tin học are rated from grade 3 (the grade 1–2 forms do not
+                // list them): optional columns, validation says where they are needed.
+                let required = !matches!(path.last(), Some(&"technology" | &"informatics"));
+                c.push(col(label, Block(path, Rating), required));
             }
             c.push(col(
                 "Nhận xét năng lực",

@@ -113,6 +113,19 @@ fn test_label(test: PeriodicTest) -> &'static str {
     }
 }
 
+/// The name a level's template and records give a subject: in primary, Tin học and Công nghệ
+/// are the two printed parts of Tin học và Công nghệ, named as the form prints them.
+pub(crate) fn subject_label(level: LayoutLevel, subject: Subject) -> String {
+    match (level, subject) {
+        (LayoutLevel::Primary, Subject::TinHoc | Subject::CongNghe) => format!(
+            "{} ({})",
+            Subject::TinHocVaCongNghe.name_vi(),
+            subject.name_vi()
+        ),
+        _ => subject.name_vi().to_owned(),
+    }
+}
+
 fn term_label(term: Term) -> &'static str {
     match term {
         Term::Semester1 => "HK1",

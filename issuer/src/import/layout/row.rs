@@ -109,7 +109,10 @@ impl Layout {
             let at = format!("{block_prefix}/subjects/{}", list.len());
             let mut s = Map::new();
             s.insert("code".into(), subject.code().into());
-            s.insert("name".into(), subject.name_vi().into());
+            s.insert(
+                "name".into(),
+                super::subject_label(self.level, subject).into(),
+            );
             let exempt = fields.iter().any(|(f, _, cell)| {
                 *f != SubjectField::Comment && cell.is_some_and(|c| fold(c) == "miễn")
             });
