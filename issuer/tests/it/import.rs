@@ -11,10 +11,12 @@ use hocba_issuer::import::{
 };
 use hocba_schema::record::YearRecord;
 
-const EXAMPLES: [&str; 7] = [
+const EXAMPLES: [&str; 9] = [
     "primary-grade2.json",
     "primary-grade5.json",
     "primary-grade5-informatics-technology-parts.json",
+    "primary-grade5-every-field-of-the-form.json",
+    "secondary-grade11-every-field-of-the-form.json",
     "secondary-grade7.json",
     "secondary-grade9.json",
     "secondary-grade9-second-language-minority-language.json",

@@ -6,8 +6,8 @@ use crate::record::{RatingScale, SecondaryYear, Term, TermRatings};
 
 use super::primary::COMMENT;
 use super::{
-    Block, Column, EXEMPT, Label, Row, Section, Table, Text, awards_field, completion_field,
-    promotion_field, words,
+    Block, Column, EXEMPT, Label, Row, Section, TEACHER, Table, Text, awards_field,
+    certificates_field, completion_field, promotion_field, words,
 };
 
 /// The subjects table of the secondary form.
@@ -27,6 +27,7 @@ const RESULT_COLUMNS: [Column; 4] = [
 ];
 
 pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
+    let with_teachers = s.subjects.iter().any(|x| x.teacher.is_some());
     let rows = s
         .subjects
         .iter()
@@ -40,14 +41,27 @@ pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
             };
             Row {
                 head: Text::same(&sub.name),
-                cells: Term::ALL.into_iter().map(cell).collect(),
+                cells: Term::ALL
+                    .into_iter()
+                    .map(cell)
+                    .chain(
+                        with_teachers
+                            .then(|| Text::same(sub.teacher.as_deref().unwrap_or_default())),
+                    )
+                    .collect(),
                 comment: sub.comment.clone(),
             }
         })
         .collect();
     let subjects = Table {
         key: "subjects",
-        columns: SUBJECT_COLUMNS.to_vec(),
+        columns: if with_teachers {
+            let mut c = SUBJECT_COLUMNS.to_vec();
+            c.push(TEACHER);
+            c
+        } else {
+            SUBJECT_COLUMNS.to_vec()
+        },
         comment: Some(COMMENT),
         rows,
     };
@@ -88,6 +102,7 @@ pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
         grade,
         s.completed_lower_secondary_programme,
     ));
+    decisions.extend(certificates_field(&s.certificates));
 
     vec![
         Section::titled(

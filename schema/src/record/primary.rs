@@ -53,6 +53,34 @@ pub struct PrimaryYear {
         skip_serializing_if = "Option::is_none"
     )]
     pub completed_primary_programme: Option<bool>,
+    /// Chiều cao — height in centimetres, a whole number (optional; the primary form has it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub height_cm: Option<u16>,
+    /// Cân nặng — weight in kilograms, at most one decimal (optional; the primary form has it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub weight_kg: Option<f64>,
+    /// Số ngày nghỉ có phép — days absent with permission (the primary form counts days).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub days_absent_excused: Option<u16>,
+    /// Số ngày nghỉ không phép — days absent without permission.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub days_absent_unexcused: Option<u16>,
 }
 
 /// One primary subject or activity.
@@ -96,6 +124,13 @@ pub struct PrimarySubjectResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub comment: Option<String>,
+    /// Giáo viên bộ môn — the subject teacher who signs the subject's row (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub teacher: Option<String>,
 }
 
 impl PrimarySubjectResult {

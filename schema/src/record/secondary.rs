@@ -37,6 +37,10 @@ pub struct SecondaryYear {
         skip_serializing_if = "Option::is_none"
     )]
     pub completed_lower_secondary_programme: Option<bool>,
+    /// Chứng chỉ (nếu có) — certificates as written (e.g. `IELTS 6.5`, `Chứng chỉ nghề phổ
+    /// thông: Tin học văn phòng`), optional.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<String>,
 }
 
 /// One secondary subject. A scored subject (đánh giá bằng nhận xét kết hợp điểm số) carries the
@@ -109,6 +113,13 @@ pub struct SecondarySubjectResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub comment: Option<String>,
+    /// Giáo viên bộ môn — the subject teacher who signs the subject's row (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub teacher: Option<String>,
 }
 
 impl SecondarySubjectResult {

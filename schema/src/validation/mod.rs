@@ -21,6 +21,7 @@
 //! returned record, and reported as a `text-not-nfc` warning.
 
 mod checks;
+mod form;
 mod identity;
 mod labels;
 mod primary;
@@ -32,8 +33,9 @@ mod secondary_derived;
 mod subjects;
 mod text;
 
+pub use form::{HEIGHT_CM, MAX_CERTIFICATES, MAX_SCHOOL_DAYS, MAX_STUDY_HISTORY, WEIGHT_KG};
 pub use identity::CODE_MAX_CHARS;
-pub use report::{Problem, Severity, ValidationReport};
+pub use report::{CONFIRM_EN, CONFIRM_VI, Problem, Severity, ValidationReport};
 pub use rule::Rule;
 pub use subjects::{MAX_OTHER_AWARDS, MAX_SUBJECTS};
 pub use text::{COMMENT_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS};
@@ -61,6 +63,7 @@ pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> Validation
         }
     }
     identity::check_identity(record, &mut checks);
+    form::check_form_fields(record, &mut checks);
     let level = record.level();
     if let Some(block) = &record.primary {
         let grade = (level == Some(SchoolLevel::Primary)).then_some(record.grade);

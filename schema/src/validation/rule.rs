@@ -101,6 +101,8 @@ pub enum Rule {
     ElectiveCount,
     /// A list longer than the format allows.
     ListTooLong,
+    /// A height, weight or count of days outside what a pupil can have.
+    MeasureRange,
     /// An exempt subject carries a rating, scores or averages.
     ExemptWithResults,
     /// A subject lacks its rating or one of its averages.
@@ -199,6 +201,7 @@ impl Rule {
             CompetencyNotInGrade => "competency-not-in-grade",
             ElectiveCount => "elective-count",
             ListTooLong => "list-too-long",
+            MeasureRange => "measure-range",
             ExemptWithResults => "exempt-with-results",
             ResultMissing => "result-missing",
             AssessmentKindMismatch => "assessment-kind-mismatch",
@@ -250,8 +253,32 @@ impl Rule {
         }
     }
 
+    /// Whether a warning of this rule must be confirmed by the school before the record is
+    /// signed (issue #12, item 9). A warning that does not need confirmation never blocks
+    /// signing: the record is signed and the warning stays in the report.
+    ///
+    /// Confirmation is needed where signing would put a value on the record that the rules
+    /// or the population database contradict — a derived result that disagrees with the
+    /// rules (the school writes what it decided, but must say so), a personal identification
+    /// number that disagrees with the date of birth or gender, an exemption without grounds.
+    /// Text normalised to NFC (lossless: the signed output is NFC), an unusual age, a missing
+    /// personal identification number (pupils without one), a class name that does not start
+    /// with the grade and a competency the grade's form does not list need no confirmation.
+    pub fn needs_confirmation(self) -> bool {
+        use Rule::*;
+        self.severity() == Severity::Warning
+            && !matches!(
+                self,
+                TextNotNfc
+                    | DateOfBirthUnusual
+                    | PersonalIdMissing
+                    | ClassNameGrade
+                    | CompetencyNotInGrade
+            )
+    }
+
     /// Every rule, for documentation and tests.
-    pub const ALL: [Rule; 64] = {
+    pub const ALL: [Rule; 65] = {
         use Rule::*;
         [
             JsonSyntax,
@@ -295,6 +322,7 @@ impl Rule {
             CompetencyNotInGrade,
             ElectiveCount,
             ListTooLong,
+            MeasureRange,
             ExemptWithResults,
             ResultMissing,
             AssessmentKindMismatch,
@@ -332,6 +360,19 @@ impl std::fmt::Display for Rule {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn only_warnings_need_confirmation_and_nfc_never_does() {
+        assert!(!Rule::TextNotNfc.needs_confirmation());
+        assert!(!Rule::GradeRange.needs_confirmation());
+        assert!(Rule::PromotionMismatch.needs_confirmation());
+        assert!(Rule::ExemptionWithoutGrounds.needs_confirmation());
+        for rule in Rule::ALL {
+            if rule.needs_confirmation() {
+                assert_eq!(rule.severity(), Severity::Warning, "{rule}");
+            }
+        }
+    }
 
     #[test]
     fn serde_code_and_code_agree() {

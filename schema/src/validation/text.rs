@@ -27,8 +27,13 @@ const COMMENT_KEYS: [&str; 6] = [
 ];
 
 /// Fields limited to [`NAME_MAX_CHARS`].
-const NAME_KEYS: [&str; 9] = [
+const NAME_KEYS: [&str; 14] = [
     "fullName",
+    "fatherOccupation",
+    "motherOccupation",
+    "guardianOccupation",
+    "teacher",
+    "registrationNumber",
     "fatherName",
     "motherName",
     "guardianName",

@@ -25,6 +25,9 @@ fn the_required_examples_exist() {
         // Item 5: the optional rows of the secondary forms, primary Tin học và Công nghệ in parts.
         "secondary-grade9-second-language-minority-language.json",
         "primary-grade5-informatics-technology-parts.json",
+        // Item 6: every field of the paper forms; a deputy signs the grade 11 record.
+        "primary-grade5-every-field-of-the-form.json",
+        "secondary-grade11-every-field-of-the-form.json",
     ] {
         assert!(names.iter().any(|n| n == needed), "missing {needed}");
     }

@@ -62,11 +62,27 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             false,
         ),
         col("Mã học sinh", Path(&["student", "studentCode"], Text), true),
+        col("Quê quán", Path(&["student", "hometown"], Text), false),
         col("Họ tên cha", Path(&["student", "fatherName"], Text), false),
+        col(
+            "Nghề nghiệp của cha",
+            Path(&["student", "fatherOccupation"], Text),
+            false,
+        ),
         col("Họ tên mẹ", Path(&["student", "motherName"], Text), false),
+        col(
+            "Nghề nghiệp của mẹ",
+            Path(&["student", "motherOccupation"], Text),
+            false,
+        ),
         col(
             "Họ tên người giám hộ",
             Path(&["student", "guardianName"], Text),
+            false,
+        ),
+        col(
+            "Nghề nghiệp của người giám hộ",
+            Path(&["student", "guardianOccupation"], Text),
             false,
         ),
         col(
@@ -79,8 +95,29 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             Path(&["student", "disabilityNote"], Text),
             false,
         ),
+        col(
+            "Số sổ đăng bộ",
+            Path(&["student", "registrationNumber"], Text),
+            false,
+        ),
         col("Số buổi nghỉ", Path(&["daysAbsent"], Int), true),
     ];
+    if level == LayoutLevel::Primary {
+        c.extend([
+            col("Chiều cao (cm)", Block(&["heightCm"], Int), false),
+            col("Cân nặng (kg)", Block(&["weightKg"], Number), false),
+            col(
+                "Số ngày nghỉ có phép",
+                Block(&["daysAbsentExcused"], Int),
+                false,
+            ),
+            col(
+                "Số ngày nghỉ không phép",
+                Block(&["daysAbsentUnexcused"], Int),
+                false,
+            ),
+        ]);
+    }
     let grades = match level {
         LayoutLevel::Primary => 1..=5u8,
         LayoutLevel::Secondary => 6..=12u8,
@@ -122,6 +159,7 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             }
         }
         c.push(sub(SubjectField::Comment, "Nhận xét"));
+        c.push(sub(SubjectField::Teacher, "GV bộ môn"));
     }
     match level {
         LayoutLevel::Primary => {
@@ -205,11 +243,14 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             Block(&["completedPrimaryProgramme"], Bool),
             false,
         )),
-        LayoutLevel::Secondary => c.push(col(
-            "Hoàn thành chương trình THCS",
-            Block(&["completedLowerSecondaryProgramme"], Bool),
-            false,
-        )),
+        LayoutLevel::Secondary => {
+            c.push(col(
+                "Hoàn thành chương trình THCS",
+                Block(&["completedLowerSecondaryProgramme"], Bool),
+                false,
+            ));
+            c.push(col("Chứng chỉ", Block(&["certificates"], List), false));
+        }
     }
     c.push(col(
         "Nhận xét của GVCN",

@@ -63,6 +63,7 @@ enum SubjectField {
     Test(PeriodicTest),
     Term(Term),
     Comment,
+    Teacher,
 }
 
 /// Where a column's value goes.
@@ -187,6 +188,7 @@ impl Layout {
                     match field {
                         SubjectField::Name => text(&s["name"]),
                         SubjectField::Comment => text(&s["comment"]),
+                        SubjectField::Teacher => text(&s["teacher"]),
                         SubjectField::Rating if exempt => "Miễn".into(),
                         SubjectField::Term(Term::Semester1) if exempt => "Miễn".into(),
                         SubjectField::Rating => text(&s["rating"]),
