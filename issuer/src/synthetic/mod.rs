@@ -405,6 +405,7 @@ fn secondary_year(grade: u8, ability: u64, rng: &mut Rng) -> SecondaryYear {
         other_awards: Vec::new(),
         completed_lower_secondary_programme: (grade == 9).then_some(true),
         certificates: Vec::new(),
+        summer: None,
     }
 }
 

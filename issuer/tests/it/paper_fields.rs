@@ -166,6 +166,43 @@ fn every_new_field_of_the_form_comes_back_from_the_pdf() {
 }
 
 #[test]
+fn an_interim_decision_never_prints_as_final_and_the_summer_results_print() {
+    for (name, present, absent) in [
+        (
+            "secondary-grade7-retest-interim.json",
+            vec!["Kiểm tra lại", "chưa phải quyết định cuối cùng"],
+            vec!["Quyết định sau hè"],
+        ),
+        (
+            "secondary-grade7-reassessed-in-summer-promoted.json",
+            vec![
+                "Sau kiểm tra lại, rèn luyện trong hè",
+                "Kết quả học tập sau đánh giá lại",
+                "5.5",
+                "Quyết định sau hè",
+                "Được lên lớp sau kiểm tra lại / rèn luyện trong hè",
+            ],
+            vec!["chưa phải quyết định cuối cùng"],
+        ),
+    ] {
+        let credential = sign(&example(name), false).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let code = credential["credentialSubject"]["school"]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let Some(text) = pdf_text(&credential, &code) else {
+            return;
+        };
+        for want in present {
+            assert!(text.contains(want), "{name}: `{want}` missing:\n{text}");
+        }
+        for not in absent {
+            assert!(!text.contains(not), "{name}: `{not}` printed:\n{text}");
+        }
+    }
+}
+
+#[test]
 fn a_deputy_signs_for_the_principal() {
     let bytes = example("secondary-grade11-every-field-of-the-form.json");
     let record: hocba_schema::record::YearRecord = serde_json::from_slice(&bytes).unwrap();

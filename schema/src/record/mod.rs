@@ -20,7 +20,8 @@
 //! ├─ schoolYear, grade, className, homeroomTeacher, principal, placeOfIssue, approvalDate?
 //! ├─ daysAbsent, teacherComment, studyHistory[] (Quá trình học tập)
 //! ├─ primary?       PrimaryYear   (subjects, qualities, competencies, yearResult, promotion, …)
-//! └─ secondary?     SecondaryYear (subjects, learningResult, conductResult, promotion, …)
+//! └─ secondary?     SecondaryYear (subjects, learningResult, conductResult, promotion, …,
+//!                   summer? — the results after the summer, Circular 22 Art. 13–14)
 //! ```
 
 mod marks;
@@ -32,6 +33,7 @@ mod secondary;
 mod serde_util;
 mod student;
 mod subject;
+mod summer;
 
 pub use marks::{Average, TestScore, format_tenths};
 pub use outcome::{Award, Promotion};
@@ -43,6 +45,7 @@ pub use rating::{Rating, RatingScale};
 pub use school::{School, SchoolLevel, Signatory};
 pub use secondary::{SecondarySubjectResult, SecondaryYear, Term, TermRatings};
 pub use student::{Gender, Student, parse_date};
+pub use summer::{ReassessedSubject, SummerDecision, SummerResults};
 // `StudyPeriod` is defined below, with the record it belongs to.
 pub use subject::Subject;
 

@@ -41,6 +41,14 @@ pub struct SecondaryYear {
     /// thông: Tin học văn phòng`), optional.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificates: Vec<String>,
+    /// Sau kiểm tra lại / rèn luyện trong hè — the results after the summer, present only in
+    /// the correction issued after it (see [`super::SummerResults`]).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summer: Option<super::SummerResults>,
 }
 
 /// One secondary subject. A scored subject (đánh giá bằng nhận xét kết hợp điểm số) carries the

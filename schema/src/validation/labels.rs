@@ -54,6 +54,12 @@ fn key_label(key: &str) -> Option<(&'static str, &'static str)> {
         "daysAbsentUnexcused" => ("số ngày nghỉ không phép", "days absent without permission"),
         "teacher" => ("giáo viên bộ môn", "subject teacher"),
         "certificates" => ("chứng chỉ", "certificates"),
+        "summer" => (
+            "kết quả sau kiểm tra lại / rèn luyện trong hè",
+            "results after the summer",
+        ),
+        "decision" => ("quyết định sau hè", "decision after the summer"),
+        "average" => ("điểm trung bình sau kiểm tra lại", "re-assessed average"),
         "exemptionNote" => ("lý do miễn", "grounds of the exemption"),
         "rating" => ("mức đạt được", "rating"),
         "testScores" => ("điểm kiểm tra định kì", "periodic test scores"),

@@ -31,6 +31,7 @@ mod rule;
 mod secondary;
 mod secondary_derived;
 mod subjects;
+mod summer;
 mod text;
 
 pub use form::{HEIGHT_CM, MAX_CERTIFICATES, MAX_SCHOOL_DAYS, MAX_STUDY_HISTORY, WEIGHT_KG};
@@ -38,6 +39,7 @@ pub use identity::CODE_MAX_CHARS;
 pub use report::{CONFIRM_EN, CONFIRM_VI, Problem, Severity, ValidationReport};
 pub use rule::Rule;
 pub use subjects::{MAX_OTHER_AWARDS, MAX_SUBJECTS};
+pub use summer::REASSESS_BELOW_TENTHS;
 pub use text::{COMMENT_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS};
 
 use crate::record::{SchoolLevel, YearRecord};

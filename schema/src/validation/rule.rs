@@ -153,6 +153,10 @@ pub enum Rule {
     ConductResultMismatch,
     /// A comment subject's year rating is not its semester II rating (Circular 22, Art. 9(1)).
     YearRatingMismatch,
+    /// Results after the summer where the year-end decision or results call for none.
+    SummerNotExpected,
+    /// A re-assessed subject the pupil is not re-assessed in (Circular 22, Art. 14).
+    ReassessmentNotEligible,
 }
 
 impl Rule {
@@ -225,6 +229,8 @@ impl Rule {
             CompletionMismatch => "completion-mismatch",
             ConductResultMismatch => "conduct-result-mismatch",
             YearRatingMismatch => "year-rating-mismatch",
+            SummerNotExpected => "summer-not-expected",
+            ReassessmentNotEligible => "reassessment-not-eligible",
         }
     }
 
@@ -278,7 +284,7 @@ impl Rule {
     }
 
     /// Every rule, for documentation and tests.
-    pub const ALL: [Rule; 65] = {
+    pub const ALL: [Rule; 67] = {
         use Rule::*;
         [
             JsonSyntax,
@@ -346,6 +352,8 @@ impl Rule {
             CompletionMismatch,
             ConductResultMismatch,
             YearRatingMismatch,
+            SummerNotExpected,
+            ReassessmentNotEligible,
         ]
     };
 }

@@ -174,6 +174,7 @@ fn check_subject(
     let mut terms = [None; 3];
     let marks = |terms| Marks {
         name: result.name.clone(),
+        code: result.code.clone(),
         terms,
         year_recomputed: false,
     };

@@ -28,6 +28,10 @@ fn the_required_examples_exist() {
         // Item 6: every field of the paper forms; a deputy signs the grade 11 record.
         "primary-grade5-every-field-of-the-form.json",
         "secondary-grade11-every-field-of-the-form.json",
+        // Item 3: the year-end record with the interim decision, and its correction after the
+        // summer re-assessment.
+        "secondary-grade7-retest-interim.json",
+        "secondary-grade7-reassessed-in-summer-promoted.json",
     ] {
         assert!(names.iter().any(|n| n == needed), "missing {needed}");
     }
