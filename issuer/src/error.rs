@@ -42,9 +42,9 @@ pub enum IssuerError {
     /// The record did not pass validation; every problem is in the report.
     #[error("the record is not valid:\n{0}")]
     InvalidRecord(Box<ValidationReport>),
-    /// The record has warnings and they were not accepted.
+    /// The record has warnings of a kind the school must confirm, and they were not accepted.
     #[error(
-        "the record has warnings a person must look at (use --accept-warnings to sign anyway):\n{0}"
+        "the record has warnings the school must confirm (fix the record, or confirm them with --accept-warnings, acceptWarnings: true in the API, or the page's \"Accept the warnings\" box):\n{0}"
     )]
     UnacceptedWarnings(Box<ValidationReport>),
     /// The key is registered for another school than the record's.

@@ -44,7 +44,8 @@ pub fn issue_record(
     if report.has_errors() {
         return Err(IssuerError::InvalidRecord(Box::new(report)));
     }
-    if !report.warnings().is_empty() && !options.accept_warnings {
+    // Only warnings of a kind the school must confirm block signing (issue #12, item 9).
+    if report.needs_confirmation() && !options.accept_warnings {
         return Err(IssuerError::UnacceptedWarnings(Box::new(report)));
     }
     if record.school.code != school_code {

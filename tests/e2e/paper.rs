@@ -275,7 +275,7 @@ fn the_optional_lines_of_the_pupil_block_are_on_both() {
     });
     let paper = paper::describe(&record);
     let labels = paper.labels_vi();
-    for label in ["Đối tượng chính sách", "Khuyết tật"] {
+    for label in ["Đối tượng", "Khuyết tật"] {
         assert!(labels.iter().any(|l| l == label), "{label}");
     }
     check_page(name, &credential, &paper);

@@ -43,7 +43,9 @@ pub struct ClassValidation {
 }
 
 /// The one rule: a record may be marked validated when the rules found no error in it and
-/// its warnings, if any, were accepted by a person.
+/// its warnings that need confirmation ([`ValidationReport::needs_confirmation`]), if any,
+/// were accepted by a person. Other warnings (text normalised to NFC, an unusual age) never
+/// block.
 pub fn may_validate(has_errors: bool, has_warnings: bool, accept_warnings: bool) -> bool {
     !has_errors && (!has_warnings || accept_warnings)
 }
@@ -56,7 +58,7 @@ fn check(record: &YearRecord, accept_warnings: bool) -> Result<ValidationReport,
     };
     if !may_validate(
         report.has_errors(),
-        !report.warnings().is_empty(),
+        report.needs_confirmation(),
         accept_warnings,
     ) {
         return Err(report);

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use hocba_schema::record::YearRecord;
-use hocba_schema::validation::{Problem, Severity};
+use hocba_schema::validation::{Problem, Rule, Severity};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -95,7 +95,8 @@ impl ImportReport {
         self.error_rows.iter().copied().collect()
     }
 
-    /// The rows that have warnings (each once, in order).
+    /// The rows that have warnings the school must confirm before signing (each once, in
+    /// order); other warnings do not hold a row back.
     pub fn rows_with_warnings(&self) -> Vec<usize> {
         self.warning_rows.iter().copied().collect()
     }
@@ -104,7 +105,11 @@ impl ImportReport {
     pub fn push_problem(&mut self, problem: RowProblem) {
         if problem.is_error() {
             self.error_rows.insert(problem.row);
-        } else {
+        } else if Rule::ALL
+            .iter()
+            .any(|r| r.code() == problem.rule && r.needs_confirmation())
+        {
+            // Only warnings the school must confirm hold a row back (issue #12, item 9).
             self.warning_rows.insert(problem.row);
         }
         self.problem_count += 1;

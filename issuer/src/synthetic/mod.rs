@@ -13,7 +13,7 @@ use hocba_schema::record::Average;
 use hocba_schema::record::{
     Competencies, Gender, PeriodicTest, PrimarySubjectResult, PrimaryYear, PrimaryYearResult,
     Promotion, Qualities, Rating, School, SchoolLevel, SecondarySubjectResult, SecondaryYear,
-    Signatory, Student, TermRatings, TestScore, YearRecord,
+    Signatory, Student, StudyPeriod, TermRatings, TestScore, YearRecord,
 };
 use hocba_schema::rules::age::usual_age;
 use hocba_schema::rules::curriculum::{
@@ -198,13 +198,22 @@ fn pupil_record(
             nationality: "Việt Nam".to_owned(),
             place_of_birth: "Thành phố Hòa Bình, tỉnh Hòa Bình".to_owned(),
             residence: format!("Tổ {}, phường Hòa Bình, tỉnh Phú Thọ", 1 + rng.below(30)),
+            hometown: Some("Xã Tân Lạc, tỉnh Phú Thọ".to_owned()),
             personal_id_number: Some(personal_id),
             student_code: format!("25{serial:08}"),
             father_name: Some(father),
+            father_occupation: Some(OCCUPATIONS[rng.below(4) as usize].to_owned()),
             mother_name: Some(mother),
+            mother_occupation: Some(OCCUPATIONS[rng.below(4) as usize].to_owned()),
             guardian_name: None,
+            guardian_occupation: None,
             policy_group: None,
             disability_note: None,
+            registration_number: Some(format!(
+                "{}/{}",
+                serial % 1000,
+                SCHOOL_YEAR_START - i32::from(grade) + 1
+            )),
         },
         school: school.clone(),
         school_year: SCHOOL_YEAR.to_owned(),
@@ -221,8 +230,17 @@ fn pupil_record(
         primary,
         secondary,
         teacher_comment: names::TEACHER_COMMENTS[ability as usize].to_owned(),
+        study_history: vec![StudyPeriod {
+            school_year: SCHOOL_YEAR.to_owned(),
+            class_name: class_name.to_owned(),
+            school_name: school.name.clone(),
+            left_on: None,
+        }],
     }
 }
+
+/// Parents' occupations as the forms write them.
+const OCCUPATIONS: [&str; 4] = ["Làm ruộng", "Công nhân", "Giáo viên", "Kinh doanh"];
 
 fn primary_year(grade: u8, ability: u64, rng: &mut Rng) -> PrimaryYear {
     let rating = |rng: &mut Rng| match ability {
@@ -262,9 +280,11 @@ fn primary_year(grade: u8, ability: u64, rng: &mut Rng) -> PrimaryYear {
                 code: r.subject.code().to_owned(),
                 name: r.subject.name_vi().to_owned(),
                 exempt: false,
+                exemption_note: None,
                 rating: Some(rating(rng)),
                 test_scores,
                 comment: Some(names::SUBJECT_COMMENTS[rng.below(4) as usize].to_owned()),
+                teacher: None,
             }
         })
         .collect();
@@ -291,18 +311,29 @@ fn primary_year(grade: u8, ability: u64, rng: &mut Rng) -> PrimaryYear {
             language: q(rng),
             numeracy: q(rng),
             science: q(rng),
-            technology: q(rng),
-            informatics: q(rng),
+            // The grade 1–2 forms list no Công nghệ / Tin học competency.
+            technology: (grade >= 3).then(|| q(rng)),
+            informatics: (grade >= 3).then(|| q(rng)),
             aesthetics: q(rng),
             physical: q(rng),
         },
         qualities_comment: Some("Chăm chỉ, trung thực, biết giúp đỡ bạn bè.".to_owned()),
         competencies_comment: Some("Tự giác học tập, mạnh dạn trình bày ý kiến.".to_owned()),
         year_result: PrimaryYearResult::Completed,
-        promotion: Promotion::Promoted,
+        // Circular 27, Art. 11: grades 1–4 complete the grade's programme; grade 5 goes up with
+        // the primary programme completed.
+        promotion: if grade <= 4 {
+            Promotion::CompletedGrade
+        } else {
+            Promotion::Promoted
+        },
         award: None,
         other_awards: Vec::new(),
         completed_primary_programme: (grade == 5).then_some(true),
+        height_cm: Some(110 + 6 * u16::from(grade) + rng.below(8) as u16),
+        weight_kg: Some(f64::from(18 + 3 * u32::from(grade) + rng.below(6) as u32)),
+        days_absent_excused: Some(rng.below(3) as u16),
+        days_absent_unexcused: Some(0),
     }
 }
 
@@ -331,6 +362,7 @@ fn secondary_year(grade: u8, ability: u64, rng: &mut Rng) -> SecondaryYear {
                 code: r.subject.code().to_owned(),
                 name: r.subject.name_vi().to_owned(),
                 exempt: false,
+                exemption_note: None,
                 semester1_average: None,
                 semester2_average: None,
                 year_average: None,
@@ -338,6 +370,7 @@ fn secondary_year(grade: u8, ability: u64, rng: &mut Rng) -> SecondaryYear {
                 semester2_rating: None,
                 year_rating: None,
                 comment: None,
+                teacher: None,
             };
             if r.assessment == Assessment::Commented {
                 s.semester1_rating = Some(Rating::D);
@@ -371,6 +404,8 @@ fn secondary_year(grade: u8, ability: u64, rng: &mut Rng) -> SecondaryYear {
         award: None,
         other_awards: Vec::new(),
         completed_lower_secondary_programme: (grade == 9).then_some(true),
+        certificates: Vec::new(),
+        summer: None,
     }
 }
 

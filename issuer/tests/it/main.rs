@@ -46,6 +46,7 @@ mod keyring;
 mod logs;
 mod metrics;
 mod multi_row;
+mod paper_fields;
 mod pdf;
 mod restart;
 mod serve;

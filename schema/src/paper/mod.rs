@@ -12,12 +12,18 @@
 //! * [`words`] — coded values (ratings, promotion, awards, dates) as printed, with English
 //!   glosses.
 //! * `primary` / `secondary` — the sections of each level (Circular 27 / Circular 22 forms).
+//! * `form` — the rows the forms add beyond the results (issue #12): Quá trình học tập, Chứng
+//!   chỉ, the subject teacher column, "KT. HIỆU TRƯỞNG" above a deputy's title.
 
+mod form;
 mod primary;
 mod secondary;
 pub mod words;
 
 use crate::record::{LevelResults, YearRecord};
+pub use form::signs_for_principal;
+use form::study_history;
+pub(crate) use form::{TEACHER, certificates_field};
 
 /// A fixed label of the form, in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +231,9 @@ pub struct Signer {
     pub role: Text,
     /// Their name.
     pub name: String,
+    /// The line printed above the role when a deputy signs for the principal: `KT. HIỆU
+    /// TRƯỞNG` ("ký thay", signing on the principal's behalf).
+    pub on_behalf: Option<Label>,
 }
 
 /// The signature block.
@@ -360,15 +369,39 @@ fn pupil(r: &YearRecord) -> Vec<Field> {
         )
         .inline(),
     ];
-    for (vi, en, value) in [
-        ("Họ tên cha", "Father", &s.father_name),
-        ("Họ tên mẹ", "Mother", &s.mother_name),
-        ("Người giám hộ", "Guardian", &s.guardian_name),
-        ("Đối tượng chính sách", "Policy group", &s.policy_group),
-        ("Khuyết tật", "Disability note", &s.disability_note),
+    if let Some(v) = &s.hometown {
+        out.push(f(Some("hometown"), "Quê quán", "Home town", Text::same(v)));
+    }
+    for (name, job) in [
+        (("Họ tên cha", "Father"), &s.father_name),
+        (("Nghề nghiệp", "Occupation"), &s.father_occupation),
+        (("Họ tên mẹ", "Mother"), &s.mother_name),
+        (("Nghề nghiệp", "Occupation"), &s.mother_occupation),
+        (("Người giám hộ", "Guardian"), &s.guardian_name),
+        (("Nghề nghiệp", "Occupation"), &s.guardian_occupation),
+    ]
+    .chunks(2)
+    .map(|pair| (pair[0], pair[1]))
+    {
+        if let Some(v) = name.1 {
+            out.push(f(None, name.0.0, name.0.1, Text::same(v)));
+            if let Some(j) = job.1 {
+                out.push(f(None, job.0.0, job.0.1, Text::same(j)).inline());
+            }
+        }
+    }
+    for (key, vi, en, value) in [
+        (None, "Đối tượng", "Policy group", &s.policy_group),
+        (None, "Khuyết tật", "Disability note", &s.disability_note),
+        (
+            Some("registration-number"),
+            "Số sổ đăng bộ",
+            "Enrolment register number",
+            &s.registration_number,
+        ),
     ] {
         if let Some(v) = value {
-            out.push(f(None, vi, en, Text::same(v)));
+            out.push(f(key, vi, en, Text::same(v)));
         }
     }
     let school = &r.school;
@@ -429,17 +462,25 @@ pub(crate) fn awards_field(award: Option<crate::record::Award>, other: &[String]
     )
 }
 
-fn closing(r: &YearRecord) -> [Section; 2] {
-    [
+fn closing(r: &YearRecord) -> Vec<Section> {
+    let mut absences = vec![Field::new(
+        Some("days-absent"),
+        Label::new("Số buổi nghỉ học", "Sessions absent"),
+        Text::same(&r.days_absent.to_string()),
+    )];
+    if let Some(p) = &r.primary {
+        absences.extend(primary::health_and_days(p));
+    }
+    let mut out = Vec::new();
+    if !r.study_history.is_empty() {
+        out.push(study_history(&r.study_history));
+    }
+    out.extend([
         Section {
             title: None,
             blocks: vec![Block::Fields {
                 key: None,
-                fields: vec![Field::new(
-                    Some("days-absent"),
-                    Label::new("Số buổi nghỉ học", "Sessions absent"),
-                    Text::same(&r.days_absent.to_string()),
-                )],
+                fields: absences,
             }],
         },
         Section {
@@ -452,7 +493,8 @@ fn closing(r: &YearRecord) -> [Section; 2] {
                 text: r.teacher_comment.clone(),
             }],
         },
-    ]
+    ]);
+    out
 }
 
 fn signatures(r: &YearRecord) -> Signatures {
@@ -486,11 +528,14 @@ fn signatures(r: &YearRecord) -> Signatures {
                 key: None,
                 role: Text::label(Label::new("Giáo viên chủ nhiệm", "Homeroom teacher")),
                 name: r.homeroom_teacher.clone(),
+                on_behalf: None,
             },
             Signer {
                 key: Some("principal"),
                 role: Text::same(&r.principal.title),
                 name: r.principal.name.clone(),
+                on_behalf: signs_for_principal(&r.principal.title)
+                    .then_some(Label::new("KT. HIỆU TRƯỞNG", "For the principal")),
             },
         ],
     }

@@ -4,8 +4,8 @@
 use crate::record::{PrimaryYear, Rating, RatingScale, TestScore};
 
 use super::{
-    Block, Column, EXEMPT, Field, Label, Row, Section, Table, Text, awards_field, completion_field,
-    promotion_field, words,
+    Block, Column, EXEMPT, Field, Label, Row, Section, TEACHER, Table, Text, awards_field,
+    completion_field, promotion_field, words,
 };
 
 /// The subjects table of the primary form.
@@ -32,7 +32,49 @@ fn score(s: Option<TestScore>) -> Text {
     Text::same(&text)
 }
 
+/// Height, weight and the days absent with and without permission, as the primary form has
+/// them (only the ones the record gives).
+pub(super) fn health_and_days(p: &PrimaryYear) -> Vec<Field> {
+    let mut out = Vec::new();
+    if let Some(h) = p.height_cm {
+        out.push(Field::new(
+            Some("height"),
+            Label::new("Chiều cao (cm)", "Height (cm)"),
+            Text::same(&h.to_string()),
+        ));
+    }
+    if let Some(w) = p.weight_kg {
+        let f = Field::new(
+            Some("weight"),
+            Label::new("Cân nặng (kg)", "Weight (kg)"),
+            Text::same(&format!("{w}")),
+        );
+        out.push(if p.height_cm.is_some() { f.inline() } else { f });
+    }
+    if let Some(d) = p.days_absent_excused {
+        out.push(Field::new(
+            Some("days-excused"),
+            Label::new("Số ngày nghỉ có phép", "Days absent with permission"),
+            Text::same(&d.to_string()),
+        ));
+    }
+    if let Some(d) = p.days_absent_unexcused {
+        let f = Field::new(
+            Some("days-unexcused"),
+            Label::new("Số ngày nghỉ không phép", "Days absent without permission"),
+            Text::same(&d.to_string()),
+        );
+        out.push(if p.days_absent_excused.is_some() {
+            f.inline()
+        } else {
+            f
+        });
+    }
+    out
+}
+
 pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
+    let with_teachers = p.subjects.iter().any(|s| s.teacher.is_some());
     let rows = p
         .subjects
         .iter()
@@ -51,14 +93,21 @@ pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
                     score(t.and_then(|t| t.end_semester1)),
                     score(t.and_then(|t| t.mid_semester2)),
                     score(t.map(|t| t.end_year)),
-                ],
+                ]
+                .into_iter()
+                .chain(with_teachers.then(|| Text::same(s.teacher.as_deref().unwrap_or_default())))
+                .collect(),
                 comment: s.comment.clone(),
             }
         })
         .collect();
+    let mut columns = SUBJECT_COLUMNS.to_vec();
+    if with_teachers {
+        columns.push(TEACHER);
+    }
     let subjects = Table {
         key: "subjects",
-        columns: SUBJECT_COLUMNS.to_vec(),
+        columns,
         comment: Some(COMMENT),
         rows,
     };

@@ -2,12 +2,12 @@
 //! or ratings per semester and for the year, learning and conduct results, and the year-end
 //! decisions.
 
-use crate::record::{RatingScale, SecondaryYear, Term, TermRatings};
+use crate::record::{Average, RatingScale, SecondaryYear, SummerResults, Term, TermRatings};
 
 use super::primary::COMMENT;
 use super::{
-    Block, Column, EXEMPT, Label, Row, Section, Table, Text, awards_field, completion_field,
-    promotion_field, words,
+    Block, Column, EXEMPT, Field, Label, Row, Section, TEACHER, Table, Text, awards_field,
+    certificates_field, completion_field, promotion_field, words,
 };
 
 /// The subjects table of the secondary form.
@@ -27,6 +27,7 @@ const RESULT_COLUMNS: [Column; 4] = [
 ];
 
 pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
+    let with_teachers = s.subjects.iter().any(|x| x.teacher.is_some());
     let rows = s
         .subjects
         .iter()
@@ -40,14 +41,27 @@ pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
             };
             Row {
                 head: Text::same(&sub.name),
-                cells: Term::ALL.into_iter().map(cell).collect(),
+                cells: Term::ALL
+                    .into_iter()
+                    .map(cell)
+                    .chain(
+                        with_teachers
+                            .then(|| Text::same(sub.teacher.as_deref().unwrap_or_default())),
+                    )
+                    .collect(),
                 comment: sub.comment.clone(),
             }
         })
         .collect();
     let subjects = Table {
         key: "subjects",
-        columns: SUBJECT_COLUMNS.to_vec(),
+        columns: if with_teachers {
+            let mut c = SUBJECT_COLUMNS.to_vec();
+            c.push(TEACHER);
+            c
+        } else {
+            SUBJECT_COLUMNS.to_vec()
+        },
         comment: Some(COMMENT),
         rows,
     };
@@ -80,16 +94,18 @@ pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
         ],
     };
 
-    let mut decisions = vec![
-        promotion_field(s.promotion),
-        awards_field(s.award, &s.other_awards),
-    ];
+    let mut promotion = promotion_field(s.promotion);
+    if s.summer.is_some() {
+        promotion.value = words::promotion_before_summer(s.promotion);
+    }
+    let mut decisions = vec![promotion, awards_field(s.award, &s.other_awards)];
     decisions.extend(completion_field(
         grade,
         s.completed_lower_secondary_programme,
     ));
+    decisions.extend(certificates_field(&s.certificates));
 
-    vec![
+    let mut out = vec![
         Section::titled(
             "1. Kết quả học tập các môn học và hoạt động giáo dục",
             "1. Results in subjects and educational activities",
@@ -101,5 +117,83 @@ pub(super) fn sections(s: &SecondaryYear, grade: u8) -> Vec<Section> {
             vec![Block::Table(results)],
         ),
         Section::decisions("3. Quyết định cuối năm", "3. Year-end decisions", decisions),
-    ]
+    ];
+    out.extend(s.summer.as_ref().map(|summer| after_summer(s, summer)));
+    out
+}
+
+/// Section 4: the results after the summer re-assessment or training and the final decision.
+fn after_summer(s: &SecondaryYear, summer: &SummerResults) -> Section {
+    let rows = summer
+        .subjects
+        .iter()
+        .map(|r| {
+            let name = s
+                .subjects
+                .iter()
+                .find(|x| x.code == r.code)
+                .map_or(r.code.as_str(), |x| x.name.as_str());
+            let value = r
+                .average
+                .map(Average::printed)
+                .or_else(|| r.rating.map(|x| x.code().to_owned()))
+                .unwrap_or_default();
+            Row {
+                head: Text::same(name),
+                cells: vec![Text::same(&value)],
+                comment: None,
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut blocks = Vec::new();
+    if !rows.is_empty() {
+        blocks.push(Block::Table(Table {
+            key: "reassessed",
+            columns: vec![
+                Column::text("Môn học / HĐGD", "Subject / activity", Some(130.0)),
+                Column::centered(
+                    "Điểm TB môn hoặc mức đánh giá sau đánh giá lại",
+                    "Average or rating after re-assessment",
+                    None,
+                ),
+            ],
+            comment: None,
+            rows,
+        }));
+    }
+    let mut fields = Vec::new();
+    if let Some(r) = summer.learning_result {
+        fields.push(Field::new(
+            Some("learning-after-summer"),
+            Label::new(
+                "Kết quả học tập sau đánh giá lại",
+                "Learning after re-assessment",
+            ),
+            words::rating(RatingScale::SecondaryResult, r),
+        ));
+    }
+    if let Some(r) = summer.conduct_result {
+        fields.push(Field::new(
+            Some("conduct-after-summer"),
+            Label::new(
+                "Kết quả rèn luyện sau rèn luyện trong hè",
+                "Conduct after summer training",
+            ),
+            words::rating(RatingScale::SecondaryResult, r),
+        ));
+    }
+    fields.push(Field::new(
+        Some("decision-after-summer"),
+        Label::new("Quyết định sau hè", "Decision after the summer"),
+        words::gloss(summer.decision.label_vi(), summer.decision.label_en()),
+    ));
+    blocks.push(Block::Fields {
+        key: Some("after-summer"),
+        fields,
+    });
+    Section::titled(
+        "4. Sau kiểm tra lại, rèn luyện trong hè",
+        "4. After the summer re-assessment and training",
+        blocks,
+    )
 }

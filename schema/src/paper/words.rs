@@ -29,8 +29,19 @@ pub fn rating(scale: RatingScale, r: Rating) -> Text {
     }
 }
 
-/// The promotion decision.
+/// The promotion decision; an interim one (rèn luyện trong hè, kiểm tra lại) says that it is
+/// not the final decision.
 pub fn promotion(p: Promotion) -> Text {
+    promotion_with(p, true)
+}
+
+/// The year-end decision of a record that also carries the results after the summer: the
+/// interim code as written, the final decision being printed with those results.
+pub fn promotion_before_summer(p: Promotion) -> Text {
+    promotion_with(p, false)
+}
+
+fn promotion_with(p: Promotion, awaiting: bool) -> Text {
     let en = match p {
         Promotion::Promoted => "promoted to the next grade",
         Promotion::SummerTraining => "summer conduct training",
@@ -39,7 +50,17 @@ pub fn promotion(p: Promotion) -> Text {
         Promotion::CompletedGrade => "completed the grade's programme",
         Promotion::CompletedUpperSecondary => "completed the upper-secondary programme",
     };
-    gloss(p.label_vi(), en)
+    match p {
+        // An interim decision never prints as if it were final (issue #12, item 3).
+        Promotion::SummerTraining | Promotion::Retest if awaiting => gloss(
+            &format!(
+                "{} (chưa phải quyết định cuối cùng: chờ kết quả sau hè)",
+                p.label_vi()
+            ),
+            &format!("{en} (not the final decision: awaiting the results after the summer)"),
+        ),
+        _ => gloss(p.label_vi(), en),
+    }
 }
 
 /// An award title.

@@ -18,9 +18,10 @@
 //! ├─ student        Student (identity)
 //! ├─ school         School (code, name, Department, province, commune, levels)
 //! ├─ schoolYear, grade, className, homeroomTeacher, principal, placeOfIssue, approvalDate?
-//! ├─ daysAbsent, teacherComment
+//! ├─ daysAbsent, teacherComment, studyHistory[] (Quá trình học tập)
 //! ├─ primary?       PrimaryYear   (subjects, qualities, competencies, yearResult, promotion, …)
-//! └─ secondary?     SecondaryYear (subjects, learningResult, conductResult, promotion, …)
+//! └─ secondary?     SecondaryYear (subjects, learningResult, conductResult, promotion, …,
+//!                   summer? — the results after the summer, Circular 22 Art. 13–14)
 //! ```
 
 mod marks;
@@ -32,6 +33,7 @@ mod secondary;
 mod serde_util;
 mod student;
 mod subject;
+mod summer;
 
 pub use marks::{Average, TestScore, format_tenths};
 pub use outcome::{Award, Promotion};
@@ -43,6 +45,8 @@ pub use rating::{Rating, RatingScale};
 pub use school::{School, SchoolLevel, Signatory};
 pub use secondary::{SecondarySubjectResult, SecondaryYear, Term, TermRatings};
 pub use student::{Gender, Student, parse_date};
+pub use summer::{ReassessedSubject, SummerDecision, SummerResults};
+// `StudyPeriod` is defined below, with the record it belongs to.
 pub use subject::Subject;
 
 use serde::{Deserialize, Serialize};
@@ -106,6 +110,31 @@ pub struct YearRecord {
     pub secondary: Option<SecondaryYear>,
     /// Nhận xét của giáo viên chủ nhiệm — the homeroom teacher's comment on the year.
     pub teacher_comment: String,
+    /// Quá trình học tập — the years, classes and schools of the pupil's schooling at this level
+    /// as the form's table lists them, oldest first; a transfer during a year is two rows of the
+    /// same year (the first with the date the pupil left). Optional.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub study_history: Vec<StudyPeriod>,
+}
+
+/// One row of the Quá trình học tập table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StudyPeriod {
+    /// Năm học — `YYYY-YYYY`.
+    pub school_year: String,
+    /// Lớp — class, e.g. `4A`.
+    pub class_name: String,
+    /// Tên trường — the school, with its commune and province when it is another school.
+    pub school_name: String,
+    /// Ngày chuyển đi — the date the pupil left this school during the year (a transfer),
+    /// `YYYY-MM-DD`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub left_on: Option<String>,
 }
 
 /// The level-specific results of a record.

@@ -53,6 +53,34 @@ pub struct PrimaryYear {
         skip_serializing_if = "Option::is_none"
     )]
     pub completed_primary_programme: Option<bool>,
+    /// Chiều cao — height in centimetres, a whole number (optional; the primary form has it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub height_cm: Option<u16>,
+    /// Cân nặng — weight in kilograms, at most one decimal (optional; the primary form has it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub weight_kg: Option<f64>,
+    /// Số ngày nghỉ có phép — days absent with permission (the primary form counts days).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub days_absent_excused: Option<u16>,
+    /// Số ngày nghỉ không phép — days absent without permission.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub days_absent_unexcused: Option<u16>,
 }
 
 /// One primary subject or activity.
@@ -66,6 +94,15 @@ pub struct PrimarySubjectResult {
     /// Miễn học — the pupil is exempt (e.g. for disability); then no rating, scores or comment.
     #[serde(default, skip_serializing_if = "is_false")]
     pub exempt: bool,
+    /// Lý do miễn — the grounds of an exemption (e.g. a medical certificate, the principal's
+    /// decision). Outside Giáo dục thể chất and the arts an exemption without grounds here or in
+    /// the pupil's disability note is a warning the school confirms.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exemption_note: Option<String>,
     /// Mức đạt được — T / H / C.
     #[serde(
         default,
@@ -87,6 +124,13 @@ pub struct PrimarySubjectResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub comment: Option<String>,
+    /// Giáo viên bộ môn — the subject teacher who signs the subject's row (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub teacher: Option<String>,
 }
 
 impl PrimarySubjectResult {
@@ -218,7 +262,9 @@ impl Qualities {
 }
 
 /// Năng lực cốt lõi — three general competencies (năng lực chung) and seven specific ones
-/// (năng lực đặc thù), each T Tốt / Đ Đạt / C Cần cố gắng.
+/// (năng lực đặc thù), each T Tốt / Đ Đạt / C Cần cố gắng. The forms of grades 1–2 list five
+/// specific competencies: Công nghệ and Tin học start with the subject Tin học và Công nghệ in
+/// grade 3, so they are optional in the JSON and absent in grades 1–2.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Competencies {
@@ -234,10 +280,20 @@ pub struct Competencies {
     pub numeracy: Rating,
     /// Khoa học.
     pub science: Rating,
-    /// Công nghệ.
-    pub technology: Rating,
-    /// Tin học.
-    pub informatics: Rating,
+    /// Công nghệ — grades 3–5 (the grade 1–2 forms do not list it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub technology: Option<Rating>,
+    /// Tin học — grades 3–5 (the grade 1–2 forms do not list it).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub informatics: Option<Rating>,
     /// Thẩm mĩ.
     pub aesthetics: Rating,
     /// Thể chất.
@@ -245,9 +301,13 @@ pub struct Competencies {
 }
 
 impl Competencies {
-    /// Every competency as (JSON field name, Vietnamese name, rating).
-    pub fn entries(&self) -> [(&'static str, &'static str, Rating); 10] {
-        [
+    /// Every competency the record rates, as (JSON field name, Vietnamese name, rating).
+    pub fn entries(&self) -> Vec<(&'static str, &'static str, Rating)> {
+        let optional = [
+            ("technology", "Công nghệ", self.technology),
+            ("informatics", "Tin học", self.informatics),
+        ];
+        let mut out = vec![
             (
                 "autonomyAndSelfLearning",
                 "Tự chủ và tự học",
@@ -266,11 +326,18 @@ impl Competencies {
             ("language", "Ngôn ngữ", self.language),
             ("numeracy", "Tính toán", self.numeracy),
             ("science", "Khoa học", self.science),
-            ("technology", "Công nghệ", self.technology),
-            ("informatics", "Tin học", self.informatics),
+        ];
+        let tail = [
             ("aesthetics", "Thẩm mĩ", self.aesthetics),
             ("physical", "Thể chất", self.physical),
-        ]
+        ];
+        out.extend(
+            optional
+                .into_iter()
+                .filter_map(|(k, n, r)| r.map(|r| (k, n, r))),
+        );
+        out.extend(tail);
+        out
     }
 }
 

@@ -37,6 +37,18 @@ pub struct SecondaryYear {
         skip_serializing_if = "Option::is_none"
     )]
     pub completed_lower_secondary_programme: Option<bool>,
+    /// Chứng chỉ (nếu có) — certificates as written (e.g. `IELTS 6.5`, `Chứng chỉ nghề phổ
+    /// thông: Tin học văn phòng`), optional.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<String>,
+    /// Sau kiểm tra lại / rèn luyện trong hè — the results after the summer, present only in
+    /// the correction issued after it (see [`super::SummerResults`]).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summer: Option<super::SummerResults>,
 }
 
 /// One secondary subject. A scored subject (đánh giá bằng nhận xét kết hợp điểm số) carries the
@@ -51,6 +63,15 @@ pub struct SecondarySubjectResult {
     /// Miễn học — the pupil is exempt; then no averages or ratings.
     #[serde(default, skip_serializing_if = "is_false")]
     pub exempt: bool,
+    /// Lý do miễn — the grounds of an exemption (e.g. a medical certificate, the principal's
+    /// decision). Outside Giáo dục thể chất and the arts an exemption without grounds here or in
+    /// the pupil's disability note is a warning the school confirms.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exemption_note: Option<String>,
     /// ĐTBmhk I — semester I average.
     #[serde(
         default,
@@ -100,6 +121,13 @@ pub struct SecondarySubjectResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub comment: Option<String>,
+    /// Giáo viên bộ môn — the subject teacher who signs the subject's row (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub teacher: Option<String>,
 }
 
 impl SecondarySubjectResult {

@@ -24,6 +24,13 @@ pub struct Student {
     pub place_of_birth: String,
     /// Nơi ở hiện nay — residence.
     pub residence: String,
+    /// Quê quán — the family's home town as the birth registration gives it (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hometown: Option<String>,
     /// Mã định danh cá nhân — 12-digit personal identification number (absent only for pupils
     /// who have none, e.g. foreign nationals; validation warns when it is missing).
     #[serde(
@@ -41,6 +48,13 @@ pub struct Student {
         skip_serializing_if = "Option::is_none"
     )]
     pub father_name: Option<String>,
+    /// Nghề nghiệp của cha — father's occupation (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub father_occupation: Option<String>,
     /// Họ và tên mẹ — mother's full name.
     #[serde(
         default,
@@ -48,6 +62,13 @@ pub struct Student {
         skip_serializing_if = "Option::is_none"
     )]
     pub mother_name: Option<String>,
+    /// Nghề nghiệp của mẹ — mother's occupation (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mother_occupation: Option<String>,
     /// Họ và tên người giám hộ — guardian's full name. At least one of father, mother and
     /// guardian is required.
     #[serde(
@@ -56,7 +77,15 @@ pub struct Student {
         skip_serializing_if = "Option::is_none"
     )]
     pub guardian_name: Option<String>,
-    /// Đối tượng chính sách — policy group, e.g. `Con thương binh`, `Hộ nghèo`.
+    /// Nghề nghiệp của người giám hộ — guardian's occupation (optional).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub guardian_occupation: Option<String>,
+    /// Đối tượng — the policy group as the form prints it after "Đối tượng", e.g. `Con thương
+    /// binh`, `Hộ nghèo`, `Dân tộc thiểu số ở vùng đặc biệt khó khăn`.
     #[serde(
         default,
         deserialize_with = "present",
@@ -70,6 +99,14 @@ pub struct Student {
         skip_serializing_if = "Option::is_none"
     )]
     pub disability_note: Option<String>,
+    /// Số sổ đăng bộ — the pupil's number in the school's enrolment register (optional), e.g.
+    /// `125/2021`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registration_number: Option<String>,
 }
 
 impl Student {

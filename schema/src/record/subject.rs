@@ -6,7 +6,10 @@
 //! Ministry rule: see [`crate::rules::curriculum`].
 //!
 //! Nghệ thuật (arts) is recorded as its two parts, Âm nhạc and Mĩ thuật, at every level, as the
-//! học bạ forms list them.
+//! học bạ forms list them (the THCS form's Nghệ thuật row is printed as those two parts).
+//! Primary Tin học và Công nghệ (grades 3–5) is recorded either as its two printed parts,
+//! `tin_hoc` and `cong_nghe` (the forms print "Tin học và Công nghệ (Tin học)" and "(Công
+//! nghệ)"), or, in records made before issue #12, as the single `tin_hoc_va_cong_nghe`.
 
 /// A subject or educational activity. Variant names follow the codes (Vietnamese without
 /// diacritics) because that is how teachers name them.
@@ -37,8 +40,8 @@ pub enum Subject {
     MiThuat,
     /// `hoat_dong_trai_nghiem` — Hoạt động trải nghiệm (experiential activities; primary).
     HoatDongTraiNghiem,
-    /// `tieng_dan_toc_thieu_so` — Tiếng dân tộc thiểu số (ethnic minority language; primary
-    /// elective).
+    /// `tieng_dan_toc_thieu_so` — Tiếng dân tộc thiểu số (ethnic minority language; optional in
+    /// every grade, an optional row of each form).
     TiengDanTocThieuSo,
     /// `ngu_van` — Ngữ văn (Vietnamese language and literature; secondary).
     NguVan,
@@ -46,9 +49,11 @@ pub enum Subject {
     GiaoDucCongDan,
     /// `khoa_hoc_tu_nhien` — Khoa học tự nhiên (natural sciences; grades 6–9).
     KhoaHocTuNhien,
-    /// `cong_nghe` — Công nghệ (technology; secondary).
+    /// `cong_nghe` — Công nghệ (technology; secondary, and in primary grades 3–5 the printed
+    /// part (Công nghệ) of Tin học và Công nghệ).
     CongNghe,
-    /// `tin_hoc` — Tin học (informatics; secondary).
+    /// `tin_hoc` — Tin học (informatics; secondary, and in primary grades 3–5 the printed part
+    /// (Tin học) of Tin học và Công nghệ).
     TinHoc,
     /// `hoat_dong_trai_nghiem_huong_nghiep` — Hoạt động trải nghiệm, hướng nghiệp (experiential
     /// and career guidance activities, HĐTN-HN; secondary).
@@ -72,11 +77,14 @@ pub enum Subject {
     /// `giao_duc_quoc_phong_va_an_ninh` — Giáo dục quốc phòng và an ninh (national defence and
     /// security education, GDQP-AN; grades 10–12).
     GiaoDucQuocPhongVaAnNinh,
+    /// `ngoai_ngu_2` — Ngoại ngữ 2 (second foreign language; optional in grades 6–12, the last
+    /// optional row of the THCS and THPT forms).
+    NgoaiNgu2,
 }
 
 impl Subject {
     /// Every subject, in the order the học bạ forms list them.
-    pub const ALL: [Subject; 27] = [
+    pub const ALL: [Subject; 28] = [
         Subject::TiengViet,
         Subject::NguVan,
         Subject::Toan,
@@ -104,6 +112,7 @@ impl Subject {
         Subject::NoiDungGiaoDucDiaPhuong,
         Subject::GiaoDucQuocPhongVaAnNinh,
         Subject::TiengDanTocThieuSo,
+        Subject::NgoaiNgu2,
     ];
 
     /// The stable ASCII code used in records (`"toan"`, `"ngoai_ngu_1"`, …).
@@ -136,6 +145,7 @@ impl Subject {
             Subject::HoaHoc => "hoa_hoc",
             Subject::SinhHoc => "sinh_hoc",
             Subject::GiaoDucQuocPhongVaAnNinh => "giao_duc_quoc_phong_va_an_ninh",
+            Subject::NgoaiNgu2 => "ngoai_ngu_2",
         }
     }
 
@@ -174,6 +184,7 @@ impl Subject {
             Subject::HoaHoc => "Hóa học",
             Subject::SinhHoc => "Sinh học",
             Subject::GiaoDucQuocPhongVaAnNinh => "Giáo dục quốc phòng và an ninh",
+            Subject::NgoaiNgu2 => "Ngoại ngữ 2",
         }
     }
 
@@ -207,6 +218,7 @@ impl Subject {
             Subject::HoaHoc => "Chemistry",
             Subject::SinhHoc => "Biology",
             Subject::GiaoDucQuocPhongVaAnNinh => "National defence and security education",
+            Subject::NgoaiNgu2 => "Second foreign language",
         }
     }
 }

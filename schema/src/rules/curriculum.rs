@@ -6,8 +6,13 @@
 //! | 1–2 | Tiếng Việt, Toán, Đạo đức, Tự nhiên và Xã hội, Giáo dục thể chất, Âm nhạc, Mĩ thuật, Hoạt động trải nghiệm | Ngoại ngữ 1, Tiếng dân tộc thiểu số |
 //! | 3 | as 1–2, plus Ngoại ngữ 1, Tin học và Công nghệ | Tiếng dân tộc thiểu số |
 //! | 4–5 | Tiếng Việt, Toán, Đạo đức, Ngoại ngữ 1, Lịch sử và Địa lí, Khoa học, Tin học và Công nghệ, Giáo dục thể chất, Âm nhạc, Mĩ thuật, Hoạt động trải nghiệm | Tiếng dân tộc thiểu số |
-//! | 6–9 | Ngữ văn, Toán, Ngoại ngữ 1, Giáo dục công dân, Lịch sử và Địa lí, Khoa học tự nhiên, Công nghệ, Tin học, Giáo dục thể chất, Âm nhạc, Mĩ thuật, HĐTN-HN, Nội dung GD địa phương | — |
-//! | 10–12 | Ngữ văn, Toán, Ngoại ngữ 1, Lịch sử, Giáo dục thể chất, GDQP-AN, HĐTN-HN, Nội dung GD địa phương | exactly four of Địa lí, GD Kinh tế và Pháp luật, Vật lí, Hóa học, Sinh học, Công nghệ, Tin học, Âm nhạc, Mĩ thuật |
+//! | 6–9 | Ngữ văn, Toán, Ngoại ngữ 1, Giáo dục công dân, Lịch sử và Địa lí, Khoa học tự nhiên, Công nghệ, Tin học, Giáo dục thể chất, Âm nhạc, Mĩ thuật, HĐTN-HN, Nội dung GD địa phương | Tiếng dân tộc thiểu số, Ngoại ngữ 2 |
+//! | 10–12 | Ngữ văn, Toán, Ngoại ngữ 1, Lịch sử, Giáo dục thể chất, GDQP-AN, HĐTN-HN, Nội dung GD địa phương | exactly four chosen of Địa lí, GD Kinh tế và Pháp luật, Vật lí, Hóa học, Sinh học, Công nghệ, Tin học, Âm nhạc, Mĩ thuật; optional Tiếng dân tộc thiểu số, Ngoại ngữ 2 |
+//!
+//! Primary Tin học và Công nghệ (grades 3–5) may be written as its two printed parts, `tin_hoc`
+//! and `cong_nghe` ([`Requirement::PartOf`]): both parts then stand for the compulsory subject,
+//! each with its rating, tests and comment. The optional rows of the secondary forms (Tiếng dân
+//! tộc thiểu số, Ngoại ngữ 2) are scored subjects like Ngoại ngữ 1.
 //!
 //! Primary periodic tests: Tiếng Việt and Toán in every grade; Ngoại ngữ 1 and Tin học và Công
 //! nghệ from grade 3; Lịch sử và Địa lí and Khoa học in grades 4–5. Every tested subject has
@@ -24,8 +29,11 @@ use crate::record::{PeriodicTest, Subject};
 pub enum Requirement {
     /// Bắt buộc — every pupil of the grade has it.
     Compulsory,
-    /// Tự chọn — optional (Ngoại ngữ 1 in grades 1–2, Tiếng dân tộc thiểu số).
+    /// Tự chọn — optional (Ngoại ngữ 1 in grades 1–2, Tiếng dân tộc thiểu số, Ngoại ngữ 2).
     Optional,
+    /// One printed part of a compulsory subject (primary Tin học and Công nghệ, the parts of
+    /// Tin học và Công nghệ): the record has either the whole subject or both its parts.
+    PartOf(Subject),
     /// Môn học lựa chọn — one of the subjects from which a grade 10–12 pupil takes exactly
     /// [`UPPER_SECONDARY_CHOSEN_SUBJECTS`].
     Chosen,
@@ -86,6 +94,7 @@ pub fn subject_rule(subject: Subject, grade: u8) -> Option<SubjectRule> {
             TiengDanTocThieuSo => Some(primary(Optional, false)),
             NgoaiNgu1 if grade <= 2 => Some(primary(Optional, false)),
             NgoaiNgu1 | TinHocVaCongNghe if grade >= 3 => Some(primary(Compulsory, true)),
+            TinHoc | CongNghe if grade >= 3 => Some(primary(PartOf(TinHocVaCongNghe), true)),
             TuNhienVaXaHoi if grade <= 3 => Some(primary(Compulsory, false)),
             LichSuVaDiaLi | KhoaHoc if grade >= 4 => Some(primary(Compulsory, true)),
             _ => None,
@@ -104,6 +113,7 @@ pub fn subject_rule(subject: Subject, grade: u8) -> Option<SubjectRule> {
             | MiThuat
             | HoatDongTraiNghiemHuongNghiep
             | NoiDungGiaoDucDiaPhuong => Some(secondary(Compulsory)),
+            TiengDanTocThieuSo | NgoaiNgu2 => Some(secondary(Optional)),
             _ => None,
         },
         10..=12 => match subject {
@@ -124,6 +134,7 @@ pub fn subject_rule(subject: Subject, grade: u8) -> Option<SubjectRule> {
             | TinHoc
             | AmNhac
             | MiThuat => Some(secondary(Chosen)),
+            TiengDanTocThieuSo | NgoaiNgu2 => Some(secondary(Optional)),
             _ => None,
         },
         _ => None,
@@ -140,6 +151,27 @@ pub fn is_comment_assessed(subject: Subject) -> bool {
             | Subject::HoatDongTraiNghiem
             | Subject::HoatDongTraiNghiemHuongNghiep
             | Subject::NoiDungGiaoDucDiaPhuong
+    )
+}
+
+/// The printed parts of a subject in `grade` (primary Tin học và Công nghệ: Tin học, Công
+/// nghệ); empty for a subject printed as one row.
+pub fn parts_of(subject: Subject, grade: u8) -> Vec<Subject> {
+    Subject::ALL
+        .into_iter()
+        .filter(|s| {
+            subject_rule(*s, grade).is_some_and(|r| r.requirement == Requirement::PartOf(subject))
+        })
+        .collect()
+}
+
+/// Whether an exemption (Miễn) from `subject` is routine, needing no written grounds: Giáo dục
+/// thể chất and the arts (Âm nhạc, Mĩ thuật), from which pupils are commonly exempted for
+/// health reasons. Any other exempt subject needs a disability or exemption note.
+pub fn exemption_is_routine(subject: Subject) -> bool {
+    matches!(
+        subject,
+        Subject::GiaoDucTheChat | Subject::AmNhac | Subject::MiThuat
     )
 }
 
@@ -195,6 +227,13 @@ mod tests {
             Some(Requirement::Optional)
         );
         assert_eq!(subject_rule(Subject::KhoaHoc, 3), None);
+        assert_eq!(
+            parts_of(Subject::TinHocVaCongNghe, 4),
+            vec![Subject::CongNghe, Subject::TinHoc]
+        );
+        assert!(parts_of(Subject::TinHocVaCongNghe, 2).is_empty());
+        assert_eq!(periodic_tests(Subject::TinHoc, 3).len(), 2);
+        assert_eq!(subject_rule(Subject::NgoaiNgu2, 5), None);
         assert_eq!(subject_rule(Subject::NguVan, 5), None);
     }
 
@@ -228,6 +267,18 @@ mod tests {
             Some(Assessment::Scored)
         );
         assert_eq!(subject_rule(Subject::GiaoDucCongDan, 10), None);
+        for grade in 6..=12 {
+            for optional in [Subject::NgoaiNgu2, Subject::TiengDanTocThieuSo] {
+                assert_eq!(
+                    subject_rule(optional, grade),
+                    Some(SubjectRule {
+                        subject: optional,
+                        requirement: Requirement::Optional,
+                        assessment: Assessment::Scored
+                    })
+                );
+            }
+        }
         assert_eq!(subject_rule(Subject::Toan, 0), None);
         assert_eq!(subject_rule(Subject::Toan, 13), None);
     }

@@ -21,6 +21,7 @@
 //! returned record, and reported as a `text-not-nfc` warning.
 
 mod checks;
+mod form;
 mod identity;
 mod labels;
 mod primary;
@@ -30,12 +31,15 @@ mod rule;
 mod secondary;
 mod secondary_derived;
 mod subjects;
+mod summer;
 mod text;
 
+pub use form::{HEIGHT_CM, MAX_CERTIFICATES, MAX_SCHOOL_DAYS, MAX_STUDY_HISTORY, WEIGHT_KG};
 pub use identity::CODE_MAX_CHARS;
-pub use report::{Problem, Severity, ValidationReport};
+pub use report::{CONFIRM_EN, CONFIRM_VI, Problem, Severity, ValidationReport};
 pub use rule::Rule;
 pub use subjects::{MAX_OTHER_AWARDS, MAX_SUBJECTS};
+pub use summer::REASSESS_BELOW_TENTHS;
 pub use text::{COMMENT_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS};
 
 use crate::record::{SchoolLevel, YearRecord};
@@ -61,10 +65,12 @@ pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> Validation
         }
     }
     identity::check_identity(record, &mut checks);
+    form::check_form_fields(record, &mut checks);
     let level = record.level();
     if let Some(block) = &record.primary {
         let grade = (level == Some(SchoolLevel::Primary)).then_some(record.grade);
-        primary::check_primary(block, grade, &mut checks);
+        let noted = record.student.disability_note.is_some();
+        primary::check_primary(block, grade, noted, &mut checks);
     }
     if let Some(block) = &record.secondary {
         let secondary = matches!(
@@ -72,7 +78,8 @@ pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> Validation
             Some(SchoolLevel::LowerSecondary | SchoolLevel::UpperSecondary)
         );
         let grade = secondary.then_some(record.grade);
-        secondary::check_secondary(block, grade, record.days_absent, &mut checks);
+        let noted = record.student.disability_note.is_some();
+        secondary::check_secondary(block, grade, record.days_absent, noted, &mut checks);
     }
     checks.report
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::Rule;
 use super::checks::{Checks, json};
-use super::subjects::{check_codes, check_completion, check_other_awards};
+use super::subjects::{check_codes, check_completion, check_exemption_grounds, check_other_awards};
 use crate::record::{PrimaryYear, Rating, RatingScale, SchoolLevel, TestScore};
 use crate::rules::awards::primary_awards;
 use crate::rules::curriculum::{Assessment, periodic_tests};
@@ -15,7 +15,12 @@ use crate::rules::promotion::primary_promotion;
 
 /// Check `block` at `/primary`. `grade` is `None` when the record's grade is not a primary
 /// grade (then only grade-independent checks run and nothing is derived).
-pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut Checks<'_>) {
+pub(crate) fn check_primary(
+    block: &PrimaryYear,
+    grade: Option<u8>,
+    disability_noted: bool,
+    checks: &mut Checks<'_>,
+) {
     let base = "/primary/subjects";
     let codes: Vec<&str> = block.subjects.iter().map(|s| s.code.as_str()).collect();
     let catalogued = check_codes(base, &codes, grade, checks);
@@ -36,6 +41,14 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
             marks_ok = false;
         }
         if result.exempt {
+            check_exemption_grounds(
+                &at,
+                entry,
+                &result.name,
+                false,
+                disability_noted || result.exemption_note.is_some(),
+                checks,
+            );
             if let Some(rating) = result.rating {
                 exempt_with_results(&format!("{at}/rating"), json(&rating), checks);
             }
@@ -143,6 +156,9 @@ pub(crate) fn check_primary(block: &PrimaryYear, grade: Option<u8>, checks: &mut
         } else {
             marks_ok = false;
         }
+    }
+    if !check_competency_set(block, grade, checks) {
+        marks_ok = false;
     }
 
     let promotion_ok = block.promotion.used_in(SchoolLevel::Primary);
@@ -348,4 +364,42 @@ fn check_score(pointer: &str, score: TestScore, checks: &mut Checks<'_>) -> bool
     } else {
         true
     }
+}
+
+/// The competency set of the grade's form: Công nghệ and Tin học are rated from grade 3 (an
+/// error when missing there) and are not on the grade 1–2 forms (a warning when written there,
+/// as records made before issue #12 have them). Returns whether the set is usable.
+fn check_competency_set(block: &PrimaryYear, grade: Option<u8>, checks: &mut Checks<'_>) -> bool {
+    let Some(grade) = grade else {
+        return true;
+    };
+    let mut ok = true;
+    let c = &block.competencies;
+    for (key, vi, en, rating) in [
+        ("technology", "Công nghệ", "technology", c.technology),
+        ("informatics", "Tin học", "informatics", c.informatics),
+    ] {
+        let pointer = format!("/primary/competencies/{key}");
+        match (grade >= 3, rating) {
+            (true, None) => {
+                ok = false;
+                checks.add(
+                    pointer,
+                    Rule::ResultMissing,
+                    Value::Null,
+                    &format!("từ lớp 3 học bạ đánh giá năng lực {vi}: ghi T, Đ hoặc C"),
+                    &format!("from grade 3 the record rates the {en} competency: write T, Đ or C"),
+                );
+            }
+            (false, Some(r)) => checks.add(
+                pointer,
+                Rule::CompetencyNotInGrade,
+                json(&r),
+                &format!("học bạ lớp {grade} không có năng lực {vi} (bắt đầu từ lớp 3 với môn Tin học và Công nghệ); bỏ ô này"),
+                &format!("the grade {grade} form has no {en} competency (it starts in grade 3 with Tin học và Công nghệ); leave it out"),
+            ),
+            _ => {}
+        }
+    }
+    ok
 }

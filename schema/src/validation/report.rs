@@ -80,10 +80,14 @@ impl Problem {
                 (text.clone(), text)
             }
         };
-        let message_vi =
+        let mut message_vi =
             format!("{label_vi} (`{place}`), giá trị {value_vi}: {detail_vi} (quy tắc `{rule}`).");
-        let message_en =
+        let mut message_en =
             format!("{label_en} (`{place}`), value {value_en}: {detail_en} (rule `{rule}`).");
+        if rule.needs_confirmation() {
+            message_vi.push_str(CONFIRM_VI);
+            message_en.push_str(CONFIRM_EN);
+        }
         Self {
             pointer,
             rule,
@@ -106,6 +110,11 @@ impl Problem {
         self.severity == Severity::Error
     }
 }
+
+/// How a school confirms a warning that needs it, added to the warning's message.
+pub const CONFIRM_VI: &str = " Sửa lại nếu sai; nếu đúng, nhà trường xác nhận trước khi ký: đánh dấu «Chấp nhận cảnh báo» trên trang, hoặc gửi acceptWarnings: true (API), hoặc dùng --accept-warnings (dòng lệnh).";
+/// [`CONFIRM_VI`] in English.
+pub const CONFIRM_EN: &str = " Fix it if it is wrong; if it is right, the school confirms it before signing: tick \"Accept the warnings\" on the page, or send acceptWarnings: true (API), or use --accept-warnings (command line).";
 
 /// A JSON value on one line, cut after 80 characters.
 fn shorten_json(value: &Value) -> String {
@@ -152,6 +161,20 @@ impl ValidationReport {
     /// The problems a person must look at.
     pub fn warnings(&self) -> Vec<&Problem> {
         self.problems.iter().filter(|p| !p.is_error()).collect()
+    }
+
+    /// The warnings the school must confirm before signing ([`Rule::needs_confirmation`]);
+    /// any other warning never blocks signing.
+    pub fn to_confirm(&self) -> Vec<&Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.rule.needs_confirmation())
+            .collect()
+    }
+
+    /// Whether signing must wait for the school to confirm a warning.
+    pub fn needs_confirmation(&self) -> bool {
+        self.problems.iter().any(|p| p.rule.needs_confirmation())
     }
 
     /// Whether there is no problem at all.

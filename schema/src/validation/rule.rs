@@ -90,10 +90,19 @@ pub enum Rule {
     SubjectDuplicate,
     /// A compulsory subject of the grade is missing.
     SubjectRequiredMissing,
+    /// A subject written both whole and as its printed parts (primary Tin học và Công nghệ).
+    SubjectPartsMixed,
+    /// An exempt subject (outside Giáo dục thể chất and the arts) without a disability or
+    /// exemption note (warning the school confirms).
+    ExemptionWithoutGrounds,
+    /// A competency the grade's form does not list (Công nghệ, Tin học in grades 1–2; warning).
+    CompetencyNotInGrade,
     /// A grade 10–12 record without exactly four chosen subjects.
     ElectiveCount,
     /// A list longer than the format allows.
     ListTooLong,
+    /// A height, weight or count of days outside what a pupil can have.
+    MeasureRange,
     /// An exempt subject carries a rating, scores or averages.
     ExemptWithResults,
     /// A subject lacks its rating or one of its averages.
@@ -144,6 +153,10 @@ pub enum Rule {
     ConductResultMismatch,
     /// A comment subject's year rating is not its semester II rating (Circular 22, Art. 9(1)).
     YearRatingMismatch,
+    /// Results after the summer where the year-end decision or results call for none.
+    SummerNotExpected,
+    /// A re-assessed subject the pupil is not re-assessed in (Circular 22, Art. 14).
+    ReassessmentNotEligible,
 }
 
 impl Rule {
@@ -187,8 +200,12 @@ impl Rule {
             SubjectNotAllowedForGrade => "subject-not-allowed-for-grade",
             SubjectDuplicate => "subject-duplicate",
             SubjectRequiredMissing => "subject-required-missing",
+            SubjectPartsMixed => "subject-parts-mixed",
+            ExemptionWithoutGrounds => "exemption-without-grounds",
+            CompetencyNotInGrade => "competency-not-in-grade",
             ElectiveCount => "elective-count",
             ListTooLong => "list-too-long",
+            MeasureRange => "measure-range",
             ExemptWithResults => "exempt-with-results",
             ResultMissing => "result-missing",
             AssessmentKindMismatch => "assessment-kind-mismatch",
@@ -212,6 +229,8 @@ impl Rule {
             CompletionMismatch => "completion-mismatch",
             ConductResultMismatch => "conduct-result-mismatch",
             YearRatingMismatch => "year-rating-mismatch",
+            SummerNotExpected => "summer-not-expected",
+            ReassessmentNotEligible => "reassessment-not-eligible",
         }
     }
 
@@ -226,6 +245,8 @@ impl Rule {
             | PersonalIdGenderCentury
             | PersonalIdBirthYear
             | ClassNameGrade
+            | ExemptionWithoutGrounds
+            | CompetencyNotInGrade
             | YearAverageMismatch
             | LearningResultMismatch
             | YearResultMismatch
@@ -238,8 +259,32 @@ impl Rule {
         }
     }
 
+    /// Whether a warning of this rule must be confirmed by the school before the record is
+    /// signed (issue #12, item 9). A warning that does not need confirmation never blocks
+    /// signing: the record is signed and the warning stays in the report.
+    ///
+    /// Confirmation is needed where signing would put a value on the record that the rules
+    /// or the population database contradict — a derived result that disagrees with the
+    /// rules (the school writes what it decided, but must say so), a personal identification
+    /// number that disagrees with the date of birth or gender, an exemption without grounds.
+    /// Text normalised to NFC (lossless: the signed output is NFC), an unusual age, a missing
+    /// personal identification number (pupils without one), a class name that does not start
+    /// with the grade and a competency the grade's form does not list need no confirmation.
+    pub fn needs_confirmation(self) -> bool {
+        use Rule::*;
+        self.severity() == Severity::Warning
+            && !matches!(
+                self,
+                TextNotNfc
+                    | DateOfBirthUnusual
+                    | PersonalIdMissing
+                    | ClassNameGrade
+                    | CompetencyNotInGrade
+            )
+    }
+
     /// Every rule, for documentation and tests.
-    pub const ALL: [Rule; 61] = {
+    pub const ALL: [Rule; 67] = {
         use Rule::*;
         [
             JsonSyntax,
@@ -278,8 +323,12 @@ impl Rule {
             SubjectNotAllowedForGrade,
             SubjectDuplicate,
             SubjectRequiredMissing,
+            SubjectPartsMixed,
+            ExemptionWithoutGrounds,
+            CompetencyNotInGrade,
             ElectiveCount,
             ListTooLong,
+            MeasureRange,
             ExemptWithResults,
             ResultMissing,
             AssessmentKindMismatch,
@@ -303,6 +352,8 @@ impl Rule {
             CompletionMismatch,
             ConductResultMismatch,
             YearRatingMismatch,
+            SummerNotExpected,
+            ReassessmentNotEligible,
         ]
     };
 }
@@ -317,6 +368,19 @@ impl std::fmt::Display for Rule {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn only_warnings_need_confirmation_and_nfc_never_does() {
+        assert!(!Rule::TextNotNfc.needs_confirmation());
+        assert!(!Rule::GradeRange.needs_confirmation());
+        assert!(Rule::PromotionMismatch.needs_confirmation());
+        assert!(Rule::ExemptionWithoutGrounds.needs_confirmation());
+        for rule in Rule::ALL {
+            if rule.needs_confirmation() {
+                assert_eq!(rule.severity(), Severity::Warning, "{rule}");
+            }
+        }
+    }
 
     #[test]
     fn serde_code_and_code_agree() {

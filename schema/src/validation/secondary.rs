@@ -9,7 +9,7 @@ use super::Rule;
 use super::checks::{Checks, json};
 use super::primary::check_rating;
 use super::secondary_derived::{Derived, Marks, check_derived, term_index};
-use super::subjects::{check_codes, check_completion, check_other_awards};
+use super::subjects::{check_codes, check_completion, check_exemption_grounds, check_other_awards};
 use crate::record::{
     Average, Rating, RatingScale, SchoolLevel, SecondarySubjectResult, SecondaryYear, Term,
     format_tenths,
@@ -26,6 +26,7 @@ pub(crate) fn check_secondary(
     block: &SecondaryYear,
     grade: Option<u8>,
     days_absent: u16,
+    disability_noted: bool,
     checks: &mut Checks<'_>,
 ) {
     let base = "/secondary/subjects";
@@ -55,6 +56,16 @@ pub(crate) fn check_secondary(
             Some(Assessment::Primary { .. }) => None,
             None => entry.subject.map(is_comment_assessed),
         };
+        if result.exempt {
+            check_exemption_grounds(
+                &at,
+                entry,
+                &result.name,
+                commented == Some(false),
+                disability_noted || result.exemption_note.is_some(),
+                checks,
+            );
+        }
         let checked = check_subject(result, &at, commented, checks);
         match checked {
             Some(m) => {
@@ -163,6 +174,7 @@ fn check_subject(
     let mut terms = [None; 3];
     let marks = |terms| Marks {
         name: result.name.clone(),
+        code: result.code.clone(),
         terms,
         year_recomputed: false,
     };

@@ -16,6 +16,8 @@ use crate::rules::promotion::secondary_promotion;
 pub(crate) struct Marks {
     /// The subject's name as the school writes it.
     pub(crate) name: String,
+    /// The subject's code.
+    pub(crate) code: String,
     /// Scored: the averages in tenths; comment: whether each term is Đ. The year's is the one
     /// the rules give from the semesters (Article 9(1)).
     pub(crate) terms: [Option<SubjectMark>; 3],
@@ -50,6 +52,9 @@ pub(crate) fn term_index(term: Term) -> usize {
 
 /// Run every derived check of the block.
 pub(crate) fn check_derived(block: &SecondaryYear, d: Derived<'_>, checks: &mut Checks<'_>) {
+    if d.results_ok {
+        super::summer::check_summer(block, d.grade, d.days_absent, d.marks, checks);
+    }
     if let (Some(marks), true) = (d.marks, d.results_ok) {
         for term in Term::ALL {
             check_learning(block, marks, term, checks);

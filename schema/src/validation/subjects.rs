@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::Rule;
 use super::checks::{Checks, json};
 use crate::record::Subject;
-use crate::rules::curriculum::{Requirement, SubjectRule, subject_rule, subjects_for_grade};
+use crate::rules::curriculum::{
+    Requirement, SubjectRule, exemption_is_routine, parts_of, subject_rule, subjects_for_grade,
+};
 
 /// Most subjects in one record.
 pub const MAX_SUBJECTS: usize = 40;
@@ -105,6 +107,57 @@ pub(crate) fn check_codes(
     let mut complete = true;
     if let Some(grade) = grade {
         for rule in subjects_for_grade(grade) {
+            let parts = parts_of(rule.subject, grade);
+            let parts_written = parts.iter().filter(|p| seen.contains(p)).count();
+            if rule.requirement == Requirement::Compulsory
+                && seen.contains(&rule.subject)
+                && parts_written > 0
+            {
+                complete = false;
+                checks.add(
+                    base,
+                    Rule::SubjectPartsMixed,
+                    Value::String(rule.subject.code().to_owned()),
+                    &format!(
+                        "môn {} được ghi cả gộp (mã {}) lẫn theo từng phần; ghi hoặc một dòng gộp, hoặc đủ các phần ({}), không cả hai",
+                        rule.subject.name_vi(),
+                        rule.subject.code(),
+                        part_codes(&parts)
+                    ),
+                    &format!(
+                        "{} is written both whole (code {}) and as its parts; write either the whole subject or every part ({}), not both",
+                        rule.subject.name_en(),
+                        rule.subject.code(),
+                        part_codes(&parts)
+                    ),
+                );
+                continue;
+            }
+            if rule.requirement == Requirement::Compulsory && !parts.is_empty() && parts_written > 0
+            {
+                // Written as its parts: each part is then required.
+                for part in parts.iter().filter(|p| !seen.contains(p)) {
+                    complete = false;
+                    checks.add(
+                        base,
+                        Rule::SubjectRequiredMissing,
+                        Value::String(part.code().to_owned()),
+                        &format!(
+                            "môn {} được ghi theo từng phần nhưng thiếu phần {} (mã {}) của lớp {grade}",
+                            rule.subject.name_vi(),
+                            part.name_vi(),
+                            part.code()
+                        ),
+                        &format!(
+                            "{} is written as its parts but the part {} (code {}) of grade {grade} is missing",
+                            rule.subject.name_en(),
+                            part.name_en(),
+                            part.code()
+                        ),
+                    );
+                }
+                continue;
+            }
             if rule.requirement == Requirement::Compulsory && !seen.contains(&rule.subject) {
                 complete = false;
                 checks.add(
@@ -126,6 +179,48 @@ pub(crate) fn check_codes(
         }
     }
     Catalogued { entries, complete }
+}
+
+fn part_codes(parts: &[Subject]) -> String {
+    parts
+        .iter()
+        .map(|p| p.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Warn about an exempt subject whose exemption has no written grounds: outside Giáo dục thể
+/// chất and the arts ([`exemption_is_routine`]), an exemption from a compulsory, chosen or
+/// scored subject needs the pupil's disability note or the subject's `exemptionNote`.
+pub(crate) fn check_exemption_grounds(
+    at: &str,
+    entry: &Entry,
+    name: &str,
+    scored: bool,
+    grounds: bool,
+    checks: &mut Checks<'_>,
+) {
+    let Some(subject) = entry.subject else {
+        return;
+    };
+    let weighty = scored
+        || entry
+            .rule
+            .is_some_and(|r| r.requirement != Requirement::Optional);
+    if grounds || exemption_is_routine(subject) || !weighty {
+        return;
+    }
+    checks.add(
+        format!("{at}/exempt"),
+        Rule::ExemptionWithoutGrounds,
+        Value::Bool(true),
+        &format!(
+            "học sinh được miễn môn {name} nhưng hồ sơ không ghi căn cứ: ghi lý do miễn của môn (exemptionNote) hoặc ghi chú khuyết tật của học sinh (cột \"Khuyết tật\" của mẫu nhập); chỉ Giáo dục thể chất, Âm nhạc, Mĩ thuật được miễn mà không cần ghi căn cứ"
+        ),
+        &format!(
+            "the pupil is exempt from {name} but the record gives no grounds: write the subject's exemptionNote or the pupil's disability note (template column \"Khuyết tật\"); only physical education, music and fine arts are exempted without written grounds"
+        ),
+    );
 }
 
 /// Check the length of an `otherAwards` list.

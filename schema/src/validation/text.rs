@@ -17,8 +17,9 @@ pub const NAME_MAX_CHARS: usize = 100;
 pub const TEXT_MAX_CHARS: usize = 300;
 
 /// Fields that hold free text over several lines.
-const COMMENT_KEYS: [&str; 5] = [
+const COMMENT_KEYS: [&str; 6] = [
     "comment",
+    "exemptionNote",
     "teacherComment",
     "qualitiesComment",
     "competenciesComment",
@@ -26,8 +27,13 @@ const COMMENT_KEYS: [&str; 5] = [
 ];
 
 /// Fields limited to [`NAME_MAX_CHARS`].
-const NAME_KEYS: [&str; 9] = [
+const NAME_KEYS: [&str; 14] = [
     "fullName",
+    "fatherOccupation",
+    "motherOccupation",
+    "guardianOccupation",
+    "teacher",
+    "registrationNumber",
     "fatherName",
     "motherName",
     "guardianName",

@@ -22,6 +22,16 @@ fn the_required_examples_exist() {
         "secondary-grade7-conduct-t-then-d.json",
         "secondary-grade12.json",
         "primary-grade2-principal-promotes.json",
+        // Item 5: the optional rows of the secondary forms, primary Tin học và Công nghệ in parts.
+        "secondary-grade9-second-language-minority-language.json",
+        "primary-grade5-informatics-technology-parts.json",
+        // Item 6: every field of the paper forms; a deputy signs the grade 11 record.
+        "primary-grade5-every-field-of-the-form.json",
+        "secondary-grade11-every-field-of-the-form.json",
+        // Item 3: the year-end record with the interim decision, and its correction after the
+        // summer re-assessment.
+        "secondary-grade7-retest-interim.json",
+        "secondary-grade7-reassessed-in-summer-promoted.json",
     ] {
         assert!(names.iter().any(|n| n == needed), "missing {needed}");
     }

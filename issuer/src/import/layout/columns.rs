@@ -5,7 +5,9 @@ use hocba_schema::record::{PeriodicTest, Subject, Term};
 use hocba_schema::rules::curriculum::{periodic_tests, subject_rule};
 
 use super::super::cells::{AWARD, Conv, PRIMARY_RESULT, PROMOTION};
-use super::{Column, LayoutLevel, SubjectField, Target, col, term_label, test_label};
+use super::{
+    Column, LayoutLevel, SubjectField, Target, col, subject_label, term_label, test_label,
+};
 
 /// The columns of `level`.
 pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
@@ -60,11 +62,27 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             false,
         ),
         col("Mã học sinh", Path(&["student", "studentCode"], Text), true),
+        col("Quê quán", Path(&["student", "hometown"], Text), false),
         col("Họ tên cha", Path(&["student", "fatherName"], Text), false),
+        col(
+            "Nghề nghiệp của cha",
+            Path(&["student", "fatherOccupation"], Text),
+            false,
+        ),
         col("Họ tên mẹ", Path(&["student", "motherName"], Text), false),
+        col(
+            "Nghề nghiệp của mẹ",
+            Path(&["student", "motherOccupation"], Text),
+            false,
+        ),
         col(
             "Họ tên người giám hộ",
             Path(&["student", "guardianName"], Text),
+            false,
+        ),
+        col(
+            "Nghề nghiệp của người giám hộ",
+            Path(&["student", "guardianOccupation"], Text),
             false,
         ),
         col(
@@ -77,8 +95,29 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             Path(&["student", "disabilityNote"], Text),
             false,
         ),
+        col(
+            "Số sổ đăng bộ",
+            Path(&["student", "registrationNumber"], Text),
+            false,
+        ),
         col("Số buổi nghỉ", Path(&["daysAbsent"], Int), true),
     ];
+    if level == LayoutLevel::Primary {
+        c.extend([
+            col("Chiều cao (cm)", Block(&["heightCm"], Int), false),
+            col("Cân nặng (kg)", Block(&["weightKg"], Number), false),
+            col(
+                "Số ngày nghỉ có phép",
+                Block(&["daysAbsentExcused"], Int),
+                false,
+            ),
+            col(
+                "Số ngày nghỉ không phép",
+                Block(&["daysAbsentUnexcused"], Int),
+                false,
+            ),
+        ]);
+    }
     let grades = match level {
         LayoutLevel::Primary => 1..=5u8,
         LayoutLevel::Secondary => 6..=12u8,
@@ -87,7 +126,7 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
         if !grades.clone().any(|g| subject_rule(subject, g).is_some()) {
             continue;
         }
-        let name = subject.name_vi();
+        let name = subject_label(level, subject);
         let sub = |field: SubjectField, label: &str| {
             col(
                 &format!("{name} - {label}"),
@@ -95,7 +134,10 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
                 false,
             )
         };
-        if matches!(subject, Subject::NgoaiNgu1 | Subject::TiengDanTocThieuSo) {
+        if matches!(
+            subject,
+            Subject::NgoaiNgu1 | Subject::TiengDanTocThieuSo | Subject::NgoaiNgu2
+        ) {
             c.push(sub(SubjectField::Name, "Tên môn"));
         }
         match level {
@@ -117,6 +159,7 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             }
         }
         c.push(sub(SubjectField::Comment, "Nhận xét"));
+        c.push(sub(SubjectField::Teacher, "GV bộ môn"));
     }
     match level {
         LayoutLevel::Primary => {
@@ -157,7 +200,10 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
                 (&["competencies", "physical"], "Thể chất"),
             ];
             for (path, label) in competencies {
-                c.push(col(label, Block(path, Rating), true));
+                // Công nghệ and Tin học are rated from grade 3 (the grade 1–2 forms do not
+                // list them): optional columns, validation says where they are needed.
+                let required = !matches!(path.last(), Some(&"technology" | &"informatics"));
+                c.push(col(label, Block(path, Rating), required));
             }
             c.push(col(
                 "Nhận xét năng lực",
@@ -197,11 +243,14 @@ pub(super) fn columns(level: LayoutLevel) -> Vec<Column> {
             Block(&["completedPrimaryProgramme"], Bool),
             false,
         )),
-        LayoutLevel::Secondary => c.push(col(
-            "Hoàn thành chương trình THCS",
-            Block(&["completedLowerSecondaryProgramme"], Bool),
-            false,
-        )),
+        LayoutLevel::Secondary => {
+            c.push(col(
+                "Hoàn thành chương trình THCS",
+                Block(&["completedLowerSecondaryProgramme"], Bool),
+                false,
+            ));
+            c.push(col("Chứng chỉ", Block(&["certificates"], List), false));
+        }
     }
     c.push(col(
         "Nhận xét của GVCN",

@@ -68,6 +68,9 @@ impl Layout {
                                 .into()
                         }
                         SubjectField::Comment => "nhận xét / comment".into(),
+                        SubjectField::Teacher => {
+                            "họ tên giáo viên bộ môn / the subject teacher's name".into()
+                        }
                     },
                 };
                 ColumnGuide {

@@ -63,6 +63,7 @@ enum SubjectField {
     Test(PeriodicTest),
     Term(Term),
     Comment,
+    Teacher,
 }
 
 /// Where a column's value goes.
@@ -110,6 +111,19 @@ fn test_label(test: PeriodicTest) -> &'static str {
         PeriodicTest::EndSemester1 => "KTĐK cuối HK1",
         PeriodicTest::MidSemester2 => "KTĐK giữa HK2",
         PeriodicTest::EndYear => "KTĐK cuối năm",
+    }
+}
+
+/// The name a level's template and records give a subject: in primary, Tin học and Công nghệ
+/// are the two printed parts of Tin học và Công nghệ, named as the form prints them.
+pub(crate) fn subject_label(level: LayoutLevel, subject: Subject) -> String {
+    match (level, subject) {
+        (LayoutLevel::Primary, Subject::TinHoc | Subject::CongNghe) => format!(
+            "{} ({})",
+            Subject::TinHocVaCongNghe.name_vi(),
+            subject.name_vi()
+        ),
+        _ => subject.name_vi().to_owned(),
     }
 }
 
@@ -174,6 +188,7 @@ impl Layout {
                     match field {
                         SubjectField::Name => text(&s["name"]),
                         SubjectField::Comment => text(&s["comment"]),
+                        SubjectField::Teacher => text(&s["teacher"]),
                         SubjectField::Rating if exempt => "Miễn".into(),
                         SubjectField::Term(Term::Semester1) if exempt => "Miễn".into(),
                         SubjectField::Rating => text(&s["rating"]),

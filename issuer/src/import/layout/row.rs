@@ -109,9 +109,13 @@ impl Layout {
             let at = format!("{block_prefix}/subjects/{}", list.len());
             let mut s = Map::new();
             s.insert("code".into(), subject.code().into());
-            s.insert("name".into(), subject.name_vi().into());
+            s.insert(
+                "name".into(),
+                super::subject_label(self.level, subject).into(),
+            );
             let exempt = fields.iter().any(|(f, _, cell)| {
-                *f != SubjectField::Comment && cell.is_some_and(|c| fold(c) == "miễn")
+                !matches!(f, SubjectField::Comment | SubjectField::Teacher)
+                    && cell.is_some_and(|c| fold(c) == "miễn")
             });
             if exempt {
                 s.insert("exempt".into(), Value::Bool(true));
@@ -131,6 +135,12 @@ impl Layout {
                         by_pointer.insert(format!("{at}/comment"), i);
                         if let Some(c) = cell {
                             s.insert("comment".into(), c.into());
+                        }
+                    }
+                    SubjectField::Teacher => {
+                        by_pointer.insert(format!("{at}/teacher"), i);
+                        if let Some(c) = cell {
+                            s.insert("teacher".into(), c.into());
                         }
                     }
                     SubjectField::Rating => {
