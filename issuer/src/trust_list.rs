@@ -75,6 +75,10 @@ pub struct SchoolDescription {
     pub name: String,
     /// Province.
     pub province: String,
+    /// The approving principal's name, for the development PKI's personal certificate
+    /// (`hocba-issuer pki init`).
+    #[serde(default)]
+    pub principal: Option<String>,
     /// Its keys.
     #[serde(default)]
     pub keys: Vec<KeyDescription>,
