@@ -79,6 +79,10 @@ pub struct SchoolDescription {
     /// (`hocba-issuer pki init`).
     #[serde(default)]
     pub principal: Option<String>,
+    /// The school's seal certificate (PEM, relative to the description file): the trust list
+    /// binds its SHA-256 fingerprint to the school.
+    #[serde(default)]
+    pub seal_certificate: Option<String>,
     /// Its keys.
     #[serde(default)]
     pub keys: Vec<KeyDescription>,
@@ -155,12 +159,19 @@ pub fn build(
                 status: key.status,
             });
         }
+        let seal_certificate_sha256 = school
+            .seal_certificate
+            .as_deref()
+            .map(|file| seal_fingerprint(&base_dir.join(file)))
+            .transpose()
+            .map_err(|e| problem(format!("schools[{i}].seal_certificate: {e}")))?;
         schools.push(TrustedSchool {
             id,
             code: school.code.clone(),
             name: school.name.clone(),
             province: school.province.clone(),
             verification_methods: methods,
+            seal_certificate_sha256,
         });
     }
     let days = desc.authority.next_update_days.unwrap_or(30);
@@ -290,4 +301,18 @@ mod tests {
         assert!(e.to_string().contains("private key"), "{e}");
         assert!(toml::from_str::<Description>("[authority]\nid='a'\nname='a'\nextra=1\n").is_err());
     }
+}
+
+/// The SHA-256 fingerprint of the (first) PEM certificate in `path`.
+fn seal_fingerprint(path: &Path) -> Result<String, String> {
+    use der::Encode;
+    let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let cert = x509_cert::Certificate::load_pem_chain(&pem)
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .ok_or_else(|| format!("{}: not a PEM certificate", path.display()))?;
+    let der = cert
+        .to_der()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(crate::pki::sha256_fingerprint(&der))
 }
