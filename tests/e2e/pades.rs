@@ -4,6 +4,7 @@
 //! the signed range, a page appended after signing, another school's seal and a certificate
 //! expired at signing time are each refused with their own reason (exit status 1); a PDF
 //! without signatures still verifies by its credential and says it is unsigned.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

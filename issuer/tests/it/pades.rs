@@ -313,3 +313,53 @@ impl TapMkdir for PathBuf {
         self
     }
 }
+
+#[test]
+fn the_trust_list_binds_each_schools_seal_certificate_by_its_fingerprint() {
+    use der::Encode;
+    let keys = root().join("keys/dev");
+    let description = Description::load(&keys.join("schools.toml")).unwrap();
+    let list = hocba_issuer::trust_list::build(&description, &keys, 1, NOW).unwrap();
+    let committed: TrustList =
+        serde_json::from_slice(&std::fs::read(keys.join("trust-list.json")).unwrap()).unwrap();
+    for school in &list.credential_subject.schools {
+        let pem = std::fs::read(dev_pki().join(files::seal_cert(&school.code))).unwrap();
+        let cert = x509_cert::Certificate::load_pem_chain(&pem)
+            .unwrap()
+            .remove(0);
+        let fingerprint = pki::sha256_fingerprint(&cert.to_der().unwrap());
+        assert_eq!(
+            school.seal_certificate_sha256.as_deref(),
+            Some(fingerprint.as_str())
+        );
+        // The committed development list says the same.
+        let listed = committed
+            .credential_subject
+            .schools
+            .iter()
+            .find(|s| s.code == school.code)
+            .unwrap();
+        assert_eq!(
+            listed.seal_certificate_sha256,
+            school.seal_certificate_sha256
+        );
+    }
+    // Without a PKI folder beside the description, nothing is bound.
+    let bare = tempfile::tempdir().unwrap();
+    for school in &description.schools {
+        for key in &school.keys {
+            std::fs::copy(
+                keys.join(&key.public_key),
+                bare.path().join(&key.public_key),
+            )
+            .unwrap();
+        }
+    }
+    let list = hocba_issuer::trust_list::build(&description, bare.path(), 1, NOW).unwrap();
+    assert!(
+        list.credential_subject
+            .schools
+            .iter()
+            .all(|s| s.seal_certificate_sha256.is_none())
+    );
+}
