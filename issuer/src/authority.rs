@@ -426,6 +426,7 @@ pub fn build_list(
                 .filter(|k| k.school_id == school.id)
                 .map(|k| trusted_key(school, k))
                 .collect(),
+            seal_certificate_sha256: None,
         })
         .collect();
     TrustList::new(

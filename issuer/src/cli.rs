@@ -41,6 +41,11 @@ pub(crate) enum Command {
         /// Base URL of the verifier page the QR code opens.
         #[arg(long, default_value = hocba_issuer::pdf::DEFAULT_VERIFIER_URL)]
         verifier_url: String,
+        /// The PKI folder of the PDF signatures (PAdES) [default: DIR/pki of --keys]: when it
+        /// holds the school's seal certificate, the PDF is signed by the principal, then the
+        /// seal.
+        #[arg(long, value_name = "DIR")]
+        pki: Option<PathBuf>,
     },
     /// Run the school API (HTTP) until SIGTERM or Ctrl-C.
     Serve(Box<ServeCli>),
@@ -86,6 +91,11 @@ pub(crate) enum Command {
         /// Where to write the signed list.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// The PKI of the PDF signatures (PAdES).
+    Pki {
+        #[command(subcommand)]
+        action: PkiCommand,
     },
     /// Revoke a credential (its record becomes revoked; its status list bit is set at the
     /// next publication). Audited.
@@ -276,4 +286,20 @@ pub(crate) struct KeyArgs {
     /// The authority's public key [default: DIR/authority.pub.pem].
     #[arg(long, value_name = "FILE")]
     pub(crate) authority: Option<PathBuf>,
+}
+
+/// `hocba-issuer pki …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PkiCommand {
+    /// Make the development PKI: a development root CA, a seal certificate for each school of
+    /// the description and a personal certificate for each principal it names (all ECDSA
+    /// P-256, public development material, never for real records).
+    Init {
+        /// Where to write it.
+        #[arg(long, default_value = "keys/dev/pki")]
+        out: PathBuf,
+        /// The plain school description (schools, their principals).
+        #[arg(long, default_value = "keys/dev/schools.toml")]
+        schools: PathBuf,
+    },
 }

@@ -36,6 +36,12 @@ pub enum IssuerError {
         /// What the parser said (never the key itself).
         problem: String,
     },
+    /// A PDF signature (PAdES) or its certificates could not be made or read.
+    #[error("PDF signature: {problem}")]
+    PdfSignature {
+        /// What went wrong (never a key or a PIN).
+        problem: String,
+    },
     /// The operating system gave no randomness.
     #[error("no randomness from the operating system: {0}")]
     Random(String),

@@ -31,6 +31,7 @@ pub mod issue;
 pub mod keys;
 pub mod ops;
 pub mod pdf;
+pub mod pki;
 pub mod seal_key;
 pub mod signing;
 pub mod status_lists;

@@ -51,7 +51,8 @@ fn run(cli: Cli) -> Result<()> {
             out,
             keys,
             verifier_url,
-        } => commands::pdf::run(&credential, &out, &keys, &verifier_url, now),
+            pki,
+        } => commands::pdf::run(&credential, &out, &keys, &verifier_url, pki.as_deref(), now),
         Command::Serve(args) => commands::serve::run(*args, now),
         Command::Token {
             action:
@@ -83,6 +84,9 @@ fn run(cli: Cli) -> Result<()> {
             list_version,
             out,
         } => commands::trust_list::run(&schools, &authority_key, list_version, &out, now),
+        Command::Pki {
+            action: cli::PkiCommand::Init { out, schools },
+        } => commands::pki::init(&schools, &out),
         Command::Revoke {
             credential_id,
             reason,

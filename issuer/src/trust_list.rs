@@ -75,6 +75,15 @@ pub struct SchoolDescription {
     pub name: String,
     /// Province.
     pub province: String,
+    /// The approving principal's name, for the development PKI's personal certificate
+    /// (`hocba-issuer pki init`).
+    #[serde(default)]
+    pub principal: Option<String>,
+    /// The school's seal certificate (PEM, relative to the description file): the trust list
+    /// binds its SHA-256 fingerprint to the school. Default: `pki/seal-<code>.pem` beside the
+    /// description, when it exists.
+    #[serde(default)]
+    pub seal_certificate: Option<String>,
     /// Its keys.
     #[serde(default)]
     pub keys: Vec<KeyDescription>,
@@ -151,12 +160,26 @@ pub fn build(
                 status: key.status,
             });
         }
+        // The seal certificate named in the description, else the PKI folder's
+        // (`pki/seal-<code>.pem` beside the description, as `hocba-issuer pki init` makes it).
+        let default_seal = base_dir
+            .join("pki")
+            .join(crate::pki::files::seal_cert(&school.code));
+        let seal_file = match &school.seal_certificate {
+            Some(file) => Some(base_dir.join(file)),
+            None => default_seal.is_file().then_some(default_seal),
+        };
+        let seal_certificate_sha256 = seal_file
+            .map(|file| seal_fingerprint(&file))
+            .transpose()
+            .map_err(|e| problem(format!("schools[{i}].seal_certificate: {e}")))?;
         schools.push(TrustedSchool {
             id,
             code: school.code.clone(),
             name: school.name.clone(),
             province: school.province.clone(),
             verification_methods: methods,
+            seal_certificate_sha256,
         });
     }
     let days = desc.authority.next_update_days.unwrap_or(30);
@@ -208,6 +231,20 @@ fn read_public_key(base_dir: &Path, spec: &str) -> Result<VerifyingKey, String> 
         ));
     }
     VerifyingKey::from_public_key_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The SHA-256 fingerprint of the (first) PEM certificate in `path`.
+fn seal_fingerprint(path: &Path) -> Result<String, String> {
+    use der::Encode;
+    let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let cert = x509_cert::Certificate::load_pem_chain(&pem)
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .ok_or_else(|| format!("{}: not a PEM certificate", path.display()))?;
+    let der = cert
+        .to_der()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(crate::pki::sha256_fingerprint(&der))
 }
 
 #[cfg(test)]

@@ -59,6 +59,11 @@ pub struct TrustedSchool {
     pub province: String,
     /// The school's keys, old and new.
     pub verification_methods: Vec<TrustedKey>,
+    /// SHA-256 (lowercase hex) of the DER of the school's seal certificate (chứng thư số con
+    /// dấu đơn vị), the one that PAdES-signs its PDFs: a verifier tells by it that a PDF's seal
+    /// and the credential's proof come from the same school. Absent: none registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_certificate_sha256: Option<String>,
 }
 
 /// A school key with its life cycle.

@@ -1,6 +1,10 @@
 //! End-to-end tests across the crates, one binary (modules listed here).
+//!
+//! * `pades` — issuer-signed PDFs (PAdES) checked by `hocba-verify --pki-root`: valid, and each
+//!   tampering refused with its own reason.
 
 mod dev_keys;
 mod examples;
 mod online;
+mod pades;
 mod paper;

@@ -165,6 +165,7 @@ fn main() {
             code,
             name: format!("Trường số {i}"),
             province: "Tỉnh thử nghiệm".into(),
+            seal_certificate_sha256: None,
             verification_methods: vec![TrustedKey {
                 id: vm(&id, &key),
                 kind: "Multikey".into(),

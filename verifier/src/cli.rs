@@ -91,6 +91,12 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "SCANNED TEXT")]
     pub(crate) qr: Vec<String>,
 
+    /// The root certificate (PEM or DER) a PDF's own signatures (PAdES) must chain up to, e.g.
+    /// keys/dev/pki/root-ca.pem in development. Without it the signatures are still checked
+    /// against their bytes and the trust list's seal, but their chains are reported not checked.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pki_root: Option<PathBuf>,
+
     /// Files to check (`-` reads standard input): credential JSON, a printed record's PDF
     /// (its embedded hocba-credential.json is verified), or a PNG / JPEG photo of its QR code.
     #[arg(value_name = "FILE", required_unless_present = "qr")]

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::Issuer;
 use crate::error::IssuerError;
-use crate::pdf::{PdfOptions, render_all, zip_class};
+use crate::pdf::{PdfOptions, render_all_signed, zip_class};
 use crate::signing::Signer;
 use crate::store::{AuditEntry, Credential, School, Scope};
 
@@ -59,6 +59,12 @@ impl Issuer {
         let options = PdfOptions {
             verifier_url: self.settings().verifier_url.clone(),
         };
+        // PAdES: the principal's and the seal's certificates of the key directory's `pki/`
+        // folder, when it has a seal for this school (`crate::pki::load_school`).
+        let pki = match self.keys().dir() {
+            Some(dir) => crate::pki::load_school(&dir.join("pki"), &school.code)?,
+            None => None,
+        };
         tokio::task::spawn_blocking(move || {
             let mut rendered: Vec<Option<_>> = (0..credentials.len()).map(|_| None).collect();
             for (k, signer) in signers.iter().enumerate() {
@@ -69,10 +75,12 @@ impl Issuer {
                     .iter()
                     .map(|&i| credentials[i].credential_json.as_str())
                     .collect();
-                for (i, pdf) in mine
-                    .into_iter()
-                    .zip(render_all(&jsons, signer.key(), &options))
-                {
+                for (i, pdf) in mine.into_iter().zip(render_all_signed(
+                    &jsons,
+                    signer.key(),
+                    &options,
+                    pki.as_ref(),
+                )) {
                     rendered[i] = Some(pdf);
                 }
             }

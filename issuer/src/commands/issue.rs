@@ -17,7 +17,7 @@ use hocba_issuer::app::sign::PupilRef;
 use hocba_issuer::app::validate::may_validate;
 use hocba_issuer::batch::{BatchContext, ChunkDone, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, MAX_IMPORT_BYTES, import};
-use hocba_issuer::pdf::{PdfOptions, render_all};
+use hocba_issuer::pdf::{PdfOptions, render_all_signed};
 use hocba_issuer::signing::Signer;
 use hocba_issuer::store::{RecordState, Store, StoreError};
 use hocba_schema::record::YearRecord as RecordModel;
@@ -242,6 +242,11 @@ async fn issue_school(
     let pdf_options = args.pdf.as_ref().map(|url| PdfOptions {
         verifier_url: url.clone(),
     });
+    // PAdES: the principal's and the seal's certificates of `<keys>/pki/`, when it has them.
+    let school_pki = match &pdf_options {
+        Some(_) => hocba_issuer::pki::load_school(&args.keys.keys.join("pki"), code)?,
+        None => None,
+    };
     let ctx = BatchContext {
         store,
         signer,
@@ -270,7 +275,12 @@ async fn issue_school(
                 .iter()
                 .map(|c| c.credential_json.as_str())
                 .collect();
-            for (path, pdf) in paths.iter().zip(render_all(&jsons, signer.key(), options)) {
+            for (path, pdf) in paths.iter().zip(render_all_signed(
+                &jsons,
+                signer.key(),
+                options,
+                school_pki.as_ref(),
+            )) {
                 let path = path.with_extension("pdf");
                 let written = pdf
                     .map_err(|e| anyhow!("{}: {e}", path.display()))

@@ -7,6 +7,7 @@ pub(crate) mod gen_province;
 pub(crate) mod issue;
 pub(crate) mod keygen;
 pub(crate) mod pdf;
+pub(crate) mod pki;
 pub(crate) mod revoke;
 pub(crate) mod serve;
 pub(crate) mod sign;

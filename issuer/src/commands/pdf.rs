@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use hocba_issuer::pdf::{PdfOptions, render_pdf};
+use hocba_issuer::pdf::{PdfOptions, render_signed_pdf};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -19,6 +19,7 @@ pub(crate) fn run(
     out: &Path,
     keys: &KeyArgs,
     verifier_url: &str,
+    pki: Option<&Path>,
     now: OffsetDateTime,
 ) -> Result<()> {
     let bytes = read_capped(credential, MAX_INPUT_BYTES)?;
@@ -51,12 +52,27 @@ pub(crate) fn run(
         (None, Some(k)) => k.key(),
         (None, None) => return Err(anyhow!("no key: give --keys DIR or --key FILE")),
     };
-    let rendered = render_pdf(
+    let pki_dir = pki.map_or_else(|| keys.keys.join("pki"), Path::to_path_buf);
+    let school_code = value
+        .pointer("/credentialSubject/school/code")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let school_pki = hocba_issuer::pki::load_school(&pki_dir, school_code)?;
+    if school_pki.as_ref().is_some_and(|p| p.development()) {
+        eprintln!(
+            "warning: the PDF is signed with the public development certificates of {}: it \
+             carries the band \"{}\" and has no legal value",
+            pki_dir.display(),
+            hocba_issuer::pdf::pades::DEVELOPMENT_BAND
+        );
+    }
+    let rendered = render_signed_pdf(
         &value,
         key,
         &PdfOptions {
             verifier_url: verifier_url.to_owned(),
         },
+        school_pki.as_ref(),
     )?;
     std::fs::write(out, &rendered.bytes).with_context(|| format!("writing {}", out.display()))?;
     eprintln!(

@@ -20,6 +20,7 @@ mod content;
 mod embed;
 mod fonts;
 mod layout;
+pub mod pades;
 mod qr_image;
 mod zip;
 
@@ -36,6 +37,7 @@ use thiserror::Error;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::keys::KeyPair;
+use crate::pki::SchoolPki;
 
 /// The verifier address written into QR codes when none is configured.
 pub const DEFAULT_VERIFIER_URL: &str = "http://127.0.0.1:8081";
@@ -113,6 +115,17 @@ pub fn render_pdf(
     key: &KeyPair,
     options: &PdfOptions,
 ) -> Result<RenderedPdf, PdfError> {
+    render_signed_pdf(credential, key, options, None)
+}
+
+/// [`render_pdf`], then PAdES-signed by the principal and the seal of `pki` when given
+/// ([`pades`]).
+pub fn render_signed_pdf(
+    credential: &Value,
+    key: &KeyPair,
+    options: &PdfOptions,
+    pki: Option<&SchoolPki>,
+) -> Result<RenderedPdf, PdfError> {
     let signed = sign_summary(credential, key)?;
     let text = qr_text(&options.verifier_url, &signed)?;
     let qr = QrMatrix::new(&text)?;
@@ -155,6 +168,14 @@ pub fn render_pdf(
         // Raw line breaks are the pretty JSON's own; those inside strings are escaped.
         .filter(|_| {
             let ok = |c: char| c == '\n' || fonts::is_covered(c);
+            let marks = pki.map(|p| [p.seal.name.as_str(), pades::DEVELOPMENT_BAND].concat());
+            if !marks.iter().flat_map(|m| m.chars()).all(ok)
+                || !pki
+                    .and_then(|p| p.principal.as_ref())
+                    .is_none_or(|p| p.name.chars().all(ok))
+            {
+                return false;
+            }
             std::str::from_utf8(&json).is_ok_and(|text| {
                 if is_nfc_quick(text.chars()) == IsNormalized::Yes {
                     text.chars().all(ok)
@@ -171,7 +192,7 @@ pub fn render_pdf(
             doc.add_font(&fonts.italic.font),
         ],
     };
-    let mut l = layout::Layout::new(fonts, ids);
+    let mut l = layout::Layout::new(fonts, ids.clone());
     content::draw_record(
         &mut l,
         &record,
@@ -183,7 +204,15 @@ pub fn render_pdf(
             qr: &qr,
         },
     );
-    let pages = l.finish();
+    let mut pages = l.finish();
+    let placement = pki.map(|p| {
+        pades::draw(
+            &mut pages,
+            &ids,
+            &record.principal.name,
+            &pades::marks_of(p, &signed_date),
+        )
+    });
     let page_count = pages.len();
     doc.with_pages(pages);
     let mut warnings = Vec::new();
@@ -197,6 +226,15 @@ pub fn render_pdf(
     let mut bytes = Vec::with_capacity(64 << 10);
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Pdf(e.to_string()))?;
+    if let (Some(pki), Some(placement)) = (pki, placement) {
+        let at =
+            time::OffsetDateTime::parse(signed_at, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| PdfError::Credential {
+                    field: "proof.created",
+                    problem: e.to_string(),
+                })?;
+        bytes = pades::sign_record(bytes, pki, &placement, at)?;
+    }
     Ok(RenderedPdf {
         bytes,
         qr_version: qr.version(),
@@ -248,13 +286,23 @@ pub fn render_all<S: AsRef<str> + Sync>(
     key: &KeyPair,
     options: &PdfOptions,
 ) -> Vec<Result<RenderedPdf, PdfError>> {
+    render_all_signed(credentials, key, options, None)
+}
+
+/// [`render_all`], each PDF PAdES-signed by `pki` when given.
+pub fn render_all_signed<S: AsRef<str> + Sync>(
+    credentials: &[S],
+    key: &KeyPair,
+    options: &PdfOptions,
+    pki: Option<&SchoolPki>,
+) -> Vec<Result<RenderedPdf, PdfError>> {
     let one = |json: &S| {
         let value: Value =
             serde_json::from_str(json.as_ref()).map_err(|e| PdfError::Credential {
                 field: "credential",
                 problem: e.to_string(),
             })?;
-        render_pdf(&value, key, options)
+        render_signed_pdf(&value, key, options, pki)
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)

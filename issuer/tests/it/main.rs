@@ -19,6 +19,7 @@
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
 //! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
 //! * `pdf` — the printed record, its QR code read back from a raster.
+//! * `pades` — the development PKI's profile; PDFs signed by the principal then the seal, checked by `pdfsig`.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
     clippy::unwrap_used,
@@ -47,6 +48,7 @@ mod logs;
 mod metrics;
 mod multi_row;
 mod paper_fields;
+mod pades;
 mod pdf;
 mod restart;
 mod serve;

@@ -24,6 +24,7 @@
 //! FlateDecode, within the size limit) and otherwise ignored; at most [`MAX_EMBEDDED_FILES`].
 
 mod objects;
+pub mod signatures;
 
 use std::collections::HashSet;
 use std::io::Read;

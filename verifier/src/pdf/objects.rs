@@ -114,6 +114,16 @@ impl<'a> Objects<'a> {
         &self.trailer
     }
 
+    /// The objects whose newest definition starts at or after `offset` (those a revision
+    /// appended after that point defines or redefines), in number order.
+    pub(crate) fn ids_from(&self, offset: usize) -> Vec<ObjectId> {
+        self.table
+            .iter()
+            .filter(|(_, (at, _))| *at >= offset)
+            .map(|(number, (_, generation))| (*number, *generation))
+            .collect()
+    }
+
     /// Read the section at `offset` (table and trailer), adding its entries.
     fn read_section(&mut self, offset: usize, entries: &mut usize) -> Result<Dictionary, Problem> {
         self.bounds.push(offset);

@@ -189,6 +189,46 @@ impl Reason {
                 "Chưa kiểm tra: không có danh sách tin cậy hợp lệ.",
                 "Not checked: there is no valid trust list.",
             ),
+            PdfUnsigned => (
+                "Bản thân tệp PDF không có chữ ký số PAdES; hồ sơ được xác minh bằng tệp hồ sơ đã ký đính kèm.",
+                "The PDF itself carries no PAdES signature; the record is verified by its embedded signed file.",
+            ),
+            PdfSignatureMalformed => (
+                "Không đọc được một chữ ký số trong tệp PDF (chữ ký bị hỏng hoặc không đúng chuẩn PAdES). Hãy xin nhà trường bản PDF gốc.",
+                "A signature in the PDF cannot be read (damaged, or not a PAdES signature). Ask the school for the original PDF.",
+            ),
+            PdfSignatureMismatch => (
+                "Chữ ký số trong tệp PDF không khớp: nội dung tệp đã bị sửa sau khi ký.",
+                "A signature in the PDF does not match: the file was changed after it was signed.",
+            ),
+            PdfByteRangeIncomplete => (
+                "Chữ ký số không bao trùm toàn bộ tệp PDF: có phần nội dung không được ký.",
+                "A signature does not cover the whole PDF: part of the content is not signed.",
+            ),
+            PdfModifiedAfterSigning => (
+                "Tệp PDF đã bị thêm hoặc sửa nội dung (trang, chữ) sau khi ký.",
+                "The PDF had content (pages, text) added or changed after it was signed.",
+            ),
+            PdfCertificateUntrusted => (
+                "Chứng thư số của người ký không do tổ chức chứng thực tin cậy cấp.",
+                "The signer's certificate was not issued by the trusted certification authority.",
+            ),
+            PdfCertificateNotValidAtSigning => (
+                "Chứng thư số của người ký đã hết hạn hoặc chưa có hiệu lực vào thời điểm ký.",
+                "The signer's certificate had expired or was not yet valid when it signed.",
+            ),
+            PdfSealNotBound => (
+                "Con dấu số trên tệp PDF không phải chứng thư số mà danh sách tin cậy đăng ký cho trường đã cấp hồ sơ.",
+                "The PDF's seal is not the certificate the trust list registers for the school that issued the record.",
+            ),
+            PdfDevelopmentCertificate => (
+                "Tệp PDF được ký bằng chứng thư thử nghiệm: BẢN THỬ NGHIỆM, không có giá trị pháp lý.",
+                "The PDF is signed with development certificates: a TEST copy with no legal value.",
+            ),
+            PdfRootNotGiven => (
+                "Chưa kiểm tra chuỗi chứng thư: chưa cấu hình chứng thư gốc (--pki-root).",
+                "Certificate chains not checked: no root certificate was configured (--pki-root).",
+            ),
         };
         Message { vi, en }
     }

@@ -216,6 +216,33 @@ pub enum Reason {
     /// The signed trust list is not a readable `HocBaTrustList`.
     TrustListMalformed,
 
+    // --- PDF signatures (PAdES; reported beside the credential's verdict) ---
+    /// The PDF carries no PAdES signature: only its embedded credential vouches for it.
+    PdfUnsigned,
+    /// A PDF signature cannot be read: its dictionary, byte range or CMS is malformed, or it is
+    /// not a detached SHA-256 CAdES signature.
+    PdfSignatureMalformed,
+    /// A PDF signature does not match the bytes it covers, or its CMS signature does not verify
+    /// with its certificate: the signed content was changed.
+    PdfSignatureMismatch,
+    /// A PDF signature's byte range does not cover its whole revision except the signature
+    /// itself.
+    PdfByteRangeIncomplete,
+    /// A revision added after a signature changes more than signatures (pages, content, …).
+    PdfModifiedAfterSigning,
+    /// A PDF signature's certificate does not chain up to the configured root.
+    PdfCertificateUntrusted,
+    /// A certificate of a PDF signature's chain was not valid (expired or not yet valid) at the
+    /// signing time.
+    PdfCertificateNotValidAtSigning,
+    /// The PDF's seal certificate is not the one the trust list registers for the credential's
+    /// school.
+    PdfSealNotBound,
+    /// The PDF is signed with development certificates: it has no legal value.
+    PdfDevelopmentCertificate,
+    /// No PKI root was given (`--pki-root`): the signatures' chains could not be checked.
+    PdfRootNotGiven,
+
     // --- not checked ---
     /// The check needs something an earlier check could not provide.
     DependsOnFailedCheck,
@@ -277,6 +304,16 @@ impl Reason {
             DependsOnFailedCheck => "depends_on_failed_check",
             NoTrustedKey => "no_trusted_key",
             NoTrustList => "no_trust_list",
+            PdfUnsigned => "pdf_unsigned",
+            PdfSignatureMalformed => "pdf_signature_malformed",
+            PdfSignatureMismatch => "pdf_signature_mismatch",
+            PdfByteRangeIncomplete => "pdf_byte_range_incomplete",
+            PdfModifiedAfterSigning => "pdf_modified_after_signing",
+            PdfCertificateUntrusted => "pdf_certificate_untrusted",
+            PdfCertificateNotValidAtSigning => "pdf_certificate_not_valid_at_signing",
+            PdfSealNotBound => "pdf_seal_not_bound",
+            PdfDevelopmentCertificate => "pdf_development_certificate",
+            PdfRootNotGiven => "pdf_root_not_given",
         }
     }
 }

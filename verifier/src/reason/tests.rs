@@ -53,6 +53,16 @@ pub(crate) const ALL: &[Reason] = &[
     Reason::DependsOnFailedCheck,
     Reason::NoTrustedKey,
     Reason::NoTrustList,
+    Reason::PdfUnsigned,
+    Reason::PdfSignatureMalformed,
+    Reason::PdfSignatureMismatch,
+    Reason::PdfByteRangeIncomplete,
+    Reason::PdfModifiedAfterSigning,
+    Reason::PdfCertificateUntrusted,
+    Reason::PdfCertificateNotValidAtSigning,
+    Reason::PdfSealNotBound,
+    Reason::PdfDevelopmentCertificate,
+    Reason::PdfRootNotGiven,
 ];
 
 #[test]

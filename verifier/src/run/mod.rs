@@ -28,6 +28,7 @@ use crate::cli::{Cli, Command};
 
 mod material;
 mod online;
+mod pades;
 mod report;
 mod serve;
 
@@ -116,6 +117,17 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
     #[allow(clippy::disallowed_methods)]
     let now = cli.at.unwrap_or_else(OffsetDateTime::now_utc);
     let authority = load_authority(cli.authority.as_deref())?;
+    let pki_root = cli
+        .pki_root
+        .as_deref()
+        .map(pades::read_root)
+        .transpose()
+        .map_err(|e| {
+            Failure::new(
+                e,
+                Some("give the PKI root certificate as PEM or DER (--pki-root FILE)".into()),
+            )
+        })?;
     let mut options = VerifyOptions::default();
     if let Some(days) = cli.max_trust_list_age {
         options = options.with_max_trust_list_age(Duration::days(i64::from(days)));
@@ -204,7 +216,11 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
     for path in &cli.credentials {
         let mut label = path.display().to_string();
         let (limit, what) = read_limit(path);
+        let mut pdf_bytes = None;
         let input = read_capped(path, limit, what).and_then(|bytes| {
+            if hocba_verifier::pdf::is_pdf(&bytes) {
+                pdf_bytes = Some(bytes.clone());
+            }
             read_input(bytes, false).map_err(|e| {
                 let context = match e {
                     VerifyError::Image { .. } | VerifyError::QrPayload(_) => {
@@ -261,7 +277,29 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
                     write_text(&mut out, &label, &verdict, bundle_info.as_ref())
                 };
                 written.map_err(report_unwritten)?;
-                status
+                // The PDF's own signatures, beside the verdict of the credential it embeds.
+                match (&pdf_bytes, &input, &trust) {
+                    (Some(pdf), Input::Credential { bytes, .. }, Trust::Verified(list)) => {
+                        match pades::check(pdf, bytes, Some(list), pki_root.as_deref(), now) {
+                            Ok(signatures) => {
+                                pades::write(&mut out, cli.json, &label, &signatures)
+                                    .map_err(report_unwritten)?;
+                                if signatures.status
+                                    == hocba_verifier::pdf::signatures::PdfStatus::Invalid
+                                {
+                                    Status::Invalid
+                                } else {
+                                    status
+                                }
+                            }
+                            Err(error) => {
+                                report_error(&mut out, cli.json, &label, &error);
+                                Status::Unchecked
+                            }
+                        }
+                    }
+                    _ => status,
+                }
             }
             Ok(Judged::Summary(_)) => Status::Unchecked,
             Err(error) => {

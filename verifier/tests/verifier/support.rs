@@ -82,6 +82,7 @@ pub fn trust_list() -> TrustList {
         code: "79000701".into(),
         name: "Trường Tiểu học Lê Văn Tám".into(),
         province: "Thành phố Hồ Chí Minh".into(),
+        seal_certificate_sha256: None,
         verification_methods: vec![
             trusted_key(
                 SCHOOL_A,
@@ -111,6 +112,7 @@ pub fn trust_list() -> TrustList {
         code: "01000502".into(),
         name: "Trường THCS Ba Đình".into(),
         province: "Thành phố Hà Nội".into(),
+        seal_certificate_sha256: None,
         verification_methods: vec![trusted_key(
             SCHOOL_B,
             &school_b_key(),

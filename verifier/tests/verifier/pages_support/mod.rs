@@ -141,6 +141,7 @@ impl World {
             code: s.code.into(),
             name: s.name.into(),
             province: s.province.into(),
+            seal_certificate_sha256: None,
             verification_methods: vec![TrustedKey {
                 id: s.vm(),
                 kind: "Multikey".into(),

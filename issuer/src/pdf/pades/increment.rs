@@ -1,0 +1,272 @@
+//! One PDF signature as an incremental update: the previous revision's bytes stay as they are
+//! and a new revision is appended with the signature dictionary, its widget on the page (a frame
+//! over the box [`super::marks`] drew), the page's `/Annots` and the catalog's `/AcroForm`.
+//!
+//! The signature dictionary is written with a `/ByteRange` placeholder and a `/Contents` of
+//! zeros; once the file is complete, the byte range is written over the placeholder (padded with
+//! spaces to the same length), the SHA-256 of the two ranges is signed and the CMS written into
+//! `/Contents` in hex (the rest stays zero padding).
+
+use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream, StringFormat};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::marks::Area;
+use crate::pdf::PdfError;
+
+/// What one signature adds.
+pub(crate) struct Field<'a> {
+    /// The field name (`/T`), unique in the document.
+    pub(crate) name: &'a str,
+    /// The signer's name (`/Name`).
+    pub(crate) signer: &'a str,
+    /// Why (`/Reason`).
+    pub(crate) reason: &'a str,
+    /// The signing time (`/M`).
+    pub(crate) at: OffsetDateTime,
+    /// Index of the page of the widget.
+    pub(crate) page: usize,
+    /// The widget's box.
+    pub(crate) area: Area,
+    /// Bytes reserved for the CMS.
+    pub(crate) reserve: usize,
+}
+
+fn err(problem: impl std::fmt::Display) -> PdfError {
+    PdfError::Pdf(format!("PDF signature: {problem}"))
+}
+
+/// A PDF text string: UTF-16BE with its byte-order mark (Vietnamese names).
+fn text_string(s: &str) -> Object {
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in s.encode_utf16() {
+        bytes.extend(unit.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// `D:YYYYMMDDHHmmSS+00'00'` of `at` in UTC.
+fn pdf_date(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}+00'00'",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// The placeholder of `/ByteRange`: wide enough for any offset below 10 GB.
+const PLACEHOLDER: i64 = 9_999_999_999;
+
+/// Append a signature of `field` to `pdf`, its CMS made by `sign` from the SHA-256 of the byte
+/// range.
+pub(crate) fn append_signature(
+    pdf: Vec<u8>,
+    field: &Field<'_>,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, PdfError>,
+) -> Result<Vec<u8>, PdfError> {
+    let prev = Document::load_mem(&pdf).map_err(err)?;
+    let page_id = *prev
+        .get_pages()
+        .values()
+        .nth(field.page)
+        .ok_or_else(|| err(format!("no page {}", field.page + 1)))?;
+    let catalog_id = prev
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(err)?;
+    let prev_len = pdf.len();
+    let mut inc = IncrementalDocument::create_from(pdf, prev);
+    let new = &mut inc.new_document;
+
+    let mut sig = Dictionary::new();
+    sig.set("Type", Object::Name(b"Sig".to_vec()));
+    sig.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
+    sig.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
+    sig.set(
+        "ByteRange",
+        Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(PLACEHOLDER),
+            Object::Integer(PLACEHOLDER),
+            Object::Integer(PLACEHOLDER),
+        ]),
+    );
+    sig.set(
+        "Contents",
+        Object::String(vec![0; field.reserve], StringFormat::Hexadecimal),
+    );
+    sig.set("M", Object::string_literal(pdf_date(field.at)));
+    sig.set("Name", text_string(field.signer));
+    sig.set("Reason", text_string(field.reason));
+    let sig_id = new.add_object(Object::Dictionary(sig));
+
+    let [x1, y1, x2, y2] = field.area;
+    let (w, h) = (x2 - x1, y2 - y1);
+    let mut ap = Dictionary::new();
+    ap.set("Type", Object::Name(b"XObject".to_vec()));
+    ap.set("Subtype", Object::Name(b"Form".to_vec()));
+    ap.set(
+        "BBox",
+        Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]),
+    );
+    ap.set("Resources", Object::Dictionary(Dictionary::new()));
+    let frame = format!(
+        "q 0.05 0.2 0.6 RG 0.8 w 0.4 0.4 {:.1} {:.1} re S Q",
+        w - 0.8,
+        h - 0.8
+    );
+    let ap_id = new.add_object(Object::Stream(Stream::new(ap, frame.into_bytes())));
+
+    let mut widget = Dictionary::new();
+    widget.set("Type", Object::Name(b"Annot".to_vec()));
+    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
+    widget.set("FT", Object::Name(b"Sig".to_vec()));
+    widget.set("T", text_string(field.name));
+    widget.set("V", Object::Reference(sig_id));
+    widget.set("P", Object::Reference(page_id));
+    widget.set(
+        "Rect",
+        Object::Array(vec![
+            Object::Real(x1),
+            Object::Real(y1),
+            Object::Real(x2),
+            Object::Real(y2),
+        ]),
+    );
+    // Print (4) + Locked (128).
+    widget.set("F", Object::Integer(132));
+    let mut aps = Dictionary::new();
+    aps.set("N", Object::Reference(ap_id));
+    widget.set("AP", Object::Dictionary(aps));
+    let widget_id = new.add_object(Object::Dictionary(widget));
+
+    add_to_array(&mut inc, page_id, b"Annots", widget_id)?;
+    inc.opt_clone_object_to_new_document(catalog_id)
+        .map_err(err)?;
+    let acroform = inc
+        .new_document
+        .get_object(catalog_id)
+        .and_then(Object::as_dict)
+        .map_err(err)?
+        .get(b"AcroForm")
+        .ok()
+        .cloned();
+    match acroform {
+        Some(Object::Reference(form_id)) => {
+            add_to_array(&mut inc, form_id, b"Fields", widget_id)?;
+        }
+        other => {
+            let mut form = match other {
+                Some(Object::Dictionary(d)) => d,
+                _ => Dictionary::new(),
+            };
+            let mut fields = form
+                .get(b"Fields")
+                .and_then(Object::as_array)
+                .cloned()
+                .unwrap_or_default();
+            fields.push(Object::Reference(widget_id));
+            form.set("Fields", Object::Array(fields));
+            // SignaturesExist (1) + AppendOnly (2).
+            form.set("SigFlags", Object::Integer(3));
+            inc.new_document
+                .get_object_mut(catalog_id)
+                .and_then(Object::as_dict_mut)
+                .map_err(err)?
+                .set("AcroForm", Object::Dictionary(form));
+        }
+    }
+
+    let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + 4096);
+    inc.save_to(&mut out).map_err(err)?;
+    fill(out, prev_len, field.reserve, sign)
+}
+
+/// Append `id` to the array `key` of dictionary object `owner` (copied into the new revision).
+fn add_to_array(
+    inc: &mut IncrementalDocument,
+    owner: ObjectId,
+    key: &[u8],
+    id: ObjectId,
+) -> Result<(), PdfError> {
+    inc.opt_clone_object_to_new_document(owner).map_err(err)?;
+    let current = inc
+        .new_document
+        .get_object(owner)
+        .and_then(Object::as_dict)
+        .map_err(err)?
+        .get(key)
+        .ok()
+        .cloned();
+    let mut items = match current {
+        Some(Object::Array(a)) => a,
+        Some(Object::Reference(r)) => inc
+            .get_prev_documents()
+            .get_object(r)
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    items.push(Object::Reference(id));
+    inc.new_document
+        .get_object_mut(owner)
+        .and_then(Object::as_dict_mut)
+        .map_err(err)?
+        .set(key, Object::Array(items));
+    Ok(())
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// Write the byte range and the CMS into the placeholders of the revision after `prev_len`.
+fn fill(
+    mut out: Vec<u8>,
+    prev_len: usize,
+    reserve: usize,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, PdfError>,
+) -> Result<Vec<u8>, PdfError> {
+    let mut zeros = Vec::with_capacity(2 * reserve + 1);
+    zeros.push(b'<');
+    zeros.resize(2 * reserve + 1, b'0');
+    let start = find(&out, &zeros, prev_len).ok_or_else(|| err("no /Contents placeholder"))?;
+    let end = start + zeros.len() + 1;
+    if out.get(end - 1) != Some(&b'>') {
+        return Err(err("the /Contents placeholder is not where it was written"));
+    }
+    let placeholder = format!("[0 {PLACEHOLDER} {PLACEHOLDER} {PLACEHOLDER}]");
+    let range_at = find(&out, placeholder.as_bytes(), prev_len)
+        .ok_or_else(|| err("no /ByteRange placeholder"))?;
+    let range = format!("[0 {start} {end} {}]", out.len() - end);
+    let mut padded = range.into_bytes();
+    padded.resize(placeholder.len(), b' ');
+    out[range_at..range_at + placeholder.len()].copy_from_slice(&padded);
+    let mut hasher = Sha256::new();
+    hasher.update(&out[..start]);
+    hasher.update(&out[end..]);
+    let cms = sign(&hasher.finalize())?;
+    if cms.len() > reserve {
+        return Err(err(format!(
+            "the signature needs {} bytes, {reserve} were reserved",
+            cms.len()
+        )));
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for (i, b) in cms.iter().enumerate() {
+        out[start + 1 + 2 * i] = HEX[usize::from(b >> 4)];
+        out[start + 2 + 2 * i] = HEX[usize::from(b & 0x0f)];
+    }
+    Ok(out)
+}

@@ -1,0 +1,94 @@
+//! PAdES signatures on the printed record (ETSI EN 319 142-1, baseline B-B): in the legal
+//! order, first the approving principal (individual signature), then the school seal
+//! (institution signature), each an incremental update, so the first revision — the page and
+//! the embedded `hocba-credential.json` — is covered by both and the seal covers the principal's
+//! signature too.
+//!
+//! * `marks` — what the page shows: "Ký bởi: …, ngày …" for each signer in the signature block,
+//!   and the development band on every page when development certificates sign.
+//! * `cms` — the CMS SignedData (detached, signing-certificate-v2, chain embedded).
+//! * `increment` — the incremental update: signature dictionary (SubFilter
+//!   `ETSI.CAdES.detached`), widget, byte range, `/Contents`.
+//!
+//! The signers are [`crate::pki::CertifiedKey`]s: the key is a `&dyn SealKey` (PEM file or
+//! token), never anything more. The signing time (`/M`, and the date in the boxes) is the
+//! credential's own signing time (`proof.created`): the PDF is the printed form of what was
+//! signed then, and rendering reads no clock.
+
+mod cms;
+mod increment;
+mod marks;
+
+pub use marks::{Area, DEVELOPMENT_BAND, Marks, Placement, draw};
+
+use time::OffsetDateTime;
+
+use super::PdfError;
+use crate::pki::{CertifiedKey, SchoolPki};
+
+/// The field names of the two signatures.
+pub const PRINCIPAL_FIELD: &str = "ChuKyHieuTruong";
+/// The school seal's field.
+pub const SEAL_FIELD: &str = "ConDauNhaTruong";
+
+/// The marks `pki` puts on a record signed on `date` (`dd/mm/yyyy`).
+pub fn marks_of<'a>(pki: &'a SchoolPki, date: &'a str) -> Marks<'a> {
+    Marks {
+        principal: pki.principal.as_ref().map(|p| p.name.as_str()),
+        seal: &pki.seal.name,
+        date,
+        development: pki.development(),
+    }
+}
+
+fn sign_one(
+    pdf: Vec<u8>,
+    signer: &CertifiedKey,
+    name: &str,
+    reason: &str,
+    page: usize,
+    area: marks::Area,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PdfError> {
+    let field = increment::Field {
+        name,
+        signer: &signer.name,
+        reason,
+        at,
+        page,
+        area,
+        reserve: cms::reserve(signer),
+    };
+    increment::append_signature(pdf, &field, |digest| cms::signed_data(digest, signer))
+}
+
+/// Sign `pdf` (whose marks [`draw`] placed at `placement`) by the principal of `pki`, then by
+/// its seal, at `at`.
+pub fn sign_record(
+    pdf: Vec<u8>,
+    pki: &SchoolPki,
+    placement: &Placement,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PdfError> {
+    let mut pdf = pdf;
+    if let Some(principal) = &pki.principal {
+        pdf = sign_one(
+            pdf,
+            principal,
+            PRINCIPAL_FIELD,
+            "Phê duyệt học bạ (chữ ký cá nhân)",
+            placement.page,
+            placement.principal,
+            at,
+        )?;
+    }
+    sign_one(
+        pdf,
+        &pki.seal,
+        SEAL_FIELD,
+        "Xác nhận của nhà trường (chữ ký số con dấu)",
+        placement.page,
+        placement.seal,
+        at,
+    )
+}

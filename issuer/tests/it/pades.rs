@@ -1,0 +1,365 @@
+//! PDF signatures (PAdES): the development PKI's certificate profile, read back by OpenSSL;
+//! the printed record signed by the principal then the school seal, both reported valid and
+//! trusted by Poppler's `pdfsig` with the development root in an NSS database; the band and
+//! the "Ký bởi" lines on the page; the embedded credential still verifying.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hocba_issuer::issue::{IssueOptions, issue_record};
+use hocba_issuer::keys::KeyPair;
+use hocba_issuer::pdf::{PdfOptions, render_pdf, render_signed_pdf};
+use hocba_issuer::pki::{self, files, load_school};
+use hocba_issuer::signing::Signer;
+use hocba_issuer::trust_list::Description;
+use hocba_schema::credential::IssuerRef;
+use hocba_schema::trust_list::TrustList;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const SIGNED_AT: OffsetDateTime = datetime!(2026-05-29 09:30 UTC);
+const NOW: OffsetDateTime = datetime!(2026-06-15 00:00 UTC);
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn dev_pki() -> PathBuf {
+    root().join("keys/dev/pki")
+}
+
+fn openssl(args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn describe(cert: &Path) -> String {
+    openssl(&[
+        "x509",
+        "-in",
+        cert.to_str().unwrap(),
+        "-noout",
+        "-subject",
+        "-issuer",
+        "-enddate",
+        "-nameopt",
+        "RFC2253,-esc_msb",
+        "-ext",
+        "keyUsage,crlDistributionPoints,basicConstraints",
+    ])
+}
+
+fn check_profile(dir: &Path) {
+    let description = Description::load(&root().join("keys/dev/schools.toml")).unwrap();
+    let root_cert = dir.join(files::ROOT_CERT);
+    let text = describe(&root_cert);
+    assert!(text.contains("DEVELOPMENT Root CA"), "{text}");
+    assert!(text.contains("CA:TRUE"), "{text}");
+    let mut principals = 0;
+    for school in &description.schools {
+        let seal = dir.join(files::seal_cert(&school.code));
+        let text = describe(&seal);
+        let subject = text.lines().find(|l| l.starts_with("subject=")).unwrap();
+        assert!(
+            subject.contains(&format!("CN={}", school.name)),
+            "{subject}"
+        );
+        assert!(subject.contains(&format!("O={}", school.name)), "{subject}");
+        assert!(
+            subject.contains(&format!("UID=MOET:{}", school.code)),
+            "{subject}"
+        );
+        assert!(subject.contains("C=VN"), "{subject}");
+        assert!(subject.contains("DEVELOPMENT"), "{subject}");
+        assert!(
+            text.contains("Digital Signature, Non Repudiation"),
+            "{text}"
+        );
+        assert!(
+            text.contains("URI:http://pki.hocba.invalid/dev/root-ca.crl"),
+            "{text}"
+        );
+        assert!(text.contains("CA:FALSE"), "{text}");
+        // The chain checks out with OpenSSL, for a signing use.
+        let verified = openssl(&[
+            "verify",
+            "-CAfile",
+            root_cert.to_str().unwrap(),
+            "-attime",
+            &SIGNED_AT.unix_timestamp().to_string(),
+            seal.to_str().unwrap(),
+        ]);
+        assert!(verified.trim_end().ends_with("OK"), "{verified}");
+        if let Some(name) = &school.principal {
+            principals += 1;
+            let text = describe(&dir.join(files::principal_cert(&school.code)));
+            let subject = text.lines().find(|l| l.starts_with("subject=")).unwrap();
+            let (surname, given) = name.split_once(' ').unwrap();
+            assert!(subject.contains(&format!("CN={name}")), "{subject}");
+            assert!(subject.contains(&format!("GN={given}")), "{subject}");
+            assert!(subject.contains(&format!("SN={surname}")), "{subject}");
+            assert!(subject.contains(&format!("O={}", school.name)), "{subject}");
+            assert!(
+                text.contains("Digital Signature, Non Repudiation"),
+                "{text}"
+            );
+        }
+    }
+    assert_eq!(principals, description.schools.len());
+    let first = &description.schools[0].code;
+    let text = describe(&dir.join(files::expired_seal_cert(first)));
+    assert!(text.contains("notAfter=Jan  1 00:00:00 2021 GMT"), "{text}");
+}
+
+#[test]
+fn the_committed_development_pki_has_the_vgca_profile() {
+    check_profile(&dev_pki());
+}
+
+#[test]
+fn pki_init_makes_the_same_profile_again() {
+    let out = tempfile::tempdir().unwrap();
+    let description = Description::load(&root().join("keys/dev/schools.toml")).unwrap();
+    let report = pki::init(&description, out.path()).unwrap();
+    // Root + (seal + principal) per school + the expired seal, each a certificate and a key.
+    assert_eq!(
+        report.files.len(),
+        2 * (1 + 2 * description.schools.len() + 1)
+    );
+    check_profile(out.path());
+    // Keys made here are private to their owner.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = out
+            .path()
+            .join(files::seal_key(&description.schools[0].code));
+        let mode = std::fs::metadata(key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0);
+    }
+}
+
+/// An example record signed by its school's dev key: the credential and the key.
+pub(crate) fn signed_example(name: &str) -> (Value, KeyPair, String) {
+    let record = std::fs::read(root().join("schema/examples").join(name)).unwrap();
+    let value: Value = serde_json::from_slice(&record).unwrap();
+    let code = value["school"]["code"].as_str().unwrap().to_owned();
+    let list: TrustList =
+        serde_json::from_slice(&std::fs::read(root().join("keys/dev/trust-list.json")).unwrap())
+            .unwrap();
+    let school = list
+        .credential_subject
+        .schools
+        .iter()
+        .find(|s| s.code == code)
+        .unwrap();
+    let key = || KeyPair::load(&root().join(format!("keys/dev/school-{code}.pem"))).unwrap();
+    let signer = Signer::new(
+        key(),
+        IssuerRef {
+            id: school.id.clone(),
+            name: school.name.clone(),
+        },
+    );
+    let issued = issue_record(
+        &record,
+        &signer,
+        &code,
+        &IssueOptions {
+            accept_warnings: true,
+            status: None,
+            now: SIGNED_AT,
+            id: Some("urn:uuid:5d1c0a3e-7b42-4c19-9e60-000000000013".into()),
+        },
+    )
+    .unwrap();
+    (Value::Object(issued.credential), key(), code)
+}
+
+fn options() -> PdfOptions {
+    PdfOptions {
+        verifier_url: "https://verify.hocba.example".into(),
+    }
+}
+
+/// An NSS database in `dir` that trusts the development root (for `pdfsig -nssdir`).
+pub(crate) fn nss_db(dir: &Path) -> String {
+    let db = format!("sql:{}", dir.display());
+    let run = |args: &[&str]| {
+        let out = Command::new("certutil").args(args).output().expect(
+            "certutil (Debian libnss3-tools) is needed to trust the development root in pdfsig",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["-N", "-d", &db, "--empty-password"]);
+    run(&[
+        "-A",
+        "-d",
+        &db,
+        "-n",
+        "hocba-dev-root",
+        "-t",
+        "CT,C,C",
+        "-i",
+        dev_pki().join(files::ROOT_CERT).to_str().unwrap(),
+    ]);
+    db
+}
+
+#[test]
+fn a_printed_record_is_signed_by_the_principal_then_the_seal_and_pdfsig_trusts_both() {
+    let (credential, key, code) = signed_example("primary-grade5.json");
+    let school = load_school(&dev_pki(), &code).unwrap().unwrap();
+    assert!(school.development());
+    let plain = render_pdf(&credential, &key, &options()).unwrap();
+    let signed = render_signed_pdf(&credential, &key, &options(), Some(&school)).unwrap();
+    let added = signed.bytes.len() - plain.bytes.len();
+    assert!(added < 30_000, "the two signatures added {added} bytes");
+    // The first revision, with the embedded credential, is still there unchanged in front.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("record.pdf");
+    std::fs::write(&file, &signed.bytes).unwrap();
+    let db = nss_db(&dir.path().join("nss").tap_mkdir());
+    let out = Command::new("pdfsig")
+        .args(["-nssdir", &db, file.to_str().unwrap()])
+        .output()
+        .expect("pdfsig (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let principal = school.principal.as_ref().unwrap().name.clone();
+    let blocks: Vec<&str> = text.split("Signature #").skip(1).collect();
+    assert_eq!(blocks.len(), 2, "{text}");
+    assert!(
+        blocks[0].contains(&format!("Signer Certificate Common Name: {principal}")),
+        "{text}"
+    );
+    assert!(
+        blocks[1].contains(&format!(
+            "Signer Certificate Common Name: {}",
+            school.seal.name
+        )),
+        "{text}"
+    );
+    for block in &blocks {
+        assert!(
+            block.contains("Signature Type: ETSI.CAdES.detached"),
+            "{text}"
+        );
+        assert!(
+            block.contains("Signature Validation: Signature is Valid."),
+            "{text}"
+        );
+        assert!(
+            block.contains("Certificate Validation: Certificate is Trusted."),
+            "{text}"
+        );
+    }
+    assert!(blocks[1].contains("Total document signed"), "{text}");
+    // The page says who signed, and that development certificates did.
+    if let Ok(out) = Command::new("pdftotext")
+        .args([file.to_str().unwrap(), "-"])
+        .output()
+    {
+        let page = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            page.contains("BẢN THỬ NGHIỆM — không có giá trị pháp lý"),
+            "{page}"
+        );
+        assert!(page.contains(&format!("Ký bởi: {principal}")), "{page}");
+        assert!(
+            page.contains(&format!("Ký bởi: {}", school.seal.name)),
+            "{page}"
+        );
+        assert!(page.contains("ngày 29/05/2026"), "{page}");
+    }
+    // The embedded credential is still the signed one.
+    let embedded = hocba_verifier::pdf::extract_credential(&signed.bytes).unwrap();
+    let trust = hocba_verifier::danger::dev_authority()
+        .unwrap()
+        .verify_trust_list(&std::fs::read(root().join("keys/dev/trust-list.json")).unwrap())
+        .unwrap();
+    assert!(
+        hocba_verifier::verify_json(&embedded, &trust, NOW)
+            .unwrap()
+            .is_valid()
+    );
+}
+
+trait TapMkdir {
+    fn tap_mkdir(self) -> Self;
+}
+
+impl TapMkdir for PathBuf {
+    fn tap_mkdir(self) -> Self {
+        std::fs::create_dir_all(&self).unwrap();
+        self
+    }
+}
+
+#[test]
+fn the_trust_list_binds_each_schools_seal_certificate_by_its_fingerprint() {
+    use der::Encode;
+    let keys = root().join("keys/dev");
+    let description = Description::load(&keys.join("schools.toml")).unwrap();
+    let list = hocba_issuer::trust_list::build(&description, &keys, 1, NOW).unwrap();
+    let committed: TrustList =
+        serde_json::from_slice(&std::fs::read(keys.join("trust-list.json")).unwrap()).unwrap();
+    for school in &list.credential_subject.schools {
+        let pem = std::fs::read(dev_pki().join(files::seal_cert(&school.code))).unwrap();
+        let cert = x509_cert::Certificate::load_pem_chain(&pem)
+            .unwrap()
+            .remove(0);
+        let fingerprint = pki::sha256_fingerprint(&cert.to_der().unwrap());
+        assert_eq!(
+            school.seal_certificate_sha256.as_deref(),
+            Some(fingerprint.as_str())
+        );
+        // The committed development list says the same.
+        let listed = committed
+            .credential_subject
+            .schools
+            .iter()
+            .find(|s| s.code == school.code)
+            .unwrap();
+        assert_eq!(
+            listed.seal_certificate_sha256,
+            school.seal_certificate_sha256
+        );
+    }
+    // Without a PKI folder beside the description, nothing is bound.
+    let bare = tempfile::tempdir().unwrap();
+    for school in &description.schools {
+        for key in &school.keys {
+            std::fs::copy(
+                keys.join(&key.public_key),
+                bare.path().join(&key.public_key),
+            )
+            .unwrap();
+        }
+    }
+    let list = hocba_issuer::trust_list::build(&description, bare.path(), 1, NOW).unwrap();
+    assert!(
+        list.credential_subject
+            .schools
+            .iter()
+            .all(|s| s.seal_certificate_sha256.is_none())
+    );
+}
