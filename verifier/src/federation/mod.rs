@@ -92,6 +92,13 @@ impl VerifiedNationalList {
     pub fn resolve<B: AsRef<[u8]>>(&self, provincial: &[B]) -> VerifiedTrustList {
         resolve::resolve(self, provincial)
     }
+
+    /// Check one provincial list against this national list: the schools it vouches for, or
+    /// [`VerifyError::TrustListRejected`] with the federation's reason when it cannot be
+    /// trusted (what the online verifier caches per province).
+    pub fn verify_provincial(&self, bytes: &[u8]) -> Result<VerifiedTrustList, VerifyError> {
+        resolve::verify_one(self, bytes)
+    }
 }
 
 /// Which province key vouched for a school: the key that signed the provincial list listing it.

@@ -48,8 +48,26 @@ pub(super) fn resolve<B: AsRef<[u8]>>(
             }
         }
     }
+    assemble(national, accepted.into_values().collect(), excluded)
+}
+
+/// One provincial list alone, refused as a whole when it cannot be trusted (what an online
+/// verifier caches per province).
+pub(super) fn verify_one(
+    national: &VerifiedNationalList,
+    bytes: &[u8],
+) -> Result<VerifiedTrustList, VerifyError> {
+    let accepted = check_one(national, bytes)
+        .map_err(|(reason, detail)| VerifyError::TrustListRejected { reason, detail })?;
+    Ok(assemble(national, vec![accepted], HashMap::new()))
+}
+
+fn assemble(
+    national: &VerifiedNationalList,
+    mut provinces: Vec<Accepted>,
+    mut excluded: HashMap<String, (Reason, String)>,
+) -> VerifiedTrustList {
     let nat = &national.list;
-    let mut provinces: Vec<Accepted> = accepted.into_values().collect();
     provinces.sort_by(|a, b| a.province.code.cmp(&b.province.code));
     let mut valid_until = nat.valid_until;
     let mut schools = Vec::new();

@@ -424,3 +424,158 @@ fn a_tampered_or_unknown_key_provincial_list_is_refused() {
     let v = verdict(&b, &valid_credential());
     assert!(!v.is_valid());
 }
+
+/// The federation online: a static server on loopback plays the root and two provinces.
+mod online {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use axum::http::{StatusCode, Uri};
+    use axum::response::IntoResponse;
+    use hocba_schema::credential::{StatusEntry, UnsignedCredential};
+    use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, StatusListCredential};
+    use hocba_verifier::online::federation::FederatedOnline;
+    use hocba_verifier::online::{Clock, OnlineConfig};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    fn status_list(url: &str, revoked: &[usize]) -> Value {
+        let mut bits = Bitstring::new(MIN_ENTRIES);
+        for &i in revoked {
+            assert!(bits.set(i, true));
+        }
+        let from = datetime!(2026-05-31 00:00 UTC);
+        let list = StatusListCredential::revocation(
+            url,
+            school_a(),
+            from,
+            datetime!(2026-06-14 00:00 UTC),
+            &bits,
+        );
+        let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
+            .unwrap()
+            .into_document();
+        sign(
+            doc,
+            &school_a_key(),
+            &vm(SCHOOL_A, &school_a_key()),
+            &time_text(from),
+        )
+    }
+
+    fn credential(
+        issuer: &IssuerRef,
+        code: &str,
+        key: &SigningKey,
+        url: &str,
+        index: u64,
+    ) -> Value {
+        let status = StatusEntry::revocation(url, index);
+        let doc = UnsignedCredential::new(
+            "urn:uuid:66666666-6666-4666-8666-666666666666",
+            issuer,
+            SIGNED_AT,
+            subject(code),
+            Some(&status),
+        )
+        .unwrap()
+        .into_document();
+        sign(doc, key, &vm(&issuer.id, key), &time_text(SIGNED_AT))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn online_the_root_alone_is_pinned_and_only_the_needed_province_is_fetched() {
+        // Bind first: the national list names the provinces' URLs on this server.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let base = format!("http://{addr}");
+        let mut hcm = hcm();
+        hcm.trust_list = format!("{base}/p79/.well-known/hocba/trust-list.json");
+        let mut hn = hn();
+        hn.trust_list = format!("{base}/p01/.well-known/hocba/trust-list.json");
+        let list_url = format!("{base}/p79/status/79000701/1");
+        let mut files = HashMap::new();
+        files.insert(
+            "/.well-known/hocba/national-trust-list.json".to_owned(),
+            bytes(&national(vec![hn, hcm])),
+        );
+        files.insert(
+            "/p79/.well-known/hocba/trust-list.json".into(),
+            bytes(&hcm_list()),
+        );
+        files.insert(
+            "/p01/.well-known/hocba/trust-list.json".into(),
+            bytes(&hn_list()),
+        );
+        files.insert(
+            "/p79/status/79000701/1".into(),
+            bytes(&status_list(&list_url, &[INDEX])),
+        );
+        // Serve on the same port.
+        let files = Arc::new(files);
+        let app = {
+            let files = Arc::clone(&files);
+            axum::Router::new().fallback(move |uri: Uri| {
+                let files = Arc::clone(&files);
+                async move {
+                    match files.get(uri.path()) {
+                        Some(b) => (StatusCode::OK, b.clone()).into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
+                    }
+                }
+            })
+        };
+        let listener = TcpListener::bind(addr).await.unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let cache = tempfile::tempdir().unwrap();
+        let mut config = OnlineConfig::new(base.clone());
+        config.cache_dir = cache.path().to_owned();
+        let clock: Clock = Arc::new(|| NOW);
+        let fed = FederatedOnline::new(config, root(), clock).unwrap();
+
+        let judge = |credential: &Value, material: &hocba_verifier::online::Material| {
+            verify_credential_with(
+                &bytes(credential),
+                &material.trust,
+                NOW,
+                &VerifyOptions::default().with_status_lists(Arc::clone(&material.status_lists)),
+            )
+            .unwrap()
+        };
+        let good = credential(&school_a(), "79000701", &school_a_key(), &list_url, 7);
+        let m = fed.material_for_credential(&bytes(&good)).await.unwrap();
+        let v = judge(&good, &m);
+        assert_eq!(v.result(), VerdictResult::Valid, "{v:#?}");
+        assert_eq!(fed.provinces_fetched().await, vec!["79".to_owned()]);
+
+        let revoked = credential(
+            &school_a(),
+            "79000701",
+            &school_a_key(),
+            &list_url,
+            INDEX as u64,
+        );
+        let m = fed.material_for_credential(&bytes(&revoked)).await.unwrap();
+        assert_eq!(judge(&revoked, &m).reason(), Some(Reason::Revoked));
+
+        // A school whose code belongs to no province: nothing more is fetched.
+        let nowhere = IssuerRef {
+            id: "urn:hocba:school:40000918".into(),
+            name: "Trường THCS Nguyễn Trãi".into(),
+        };
+        let stray = credential(&nowhere, "40000918", &unregistered_key(), &list_url, 7);
+        let m = fed.material_for_credential(&bytes(&stray)).await.unwrap();
+        let v = judge(&stray, &m);
+        assert_rejected(&v, CheckName::Issuer, Reason::ProvinceNotInNationalList);
+        assert_eq!(fed.provinces_fetched().await, vec!["79".to_owned()]);
+
+        // A root key other than the one that signed: nothing is trusted.
+        let mut config = OnlineConfig::new(base);
+        config.cache_dir = cache.path().join("other");
+        let wrong = FederatedOnline::new(config, authority(), Arc::new(|| NOW)).unwrap();
+        assert!(wrong.material_for_credential(&bytes(&good)).await.is_err());
+    }
+}
