@@ -2,5 +2,6 @@
 
 mod dev_keys;
 mod examples;
+mod federation;
 mod online;
 mod paper;
