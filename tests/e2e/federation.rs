@@ -4,6 +4,8 @@
 //! bundle --national`) combines the provinces' bundles, and the verifier, pinning only the
 //! root key, accepts a record of a school in the other province and refuses what it must.
 
+#![allow(clippy::unwrap_used)]
+
 use hocba_issuer::app::national::{
     build_national_list, national_bundle, next_version, sign_national_list,
 };
