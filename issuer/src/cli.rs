@@ -118,6 +118,8 @@ pub(crate) enum Command {
     /// The authority's trust list life cycle: register schools, add, retire and compromise
     /// keys, publish a new signed version.
     Authority(crate::commands::authority::AuthorityCli),
+    /// The root role of the trust federation (the Ministry): sign the national trust list.
+    National(crate::commands::national::NationalCli),
     /// Write the offline trust bundle: the trust list and every school's signed status list.
     Bundle {
         /// Where to write the bundle (JSON).
@@ -141,6 +143,19 @@ pub(crate) enum Command {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+        /// A national bundle instead: the signed national trust list (FILE); with
+        /// `--from-bundle` (each province's bundle) and optionally `--province` (only these).
+        #[arg(long, requires = "from_bundle", requires = "root_public_key")]
+        national: Option<PathBuf>,
+        /// A province's bundle to put in the national bundle (repeat for each province).
+        #[arg(long, requires = "national")]
+        from_bundle: Vec<PathBuf>,
+        /// Only these province codes (repeat; default: every bundle given).
+        #[arg(long, requires = "national")]
+        province: Vec<String>,
+        /// The root's public key (SPKI PEM or z6Mk…), to check the national list.
+        #[arg(long, requires = "national")]
+        root_public_key: Option<PathBuf>,
     },
 }
 

@@ -93,11 +93,28 @@ fn run(cli: Cli) -> Result<()> {
             database_url,
         } => commands::revoke::run(&database_url, &credential_id, &reason, now),
         Command::Authority(args) => commands::authority::run(args, now),
+        Command::National(args) => commands::national::run(args, now),
+        Command::Bundle {
+            out,
+            national: Some(national),
+            from_bundle,
+            province,
+            root_public_key,
+            ..
+        } => commands::bundle::run_national(
+            &national,
+            root_public_key.as_deref(),
+            &from_bundle,
+            &province,
+            &out,
+            now,
+        ),
         Command::Bundle {
             out,
             database_url,
             keys,
             public_url,
+            ..
         } => commands::bundle::run(&database_url, &keys, &public_url, &out, now),
     }
 }

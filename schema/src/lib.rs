@@ -27,6 +27,7 @@ pub mod jcs;
 pub mod json;
 pub mod multibase;
 pub mod multikey;
+pub mod national_trust_list;
 pub mod paper;
 pub mod problem;
 pub mod proof;

@@ -5,6 +5,7 @@
 //! | what | where / name |
 //! |---|---|
 //! | the authority-signed trust list | `{base}/.well-known/hocba/trust-list.json` |
+//! | the root-signed national trust list (federation) | `{base}/.well-known/hocba/national-trust-list.json` |
 //! | a school's status list | `{base}/status/{schoolCode}/{listId}` |
 //! | the index of a school's status lists | `{base}/status/{schoolCode}/index.json` |
 //! | the credential inside a printed record's PDF | embedded file `hocba-credential.json` |
@@ -16,6 +17,9 @@ pub mod index;
 
 /// Path of the trust list under an issuer's base URL.
 pub const TRUST_LIST_PATH: &str = "/.well-known/hocba/trust-list.json";
+
+/// Path of the national trust list (the federation's root document) under the root's base URL.
+pub const NATIONAL_TRUST_LIST_PATH: &str = "/.well-known/hocba/national-trust-list.json";
 
 /// Path prefix of the status lists under an issuer's base URL.
 pub const STATUS_PATH_PREFIX: &str = "/status/";
@@ -36,6 +40,11 @@ fn trimmed(base: &str) -> &str {
 /// `{base}/.well-known/hocba/trust-list.json`.
 pub fn trust_list_url(base: &str) -> String {
     format!("{}{TRUST_LIST_PATH}", trimmed(base))
+}
+
+/// `{base}/.well-known/hocba/national-trust-list.json`.
+pub fn national_trust_list_url(base: &str) -> String {
+    format!("{}{NATIONAL_TRUST_LIST_PATH}", trimmed(base))
 }
 
 /// `{base}/status/{school_code}/{list_id}`: what credentials name in

@@ -5,6 +5,7 @@
 
 mod dev_keys;
 mod examples;
+mod federation;
 mod online;
 mod pades;
 mod paper;

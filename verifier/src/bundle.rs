@@ -11,6 +11,14 @@
 //! }
 //! ```
 //!
+//! **National and multi-province bundles (federation).** Instead of `trustList`, a bundle may
+//! carry `nationalTrustList` (signed by the root, the key the verifier pins) and
+//! `provincialTrustLists` (each signed by its province's key): the whole nation, or the
+//! provinces chosen when it was made. Opening checks the national list with the pinned key and
+//! each provincial list against it ([`crate::federation`]); a provincial list that fails
+//! vouches for nothing, and a credential of one of its schools gets the reason, while the other
+//! provinces keep working.
+//!
 //! **The bundle is a container; each member is signed by who vouches for it.** The trust list
 //! carries the authority's proof and each status list its school's, exactly as served online,
 //! so opening a bundle checks the same signatures as online verification and nothing new has to
@@ -77,11 +85,36 @@ impl TrustBundle {
             .ok_or_else(|| problem("createdAt is missing or not a string".into()))?;
         let created_at =
             parse_time("createdAt", created_text).map_err(|e| problem(e.to_string()))?;
-        let trust_value = map
-            .remove("trustList")
-            .ok_or_else(|| problem("trustList is missing".into()))?;
-        let trust_bytes = serde_json::to_vec(&trust_value).map_err(|e| problem(e.to_string()))?;
-        let trust = authority.verify_trust_list(&trust_bytes)?;
+        let trust = match map.remove("nationalTrustList") {
+            Some(national) => {
+                let national_bytes =
+                    serde_json::to_vec(&national).map_err(|e| problem(e.to_string()))?;
+                let national = authority.verify_national_list(&national_bytes)?;
+                let provincial = match map.remove("provincialTrustLists") {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .map(serde_json::to_vec)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| problem(e.to_string()))?,
+                    None => Vec::new(),
+                    Some(other) => {
+                        return Err(problem(format!(
+                            "provincialTrustLists must be an array, found {}",
+                            short(&other)
+                        )));
+                    }
+                };
+                national.resolve(&provincial)
+            }
+            None => {
+                let trust_value = map
+                    .remove("trustList")
+                    .ok_or_else(|| problem("trustList (or nationalTrustList) is missing".into()))?;
+                let trust_bytes =
+                    serde_json::to_vec(&trust_value).map_err(|e| problem(e.to_string()))?;
+                authority.verify_trust_list(&trust_bytes)?
+            }
+        };
         let lists = match map.remove("statusLists") {
             Some(Value::Array(items)) => items,
             None => Vec::new(),

@@ -66,6 +66,7 @@ pub mod bundle;
 pub mod credential;
 pub mod danger;
 pub mod error;
+pub mod federation;
 mod input;
 pub mod normalise;
 #[cfg(feature = "online")]
@@ -91,6 +92,7 @@ pub use credential::{
     verify_credential_with,
 };
 pub use error::VerifyError;
+pub use federation::VerifiedNationalList;
 pub use input::{MAX_CREDENTIAL_BYTES, MAX_TRUST_LIST_BYTES};
 pub use pipeline::{Input, Judged, Needs, check_input, read_input};
 pub use proof::{IntegrityFailure, verify_proof, verify_signature};

@@ -20,6 +20,7 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::VerifyError;
+use crate::federation::{Federation, Vouch};
 use crate::input::{MAX_TRUST_LIST_BYTES, parse_object};
 use crate::proof::verify_proof;
 use crate::reason::{CheckName, Reason};
@@ -113,16 +114,14 @@ impl TrustedAuthority {
     /// [`VerifyError::NotAnObject`] for bytes that cannot be read, and
     /// [`VerifyError::TrustListRejected`] when the authority does not vouch for them.
     pub fn verify_trust_list(&self, bytes: &[u8]) -> Result<VerifiedTrustList, VerifyError> {
-        let map = parse_object(bytes, "trust list", MAX_TRUST_LIST_BYTES)?;
-        let (unsecured, proof) = split_proof(map);
-        // No proof or a malformed one: for a trust list, both are "not properly signed".
-        let (proof_options, signature) =
-            proof.map_err(|(_, detail)| reject(Reason::TrustListUnsigned, detail))?;
-        let doc = SecuredDocument {
-            unsecured,
-            proof_options,
-            signature,
-        };
+        let doc = open_signed(bytes, "trust list")?;
+        let unsecured = self.check_pinned(doc)?;
+        let list: TrustList = read_signed_list(unsecured, TRUST_LIST_TYPE)?;
+        Ok(VerifiedTrustList::index(list, None))
+    }
+
+    /// The proof must name this key and verify with it; the signed content, as JSON.
+    pub(crate) fn check_pinned(&self, doc: SecuredDocument) -> Result<Value, VerifyError> {
         let vm = doc.proof_str("verificationMethod").unwrap_or_default();
         if vm.rsplit_once('#').map(|(_, fragment)| fragment) != Some(self.multibase.as_str()) {
             return Err(reject(
@@ -133,47 +132,82 @@ impl TrustedAuthority {
                 ),
             ));
         }
-        verify_proof(&doc, &self.key).map_err(|f| {
-            let reason = match f.reason() {
-                Reason::SignatureMismatch | Reason::NonCanonicalSignature => {
-                    Reason::TrustListSignatureInvalid
-                }
-                _ => Reason::TrustListUnsigned,
-            };
-            reject(reason, f.to_string())
-        })?;
-        // Signed by the authority. The authority signs NFC text and safe numbers only; anything
-        // else means its tooling is broken, and the list is refused rather than half-read.
-        let unsecured = Value::Object(doc.unsecured);
-        check_signable(&unsecured)
-            .map_err(|e| reject(Reason::TrustListMalformed, e.to_string()))?;
-        let list: TrustList = serde_json::from_value(unsecured)
-            .map_err(|e| reject(Reason::TrustListMalformed, e.to_string()))?;
-        if list.context.first().map(String::as_str) != Some(CONTEXT_VC_V2)
-            || list.context.get(1).map(String::as_str) != Some(CONTEXT_HOCBA_V1)
-        {
-            return Err(reject(
-                Reason::TrustListMalformed,
-                format!(
-                    "@context must start with {CONTEXT_VC_V2:?}, {CONTEXT_HOCBA_V1:?}; found {:?}",
-                    list.context
-                ),
-            ));
-        }
-        if !list.kind.iter().any(|t| t == TRUST_LIST_TYPE) {
-            return Err(reject(
-                Reason::TrustListMalformed,
-                format!(
-                    "type must include {TRUST_LIST_TYPE:?}; found {:?}",
-                    list.kind
-                ),
-            ));
-        }
-        Ok(VerifiedTrustList::index(list))
+        check_signed(doc, &self.key)
     }
 }
 
-fn reject(reason: Reason, detail: impl Into<String>) -> VerifyError {
+/// Read a signed trust document (a trust list, a national trust list): its proof split off.
+/// No proof or a malformed one: for trust material, both are "not properly signed".
+pub(crate) fn open_signed(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<SecuredDocument, VerifyError> {
+    let map = parse_object(bytes, what, MAX_TRUST_LIST_BYTES)?;
+    let (unsecured, proof) = split_proof(map);
+    let (proof_options, signature) =
+        proof.map_err(|(_, detail)| reject(Reason::TrustListUnsigned, detail))?;
+    Ok(SecuredDocument {
+        unsecured,
+        proof_options,
+        signature,
+    })
+}
+
+/// Verify `doc`'s proof with `key`; the signed content, as JSON. The authority signs NFC text
+/// and safe numbers only; anything else means its tooling is broken, and the document is
+/// refused rather than half-read.
+pub(crate) fn check_signed(doc: SecuredDocument, key: &VerifyingKey) -> Result<Value, VerifyError> {
+    verify_proof(&doc, key).map_err(|f| {
+        let reason = match f.reason() {
+            Reason::SignatureMismatch | Reason::NonCanonicalSignature => {
+                Reason::TrustListSignatureInvalid
+            }
+            _ => Reason::TrustListUnsigned,
+        };
+        reject(reason, f.to_string())
+    })?;
+    let unsecured = Value::Object(doc.unsecured);
+    check_signable(&unsecured).map_err(|e| reject(Reason::TrustListMalformed, e.to_string()))?;
+    Ok(unsecured)
+}
+
+/// The signed content as a `T` whose `@context` starts with VC 2.0 and the học bạ context and
+/// whose `type` includes `kind`.
+pub(crate) fn read_signed_list<T: serde::de::DeserializeOwned>(
+    unsecured: Value,
+    kind: &str,
+) -> Result<T, VerifyError> {
+    let context: Vec<&str> = unsecured
+        .get("@context")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if context.first() != Some(&CONTEXT_VC_V2) || context.get(1) != Some(&CONTEXT_HOCBA_V1) {
+        return Err(reject(
+            Reason::TrustListMalformed,
+            format!(
+                "@context must start with {CONTEXT_VC_V2:?}, {CONTEXT_HOCBA_V1:?}; found {:?}",
+                unsecured.get("@context")
+            ),
+        ));
+    }
+    let has_type = unsecured
+        .get("type")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|t| t.as_str() == Some(kind)));
+    if !has_type {
+        return Err(reject(
+            Reason::TrustListMalformed,
+            format!(
+                "type must include {kind:?}; found {:?}",
+                unsecured.get("type")
+            ),
+        ));
+    }
+    serde_json::from_value(unsecured).map_err(|e| reject(Reason::TrustListMalformed, e.to_string()))
+}
+
+pub(crate) fn reject(reason: Reason, detail: impl Into<String>) -> VerifyError {
     VerifyError::TrustListRejected {
         reason,
         detail: detail.into(),
@@ -192,6 +226,9 @@ pub struct VerifiedTrustList {
     by_school: HashMap<String, usize>,
     /// Decoded keys, parallel to `list.credential_subject.schools[i].verification_methods[j]`.
     decoded: Vec<Vec<OnceLock<Result<VerifyingKey, String>>>>,
+    /// Federation: who vouches for each school (parallel to the schools), and the schools
+    /// the resolution refused. `None` for a single-authority list.
+    federation: Option<Box<Federation>>,
 }
 
 /// A key found in the trust list, with its school and decoded public key.
@@ -200,10 +237,13 @@ pub(crate) struct KeyLookup<'a> {
     pub(crate) school: &'a TrustedSchool,
     pub(crate) key: &'a TrustedKey,
     pub(crate) public: Result<&'a VerifyingKey, &'a str>,
+    /// Federation: the province key that vouched for the school (none for a single-authority
+    /// list).
+    pub(crate) vouch: Option<&'a Vouch>,
 }
 
 impl VerifiedTrustList {
-    fn index(list: TrustList) -> Self {
+    pub(crate) fn index(list: TrustList, federation: Option<Box<Federation>>) -> Self {
         let schools = &list.credential_subject.schools;
         let mut by_method = HashMap::new();
         let mut by_school = HashMap::with_capacity(schools.len());
@@ -227,7 +267,18 @@ impl VerifiedTrustList {
             by_method,
             by_school,
             decoded,
+            federation,
         }
+    }
+
+    /// Federation: how the list was assembled (root → provinces), if it was.
+    pub(crate) fn federation(&self) -> Option<&Federation> {
+        self.federation.as_deref()
+    }
+
+    /// Whether this list was assembled from a national list and provincial lists.
+    pub fn is_federated(&self) -> bool {
+        self.federation.is_some()
     }
 
     /// The verified list.
@@ -285,10 +336,12 @@ impl VerifiedTrustList {
             .get_or_init(|| decode_trusted_key(key))
             .as_ref()
             .map_err(String::as_str);
+        let vouch = self.federation.as_deref().and_then(|f| f.vouch(i));
         Some(KeyLookup {
             school,
             key,
             public,
+            vouch,
         })
     }
 

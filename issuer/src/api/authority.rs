@@ -26,6 +26,7 @@ use super::{AppState, Body};
 use crate::authority::{self as life, Actor, DEFAULT_NEXT_DUE_DAYS, SchoolRegistration};
 use crate::store::{KeyCredential, Role, School, SchoolKey, TrustVersion};
 
+pub(crate) mod national;
 mod refusal;
 
 pub use refusal::Refusal;

@@ -75,6 +75,10 @@ pub struct ApiConfig {
     /// The bearer token `GET /metrics` asks for; without one only loopback clients are
     /// answered (see `metrics.rs`).
     pub metrics_token: Option<metrics::MetricsToken>,
+    /// The root-signed national trust list this service publishes at
+    /// `/.well-known/hocba/national-trust-list.json` (the key directory's
+    /// `national-trust-list.json`, when there is one).
+    pub national_trust_list: Option<Arc<Vec<u8>>>,
 }
 
 impl Default for ApiConfig {
@@ -85,6 +89,7 @@ impl Default for ApiConfig {
             background_threshold: DEFAULT_BACKGROUND_THRESHOLD,
             verifier_url: crate::pdf::DEFAULT_VERIFIER_URL.to_owned(),
             metrics_token: None,
+            national_trust_list: None,
         }
     }
 }
@@ -210,6 +215,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config().body_limit;
     router
         .merge(status::router())
+        .merge(authority::national::router())
         .merge(crate::web::router())
         .route("/metrics", axum::routing::get(metrics::scrape))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", api))

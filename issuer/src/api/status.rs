@@ -212,12 +212,12 @@ async fn bundle(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(cacheable(&headers, bytes, &etag, "application/json"))
 }
 
-fn etag_of(bytes: &[u8]) -> String {
+pub(crate) fn etag_of(bytes: &[u8]) -> String {
     format!("\"{}\"", hex(&Sha256::digest(bytes)))
 }
 
 /// 200 with the bytes, or 304 when `If-None-Match` names `etag` (or is `*`).
-fn cacheable(
+pub(crate) fn cacheable(
     headers: &HeaderMap,
     bytes: Vec<u8>,
     etag: &str,

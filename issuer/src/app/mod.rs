@@ -39,6 +39,7 @@ pub mod family;
 pub mod import;
 pub mod keyring;
 pub mod names;
+pub mod national;
 pub mod overview;
 pub mod own_tokens;
 mod passwords;

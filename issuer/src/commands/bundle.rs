@@ -1,7 +1,9 @@
 //! `hocba-issuer bundle --out FILE`: write the offline trust bundle — the latest trust list
 //! version the authority published (the key directory's `trust-list.json` on a database that
 //! holds none yet) and every status list of the schools whose active key is in the key
-//! directory, freshly signed.
+//! directory, freshly signed. With `--national FILE --from-bundle B…` it writes a national
+//! bundle instead (the national list, each given province's trust list and status lists, or
+//! only the `--province` codes chosen; `hocba_issuer::app::national`).
 
 use std::path::Path;
 
@@ -78,5 +80,43 @@ pub(crate) fn run(
             stats.skipped_schools.join(", ")
         );
     }
+    Ok(())
+}
+
+/// `bundle --national FILE --from-bundle B… [--province CODE…]`: combine provinces' bundles.
+pub(crate) fn run_national(
+    national: &Path,
+    root_public_key: Option<&Path>,
+    from: &[std::path::PathBuf],
+    chosen: &[String],
+    out: &Path,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let limit = hocba_verifier::bundle::MAX_BUNDLE_BYTES as u64;
+    let national_bytes = super::read_capped(national, limit)?;
+    let root_path = root_public_key.context("--root-public-key is required with --national")?;
+    let root_text = String::from_utf8(super::read_capped(root_path, 64 << 10)?)
+        .with_context(|| format!("{} is not text", root_path.display()))?;
+    let root = hocba_verifier::TrustedAuthority::from_key_file_text(&root_text)
+        .with_context(|| format!("cannot use {} as the root key", root_path.display()))?;
+    let mut bundles = Vec::new();
+    for path in from {
+        bundles.push((path.display().to_string(), super::read_capped(path, limit)?));
+    }
+    let (bytes, stats) = hocba_issuer::app::national::national_bundle(
+        &national_bytes,
+        &root,
+        &bundles,
+        chosen,
+        now,
+    )?;
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes): national trust list, province(s) {} and {} status list(s)",
+        out.display(),
+        bytes.len(),
+        stats.provinces.join(", "),
+        stats.status_lists
+    );
     Ok(())
 }

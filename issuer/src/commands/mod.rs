@@ -6,6 +6,7 @@ pub(crate) mod bundle;
 pub(crate) mod gen_province;
 pub(crate) mod issue;
 pub(crate) mod keygen;
+pub(crate) mod national;
 pub(crate) mod pdf;
 pub(crate) mod pki;
 pub(crate) mod revoke;

@@ -123,10 +123,18 @@ async fn serve(
         || format!("http://{local}"),
         |b| b.trim_end_matches('/').to_owned(),
     );
+    // The root-signed national list, when this deployment publishes the federation's root.
+    let national_path = keys_dir.join("national-trust-list.json");
+    let national_trust_list = match std::fs::read(&national_path) {
+        Ok(bytes) => Some(std::sync::Arc::new(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", national_path.display())),
+    };
     let config = ApiConfig {
         public_base: base.clone(),
         verifier_url,
         metrics_token,
+        national_trust_list,
         ..ApiConfig::default()
     };
     // This process's worker id and its liveness lock, held until it exits: other instances

@@ -9,6 +9,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Envelope, Meta, SignatureCheck};
+use crate::federation::vouch_check;
 use crate::proof::check_options;
 use crate::reason::{CheckName, Reason};
 use crate::trust_list::{KeyLookup, VerifiedTrustList};
@@ -34,6 +35,13 @@ pub(super) fn issuer_check(
     let issuer = &view.issuer.id;
     let vm = &meta.verification_method;
     let Some(found) = lookup else {
+        let code = subject_code.and_then(Value::as_str);
+        if trust.school(issuer).is_none()
+            && let Some((reason, detail)) =
+                trust.federation().and_then(|f| f.why_missing(issuer, code))
+        {
+            return Check::failed(name, reason, detail);
+        }
         return match trust.school(issuer) {
             None => Check::failed(
                 name,
@@ -115,6 +123,11 @@ pub(super) fn key_validity_check(
                 key.id
             ),
         );
+    }
+    if let Some(vouch) = found.vouch
+        && let Some((reason, detail)) = vouch_check(vouch, key, created, &meta.created_text)
+    {
+        return Check::failed(name, reason, detail);
     }
     if created < key.valid_from {
         return Check::failed(

@@ -60,7 +60,7 @@ impl OnlineTrust {
         let Some(resource) = read(&self.trust_list_url()) else {
             return state;
         };
-        let Ok(trust) = self.authority.verify_trust_list(&resource.bytes) else {
+        let Ok(trust) = self.authority.verify(&resource.bytes) else {
             self.warn("the cached trust list does not verify; ignored".into());
             return state;
         };

@@ -66,7 +66,7 @@ impl OnlineTrust {
                 etag,
                 max_age,
             } => {
-                let verified = self.authority.verify_trust_list(&bytes).map_err(|source| {
+                let verified = self.authority.verify(&bytes).map_err(|source| {
                     VerifyError::FetchedRejected {
                         url: url.clone(),
                         source: Box::new(source),

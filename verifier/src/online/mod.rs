@@ -36,6 +36,7 @@
 //! [`MAX_STATUS_LIST_BYTES`]: crate::status::MAX_STATUS_LIST_BYTES
 
 mod cache;
+pub mod federation;
 mod fetch;
 mod index;
 
@@ -57,6 +58,7 @@ use crate::bundle::TrustBundle;
 use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
 use cache::Meta;
+use federation::Anchor;
 pub use index::{MAX_SCHOOLS_PREFETCHED, MAX_STATUS_INDEX_BYTES};
 
 /// The time source of the I/O layer (the binary passes the system clock, tests a fixed time).
@@ -156,7 +158,7 @@ struct State {
 /// Trust material from one issuer: fetched, verified, cached on disk, refreshed.
 pub struct OnlineTrust {
     base: String,
-    authority: TrustedAuthority,
+    authority: Anchor,
     config: OnlineConfig,
     client: Client<HttpConnector, Empty<Bytes>>,
     clock: Clock,
@@ -185,6 +187,16 @@ impl OnlineTrust {
     pub fn new(
         config: OnlineConfig,
         authority: TrustedAuthority,
+        clock: Clock,
+    ) -> Result<Self, VerifyError> {
+        Self::with_anchor(config, Anchor::Authority(Box::new(authority)), clock)
+    }
+
+    /// Like [`OnlineTrust::new`], for a trust list checked by `anchor` (a province's list is
+    /// checked against the national list, see [`federation`]).
+    pub(crate) fn with_anchor(
+        config: OnlineConfig,
+        authority: Anchor,
         clock: Clock,
     ) -> Result<Self, VerifyError> {
         let base = normalise_base(&config.base)?;

@@ -56,6 +56,22 @@ impl Reason {
                 "Mã trường trong hồ sơ không phải mã của trường đã ký.",
                 "The school code in the record is not the code of the school that signed it.",
             ),
+            ProvinceNotInNationalList => (
+                "Trường này thuộc một tỉnh/thành phố không có trong danh sách tin cậy quốc gia của Bộ GD&ĐT.",
+                "This school belongs to a province that is not in the Ministry's national trust list.",
+            ),
+            SchoolListedByWrongProvince => (
+                "Trường này được một Sở GD&ĐT không quản lý trường đưa vào danh sách (sai tỉnh theo mã trường).",
+                "This school is listed by a Department of Education that does not answer for it (wrong province for its school code).",
+            ),
+            ProvinceListSignedByOtherProvince => (
+                "Danh sách tin cậy của tỉnh được ký bằng khóa của một Sở GD&ĐT tỉnh khác.",
+                "The province's trust list was signed with another province's key.",
+            ),
+            ProvinceListRejected => (
+                "Danh sách tin cậy của tỉnh không được ký hợp lệ bằng khóa của Sở GD&ĐT tỉnh đó.",
+                "The province's trust list is not validly signed with a key of that province's Department.",
+            ),
             InvalidTrustedKey => (
                 "Không đọc được khóa này trong danh sách tin cậy.",
                 "The trust list's entry for this key cannot be read.",
@@ -75,6 +91,10 @@ impl Reason {
             SignedBeforeKeyValid => (
                 "Được ký trước thời điểm khóa bắt đầu có hiệu lực.",
                 "Signed before the key became valid.",
+            ),
+            ProvinceCompromised => (
+                "Khóa của Sở GD&ĐT bảo đảm cho trường này đã bị lộ trước thời điểm ký: không thể tin chữ ký.",
+                "The Department key that vouches for this school was compromised before the signing time: the signature cannot be trusted.",
             ),
             NotYetValid => (
                 "Hồ sơ chưa có hiệu lực (ngày bắt đầu hiệu lực ở tương lai).",

@@ -139,6 +139,17 @@ pub enum Reason {
     KeyOfAnotherSchool,
     /// `credentialSubject.school.code` is not the trust list's code for the issuing school.
     SchoolCodeMismatch,
+    /// Federation: the school's code belongs to no province of the national trust list.
+    ProvinceNotInNationalList,
+    /// Federation: the school is listed only by a province that does not answer for its school
+    /// code (its code prefix is another province's, or no province's).
+    SchoolListedByWrongProvince,
+    /// Federation: the provincial trust list that lists the school is signed with a key of
+    /// another province, not of the province it speaks for.
+    ProvinceListSignedByOtherProvince,
+    /// Federation: the provincial trust list that lists the school is not properly signed by a
+    /// key of its province (unknown key, bad signature, key retired before it signed, unreadable).
+    ProvinceListRejected,
 
     // --- key_validity ---
     /// The trust list's entry for the key does not decode to an Ed25519 Multikey.
@@ -151,6 +162,9 @@ pub enum Reason {
     SignedAfterKeyValidity,
     /// The proof was created before the key's `validFrom`.
     SignedBeforeKeyValid,
+    /// Federation: the province key that vouches for the school's key was compromised, and the
+    /// credential was signed (or the school key registered) at or after the compromise.
+    ProvinceCompromised,
 
     // --- validity_period ---
     /// `validFrom` is after the time of checking.
@@ -270,11 +284,16 @@ impl Reason {
             UnknownKey => "unknown_key",
             KeyOfAnotherSchool => "key_of_another_school",
             SchoolCodeMismatch => "school_code_mismatch",
+            ProvinceNotInNationalList => "province_not_in_national_list",
+            SchoolListedByWrongProvince => "school_listed_by_wrong_province",
+            ProvinceListSignedByOtherProvince => "province_list_signed_by_other_province",
+            ProvinceListRejected => "province_list_rejected",
             InvalidTrustedKey => "invalid_trusted_key",
             CompromisedKey => "compromised_key",
             RetiredKeyAfterRetirement => "retired_key_after_retirement",
             SignedAfterKeyValidity => "signed_after_key_validity",
             SignedBeforeKeyValid => "signed_before_key_valid",
+            ProvinceCompromised => "province_compromised",
             NotYetValid => "not_yet_valid",
             Expired => "expired",
             ProofCreatedInFuture => "proof_created_in_future",

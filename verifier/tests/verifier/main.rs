@@ -6,6 +6,8 @@
 //! * `credential` — a valid credential and what its verdict reports.
 //! * `cases` — the verdict cases of `tests/data/cases/`, one file each, run by one table.
 //! * `keys` — unknown keys, another school's key, retired and compromised keys.
+//! * `federation` — root → province → school: the national list, provincial lists, national
+//!   bundles, and the four federation rejections.
 //! * `trust_list` — the authority's signature over the trust list, freshness, key files.
 //! * `qr` — the school-signed QR summary: offline verification, key rules, binding, bad payloads.
 //! * `pdf` — the embedded credential of a printed record's PDF, with its limits.
@@ -38,6 +40,7 @@ mod cases;
 mod cli;
 mod core_alone;
 mod credential;
+mod federation;
 mod hostile;
 mod keys;
 mod pages;
