@@ -171,9 +171,9 @@ pub fn render_pdf(
             doc.add_font(&fonts.italic.font),
         ],
     };
-    let mut l = layout::Layout::new(fonts, ids);
-    content::draw_record(
-        &mut l,
+    let pages = content::draw_record(
+        fonts,
+        &ids,
         &record,
         &content::PageInfo {
             credential_id,
@@ -183,7 +183,6 @@ pub fn render_pdf(
             qr: &qr,
         },
     );
-    let pages = l.finish();
     let page_count = pages.len();
     doc.with_pages(pages);
     let mut warnings = Vec::new();

@@ -19,6 +19,7 @@
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
 //! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
 //! * `pdf` — the printed record, its QR code read back from a raster.
+//! * `paper_fit` — the printed page fits the paper form: one page, continuation headers, marks.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
     clippy::unwrap_used,
@@ -46,6 +47,7 @@ mod keyring;
 mod logs;
 mod metrics;
 mod multi_row;
+mod paper_fit;
 mod pdf;
 mod restart;
 mod serve;
