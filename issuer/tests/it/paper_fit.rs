@@ -179,3 +179,132 @@ fn a_one_page_form_prints_on_one_page_with_its_signatures() {
         );
     }
 }
+
+#[test]
+fn a_long_record_names_the_pupil_and_the_page_on_every_page() {
+    let mut record = example("secondary-grade11");
+    let long = "Em chăm chỉ, tích cực phát biểu xây dựng bài, hoàn thành đầy đủ bài tập về nhà và \
+                biết giúp đỡ bạn cùng tiến bộ; cần rèn thêm kĩ năng trình bày và sự cẩn thận khi \
+                làm bài kiểm tra, đọc thêm tài liệu tham khảo để mở rộng hiểu biết.";
+    for subject in record["secondary"]["subjects"].as_array_mut().unwrap() {
+        subject["comment"] = long.into();
+    }
+    let (_, pdf) = render(&record, 4100);
+    assert!(pdf.pages >= 2, "{} page(s)", pdf.pages);
+    if !poppler() {
+        return;
+    }
+    let (_keep, dir) = out_dir();
+    let path = write(&dir, "long-record", &pdf);
+    let total = pdfinfo_pages(&path);
+    assert_eq!(total, pdf.pages);
+    let pupil = record["student"]["fullName"].as_str().unwrap();
+    for page in 1..=total {
+        let text = page_text(&path, page);
+        assert!(text.contains(pupil), "page {page}: no pupil name");
+        assert!(
+            text.contains(&format!("Trang {page}/{total}")),
+            "page {page}: no page number"
+        );
+        if page > 1 {
+            assert!(
+                text.contains(&format!("Học bạ · {pupil} (tiếp theo)")),
+                "page {page}: no running header"
+            );
+            assert!(text.contains("Năm học 2025-2026 · Lớp 11A2"));
+        }
+    }
+    // The signatures close the last page, after the teacher's comment.
+    let last = page_text(&path, total);
+    let first = page_text(&path, 1);
+    assert!(last.contains("HIỆU TRƯỞNG") && last.contains("Đã ký số bởi"));
+    assert!(!first.contains("Đã ký số bởi"));
+}
+
+/// The record `secondary-grade11` with the pupil named `name`, rendered and rasterised (page 1,
+/// 150 dpi, left of the QR code; files named after `index`); returns the grey pixels and the width.
+fn raster_with_name(name: &str, index: u64, dir: &Path) -> (Vec<u8>, u32) {
+    let mut record = example("secondary-grade11");
+    record["student"]["fullName"] = name.into();
+    // The same credential id for every name, so that only the name differs on the page.
+    let (_, pdf) = render(&record, 4200);
+    let path = write(dir, &format!("name-{index}"), &pdf);
+    let prefix = dir.join(format!("name-{index}"));
+    let status = Command::new("pdftoppm")
+        .args([
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+        ])
+        .arg(&path)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let img = image::open(prefix.with_extension("png"))
+        .unwrap()
+        .to_luma8();
+    // Left of the QR code (which changes with the record): 60 % of the width.
+    let w = img.width() * 60 / 100;
+    let h = img.height();
+    let crop = image::imageops::crop_imm(&img, 0, 0, w, h).to_image();
+    (crop.into_raw(), w)
+}
+
+/// The box (x0, y0, x1, y1) of the pixels that differ between two rasters.
+fn diff_box(a: &(Vec<u8>, u32), b: &(Vec<u8>, u32)) -> Option<(u32, u32, u32, u32)> {
+    assert_eq!(a.0.len(), b.0.len());
+    let w = a.1;
+    let mut out: Option<(u32, u32, u32, u32)> = None;
+    for (i, (p, q)) in a.0.iter().zip(&b.0).enumerate() {
+        if p.abs_diff(*q) > 64 {
+            let (x, y) = (i as u32 % w, i as u32 / w);
+            out = Some(match out {
+                None => (x, y, x, y),
+                Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn a_breve_without_a_precomposed_letter_is_drawn_over_its_letter() {
+    if !poppler() {
+        return;
+    }
+    let (_keep, dir) = out_dir();
+    // "ơ̆" is ơ + U+0306: NFC has no single letter for it.
+    let with_breve = raster_with_name("Ksor H'Bơ\u{306}", 4200, &dir);
+    let without = raster_with_name("Ksor H'Bơ", 4201, &dir);
+    // The same place with a circumflex the font positions itself (ô), against plain o.
+    let circumflex = raster_with_name("Ksor H'Bô", 4202, &dir);
+    let plain = raster_with_name("Ksor H'Bo", 4203, &dir);
+    let breve = diff_box(&with_breve, &without).expect("the breve is not drawn");
+    let hat = diff_box(&circumflex, &plain).expect("the circumflex is not drawn");
+    println!("breve at {breve:?}, circumflex at {hat:?}");
+    // Only the mark differs: a small box, not a shifted line.
+    assert!(
+        breve.2 - breve.0 < 20 && breve.3 - breve.1 < 20,
+        "{breve:?}"
+    );
+    // Centred over the o as the font centres its own circumflex, at the same height.
+    let centre = |b: (u32, u32, u32, u32)| (b.0 + b.2) as i64;
+    assert!(
+        (centre(breve) - centre(hat)).abs() <= 6,
+        "breve {breve:?} not over the letter (circumflex {hat:?})"
+    );
+    assert!(
+        breve.3 >= hat.1 && breve.1 <= hat.3,
+        "breve {breve:?} not at the height of a mark over o ({hat:?})"
+    );
+    // pdftotext gives the name back with its mark.
+    let text = page_text(&dir.join("name-4200.pdf"), 1);
+    assert!(text.contains("H'Bơ\u{306}"), "{text}");
+}
