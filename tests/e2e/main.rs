@@ -2,5 +2,6 @@
 
 mod dev_keys;
 mod examples;
+mod landing_paper;
 mod online;
 mod paper;

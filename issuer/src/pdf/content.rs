@@ -31,6 +31,8 @@ pub(crate) struct PageInfo<'a> {
     pub(crate) signed_date: &'a str,
     pub(crate) signed_at: &'a str,
     pub(crate) qr: &'a QrMatrix,
+    /// On a correction, the id of the revoked record it replaces.
+    pub(crate) replaces: Option<&'a str>,
 }
 
 const BODY: f32 = 9.5;
@@ -57,6 +59,15 @@ pub(crate) fn draw_record(
         let mut l = Layout::new(fonts, ids.clone());
         l.scale = scale;
         header(&mut l, &page.header);
+        if let Some(replaced) = info.replaces {
+            // A correction says so under the title, with the record it replaces.
+            l.centered_line(
+                Face::Bold,
+                BODY,
+                &format!("Bản đính chính — thay thế hồ sơ {replaced}"),
+            );
+            l.gap(4.0);
+        }
         pupil_block(&mut l, &page, info);
         sections(&mut l, &page.sections);
         l

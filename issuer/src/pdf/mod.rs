@@ -181,6 +181,7 @@ pub fn render_pdf(
             signed_date: &signed_date,
             signed_at,
             qr: &qr,
+            replaces: credential.get("replaces").and_then(Value::as_str),
         },
     );
     let page_count = pages.len();

@@ -308,3 +308,50 @@ fn a_breve_without_a_precomposed_letter_is_drawn_over_its_letter() {
     let text = page_text(&dir.join("name-4200.pdf"), 1);
     assert!(text.contains("H'Bơ\u{306}"), "{text}");
 }
+
+#[test]
+fn a_correction_names_the_record_it_replaces_on_the_page_and_in_the_qr() {
+    let record = example("secondary-grade11");
+    let (mut credential, _) = render(&record, 4300);
+    let replaced = "urn:uuid:7a2e4c10-3b5d-4e8f-9a01-000000004299";
+    credential["replaces"] = replaced.into();
+    let code = record["school"]["code"].as_str().unwrap();
+    let key = KeyPair::load(&root().join(format!("keys/dev/school-{code}.pem"))).unwrap();
+    let pdf = render_pdf(
+        &credential,
+        &key,
+        &PdfOptions {
+            verifier_url: "https://verify.hocba.example".into(),
+        },
+    )
+    .unwrap();
+    // The QR summary (format version 2) carries it, with the awards and the record's date.
+    let signed = hocba_schema::qr::parse_qr_text(&pdf.qr_text).unwrap();
+    let summary = signed.summary();
+    assert_eq!(summary.version, 2);
+    assert_eq!(summary.replaces_urn().as_deref(), Some(replaced));
+    assert_eq!(
+        summary.other_awards,
+        record["secondary"]["otherAwards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        summary.record_date.map(|d| d.to_string()).as_deref(),
+        record["approvalDate"].as_str()
+    );
+    assert_eq!(pdf.pages, 1);
+    if !poppler() {
+        return;
+    }
+    let (_keep, dir) = out_dir();
+    let path = write(&dir, "correction", &pdf);
+    let text = page_text(&path, 1);
+    assert!(
+        text.contains(&format!("Bản đính chính — thay thế hồ sơ {replaced}")),
+        "{text}"
+    );
+}

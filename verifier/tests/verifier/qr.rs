@@ -42,6 +42,10 @@ fn plain_summary(key: &SigningKey) -> Summary {
         promotion: Promotion::Promoted,
         award: Some(Award::Excellent),
         completion: Completion::NotStated,
+        version: hocba_schema::qr::VERSION,
+        record_date: None,
+        other_awards: Vec::new(),
+        replaces: None,
     }
 }
 
