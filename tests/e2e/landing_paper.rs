@@ -72,6 +72,14 @@ fn page_and_paper(credential: &Value, code: &str) -> (String, String) {
     let verdict = verify_summary(&pdf.qr_text, &dev_trust(), datetime!(2026-06-15 00:00 UTC))
         .expect("the QR reads");
     let html = summary_page(&verdict, Lang::Vi);
+    // `HOCBA_KEEP_HTML=<dir>` keeps the page for a look (screenshots).
+    if let Some(dir) = std::env::var_os("HOCBA_KEEP_HTML") {
+        let name = format!(
+            "landing-{}.html",
+            verdict.info().credential_id.replace(':', "-")
+        );
+        std::fs::write(std::path::Path::new(&dir).join(name), &html).expect("keep the page");
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("record.pdf");
     std::fs::write(&path, &pdf.bytes).expect("write");
