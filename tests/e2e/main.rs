@@ -6,6 +6,7 @@
 mod dev_keys;
 mod examples;
 mod federation;
+mod landing_paper;
 mod online;
 mod pades;
 mod paper;

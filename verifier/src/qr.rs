@@ -75,6 +75,15 @@ pub struct SummaryInfo {
     pub credential_sha256: String,
     /// When the school signed (RFC 3339).
     pub signed_at: String,
+    /// The date the record carries, `YYYY-MM-DD` (summary version 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_date: Option<String>,
+    /// The awards besides the title (summary version 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_awards: Vec<String>,
+    /// `urn:uuid:` of the revoked record this one corrects (summary version 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 impl SummaryInfo {
@@ -117,6 +126,11 @@ impl SummaryInfo {
             status_index: s.status_index,
             credential_sha256: hex(&s.credential_sha256),
             signed_at: s.signed_at.format(&Rfc3339).unwrap_or_default(),
+            record_date: s
+                .record_date
+                .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())),
+            other_awards: s.other_awards.clone(),
+            replaces: s.replaces_urn(),
         }
     }
 }

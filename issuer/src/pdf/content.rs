@@ -3,12 +3,24 @@
 //! học bạ page of its level does: national header and title, the pupil and school block with
 //! the QR beside it, the sections' tables and lines, the signatures, and what only paper has —
 //! the national motto, the digital-signature line and the page footer.
+//!
+//! **One page when the form is one page.** Each year of the Ministry's học bạ forms is one
+//! page, so the record is laid out to end above the signature block of page 1: at the normal
+//! type size first, then a little smaller ([`SCALES`], down to 76 %: table text 6.1 pt, body
+//! 7.2 pt, still legible in print) until it does. Only a record too long for that (many long
+//! comments) runs over; it is then laid out at the normal size, each page names the pupil, the
+//! year and class and says "Trang i/N", and the signature block closes the last page. The
+//! header, the QR code (40 mm, for phones) and the signature block keep their size.
 
 use hocba_schema::paper::{self, Block, Field, Header, Paper, Section, Table};
 use hocba_schema::record::YearRecord;
 
-use super::fonts::Face;
-use super::layout::{CONTENT_W, Column, Layout, MARGIN_X, PAGE_W};
+use printpdf::{FontId, PdfPage};
+
+use super::fonts::{Face, Fonts};
+use super::layout::{
+    CONTENT_W, Column, Layout, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, signature_block,
+};
 use super::qr_image::QrMatrix;
 
 /// What the page shows besides the record.
@@ -19,6 +31,8 @@ pub(crate) struct PageInfo<'a> {
     pub(crate) signed_date: &'a str,
     pub(crate) signed_at: &'a str,
     pub(crate) qr: &'a QrMatrix,
+    /// On a correction, the id of the revoked record it replaces.
+    pub(crate) replaces: Option<&'a str>,
 }
 
 const BODY: f32 = 9.5;
@@ -26,13 +40,48 @@ const SMALL: f32 = 8.0;
 /// QR side in points (40 mm).
 const QR_SIZE: f32 = 113.4;
 
-/// Lay out the whole record, as [`paper::describe`] describes it.
-pub(crate) fn draw_record(l: &mut Layout, r: &YearRecord, info: &PageInfo<'_>) {
+/// The type scales tried, largest first, to fit the record on one page.
+const SCALES: [f32; 5] = [1.0, 0.94, 0.88, 0.82, 0.76];
+
+/// Space kept between the end of the record and the signature block.
+const ABOVE_SIGNATURES: f32 = 6.0;
+
+/// Lay out the whole record, as [`paper::describe`] describes it, drawing with `fonts`
+/// registered as `ids`: the pages of the PDF.
+pub(crate) fn draw_record(
+    fonts: &'static Fonts,
+    ids: &[FontId; 3],
+    r: &YearRecord,
+    info: &PageInfo<'_>,
+) -> Vec<PdfPage> {
     let page = paper::describe(r);
-    header(l, &page.header);
-    pupil_block(l, &page, info);
-    sections(l, &page.sections);
-    closing(l, r, &page, info);
+    let flow = |scale: f32| {
+        let mut l = Layout::new(fonts, ids.clone());
+        l.scale = scale;
+        header(&mut l, &page.header);
+        if let Some(replaced) = info.replaces {
+            // A correction says so under the title, with the record it replaces.
+            l.centered_line(
+                Face::Bold,
+                BODY,
+                &format!("Bản đính chính — thay thế hồ sơ {replaced}"),
+            );
+            l.gap(4.0);
+        }
+        pupil_block(&mut l, &page, info);
+        sections(&mut l, &page.sections);
+        l
+    };
+    let fits =
+        |l: &Layout| l.page_count() == 1 && l.y >= signature_block().block.top() + ABOVE_SIGNATURES;
+    let mut l = SCALES
+        .iter()
+        .map(|&scale| flow(scale))
+        .find(fits)
+        // Too long for one page even in the smallest type: normal type over several pages.
+        .unwrap_or_else(|| flow(1.0));
+    closing(&mut l, r, &page, info);
+    l.finish(|l, n, total| decorate(l, n, total, r, info))
 }
 
 fn header(l: &mut Layout, h: &Header) {
@@ -132,16 +181,21 @@ fn fields(l: &mut Layout, x: f32, width: f32, fields: &[Field]) {
     }
 }
 
-/// The tables' columns across `width`: fixed widths as the description gives them, the rest
+/// The tables' columns across `width`: fixed widths as the description gives them (narrowed
+/// with the type when the page is set smaller, so the text columns gain the room), the rest
 /// shared by the others.
-fn columns(described: &[&paper::Column], width: f32) -> Vec<Column> {
-    let fixed: f32 = described.iter().filter_map(|c| c.paper_width).sum();
+fn columns(described: &[&paper::Column], width: f32, scale: f32) -> Vec<Column> {
+    let fixed: f32 = described
+        .iter()
+        .filter_map(|c| c.paper_width)
+        .map(|w| w * scale)
+        .sum();
     let shared = described.iter().filter(|c| c.paper_width.is_none()).count();
     let rest = (width - fixed).max(0.0) / shared.max(1) as f32;
     described
         .iter()
         .map(|c| Column {
-            width: c.paper_width.unwrap_or(rest),
+            width: c.paper_width.map_or(rest, |w| w * scale),
             centered: c.centered,
         })
         .collect()
@@ -173,7 +227,7 @@ fn tables(l: &mut Layout, tables: &[Table]) {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for t in tables {
         let (described, cells) = table_cells(t);
-        cols.extend(columns(&described, share));
+        cols.extend(columns(&described, share, l.scale));
         heads.extend(described.iter().map(|c| c.label.vi));
         let before = heads.len() - described.len();
         for (i, cells) in cells.into_iter().enumerate() {
@@ -211,17 +265,20 @@ fn sections(l: &mut Layout, sections: &[Section]) {
     }
 }
 
+/// The signature block, at its fixed place at the foot of the page (a new page when the record
+/// ends too low).
 fn closing(l: &mut Layout, r: &YearRecord, page: &Paper, info: &PageInfo<'_>) {
-    // Signatures.
-    l.ensure(120.0);
-    l.gap(10.0);
-    let top = l.y;
-    let left_cx = MARGIN_X + 100.0;
-    let right_cx = PAGE_W - MARGIN_X - 120.0;
+    let area = signature_block();
+    if l.y < area.block.top() + ABOVE_SIGNATURES {
+        l.new_page();
+    }
+    let top = area.block.top();
+    let left_cx = area.teacher.x + area.teacher.w / 2.0;
+    let right_cx = area.principal.x + area.principal.w / 2.0;
     let signatures = &page.signatures;
     l.centered(
         right_cx,
-        top - 10.0,
+        top - 8.0,
         Face::Italic,
         BODY,
         &signatures.place_date.vi,
@@ -229,15 +286,16 @@ fn closing(l: &mut Layout, r: &YearRecord, page: &Paper, info: &PageInfo<'_>) {
     for (cx, signer) in [left_cx, right_cx].into_iter().zip(&signatures.signers) {
         l.centered(
             cx,
-            top - 24.0,
+            area.principal.top() + 4.0,
             Face::Bold,
             BODY,
             &signer.role.vi.to_uppercase(),
         );
-        l.centered(cx, top - 64.0, Face::Bold, BODY, &signer.name);
+        l.centered(cx, area.principal.y - 10.0, Face::Bold, BODY, &signer.name);
     }
-    l.y = top - 76.0;
-
+    l.y = area.principal.y - 14.0;
+    // The lines below are at the fixed size too (the block is a fixed rectangle).
+    l.scale = 1.0;
     let line = format!(
         "Đã ký số bởi {} (mã trường {}) ngày {}, phê duyệt bởi {} {} — mã hồ sơ {}",
         info.school_name,
@@ -247,21 +305,47 @@ fn closing(l: &mut Layout, r: &YearRecord, page: &Paper, info: &PageInfo<'_>) {
         r.principal.name,
         info.credential_id
     );
-    l.paragraph(MARGIN_X, CONTENT_W, Face::Italic, SMALL, &line);
     l.paragraph(
         MARGIN_X,
         CONTENT_W,
         Face::Italic,
-        7.0,
+        6.5,
         &format!(
-            "Chữ ký số Ed25519 (eddsa-jcs-2022) lúc {}. Tệp hồ sơ đã ký (hocba-credential.json) được đính kèm trong tệp PDF này; mã QR mang bản tóm tắt có chữ ký của nhà trường.",
+            "{line}. Chữ ký số Ed25519 (eddsa-jcs-2022) lúc {}; tệp hồ sơ đã ký (hocba-credential.json) được đính kèm trong tệp PDF này; mã QR mang bản tóm tắt có chữ ký của nhà trường.",
             info.signed_at
         ),
     );
-    footer(l, info);
 }
 
-fn footer(l: &mut Layout, info: &PageInfo<'_>) {
-    let text = format!("Trang {} · {}", l.page_number(), info.credential_id);
-    l.centered(PAGE_W / 2.0, 24.0, Face::Regular, 6.5, &text);
+/// What every page gets once the number of pages is known: the footer, and on a record of more
+/// than one page the pupil's name and "Trang i/N" at the top of each page after the first and
+/// in each footer.
+fn decorate(l: &mut Layout, n: usize, total: usize, r: &YearRecord, info: &PageInfo<'_>) {
+    let footer = if total == 1 {
+        format!("Trang 1 · {}", info.credential_id)
+    } else {
+        format!(
+            "{} · Trang {n}/{total} · {}",
+            r.student.full_name, info.credential_id
+        )
+    };
+    l.centered(PAGE_W / 2.0, 18.0, Face::Regular, 6.5, &footer);
+    if n == 1 {
+        return;
+    }
+    let y = PAGE_H - MARGIN_TOP - 10.0;
+    l.text(
+        MARGIN_X,
+        y,
+        Face::Bold,
+        SMALL,
+        &format!("Học bạ · {} (tiếp theo)", r.student.full_name),
+    );
+    let right = format!(
+        "Năm học {} · Lớp {} · Trang {n}/{total}",
+        r.school_year, r.class_name
+    );
+    let w = l.width(Face::Regular, SMALL, &right);
+    l.text(PAGE_W - MARGIN_X - w, y, Face::Regular, SMALL, &right);
+    l.line(MARGIN_X, y - 5.0, PAGE_W - MARGIN_X, y - 5.0);
 }

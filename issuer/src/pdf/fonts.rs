@@ -56,16 +56,53 @@ impl LoadedFace {
         })
     }
 
-    /// Width of `text` at `size` points.
+    /// Width of `text` at `size` points (combining marks take none).
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         text.chars()
             .map(|c| match self.widths.get(c as usize) {
+                _ if is_combining(c) => 0.0,
                 Some(w) if *w > 0.0 => *w,
                 _ => self.fallback,
             })
             .sum::<f32>()
             * size
     }
+
+    /// The ink box of `c`'s glyph in ems, when the face has it.
+    pub(crate) fn ink(&self, c: char) -> Option<Ink> {
+        let azul = self.font.as_azul();
+        let upem = f32::from(azul.font_metrics.units_per_em.max(1));
+        let glyph = azul.get_or_decode_glyph(azul.lookup_glyph_index(u32::from(c))?)?;
+        let b = &glyph.bounding_box;
+        Some(Ink {
+            min_x: f32::from(b.min_x) / upem,
+            min_y: f32::from(b.min_y) / upem,
+            max_x: f32::from(b.max_x) / upem,
+            max_y: f32::from(b.max_y) / upem,
+        })
+    }
+}
+
+/// A glyph's ink box, in ems from its origin on the baseline.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ink {
+    pub(crate) min_x: f32,
+    pub(crate) min_y: f32,
+    pub(crate) max_x: f32,
+    pub(crate) max_y: f32,
+}
+
+impl Ink {
+    /// Horizontal centre of the ink.
+    pub(crate) fn center(&self) -> f32 {
+        (self.min_x + self.max_x) / 2.0
+    }
+}
+
+/// Whether `c` is a combining diacritical mark (U+0300–U+036F), drawn over or under the
+/// letter before it.
+pub(crate) fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
 }
 
 /// A face subset once to the characters in [`COVERED`], and its font program deflated.

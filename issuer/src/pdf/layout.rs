@@ -1,7 +1,17 @@
 //! A small page builder over printpdf operations: text at a position, wrapped paragraphs,
 //! ruled tables and filled rectangles on A4 pages, with a new page when the next block does not
 //! fit. Coordinates are PDF points from the bottom-left corner; text is NFC-normalised here,
-//! because printpdf does not shape decomposed text.
+//! because printpdf does not shape decomposed text (combining marks that have no precomposed
+//! form are positioned here too: see `marks`).
+//!
+//! The flowing blocks (lines, paragraphs, tables) take their type size times [`Layout::scale`],
+//! so the page can be laid out again a little tighter when it would otherwise run over
+//! (`content` picks the scale); text placed at a fixed position (the national header, the
+//! signature block) keeps its size.
+//!
+//! The signature block is a fixed rectangle at the foot of the last page
+//! ([`signature_block`]): the flow ends above it, and the PAdES appearance of the PDF
+//! signature is placed inside it without reading the page.
 
 use printpdf::{
     CurTransMat, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfFontHandle, PdfPage, Point, Pt,
@@ -9,20 +19,119 @@ use printpdf::{
 };
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use super::fonts::{Face, Fonts};
+use super::fonts::{Face, Fonts, LoadedFace, is_combining};
+
+/// Where to draw combining `mark` after `letter` (whose origin is at 0), in ems: the pen
+/// offset (x, y) and the height the mark adds for a mark after it (`stacked` so far). Centred
+/// over the letter's own shape (the `o` of `ơ`, ignoring the horn), and above its ink (or, for a
+/// mark below, under it) with a small gap.
+fn mark_offset(face: &LoadedFace, letter: char, mark: char, stacked: f32) -> (f32, f32, f32) {
+    const GAP: f32 = 0.04;
+    let core = letter.to_string().nfd().next().unwrap_or(letter);
+    let (Some(core_ink), Some(mark_ink)) = (face.ink(core), face.ink(mark)) else {
+        return (0.0, 0.0, 0.0);
+    };
+    // The letter's own marks above (ê, ấ) count; the horn (U+031B) sits beside, not above.
+    let has_mark_above = letter
+        .to_string()
+        .nfd()
+        .any(|c| is_combining(c) && c != '\u{31b}' && !('\u{323}'..='\u{333}').contains(&c));
+    let top = if has_mark_above {
+        face.ink(letter).map_or(core_ink.max_y, |i| i.max_y)
+    } else {
+        core_ink.max_y
+    } + stacked;
+    let dx = core_ink.center() - mark_ink.center();
+    let height = mark_ink.max_y - mark_ink.min_y + GAP;
+    if mark_ink.max_y <= 0.1 {
+        // A mark below the baseline: under the letter's ink.
+        let dy = (core_ink.min_y - GAP - mark_ink.max_y).min(0.0);
+        return (dx, dy, 0.0);
+    }
+    let dy = (top + GAP - mark_ink.min_y).max(0.0);
+    (dx, dy, height)
+}
 
 /// A4 width in points.
 pub(crate) const PAGE_W: f32 = 595.28;
 /// A4 height in points.
 pub(crate) const PAGE_H: f32 = 841.89;
 /// Left and right margin.
-pub(crate) const MARGIN_X: f32 = 48.0;
+pub(crate) const MARGIN_X: f32 = 40.0;
 /// Top margin.
-pub(crate) const MARGIN_TOP: f32 = 40.0;
+pub(crate) const MARGIN_TOP: f32 = 30.0;
 /// Bottom margin.
-pub(crate) const MARGIN_BOTTOM: f32 = 40.0;
+pub(crate) const MARGIN_BOTTOM: f32 = 32.0;
 /// Width between the margins.
 pub(crate) const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN_X;
+
+/// A rectangle on the page, in points from the bottom-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Area {
+    /// Left edge.
+    pub(crate) x: f32,
+    /// Bottom edge.
+    pub(crate) y: f32,
+    /// Width.
+    pub(crate) w: f32,
+    /// Height.
+    pub(crate) h: f32,
+}
+
+impl Area {
+    /// The top edge.
+    pub(crate) fn top(&self) -> f32 {
+        self.y + self.h
+    }
+}
+
+/// Height of the signature block.
+pub(crate) const SIGNATURE_H: f32 = 104.0;
+
+/// Where the signatures go, on the last page of every printed record: the whole block
+/// (`block`: place and date, the homeroom teacher on the left and the principal on the right,
+/// and the lines saying how the record is signed digitally) and, inside it, the blank space
+/// between the principal's title and name where a seal or a visible signature sits
+/// (`principal`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct SignatureBlock {
+    /// The whole block, across the content width, just above the bottom margin.
+    pub(crate) block: Area,
+    /// The space for the principal's signature (right half, between title and name).
+    pub(crate) principal: Area,
+    /// The space for the homeroom teacher's signature (left half).
+    pub(crate) teacher: Area,
+}
+
+/// The signature block's rectangles (the same on every record: on its last page).
+pub(crate) const fn signature_block() -> SignatureBlock {
+    let y = MARGIN_BOTTOM;
+    let top = y + SIGNATURE_H;
+    let half = CONTENT_W / 2.0;
+    SignatureBlock {
+        block: Area {
+            x: MARGIN_X,
+            y,
+            w: CONTENT_W,
+            h: SIGNATURE_H,
+        },
+        principal: Area {
+            x: MARGIN_X + half + 20.0,
+            y: top - 60.0,
+            w: half - 40.0,
+            h: 34.0,
+        },
+        teacher: Area {
+            x: MARGIN_X + 20.0,
+            y: top - 60.0,
+            w: half - 40.0,
+            h: 34.0,
+        },
+    }
+}
+
+/// Height kept at the top of a continuation page for its running header.
+pub(crate) const RUNNING_HEADER_H: f32 = 22.0;
 
 /// One column of a table: its width and the face of its cells.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +148,8 @@ pub(crate) struct Layout {
     ops: Vec<Op>,
     /// Baseline cursor: y of the top of the next block.
     pub(crate) y: f32,
+    /// Factor applied to the type size (and so the leading) of the flowing blocks.
+    pub(crate) scale: f32,
 }
 
 impl Layout {
@@ -51,6 +162,7 @@ impl Layout {
             pages: Vec::new(),
             ops: Vec::with_capacity(2048),
             y: PAGE_H - MARGIN_TOP,
+            scale: 1.0,
         }
     }
 
@@ -78,12 +190,7 @@ impl Layout {
     pub(crate) fn new_page(&mut self) {
         let ops = std::mem::replace(&mut self.ops, Vec::with_capacity(1024));
         self.pages.push(ops);
-        self.y = PAGE_H - MARGIN_TOP;
-    }
-
-    /// Number of the page being drawn (1-based).
-    pub(crate) fn page_number(&self) -> usize {
-        self.pages.len() + 1
+        self.y = PAGE_H - MARGIN_TOP - RUNNING_HEADER_H;
     }
 
     /// Draw `text` with its baseline at (`x`, `y`).
@@ -96,6 +203,53 @@ impl Layout {
         } else {
             text.nfc().collect()
         };
+        if !text.chars().any(is_combining) {
+            self.show(x, y, face, size, text);
+            return;
+        }
+        // A mark left after NFC has no precomposed letter (the breve of Ê Đê, Jrai and Bahnar
+        // names over ơ, "ơ̆"). printpdf does not shape, so the mark would sit where the font's
+        // default anchor puts it; it is drawn on its own, centred over its letter and raised
+        // clear of it.
+        let face_metrics = self.fonts.face(face);
+        let mut run = String::new();
+        let mut run_x = x;
+        let mut run_w = 0.0f32;
+        let mut base: Option<(char, f32)> = None;
+        let mut stacked = 0.0f32;
+        for c in text.chars() {
+            if !is_combining(c) {
+                base = Some((c, run_x + run_w));
+                stacked = 0.0;
+                run.push(c);
+                run_w += face_metrics.width(&c.to_string(), size);
+                continue;
+            }
+            let Some((letter, letter_x)) = base else {
+                run.push(c);
+                continue;
+            };
+            if !run.is_empty() {
+                self.show(run_x, y, face, size, std::mem::take(&mut run));
+                run_x += run_w;
+                run_w = 0.0;
+            }
+            let (dx, dy, height) = mark_offset(face_metrics, letter, c, stacked);
+            self.show(
+                letter_x + dx * size,
+                y + dy * size,
+                face,
+                size,
+                c.to_string(),
+            );
+            stacked += height;
+        }
+        if !run.is_empty() {
+            self.show(run_x, y, face, size, run);
+        }
+    }
+
+    fn show(&mut self, x: f32, y: f32, face: Face, size: f32, text: String) {
         let font = self.id(face);
         self.ops.extend([
             Op::StartTextSection,
@@ -121,6 +275,7 @@ impl Layout {
 
     /// A centred line across the content width; advances the cursor.
     pub(crate) fn centered_line(&mut self, face: Face, size: f32, text: &str) {
+        let size = size * self.scale;
         self.ensure(size * 1.4);
         self.y -= size * 1.25;
         self.centered(PAGE_W / 2.0, self.y, face, size, text);
@@ -179,6 +334,7 @@ impl Layout {
 
     /// A wrapped paragraph at `x`, `width` wide; continues on the next page when needed.
     pub(crate) fn paragraph(&mut self, x: f32, width: f32, face: Face, size: f32, text: &str) {
+        let size = size * self.scale;
         let leading = size * 1.35;
         for line in self.wrap(face, size, width, text) {
             self.ensure(leading);
@@ -189,6 +345,7 @@ impl Layout {
 
     /// "Label: value" on one or more lines: label in regular, value in bold.
     pub(crate) fn field(&mut self, x: f32, width: f32, size: f32, label: &str, value: &str) {
+        let size = size * self.scale;
         let label_w = self.width(Face::Regular, size, label) + size * 0.3;
         let leading = size * 1.35;
         let lines = self.wrap(Face::Bold, size, (width - label_w).max(40.0), value);
@@ -202,9 +359,9 @@ impl Layout {
         }
     }
 
-    /// Move the cursor down by `dy`.
+    /// Move the cursor down by `dy` (times the scale).
     pub(crate) fn gap(&mut self, dy: f32) {
-        self.y -= dy;
+        self.y -= dy * self.scale;
     }
 
     /// A stroked line.
@@ -258,7 +415,8 @@ impl Layout {
         rows: &[Vec<String>],
         size: f32,
     ) {
-        let pad = 3.0;
+        let size = size * self.scale;
+        let pad = 2.2 * self.scale;
         let leading = size * 1.3;
         let x0 = MARGIN_X;
         let total: f32 = columns.iter().map(|c| c.width).sum();
@@ -348,12 +506,26 @@ impl Layout {
         self.y = bottom;
     }
 
-    /// The finished pages.
-    pub(crate) fn finish(mut self) -> Vec<PdfPage> {
+    /// Pages closed so far plus the one being drawn.
+    pub(crate) fn page_count(&self) -> usize {
+        self.pages.len() + 1
+    }
+
+    /// The finished pages; `decorate(layout, page, pages)` draws on each page (1-based) last,
+    /// once the number of pages is known (running header, footer).
+    pub(crate) fn finish(mut self, decorate: impl Fn(&mut Self, usize, usize)) -> Vec<PdfPage> {
         self.new_page();
-        self.pages
+        let pages = std::mem::take(&mut self.pages);
+        let total = pages.len();
+        pages
             .into_iter()
-            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .enumerate()
+            .map(|(i, ops)| {
+                self.ops = ops;
+                decorate(&mut self, i + 1, total);
+                let ops = std::mem::take(&mut self.ops);
+                PdfPage::new(Mm(210.0), Mm(297.0), ops)
+            })
             .collect()
     }
 }

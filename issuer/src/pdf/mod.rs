@@ -192,9 +192,9 @@ pub fn render_signed_pdf(
             doc.add_font(&fonts.italic.font),
         ],
     };
-    let mut l = layout::Layout::new(fonts, ids.clone());
-    content::draw_record(
-        &mut l,
+    let mut pages = content::draw_record(
+        fonts,
+        &ids,
         &record,
         &content::PageInfo {
             credential_id,
@@ -202,9 +202,9 @@ pub fn render_signed_pdf(
             signed_date: &signed_date,
             signed_at,
             qr: &qr,
+            replaces: credential.get("replaces").and_then(Value::as_str),
         },
     );
-    let mut pages = l.finish();
     let placement = pki.map(|p| {
         pades::draw(
             &mut pages,

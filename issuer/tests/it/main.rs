@@ -20,6 +20,7 @@
 //! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
 //! * `pdf` — the printed record, its QR code read back from a raster.
 //! * `pades` — the development PKI's profile; PDFs signed by the principal then the seal, checked by `pdfsig`.
+//! * `paper_fit` — the printed page fits the paper form: one page, continuation headers, marks.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
     clippy::unwrap_used,
@@ -49,6 +50,7 @@ mod metrics;
 mod multi_row;
 mod paper_fields;
 mod pades;
+mod paper_fit;
 mod pdf;
 mod restart;
 mod serve;

@@ -1,4 +1,5 @@
-//! The signed summary of one record and its binary layout (format version 1).
+//! The signed summary of one record and its binary layout (format version 2; version 1 is
+//! still read).
 //!
 //! ```text
 //! field            encoding
@@ -18,8 +19,18 @@
 //! promotion        u8
 //! award            u8: 0 none
 //! completion       u8: 0 not stated, 1 completed the programme, 2 not completed
+//! -- version 2 only:
+//! record date      varint: 0 none, else the record's approvalDate as days since 1900-01-01 + 1
+//! other awards     varint count (at most 8), then each as text, in the record's order
+//! replaces         u8 0, or u8 1 then 16 bytes: the UUID of the revoked record this corrects
+//! --
 //! signature        64 bytes: Ed25519 over SIGNING_PREFIX ‖ every byte above
 //! ```
+//!
+//! Version 2 carries what the printed page shows besides the title award (the other awards,
+//! the date the page carries, the record a correction replaces), so that the landing page can
+//! show the same; a version 1 summary still decodes and verifies (its version byte is part of
+//! what was signed), with no record date, no other awards and no replaced record.
 //!
 //! A varint is unsigned LEB128 in its shortest form; text is a varint byte length then UTF-8 in
 //! NFC, at most [`MAX_TEXT_BYTES`] bytes. Enum codes: rating T 1, H 2, C 3, K 4, Đ 5, CĐ 6;
@@ -29,6 +40,7 @@
 //! sắc, 2 Học sinh Tiêu biểu, 3 Học sinh Giỏi. Decoding accepts exactly what encoding produces
 //! (shortest varints, NFC, known codes, no trailing bytes), so the bytes are canonical.
 
+mod v2;
 mod wire;
 
 use ed25519_dalek::VerifyingKey;
@@ -51,7 +63,11 @@ use wire::{
 pub use wire::{format_urn_uuid, parse_urn_uuid};
 
 /// The format version this code writes and reads.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
+/// The format versions [`SignedSummary::from_bytes`] reads.
+pub const VERSIONS_READ: [u8; 2] = [1, 2];
+/// Most other awards a summary carries.
+pub const MAX_OTHER_AWARDS: usize = 8;
 /// Domain separation: the signature is over this prefix followed by the summary body, so a
 /// summary signature can never be mistaken for a credential proof or anything else.
 pub const SIGNING_PREFIX: &[u8] = b"hocba-qr-v1\0";
@@ -63,7 +79,7 @@ pub const MAX_SUMMARY_BYTES: usize = 800;
 pub const SIGNATURE_BYTES: usize = 64;
 
 /// Julian day of 1900-01-01, the origin of the date-of-birth field.
-const DAY_ZERO: i32 = 2_415_021;
+pub(super) const DAY_ZERO: i32 = 2_415_021;
 
 /// The year's overall results as the summary carries them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +142,15 @@ pub struct Summary {
     pub award: Option<Award>,
     /// Completion of the programme.
     pub completion: Completion,
+    /// The format version (what [`Summary::from_credential`] makes: [`VERSION`]; a decoded
+    /// summary: the version it was written in).
+    pub version: u8,
+    /// The date the record carries (`approvalDate`), printed above the signatures (version 2).
+    pub record_date: Option<Date>,
+    /// The awards besides the title, as the record writes them (version 2).
+    pub other_awards: Vec<String>,
+    /// The UUID of the revoked record this one corrects (version 2).
+    pub replaces: Option<[u8; 16]>,
 }
 
 /// A summary with the school's signature, as read from or written to a QR code.
@@ -202,7 +227,7 @@ impl Summary {
                 record.student.date_of_birth.clone(),
             )
         })?;
-        let (results, promotion, award, completed) = match record.results() {
+        let (results, promotion, award, completed, other_awards) = match record.results() {
             Some(LevelResults::Primary(p)) => (
                 LevelSummary::Primary {
                     year_result: p.year_result,
@@ -210,6 +235,7 @@ impl Summary {
                 p.promotion,
                 p.award,
                 p.completed_primary_programme,
+                &p.other_awards,
             ),
             Some(LevelResults::Secondary(s)) => (
                 LevelSummary::Secondary {
@@ -219,12 +245,34 @@ impl Summary {
                 s.promotion,
                 s.award,
                 s.completed_lower_secondary_programme,
+                &s.other_awards,
             ),
             None => {
                 return Err(field(
                     "credentialSubject",
                     "no results block matching the grade".into(),
                 ));
+            }
+        };
+        let record_date = match record.approval_date.as_deref() {
+            None => None,
+            Some(text) => Some(crate::record::parse_date(text).ok_or_else(|| {
+                field(
+                    "credentialSubject.approvalDate",
+                    format!("{text:?} is not a date"),
+                )
+            })?),
+        };
+        let replaces = match credential.get("replaces") {
+            None => None,
+            Some(v) => {
+                let id = v.as_str().unwrap_or_default();
+                Some(parse_urn_uuid(id).ok_or_else(|| {
+                    field(
+                        "replaces",
+                        format!("{v} is not urn:uuid:<8-4-4-4-12 hex digits>"),
+                    )
+                })?)
             }
         };
         let mut key_hint = [0u8; 4];
@@ -249,7 +297,16 @@ impl Summary {
                 Some(true) => Completion::Completed,
                 Some(false) => Completion::NotCompleted,
             },
+            version: VERSION,
+            record_date,
+            other_awards: other_awards.iter().map(|a| a.nfc().collect()).collect(),
+            replaces,
         })
+    }
+
+    /// The record a correction replaces, as written in the credential, `urn:uuid:…`.
+    pub fn replaces_urn(&self) -> Option<String> {
+        self.replaces.as_ref().map(format_urn_uuid)
     }
 
     /// The credential id as written in the credential, `urn:uuid:…`.
@@ -269,7 +326,13 @@ impl Summary {
     /// The summary's bytes without the signature.
     pub fn to_bytes(&self) -> Result<Vec<u8>, QrError> {
         let mut out = Vec::with_capacity(256);
-        out.push(VERSION);
+        if !VERSIONS_READ.contains(&self.version) {
+            return Err(QrError::UnknownVersion {
+                found: self.version,
+                supported: VERSION,
+            });
+        }
+        out.push(self.version);
         out.extend_from_slice(&self.credential_id);
         put_varint(
             &mut out,
@@ -315,6 +378,9 @@ impl Summary {
             Completion::Completed => 1,
             Completion::NotCompleted => 2,
         });
+        if self.version >= 2 {
+            v2::put(self, &mut out)?;
+        }
         if out.len() + SIGNATURE_BYTES > MAX_SUMMARY_BYTES {
             return Err(QrError::SummaryTooLarge {
                 bytes: out.len() + SIGNATURE_BYTES,
@@ -384,7 +450,7 @@ impl SignedSummary {
         }
         let mut r = Reader { bytes, at: 0 };
         let version = r.byte("version")?;
-        if version != VERSION {
+        if !VERSIONS_READ.contains(&version) {
             return Err(QrError::UnknownVersion {
                 found: version,
                 supported: VERSION,
@@ -461,6 +527,11 @@ impl SignedSummary {
                 });
             }
         };
+        let (record_date, other_awards, replaces) = if version >= 2 {
+            v2::read(&mut r)?
+        } else {
+            (None, Vec::new(), None)
+        };
         let body_end = r.at;
         let signature = r.array::<SIGNATURE_BYTES>("signature")?;
         if r.at != bytes.len() {
@@ -485,6 +556,10 @@ impl SignedSummary {
                 promotion,
                 award,
                 completion,
+                version,
+                record_date,
+                other_awards,
+                replaces,
             },
             body: bytes[..body_end].to_vec(),
             signature,

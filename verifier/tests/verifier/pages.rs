@@ -167,7 +167,8 @@ fn a_valid_qr_code_page_in_vietnamese() {
     assert_eq!(element_text(&html, "promotion"), "Được lên lớp");
     assert_eq!(
         element_text(&html, "award"),
-        "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"
+        // The title and the other awards, as the paper prints them (QR summary format 2).
+        "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện; Giải Ba Hội thi Viết chữ đẹp cấp tỉnh năm học 2025-2026"
     );
     assert_eq!(element_text(&html, "completion"), "Có");
     assert_eq!(

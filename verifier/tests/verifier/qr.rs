@@ -42,6 +42,10 @@ fn plain_summary(key: &SigningKey) -> Summary {
         promotion: Promotion::Promoted,
         award: Some(Award::Excellent),
         completion: Completion::NotStated,
+        version: hocba_schema::qr::VERSION,
+        record_date: None,
+        other_awards: Vec::new(),
+        replaces: None,
     }
 }
 
@@ -65,13 +69,13 @@ fn a_signed_summary_verifies_offline() {
     assert!(v.verified().is_some());
     // Bytes: version 1, id 16, status 2, hash 32, hint 4, time 5, school 1+8, year 2,
     // grade 1, class 1+4, name 1+22, birth 3, results 3, promotion, award, completion 3,
-    // signature 64.
+    // (format 2:) no record date 1, no other awards 1, replaces none 1, signature 64.
     let bytes = v.signed_summary().to_bytes();
-    assert_eq!(bytes.len(), 173);
+    assert_eq!(bytes.len(), 176);
     assert_eq!(digits::digit_len(173), 24 * 17 + 13);
     assert_eq!(
         t.len(),
-        "HTTPS://VERIFY.EXAMPLE/V/".len() + digits::digit_len(173)
+        "HTTPS://VERIFY.EXAMPLE/V/".len() + digits::digit_len(176)
     );
 }
 

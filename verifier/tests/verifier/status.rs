@@ -647,6 +647,10 @@ fn a_revoked_qr_summary_shows_the_signed_date_and_reason() {
         promotion: Promotion::Promoted,
         award: None,
         completion: Completion::NotStated,
+        version: hocba_schema::qr::VERSION,
+        record_date: None,
+        other_awards: Vec::new(),
+        replaces: None,
     };
     let signature = key.sign(&summary.signing_input().unwrap()).to_bytes();
     let text = qr_text(

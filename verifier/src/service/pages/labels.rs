@@ -58,12 +58,6 @@ pub(super) fn label(lang: Lang, label: Label) -> &'static str {
     lang.pick(label.vi, label.en)
 }
 
-/// `vi` alone in Vietnamese; `vi (en)` in English, so that the value can still be compared
-/// with the paper.
-pub(super) fn gloss(lang: Lang, vi: &str, en: &str) -> String {
-    pick(lang, &words::gloss(vi, en))
-}
-
 /// `T (Tốt)` / `T (good)`: a rating with its meaning on `scale`.
 pub(super) fn rating(lang: Lang, scale: RatingScale, r: Rating) -> String {
     pick(lang, &words::rating(scale, r))
@@ -72,6 +66,11 @@ pub(super) fn rating(lang: Lang, scale: RatingScale, r: Rating) -> String {
 /// The promotion decision.
 pub(super) fn promotion(lang: Lang, p: Promotion) -> String {
     pick(lang, &words::promotion(p))
+}
+
+/// The awards line as the paper prints it (title, then the other awards; `Không` for none).
+pub(super) fn awards(lang: Lang, a: Option<Award>, other: &[String]) -> String {
+    pick(lang, &words::awards(a, other))
 }
 
 /// An award title.

@@ -148,11 +148,25 @@ fn fields(h: &mut Html, v: &SummaryVerdict, lang: Lang, kind: VerdictKind, signe
         lang.pick("Lên lớp", "Promotion"),
         &labels::promotion(lang, s.promotion),
     );
-    let award = match s.award {
-        Some(a) => labels::award(lang, a),
-        None => labels::gloss(lang, "Không", "none"),
-    };
-    h.field(Some("award"), lang.pick("Khen thưởng", "Award"), &award);
+    // The awards line as the paper prints it: the title, then the other awards. A version 1
+    // summary does not carry the other awards: the page says so rather than "none".
+    let mut award = labels::awards(lang, s.award, &s.other_awards);
+    if s.version < 2 {
+        award = match s.award {
+            Some(a) => labels::award(lang, a),
+            None => String::new(),
+        };
+        let note = lang.pick(
+            "mã QR cũ không ghi các khen thưởng khác: xem học bạ",
+            "an older QR code does not carry other awards: see the record",
+        );
+        award = if award.is_empty() {
+            format!("({note})")
+        } else {
+            format!("{award} ({note})")
+        };
+    }
+    h.field(Some("award"), lang.pick("Khen thưởng", "Awards"), &award);
     if let Some(done) = labels::completion(lang, s.completion) {
         h.field(
             Some("completion"),
@@ -160,11 +174,26 @@ fn fields(h: &mut Html, v: &SummaryVerdict, lang: Lang, kind: VerdictKind, signe
             &done,
         );
     }
+    // The date the paper carries above the signatures; then when it was signed digitally.
+    if let Some(date) = &info.record_date {
+        h.field(
+            Some("record-date"),
+            lang.pick("Ngày ghi trên học bạ", "Date on the record"),
+            &labels::date(lang, date),
+        );
+    }
     h.field(
         Some("signed-at"),
         lang.pick("Ngày ký số", "Digitally signed on"),
         &labels::date(lang, &info.signed_at),
     );
+    if let Some(replaced) = &info.replaces {
+        h.raw("<dt>")
+            .text(lang.pick("Thay thế hồ sơ đã thu hồi", "Replaces the revoked record"))
+            .raw("</dt><dd id=\"replaces\" class=\"mono\">")
+            .text(replaced)
+            .raw("</dd>\n");
+    }
     h.raw("<dt>")
         .text(lang.pick("Mã hồ sơ", "Record id"))
         .raw("</dt><dd id=\"credential-id\" class=\"mono\">")
