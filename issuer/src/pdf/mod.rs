@@ -35,7 +35,7 @@ use serde_json::Value;
 use thiserror::Error;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use crate::keys::KeyPair;
+use crate::keys::Ed25519Key;
 
 /// The verifier address written into QR codes when none is configured.
 pub const DEFAULT_VERIFIER_URL: &str = "http://127.0.0.1:8081";
@@ -67,6 +67,9 @@ pub enum PdfError {
     /// Writing the ZIP failed.
     #[error("ZIP: {0}")]
     Zip(String),
+    /// The school's key could not sign the QR summary (a token removed, a session lost).
+    #[error("signing the QR summary: {0}")]
+    Key(String),
 }
 
 /// How to render.
@@ -101,16 +104,18 @@ pub struct RenderedPdf {
 
 /// The signed QR summary of `credential`, signed by `key` (the school key that signed the
 /// credential).
-pub fn sign_summary(credential: &Value, key: &KeyPair) -> Result<SignedSummary, PdfError> {
+pub fn sign_summary(credential: &Value, key: &dyn Ed25519Key) -> Result<SignedSummary, PdfError> {
     let summary = Summary::from_credential(credential, &key.verifying_key())?;
-    let signature = key.sign(&summary.signing_input()?);
+    let signature = key
+        .try_sign(&summary.signing_input()?)
+        .map_err(|e| PdfError::Key(e.to_string()))?;
     Ok(summary.with_signature(signature)?)
 }
 
 /// Render the signed `credential` as a PDF whose QR summary `key` signs.
 pub fn render_pdf(
     credential: &Value,
-    key: &KeyPair,
+    key: &dyn Ed25519Key,
     options: &PdfOptions,
 ) -> Result<RenderedPdf, PdfError> {
     let signed = sign_summary(credential, key)?;
@@ -245,7 +250,7 @@ const COMPRESSION_LEVEL: u32 = 2;
 /// machine's cores with scoped threads; the results are in the order of `credentials`.
 pub fn render_all<S: AsRef<str> + Sync>(
     credentials: &[S],
-    key: &KeyPair,
+    key: &dyn Ed25519Key,
     options: &PdfOptions,
 ) -> Vec<Result<RenderedPdf, PdfError>> {
     let one = |json: &S| {
