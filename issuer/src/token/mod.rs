@@ -96,8 +96,10 @@ impl Token {
         let ctx = module::context(&uri.module_path).map_err(|e| IssuerError::Token {
             token: name.clone(),
             problem: format!(
-                "the PKCS#11 module {} could not be loaded ({e}); check module-path",
-                uri.module_path.display()
+                "the PKCS#11 module {} could not be loaded or started ({}); check \
+                 module-path, and that the token is there",
+                uri.module_path.display(),
+                short(&e)
             ),
         })?;
         let token = Self {
@@ -152,7 +154,13 @@ impl Token {
             // The module was finalized under us (another part of the process, or the test
             // that simulates a removed token): initialise it again once.
             Err(CkError::Pkcs11(RvError::CryptokiNotInitialized, _)) => {
-                module::reinitialize(&self.ctx).map_err(|e| self.gone(&e))?;
+                module::reinitialize(&self.ctx).map_err(|e| {
+                    self.error(format!(
+                        "the token is gone: its module could not start again ({}); plug the \
+                         token in and sign again (nothing was signed with it meanwhile)",
+                        short(&e)
+                    ))
+                })?;
                 self.find_slot().map_err(|e| self.gone(&e))?
             }
             other => other.map_err(|e| self.gone(&e))?,
@@ -422,6 +430,14 @@ impl Token {
             }
         }
         Ok(p)
+    }
+}
+
+/// A PKCS#11 error in a line: the function and the return value's name.
+fn short(e: &CkError) -> String {
+    match e {
+        CkError::Pkcs11(rv, function) => format!("{function}: CKR {rv:?}"),
+        other => other.to_string(),
     }
 }
 

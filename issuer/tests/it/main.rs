@@ -19,6 +19,7 @@
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
 //! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
 //! * `pdf` — the printed record, its QR code read back from a raster.
+//! * `token` — keys on a PKCS#11 token (SoftHSM2): same bytes as PEM, wrong PIN, token pulled.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
     clippy::unwrap_used,
@@ -52,5 +53,6 @@ mod serve;
 mod shares;
 mod status;
 mod store;
+mod token;
 mod two_servers;
 mod web;
