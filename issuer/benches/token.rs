@@ -13,7 +13,8 @@
 //! * credential through the token — `Signer::sign_canonical` of the grade-11 example with the
 //!   token's key (canonicalisation, hashing, `C_Sign`, and the check of the signature);
 //! * credential with the PEM key — the same with `keys/dev/school-79000701.pem`;
-//! * seal through the token — `TokenSealKey::sign` (RSA-2048), what the PDF signer calls.
+//! * seal through the token — `TokenSealKey::sign` (RSA-2048), what the PDF signer calls;
+//! * Ed25519 `verify_strict` — the check each token signature gets before it is used.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -191,7 +192,18 @@ fn measure(dir: &Path) {
     let mut cred_token = Rate::default();
     let mut cred_pem = Rate::default();
     let mut seal_token = Rate::default();
+    let mut verify = Rate::default();
+    let public = ed25519_dalek::VerifyingKey::from_bytes(
+        &token_signer.key().verifying_key().to_bytes(),
+    )
+    .unwrap();
+    let signature = ed25519_dalek::Signature::from_bytes(
+        &<[u8; 64]>::try_from(session.sign(&eddsa, ed, &message64).unwrap().as_slice()).unwrap(),
+    );
     for _ in 0..ROUNDS {
+        timed(&mut verify, PER_ROUND, |_| {
+            black_box(public.verify_strict(&message64, &signature).unwrap());
+        });
         timed(&mut raw_ed, PER_ROUND, |_| {
             black_box(session.sign(&eddsa, ed, &message64).unwrap());
         });
@@ -223,6 +235,10 @@ fn measure(dir: &Path) {
     println!(
         "  credentials signed with the PEM key         {:>9.0} /s  (same run, no token)",
         cred_pem.per_sec()
+    );
+    println!(
+        "  Ed25519 verify_strict (the self-check)      {:>9.0} /s",
+        verify.per_sec()
     );
     let raw_rsa = raw_rsa.per_sec();
     println!("  raw RSA-2048 C_Sign (SHA256_RSA_PKCS, 1 KB)  {raw_rsa:>9.0} /s");
