@@ -176,9 +176,15 @@ pub(crate) struct ServeCli {
     /// PostgreSQL schema for the tables (created if missing).
     #[arg(long)]
     pub(crate) database_schema: Option<String>,
-    /// Key directory: `trust-list.json` and one `school-<code>.pem` per school.
+    /// Key directory: `trust-list.json` and one `school-<code>.pem` per school; or a PKCS#11
+    /// URI (`pkcs11:token=…?module-path=…&pin-source=file:…`): Ed25519 keys labelled
+    /// `school-<code>` on the token.
     #[arg(long = "keys", default_value = "keys/dev")]
     pub(crate) keys: PathBuf,
+    /// Directory of `trust-list.json` and `authority.pub.pem` when the keys are on a token
+    /// [default: the key directory; keys/dev for a token].
+    #[arg(long, value_name = "DIR", env = "HOCBA_TRUST_DIR")]
+    pub(crate) trust_dir: Option<PathBuf>,
     /// Public base URL written into credentials' status-list URLs (default: http://LISTEN).
     #[arg(long)]
     pub(crate) public_url: Option<String>,
@@ -288,11 +294,16 @@ pub(crate) struct IssueCli {
 pub(crate) struct KeyArgs {
     /// Key directory: the schools' private keys `school-<code>[-<suffix>].pem` and the
     /// authority's public key `authority.pub.pem`. Each record is signed with its own
-    /// school's key that is active now in the (verified) trust list.
-    #[arg(long = "keys", value_name = "DIR", default_value = hocba_issuer::app::keyring::DEFAULT_KEY_DIR)]
+    /// school's key that is active now in the (verified) trust list. Or a PKCS#11 URI
+    /// (`pkcs11:token=…?module-path=…&pin-source=file:…`): keys labelled `school-<code>`.
+    #[arg(long = "keys", value_name = "DIR|URI", default_value = hocba_issuer::app::keyring::DEFAULT_KEY_DIR)]
     pub(crate) keys: PathBuf,
-    /// Override: sign with this private key (PKCS#8 PEM) instead; it must still be active in
-    /// the trust list.
+    /// Directory of `trust-list.json` and `authority.pub.pem` [default: the key directory;
+    /// keys/dev when --keys is a PKCS#11 URI].
+    #[arg(long, value_name = "DIR", env = "HOCBA_TRUST_DIR")]
+    pub(crate) trust_dir: Option<PathBuf>,
+    /// Override: sign with this private key (PKCS#8 PEM, or a PKCS#11 URI whose `object=`
+    /// names the key's label) instead; it must still be active in the trust list.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: Option<PathBuf>,
     /// The trust list [default: DIR/trust-list.json], checked against the authority's key.

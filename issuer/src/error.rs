@@ -42,6 +42,31 @@ pub enum IssuerError {
         /// What went wrong (never a key or a PIN).
         problem: String,
     },
+    /// A `pkcs11:` URI that cannot be used: the attribute, the rule and what to do (never a
+    /// PIN: a URI with `pin-value` is not echoed).
+    #[error("PKCS#11 URI {uri}: {problem}")]
+    TokenUri {
+        /// The URI (or `pkcs11:…` when it held a PIN).
+        uri: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The token refused its PIN (wrong, locked, expired): nothing was signed.
+    #[error("token {token}: {problem}")]
+    TokenPin {
+        /// The token's label.
+        token: String,
+        /// What happened and what to do.
+        problem: String,
+    },
+    /// A PKCS#11 token could not be used (not found, removed, a key missing or refused).
+    #[error("token {token}: {problem}")]
+    Token {
+        /// The token's label.
+        token: String,
+        /// What happened and what to do.
+        problem: String,
+    },
     /// The operating system gave no randomness.
     #[error("no randomness from the operating system: {0}")]
     Random(String),

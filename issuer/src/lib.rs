@@ -13,6 +13,7 @@
 //! * [`status_lists`] — each school's signed Bitstring Status List, cached until a revocation.
 //! * [`bundle`] — the offline trust bundle (trust list + every status list).
 //! * [`ops`] — Prometheus metrics (`GET /metrics`) and the log format of `serve`.
+//! * [`token`] — keys on a PKCS#11 token (RFC 7512 URIs, one session per batch, CKM_EDDSA).
 //! * [`seal_key`] — the key behind a PDF signature (seal or principal), in a file or on a token.
 //! * [`danger`] — the public development keys, recognised so they are never mistaken for real.
 //!
@@ -37,6 +38,7 @@ pub mod signing;
 pub mod status_lists;
 pub mod store;
 pub mod synthetic;
+pub mod token;
 pub mod trust_list;
 pub mod web;
 

@@ -1,5 +1,7 @@
 //! `eddsa-jcs-2022` proofs made with a school's or the authority's key. The bytes to sign come
-//! from `hocba_schema::proof`; this module adds the signature.
+//! from `hocba_schema::proof`; this module adds the signature. The key is a PEM [`KeyPair`] or
+//! a token's key ([`Ed25519Key`]); a token that cannot sign fails the record, never yields a
+//! credential with a made-up signature.
 
 use hocba_schema::credential::{IssuerRef, UnsignedCredential, format_time};
 use hocba_schema::proof::{
@@ -8,13 +10,15 @@ use hocba_schema::proof::{
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use std::sync::Arc;
+
 use crate::error::IssuerError;
-use crate::keys::KeyPair;
+use crate::keys::{Ed25519Key, KeyPair};
 
 /// A key together with the identity it signs as.
 #[derive(Debug)]
 pub struct Signer {
-    key: KeyPair,
+    key: Arc<dyn Ed25519Key>,
     issuer: IssuerRef,
     verification_method: String,
 }
@@ -22,6 +26,11 @@ pub struct Signer {
 impl Signer {
     /// Sign as `issuer`, with verification method `<issuer id>#<publicKeyMultibase>`.
     pub fn new(key: KeyPair, issuer: IssuerRef) -> Self {
+        Self::with_key(Arc::new(key), issuer)
+    }
+
+    /// [`Signer::new`] with a key held anywhere (a PEM file or a token).
+    pub fn with_key(key: Arc<dyn Ed25519Key>, issuer: IssuerRef) -> Self {
         let verification_method = format!("{}#{}", issuer.id, key.public_key_multibase());
         Self {
             key,
@@ -41,8 +50,8 @@ impl Signer {
     }
 
     /// The key.
-    pub fn key(&self) -> &KeyPair {
-        &self.key
+    pub fn key(&self) -> &dyn Ed25519Key {
+        self.key.as_ref()
     }
 
     /// Add a proof created at `created` to `unsigned` and return the secured document.
@@ -52,12 +61,12 @@ impl Signer {
         created: OffsetDateTime,
     ) -> Result<Map<String, Value>, IssuerError> {
         let created = format_time(created)?;
-        Ok(sign_document(
-            unsigned.into_document(),
-            &self.key,
-            &self.verification_method,
-            &created,
-        )?)
+        let mut document = unsigned.into_document();
+        let config = proof_config(&document, &self.verification_method, &created);
+        let hash = hash_data(&config, &document)?;
+        let signature = self.key.try_sign(&hash)?;
+        attach_proof(&mut document, config, &signature);
+        Ok(document)
     }
 }
 
@@ -71,12 +80,25 @@ impl Signer {
     ) -> Result<Vec<u8>, IssuerError> {
         let created = format_time(created)?;
         let config = proof_config(unsigned.document(), &self.verification_method, &created);
-        let sign = |hash: &[u8; 64]| self.key.sign(hash);
-        Ok(match unsigned.canonical() {
+        // The schema's one-pass signer takes an infallible closure: a token's failure is kept
+        // here and the document made with the placeholder is dropped, never returned.
+        let mut failed = None;
+        let sign = |hash: &[u8; 64]| match self.key.try_sign(hash) {
+            Ok(signature) => signature,
+            Err(e) => {
+                failed = Some(e);
+                [0; 64]
+            }
+        };
+        let bytes = match unsigned.canonical() {
             // Made while the envelope was checked: not serialised again.
             Some((bytes, slot)) => secure_canonical_bytes(bytes, slot, &config, sign)?,
             None => secure_canonical(unsigned.document(), config, sign)?,
-        })
+        };
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(bytes),
+        }
     }
 }
 

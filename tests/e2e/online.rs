@@ -583,6 +583,10 @@ fn rotation_and_compromise_seen_online() {
     std::fs::create_dir(&keys).expect("keys dir");
     for entry in std::fs::read_dir(root().join("keys/dev")).expect("keys/dev") {
         let entry = entry.expect("entry");
+        // Files only: keys/dev/softhsm/ (and keys/dev/pki/) are folders of their own.
+        if !entry.path().is_file() {
+            continue;
+        }
         std::fs::copy(entry.path(), keys.join(entry.file_name())).expect("copy");
     }
     let database_url = format!("sqlite://{}/hocba.db", dir.path().display());

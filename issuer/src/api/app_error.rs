@@ -32,6 +32,8 @@ impl From<IssuerError> for ApiError {
             },
             IssuerError::IdempotencyConflict { .. }
             | IssuerError::NoUsableKey { .. }
+            | IssuerError::Token { .. }
+            | IssuerError::TokenPin { .. }
             | IssuerError::NotSigned { .. }
             | IssuerError::KeyOfAnotherSchool { .. } => ApiError::Conflict {
                 detail: e.to_string(),

@@ -3,7 +3,9 @@
 //! Keys come from a key directory (`--keys DIR`, default `keys/dev`): the schools' private
 //! keys `school-<code>.pem` and, after rotations, `school-<code>-<suffix>.pem`, and the
 //! authority's public key `authority.pub.pem`, with which the trust list is checked before a
-//! key is chosen (a trust-list file that the authority did not sign chooses nothing).
+//! key is chosen (a trust-list file that the authority did not sign chooses nothing). Or from
+//! a PKCS#11 token (`--keys 'pkcs11:…'`): the Ed25519 keys labelled `school-<code>[-<suffix>]`,
+//! the public files then in `--trust-dir` ([`crate::keys::source`]). Same rule either way.
 //!
 //! * [`KeyRing::signer_for`]`(trust, school, at)` — the school's key that is **active at
 //!   `at`** in the verified trust list: status `active`, `validFrom ≤ at`, not past a
@@ -31,7 +33,8 @@ use time::OffsetDateTime;
 
 use crate::danger::is_dev_key;
 use crate::error::IssuerError;
-use crate::keys::KeyPair;
+use crate::keys::source::KeySource;
+use crate::keys::{Ed25519Key, KeyPair};
 use crate::signing::Signer;
 
 /// The default key directory.
@@ -47,39 +50,62 @@ struct HeldKey {
     code: String,
     /// Its `z6Mk…` public key.
     multibase: String,
-    key: Arc<KeyPair>,
+    /// Whether it is the school's main key (`school-<code>`).
+    primary: bool,
+    key: Arc<dyn Ed25519Key>,
 }
 
-/// The schools' private keys of one directory.
+/// The schools' private keys of one directory or token.
 #[derive(Debug)]
 pub struct KeyRing {
     dir: PathBuf,
+    source: KeySource,
     keys: Vec<HeldKey>,
 }
 
 impl KeyRing {
     /// Read every `school-<code>[-<suffix>].pem` private key of `dir` (public `.pub.pem`
-    /// files are skipped).
+    /// files are skipped); `dir` may be a `pkcs11:` URI instead ([`KeySource::open`]).
     pub fn load(dir: &Path) -> Result<Self, IssuerError> {
-        let files = school_key_files(dir)?;
-        let mut keys = Vec::with_capacity(files.len());
-        for (code, path) in files {
-            let key = KeyPair::load(&path)?;
-            keys.push(HeldKey {
-                code,
-                multibase: key.public_key_multibase(),
-                key: Arc::new(key),
-            });
-        }
+        Self::from_source(&KeySource::open(dir, None)?)
+    }
+
+    /// Every school key of `source`.
+    pub fn from_source(source: &KeySource) -> Result<Self, IssuerError> {
+        let keys = source
+            .school_keys()?
+            .into_iter()
+            .map(|k| HeldKey {
+                multibase: k.key.public_key_multibase(),
+                code: k.code,
+                primary: k.primary,
+                key: k.key,
+            })
+            .collect();
         Ok(Self {
-            dir: dir.to_path_buf(),
+            dir: source.files_dir().to_path_buf(),
+            source: source.clone(),
             keys,
         })
     }
 
-    /// The directory the keys came from.
+    /// The directory of the ring's public files (`trust-list.json`, `authority.pub.pem`):
+    /// the key directory, or `--trust-dir` for a token.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Where the private keys are.
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+
+    /// `(school code, public key)` of each school's main key (`school-<code>`).
+    pub fn primary_keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.keys
+            .iter()
+            .filter(|k| k.primary)
+            .map(|k| (k.code.as_str(), k.multibase.as_str()))
     }
 
     /// Whether any held key is a public development key.
@@ -130,12 +156,7 @@ impl KeyRing {
             })?;
         let held: Vec<&HeldKey> = self.keys.iter().filter(|k| k.code == school.code).collect();
         if held.is_empty() {
-            return Err(no_key(format!(
-                "no private key file school-{}.pem (or school-{}-*.pem) in {}",
-                school.code,
-                school.code,
-                self.dir.display()
-            )));
+            return Err(no_key(self.source.key_name(&school.code)));
         }
         let mut best: Option<(&TrustedKey, &HeldKey)> = None;
         let mut why = Vec::new();
@@ -214,8 +235,9 @@ impl KeyRing {
                 school: school.code.clone(),
                 dir: self.dir.clone(),
                 problem: format!(
-                    "the private key {} that signed this credential is not in the directory",
-                    listed.public_key_multibase
+                    "the private key {} that signed this credential is not in {}",
+                    listed.public_key_multibase,
+                    self.source.describe()
                 ),
             })?;
         Ok(signer(school, &held.key))
@@ -226,6 +248,15 @@ impl KeyRing {
     pub fn signer_with(
         trust: &VerifiedTrustList,
         key: KeyPair,
+        at: OffsetDateTime,
+    ) -> Result<Signer, IssuerError> {
+        Self::signer_with_key(trust, Arc::new(key), at)
+    }
+
+    /// [`KeyRing::signer_with`] for a key held anywhere (a file or a token).
+    pub fn signer_with_key(
+        trust: &VerifiedTrustList,
+        key: Arc<dyn Ed25519Key>,
         at: OffsetDateTime,
     ) -> Result<Signer, IssuerError> {
         let multibase = key.public_key_multibase();
@@ -254,7 +285,7 @@ impl KeyRing {
             dir: PathBuf::from("--key"),
             problem: format!("the key given ({multibase}) {problem}"),
         })?;
-        Ok(Signer::new(
+        Ok(Signer::with_key(
             key,
             IssuerRef {
                 id: school.id.clone(),
@@ -262,37 +293,6 @@ impl KeyRing {
             },
         ))
     }
-}
-
-/// The private key files of `dir`: `(school code, path)` for each `school-<code>.pem` and
-/// `school-<code>-<suffix>.pem` (public `.pub.pem` files skipped), sorted by code and path.
-pub(crate) fn school_key_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, IssuerError> {
-    let io = |source| IssuerError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if name.ends_with(".pub.pem") {
-            continue;
-        }
-        let Some(stem) = name
-            .strip_prefix("school-")
-            .and_then(|n| n.strip_suffix(".pem"))
-        else {
-            continue;
-        };
-        let code = stem.split_once('-').map_or(stem, |(code, _)| code);
-        if !code.is_empty() {
-            files.push((code.to_owned(), path));
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// Whether `key` may sign at `at`: active, already valid, not past its end.
@@ -313,9 +313,9 @@ fn usable_at(key: &TrustedKey, at: OffsetDateTime) -> Result<(), String> {
     Ok(())
 }
 
-fn signer(school: &TrustedSchool, key: &KeyPair) -> Signer {
-    Signer::new(
-        key.duplicate(),
+fn signer(school: &TrustedSchool, key: &Arc<dyn Ed25519Key>) -> Signer {
+    Signer::with_key(
+        Arc::clone(key),
         IssuerRef {
             id: school.id.clone(),
             name: school.name.clone(),

@@ -11,6 +11,10 @@
 //! authority did not sign chooses nothing. After the authority publishes a new version,
 //! [`SchoolKeys::select`] re-reads the directory and switches in place, so a running `serve`
 //! needs no restart.
+//!
+//! The private keys may be on a PKCS#11 token instead ([`SchoolKeys::open`] with a
+//! [`KeySource::Token`]): the token is opened once and its session kept for the service's
+//! life; a new trust-list version re-reads the token's key list through the same session.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -22,6 +26,7 @@ use time::OffsetDateTime;
 use super::keyring::{KeyRing, read_authority};
 use crate::error::IssuerError;
 use crate::keys::KeyPair;
+use crate::keys::source::KeySource;
 use crate::signing::Signer;
 use crate::store::{NewSchool, Store, StoreError};
 
@@ -39,6 +44,7 @@ struct Chosen {
 #[derive(Debug, Default)]
 pub struct SchoolKeys {
     dir: Option<PathBuf>,
+    source: Option<KeySource>,
     schools: Vec<TrustedSchool>,
     dev: bool,
     trust_list_json: Option<Vec<u8>>,
@@ -56,6 +62,14 @@ impl SchoolKeys {
     /// otherwise); `school-<code>-<suffix>.pem` files may be keys the authority has not listed
     /// yet.
     pub fn load(dir: &Path) -> Result<Self, IssuerError> {
+        Self::open(KeySource::open(dir, None)?)
+    }
+
+    /// [`SchoolKeys::load`] from a key directory or a token (`--keys`, `--trust-dir`): the
+    /// public files come from [`KeySource::files_dir`], the private keys from the source.
+    pub fn open(source: KeySource) -> Result<Self, IssuerError> {
+        let dir = source.files_dir().to_path_buf();
+        let dir = dir.as_path();
         let path = dir.join("trust-list.json");
         let io = |source| IssuerError::Io {
             path: path.clone(),
@@ -76,15 +90,22 @@ impl SchoolKeys {
                 path: path.clone(),
                 problem: format!("not a trust list: {e}"),
             })?;
-        for school in &list.credential_subject.schools {
-            let key_path = dir.join(format!("school-{}.pem", school.code));
-            if !key_path.exists() {
+        let ring = KeyRing::from_source(&source)?;
+        for (code, multibase) in ring.primary_keys() {
+            let Some(school) = list
+                .credential_subject
+                .schools
+                .iter()
+                .find(|s| s.code == code)
+            else {
                 continue;
-            }
-            let multibase = KeyPair::load(&key_path)?.public_key_multibase();
-            if !school.has_key(&multibase) {
+            };
+            if !school.has_key(multibase) {
                 return Err(IssuerError::Description {
-                    path: key_path,
+                    path: match &source {
+                        KeySource::Dir { keys, .. } => keys.join(format!("school-{code}.pem")),
+                        KeySource::Token { .. } => PathBuf::from(source.describe()),
+                    },
                     problem: format!(
                         "this key ({multibase}) is not one of school {}'s keys in {}",
                         school.code,
@@ -95,6 +116,7 @@ impl SchoolKeys {
         }
         let mut keys = SchoolKeys {
             dir: Some(dir.to_path_buf()),
+            source: Some(source),
             schools: list.credential_subject.schools.clone(),
             ..SchoolKeys::default()
         };
@@ -133,7 +155,10 @@ impl SchoolKeys {
                 });
             }
         };
-        let ring = KeyRing::load(dir)?;
+        let ring = match &self.source {
+            Some(source) => KeyRing::from_source(source)?,
+            None => KeyRing::load(dir)?,
+        };
         let dev = ring.uses_dev_keys();
         *self.chosen.write().unwrap_or_else(|e| e.into_inner()) =
             Some(Arc::new(Chosen { ring, list }));
@@ -153,7 +178,13 @@ impl SchoolKeys {
         self.trust_list_json.clone()
     }
 
-    /// The key directory (where `authority.pem` and the school keys are), if any.
+    /// Where the private keys are (a directory or a token), if anywhere.
+    pub fn source(&self) -> Option<&KeySource> {
+        self.source.as_ref()
+    }
+
+    /// The key directory (where `authority.pem`, the trust list and, unless they are on a
+    /// token, the school keys are), if any.
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
     }

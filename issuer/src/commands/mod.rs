@@ -16,15 +16,17 @@ pub(crate) mod token;
 pub(crate) mod trust_list;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
 use hocba_issuer::app::keyring::{KeyRing, read_authority, read_verified_trust_list};
 use hocba_issuer::danger::{DEV_KEY_WARNING, is_dev_key};
 use hocba_issuer::error::IssuerError;
-use hocba_issuer::keys::KeyPair;
+use hocba_issuer::keys::source::{DEFAULT_TRUST_DIR, KeySource};
+use hocba_issuer::keys::{Ed25519Key, KeyPair};
 use hocba_issuer::signing::Signer;
+use hocba_issuer::token::{Pkcs11Uri, Token, TokenEd25519Key, is_pkcs11_uri};
 use hocba_verifier::VerifiedTrustList;
 use time::OffsetDateTime;
 
@@ -66,14 +68,27 @@ pub(crate) struct KeyMaterial {
 impl KeyMaterial {
     /// Read what `args` name; a `--key` must be usable at `at`.
     pub(crate) fn load(args: &KeyArgs, at: OffsetDateTime) -> Result<Self> {
+        // The private keys are read (a token opened) only when no --key overrides them.
+        let source = match &args.key {
+            Some(_) => None,
+            None => Some(KeySource::open(&args.keys, args.trust_dir.as_deref())?),
+        };
+        let files = match (&source, &args.trust_dir) {
+            (Some(source), _) => source.files_dir().to_path_buf(),
+            (None, Some(dir)) => dir.clone(),
+            (None, None) if is_pkcs11_uri(&args.keys.to_string_lossy()) => {
+                PathBuf::from(DEFAULT_TRUST_DIR)
+            }
+            (None, None) => args.keys.clone(),
+        };
         let trust_path = args
             .trust_list
             .clone()
-            .unwrap_or_else(|| args.keys.join("trust-list.json"));
+            .unwrap_or_else(|| files.join("trust-list.json"));
         // --authority; else authority.pub.pem beside the keys or beside the trust list; else
         // the built-in development authority (which vouches only for development lists).
         let beside = [
-            Some(args.keys.join("authority.pub.pem")),
+            Some(files.join("authority.pub.pem")),
             trust_path.parent().map(|d| d.join("authority.pub.pem")),
         ];
         let authority = match &args.authority {
@@ -91,15 +106,21 @@ impl KeyMaterial {
             },
         };
         let trust = read_verified_trust_list(&trust_path, &authority)?;
-        let (ring, key) = match &args.key {
-            Some(path) => {
-                let key = KeyPair::load(path)?;
-                warn_if_dev(&key);
-                let signer = KeyRing::signer_with(&trust, key, at)?;
+        let (ring, key) = match (&args.key, source) {
+            (Some(path), _) => {
+                let key: Arc<dyn Ed25519Key> = match path.to_str().filter(|p| is_pkcs11_uri(p)) {
+                    Some(uri) => Arc::new(token_key(uri)?),
+                    None => Arc::new(KeyPair::load(path)?),
+                };
+                if is_dev_key(&key.verifying_key()) {
+                    eprintln!("{DEV_KEY_WARNING}");
+                }
+                let signer = KeyRing::signer_with_key(&trust, key, at)?;
                 (None, Some(Arc::new(signer)))
             }
-            None => {
-                let ring = KeyRing::load(&args.keys)?;
+            (None, source) => {
+                let source = source.ok_or_else(|| anyhow!("no key: give --keys or --key"))?;
+                let ring = KeyRing::from_source(&source)?;
                 if ring.uses_dev_keys() {
                     eprintln!("{DEV_KEY_WARNING}");
                 }
@@ -135,6 +156,15 @@ impl KeyMaterial {
             None => Err(anyhow!("no key: give --keys DIR or --key FILE")),
         }
     }
+}
+
+/// `--key 'pkcs11:…;object=<label>'`: the token's Ed25519 key with that label.
+fn token_key(uri: &str) -> Result<TokenEd25519Key> {
+    let parsed = Pkcs11Uri::parse(uri)?;
+    let label = parsed.object.clone().ok_or_else(|| {
+        anyhow!("--key {parsed}: say which key with object=<label>, e.g. object=school-79000701")
+    })?;
+    Ok(TokenEd25519Key::by_label(&Token::open(&parsed)?, &label)?)
 }
 
 /// Write `text` to `path`, or to standard output when `path` is `None`.

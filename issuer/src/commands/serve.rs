@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use hocba_issuer::api::metrics::MetricsToken;
 use hocba_issuer::api::{self, ApiConfig, AppState, SchoolKeys};
 use hocba_issuer::danger::DEV_KEY_WARNING;
+use hocba_issuer::keys::source::KeySource;
 use hocba_issuer::ops::logs::{self, LogFormat};
 use hocba_issuer::store::Store;
 use time::OffsetDateTime;
@@ -59,24 +60,25 @@ async fn serve(
         listen,
         database_url,
         database_schema,
-        keys: keys_dir,
+        keys: keys_arg,
+        trust_dir,
         public_url,
         verifier_url,
         ..
     } = args;
-    let (database_url, database_schema, keys_dir) = (
-        database_url.as_str(),
-        database_schema.as_deref(),
-        keys_dir.as_path(),
-    );
-    let keys = SchoolKeys::load(keys_dir)
-        .with_context(|| format!("loading school keys from {}", keys_dir.display()))?;
+    let (database_url, database_schema) = (database_url.as_str(), database_schema.as_deref());
+    // A directory, or a PKCS#11 token (opened and logged in to once, here): its URI holds no
+    // PIN, so it is safe in messages.
+    let source = KeySource::open(&keys_arg, trust_dir.as_deref())
+        .with_context(|| format!("opening the keys at {}", keys_arg.display()))?;
+    let keys_where = source.describe();
+    let keys_dir = source.files_dir().to_path_buf();
+    let keys_dir = keys_dir.as_path();
+    let keys = SchoolKeys::open(source)
+        .with_context(|| format!("loading school keys from {keys_where}"))?;
     if keys.uses_dev_keys() {
         eprintln!("\n{DEV_KEY_WARNING}\n");
-        tracing::warn!(
-            "serving with the public development keys from {}",
-            keys_dir.display()
-        );
+        tracing::warn!("serving with the public development keys from {keys_where}");
     }
     let store = match database_schema {
         Some(schema) => Store::connect_with_schema(database_url, schema).await,

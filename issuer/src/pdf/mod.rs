@@ -36,7 +36,7 @@ use serde_json::Value;
 use thiserror::Error;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use crate::keys::KeyPair;
+use crate::keys::Ed25519Key;
 use crate::pki::SchoolPki;
 
 /// The verifier address written into QR codes when none is configured.
@@ -69,6 +69,9 @@ pub enum PdfError {
     /// Writing the ZIP failed.
     #[error("ZIP: {0}")]
     Zip(String),
+    /// The school's key could not sign the QR summary (a token removed, a session lost).
+    #[error("signing the QR summary: {0}")]
+    Key(String),
 }
 
 /// How to render.
@@ -103,16 +106,18 @@ pub struct RenderedPdf {
 
 /// The signed QR summary of `credential`, signed by `key` (the school key that signed the
 /// credential).
-pub fn sign_summary(credential: &Value, key: &KeyPair) -> Result<SignedSummary, PdfError> {
+pub fn sign_summary(credential: &Value, key: &dyn Ed25519Key) -> Result<SignedSummary, PdfError> {
     let summary = Summary::from_credential(credential, &key.verifying_key())?;
-    let signature = key.sign(&summary.signing_input()?);
+    let signature = key
+        .try_sign(&summary.signing_input()?)
+        .map_err(|e| PdfError::Key(e.to_string()))?;
     Ok(summary.with_signature(signature)?)
 }
 
 /// Render the signed `credential` as a PDF whose QR summary `key` signs.
 pub fn render_pdf(
     credential: &Value,
-    key: &KeyPair,
+    key: &dyn Ed25519Key,
     options: &PdfOptions,
 ) -> Result<RenderedPdf, PdfError> {
     render_signed_pdf(credential, key, options, None)
@@ -122,7 +127,7 @@ pub fn render_pdf(
 /// ([`pades`]).
 pub fn render_signed_pdf(
     credential: &Value,
-    key: &KeyPair,
+    key: &dyn Ed25519Key,
     options: &PdfOptions,
     pki: Option<&SchoolPki>,
 ) -> Result<RenderedPdf, PdfError> {
@@ -283,7 +288,7 @@ const COMPRESSION_LEVEL: u32 = 2;
 /// machine's cores with scoped threads; the results are in the order of `credentials`.
 pub fn render_all<S: AsRef<str> + Sync>(
     credentials: &[S],
-    key: &KeyPair,
+    key: &dyn Ed25519Key,
     options: &PdfOptions,
 ) -> Vec<Result<RenderedPdf, PdfError>> {
     render_all_signed(credentials, key, options, None)
@@ -292,7 +297,7 @@ pub fn render_all<S: AsRef<str> + Sync>(
 /// [`render_all`], each PDF PAdES-signed by `pki` when given.
 pub fn render_all_signed<S: AsRef<str> + Sync>(
     credentials: &[S],
-    key: &KeyPair,
+    key: &dyn Ed25519Key,
     options: &PdfOptions,
     pki: Option<&SchoolPki>,
 ) -> Vec<Result<RenderedPdf, PdfError>> {

@@ -159,6 +159,8 @@ impl From<IssuerError> for WebError {
             IssuerError::NothingToSign { .. }
             | IssuerError::IdempotencyConflict { .. }
             | IssuerError::NoUsableKey { .. }
+            | IssuerError::Token { .. }
+            | IssuerError::TokenPin { .. }
             | IssuerError::NotSigned { .. } => {
                 let text = e.to_string();
                 WebError::Conflict(text.clone(), text)

@@ -49,6 +49,10 @@ fn key_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(repo().join("keys/dev")).unwrap() {
         let entry = entry.unwrap();
+        // Files only: keys/dev/softhsm/ (and keys/dev/pki/) are folders of their own.
+        if !entry.path().is_file() {
+            continue;
+        }
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
     }
     dir

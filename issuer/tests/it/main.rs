@@ -21,6 +21,7 @@
 //! * `pdf` — the printed record, its QR code read back from a raster.
 //! * `pades` — the development PKI's profile; PDFs signed by the principal then the seal, checked by `pdfsig`.
 //! * `paper_fit` — the printed page fits the paper form: one page, continuation headers, marks.
+//! * `token` — keys on a PKCS#11 token (SoftHSM2): same bytes as PEM, wrong PIN, token pulled.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 #![allow(
     clippy::unwrap_used,
@@ -57,5 +58,6 @@ mod serve;
 mod shares;
 mod status;
 mod store;
+mod token;
 mod two_servers;
 mod web;

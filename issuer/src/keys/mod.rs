@@ -1,6 +1,14 @@
-//! Ed25519 key pairs on disk: PKCS#8 PEM (what `openssl pkey` reads), written with mode 0600
-//! and refused on load when other users can read them (public development keys excepted, see
-//! [`crate::danger`]).
+//! A school's Ed25519 credential key, wherever it is held.
+//!
+//! * [`KeyPair`] — on disk as PKCS#8 PEM (what `openssl pkey` reads), written with mode 0600
+//!   and refused on load when other users can read them (public development keys excepted,
+//!   see [`crate::danger`]).
+//! * [`crate::token::TokenEd25519Key`] — on a PKCS#11 token; the key never leaves it.
+//! * [`Ed25519Key`] — what signing needs of either: the public key and a signature that may
+//!   fail (a token can be unplugged). [`source::KeySource`] says where a ring's keys are
+//!   (`--keys DIR` or `--keys 'pkcs11:…'`).
+
+pub mod source;
 
 use std::fmt;
 use std::fs;
@@ -14,6 +22,37 @@ use hocba_schema::multikey::encode_public_key;
 
 use crate::danger;
 use crate::error::IssuerError;
+
+/// An Ed25519 signing key, in memory or on a token: the one thing [`crate::signing::Signer`]
+/// and the PDF's QR summary sign with.
+pub trait Ed25519Key: Send + Sync + fmt::Debug {
+    /// The public key.
+    fn verifying_key(&self) -> VerifyingKey;
+
+    /// Ed25519 signature over `message` (RFC 8032; deterministic). Fails when the key's
+    /// holder cannot sign (a token removed, a session lost); nothing else is returned then.
+    fn try_sign(&self, message: &[u8]) -> Result<[u8; 64], IssuerError>;
+
+    /// `z` + base58btc(0xed 0x01 ‖ public key).
+    fn public_key_multibase(&self) -> String {
+        encode_public_key(&self.verifying_key())
+    }
+
+    /// Where the key is held, for messages (never the key): `file` or the token and label.
+    fn location(&self) -> String {
+        "file".into()
+    }
+}
+
+impl Ed25519Key for KeyPair {
+    fn verifying_key(&self) -> VerifyingKey {
+        self.signing.verifying_key()
+    }
+
+    fn try_sign(&self, message: &[u8]) -> Result<[u8; 64], IssuerError> {
+        Ok(KeyPair::sign(self, message))
+    }
+}
 
 /// An Ed25519 key pair. The secret half cannot be read out; it only signs.
 pub struct KeyPair {

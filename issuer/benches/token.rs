@@ -1,0 +1,253 @@
+//! Signing through a PKCS#11 token (SoftHSM2): the token's raw Ed25519 and RSA-2048 signing
+//! rates next to credentials signed per second through it, in the same run, one thread.
+//!
+//! Run: `cargo bench -p hocba-issuer --bench token`
+//!
+//! The bench makes its own development token in a temporary directory with
+//! `keys/dev/softhsm/load.sh` (plus an RSA-2048 seal key made with openssl) and runs itself
+//! again with `SOFTHSM2_CONF` pointing at it (SoftHSM2 reads it once per process). The rates
+//! are measured in interleaved rounds so that load from other processes falls on all alike:
+//!
+//! * raw Ed25519 — `C_Sign` with `CKM_EDDSA` on a 64-byte message, straight through `cryptoki`;
+//! * raw RSA-2048 — `C_Sign` with `CKM_SHA256_RSA_PKCS` on 1 KB (a PAdES signed-attributes size);
+//! * credential through the token — `Signer::sign_canonical` of the grade-11 example with the
+//!   token's key (canonicalisation, hashing, `C_Sign`, and the check of the signature);
+//! * credential with the PEM key — the same with `keys/dev/school-79000701.pem`;
+//! * seal through the token — `TokenSealKey::sign` (RSA-2048), what the PDF signer calls;
+//! * Ed25519 `verify_strict` — the check each token signature gets before it is used.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
+use cryptoki::object::{Attribute, ObjectClass};
+use cryptoki::session::UserType;
+use cryptoki::types::AuthPin;
+use hocba_issuer::app::keyring::KeyRing;
+use hocba_issuer::keys::source::KeySource;
+use hocba_issuer::seal_key::SealKey;
+use hocba_issuer::token::{Token, TokenSealKey};
+use hocba_schema::credential::UnsignedCredential;
+use hocba_test_support::files::{dev_keys, example_path};
+use time::macros::datetime;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const PIN: &str = "1234";
+const ROUNDS: usize = 5;
+const PER_ROUND: usize = 200;
+const CHILD_ENV: &str = "HOCBA_BENCH_TOKEN_DIR";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn main() {
+    match std::env::var(CHILD_ENV) {
+        Ok(dir) => measure(Path::new(&dir)),
+        Err(_) => {
+            let dir = tempfile::tempdir().unwrap();
+            make_token(dir.path());
+            let status = Command::new(std::env::current_exe().unwrap())
+                .args(std::env::args().skip(1))
+                .env(CHILD_ENV, dir.path())
+                .env("SOFTHSM2_CONF", dir.path().join("token/softhsm2.conf"))
+                .status()
+                .unwrap();
+            std::process::exit(status.code().unwrap_or(1));
+        }
+    }
+}
+
+/// The development token, with an RSA-2048 seal key `seal-bench-rsa` beside the school keys.
+fn make_token(dir: &Path) {
+    let dev = dir.join("dev");
+    std::fs::create_dir_all(dev.join("softhsm")).unwrap();
+    std::fs::create_dir_all(dev.join("pki")).unwrap();
+    for entry in std::fs::read_dir(root().join("keys/dev")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("school-") && name.ends_with(".pem") {
+            std::fs::copy(&path, dev.join(&name)).unwrap();
+        }
+    }
+    for name in ["load.sh", "pin.txt"] {
+        std::fs::copy(
+            root().join("keys/dev/softhsm").join(name),
+            dev.join("softhsm").join(name),
+        )
+        .unwrap();
+    }
+    std::fs::write(dev.join("softhsm/pin.txt"), format!("{PIN}\n")).unwrap();
+    let ok = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(dev.join("pki/seal-bench-rsa.pem"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let ok = Command::new("bash")
+        .arg(dev.join("softhsm/load.sh"))
+        .arg(dir.join("token"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+#[derive(Default, Clone, Copy)]
+struct Rate {
+    ops: usize,
+    time: Duration,
+}
+
+impl Rate {
+    fn per_sec(self) -> f64 {
+        self.ops as f64 / self.time.as_secs_f64()
+    }
+}
+
+fn timed(rate: &mut Rate, n: usize, mut f: impl FnMut(usize)) {
+    let start = Instant::now();
+    for i in 0..n {
+        f(i);
+    }
+    rate.time += start.elapsed();
+    rate.ops += n;
+}
+
+fn measure(dir: &Path) {
+    // The raw rates, straight through cryptoki with a session of the bench's own.
+    let ctx = Pkcs11::new(MODULE).unwrap();
+    ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+        .unwrap();
+    let slot = ctx.get_slots_with_token().unwrap()[0];
+    let session = ctx.open_ro_session(slot).unwrap();
+    session
+        .login(UserType::User, Some(&AuthPin::from(PIN.to_owned())))
+        .unwrap();
+    let find = |label: &str| {
+        session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::Label(label.as_bytes().to_vec()),
+            ])
+            .unwrap()[0]
+    };
+    let ed = find("school-79000701");
+    let rsa = find("seal-bench-rsa");
+    let eddsa = Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure));
+    let message64 = [7u8; 64];
+    let message1k = [9u8; 1024];
+
+    // The library's way: the key ring on the token, and the PEM ring, as `issue` uses them.
+    let uri = format!(
+        "pkcs11:token=hocba-dev?module-path={MODULE}&pin-source=file:{}",
+        dir.join("dev/softhsm/pin.txt").display()
+    );
+    let at = datetime!(2026-05-29 08:00 UTC);
+    let trust = hocba_verifier::danger::dev_authority()
+        .unwrap()
+        .verify_trust_list(&std::fs::read(dev_keys().join("trust-list.json")).unwrap())
+        .unwrap();
+    let source = KeySource::open(uri.as_ref(), Some(&dev_keys())).unwrap();
+    let token_signer = KeyRing::from_source(&source)
+        .unwrap()
+        .signer_for(&trust, "79000701", at)
+        .unwrap();
+    let pem_signer = KeyRing::load(&dev_keys())
+        .unwrap()
+        .signer_for(&trust, "79000701", at)
+        .unwrap();
+    let token = Token::open_uri(&uri).unwrap();
+    let seal = TokenSealKey::by_label(&token, "seal-bench-rsa").unwrap();
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(example_path("secondary-grade11.json")).unwrap())
+            .unwrap();
+    let unsigned = UnsignedCredential::new(
+        "urn:uuid:00000000-0000-4000-8000-000000000001",
+        token_signer.issuer(),
+        at,
+        record,
+        None,
+    )
+    .unwrap();
+
+    let mut raw_ed = Rate::default();
+    let mut raw_rsa = Rate::default();
+    let mut cred_token = Rate::default();
+    let mut cred_pem = Rate::default();
+    let mut seal_token = Rate::default();
+    let mut verify = Rate::default();
+    let public =
+        ed25519_dalek::VerifyingKey::from_bytes(&token_signer.key().verifying_key().to_bytes())
+            .unwrap();
+    let signature = ed25519_dalek::Signature::from_bytes(
+        &<[u8; 64]>::try_from(session.sign(&eddsa, ed, &message64).unwrap().as_slice()).unwrap(),
+    );
+    for _ in 0..ROUNDS {
+        timed(&mut verify, PER_ROUND, |_| {
+            black_box(
+                public
+                    .verify_strict(black_box(&message64), &signature)
+                    .is_ok(),
+            );
+        });
+        timed(&mut raw_ed, PER_ROUND, |_| {
+            black_box(session.sign(&eddsa, ed, &message64).unwrap());
+        });
+        timed(&mut cred_token, PER_ROUND, |_| {
+            black_box(token_signer.sign_canonical(&unsigned, at).unwrap());
+        });
+        timed(&mut cred_pem, PER_ROUND, |_| {
+            black_box(pem_signer.sign_canonical(&unsigned, at).unwrap());
+        });
+        timed(&mut raw_rsa, PER_ROUND / 4, |_| {
+            black_box(
+                session
+                    .sign(&Mechanism::Sha256RsaPkcs, rsa, &message1k)
+                    .unwrap(),
+            );
+        });
+        timed(&mut seal_token, PER_ROUND / 4, |_| {
+            black_box(seal.sign(&message1k).unwrap());
+        });
+    }
+    let raw = raw_ed.per_sec();
+    println!("SoftHSM2 {MODULE}, one thread, {ROUNDS} interleaved rounds");
+    println!("  raw Ed25519 C_Sign (CKM_EDDSA, 64 B)        {raw:>9.0} /s");
+    println!(
+        "  credentials signed through the token        {:>9.0} /s  ({:.0} % of raw Ed25519)",
+        cred_token.per_sec(),
+        100.0 * cred_token.per_sec() / raw
+    );
+    println!(
+        "  credentials signed with the PEM key         {:>9.0} /s  (same run, no token)",
+        cred_pem.per_sec()
+    );
+    println!(
+        "  Ed25519 verify_strict (the self-check)      {:>9.0} /s",
+        verify.per_sec()
+    );
+    let raw_rsa = raw_rsa.per_sec();
+    println!("  raw RSA-2048 C_Sign (SHA256_RSA_PKCS, 1 KB)  {raw_rsa:>9.0} /s");
+    println!(
+        "  seal signatures through TokenSealKey (RSA)   {:>9.0} /s  ({:.0} % of raw RSA-2048)",
+        seal_token.per_sec(),
+        100.0 * seal_token.per_sec() / raw_rsa
+    );
+}
