@@ -14,6 +14,7 @@
 //! * [`bundle`] — the offline trust bundle (trust list + every status list).
 //! * [`ops`] — Prometheus metrics (`GET /metrics`) and the log format of `serve`.
 //! * [`seal_key`] — the key behind a PDF signature (seal or principal), in a file or on a token.
+//! * [`conformance`] — `hocba-conformance`: a loopback VC-API fixture for the W3C test suites.
 //! * [`danger`] — the public development keys, recognised so they are never mistaken for real.
 //!
 //! Private keys never leave [`keys::KeyPair`]: it has no accessor for the secret, its `Debug`
@@ -24,6 +25,7 @@ pub mod app;
 pub mod authority;
 pub mod batch;
 pub mod bundle;
+pub mod conformance;
 pub mod danger;
 pub mod error;
 pub mod import;

@@ -20,6 +20,8 @@
 //! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
 //! * `pdf` — the printed record, its QR code read back from a raster.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
+//! * `conformance` — `hocba-conformance`: the W3C vector, VC-API issue/verify/revoke, loopback only.
+//! * `vc_api` — W3C VC-API `POST /credentials/issue` and `/credentials/status`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,6 +38,7 @@ mod app_layer;
 mod authority;
 mod batch;
 mod cli;
+mod conformance;
 mod crash;
 mod hardening;
 mod identity;
@@ -53,4 +56,5 @@ mod shares;
 mod status;
 mod store;
 mod two_servers;
+mod vc_api;
 mod web;
