@@ -22,6 +22,11 @@ struct Cli {
     /// Write the suites' localConfig.cjs (issuer and verifier of this service) here.
     #[arg(long)]
     manifest: Option<PathBuf>,
+    /// The base URL clients reach this service at, when it is not `http://LISTEN` (e.g.
+    /// `https://127.0.0.1:40444` behind a loopback TLS proxy: the suites' document loaders
+    /// fetch status lists over https only). Status list URLs and the manifest use it.
+    #[arg(long)]
+    public_base: Option<String>,
     /// A key file (PKCS#8 PEM, as `hocba-issuer keygen` writes) to keep the same did:key
     /// across runs; without it a new key is made for this run.
     #[arg(long)]
@@ -41,7 +46,10 @@ async fn main() -> Result<()> {
         .await
         .with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    let base = format!("http://{addr}");
+    let base = cli
+        .public_base
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let service = Conformance::new(key, &base);
     if let Some(path) = &cli.manifest {
         std::fs::write(path, manifest(&base, service.did()))

@@ -68,6 +68,97 @@ pub fn check_credential(doc: &Map<String, Value>) -> Result<(), Problem> {
             check_typed(member, value, needs_id)?;
         }
     }
+    if let Some(related) = doc.get("relatedResource") {
+        check_related(related)?;
+    }
+    Ok(())
+}
+
+/// `relatedResource`: one or more objects, each with a URL `id` (unique among them) and a
+/// `digestSRI` or `digestMultibase`. (Whether the digest matches the resource needs the
+/// resource fetched, which a loopback fixture does not do.)
+fn check_related(value: &Value) -> Result<(), Problem> {
+    let items: Vec<&Value> = match value {
+        Value::Array(items) if !items.is_empty() => items.iter().collect(),
+        Value::Object(_) => vec![value],
+        _ => return Err("relatedResource must be one or more objects".into()),
+    };
+    let mut ids = std::collections::HashSet::new();
+    for item in items {
+        let Value::Object(o) = item else {
+            return Err("relatedResource must be one or more objects".into());
+        };
+        let id = o
+            .get("id")
+            .and_then(url_string)
+            .ok_or("relatedResource.id must be a URL")?;
+        if !ids.insert(id) {
+            return Err(format!("relatedResource.id {id} is not unique"));
+        }
+        if !o.contains_key("digestSRI") && !o.contains_key("digestMultibase") {
+            return Err("relatedResource needs digestSRI or digestMultibase".into());
+        }
+    }
+    Ok(())
+}
+
+/// The terms the VC 2.0 base context defines and protects (a later context must not redefine
+/// them): the ones a credential's meaning rests on.
+const PROTECTED_TERMS: [&str; 14] = [
+    "VerifiableCredential",
+    "VerifiablePresentation",
+    "EnvelopedVerifiableCredential",
+    "credentialSubject",
+    "credentialStatus",
+    "credentialSchema",
+    "issuer",
+    "validFrom",
+    "validUntil",
+    "proof",
+    "evidence",
+    "termsOfUse",
+    "relatedResource",
+    "refreshService",
+];
+
+/// Inline contexts, without JSON-LD processing: a term maps to an absolute URL (or a
+/// keyword / compact form), a term of the base context or one an earlier inline context
+/// marked `@protected` is not redefined.
+fn check_inline_contexts(items: &[Value]) -> Result<(), Problem> {
+    let mut protected: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+    for item in items {
+        let Value::Object(context) = item else {
+            continue;
+        };
+        let is_protected = context.get("@protected") == Some(&Value::Bool(true));
+        for (term, definition) in context {
+            if term.starts_with('@') {
+                continue;
+            }
+            if PROTECTED_TERMS.contains(&term.as_str()) {
+                return Err(format!("@context redefines the protected term {term}"));
+            }
+            if let Some(earlier) = protected.get(term)
+                && earlier != definition
+            {
+                return Err(format!("@context redefines the protected term {term}"));
+            }
+            let iri = match definition {
+                Value::String(s) => Some(s.as_str()),
+                Value::Object(o) => o.get("@id").and_then(Value::as_str),
+                _ => None,
+            };
+            if let Some(iri) = iri
+                && !iri.starts_with('@')
+                && !is_url(iri)
+            {
+                return Err(format!("@context maps {term} to {iri:?}, not a URL"));
+            }
+            if is_protected {
+                protected.insert(term.clone(), definition.clone());
+            }
+        }
+    }
     Ok(())
 }
 
@@ -91,7 +182,7 @@ fn check_context(context: Option<&Value>) -> Result<(), Problem> {
             _ => return Err("each @context item must be a URL or an object".into()),
         }
     }
-    Ok(())
+    check_inline_contexts(items)
 }
 
 fn check_subject(subject: &Map<String, Value>) -> Result<(), Problem> {
@@ -109,7 +200,11 @@ fn check_names(doc: &Map<String, Value>) -> Result<(), Problem> {
         };
         let ok = |v: &Value| match v {
             Value::String(_) => true,
-            Value::Object(o) => o.get("@value").is_some_and(Value::is_string),
+            Value::Object(o) => {
+                o.get("@value").is_some_and(Value::is_string)
+                    && o.keys()
+                        .all(|k| matches!(k.as_str(), "@value" | "@language" | "@direction"))
+            }
             _ => false,
         };
         let valid = match value {
@@ -219,6 +314,11 @@ mod tests {
     #[test]
     fn the_musts() {
         assert_eq!(check_credential(ok().as_object().unwrap()), Ok(()));
+        let mut related = ok();
+        related["relatedResource"] =
+            json!({"id": "https://a.example/1", "digestMultibase": "uEiA"});
+        related["@context"] = json!([CONTEXT_V2, {"Foo": "https://a.example/#Foo"}]);
+        assert_eq!(check_credential(related.as_object().unwrap()), Ok(()));
         for (member, bad) in [
             ("@context", json!(["https://example.org/x", CONTEXT_V2])),
             ("type", json!(["Foo"])),
@@ -227,6 +327,28 @@ mod tests {
             ("validFrom", json!("2026-01-01")),
             ("name", json!(5)),
             ("credentialStatus", json!({"id": "x"})),
+            (
+                "name",
+                json!({"@value": "A", "@language": "en", "url": "x:y"}),
+            ),
+            ("relatedResource", json!([{"id": "https://a.example/1"}])),
+            ("relatedResource", json!(["https://a.example/1"])),
+            (
+                "relatedResource",
+                json!([{"id": "https://a.example/1", "digestSRI": "s"}, {"id": "https://a.example/1", "digestSRI": "s"}]),
+            ),
+            (
+                "@context",
+                json!([CONTEXT_V2, {"VerifiableCredential": "https://example.org/#Bad"}]),
+            ),
+            (
+                "@context",
+                json!([CONTEXT_V2, {"Foo": "https ://not-a-url#Foo"}]),
+            ),
+            (
+                "@context",
+                json!([CONTEXT_V2, {"@protected": true, "Foo": "https://a.example/#Foo"}, {"Foo": "https://a.example/#Other"}]),
+            ),
         ] {
             let mut doc = ok();
             doc[member] = bad;
