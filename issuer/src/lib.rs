@@ -15,6 +15,7 @@
 //! * [`ops`] — Prometheus metrics (`GET /metrics`) and the log format of `serve`.
 //! * [`token`] — keys on a PKCS#11 token (RFC 7512 URIs, one session per batch, CKM_EDDSA).
 //! * [`seal_key`] — the key behind a PDF signature (seal or principal), in a file or on a token.
+//! * [`conformance`] — `hocba-conformance`: a loopback VC-API fixture for the W3C test suites.
 //! * [`danger`] — the public development keys, recognised so they are never mistaken for real.
 //!
 //! Private keys never leave [`keys::KeyPair`]: it has no accessor for the secret, its `Debug`
@@ -25,6 +26,7 @@ pub mod app;
 pub mod authority;
 pub mod batch;
 pub mod bundle;
+pub mod conformance;
 pub mod danger;
 pub mod error;
 pub mod import;

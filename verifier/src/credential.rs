@@ -234,7 +234,7 @@ fn verify_split(
         Err(problem) => Err(problem.clone()),
     };
     if let Ok(meta) = &meta {
-        subject.signed_at = Some(meta.created_text.clone());
+        subject.signed_at = meta.created_text().map(str::to_owned);
         subject.key = Some(KeyInfo {
             id: meta.verification_method.clone(),
             status: None,
@@ -258,7 +258,7 @@ fn verify_split(
         trust,
         subject_code.as_ref(),
     ));
-    checks.push(key_validity_check(&meta, lookup, trust));
+    checks.push(key_validity_check(&meta, lookup, trust, now));
     checks.push(validity_period_check(&envelope, &meta, now));
     checks.push(integrity_check(
         &secured,
@@ -372,11 +372,17 @@ impl Envelope {
     }
 }
 
-/// What the proof says about who signed and when.
+/// What the proof says about who signed and when, and until when it counts.
+///
+/// `created` is optional in Data Integrity; when it is absent the time of signing is unknown
+/// and the key-lifecycle check takes the time of verification instead (the latest the proof
+/// can have been made), so such a proof passes only with a key that is valid and not retired
+/// now: a proof without `created` can never borrow a key's past validity
+/// ([`checks::key_validity_check`]). The issuer always writes `created`.
 struct ProofMeta {
     verification_method: String,
-    created: OffsetDateTime,
-    created_text: String,
+    created: Option<(OffsetDateTime, String)>,
+    expires: Option<(OffsetDateTime, String)>,
 }
 
 impl ProofMeta {
@@ -386,17 +392,29 @@ impl ProofMeta {
             .proof_str("verificationMethod")
             .ok_or_else(|| malformed("proof.verificationMethod is missing or not a string".into()))?
             .to_owned();
-        let created_text = doc
-            .proof_str("created")
-            .ok_or_else(|| malformed("proof.created is missing or not a string".into()))?
-            .to_owned();
-        let created =
-            parse_time("proof.created", &created_text).map_err(|e| malformed(e.to_string()))?;
+        // A member that is present must be an XML Schema dateTime string; a malformed one
+        // makes the proof malformed (the spec's MUST), never "no time given".
+        let time =
+            |name: &'static str| -> Result<Option<(OffsetDateTime, String)>, (Reason, String)> {
+                match doc.proof_options.get(name) {
+                    None => Ok(None),
+                    Some(Value::String(text)) => parse_time(&format!("proof.{name}"), text)
+                        .map(|t| Some((t, text.clone())))
+                        .map_err(|e| malformed(e.to_string())),
+                    Some(other) => Err(malformed(format!(
+                        "proof.{name} must be a date-time string, found {other}"
+                    ))),
+                }
+            };
         Ok(Self {
             verification_method,
-            created,
-            created_text,
+            created: time("created")?,
+            expires: time("expires")?,
         })
+    }
+
+    fn created_text(&self) -> Option<&str> {
+        self.created.as_ref().map(|(_, text)| text.as_str())
     }
 }
 

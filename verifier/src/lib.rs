@@ -95,7 +95,9 @@ pub use error::VerifyError;
 pub use federation::VerifiedNationalList;
 pub use input::{MAX_CREDENTIAL_BYTES, MAX_TRUST_LIST_BYTES};
 pub use pipeline::{Input, Judged, Needs, check_input, read_input};
-pub use proof::{IntegrityFailure, verify_proof, verify_signature};
+pub use proof::{
+    IntegrityFailure, check_proof_times, verify_proof, verify_proof_at, verify_signature,
+};
 pub use qr::{
     SummaryVerdict, VerifiedSummary, check_binding, decode_qr_image, verify_summary,
     verify_summary_with,

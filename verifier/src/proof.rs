@@ -55,6 +55,71 @@ pub fn verify_proof(doc: &SecuredDocument, key: &VerifyingKey) -> Result<(), Int
     verify_signature(key, &hash, &doc.signature)
 }
 
+/// [`verify_proof`] at time `now`, for documents outside the học bạ trust model (the
+/// conformance mode, where the key comes from a `did:key`): the proof options, then the
+/// proof's own times (`created`, when present, a date-time not after `now`; `expires`, when
+/// present, a date-time not before `now`), then the signature. A document that breaks the
+/// project's limits on signed JSON (NFC, numbers within ±(2^53−1)) is hashed with plain
+/// RFC 8785, as the cryptosuite defines it.
+pub fn verify_proof_at(
+    doc: &SecuredDocument,
+    key: &VerifyingKey,
+    now: time::OffsetDateTime,
+) -> Result<(), IntegrityFailure> {
+    check_options(doc)?;
+    check_proof_times(doc, now)?;
+    let hash = match doc.hash_data() {
+        Ok(hash) => hash,
+        Err(
+            hocba_schema::SchemaError::NotNfc { .. }
+            | hocba_schema::SchemaError::NumberOutOfRange { .. },
+        ) => doc
+            .hash_data_unchecked()
+            .map_err(|e| IntegrityFailure::new(Reason::MalformedProof, e.to_string()))?,
+        Err(e) => return Err(IntegrityFailure::new(Reason::MalformedProof, e.to_string())),
+    };
+    verify_signature(key, &hash, &doc.signature)
+}
+
+/// The proof's `created` and `expires` against `now` (Data Integrity §4): each, when present,
+/// is an RFC 3339 date-time; `created` is not after `now`, `expires` not before it.
+pub fn check_proof_times(
+    doc: &SecuredDocument,
+    now: time::OffsetDateTime,
+) -> Result<(), IntegrityFailure> {
+    let time = |name: &str| -> Result<Option<time::OffsetDateTime>, IntegrityFailure> {
+        match doc.proof_options.get(name) {
+            None => Ok(None),
+            Some(serde_json::Value::String(text)) => {
+                hocba_schema::credential::parse_time(&format!("proof.{name}"), text)
+                    .map(Some)
+                    .map_err(|e| IntegrityFailure::new(Reason::MalformedProof, e.to_string()))
+            }
+            Some(other) => Err(IntegrityFailure::new(
+                Reason::MalformedProof,
+                format!("proof.{name} must be a date-time string, found {other}"),
+            )),
+        }
+    };
+    if let Some(created) = time("created")?
+        && created > now
+    {
+        return Err(IntegrityFailure::new(
+            Reason::ProofCreatedInFuture,
+            "proof.created is after the time of checking",
+        ));
+    }
+    if let Some(expires) = time("expires")?
+        && now > expires
+    {
+        return Err(IntegrityFailure::new(
+            Reason::ProofExpired,
+            "proof.expires is before the time of checking",
+        ));
+    }
+    Ok(())
+}
+
 /// The proof options `type`, `cryptosuite`, `proofPurpose` and `@context`.
 pub(crate) fn check_options(doc: &SecuredDocument) -> Result<(), IntegrityFailure> {
     let expect = |name: &str, wanted: &str, reason: Reason| match doc.proof_options.get(name) {

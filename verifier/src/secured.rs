@@ -60,6 +60,13 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
         .strip_prefix('"')?
         .strip_suffix('"')?;
     let signature = decode_base58btc_exact::<64>(encoded)?;
+    // A proof `@context` that differs from the document's (a strict prefix of it) means the
+    // document is hashed with the proof's: the bytes as they lie are not what was signed.
+    if let Some(proof_ctx) = proof.member("@context")
+        && scan.member("@context").map(|m| m.value_text()) != Some(proof_ctx.value_text())
+    {
+        return None;
+    }
     let mut hash = [0u8; 64];
     let digest = |pieces: [&[u8]; 2]| {
         let mut h = Sha256::new();
@@ -117,10 +124,15 @@ fn proof_parts(proof: Option<Value>) -> ProofParts {
         None => return Err((Reason::NotSigned, "the document has no `proof`".into())),
         Some(Value::Object(options)) => options,
         Some(Value::Array(items)) => {
-            return malformed(format!(
-                "`proof` is an array of {}; exactly one proof object is accepted",
-                items.len()
-            ));
+            let count = items.len();
+            match hocba_schema::proof::single_proof(items) {
+                Some(options) => options,
+                None => {
+                    return malformed(format!(
+                        "`proof` is a set of {count}; a proof set is accepted only with exactly one proof object"
+                    ));
+                }
+            }
         }
         Some(other) => return malformed(format!("`proof` must be an object, found {other}")),
     };
@@ -228,7 +240,9 @@ mod tests {
         assert_eq!(doc["id"], "x");
         assert_eq!(p.unwrap_err().0, Reason::NotSigned);
         for (proof, needle) in [
-            (json!([{}]), "array"),
+            (json!([{}, {}]), "set of 2"),
+            (json!([]), "set of 0"),
+            (json!(["z"]), "exactly one proof object"),
             (json!("z"), "object"),
             (json!({}), "missing"),
             (json!({"proofValue": 5}), "string"),

@@ -15,6 +15,8 @@
 //! `metrics.rs` (`GET /metrics` for the operations centre, who may read it, and the
 //! middleware counting requests by route template).
 //!
+//! `vc_api.rs` (W3C VC-API `POST /credentials/issue` and `/credentials/status`).
+//!
 //! `shares.rs` (guardian tokens, share codes and their redemption by admissions portals).
 //!
 //! Nothing here logs a token, a share code, a key or record content.
@@ -34,6 +36,7 @@ pub mod records;
 pub mod shares;
 pub mod status;
 pub mod validation;
+pub mod vc_api;
 
 use std::fmt;
 use std::sync::Arc;
@@ -199,6 +202,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(authority::compromise_key))
         .routes(routes!(authority::publish, authority::list_versions))
         .routes(routes!(authority::reissue))
+        .routes(routes!(vc_api::issue))
+        .routes(routes!(vc_api::update_status))
         .split_for_parts()
 }
 

@@ -29,6 +29,8 @@
 //! * `names` — how a pupil's files are named and how a pupil is named in lists.
 //! * `vi_order` — Vietnamese alphabetical order (class lists by pupil name).
 //! * `pupil` — how a pupil is recognised across imports, years and entry points.
+//! * `vc_issue` — one credential handed over whole (W3C VC-API) issued through import,
+//!   validation and signing.
 
 pub mod accounts;
 pub mod class_file;
@@ -55,6 +57,7 @@ pub mod sign;
 mod sign_runner;
 pub mod trust_publish;
 pub mod validate;
+pub mod vc_issue;
 pub mod vi_order;
 
 use std::fmt;

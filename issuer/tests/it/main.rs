@@ -23,6 +23,8 @@
 //! * `paper_fit` — the printed page fits the paper form: one page, continuation headers, marks.
 //! * `token` — keys on a PKCS#11 token (SoftHSM2): same bytes as PEM, wrong PIN, token pulled.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
+//! * `conformance` — `hocba-conformance`: the W3C vector, VC-API issue/verify/revoke, loopback only.
+//! * `vc_api` — W3C VC-API `POST /credentials/issue` and `/credentials/status`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -39,6 +41,7 @@ mod app_layer;
 mod authority;
 mod batch;
 mod cli;
+mod conformance;
 mod crash;
 mod hardening;
 mod identity;
@@ -60,4 +63,5 @@ mod status;
 mod store;
 mod token;
 mod two_servers;
+mod vc_api;
 mod web;

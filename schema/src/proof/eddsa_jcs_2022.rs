@@ -7,8 +7,13 @@
 //!
 //! Creating a proof copies the document's `@context` into the proof configuration. Verifying
 //! hashes the proof exactly as found, minus `proofValue`, and requires the document's `@context`
-//! to start with the proof's. This module prepares the bytes; the issuer signs them and the
-//! verifier checks the signature, so no key material passes through here.
+//! to start with the proof's; when the proof's `@context` is a strict prefix of the document's,
+//! the document is hashed with the proof's `@context` in place of its own (vc-di-eddsa §3.3.2
+//! step 3: "set unsecuredDocument.@context equal to proofOptions.@context"). A `proof` that is
+//! a set of exactly one proof is read as that proof; a set of several is refused (the project
+//! never makes proof sets or chains, and a verdict on one proof of several would mislead).
+//! This module prepares the bytes; the issuer signs them and the verifier checks the
+//! signature, so no key material passes through here.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -145,12 +150,15 @@ impl SecuredDocument {
         };
         let proof = match unsecured.remove("proof") {
             Some(Value::Object(proof)) => proof,
-            Some(Value::Array(_)) => {
-                return Err(field(
-                    "proof",
-                    "exactly one proof is accepted, found an array",
-                ));
-            }
+            Some(Value::Array(items)) => match single_proof(items) {
+                Some(proof) => proof,
+                None => {
+                    return Err(field(
+                        "proof",
+                        "a proof set is accepted only with exactly one proof object",
+                    ));
+                }
+            },
             Some(_) => return Err(field("proof", "must be an object")),
             None => return Err(field("proof", "missing: the document is not signed")),
         };
@@ -187,14 +195,31 @@ impl SecuredDocument {
         self.proof_options.get(name).and_then(Value::as_str)
     }
 
-    /// The document's `hashData` for this proof.
+    /// The document's `hashData` for this proof (with the proof's `@context` in the
+    /// document when it is a strict prefix of the document's, see [`Self::hashed_document`]).
     pub fn hash_data(&self) -> Result<[u8; 64], SchemaError> {
-        hash_data(&self.proof_options, &self.unsecured)
+        hash_data(&self.proof_options, &self.hashed_document())
     }
 
     /// [`hash_data_unchecked`] for this proof.
     pub fn hash_data_unchecked(&self) -> Result<[u8; 64], SchemaError> {
-        hash_data_unchecked(&self.proof_options, &self.unsecured)
+        hash_data_unchecked(&self.proof_options, &self.hashed_document())
+    }
+
+    /// The document as it is hashed: the unsecured document, its `@context` replaced by the
+    /// proof's when that is a strict prefix of it (vc-di-eddsa §3.3.2 step 3). Borrowed in
+    /// the usual case where the two are equal or the proof has none.
+    pub fn hashed_document(&self) -> std::borrow::Cow<'_, Object> {
+        match self.proof_options.get("@context") {
+            Some(proof_ctx)
+                if self.context_matches() && self.unsecured.get("@context") != Some(proof_ctx) =>
+            {
+                let mut doc = self.unsecured.clone();
+                doc.insert("@context".into(), proof_ctx.clone());
+                std::borrow::Cow::Owned(doc)
+            }
+            _ => std::borrow::Cow::Borrowed(&self.unsecured),
+        }
     }
 
     /// When the proof carries `@context`, the document's `@context` must start with the same
@@ -203,17 +228,11 @@ impl SecuredDocument {
         let Some(proof_ctx) = self.proof_options.get("@context") else {
             return true;
         };
-        let as_list = |v: &Value| -> Vec<Value> {
-            match v {
-                Value::Array(items) => items.clone(),
-                other => vec![other.clone()],
-            }
-        };
         let Some(doc_ctx) = self.unsecured.get("@context") else {
             return false;
         };
-        let (p, d) = (as_list(proof_ctx), as_list(doc_ctx));
-        p.len() <= d.len() && p.iter().zip(&d).all(|(a, b)| a == b)
+        let (p, d) = (as_slice(proof_ctx), as_slice(doc_ctx));
+        p.len() <= d.len() && p.iter().zip(d).all(|(a, b)| a == b)
     }
 
     /// Put the proof back and return the whole secured document.
@@ -222,6 +241,22 @@ impl SecuredDocument {
         attach_proof(&mut doc, self.proof_options, &self.signature);
         Value::Object(doc)
     }
+}
+
+/// A JSON-LD value as the list of its items (a single value is a list of one).
+fn as_slice(v: &Value) -> &[Value] {
+    match v {
+        Value::Array(items) => items,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// The one proof object of a proof set of exactly one.
+pub fn single_proof(items: Vec<Value>) -> Option<Object> {
+    let [Value::Object(proof)] = <[Value; 1]>::try_from(items).ok()? else {
+        return None;
+    };
+    Some(proof)
 }
 
 fn field(name: &str, problem: &str) -> SchemaError {
@@ -284,6 +319,36 @@ mod tests {
     }
 
     #[test]
+    fn a_proof_set_of_one_is_the_proof() {
+        let mut v = vector();
+        v["proof"] = json!([v["proof"].clone()]);
+        let one = SecuredDocument::from_value(v).unwrap();
+        let plain = SecuredDocument::from_value(vector()).unwrap();
+        assert_eq!(one.proof_options, plain.proof_options);
+        assert_eq!(one.hash_data().unwrap(), plain.hash_data().unwrap());
+    }
+
+    #[test]
+    fn a_strict_prefix_context_is_hashed_in_the_document() {
+        let mut v = vector();
+        let ctx = v["@context"].clone();
+        let mut longer = ctx.as_array().unwrap().clone();
+        longer.push(json!("https://example.org/extra/v1"));
+        v["@context"] = json!(longer);
+        let doc = SecuredDocument::from_value(v).unwrap();
+        assert!(doc.context_matches());
+        // Hashed as if the document carried the proof's @context: the vector's own hash.
+        let plain = SecuredDocument::from_value(vector()).unwrap();
+        assert_eq!(doc.hashed_document().get("@context"), Some(&ctx));
+        assert_eq!(doc.hash_data().unwrap(), plain.hash_data().unwrap());
+        // Equal contexts hash the document as it is, without a copy.
+        assert!(matches!(
+            plain.hashed_document(),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
     fn context_mismatch_is_detected() {
         let mut v = vector();
         v["@context"] = json!(["https://www.w3.org/ns/credentials/v2"]);
@@ -298,7 +363,13 @@ mod tests {
         let e = SecuredDocument::from_value(v).unwrap_err();
         assert!(e.to_string().contains("64 bytes"), "{e}");
         let mut v = vector();
-        v["proof"] = json!([v["proof"].clone()]);
+        v["proof"] = json!([v["proof"].clone(), v["proof"].clone()]);
+        assert!(SecuredDocument::from_value(v).is_err());
+        let mut v = vector();
+        v["proof"] = json!([]);
+        assert!(SecuredDocument::from_value(v).is_err());
+        let mut v = vector();
+        v["proof"] = json!(["not an object"]);
         assert!(SecuredDocument::from_value(v).is_err());
         let mut v = vector();
         v.as_object_mut().unwrap().remove("proof");

@@ -8,7 +8,7 @@ use hocba_schema::trust_list::KeyStatus;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{Envelope, Meta, SignatureCheck};
+use super::{Envelope, Meta, ProofMeta, SignatureCheck};
 use crate::federation::vouch_check;
 use crate::proof::check_options;
 use crate::reason::{CheckName, Reason};
@@ -95,11 +95,13 @@ pub(super) fn issuer_check(
     }
 }
 
-/// The key's status and validity window at the proof's `created`.
+/// The key's status and validity window at the proof's `created`, or at `now` when the proof
+/// has no `created` (the latest it can have been signed: see [`super::ProofMeta`]).
 pub(super) fn key_validity_check(
     meta: &Meta,
     lookup: Option<KeyLookup<'_>>,
     trust: &VerifiedTrustList,
+    now: OffsetDateTime,
 ) -> Check {
     let name = CheckName::KeyValidity;
     let Some(found) = lookup else {
@@ -112,7 +114,16 @@ pub(super) fn key_validity_check(
     let Ok(meta) = meta else {
         return not_checked(name, Reason::DependsOnFailedCheck, "");
     };
-    let created = meta.created;
+    let (created, signed) = match &meta.created {
+        Some((at, text)) => (*at, format!("proof.created {text}")),
+        None => (
+            now,
+            format!(
+                "the proof has no created, so the time of checking {}",
+                ShowTime(now)
+            ),
+        ),
+    };
     let version = trust.version();
     if key.status == KeyStatus::Compromised {
         return Check::failed(
@@ -134,8 +145,7 @@ pub(super) fn key_validity_check(
             name,
             Reason::SignedBeforeKeyValid,
             format!(
-                "proof.created {} is before the key's validFrom {}",
-                meta.created_text,
+                "{signed} is before the key's validFrom {}",
                 ShowTime(key.valid_from)
             ),
         );
@@ -153,8 +163,7 @@ pub(super) fn key_validity_check(
             name,
             Reason::RetiredKeyAfterRetirement,
             format!(
-                "proof.created {} is not before the key's retirement {}",
-                meta.created_text,
+                "{signed} is not before the key's retirement {}",
                 ShowTime(until)
             ),
         ),
@@ -162,16 +171,14 @@ pub(super) fn key_validity_check(
             name,
             Reason::SignedAfterKeyValidity,
             format!(
-                "proof.created {} is not before the key's validUntil {}",
-                meta.created_text,
+                "{signed} is not before the key's validUntil {}",
                 ShowTime(until)
             ),
         ),
         (KeyStatus::Retired, Some(until)) => Check::passed(
             name,
             Some(format!(
-                "retired key; signed {} before its retirement {}",
-                meta.created_text,
+                "retired key; {signed} is before its retirement {}",
                 ShowTime(until)
             )),
         ),
@@ -182,7 +189,8 @@ pub(super) fn key_validity_check(
     }
 }
 
-/// `validFrom` ≤ now ≤ `validUntil`, and the proof not dated after now.
+/// `validFrom` ≤ now ≤ `validUntil`, the proof not dated after now and not past its
+/// `expires`.
 pub(super) fn validity_period_check(
     envelope: &Envelope,
     meta: &Meta,
@@ -220,15 +228,33 @@ pub(super) fn validity_period_check(
             ),
         );
     }
-    if let Ok(meta) = meta
-        && meta.created > now
+    if let Ok(ProofMeta {
+        created: Some((created, text)),
+        ..
+    }) = meta
+        && *created > now
     {
         return Check::failed(
             name,
             Reason::ProofCreatedInFuture,
             format!(
-                "proof.created {} is after the time of checking {}",
-                meta.created_text,
+                "proof.created {text} is after the time of checking {}",
+                ShowTime(now)
+            ),
+        );
+    }
+    // Data Integrity: a proof past its `expires` MUST NOT verify.
+    if let Ok(ProofMeta {
+        expires: Some((expires, text)),
+        ..
+    }) = meta
+        && now > *expires
+    {
+        return Check::failed(
+            name,
+            Reason::ProofExpired,
+            format!(
+                "proof.expires {text} is before the time of checking {}",
                 ShowTime(now)
             ),
         );

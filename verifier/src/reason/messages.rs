@@ -105,6 +105,10 @@ impl Reason {
                 "Chữ ký ghi ngày ở tương lai.",
                 "The signature is dated in the future.",
             ),
+            ProofExpired => (
+                "Chữ ký đã quá thời hạn sử dụng ghi trong chữ ký; hãy đề nghị nhà trường cấp lại bản có chữ ký mới.",
+                "The signature is past the expiry date written in it; ask the school for a newly signed copy.",
+            ),
             NoStatusEntry => (
                 "Hồ sơ không có thông tin trạng thái thu hồi nên chưa kiểm tra việc thu hồi.",
                 "The record has no revocation entry, so revocation was not checked.",

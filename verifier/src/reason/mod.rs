@@ -111,8 +111,9 @@ pub enum Reason {
     // --- integrity ---
     /// The document has no `proof`.
     NotSigned,
-    /// The `proof` is not one object with a string `verificationMethod`, an RFC 3339 `created`
-    /// and a `proofValue` of `z` + base58btc(64 bytes).
+    /// The `proof` is not one object (or a set of one) with a string `verificationMethod`, a
+    /// `proofValue` of `z` + base58btc(64 bytes) and, when present, RFC 3339 `created` and
+    /// `expires`.
     MalformedProof,
     /// The proof's `type` is not `DataIntegrityProof`.
     WrongProofType,
@@ -173,6 +174,8 @@ pub enum Reason {
     Expired,
     /// The proof's `created` is after the time of checking.
     ProofCreatedInFuture,
+    /// The proof's `expires` is before the time of checking: the proof no longer counts.
+    ProofExpired,
 
     // --- status ---
     /// The credential has no `credentialStatus`.
@@ -297,6 +300,7 @@ impl Reason {
             NotYetValid => "not_yet_valid",
             Expired => "expired",
             ProofCreatedInFuture => "proof_created_in_future",
+            ProofExpired => "proof_expired",
             NoStatusEntry => "no_status_entry",
             StatusNotChecked => "status_not_checked",
             Revoked => "revoked",

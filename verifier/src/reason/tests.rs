@@ -32,6 +32,7 @@ pub(crate) const ALL: &[Reason] = &[
     Reason::NotYetValid,
     Reason::Expired,
     Reason::ProofCreatedInFuture,
+    Reason::ProofExpired,
     Reason::NoStatusEntry,
     Reason::StatusNotChecked,
     Reason::Revoked,

@@ -26,6 +26,8 @@
 //! * `pages` — the HTML pages rendered from real verdicts (`pages_support` builds the world).
 //! * `browser` — the QR landing page in a real Chromium through ChromeDriver.
 //! * `hostile` — hostile PDFs and request bodies, and bounded property tests of the readers.
+//! * `proof_spec` — the Data Integrity rules of the W3C suites: `expires`, optional `created`,
+//!   the proof `@context` prefix, a proof set of one.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
 #[allow(dead_code)]
@@ -46,6 +48,7 @@ mod keys;
 mod pages;
 mod pdf;
 mod pipeline;
+mod proof_spec;
 mod qr;
 mod replay;
 mod scans;

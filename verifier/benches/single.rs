@@ -1,0 +1,112 @@
+//! Speed of one credential verification against the raw Ed25519 rate of the same run: the
+//! grade-11 example (`schema/examples/secondary-grade11.json`) signed as school A of the test
+//! trust list, its canonical bytes as the issuer hands them out, verified with
+//! `verify_credential` (every check, no status lists); and `verify_strict` on a 64-byte message
+//! (the size of hashData). The two run in alternating rounds so other load hits both alike.
+//!
+//! Run: `cargo bench -p hocba-verifier --bench single` (`HOCBA_BENCH_MS` sets the time, default
+//! 3000). For an instruction profile that other processes cannot disturb:
+//! `HOCBA_BENCH_PROFILE=20000 valgrind --tool=callgrind target/release/deps/single-…` runs
+//! only that many verifications.
+
+#![allow(missing_docs, clippy::unwrap_used, unreachable_pub)]
+// Timing is what a bench is for.
+#![allow(clippy::disallowed_methods)]
+
+#[allow(dead_code)]
+#[path = "../tests/verifier/support.rs"]
+mod support;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::Signer as _;
+use hocba_schema::credential::{StatusEntry, UnsignedCredential};
+use hocba_verifier::verify_credential;
+use serde_json::{Value, json};
+
+use support::*;
+
+fn grade11_credential() -> Vec<u8> {
+    let mut record: Value =
+        serde_json::from_str(include_str!("../../schema/examples/secondary-grade11.json")).unwrap();
+    record["school"]["code"] = json!("79000701");
+    let status = StatusEntry::revocation("https://hocba.example/status/79000701/1", 4242);
+    let doc = UnsignedCredential::new(
+        "urn:uuid:44444444-4444-4444-8444-444444444444",
+        &school_a(),
+        SIGNED_AT,
+        record,
+        Some(&status),
+    )
+    .unwrap()
+    .into_document();
+    let signed = sign(
+        doc,
+        &school_a_key(),
+        &vm(SCHOOL_A, &school_a_key()),
+        &time_text(SIGNED_AT),
+    );
+    hocba_schema::jcs::canonical_bytes(&signed).unwrap()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let bytes = grade11_credential();
+    let trust = verified_trust();
+    assert!(verify_credential(&bytes, &trust, NOW).unwrap().is_valid());
+    if let Some(n) = std::env::var("HOCBA_BENCH_PROFILE")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        for _ in 0..n {
+            black_box(verify_credential(black_box(&bytes), &trust, NOW).unwrap());
+        }
+        return;
+    }
+    let key = school_a_key();
+    let public = key.verifying_key();
+    let message = [7u8; 64];
+    let signature = key.sign(&message);
+    let budget = Duration::from_millis(
+        std::env::var("HOCBA_BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000),
+    );
+    let raw = || {
+        black_box(public.verify_strict(black_box(&message), &signature)).unwrap();
+    };
+    let single = || {
+        black_box(verify_credential(black_box(&bytes), &trust, NOW).unwrap());
+    };
+    for _ in 0..200 {
+        raw();
+        single();
+    }
+    let (mut t_raw, mut t_single) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    while start.elapsed() < budget || t_raw.len() < 5 {
+        let t = Instant::now();
+        for _ in 0..100 {
+            raw();
+        }
+        t_raw.push(t.elapsed().as_secs_f64() / 100.0);
+        let t = Instant::now();
+        for _ in 0..100 {
+            single();
+        }
+        t_single.push(t.elapsed().as_secs_f64() / 100.0);
+    }
+    let (raw_rate, single_rate) = (1.0 / median(t_raw), 1.0 / median(t_single));
+    println!("grade-11 credential: {} bytes (canonical)", bytes.len());
+    println!("raw verify_strict, 64-byte message: {raw_rate:>9.0}/s");
+    println!(
+        "credential verified (every check):  {single_rate:>9.0}/s = {:.1} % of raw (goal >= 85 %)",
+        100.0 * single_rate / raw_rate
+    );
+}
