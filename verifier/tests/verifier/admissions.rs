@@ -1,4 +1,12 @@
-//! Admissions (issue #14): scheme files (the two examples read; mistakes named by line) and
-//! the candidate checks and scores on records signed here (see `admissions/`).
+//! Admissions (issue #14): scheme files (the two examples read; mistakes named by line), the
+//! scoring API with its exports and refusals, the `hocba-verify admissions` command and the
+//! admissions officer's page in Chromium.
+//!
+//! * `schemes` — scheme files and their line-numbered errors.
+//! * `world` — signed grade 10–12 records of two pupils and an offline bundle.
+//! * `service` — `POST /api/v1/admissions/score` on loopback: JSON, CSV, XLSX, 422s.
 
 mod schemes;
+mod service;
+#[allow(dead_code)]
+mod world;
