@@ -4,8 +4,10 @@
 //!
 //! * `schemes` — scheme files and their line-numbered errors.
 //! * `world` — signed grade 10–12 records of two pupils and an offline bundle.
+//! * `cli` — `hocba-verify admissions` on folders of records with a bundle.
 //! * `service` — `POST /api/v1/admissions/score` on loopback: JSON, CSV, XLSX, 422s.
 
+mod cli;
 mod schemes;
 mod service;
 #[allow(dead_code)]

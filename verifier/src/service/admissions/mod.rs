@@ -97,7 +97,7 @@ pub(super) fn router(state: AppState) -> Router {
 
 /// One item of a candidate as received.
 #[derive(Debug, Clone)]
-pub(super) enum ItemIn {
+pub enum ItemIn {
     /// Something to read and verify here.
     Item(Item),
     /// A share code to redeem at the issuer first.
@@ -106,10 +106,50 @@ pub(super) enum ItemIn {
 
 /// A candidate as received.
 #[derive(Debug, Clone)]
-pub(super) struct CandidateIn {
-    pub(super) id: String,
-    pub(super) extras: Extras,
-    pub(super) items: Vec<ItemIn>,
+pub struct CandidateIn {
+    /// The portal's (or officer's) id for the candidate.
+    pub id: String,
+    /// Priority area and group, bonus.
+    pub extras: Extras,
+    /// The items, in order.
+    pub items: Vec<ItemIn>,
+}
+
+/// The candidates of files named by candidate (`(id, file name, bytes)`: PDFs, credential
+/// JSON, or ZIPs of PDFs laid out as on the page) and candidate lines (`id; share codes; area;
+/// policy group; bonus`), as the page reads them. `Err((vi, en))` names the mistake.
+pub fn candidates_from(
+    files: Vec<(String, String, Vec<u8>)>,
+    lines: &str,
+) -> Result<Vec<CandidateIn>, (String, String)> {
+    let mut items = Vec::new();
+    for (id, name, bytes) in files {
+        if name.to_ascii_lowercase().ends_with(".zip") {
+            items.extend(form::read_zip(&bytes)?);
+        } else {
+            let claims_pdf = name.to_ascii_lowercase().ends_with(".pdf");
+            items.push((
+                id,
+                Item::File {
+                    name: Some(name),
+                    claims_pdf,
+                    bytes,
+                },
+            ));
+        }
+    }
+    form::candidates(items, lines)
+}
+
+/// Score `candidates` against `scheme` with the service's trust material and redeemer (the
+/// command `hocba-verify admissions` runs the service's workflow this way).
+pub async fn score(
+    state: &AppState,
+    scheme: Arc<Scheme>,
+    candidates: Vec<CandidateIn>,
+) -> Result<Scored, Problem> {
+    let permit = state.heavy_permit().await?;
+    score_candidates(state, scheme, candidates, permit).await
 }
 
 /// The scored answer.
