@@ -4,6 +4,10 @@
 //! and date of birth agree), each grade the scheme needs present once, their school years
 //! consecutive, conduct and completion as the scheme asks.
 
+// A refusal or a scheme mistake is the rare, cold path and carries the texts people read;
+// boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 use serde::Serialize;
 
 use super::refusal::{Refusal, RefusalCode, of_pupil};

@@ -2,6 +2,10 @@
 //! mistake is a [`SchemeError`] that names the line, the member, the rule and the value.
 //! Pure: the caller reads the file.
 
+// A refusal or a scheme mistake is the rare, cold path and carries the texts people read;
+// boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 

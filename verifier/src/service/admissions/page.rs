@@ -88,31 +88,31 @@ fn title(lang: Lang) -> &'static str {
 fn form_html(state: &AppState, lang: Lang, selected: &str, lines: &str) -> String {
     let config = state.admissions();
     let mut b = String::new();
-    let _ = write!(
+    let _ = writeln!(
         b,
         "<section class=\"card\">\n<form id=\"admissions-form\" method=\"post\" \
          enctype=\"multipart/form-data\" action=\"admissions?lang={}\">\n<label for=\"scheme\">{}</label>\n\
-         <select id=\"scheme\" name=\"scheme\" style=\"width:100%;font:inherit;padding:.5rem;margin-bottom:.75rem\">\n",
+         <select id=\"scheme\" name=\"scheme\" style=\"width:100%;font:inherit;padding:.5rem;margin-bottom:.75rem\">",
         lang.code(),
         escape(lang.pick("Phương án xét tuyển", "Admission scheme")),
     );
     for s in &config.schemes {
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<option value=\"{}\"{}>{}</option>\n",
+            "<option value=\"{}\"{}>{}</option>",
             escape(&s.name),
             if s.name == selected { " selected" } else { "" },
             escape(lang.pick(&s.title, &s.title_en)),
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         b,
         "</select>\n<label for=\"zip\">{}</label>\n<input type=\"file\" id=\"zip\" name=\"zip\" \
          accept=\".zip,application/zip\">\n<p class=\"hint\">{}</p>\n<label for=\"candidates\" \
          style=\"margin-top:.75rem\">{}</label>\n<textarea id=\"candidates\" name=\"candidates\" \
          spellcheck=\"false\" autocapitalize=\"off\" autocomplete=\"off\" \
          placeholder=\"TS-001; ABCD-EFGH-JKLM; KV1; UT1; 1,5\">{}</textarea>\n<p class=\"hint\">{}</p>\n\
-         <button type=\"submit\">{}</button>\n</form>\n</section>\n",
+         <button type=\"submit\">{}</button>\n</form>\n</section>",
         escape(lang.pick(
             "Tệp ZIP chứa PDF học bạ lớp 10, 11, 12",
             "ZIP of the grade 10, 11 and 12 record PDFs",
@@ -144,11 +144,11 @@ fn page(
     result: &str,
 ) -> String {
     let mut b = String::new();
-    let _ = write!(b, "<h1>{}</h1>\n", escape(title(lang)));
+    let _ = writeln!(b, "<h1>{}</h1>", escape(title(lang)));
     if let Some(e) = error {
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<div class=\"alert\" role=\"alert\" id=\"admissions-error\">{}</div>\n",
+            "<div class=\"alert\" role=\"alert\" id=\"admissions-error\">{}</div>",
             escape(e)
         );
     }
@@ -349,9 +349,9 @@ fn number(x: f64) -> String {
 
 fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
     let mut b = String::new();
-    let _ = write!(
+    let _ = writeln!(
         b,
-        "<section class=\"card\" id=\"result\">\n<h2>{}</h2>\n<p class=\"lead\">{} · {} {} · {} {} · {} {}</p>\n",
+        "<section class=\"card\" id=\"result\">\n<h2>{}</h2>\n<p class=\"lead\">{} · {} {} · {} {} · {} {}</p>",
         escape(lang.pick(&scored.scheme.title, &scored.scheme.title_en)),
         escape(&scored.checked_at),
         scored.count,
@@ -362,9 +362,9 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
         escape(lang.pick("không xét", "refused")),
     );
     if let Some(t) = token {
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<p><a id=\"download-xlsx\" href=\"admissions/results/{t}/xet-tuyen.xlsx\" download>{}</a></p>\n",
+            "<p><a id=\"download-xlsx\" href=\"admissions/results/{t}/xet-tuyen.xlsx\" download>{}</a></p>",
             escape(lang.pick("Tải bảng xếp hạng (XLSX)", "Download the ranking (XLSX)")),
         );
     }
@@ -374,9 +374,9 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
         .flat_map(|a| a.scores.iter().map(move |s| (a, s)))
         .collect();
     rows.sort_by(|a, b| b.1.total.total_cmp(&a.1.total));
-    let _ = write!(
+    let _ = writeln!(
         b,
-        "<div class=\"scroll\"><table id=\"ranking\"><thead><tr><th class=\"c\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th></tr></thead><tbody>\n",
+        "<div class=\"scroll\"><table id=\"ranking\"><thead><tr><th class=\"c\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th></tr></thead><tbody>",
         escape(lang.pick("Hạng", "Rank")),
         escape(lang.pick("Mã thí sinh", "Candidate")),
         escape(lang.pick("Họ và tên", "Name")),
@@ -387,9 +387,9 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
         escape(lang.pick("Điểm xét tuyển", "Admission score")),
     );
     for (rank, (a, s)) in rows.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<tr data-candidate=\"{id}\" data-combination=\"{c}\" data-total=\"{t}\"><td class=\"c\">{r}</td><td>{id}</td><td>{name}</td><td>{c} <small>{cn}</small></td><td class=\"c\">{cs}</td><td class=\"c\">{bonus}</td><td class=\"c\">{prio}</td><td class=\"c\"><strong>{total}</strong></td></tr>\n",
+            "<tr data-candidate=\"{id}\" data-combination=\"{c}\" data-total=\"{t}\"><td class=\"c\">{r}</td><td>{id}</td><td>{name}</td><td>{c} <small>{cn}</small></td><td class=\"c\">{cs}</td><td class=\"c\">{bonus}</td><td class=\"c\">{prio}</td><td class=\"c\"><strong>{total}</strong></td></tr>",
             id = escape(&a.id),
             c = escape(&s.combination),
             t = s.total,
@@ -409,9 +409,9 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
         .filter(|a| a.scores.is_empty())
         .collect();
     if !refused.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<h3>{}</h3>\n<ul id=\"refused\" class=\"checks\">\n",
+            "<h3>{}</h3>\n<ul id=\"refused\" class=\"checks\">",
             escape(lang.pick("Không xét điểm", "Not scored"))
         );
         for a in refused {
@@ -419,9 +419,9 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
                 .refusal
                 .as_ref()
                 .map_or(("", ""), |r| (r.code.as_str(), lang.pick(&r.vi, &r.en)));
-            let _ = write!(
+            let _ = writeln!(
                 b,
-                "<li class=\"o-failed\" data-candidate=\"{}\" data-code=\"{}\"><span class=\"mark\">✗</span><span><strong>{}</strong> {}</span></li>\n",
+                "<li class=\"o-failed\" data-candidate=\"{}\" data-code=\"{}\"><span class=\"mark\">✗</span><span><strong>{}</strong> {}</span></li>",
                 escape(&a.id),
                 escape(code),
                 escape(&a.id),
@@ -438,9 +438,9 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
 }
 
 fn breakdown(b: &mut String, a: &Assessment, lang: Lang) {
-    let _ = write!(
+    let _ = writeln!(
         b,
-        "<details class=\"card candidate\" data-candidate=\"{}\"><summary><strong>{}</strong> · {} · {} {}</summary>\n",
+        "<details class=\"card candidate\" data-candidate=\"{}\"><summary><strong>{}</strong> · {} · {} {}</summary>",
         escape(&a.id),
         escape(&a.id),
         escape(a.pupil.full_name.as_deref().unwrap_or("")),
@@ -448,9 +448,9 @@ fn breakdown(b: &mut String, a: &Assessment, lang: Lang) {
         a.best.map(number).unwrap_or_default(),
     );
     for s in &a.scores {
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "<h3>{} <small>{}</small></h3>\n<div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th></tr></thead><tbody>\n",
+            "<h3>{} <small>{}</small></h3>\n<div class=\"scroll\"><table><thead><tr><th>{}</th><th>{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th></tr></thead><tbody>",
             escape(&s.combination),
             escape(&s.name),
             escape(lang.pick("Môn", "Subject")),
@@ -478,9 +478,9 @@ fn breakdown(b: &mut String, a: &Assessment, lang: Lang) {
                     )
                 })
                 .collect();
-            let _ = write!(
+            let _ = writeln!(
                 b,
-                "<tr><td>{}</td><td>{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>\n",
+                "<tr><td>{}</td><td>{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>",
                 escape(&p.name),
                 escape(&used.join("; ")),
                 number(p.average),
@@ -516,9 +516,9 @@ fn breakdown(b: &mut String, a: &Assessment, lang: Lang) {
                 .to_owned(),
             );
         }
-        let _ = write!(
+        let _ = writeln!(
             b,
-            "</tbody></table></div>\n<p class=\"hint\">{} {} + {} {} + {} {} = <strong>{}</strong>{}</p>\n",
+            "</tbody></table></div>\n<p class=\"hint\">{} {} + {} {} + {} {} = <strong>{}</strong>{}</p>",
             escape(lang.pick("Điểm tổ hợp", "Combination")),
             number(s.combination_score),
             escape(lang.pick("cộng", "bonus")),

@@ -57,7 +57,8 @@ const CODES: [&str; 6] = [
     "sinh_hoc",
 ];
 
-fn record(p: &Pupil, grade: u8) -> Value {
+/// `p`'s grade-`grade` year record (unsigned).
+pub fn record(p: &Pupil, grade: u8) -> Value {
     let path = format!(
         "{}/../schema/examples/secondary-grade12.json",
         env!("CARGO_MANIFEST_DIR")
@@ -86,9 +87,14 @@ fn record(p: &Pupil, grade: u8) -> Value {
 
 /// `p`'s grade-`grade` record signed by school A, at `index` of the test list.
 pub fn credential(p: &Pupil, grade: u8, index: u64) -> Value {
+    sign_record(record(p, grade), index)
+}
+
+/// `record` signed by school A, at `index` of the test list.
+pub fn sign_record(record: Value, index: u64) -> Value {
     let status = StatusEntry::revocation(LIST_URL, index);
     let id = format!("urn:uuid:00000000-0000-4000-8000-{:012}", index);
-    let doc = UnsignedCredential::new(&id, &school_a(), SIGNED_AT, record(p, grade), Some(&status))
+    let doc = UnsignedCredential::new(&id, &school_a(), SIGNED_AT, record, Some(&status))
         .unwrap()
         .into_document();
     sign(
