@@ -199,6 +199,33 @@ fn conduct_rank(code: &str) -> u8 {
     }
 }
 
+/// What an unreadable item's code means, in Vietnamese (the English detail stays in `en`).
+fn unreadable_vi(code: &str) -> &'static str {
+    match code {
+        "share_code_unavailable" => {
+            "máy chủ kiểm tra chưa được kết nối với hệ thống cấp học bạ nên không đổi được mã chia \
+             sẻ; hãy gửi tệp PDF của học bạ"
+        }
+        "share_code_used" => {
+            "mã chia sẻ đã được dùng (mỗi mã chỉ dùng một lần); hãy đề nghị gia đình tạo mã mới"
+        }
+        "share_code_expired" => "mã chia sẻ đã hết hạn; hãy đề nghị gia đình tạo mã mới",
+        "share_code_withdrawn" => "gia đình đã thu hồi mã chia sẻ này",
+        "share_code_unknown" => {
+            "không có mã chia sẻ này cho đơn vị của bạn; hãy kiểm tra lại mã với gia đình"
+        }
+        "share_code_rate_limited" => "đã nhập sai mã quá nhiều lần; hãy thử lại sau",
+        "share_code_forbidden" => {
+            "hệ thống cấp học bạ không chấp nhận mã truy cập của cổng tuyển sinh; hãy liên hệ \
+             quản trị"
+        }
+        _ => {
+            "tệp không đọc được (không phải PDF học bạ hay tệp hồ sơ JSON hợp lệ); hãy gửi lại \
+             tệp PDF gốc của học bạ"
+        }
+    }
+}
+
 /// Check `outcomes` as one candidate's records for `scheme`: the first refusal found, or the
 /// records the scheme uses. Items are checked in order; every item must have verified, even
 /// one of a grade the scheme does not use.
@@ -307,7 +334,7 @@ pub fn records_for<'a>(
                         RefusalCode::ItemUnreadable
                     },
                     Some(i),
-                    format!("Không đọc được mục thứ {n}{of_vi} ({code}): {detail}"),
+                    format!("Mục thứ {n}{of_vi}: {}.", unreadable_vi(code)),
                     format!("Item {n}{of_en} could not be read ({code}): {detail}"),
                 );
             }

@@ -361,6 +361,14 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
         scored.refused,
         escape(lang.pick("không xét", "refused")),
     );
+    let _ = writeln!(
+        b,
+        "<p class=\"legend\">{}</p>",
+        escape(lang.pick(
+            "Điểm xét tuyển = điểm tổ hợp + điểm cộng + điểm ưu tiên; chi tiết từng môn ở phần của mỗi thí sinh bên dưới.",
+            "Admission score = combination score + bonus + priority; each subject's detail is in the candidate's part below.",
+        ))
+    );
     if let Some(t) = token {
         let _ = writeln!(
             b,
@@ -376,20 +384,16 @@ fn result_html(scored: &Scored, lang: Lang, token: Option<&str>) -> String {
     rows.sort_by(|a, b| b.1.total.total_cmp(&a.1.total));
     let _ = writeln!(
         b,
-        "<div class=\"scroll\"><table id=\"ranking\"><thead><tr><th class=\"c\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th></tr></thead><tbody>",
+        "<div class=\"scroll\"><table id=\"ranking\"><thead><tr><th class=\"c\">{}</th><th>{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th></tr></thead><tbody>",
         escape(lang.pick("Hạng", "Rank")),
-        escape(lang.pick("Mã thí sinh", "Candidate")),
-        escape(lang.pick("Họ và tên", "Name")),
+        escape(lang.pick("Thí sinh", "Candidate")),
         escape(lang.pick("Tổ hợp", "Combination")),
-        escape(lang.pick("Điểm tổ hợp", "Combination score")),
-        escape(lang.pick("Cộng", "Bonus")),
-        escape(lang.pick("Ưu tiên", "Priority")),
         escape(lang.pick("Điểm xét tuyển", "Admission score")),
     );
     for (rank, (a, s)) in rows.iter().enumerate() {
         let _ = writeln!(
             b,
-            "<tr data-candidate=\"{id}\" data-combination=\"{c}\" data-total=\"{t}\"><td class=\"c\">{r}</td><td>{id}</td><td>{name}</td><td>{c} <small>{cn}</small></td><td class=\"c\">{cs}</td><td class=\"c\">{bonus}</td><td class=\"c\">{prio}</td><td class=\"c\"><strong>{total}</strong></td></tr>",
+            "<tr data-candidate=\"{id}\" data-combination=\"{c}\" data-total=\"{t}\"><td class=\"c\">{r}</td><td><strong>{id}</strong><br>{name}</td><td class=\"c\" title=\"{cn}\">{c}</td><td class=\"c\"><strong>{total}</strong><br><small>{cs} + {bonus} + {prio}</small></td></tr>",
             id = escape(&a.id),
             c = escape(&s.combination),
             t = s.total,

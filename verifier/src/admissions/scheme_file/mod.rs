@@ -6,16 +6,18 @@
 // boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use hocba_schema::record::Subject;
 use hocba_schema::rules::curriculum::{Assessment, subject_rule};
-use serde::Deserialize;
 use thiserror::Error;
 use toml::Spanned;
 
-use super::scheme::{
+mod raw;
+
+use raw::{RawCombination, RawConditions, RawPriority, RawScheme, RawSubject, RawTerm};
+
+use crate::admissions::scheme::{
     Combination, Conditions, Period, Priority, Rounding, Scheme, Share, Term, WeightedSubject,
 };
 
@@ -38,88 +40,6 @@ pub struct SchemeError {
     pub message: String,
     /// The same in Vietnamese.
     pub message_vi: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScheme {
-    name: Spanned<String>,
-    title: String,
-    title_en: String,
-    #[serde(default)]
-    basis: String,
-    terms: Spanned<Vec<Spanned<RawTerm>>>,
-    scale_max: Spanned<f64>,
-    bonus_cap: Spanned<f64>,
-    rounding: RawRounding,
-    #[serde(default)]
-    conditions: Option<Spanned<RawConditions>>,
-    #[serde(default)]
-    priority: Option<Spanned<RawPriority>>,
-    combinations: Spanned<Vec<Spanned<RawCombination>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTerm {
-    grade: u8,
-    period: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRounding {
-    subject: u8,
-    total: u8,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawConditions {
-    #[serde(default)]
-    core_subjects: Vec<Spanned<String>>,
-    #[serde(default)]
-    core_share: Option<Spanned<String>>,
-    #[serde(default)]
-    min_subjects: Option<usize>,
-    #[serde(default)]
-    min_conduct: Option<Spanned<String>>,
-    #[serde(default)]
-    require_completion: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawPriority {
-    #[serde(default)]
-    areas: BTreeMap<String, f64>,
-    #[serde(default)]
-    groups: BTreeMap<String, f64>,
-    #[serde(default)]
-    cap: Option<f64>,
-    #[serde(default)]
-    reduce_from: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCombination {
-    code: Spanned<String>,
-    name: String,
-    subjects: Vec<Spanned<RawSubject>>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawSubject {
-    Code(String),
-    Weighted {
-        code: String,
-        #[serde(default)]
-        weight: Option<f64>,
-        #[serde(default)]
-        name: Option<String>,
-    },
 }
 
 /// Reads one file, keeping its text to turn byte offsets into lines.
