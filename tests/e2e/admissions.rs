@@ -8,6 +8,9 @@
 //! Year averages follow Circular 22: year = (HK I + 2 × HK II) / 3, one decimal, so the
 //! records validate; the six-semester scheme averages HK I and HK II of each grade instead.
 
+// Fixture helpers: a fixture that cannot be built stops the test, as `unwrap` in a test does.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use hocba_issuer::issue::{IssueOptions, issue_record};
@@ -110,8 +113,9 @@ fn round1(x: f64) -> f64 {
 
 /// The grade-`grade` record of `pupil`, from the grade-12 example of the same school.
 fn record(pupil: &Pupil, grade: u8) -> Vec<u8> {
-    let bytes = std::fs::read(root().join("schema/examples/secondary-grade12.json")).unwrap();
-    let mut r: Value = serde_json::from_slice(&bytes).unwrap();
+    let bytes = std::fs::read(root().join("schema/examples/secondary-grade12.json"))
+        .expect("the grade-12 example");
+    let mut r: Value = serde_json::from_slice(&bytes).expect("the example is JSON");
     let start = 2025 - i32::from(12 - grade);
     r["student"]["fullName"] = json!(pupil.name);
     r["student"]["dateOfBirth"] = json!(pupil.born);
@@ -122,7 +126,7 @@ fn record(pupil: &Pupil, grade: u8) -> Vec<u8> {
     r["schoolYear"] = json!(format!("{start}-{}", start + 1));
     r["className"] = json!(format!("{grade}A2"));
     r["approvalDate"] = json!(format!("{}-05-28", start + 1));
-    let secondary = r["secondary"].as_object_mut().unwrap();
+    let secondary = r["secondary"].as_object_mut().expect("a secondary record");
     secondary.remove("award");
     secondary.insert(
         "promotion".into(),
