@@ -6,10 +6,12 @@
 //! * `share` — share codes redeemed at a stand-in issuer, once, then scored.
 //! * `world` — signed grade 10–12 records of two pupils and an offline bundle.
 //! * `cli` — `hocba-verify admissions` on folders of records with a bundle.
+//! * `core` — the core alone: fail closed without status lists, wrong level, unknown area.
 //! * `page` — the officer's page in Chromium: a ZIP of PDFs, the ranked table, the XLSX.
 //! * `service` — `POST /api/v1/admissions/score` on loopback: JSON, CSV, XLSX, 422s.
 
 mod cli;
+mod core;
 mod page;
 mod schemes;
 mod service;
