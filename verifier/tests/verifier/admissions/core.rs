@@ -32,7 +32,7 @@ fn without_status_lists_nobody_is_scored() {
     // No status lists: each signature verifies, but revocation was not looked up.
     let out = assess_credentials(
         &scheme(),
-        &[candidate.clone()],
+        std::slice::from_ref(&candidate),
         &verified_trust(),
         &VerifyOptions::default(),
         NOW,
