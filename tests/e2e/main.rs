@@ -3,6 +3,7 @@
 //! * `pades` — issuer-signed PDFs (PAdES) checked by `hocba-verify --pki-root`: valid, and each
 //!   tampering refused with its own reason.
 
+mod admissions;
 mod dev_keys;
 mod examples;
 mod federation;

@@ -109,6 +109,12 @@ pub(crate) enum Command {
     /// Run the HTTP verifier: the QR landing page, the upload page, the bulk API
     /// (/api/v1/verify), the W3C VC-API (/credentials/verify), OpenAPI and docs.
     Serve(ServeArgs),
+    /// Score candidates for admission from their verified grade 10–12 records: each
+    /// candidate's records are checked as one pupil, then every combination of the scheme is
+    /// scored; the ranked table is written to --out (XLSX, CSV or JSON by extension). Exit 0
+    /// every candidate scored, 1 some were refused (the reasons are in the table), 2 nothing
+    /// could be scored (bad scheme, unreadable trust material).
+    Admissions(AdmissionsArgs),
     /// Measure raw Ed25519 verify_strict per second on every core (for the load figures).
     #[command(hide = true)]
     BenchRaw {
@@ -164,6 +170,70 @@ pub(crate) struct ServeArgs {
     /// Judge at this time (RFC 3339) instead of the clock (tests, demonstrations).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub(crate) at: Option<OffsetDateTime>,
+
+    /// An admission scheme offered by name on /api/v1/admissions/score and /admissions,
+    /// besides the built-in ones (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scheme: Vec<PathBuf>,
+
+    /// With --online: a file holding the portal's bearer token, so that share codes sent to
+    /// the admissions API and page are redeemed at the issuer.
+    #[arg(long, value_name = "FILE", requires = "online")]
+    pub(crate) portal_token_file: Option<PathBuf>,
+}
+
+/// `hocba-verify admissions`.
+#[derive(Debug, Args)]
+pub(crate) struct AdmissionsArgs {
+    /// The admission scheme (TOML; schema/docs/admissions.md), e.g.
+    /// verifier/schemes/thong-tu-06-2025-ca-nam-lop-12.toml.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) scheme: PathBuf,
+
+    /// Where the ranked table is written: `.xlsx`, `.csv` or `.json`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+
+    /// An offline trust bundle (`hocba-issuer bundle --out FILE`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "online",
+        conflicts_with = "online"
+    )]
+    pub(crate) bundle: Option<PathBuf>,
+
+    /// Fetch trust material from the issuer at URL (and redeem share codes there with
+    /// --portal-token-file).
+    #[arg(long, value_name = "URL")]
+    pub(crate) online: Option<String>,
+
+    /// A file holding the portal's bearer token for redeeming share codes at --online.
+    #[arg(long, value_name = "FILE", requires = "online")]
+    pub(crate) portal_token_file: Option<PathBuf>,
+
+    /// Candidate lines `id; share codes; area; policy group; bonus` (one per line; every part
+    /// after the id optional): share codes to redeem, and priority for candidates whose files
+    /// are given.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) candidates: Option<PathBuf>,
+
+    /// The authority's public key; without it the built-in DEVELOPMENT key, with a warning.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) authority: Option<PathBuf>,
+
+    /// Where trust material is cached (--online).
+    #[arg(long, value_name = "DIR", default_value = hocba_verifier::online::DEFAULT_CACHE_DIR)]
+    pub(crate) cache_dir: PathBuf,
+
+    /// Judge at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) at: Option<OffsetDateTime>,
+
+    /// The records: PDFs or credential JSON named `ID_…` (TS-001_lop12.pdf), folders of them
+    /// (one folder per candidate: its name is the id), or ZIPs laid out either way.
+    #[arg(value_name = "ITEMS")]
+    pub(crate) items: Vec<PathBuf>,
 }
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {

@@ -40,6 +40,9 @@
 //! **Many at once.** [`verify_credentials_batch`] gives the same verdicts for many credentials,
 //! their signatures checked together (`ed25519_dalek::verify_batch`), as the bulk API does.
 //!
+//! **Admissions.** [`admissions`]: a university's scheme (a TOML file) and candidates' verified
+//! grade 10–12 records give admission scores with their breakdown, or a refusal and its reason.
+//!
 //! **Not valid is a verdict, not an error.** [`verify_credential`] returns a [`Verdict`] (valid
 //! or invalid, each [`Check`] with a stable [`Reason`] code and a message in Vietnamese and
 //! English). [`VerifyError`] is for input that cannot be checked at all. A valid verdict carries
@@ -61,6 +64,7 @@
 //! # }
 //! ```
 
+pub mod admissions;
 pub mod batch;
 pub mod bundle;
 pub mod credential;

@@ -26,6 +26,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::cli::{Cli, Command};
 
+mod admissions;
 mod material;
 mod online;
 mod pades;
@@ -74,6 +75,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
     match &cli.command {
         Some(Command::Serve(args)) => return serve(args),
         Some(Command::BenchRaw { seconds }) => return bench_raw(*seconds),
+        Some(Command::Admissions(args)) => return admissions::admissions(args),
         None => {}
     }
     let status = match execute(&cli) {

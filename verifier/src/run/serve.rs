@@ -44,69 +44,16 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
         accept_stale_trust_list: args.accept_stale_trust_list,
     };
     runtime.block_on(async {
-        let source = match (&args.bundle, &args.online) {
-            (Some(path), _) => match load_bundle(path, &authority)? {
-                Ok(mut bundle) => {
-                    let mut seen = SeenFile::open(&args.cache_dir);
-                    seen.check(bundle.trust_list())?;
-                    bundle.apply_seen(&seen.state);
-                    seen.record(bundle.trust_list(), Some(&bundle.status_lists()));
-                    let now = clock();
-                    eprintln!(
-                        "hocba-verify: serving offline from {} (made {}, {} old, {} status list(s))",
-                        path.display(),
-                        bundle.created_at().format(&Rfc3339).unwrap_or_default(),
-                        show_age(bundle.age(now)),
-                        bundle.status_lists().len()
-                    );
-                    TrustSource::Offline(Arc::new(Material::from(bundle)))
-                }
-                Err(e) => {
-                    return Err(Failure::new(
-                        anyhow!(e).context(format!(
-                            "the trust list in {} is not vouched for by the authority key",
-                            path.display()
-                        )),
-                        None,
-                    ));
-                }
-            },
-            (None, Some(url)) => {
-                let config = OnlineConfig {
-                    cache_dir: args.cache_dir.clone(),
-                    ..OnlineConfig::new(url.as_str())
-                };
-                let online = OnlineTrust::new(config, authority.clone(), wall_clock()).map_err(|e| {
-                    Failure::new(anyhow!(e), Some("give the issuer's base URL, e.g. http://127.0.0.1:8080".into()))
-                })?;
-                let online = Arc::new(online);
-                if let Err(e) = online.refresh().await {
-                    eprintln!(
-                        "hocba-verify: {e} (answering from the cache in {}, if any; retrying in the background)",
-                        args.cache_dir.display()
-                    );
-                }
-                print_warnings(&online);
-                online.spawn_refresher();
-                let printer = Arc::clone(&online);
-                tokio::spawn(async move {
-                    loop {
-                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                        print_warnings(&printer);
-                    }
-                });
-                eprintln!(
-                    "hocba-verify: serving online from {} (cache {})",
-                    online.base(),
-                    args.cache_dir.display()
-                );
-                TrustSource::Online(online)
-            }
-            (None, None) => {
-                return Err(Failure::new(anyhow!("give --bundle FILE or --online URL"), None));
-            }
-        };
-        let state = AppState::new(source, clock, &judging, limits.clone());
+        let source = trust_source(
+            args.bundle.as_deref(),
+            args.online.as_deref(),
+            &args.cache_dir,
+            &authority,
+            &clock,
+        )
+        .await?;
+        let admissions = super::admissions::config(&args.scheme, args.online.as_deref(), args.portal_token_file.as_deref())?;
+        let state = AppState::new(source, clock, &judging, limits.clone()).with_admissions(admissions);
         let app = router(state);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -114,7 +61,7 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
         let address = listener
             .local_addr()
             .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
-        eprintln!("hocba-verify: listening on http://{address} (/V/…, /upload, /api/v1/verify, /api/v1/docs)");
+        eprintln!("hocba-verify: listening on http://{address} (/V/…, /upload, /admissions, /api/v1/verify, /api/v1/admissions/score, /api/v1/docs)");
         tokio::select! {
             result = hocba_verifier::service::serve_reporting(listener, app, &limits, |e| eprintln!("hocba-verify: accept: {e}")) => {
                 result.map_err(|e| Failure::new(anyhow!(e).context("serving"), None))
@@ -125,6 +72,87 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
             }
         }
     })
+}
+
+/// The trust material of `--bundle FILE` or `--online URL` (printing where it comes from), for
+/// `serve` and `admissions`.
+pub(super) async fn trust_source(
+    bundle: Option<&std::path::Path>,
+    online_url: Option<&str>,
+    cache_dir: &std::path::Path,
+    authority: &hocba_verifier::TrustedAuthority,
+    clock: &Clock,
+) -> Result<TrustSource, Failure> {
+    let source = match (bundle, online_url) {
+        (Some(path), _) => match load_bundle(path, authority)? {
+            Ok(mut bundle) => {
+                let mut seen = SeenFile::open(cache_dir);
+                seen.check(bundle.trust_list())?;
+                bundle.apply_seen(&seen.state);
+                seen.record(bundle.trust_list(), Some(&bundle.status_lists()));
+                let now = clock();
+                eprintln!(
+                    "hocba-verify: serving offline from {} (made {}, {} old, {} status list(s))",
+                    path.display(),
+                    bundle.created_at().format(&Rfc3339).unwrap_or_default(),
+                    show_age(bundle.age(now)),
+                    bundle.status_lists().len()
+                );
+                TrustSource::Offline(Arc::new(Material::from(bundle)))
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    anyhow!(e).context(format!(
+                        "the trust list in {} is not vouched for by the authority key",
+                        path.display()
+                    )),
+                    None,
+                ));
+            }
+        },
+        (None, Some(url)) => {
+            let config = OnlineConfig {
+                cache_dir: cache_dir.to_path_buf(),
+                ..OnlineConfig::new(url)
+            };
+            let online =
+                OnlineTrust::new(config, authority.clone(), wall_clock()).map_err(|e| {
+                    Failure::new(
+                        anyhow!(e),
+                        Some("give the issuer's base URL, e.g. http://127.0.0.1:8080".into()),
+                    )
+                })?;
+            let online = Arc::new(online);
+            if let Err(e) = online.refresh().await {
+                eprintln!(
+                    "hocba-verify: {e} (answering from the cache in {}, if any; retrying in the background)",
+                    cache_dir.display()
+                );
+            }
+            print_warnings(&online);
+            online.spawn_refresher();
+            let printer = Arc::clone(&online);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    print_warnings(&printer);
+                }
+            });
+            eprintln!(
+                "hocba-verify: serving online from {} (cache {})",
+                online.base(),
+                cache_dir.display()
+            );
+            TrustSource::Online(online)
+        }
+        (None, None) => {
+            return Err(Failure::new(
+                anyhow!("give --bundle FILE or --online URL"),
+                None,
+            ));
+        }
+    };
+    Ok(source)
 }
 
 /// Raw Ed25519 `verify_strict` per second, one thread per core, for `seconds` seconds: the

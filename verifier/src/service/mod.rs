@@ -8,6 +8,8 @@
 //!   text fields); each item answered with its verdict, reasons, school, dates and the
 //!   normalised record ([`crate::normalise`]).
 //! * `POST /credentials/verify` — the W3C VC-API verification endpoint.
+//! * `POST /api/v1/admissions/score`, `GET|POST /admissions` — admission scores from verified
+//!   grade 10–12 records ([`admissions`]).
 //! * `GET /api/v1/openapi.json` (OpenAPI 3.1), `GET /api/v1/docs` (Swagger UI, vendored into the
 //!   binary: works offline), `GET /health`.
 //!
@@ -33,6 +35,7 @@
 //! Trust material comes from an offline bundle or [`crate::online`]; the time of checking from
 //! the [`Clock`] the owner passes in (the service never reads the clock itself).
 
+pub mod admissions;
 mod api;
 mod openapi;
 pub mod pages;
@@ -182,6 +185,7 @@ struct Inner {
     options: VerifyOptions,
     heavy: Arc<Semaphore>,
     threads: usize,
+    admissions: std::sync::OnceLock<Arc<admissions::Config>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -205,8 +209,20 @@ impl AppState {
                 heavy: Arc::new(Semaphore::new(limits.max_heavy.max(1))),
                 limits,
                 threads,
+                admissions: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Admissions with `config` (schemes, share-code redeemer) instead of the built-in
+    /// schemes alone; call before serving (once set, the configuration stays).
+    pub fn with_admissions(self, config: admissions::Config) -> Self {
+        let _ = self.inner.admissions.set(Arc::new(config));
+        self
+    }
+
+    fn admissions(&self) -> Arc<admissions::Config> {
+        Arc::clone(self.inner.admissions.get_or_init(Default::default))
     }
 
     fn now(&self) -> time::OffsetDateTime {
@@ -284,6 +300,11 @@ impl AppState {
     }
 }
 
+/// The OpenAPI 3.1 document served at `GET /api/v1/openapi.json`.
+pub fn openapi_document() -> serde_json::Value {
+    openapi::document()
+}
+
 /// The whole application: every route, the limits and the security headers.
 pub fn router(state: AppState) -> Router {
     let limits = state.inner.limits.clone();
@@ -292,6 +313,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router())
         .with_state(state.clone())
         .merge(openapi::router())
+        .merge(admissions::router(state.clone()))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state, guard))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

@@ -21,8 +21,14 @@ fn problem_response(description: &str) -> Value {
     })
 }
 
-/// The OpenAPI 3.1 document.
+/// The OpenAPI 3.1 document (with the admissions routes, [`super::admissions::add_openapi`]).
 pub(super) fn document() -> Value {
+    let mut doc = base_document();
+    super::admissions::add_openapi(&mut doc);
+    doc
+}
+
+fn base_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {

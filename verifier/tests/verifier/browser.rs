@@ -103,6 +103,11 @@ struct Rig {
 
 static ONE_BROWSER: Mutex<()> = Mutex::new(());
 
+/// One browser at a time across the test binary (the admissions page test takes it too).
+pub(crate) fn one_browser() -> MutexGuard<'static, ()> {
+    ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Rig {
     fn start(test: &str) -> Option<Rig> {
         let Some((chromium, chromedriver)) = chromium_and_driver() else {

@@ -1,6 +1,7 @@
 //! Integration tests of hocba-verifier: one test binary, one module per concern (run one module
 //! with `cargo test -p hocba-verifier --test verifier MODULE::`, e.g. `--test verifier service::`).
 //!
+//! * `admissions` — admission schemes (files, line-numbered errors), candidate checks, scores.
 //! * `vectors` — RFC 8032 §7.1, Wycheproof-style Ed25519 edge cases (data file), the W3C
 //!   eddsa-jcs-2022 vector.
 //! * `credential` — a valid credential and what its verdict reports.
@@ -35,6 +36,7 @@ mod pages_support;
 #[allow(dead_code)]
 mod support;
 
+mod admissions;
 mod batch;
 mod browser;
 mod bundle;

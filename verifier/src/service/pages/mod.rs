@@ -114,6 +114,21 @@ pub fn error_page(lang: Lang, status: u16, message_vi: &str, message_en: &str) -
     forms::error(lang, status, message_vi, message_en)
 }
 
+/// A page in the verifier's look (shell, style sheet, language switch, CSP) around `body`,
+/// markup its caller built with every piece of data passed through [`escape`]. The
+/// admissions page (`super::admissions::page`) uses it; `page` is the `data-page` hook.
+pub fn page_with(lang: Lang, title: &str, page: &'static str, body: &str) -> String {
+    let shell = html::Shell {
+        lang,
+        title,
+        place: html::Place::Top,
+        page,
+    };
+    html::page(&shell, |h| {
+        h.raw(body);
+    })
+}
+
 /// When and why the record was revoked, as the status check found it in the school's signed
 /// list: (date `YYYY-MM-DD…`, reason), either unknown when the list has no note for it.
 fn revocation(checks: &[Check]) -> Option<(Option<String>, Option<String>)> {
