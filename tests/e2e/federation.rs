@@ -85,6 +85,8 @@ fn province_bundle(code: &str, schools: &[(&str, u8)], signer: &KeyPair) -> Vec<
                     valid_until: None,
                     status: KeyStatus::Active,
                 }],
+                principal: None,
+                seal_certificate: None,
             })
             .collect(),
     };

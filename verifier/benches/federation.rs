@@ -190,6 +190,7 @@ fn main() {
                 name: format!("Trường số {s}"),
                 province: format!("Tỉnh {}", province_code(p)),
                 verification_methods: vec![key_entry(&id, &key)],
+                seal_certificate_sha256: None,
             });
     }
     let provinces: Vec<TrustedProvince> = (0..PROVINCES)

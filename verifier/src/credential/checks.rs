@@ -136,7 +136,13 @@ pub(super) fn key_validity_check(
         );
     }
     if let Some(vouch) = found.vouch
-        && let Some((reason, detail)) = vouch_check(vouch, key, created, &meta.created_text)
+        && let Some((reason, detail)) = vouch_check(
+            vouch,
+            key,
+            created,
+            meta.created_text()
+                .unwrap_or("(absent: the time of verification)"),
+        )
     {
         return Check::failed(name, reason, detail);
     }
