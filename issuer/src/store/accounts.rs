@@ -114,6 +114,31 @@ fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
     })
 }
 
+/// Ends every session of a user (binds: user id, time).
+const END_SESSIONS: &str =
+    "UPDATE web_sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL";
+/// Uses up every open password link of a user (binds: user id, time).
+const END_LINKS: &str =
+    "UPDATE password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL";
+/// Revokes every API token of a user (binds: user id, time).
+const REVOKE_TOKENS: &str =
+    "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL";
+
+/// Runs one of [`END_SESSIONS`], [`END_LINKS`], [`REVOKE_TOKENS`] for `user_id` in `tx`.
+async fn end_for_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &'static str,
+    user_id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates an account (no password yet) and audits it (`account.create`). The login must
     /// be unused (409 otherwise); the school, and a guardian's pupil, must exist.
@@ -281,20 +306,8 @@ impl Store {
             .bind(&at)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE web_sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
+        end_for_user(&mut tx, END_SESSIONS, user_id, &at).await?;
+        end_for_user(&mut tx, REVOKE_TOKENS, user_id, &at).await?;
         append_on(
             &mut tx,
             &AuditEntry {
@@ -323,13 +336,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let at = to_text(now)?;
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-        )
-        .bind(user_id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
+        end_for_user(&mut tx, END_LINKS, user_id, &at).await?;
         sqlx::query(
             "INSERT INTO password_links (id, secret_sha256, user_id, created_by, created_at, \
              expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -394,20 +401,8 @@ impl Store {
             .bind(password_hash)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-        )
-        .bind(&user)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE web_sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
-        )
-        .bind(&user)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
+        end_for_user(&mut tx, END_LINKS, &user, &at).await?;
+        end_for_user(&mut tx, END_SESSIONS, &user, &at).await?;
         let school: Option<String> =
             sqlx::query_scalar("SELECT school_id FROM users WHERE id = $1")
                 .bind(&user)

@@ -157,9 +157,17 @@ impl Store {
             let expected = c.draft + c.validated + c.signed;
             counts.insert(c.school_id.clone(), SchoolCount { expected, ..c });
         }
+        // Only schools with revoked records can have pupils waiting: the counts name them, and
+        // the join starts from them (`CROSS JOIN` keeps SQLite from scanning the year's index
+        // first), so a year without revocations costs nothing here.
+        if counts.values().all(|c| c.revoked == 0) {
+            return Ok(counts.into_values().collect());
+        }
         let waiting = sqlx::query(
-            "SELECT r.school_id, COUNT(DISTINCT r.pupil_id) AS n FROM year_records r \
-             WHERE r.state = 'revoked' AND r.school_year = $1 AND NOT EXISTS (\
+            "SELECT r.school_id, COUNT(DISTINCT r.pupil_id) AS n FROM year_record_counts k \
+             CROSS JOIN year_records r WHERE k.school_year = $1 AND k.revoked > 0 \
+             AND r.school_id = k.school_id AND r.school_year = k.school_year \
+             AND r.state = 'revoked' AND NOT EXISTS (\
              SELECT 1 FROM year_records l WHERE l.school_id = r.school_id \
              AND l.pupil_id = r.pupil_id AND l.school_year = r.school_year \
              AND l.state <> 'revoked') GROUP BY r.school_id",
