@@ -37,8 +37,9 @@ pub(crate) struct PageInfo<'a> {
 
 const BODY: f32 = 9.5;
 const SMALL: f32 = 8.0;
-/// QR side in points (40 mm).
-const QR_SIZE: f32 = 113.4;
+/// QR side in points (48 mm: a version-16 code, the largest summary, keeps 3 px a module
+/// in a 150 dpi scan, which the verifier's photo reader needs).
+const QR_SIZE: f32 = 136.0;
 
 /// The type scales tried, largest first, to fit the record on one page.
 const SCALES: [f32; 5] = [1.0, 0.94, 0.88, 0.82, 0.76];

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::authority::figures;
 use super::principal::{count, hocba_verify, token_of};
-use super::teacher::{BROKEN, CLASS_PAGE, NAMES, class_csv, pupil_without_id};
+use super::teacher::{BROKEN, CLASS_PAGE, NAMES, class_csv, pupil_with_mismatched_id};
 use super::{Rig, Session, create_http, set_password_http};
 
 /// The school of the primary template (a demo school with a development key).
@@ -115,9 +115,10 @@ fn one_school_year_from_the_first_link_to_a_redeemed_share_code() {
         rig.text("#summary")
             .contains("đã lưu 4 dòng thành hồ sơ nháp, 0 dòng")
     );
-    // A fifth pupil without a personal ID number: a warning, so the record is held back.
+    // A fifth pupil whose ID number disagrees with her gender: a warning to confirm, so the
+    // record is held back.
     let fifth = rig.app.dir.join("hoc-sinh-moi.csv");
-    std::fs::write(&fifth, pupil_without_id()).unwrap();
+    std::fs::write(&fifth, pupil_with_mismatched_id()).unwrap();
     rig.open("/teacher");
     let input = rig.b.find("#file");
     rig.b.send_keys(&input, fifth.to_str().unwrap());

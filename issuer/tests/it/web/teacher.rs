@@ -77,8 +77,9 @@ pub(super) fn class_csv(broken: bool, extra: bool) -> Vec<u8> {
     w.into_inner().unwrap()
 }
 
-/// A fifth pupil of 5A without a personal ID number (a warning, not an error).
-pub(super) fn pupil_without_id() -> Vec<u8> {
+/// A fifth pupil of 5A whose personal ID number says a boy born in the 2000s (4th digit 2)
+/// although she is a girl: a warning the school must confirm, not an error.
+pub(super) fn pupil_with_mismatched_id() -> Vec<u8> {
     let class = class_csv(false, false);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -90,7 +91,7 @@ pub(super) fn pupil_without_id() -> Vec<u8> {
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     let mut row = rows[1].clone();
     row[col("Họ và tên")] = "Vũ Thị Yến".to_owned();
-    row[col("Mã định danh")] = String::new();
+    row[col("Mã định danh")] = "017215004899".to_owned();
     row[col("Mã học sinh")] = "1715042399".to_owned();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&rows[0]).unwrap();
@@ -447,7 +448,13 @@ fn teacher_pages_refuse_wrong_roles_other_schools_missing_tokens_and_bad_files_w
 
     // A pupil without a personal ID number: saved, the cell marked as a warning; validating
     // leaves that record a draft until the warning is accepted.
-    let warned = upload(&addr, &teacher, &csrf, "them.csv", &pupil_without_id());
+    let warned = upload(
+        &addr,
+        &teacher,
+        &csrf,
+        "them.csv",
+        &pupil_with_mismatched_id(),
+    );
     assert_eq!(warned.status, 200);
     assert!(
         warned
