@@ -273,32 +273,41 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
         let status = match outcome {
             Ok(Judged::Credential(verdict)) => {
                 let status = Status::of(verdict.result(), verdict.revocation_checked());
+                // The PDF's own signatures, beside the verdict of the credential it embeds: in
+                // the same JSON object with `--json` (one object per input), a text block after
+                // the verdict otherwise.
+                let pdf_check = match (&pdf_bytes, &input, &trust) {
+                    (Some(pdf), Input::Credential { bytes, .. }, Trust::Verified(list)) => Some(
+                        pades::check(pdf, bytes, Some(list), pki_root.as_deref(), now),
+                    ),
+                    _ => None,
+                };
+                let signatures = match &pdf_check {
+                    Some(Ok(signatures)) => Some(signatures),
+                    _ => None,
+                };
                 let written = if cli.json {
-                    write_json(&mut out, &label, &verdict, bundle_info.as_ref(), now)
+                    let extra = signatures.map(|s| ("pdfSignatures", serde_json::json!(s)));
+                    write_json(&mut out, &label, &verdict, bundle_info.as_ref(), now, extra)
                 } else {
-                    write_text(&mut out, &label, &verdict, bundle_info.as_ref())
+                    write_text(&mut out, &label, &verdict, bundle_info.as_ref()).and_then(|()| {
+                        match signatures {
+                            Some(s) => pades::write(&mut out, false, &label, s),
+                            None => Ok(()),
+                        }
+                    })
                 };
                 written.map_err(report_unwritten)?;
-                // The PDF's own signatures, beside the verdict of the credential it embeds.
-                match (&pdf_bytes, &input, &trust) {
-                    (Some(pdf), Input::Credential { bytes, .. }, Trust::Verified(list)) => {
-                        match pades::check(pdf, bytes, Some(list), pki_root.as_deref(), now) {
-                            Ok(signatures) => {
-                                pades::write(&mut out, cli.json, &label, &signatures)
-                                    .map_err(report_unwritten)?;
-                                if signatures.status
-                                    == hocba_verifier::pdf::signatures::PdfStatus::Invalid
-                                {
-                                    Status::Invalid
-                                } else {
-                                    status
-                                }
-                            }
-                            Err(error) => {
-                                report_error(&mut out, cli.json, &label, &error);
-                                Status::Unchecked
-                            }
-                        }
+                match pdf_check {
+                    Some(Ok(signatures))
+                        if signatures.status
+                            == hocba_verifier::pdf::signatures::PdfStatus::Invalid =>
+                    {
+                        Status::Invalid
+                    }
+                    Some(Err(error)) => {
+                        report_error(&mut out, cli.json, &label, &error);
+                        Status::Unchecked
                     }
                     _ => status,
                 }

@@ -1,6 +1,6 @@
-//! `hocba-verify RECORD.pdf [--pki-root FILE]`: the PDF's own signatures (PAdES), reported on
-//! the line after the verdict of the credential it embeds: one JSON line
-//! `{"file", "pdfSignatures"}` with `--json`, a text block otherwise.
+//! `hocba-verify RECORD.pdf [--pki-root FILE]`: the PDF's own signatures (PAdES), reported
+//! beside the verdict of the credential it embeds: the member `pdfSignatures` of the verdict's
+//! JSON object with `--json` (still one object per input), a text block after it otherwise.
 
 use std::io::{self, Write};
 use std::path::Path;

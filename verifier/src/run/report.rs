@@ -260,8 +260,12 @@ pub(super) fn write_json(
     verdict: &Verdict,
     bundle: Option<&BundleInfo>,
     now: OffsetDateTime,
+    extra: Option<(&str, Value)>,
 ) -> io::Result<()> {
     let mut line = json_line(label, verdict)?;
+    if let Some((name, value)) = extra {
+        line.insert(name.into(), value);
+    }
     if let Some(b) = bundle {
         line.insert(
             "bundle".into(),
