@@ -173,8 +173,16 @@ mod tests {
         let (done, wait) = std::sync::mpsc::channel::<()>();
         let peer = std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
+            // The request may arrive in several reads (headers, then the body).
             let mut buf = [0u8; 1024];
-            let n = s.read(&mut buf).unwrap();
+            let mut n = 0;
+            while n < buf.len() && !buf[..n].ends_with(b"\r\n\r\nhi") {
+                let got = s.read(&mut buf[n..]).unwrap();
+                if got == 0 {
+                    break;
+                }
+                n += got;
+            }
             s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                 .unwrap();
             // The connection stays open until the client has its answer.
