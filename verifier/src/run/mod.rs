@@ -292,7 +292,7 @@ fn execute(cli: &Cli) -> Result<Status, Failure> {
                 } else {
                     write_text(&mut out, &label, &verdict, bundle_info.as_ref()).and_then(|()| {
                         match signatures {
-                            Some(s) => pades::write(&mut out, false, &label, s),
+                            Some(s) => pades::write(&mut out, &label, s),
                             None => Ok(()),
                         }
                     })

@@ -63,17 +63,13 @@ pub(super) fn check(
     )?)
 }
 
-/// Write the report of `signatures` for `label`.
+/// Write the text report of `signatures` for `label` (with `--json` they are the member
+/// `pdfSignatures` of the verdict's object instead).
 pub(super) fn write(
     out: &mut impl Write,
-    json: bool,
     label: &str,
     signatures: &PdfSignatures,
 ) -> io::Result<()> {
-    if json {
-        let line = serde_json::json!({ "file": label, "pdfSignatures": signatures });
-        return writeln!(out, "{line}");
-    }
     let headline = match signatures.status {
         PdfStatus::Unsigned => "PDF KHÔNG CÓ CHỮ KÝ SỐ / PDF NOT SIGNED",
         PdfStatus::Valid => "CHỮ KÝ PDF HỢP LỆ / PDF SIGNATURES VALID",
