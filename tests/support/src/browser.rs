@@ -201,6 +201,35 @@ impl Browser {
         element.click().await_in(&self.rt).unwrap();
     }
 
+    /// Clicks an element that leads to another page (a link, a form's button) and waits,
+    /// up to 10 s, until the browser holds the new page, fully loaded. Without the wait a
+    /// test may read the old page, or an element of it that is gone a moment later.
+    pub fn click_to_load(&self, element: &Element) {
+        // A mark on the current page's `window`; a new page does not have it.
+        let _ = self
+            .client()
+            .execute("window.__hocbaOldPage = true; return 0;", Vec::new())
+            .await_in(&self.rt);
+        self.click(element);
+        for _ in 0..100 {
+            let loaded = self
+                .client()
+                .execute(
+                    "return window.__hocbaOldPage === undefined && document.readyState === 'complete';",
+                    Vec::new(),
+                )
+                .await_in(&self.rt);
+            if matches!(loaded, Ok(Value::Bool(true))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "the click did not lead to a new page: still on {}",
+            self.url()
+        );
+    }
+
     /// Types `text` into an element (for a file input: the file's path).
     pub fn send_keys(&self, element: &Element, text: &str) {
         element.send_keys(text).await_in(&self.rt).unwrap();

@@ -192,7 +192,7 @@ fn a_phone_opens_a_valid_records_qr_url_and_sees_it_valid_in_both_languages() {
 
     // The language switch is a link to the same page in English.
     let switch = b.find("#lang-switch");
-    b.click(&switch);
+    b.click_to_load(&switch);
     assert_eq!(b.url(), format!("{}{path}?lang=en", rig.base));
     let (verdict, text) = verdict_of(b);
     assert_eq!(verdict, "valid");
@@ -217,7 +217,7 @@ fn uploaded_credentials_show_the_record_or_that_it_was_revoked() {
         let input = b.find("#upload-file input[type=file]");
         b.send_keys(&input, &file.to_string_lossy());
         let submit = b.find("#upload-file button");
-        b.click(&submit);
+        b.click_to_load(&submit);
     };
     // The valid record, with its results table: the table scrolls inside its card, the page
     // stays as wide as the phone.

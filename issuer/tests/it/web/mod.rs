@@ -153,8 +153,15 @@ impl Rig {
         self.b.send_keys(&e, text);
     }
 
-    /// Clicks `css`.
+    /// Clicks `css`, a link or button that leads to another page, and waits for that page.
     pub fn click(&self, css: &str) {
+        let e = self.b.find(css);
+        self.b.click_to_load(&e);
+    }
+
+    /// Clicks `css`, which stays on the page (an anchor within it, a toggle).
+    #[allow(dead_code)]
+    pub fn click_in_page(&self, css: &str) {
         let e = self.b.find(css);
         self.b.click(&e);
     }
@@ -289,7 +296,7 @@ impl PhoneRig<'_> {
         let p = self.b.find("#password");
         self.b.send_keys(&p, PASSWORD);
         let go = self.b.find("button[type=submit]");
-        self.b.click(&go);
+        self.b.click_to_load(&go);
         for _ in 0..50 {
             if !self.b.url().contains("/sign-in") {
                 return;

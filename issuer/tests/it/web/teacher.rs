@@ -208,7 +208,7 @@ fn the_teacher_uploads_sees_exactly_the_three_wrong_cells_fixes_one_in_the_form_
     assert!(!main.contains("(`/"), "no JSON pointer on the page: {main}");
     rig.check("report");
     // The list above the sheet links each wrong cell.
-    rig.click("#wrong-cells li:first-child a");
+    rig.click_in_page("#wrong-cells li:first-child a");
     // The anchor names the sheet's row and the column's index in the template.
     let column = csv::ReaderBuilder::new()
         .has_headers(false)

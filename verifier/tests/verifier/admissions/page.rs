@@ -147,7 +147,7 @@ fn the_officer_uploads_a_zip_and_gets_the_ranked_table_and_the_xlsx() {
     let lines = b.find("#candidates");
     b.send_keys(&lines, "HS-LAN; ; KV2\nHS-SHARE; ABCD-EFGH-JKLM");
     let submit = b.find("#admissions-form button");
-    b.click(&submit);
+    b.click_to_load(&submit);
     b.wait_for("#ranking", 100);
     // Lan (KV2): A01 and D01 26.62, first; Minh (no priority): B00 = 7 + 7 + 8 = 22.
     let first = b.find("#ranking tbody tr");
@@ -210,7 +210,7 @@ fn the_officer_uploads_a_zip_and_gets_the_ranked_table_and_the_xlsx() {
     assert!(status.contains("404"), "{status}");
 
     // English.
-    b.click(&b.find("#lang-switch"));
+    b.click_to_load(&b.find("#lang-switch"));
     let heading = b.find("h1");
     assert_eq!(b.text(&heading), "Admission by digital school records");
     fits_and_loads_nothing(&b);
