@@ -95,7 +95,8 @@ struct ParsedList {
     made: String,
     secured: SecuredDocument,
     verification_method: String,
-    created: OffsetDateTime,
+    /// The proof's `created`, when it has one.
+    created: Option<OffsetDateTime>,
 }
 
 impl StatusLists {
@@ -211,7 +212,7 @@ impl StatusLists {
                 format!("the list fetched from {url} says its id is {:?}", list.id),
             ));
         }
-        entry.proof_check(list, trust, &list.issuer.id)
+        entry.proof_check(list, trust, &list.issuer.id, None)
     }
 
     /// The `status` check of a printed record's QR summary, which names its school and its
@@ -278,12 +279,24 @@ impl Entry {
     }
 
     /// The proof check against `trust` for a credential of `issuer_id`, cached per trust list.
+    /// With `now`, the proof's own times are checked too (`created` not after `now`, `expires`
+    /// not before it), and a proof without `created` has its key judged at `now`; such a
+    /// proof's outcome depends on `now` and is not cached. Without `now` (a list screened on
+    /// its own), a proof without `created` gets no key-lifetime check here: every credential
+    /// check makes it at its own `now`.
     fn proof_check(
         &self,
         list: &ParsedList,
         trust: &VerifiedTrustList,
         issuer_id: &str,
+        now: Option<OffsetDateTime>,
     ) -> Result<(), (Reason, String)> {
+        if let Some(now) = now {
+            check_list_proof_times(list, now)?;
+        }
+        if list.created.is_none() {
+            return check_list_proof(list, trust, issuer_id, now);
+        }
         let key = (trust.id().to_owned(), trust.version());
         if let Ok(guard) = self.proof.lock()
             && let Some((id, version, result)) = guard.as_ref()
@@ -292,12 +305,29 @@ impl Entry {
         {
             return result.clone();
         }
-        let result = check_list_proof(list, trust, issuer_id);
+        let result = check_list_proof(list, trust, issuer_id, now);
         if let Ok(mut guard) = self.proof.lock() {
             *guard = Some((key.0, key.1, result.clone()));
         }
         result
     }
+}
+
+/// The list proof's `created` and `expires` against `now`, with the rules of a credential's
+/// proof ([`crate::proof::check_proof_times`]): a proof past its `expires` makes the list
+/// stale; a malformed time or a `created` after `now` makes its proof invalid.
+fn check_list_proof_times(list: &ParsedList, now: OffsetDateTime) -> Result<(), (Reason, String)> {
+    crate::proof::check_proof_times(&list.secured, now).map_err(|failure| {
+        let reason = if failure.reason() == Reason::ProofExpired {
+            Reason::StatusListStale
+        } else {
+            Reason::StatusListSignatureInvalid
+        };
+        (
+            reason,
+            format!("status list {}: {}", list.id, failure.detail()),
+        )
+    })
 }
 
 /// The list's proof: made by a key of the credential's issuing school (per the trust list),
@@ -306,8 +336,13 @@ fn check_list_proof(
     list: &ParsedList,
     trust: &VerifiedTrustList,
     issuer_id: &str,
+    now: Option<OffsetDateTime>,
 ) -> Result<(), (Reason, String)> {
     let vm = &list.verification_method;
+    // The signing time: `created`, or else the time of checking (the latest it can have
+    // been), or else (screened without a time) none, and the key's window is left to the
+    // credential check.
+    let signed = list.created.or(now);
     let Some(found) = trust.lookup(vm) else {
         return Err((
             Reason::StatusListSignedByOtherKey,
@@ -330,15 +365,15 @@ fn check_list_proof(
     let key = found.key;
     let usable = match (key.status, key.valid_until) {
         (KeyStatus::Compromised, _) => Err("is marked compromised".to_owned()),
-        (_, Some(until)) if list.created >= until => Err(format!(
+        (_, Some(until)) if signed.is_some_and(|at| at >= until) => Err(format!(
             "signed {} at or after the key's end {}",
-            ShowTime(list.created),
+            ShowSigned(list.created, signed),
             ShowTime(until)
         )),
         (KeyStatus::Retired, None) => Err("is retired with no retirement time".to_owned()),
-        _ if list.created < key.valid_from => Err(format!(
+        _ if signed.is_some_and(|at| at < key.valid_from) => Err(format!(
             "signed {} before the key's validFrom {}",
-            ShowTime(list.created),
+            ShowSigned(list.created, signed),
             ShowTime(key.valid_from)
         )),
         _ => Ok(()),
@@ -361,6 +396,24 @@ fn check_list_proof(
             format!("status list {}: {f}", list.id),
         )
     })
+}
+
+/// How the signing time of a list's proof is shown: its `created`, or the time of checking
+/// taken in its place.
+struct ShowSigned(Option<OffsetDateTime>, Option<OffsetDateTime>);
+
+impl std::fmt::Display for ShowSigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self(Some(created), _) => write!(f, "{}", ShowTime(*created)),
+            Self(None, Some(now)) => write!(
+                f,
+                "(no proof.created: the time of checking) {}",
+                ShowTime(*now)
+            ),
+            Self(None, None) => f.write_str("(no proof.created)"),
+        }
+    }
 }
 
 /// The `status` check of a credential document (without proof), issued by `issuer_id`.
@@ -451,7 +504,7 @@ pub(crate) fn status_check(
             ),
         );
     }
-    if let Err((reason, detail)) = entry.proof_check(list, trust, issuer_id) {
+    if let Err((reason, detail)) = entry.proof_check(list, trust, issuer_id, Some(now)) {
         return Check::failed(name, reason, detail);
     }
     if let Some(until) = list.valid_until

@@ -7,6 +7,11 @@
 //!   [`vc_model`]) with one Ed25519 key named as a `did:key`, using the same proof code as the
 //!   issuer ([`hocba_schema::proof`]), and gives each a `BitstringStatusListEntry` in a
 //!   status list it serves and signs ([`hocba_schema::status_list::Bitstring`]).
+//! * It verifies presentations ([`presentation`]: the data model's rules, the presentation's
+//!   and each credential's proof, enveloped JOSE credentials and presentations).
+//! * Every term a document uses must be defined by its contexts ([`terms`]), which come only
+//!   from the vendored W3C context documents ([`contexts`]); `relatedResource` digests of
+//!   those documents are checked ([`related`]).
 //! * It verifies credentials whose `verificationMethod` is a `did:key` (Ed25519), with the
 //!   verifier's proof checks ([`hocba_verifier::verify_proof_at`]: options, `created`,
 //!   `expires`, `@context` prefix, `verify_strict`) and, for entries in its own lists, status.
@@ -18,7 +23,12 @@
 //! printed; the `did:key` is its public half. The manifest for the suites
 //! (`localConfig.cjs`, see the README's "W3C conformance") is written by [`manifest`].
 
+mod contexts;
+mod envelope;
 mod handlers;
+pub mod presentation;
+mod related;
+mod terms;
 pub mod vc_model;
 
 use std::net::SocketAddr;
@@ -116,12 +126,13 @@ impl Conformance {
     }
 
     /// The routes: `POST /credentials/issue`, `POST /credentials/verify`,
-    /// `POST /credentials/status`, `GET /status/1`.
+    /// `POST /credentials/status`, `POST /presentations/verify`, `GET /status/1`.
     pub fn router(self) -> Router {
         Router::new()
             .route("/credentials/issue", post(handlers::issue))
             .route("/credentials/verify", post(handlers::verify))
             .route("/credentials/status", post(handlers::update_status))
+            .route("/presentations/verify", post(handlers::verify_presentation))
             .route("/status/1", get(handlers::status_list))
             .with_state(self)
     }
@@ -172,6 +183,8 @@ pub fn manifest(base: &str, did: &str) -> String {
          issuers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/issue',\n      \
          supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}],\n    \
          verifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/verify',\n      \
+         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}],\n    \
+         vpVerifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/presentations/verify',\n      \
          supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}]\n  }}]\n}};\n"
     )
 }

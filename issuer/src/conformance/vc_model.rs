@@ -1,7 +1,8 @@
 //! The W3C VC Data Model 2.0 rules the conformance mode checks on a credential before it
-//! signs it and when it verifies it: the MUSTs of §4 that can be checked without JSON-LD
-//! processing. hocba itself never processes JSON-LD (its credentials are read as JSON with a
-//! fixed context), so neither does this.
+//! signs it and when it verifies it: the MUSTs of §4, the terms the contexts define
+//! ([`super::terms`]) and the `relatedResource` digests ([`super::related`]). hocba itself
+//! never processes JSON-LD (its credentials are read as JSON with a fixed context); the
+//! conformance mode does only the part of context processing that finds undefined terms.
 //!
 //! Written here rather than taken from a crate: no maintained Rust crate checks the VC 2.0
 //! data model without pulling in a JSON-LD processor.
@@ -17,6 +18,7 @@ pub type Problem = String;
 /// Check `doc` (a credential without or with its proof) against the data model's MUSTs.
 pub fn check_credential(doc: &Map<String, Value>) -> Result<(), Problem> {
     check_context(doc.get("@context"))?;
+    super::terms::check_terms(doc)?;
     let types = type_list(doc.get("type")).ok_or("type must be a string or a list of strings")?;
     if !types.contains(&"VerifiableCredential") {
         return Err("type must include VerifiableCredential".into());
@@ -70,13 +72,13 @@ pub fn check_credential(doc: &Map<String, Value>) -> Result<(), Problem> {
     }
     if let Some(related) = doc.get("relatedResource") {
         check_related(related)?;
+        super::related::check_digests(doc)?;
     }
     Ok(())
 }
 
 /// `relatedResource`: one or more objects, each with a URL `id` (unique among them) and a
-/// `digestSRI` or `digestMultibase`. (Whether the digest matches the resource needs the
-/// resource fetched, which a loopback fixture does not do.)
+/// `digestSRI` or `digestMultibase`. Whether the digests match is [`super::related`]'s.
 fn check_related(value: &Value) -> Result<(), Problem> {
     let items: Vec<&Value> = match value {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
@@ -102,67 +104,7 @@ fn check_related(value: &Value) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The terms the VC 2.0 base context defines and protects (a later context must not redefine
-/// them): the ones a credential's meaning rests on.
-const PROTECTED_TERMS: [&str; 14] = [
-    "VerifiableCredential",
-    "VerifiablePresentation",
-    "EnvelopedVerifiableCredential",
-    "credentialSubject",
-    "credentialStatus",
-    "credentialSchema",
-    "issuer",
-    "validFrom",
-    "validUntil",
-    "proof",
-    "evidence",
-    "termsOfUse",
-    "relatedResource",
-    "refreshService",
-];
-
-/// Inline contexts, without JSON-LD processing: a term maps to an absolute URL (or a
-/// keyword / compact form), a term of the base context or one an earlier inline context
-/// marked `@protected` is not redefined.
-fn check_inline_contexts(items: &[Value]) -> Result<(), Problem> {
-    let mut protected: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
-    for item in items {
-        let Value::Object(context) = item else {
-            continue;
-        };
-        let is_protected = context.get("@protected") == Some(&Value::Bool(true));
-        for (term, definition) in context {
-            if term.starts_with('@') {
-                continue;
-            }
-            if PROTECTED_TERMS.contains(&term.as_str()) {
-                return Err(format!("@context redefines the protected term {term}"));
-            }
-            if let Some(earlier) = protected.get(term)
-                && earlier != definition
-            {
-                return Err(format!("@context redefines the protected term {term}"));
-            }
-            let iri = match definition {
-                Value::String(s) => Some(s.as_str()),
-                Value::Object(o) => o.get("@id").and_then(Value::as_str),
-                _ => None,
-            };
-            if let Some(iri) = iri
-                && !iri.starts_with('@')
-                && !is_url(iri)
-            {
-                return Err(format!("@context maps {term} to {iri:?}, not a URL"));
-            }
-            if is_protected {
-                protected.insert(term.clone(), definition.clone());
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_context(context: Option<&Value>) -> Result<(), Problem> {
+pub(super) fn check_context(context: Option<&Value>) -> Result<(), Problem> {
     let items: &[Value] = match context {
         Some(Value::Array(items)) => items,
         Some(Value::String(s)) if s == CONTEXT_V2 => return Ok(()),
@@ -182,7 +124,7 @@ fn check_context(context: Option<&Value>) -> Result<(), Problem> {
             _ => return Err("each @context item must be a URL or an object".into()),
         }
     }
-    check_inline_contexts(items)
+    Ok(())
 }
 
 fn check_subject(subject: &Map<String, Value>) -> Result<(), Problem> {
@@ -254,7 +196,7 @@ fn date_time(
     }
 }
 
-fn type_list(value: Option<&Value>) -> Option<Vec<&str>> {
+pub(super) fn type_list(value: Option<&Value>) -> Option<Vec<&str>> {
     match value? {
         Value::String(s) => Some(vec![s.as_str()]),
         Value::Array(items) => items.iter().map(Value::as_str).collect(),
@@ -269,7 +211,7 @@ fn url_string(value: &Value) -> Option<&str> {
 /// A URL in the data model's sense: an absolute URI, i.e. an RFC 3986 scheme (`https`, `urn`,
 /// `did`) followed by `:` and a non-empty rest without spaces. (A full URL parser would accept
 /// no more of what a credential may hold; the scheme rule is all the data model asks.)
-fn is_url(text: &str) -> bool {
+pub(super) fn is_url(text: &str) -> bool {
     let Some((scheme, rest)) = text.split_once(':') else {
         return false;
     };

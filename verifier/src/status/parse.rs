@@ -85,15 +85,25 @@ pub(super) fn parse_list(bytes: &[u8]) -> Result<ParsedList, (Reason, String)> {
             )
         })?
         .to_owned();
-    let created = secured
-        .proof_str("created")
-        .and_then(|t| parse_time("proof.created", t).ok())
-        .ok_or_else(|| {
+    // `created` is optional (Data Integrity §2.1): absent, the key's lifecycle is judged at
+    // the time of checking, as for a credential's proof; present, it must be a date-time.
+    let created = match secured.proof_options.get("created") {
+        None => None,
+        Some(Value::String(text)) => Some(parse_time("proof.created", text).map_err(|e| {
             (
                 Reason::StatusListSignatureInvalid,
-                format!("status list {id}: proof.created is missing or not a date-time"),
+                format!("status list {id}: {e}"),
             )
-        })?;
+        })?),
+        Some(other) => {
+            return Err((
+                Reason::StatusListSignatureInvalid,
+                format!(
+                    "status list {id}: proof.created must be a date-time string, found {other}"
+                ),
+            ));
+        }
+    };
     Ok(ParsedList {
         id,
         issuer,

@@ -12,6 +12,7 @@
 //! * `trust_list` — the authority's signature over the trust list, freshness, key files.
 //! * `qr` — the school-signed QR summary: offline verification, key rules, binding, bad payloads.
 //! * `pdf` — the embedded credential of a printed record's PDF, with its limits.
+//! * `status_proof` — a status list's proof: optional `created`, `expires`, malformed times.
 //! * `status` — revocation: a status list decoded by hand, revoked, wrong key, another
 //!   school's list, stale and missing lists (status unknown).
 //! * `bundle` — the offline trust bundle, and `hocba-verify --bundle` with `--max-age`.
@@ -56,5 +57,6 @@ mod replay;
 mod scans;
 mod service;
 mod status;
+mod status_proof;
 mod trust_list;
 mod vectors;
