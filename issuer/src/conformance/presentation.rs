@@ -57,7 +57,6 @@ fn check_presentation(
     now: OffsetDateTime,
 ) -> Result<(), Problem> {
     check_context(vp.get("@context")).map_err(|p| format!("{path}{p}"))?;
-    terms::check_terms(vp).map_err(|p| format!("{path}{p}"))?;
     let types = type_list(vp.get("type"))
         .ok_or_else(|| format!("{path}type: must be a string or a list of strings"))?;
     if !types.contains(&"VerifiablePresentation") {
@@ -65,6 +64,7 @@ fn check_presentation(
             "{path}type: must include VerifiablePresentation, found {types:?}"
         ));
     }
+    terms::check_terms(vp).map_err(|p| format!("{path}{p}"))?;
     if let Some(id) = vp.get("id")
         && !id.as_str().is_some_and(is_url)
     {

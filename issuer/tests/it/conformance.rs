@@ -2,7 +2,9 @@
 //! and verified by its code, VC-API issue → verify → revoke → verify over its router, the
 //! proof rules of the specification (`expires` past and malformed, `created` absent, the
 //! `@context` prefix, a tampered document), loopback only, and the product verifier refusing
-//! whatever a `did:key` signed.
+//! whatever a `did:key` signed. Presentations through `POST /presentations/verify` (the data
+//! model's rules, the holder's proof, each credential's proof); undefined terms and
+//! `relatedResource` digests at issue.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -169,13 +171,21 @@ async fn proof_rules_through_the_verify_endpoint() {
             .text()
             .contains("proof_created_in_future")
     );
-    // A proof @context that is a strict prefix of the document's.
+    // A proof @context that is a strict prefix of the document's (an inline context appended:
+    // a context URL not held here is refused, its terms being unknown).
     let mut longer = good.clone();
     longer["@context"]
         .as_array_mut()
         .unwrap()
-        .push(json!("https://example.org/extra/v1"));
+        .push(json!({"extra": "https://example.org/#extra"}));
     assert_eq!(verify(&app, &longer).await.status, StatusCode::OK);
+    longer["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://example.org/extra/v1"));
+    let answer = verify(&app, &longer).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.text().contains("not a context known here"));
     // A key that is not a did:key is not resolved.
     let answer = verify(&app, &vector()).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
@@ -294,4 +304,312 @@ fn the_binary_binds_loopback_only() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("loopback"), "{stderr}");
+}
+
+/// `vp` signed by `key` (named as its did:key) for authentication with `challenge` and
+/// `domain`, after `edit` of the proof configuration.
+fn presented(key: &KeyPair, vp: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Value {
+    let did = did_key(&key.verifying_key());
+    let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
+    let mut doc = vp.as_object().unwrap().clone();
+    let mut config = hocba_schema::proof::proof_config(&doc, &vm, "2026-01-01T00:00:00Z");
+    config.insert("proofPurpose".into(), "authentication".into());
+    config.insert("challenge".into(), "c-42".into());
+    config.insert("domain".into(), "verifier.example".into());
+    edit(&mut config);
+    let hash = hocba_schema::proof::hash_data(&config, &doc).unwrap();
+    hocba_schema::proof::attach_proof(&mut doc, config, &key.sign(&hash));
+    Value::Object(doc)
+}
+
+async fn verify_vp(app: &Router, vp: &Value) -> Answer {
+    post(
+        app,
+        "/presentations/verify",
+        &json!({"verifiablePresentation": vp, "options": {"challenge": "c-42", "domain": "verifier.example"}}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn presentations_are_verified_with_their_rules_and_proofs() {
+    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
+    let did = service.did().to_owned();
+    let app = service.router();
+    let mut credential = unsecured(&vector());
+    credential.insert("issuer".into(), json!(did));
+    let answer = post(
+        &app,
+        "/credentials/issue",
+        &json!({"credential": credential}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let vc = answer.json()["verifiableCredential"].clone();
+    let holder = KeyPair::from_seed(&[21; 32]);
+    let holder_did = did_key(&holder.verifying_key());
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "id": "urn:uuid:9c9a36f8-518f-4976-a934-6649502d0008",
+        "holder": holder_did,
+        "verifiableCredential": [vc],
+    });
+    let good = presented(&holder, &vp, |_| {});
+    let answer = verify_vp(&app, &good).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.json()["verified"], true);
+    // A holder given as an object, and a presentation of no credential, verify too.
+    let mut object_holder = vp.clone();
+    object_holder["holder"] = json!({"id": holder_did});
+    object_holder
+        .as_object_mut()
+        .unwrap()
+        .remove("verifiableCredential");
+    let answer = verify_vp(&app, &presented(&holder, &object_holder, |_| {})).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+
+    let edited = |edit: &dyn Fn(&mut Value)| {
+        let mut vp = vp.clone();
+        edit(&mut vp);
+        presented(&holder, &vp, |_| {})
+    };
+    let mut tampered = good.clone();
+    tampered["id"] = "urn:uuid:00000000-0000-4000-8000-000000000000".into();
+    let mut vc_tampered = vc.clone();
+    vc_tampered["credentialSubject"]["id"] = "did:example:someone-else".into();
+    let mut vc_unsigned = vc.clone();
+    vc_unsigned.as_object_mut().unwrap().remove("proof");
+    let stranger = KeyPair::from_seed(&[22; 32]);
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("tampered after signing", tampered, "proof: "),
+        (
+            "signed by a key not the holder's",
+            presented(&stranger, &vp, |_| {}),
+            "not a key of the holder",
+        ),
+        (
+            "another challenge",
+            presented(&holder, &vp, |c| {
+                c.insert("challenge".into(), "c-41".into());
+            }),
+            "proof.challenge",
+        ),
+        (
+            "another domain",
+            presented(&holder, &vp, |c| {
+                c.insert("domain".into(), "other.example".into());
+            }),
+            "proof.domain",
+        ),
+        (
+            "an assertion proof",
+            presented(&holder, &vp, |c| {
+                c.insert("proofPurpose".into(), "assertionMethod".into());
+            }),
+            "proof.proofPurpose",
+        ),
+        (
+            "an expired proof",
+            presented(&holder, &vp, |c| {
+                c.insert("expires".into(), "2026-01-02T00:00:00Z".into());
+            }),
+            "proof.expires",
+        ),
+        (
+            "an rdfc proof",
+            presented(&holder, &vp, |c| {
+                c.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
+            }),
+            "cannot be verified here",
+        ),
+        ("no proof", vp.clone(), "has no proof"),
+        (
+            "no VerifiablePresentation type",
+            edited(&|v| v["type"] = json!(["VerifiableCredential"])),
+            "type: must include VerifiablePresentation",
+        ),
+        (
+            "a holder that is not a URL",
+            edited(&|v| v["holder"] = json!("z6MkpJySvETLnxhQG9DzEdmKJtysBDjuuTeDfUj1uNNCUqcj")),
+            "holder: must be a URL",
+        ),
+        (
+            "a holder object without id",
+            edited(&|v| v["holder"] = json!({"name": "Acme"})),
+            "holder: must be a URL",
+        ),
+        (
+            "an id that is not a URL",
+            edited(&|v| v["id"] = json!("not a url")),
+            "id: must be a URL",
+        ),
+        (
+            "an undefined term",
+            edited(&|v| v["grade"] = json!(9)),
+            "the term \"grade\"",
+        ),
+        (
+            "the base context not first",
+            edited(&|v| {
+                v["@context"] = json!([
+                    "https://www.w3.org/ns/credentials/examples/v2",
+                    "https://www.w3.org/ns/credentials/v2"
+                ])
+            }),
+            "@context must start with",
+        ),
+        (
+            "a credential as a string",
+            edited(&|v| v["verifiableCredential"] = json!(["eyJhbGciOiJFUzI1NiJ9.e30.sig"])),
+            "must be an object",
+        ),
+        (
+            "a credential without VerifiableCredential",
+            edited(&|v| v["verifiableCredential"][0]["type"] = json!([])),
+            "verifiableCredential[0].",
+        ),
+        (
+            "a tampered credential",
+            edited(&|v| v["verifiableCredential"] = json!([vc_tampered])),
+            "verifiableCredential[0].proof",
+        ),
+        (
+            "a credential without its proof",
+            edited(&|v| v["verifiableCredential"] = json!([vc_unsigned])),
+            "no proof of its own",
+        ),
+        (
+            "an enveloped credential that is not a data: URL",
+            edited(
+                &|v| v["verifiableCredential"] = json!([{"@context": "https://www.w3.org/ns/credentials/v2", "type": "EnvelopedVerifiableCredential", "id": "https://example.org/vc.jwt"}]),
+            ),
+            "data: URL",
+        ),
+    ];
+    for (case, bad, expected) in cases {
+        let answer = verify_vp(&app, &bad).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{case}: {}",
+            answer.text()
+        );
+        let body = answer.json();
+        assert_eq!(body["verified"], false, "{case}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{case}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn undefined_terms_and_related_resource_digests() {
+    use base64::Engine;
+    use sha2::Digest;
+    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
+    let did = service.did().to_owned();
+    let app = service.router();
+    let base = || {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": did,
+            "credentialSubject": {"id": "did:example:subject", "name": "An"},
+        })
+    };
+    let issue = |credential: Value| {
+        let app = app.clone();
+        async move {
+            post(
+                &app,
+                "/credentials/issue",
+                &json!({"credential": credential}),
+            )
+            .await
+        }
+    };
+    assert_eq!(issue(base()).await.status, StatusCode::CREATED);
+    // The status-list suite's MALFORMED_VALUE_ERROR fixture: an entry under an undefined term.
+    let mut status_entry = base();
+    status_entry["statusEntry"] = json!({"type": "BitstringStatusListEntry", "statusListIndex": true, "statusListCredential": "https://example.com"});
+    // The data-model suite's unmapped type.
+    let mut unmapped = base();
+    unmapped["@context"] = json!(["https://www.w3.org/ns/credentials/v2", {"@vocab": null}]);
+    unmapped["type"] = json!(["VerifiableCredential", "ExampleTestCredential"]);
+    let mut unknown_context = base();
+    unknown_context["@context"] = json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://example.com"
+    ]);
+    for (case, bad, expected) in [
+        (
+            "statusEntry",
+            status_entry,
+            "statusEntry: the term \"statusEntry\" is not defined",
+        ),
+        (
+            "unmapped type",
+            unmapped,
+            "the type \"ExampleTestCredential\" is not defined",
+        ),
+        (
+            "unknown context",
+            unknown_context,
+            "not a context known here",
+        ),
+    ] {
+        let answer = issue(bad).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{case}");
+        let message = answer.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(expected), "{case}: {message}");
+    }
+    // With the undefined-terms context the same terms are accepted (a @vocab covers them).
+    let mut covered = base();
+    covered["@context"] = json!([
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/ns/credentials/undefined-terms/v2"
+    ]);
+    covered["type"] = json!(["VerifiableCredential", "ExampleTestCredential"]);
+    covered["statusEntry"] = json!({"note": "x"});
+    assert_eq!(issue(covered).await.status, StatusCode::CREATED);
+
+    // relatedResource: the base context is held here, so its digests are checked.
+    let context = include_bytes!("../../src/conformance/contexts/credentials-v2.jsonld");
+    let sri = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(context))
+    );
+    let mut right = base();
+    right["relatedResource"] = json!([{"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": sri, "mediaType": "application/ld+json"}]);
+    let answer = issue(right).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let mut wrong = base();
+    wrong["relatedResource"] = json!([{"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg"}]);
+    let answer = issue(wrong).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.text().contains("does not match the resource"),
+        "{}",
+        answer.text()
+    );
+    // A resource not held here: issued, and the verifier says its digest was not checked.
+    let mut elsewhere = base();
+    elsewhere["relatedResource"] =
+        json!([{"id": "https://example.org/logo.png", "digestSRI": "sha384-AAAA"}]);
+    let answer = issue(elsewhere).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let vc = answer.json()["verifiableCredential"].clone();
+    let answer = verify(&app, &vc).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let warning = answer.json()["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        warning.contains("https://example.org/logo.png") && warning.contains("not checked"),
+        "{warning}"
+    );
 }
