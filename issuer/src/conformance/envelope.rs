@@ -241,4 +241,68 @@ mod tests {
             .contains("iss")
         );
     }
+
+    #[test]
+    fn an_es256_envelope_by_a_p256_did_key_opens_and_a_tampered_one_does_not() {
+        use p256::ecdsa::signature::Signer;
+        let key = p256::ecdsa::SigningKey::from_slice(&[5; 32]).unwrap();
+        let point = key.verifying_key().to_sec1_point(true);
+        let mut multikey = P256_HEADER.to_vec();
+        multikey.extend_from_slice(point.as_bytes());
+        let multibase = hocba_schema::multibase::encode_base58btc(&multikey);
+        let did = format!("did:key:{multibase}");
+        let header = json!({"alg": "ES256", "kid": format!("{did}#{multibase}")});
+        let payload = json!({"iss": did, "vc": {"issuer": did}});
+        let h = URL_SAFE_NO_PAD.encode(header.to_string());
+        let p = URL_SAFE_NO_PAD.encode(payload.to_string());
+        let signature: p256::ecdsa::Signature = key.sign(format!("{h}.{p}").as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(signature.to_bytes());
+        let envelope = |token: String| {
+            json!({"@context": [CONTEXT_V2], "type": ["EnvelopedVerifiableCredential"], "id": format!("data:application/vc+jwt,{token}")})
+                .as_object()
+                .unwrap()
+                .clone()
+        };
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let opened = open(
+            &envelope(format!("{h}.{p}.{sig}")),
+            "EnvelopedVerifiableCredential",
+            "",
+            now,
+        )
+        .unwrap();
+        assert_eq!(opened.signer, did);
+        let other = URL_SAFE_NO_PAD
+            .encode(json!({"iss": did, "vc": {"issuer": "did:example:x"}}).to_string());
+        let problem = open(
+            &envelope(format!("{h}.{other}.{sig}")),
+            "EnvelopedVerifiableCredential",
+            "",
+            now,
+        )
+        .unwrap_err();
+        assert!(problem.contains("does not verify"), "{problem}");
+        // No kid: no key to verify with.
+        let bare = URL_SAFE_NO_PAD.encode(json!({"alg": "ES256"}).to_string());
+        let problem = open(
+            &envelope(format!("{bare}.{p}.{sig}")),
+            "EnvelopedVerifiableCredential",
+            "",
+            now,
+        )
+        .unwrap_err();
+        assert!(problem.contains("no kid"), "{problem}");
+        // Expired.
+        let late = URL_SAFE_NO_PAD.encode(json!({"iss": did, "exp": 0}).to_string());
+        let signature: p256::ecdsa::Signature = key.sign(format!("{h}.{late}").as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(signature.to_bytes());
+        let problem = open(
+            &envelope(format!("{h}.{late}.{sig}")),
+            "EnvelopedVerifiableCredential",
+            "",
+            now,
+        )
+        .unwrap_err();
+        assert!(problem.contains("expired"), "{problem}");
+    }
 }

@@ -176,6 +176,9 @@ pub fn resolve_did_key(verification_method: &str) -> Option<ed25519_dalek::Verif
 /// one implementation with an issuer and a verifier tagged for each of the three suites.
 pub fn manifest(base: &str, did: &str) -> String {
     let tags = r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "localhost"]"#;
+    // The verifiers also open JOSE envelopes; the issuer makes none.
+    let verifier_tags =
+        r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "EnvelopingProof", "localhost"]"#;
     format!(
         "// Written by hocba-conformance: the W3C suites' local implementation.\n\
          module.exports = {{\n  settings: {{enableInteropTests: false, testAllImplementations: false}},\n  \
@@ -183,9 +186,9 @@ pub fn manifest(base: &str, did: &str) -> String {
          issuers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/issue',\n      \
          supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}],\n    \
          verifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/verify',\n      \
-         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}],\n    \
+         supports: {{vc: ['2.0']}},\n      tags: {verifier_tags}\n    }}],\n    \
          vpVerifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/presentations/verify',\n      \
-         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}]\n  }}]\n}};\n"
+         supports: {{vc: ['2.0']}},\n      tags: {verifier_tags}\n    }}]\n  }}]\n}};\n"
     )
 }
 

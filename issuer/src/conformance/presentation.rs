@@ -119,21 +119,7 @@ fn check_embedded_credential(
 ) -> Result<(), Problem> {
     let types = type_list(credential.get("type")).unwrap_or_default();
     if types.contains(&"EnvelopedVerifiableCredential") {
-        let opened = envelope::open(credential, "EnvelopedVerifiableCredential", at, now)?;
-        let inner = match opened.payload.get("vc") {
-            Some(Value::Object(vc)) => vc.clone(),
-            _ => opened.payload,
-        };
-        check_credential(&inner).map_err(|p| format!("{at}(enveloped) {p}"))?;
-        check_validity(&inner, now).map_err(|p| format!("{at}(enveloped) {p}"))?;
-        let issuer = issuer_id(&inner);
-        if issuer.as_deref() != Some(opened.signer.as_str()) {
-            return Err(format!(
-                "{at}(enveloped) issuer {issuer:?} is not the DID that signed it ({})",
-                opened.signer
-            ));
-        }
-        return Ok(());
+        return verify_enveloped_credential(credential, at, now);
     }
     check_credential(credential).map_err(|p| format!("{at}{p}"))?;
     check_validity(credential, now).map_err(|p| format!("{at}{p}"))?;
@@ -147,6 +133,30 @@ fn check_embedded_credential(
     let key = resolve_did_key(vm)
         .ok_or_else(|| format!("{at}proof.verificationMethod: {vm:?} is not an Ed25519 did:key"))?;
     hocba_verifier::verify_proof_at(&secured, &key, now).map_err(|f| format!("{at}proof: {f}"))
+}
+
+/// An `EnvelopedVerifiableCredential`: its JWS verified, its payload a credential that meets
+/// the data model, is within its validity period and was issued by the DID that signed it.
+pub(super) fn verify_enveloped_credential(
+    credential: &Map<String, Value>,
+    at: &str,
+    now: OffsetDateTime,
+) -> Result<(), Problem> {
+    let opened = envelope::open(credential, "EnvelopedVerifiableCredential", at, now)?;
+    let inner = match opened.payload.get("vc") {
+        Some(Value::Object(vc)) => vc.clone(),
+        _ => opened.payload,
+    };
+    check_credential(&inner).map_err(|p| format!("{at}(enveloped) {p}"))?;
+    check_validity(&inner, now).map_err(|p| format!("{at}(enveloped) {p}"))?;
+    let issuer = issuer_id(&inner);
+    if issuer.as_deref() != Some(opened.signer.as_str()) {
+        return Err(format!(
+            "{at}(enveloped) issuer {issuer:?} is not the DID that signed it ({})",
+            opened.signer
+        ));
+    }
+    Ok(())
 }
 
 fn issuer_id(doc: &Map<String, Value>) -> Option<String> {

@@ -613,3 +613,60 @@ async fn undefined_terms_and_related_resource_digests() {
         "{warning}"
     );
 }
+
+#[tokio::test]
+async fn an_enveloped_credential_is_opened_by_the_verify_endpoint() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let app = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9").router();
+    let signer = KeyPair::from_seed(&[31; 32]);
+    let did = did_key(&signer.verifying_key());
+    let jws = |payload: &Value| {
+        let header =
+            json!({"alg": "EdDSA", "kid": format!("{did}#{}", did.trim_start_matches("did:key:"))});
+        let h = URL_SAFE_NO_PAD.encode(header.to_string());
+        let p = URL_SAFE_NO_PAD.encode(payload.to_string());
+        let s = URL_SAFE_NO_PAD.encode(signer.sign(format!("{h}.{p}").as_bytes()));
+        format!("{h}.{p}.{s}")
+    };
+    let credential = |issuer: &str| {
+        json!({"iss": did, "vc": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": issuer,
+            "credentialSubject": {"id": "did:example:alice", "name": "Alice"},
+        }})
+    };
+    let envelope = |token: String| json!({"@context": "https://www.w3.org/ns/credentials/v2", "type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{token}")});
+    let good = envelope(jws(&credential(&did)));
+    let answer = verify(&app, &good).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let mut no_context = good.clone();
+    no_context["@context"] = json!([]);
+    let mut not_data = good.clone();
+    not_data["id"] = json!(jws(&credential(&did)));
+    let mut tampered_token = jws(&credential(&did));
+    tampered_token.replace_range(tampered_token.len() - 4.., "AAAA");
+    for (case, bad, expected) in [
+        ("no context", no_context, "@context"),
+        ("not a data: URL", not_data, "data: URL"),
+        (
+            "a bad signature",
+            envelope(tampered_token),
+            "does not verify",
+        ),
+        (
+            "issued by another DID",
+            envelope(jws(&credential("did:example:other"))),
+            "not the DID that signed",
+        ),
+    ] {
+        let answer = verify(&app, &bad).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{case}");
+        let message = answer.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(expected), "{case}: {message}");
+    }
+}
