@@ -1,13 +1,15 @@
-//! The fixture the two PAdES suites share — `hocba-issuer`'s `it::pades` and the workspace's
-//! `e2e::pades`, which includes this file by path — written once: an example record of
-//! `schema/examples/` issued by its school's development key at [`SIGNED_AT`].
+//! The fixture the PAdES suites and the PDF benches share — `hocba-issuer`'s `it::pades`, the
+//! workspace's `e2e::pades` and the `pdf` and `pades` benches, which include this file by
+//! path — written once: an example record of `schema/examples/` issued by its school's
+//! development key at [`SIGNED_AT`]. (Each includer uses part of it.)
+#![allow(dead_code)]
 
 use std::path::Path;
 
 use hocba_issuer::issue::{IssueOptions, issue_record};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::signing::Signer;
-use hocba_schema::credential::IssuerRef;
+use hocba_schema::credential::{IssuerRef, StatusEntry};
 use hocba_schema::trust_list::TrustList;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -20,6 +22,16 @@ pub(crate) const SIGNED_AT: OffsetDateTime = datetime!(2026-05-29 09:30 UTC);
 /// development key (`keys/dev/school-<code>.pem`, the school as the dev trust list names it):
 /// the credential, the key, and the school's code.
 pub(crate) fn signed_example(repo: &Path, name: &str, id: &str) -> (Value, KeyPair, String) {
+    issue_example(repo, name, Some(id), None)
+}
+
+/// [`signed_example`] with any id (`None`: a fresh one) and status entry.
+pub(crate) fn issue_example(
+    repo: &Path,
+    name: &str,
+    id: Option<&str>,
+    status: Option<StatusEntry>,
+) -> (Value, KeyPair, String) {
     let record = std::fs::read(repo.join("schema/examples").join(name)).unwrap();
     let value: Value = serde_json::from_slice(&record).unwrap();
     let code = value["school"]["code"].as_str().unwrap().to_owned();
@@ -46,9 +58,9 @@ pub(crate) fn signed_example(repo: &Path, name: &str, id: &str) -> (Value, KeyPa
         &code,
         &IssueOptions {
             accept_warnings: true,
-            status: None,
+            status,
             now: SIGNED_AT,
-            id: Some(id.into()),
+            id: id.map(str::to_owned),
         },
     )
     .unwrap();
