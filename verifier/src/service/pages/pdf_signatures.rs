@@ -5,7 +5,7 @@
 //! trust list registers for the school.
 //!
 //! Hooks for tests: `#pdf-signatures[data-pdf-status]` (`valid`, `invalid`, `not_checked`,
-//! `unsigned`), `#pdf-development`, one `li[data-signature][data-result]` per signature,
+//! `unsigned`), `#pdf-reason`, `#pdf-development`, one `li[data-signature][data-result]` per signature,
 //! `#pdf-seal[data-bound]`.
 
 use time::OffsetDateTime;
@@ -70,8 +70,15 @@ pub(super) fn block(h: &mut Html, lang: Lang, pdf: &PdfSignatures) {
             lang.pick("Chữ ký số trên tệp PDF", "The PDF's own signatures"),
             "</h2>\n",
         )
-        .el("<p class=\"lead\"><b>", headline, "</b></p>\n")
-        .el("<p>", lang.message(pdf.message()), "</p>\n");
+        .el("<p class=\"lead\"><b>", headline, "</b></p>\n");
+    // Why not valid (the headline already says valid ones are).
+    if pdf.reason.is_some() {
+        h.el(
+            "<p id=\"pdf-reason\">",
+            lang.message(pdf.message()),
+            "</p>\n",
+        );
+    }
     if pdf.development {
         let m = Reason::PdfDevelopmentCertificate.message();
         h.el(
@@ -87,7 +94,13 @@ pub(super) fn block(h: &mut Html, lang: Lang, pdf: &PdfSignatures) {
         }
         h.raw("</ul>\n");
     }
+    // Whether the seal is the school's is said only of a seal whose certificate was read.
+    let seal_read = pdf
+        .signatures
+        .last()
+        .is_some_and(|s| s.certificate_sha256.is_some());
     match pdf.seal_bound {
+        Some(_) if !seal_read => {}
         Some(bound) => {
             h.raw("<p id=\"pdf-seal\" data-bound=\"")
                 .raw(if bound { "true" } else { "false" })
@@ -141,7 +154,11 @@ fn signature(h: &mut Html, lang: Lang, i: usize, s: &crate::pdf::signatures::Pdf
         .raw("</span><span><b>")
         .text(role)
         .raw(":</b> ")
-        .text(if s.signer.is_empty() { "?" } else { &s.signer });
+        .text(if s.signer.is_empty() {
+            lang.pick("(không đọc được)", "(unreadable)")
+        } else {
+            &s.signer
+        });
     if let Some(at) = s.signed_at {
         h.text(lang.pick(", lúc ", ", at ")).text(&when(at));
     }
@@ -159,7 +176,9 @@ fn signature(h: &mut Html, lang: Lang, i: usize, s: &crate::pdf::signatures::Pdf
             "</small>",
         );
     }
+    // The technical detail is English: on the English page only.
     if s.result == SignatureResult::Invalid
+        && lang == Lang::En
         && let Some(detail) = &s.detail
     {
         h.el("<small class=\"mono\">", detail, "</small>");
