@@ -4,6 +4,11 @@
 //! reported in the API's shape. No I/O here: the trust material and `now` are arguments;
 //! [`check_all`] spreads a batch over the CPU cores, and each core checks its credentials'
 //! signatures in one batch ([`check_part`]).
+//!
+//! A PDF's own signatures (PAdES) are the one thing checked on the file as sent rather than on
+//! the read [`Input`]: the bytes of each PDF item are kept aside ([`pdf_copies`]) and, once its
+//! credential is judged, checked with the seal the trust list binds to the credential's school
+//! ([`check_pdfs`]); [`ItemReport::with_pdf`] reports them and fails a PDF whose signatures fail.
 
 use serde::Serialize;
 use time::OffsetDateTime;
