@@ -10,57 +10,21 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use hocba_issuer::issue::{IssueOptions, issue_record};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::pdf::{PdfOptions, render_pdf, render_signed_pdf};
 use hocba_issuer::pki::load_school;
-use hocba_issuer::signing::Signer;
-use hocba_schema::credential::IssuerRef;
-use hocba_schema::trust_list::TrustList;
-use hocba_test_support::files::{dev_keys, dev_trust_list, example_path};
+use hocba_test_support::files::dev_keys;
 use serde_json::Value;
-use time::macros::datetime;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "../tests/it/pades_fixture.rs"]
+mod fixture;
+
 fn signed(example: &str) -> (Value, KeyPair, String) {
-    let record = std::fs::read(example_path(example)).unwrap();
-    let value: Value = serde_json::from_slice(&record).unwrap();
-    let code = value["school"]["code"].as_str().unwrap().to_owned();
-    let list: TrustList =
-        serde_json::from_slice(&std::fs::read(dev_trust_list()).unwrap()).unwrap();
-    let school = list
-        .credential_subject
-        .schools
-        .iter()
-        .find(|s| s.code == code)
-        .unwrap();
-    let key_path = dev_keys().join(format!("school-{code}.pem"));
-    let signer = Signer::new(
-        KeyPair::load(&key_path).unwrap(),
-        IssuerRef {
-            id: school.id.clone(),
-            name: school.name.clone(),
-        },
-    );
-    let issued = issue_record(
-        &record,
-        &signer,
-        &code,
-        &IssueOptions {
-            accept_warnings: true,
-            status: None,
-            now: datetime!(2026-05-29 09:30 UTC),
-            id: None,
-        },
-    )
-    .unwrap();
-    (
-        Value::Object(issued.credential),
-        KeyPair::load(&key_path).unwrap(),
-        code,
-    )
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    fixture::issue_example(&repo, example, None, None)
 }
 
 /// Runs `f` for about `budget`, returns calls per second.

@@ -7,58 +7,27 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use hocba_issuer::issue::{IssueOptions, issue_record};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::pdf::{PdfOptions, render_pdf};
-use hocba_issuer::signing::Signer;
-use hocba_schema::credential::{IssuerRef, StatusEntry};
-use hocba_schema::trust_list::TrustList;
-use hocba_test_support::files::{dev_keys, dev_trust_list, example_path};
+use hocba_schema::credential::StatusEntry;
 use serde_json::Value;
-use time::macros::datetime;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "../tests/it/pades_fixture.rs"]
+mod fixture;
+
 fn signed(example: &str) -> (Value, KeyPair) {
-    let record = std::fs::read(example_path(example)).unwrap();
-    let value: Value = serde_json::from_slice(&record).unwrap();
-    let code = value["school"]["code"].as_str().unwrap().to_owned();
-    let list: TrustList =
-        serde_json::from_slice(&std::fs::read(dev_trust_list()).unwrap()).unwrap();
-    let school = list
-        .credential_subject
-        .schools
-        .iter()
-        .find(|s| s.code == code)
-        .unwrap();
-    let key_path = dev_keys().join(format!("school-{code}.pem"));
-    let signer = Signer::new(
-        KeyPair::load(&key_path).unwrap(),
-        IssuerRef {
-            id: school.id.clone(),
-            name: school.name.clone(),
-        },
-    );
-    let issued = issue_record(
-        &record,
-        &signer,
-        &code,
-        &IssueOptions {
-            accept_warnings: true,
-            status: Some(StatusEntry::revocation(
-                &format!("https://hocba.example/status/{code}/1"),
-                48_213,
-            )),
-            now: datetime!(2026-05-29 09:30 UTC),
-            id: None,
-        },
-    )
-    .unwrap();
-    (
-        Value::Object(issued.credential),
-        KeyPair::load(&key_path).unwrap(),
-    )
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let code = {
+        let record = std::fs::read(repo.join("schema/examples").join(example)).unwrap();
+        let value: Value = serde_json::from_slice(&record).unwrap();
+        value["school"]["code"].as_str().unwrap().to_owned()
+    };
+    let status = StatusEntry::revocation(&format!("https://hocba.example/status/{code}/1"), 48_213);
+    let (credential, key, _) = fixture::issue_example(&repo, example, None, Some(status));
+    (credential, key)
 }
 
 /// CPU time of this thread (user + system) from /proc, in seconds; `None` elsewhere.

@@ -9,13 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hocba_issuer::issue::{IssueOptions, issue_record};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::pdf::{PdfOptions, render_pdf, render_signed_pdf};
 use hocba_issuer::pki::{SchoolPki, files, load_pair, load_school};
-use hocba_issuer::signing::Signer;
-use hocba_schema::credential::IssuerRef;
-use hocba_schema::trust_list::TrustList;
 use serde_json::Value;
 use time::macros::datetime;
 
@@ -50,39 +46,18 @@ fn verify_bin() -> PathBuf {
     profile_dir.join("hocba-verify")
 }
 
+#[path = "../../issuer/tests/it/pades_fixture.rs"]
+mod fixture;
+
 /// primary-grade2.json (school 01001205) signed with its dev key.
 fn credential() -> (Value, KeyPair) {
-    let record = std::fs::read(root().join("schema/examples/primary-grade2.json")).unwrap();
-    let list: TrustList =
-        serde_json::from_slice(&std::fs::read(root().join("keys/dev/trust-list.json")).unwrap())
-            .unwrap();
-    let school = list
-        .credential_subject
-        .schools
-        .iter()
-        .find(|s| s.code == SCHOOL)
-        .unwrap();
-    let key = || KeyPair::load(&root().join(format!("keys/dev/school-{SCHOOL}.pem"))).unwrap();
-    let signer = Signer::new(
-        key(),
-        IssuerRef {
-            id: school.id.clone(),
-            name: school.name.clone(),
-        },
+    let (credential, key, code) = fixture::signed_example(
+        &root(),
+        "primary-grade2.json",
+        "urn:uuid:5d1c0a3e-7b42-4c19-9e60-000000001313",
     );
-    let issued = issue_record(
-        &record,
-        &signer,
-        SCHOOL,
-        &IssueOptions {
-            accept_warnings: true,
-            status: None,
-            now: datetime!(2026-05-29 09:30 UTC),
-            id: Some("urn:uuid:5d1c0a3e-7b42-4c19-9e60-000000001313".into()),
-        },
-    )
-    .unwrap();
-    (Value::Object(issued.credential), key())
+    assert_eq!(code, SCHOOL);
+    (credential, key)
 }
 
 fn root_der() -> Vec<u8> {
@@ -308,4 +283,306 @@ fn an_unsigned_pdf_still_verifies_by_its_credential_and_says_so() {
     assert_eq!(report["status"], "unsigned", "{report:#}");
     assert_eq!(report["reason"], "pdf_unsigned");
     assert_ne!(code, 1);
+}
+
+/// `hocba-verify serve` on loopback with the development trust list as an offline bundle,
+/// judging at the tests' time, with `--pki-root` when `rooted`.
+fn serve(rooted: bool) -> (hocba_test_support::server::Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let list: Value =
+        serde_json::from_slice(&std::fs::read(root().join("keys/dev/trust-list.json")).unwrap())
+            .unwrap();
+    let bundle = serde_json::json!({
+        "type": "HocBaTrustBundle",
+        "createdAt": "2026-06-01T00:00:00Z",
+        "trustList": list,
+        "statusLists": [],
+    });
+    let bundle_file = dir.path().join("bundle.json");
+    std::fs::write(&bundle_file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let mut cmd = Command::new(verify_bin());
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--at",
+        "2026-06-15T00:00:00Z",
+    ])
+    .arg("--bundle")
+    .arg(&bundle_file)
+    .arg("--cache-dir")
+    .arg(dir.path().join("cache"));
+    if rooted {
+        cmd.arg("--pki-root").arg(pki_dir().join(files::ROOT_CERT));
+    }
+    (hocba_test_support::server::Server::start(&mut cmd), dir)
+}
+
+/// A multipart body of `files` (name, bytes) as `file` fields, and its Content-Type.
+fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "hocba-pades-test-boundary";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post(addr: &str, path: &str, files: &[(&str, &[u8])]) -> hocba_test_support::http::Answer {
+    let (content_type, body) = multipart(files);
+    hocba_test_support::http::request(
+        addr,
+        "POST",
+        path,
+        &[("Content-Type", &content_type)],
+        &body,
+    )
+}
+
+#[test]
+fn the_bulk_api_reports_each_pdfs_signatures_and_fails_a_broken_one() {
+    let signed = signed_with(&dev_school());
+    let mut tampered = signed.clone();
+    let at = tampered.iter().position(|&b| b == b'\n').unwrap() + 2;
+    tampered[at] ^= 0x01;
+    let mut pki = dev_school();
+    pki.seal = load_pair(
+        &pki_dir(),
+        &files::seal_cert("14000327"),
+        &files::seal_key("14000327"),
+        &root_der(),
+    )
+    .unwrap();
+    let swapped = signed_with(&pki);
+    let (credential, key) = credential();
+    let unsigned = render_pdf(&credential, &key, &PdfOptions::default())
+        .unwrap()
+        .bytes;
+    let (server, _dir) = serve(true);
+    let answer = post(
+        server.addr(),
+        "/api/v1/verify",
+        &[
+            ("signed.pdf", &signed),
+            ("tampered.pdf", &tampered),
+            ("swapped.pdf", &swapped),
+            ("unsigned.pdf", &unsigned),
+        ],
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let body = answer.json();
+    let items = body["items"].as_array().unwrap();
+    // Signed and sound: the credential's verdict stands, both signatures valid, seal bound.
+    let good = &items[0];
+    assert_ne!(good["verdict"], "invalid", "{good:#}");
+    assert_eq!(good["pdfSignatures"]["status"], "valid", "{good:#}");
+    assert_eq!(good["pdfSignatures"]["sealBound"], true);
+    assert_eq!(good["pdfSignatures"]["development"], true);
+    let signers: Vec<&str> = good["pdfSignatures"]["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["signer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        signers,
+        ["Phạm Thị Thanh Bình", "Trường Tiểu học Bình Minh"]
+    );
+    // A byte changed and another school's seal: the PDF fails, with the PDF's own reason.
+    for (item, reason) in [
+        (&items[1], "pdf_signature_mismatch"),
+        (&items[2], "pdf_seal_not_bound"),
+    ] {
+        assert_eq!(item["verdict"], "invalid", "{item:#}");
+        assert_eq!(item["reason"]["code"], reason, "{item:#}");
+        assert_eq!(item["pdfSignatures"]["status"], "invalid", "{item:#}");
+        assert_eq!(item["pdfSignatures"]["reason"], reason, "{item:#}");
+        assert!(item.get("record").is_none(), "{item:#}");
+    }
+    // Unsigned: still verifies by its credential, and says the PDF is unsigned.
+    let plain = &items[3];
+    assert_eq!(plain["verdict"], good["verdict"], "{plain:#}");
+    assert_eq!(plain["pdfSignatures"]["status"], "unsigned", "{plain:#}");
+    assert_eq!(plain["pdfSignatures"]["reason"], "pdf_unsigned");
+    assert_eq!(body["counts"]["invalid"], 2, "{body:#}");
+}
+
+#[test]
+fn without_a_pki_root_the_service_says_the_chains_were_not_checked() {
+    let signed = signed_with(&dev_school());
+    let (server, _dir) = serve(false);
+    let answer = post(server.addr(), "/api/v1/verify", &[("signed.pdf", &signed)]);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let item = &answer.json()["items"][0];
+    assert_eq!(item["pdfSignatures"]["status"], "not_checked", "{item:#}");
+    assert_eq!(item["pdfSignatures"]["reason"], "pdf_root_not_given");
+    assert!(
+        item["pdfSignatures"]["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["result"] == "not_checked"),
+        "{item:#}"
+    );
+}
+
+#[test]
+fn the_upload_page_shows_the_pdf_signatures_in_vietnamese_and_english() {
+    let signed = signed_with(&dev_school());
+    let mut tampered = signed.clone();
+    let at = tampered.iter().position(|&b| b == b'\n').unwrap() + 2;
+    tampered[at] ^= 0x01;
+    let (server, _dir) = serve(true);
+    let page = post(server.addr(), "/upload", &[("signed.pdf", &signed)]);
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("data-pdf-status=\"valid\""), "{html}");
+    assert!(html.contains("Chữ ký số trên tệp PDF hợp lệ"), "{html}");
+    assert!(html.contains("Phạm Thị Thanh Bình"), "{html}");
+    assert!(html.contains("id=\"pdf-development\""), "{html}");
+    assert!(
+        html.contains("id=\"pdf-seal\" data-bound=\"true\""),
+        "{html}"
+    );
+    assert_eq!(html.matches("data-result=\"valid\"").count(), 2, "{html}");
+    let page = post(
+        server.addr(),
+        "/upload?lang=en",
+        &[("tampered.pdf", &tampered)],
+    );
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("data-pdf-status=\"invalid\""), "{html}");
+    assert!(html.contains("data-verdict=\"invalid\""), "{html}");
+    assert!(
+        html.contains("The PDF&#39;s signatures are not valid")
+            || html.contains("The PDF's signatures are not valid"),
+        "{html}"
+    );
+}
+
+/// An RSA-2048 seal for school [`SCHOOL`] (the key made by `openssl genpkey`, the certificate
+/// issued by the development root with rcgen, valid through 2026–2027), in `dir`.
+fn rsa_seal(dir: &Path) -> hocba_issuer::pki::CertifiedKey {
+    use rcgen::{CertificateParams, DistinguishedName, DnType, Issuer, KeyPair, KeyUsagePurpose};
+    let key_file = dir.join("seal-rsa.key.pem");
+    let out = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&key_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl genpkey: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = KeyPair::from_pem(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    // The root's subject as `pki init` wrote it, and its key.
+    let mut root_params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "VN");
+    dn.push(
+        DnType::OrganizationName,
+        "hocba DEVELOPMENT PKI — không có giá trị pháp lý",
+    );
+    dn.push(
+        DnType::CommonName,
+        "hocba DEVELOPMENT Root CA (not for real records)",
+    );
+    root_params.distinguished_name = dn;
+    let root_key =
+        KeyPair::from_pem(&std::fs::read_to_string(pki_dir().join("root-ca.key.pem")).unwrap())
+            .unwrap();
+    let issuer = Issuer::new(root_params, root_key);
+    let mut params = CertificateParams::default();
+    params.not_before = datetime!(2026-01-01 00:00 UTC);
+    params.not_after = datetime!(2027-12-31 00:00 UTC);
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&[0x52, 0x53, 0x41, 0x01]));
+    params.use_authority_key_identifier_extension = true;
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "VN");
+    dn.push(DnType::OrganizationName, "Trường Tiểu học Bình Minh");
+    dn.push(
+        DnType::OrganizationalUnitName,
+        "DEVELOPMENT — không có giá trị pháp lý",
+    );
+    dn.push(DnType::CommonName, "Trường Tiểu học Bình Minh (RSA)");
+    params.distinguished_name = dn;
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    std::fs::write(dir.join("seal-rsa.pem"), cert.pem()).unwrap();
+    load_pair(dir, "seal-rsa.pem", "seal-rsa.key.pem", &root_der()).unwrap()
+}
+
+#[test]
+fn an_rsa_2048_seal_verifies_and_a_changed_byte_breaks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pki = dev_school();
+    pki.seal = rsa_seal(dir.path());
+    let pdf = signed_with(&pki);
+    let root = root_der();
+    let trust = hocba_verifier::pdf::signatures::PdfTrust {
+        root: Some(&root),
+        seal_sha256: None,
+    };
+    let at = datetime!(2026-06-15 00:00 UTC);
+    let report = hocba_verifier::pdf::signatures::check_pdf_signatures(&pdf, &trust, at).unwrap();
+    assert_eq!(
+        report.status,
+        hocba_verifier::pdf::signatures::PdfStatus::Valid,
+        "{report:#?}"
+    );
+    assert_eq!(
+        report.signatures[1].signer,
+        "Trường Tiểu học Bình Minh (RSA)"
+    );
+    assert_eq!(report.signatures[1].signed_at, Some(fixture::SIGNED_AT));
+    assert_eq!(report.signatures[1].chain.len(), 2, "{report:#?}");
+    // Through the command: both signatures valid; the trust list binds the school's P-256
+    // seal, so this one is refused as not the school's.
+    let (code, json) = verify(&pdf);
+    assert!(
+        json["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["result"] == "valid"),
+        "{json:#}"
+    );
+    assert_eq!(json["reason"], "pdf_seal_not_bound", "{json:#}");
+    assert_eq!(code, 1);
+    // A byte inside the signed range changed: the RSA seal no longer matches its bytes.
+    let mut tampered = pdf.clone();
+    let at_byte = tampered.iter().position(|&b| b == b'\n').unwrap() + 2;
+    tampered[at_byte] ^= 0x01;
+    let broken =
+        hocba_verifier::pdf::signatures::check_pdf_signatures(&tampered, &trust, at).unwrap();
+    assert_eq!(
+        broken.status,
+        hocba_verifier::pdf::signatures::PdfStatus::Invalid,
+        "{broken:#?}"
+    );
+    assert_eq!(
+        broken.signatures[1].reason,
+        Some(hocba_verifier::Reason::PdfSignatureMismatch),
+        "{broken:#?}"
+    );
 }

@@ -180,6 +180,11 @@ pub(crate) struct ServeArgs {
     /// the admissions API and page are redeemed at the issuer.
     #[arg(long, value_name = "FILE", requires = "online")]
     pub(crate) portal_token_file: Option<PathBuf>,
+
+    /// The root certificate (PEM or DER) uploaded PDFs' own signatures (PAdES) must chain up
+    /// to, as for checking files; without it their chains are reported not checked.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pki_root: Option<PathBuf>,
 }
 
 /// `hocba-verify admissions`.

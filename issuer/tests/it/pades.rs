@@ -7,19 +7,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hocba_issuer::issue::{IssueOptions, issue_record};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::pdf::{PdfOptions, render_pdf, render_signed_pdf};
 use hocba_issuer::pki::{self, files, load_school};
-use hocba_issuer::signing::Signer;
 use hocba_issuer::trust_list::Description;
-use hocba_schema::credential::IssuerRef;
 use hocba_schema::trust_list::TrustList;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-const SIGNED_AT: OffsetDateTime = datetime!(2026-05-29 09:30 UTC);
+#[path = "pades_fixture.rs"]
+mod fixture;
+
+use fixture::SIGNED_AT;
 const NOW: OffsetDateTime = datetime!(2026-06-15 00:00 UTC);
 
 fn root() -> PathBuf {
@@ -149,41 +149,13 @@ fn pki_init_makes_the_same_profile_again() {
     }
 }
 
-/// An example record signed by its school's dev key: the credential and the key.
+/// An example record signed by its school's dev key: the credential, the key, the code.
 pub(crate) fn signed_example(name: &str) -> (Value, KeyPair, String) {
-    let record = std::fs::read(root().join("schema/examples").join(name)).unwrap();
-    let value: Value = serde_json::from_slice(&record).unwrap();
-    let code = value["school"]["code"].as_str().unwrap().to_owned();
-    let list: TrustList =
-        serde_json::from_slice(&std::fs::read(root().join("keys/dev/trust-list.json")).unwrap())
-            .unwrap();
-    let school = list
-        .credential_subject
-        .schools
-        .iter()
-        .find(|s| s.code == code)
-        .unwrap();
-    let key = || KeyPair::load(&root().join(format!("keys/dev/school-{code}.pem"))).unwrap();
-    let signer = Signer::new(
-        key(),
-        IssuerRef {
-            id: school.id.clone(),
-            name: school.name.clone(),
-        },
-    );
-    let issued = issue_record(
-        &record,
-        &signer,
-        &code,
-        &IssueOptions {
-            accept_warnings: true,
-            status: None,
-            now: SIGNED_AT,
-            id: Some("urn:uuid:5d1c0a3e-7b42-4c19-9e60-000000000013".into()),
-        },
+    fixture::signed_example(
+        &root(),
+        name,
+        "urn:uuid:5d1c0a3e-7b42-4c19-9e60-000000000013",
     )
-    .unwrap();
-    (Value::Object(issued.credential), key(), code)
 }
 
 fn options() -> PdfOptions {
@@ -362,4 +334,51 @@ fn the_trust_list_binds_each_schools_seal_certificate_by_its_fingerprint() {
             .iter()
             .all(|s| s.seal_certificate_sha256.is_none())
     );
+}
+
+/// A PDF text string in UTF-16BE with its byte-order mark, as the signature fields' names are.
+fn utf16_text(s: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFE, 0xFF];
+    bytes.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+    bytes
+}
+
+#[test]
+fn the_seal_covers_the_left_third_of_the_principals_signature_in_the_principals_column() {
+    use hocba_issuer::pdf::pades::{PRINCIPAL_FIELD, SEAL_FIELD};
+    let (credential, key, code) = signed_example("primary-grade5.json");
+    let school = load_school(&dev_pki(), &code).unwrap().unwrap();
+    let signed = render_signed_pdf(&credential, &key, &options(), Some(&school)).unwrap();
+    let doc = lopdf::Document::load_mem(&signed.bytes).unwrap();
+    let rect = |field: &str| -> [f32; 4] {
+        let widget = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok())
+            .find(|d| {
+                d.get(b"T")
+                    .ok()
+                    .and_then(|t| t.as_str().ok())
+                    .is_some_and(|t| t == utf16_text(field))
+            })
+            .unwrap_or_else(|| panic!("no widget {field}"));
+        let r = widget.get(b"Rect").unwrap().as_array().unwrap();
+        let n: Vec<f32> = r.iter().map(|v| v.as_float().unwrap()).collect();
+        [n[0], n[1], n[2], n[3]]
+    };
+    let principal = rect(PRINCIPAL_FIELD);
+    let seal = rect(SEAL_FIELD);
+    // A4 is 595 pt wide; the homeroom teacher's column is the left half (its signature space
+    // ends 20 pt before the middle). Both boxes are right of it.
+    let middle = 595.28 / 2.0;
+    assert!(principal[0] > middle, "{principal:?}");
+    assert!(seal[0] > middle - 20.0, "{seal:?}");
+    // The seal stamped over about the left third of the principal's signature, on its left.
+    let covered = seal[2] - principal[0];
+    let third = (principal[2] - principal[0]) / 3.0;
+    assert!((covered - third).abs() < 1.0, "{seal:?} over {principal:?}");
+    assert!(seal[0] < principal[0], "{seal:?} {principal:?}");
+    // Side by side on the same line, under the principal's title.
+    assert_eq!(seal[1], principal[1]);
+    assert_eq!(seal[3], principal[3]);
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use hocba_verifier::VerifiedTrustList;
 use hocba_verifier::pdf::signatures::{
-    PdfSignatures, PdfStatus, PdfTrust, SignatureResult, check_pdf_signatures,
+    PdfSignatures, PdfStatus, PdfTrust, SignatureResult, check_pdf_signatures, check_record_pdf,
 };
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -49,18 +49,17 @@ pub(super) fn check(
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         });
-    let seal = list
-        .zip(issuer.as_deref())
-        .and_then(|(l, id)| l.school(id))
-        .and_then(|s| s.seal_certificate_sha256.as_deref());
-    Ok(check_pdf_signatures(
-        pdf,
-        &PdfTrust {
-            root,
-            seal_sha256: seal,
-        },
-        now,
-    )?)
+    match list {
+        Some(list) => Ok(check_record_pdf(pdf, issuer.as_deref(), list, root, now)?),
+        None => Ok(check_pdf_signatures(
+            pdf,
+            &PdfTrust {
+                root,
+                seal_sha256: None,
+            },
+            now,
+        )?),
+    }
 }
 
 /// Write the text report of `signatures` for `label` (with `--json` they are the member

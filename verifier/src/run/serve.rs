@@ -35,6 +35,17 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(anyhow!(e).context("starting the async runtime"), None))?;
+    let pki_root = args
+        .pki_root
+        .as_deref()
+        .map(super::pades::read_root)
+        .transpose()
+        .map_err(|e| {
+            Failure::new(
+                e,
+                Some("give the PKI root certificate as PEM or DER (--pki-root FILE)".into()),
+            )
+        })?;
     let limits = Limits::default();
     let judging = Judging {
         max_status_list_age: args.max_age,
@@ -54,6 +65,10 @@ pub(super) fn serve_inner(args: &ServeArgs) -> Result<(), Failure> {
         .await?;
         let admissions = super::admissions::config(&args.scheme, args.online.as_deref(), args.portal_token_file.as_deref())?;
         let state = AppState::new(source, clock, &judging, limits.clone()).with_admissions(admissions);
+        let state = match pki_root {
+            Some(der) => state.with_pki_root(der),
+            None => state,
+        };
         let app = router(state);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await

@@ -22,9 +22,13 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::AppState;
 use super::problem::{Problem, short};
-use super::verify::{Checked, Item, ItemReport, check_all, needs_of, read_items, rfc3339};
+use super::verify::{
+    Checked, Item, ItemReport, check_all, check_pdfs, needs_of, pdf_copies, read_items, rfc3339,
+};
 use crate::online::Material;
-use crate::pipeline::Needs;
+use crate::pdf::signatures::PdfSignatures;
+use crate::pipeline::{Input, Needs};
+use time::OffsetDateTime;
 
 /// Largest single uploaded file kept (32 MiB, the QR photo limit; PDFs are held to 16 MiB).
 const MAX_FILE_BYTES: usize = crate::qr::MAX_IMAGE_BYTES;
@@ -122,9 +126,33 @@ pub(super) async fn check_items(
     items: Vec<Item>,
     permit: Option<OwnedSemaphorePermit>,
 ) -> Result<(Vec<Checked>, Arc<Material>), Problem> {
+    let (checked, _, material) = check(state, items, permit, false).await?;
+    Ok((checked, material))
+}
+
+/// [`check_items`], and beside each PDF's credential the PDF's own signatures (PAdES):
+/// chains up to the `serve --pki-root` certificate, the seal against the trust list.
+pub(super) async fn check_items_and_pdfs(
+    state: &AppState,
+    items: Vec<Item>,
+    permit: Option<OwnedSemaphorePermit>,
+) -> Result<Checks, Problem> {
+    check(state, items, permit, true).await
+}
+
+/// The verdicts, the PDFs' own signatures (same order), and the material they were judged by.
+pub(super) type Checks = (Vec<Checked>, Vec<Option<PdfSignatures>>, Arc<Material>);
+
+async fn check(
+    state: &AppState,
+    items: Vec<Item>,
+    permit: Option<OwnedSemaphorePermit>,
+    with_pdfs: bool,
+) -> Result<Checks, Problem> {
     let permit = permit.map(Arc::new);
     let now = state.now();
     let options = state.inner.options.clone();
+    let root = state.pki_root();
     // Spread one batch over every core when it is the only heavy request running; when
     // several run at once they already keep the cores busy (one thread each avoids
     // oversubscription).
@@ -134,16 +162,33 @@ pub(super) async fn check_items(
     } else {
         1
     };
+    let pdfs = if with_pdfs {
+        pdf_copies(&items)
+    } else {
+        Vec::new()
+    };
+    let judge = move |read: &[Result<Input, Checked>], m: &Material, now: OffsetDateTime| {
+        let checked = check_all(read, m, now, &options, threads);
+        let signatures = match pdfs.iter().any(Option::is_some) {
+            true => check_pdfs(
+                &pdfs,
+                &checked,
+                &m.trust,
+                root.as_deref().map(Vec::as_slice),
+                now,
+            ),
+            false => vec![None; checked.len()],
+        };
+        (checked, signatures)
+    };
     if !state.inner.source.is_online() {
         // Offline the material is at hand: read and check in one go.
         let material = state.material(&Needs::default()).await?;
         let m = Arc::clone(&material);
-        let checked = state
-            .run_blocking(permit, move || {
-                check_all(&read_items(items), &m, now, &options, threads)
-            })
+        let (checked, signatures) = state
+            .run_blocking(permit, move || judge(&read_items(items), &m, now))
             .await?;
-        return Ok((checked, material));
+        return Ok((checked, signatures, material));
     }
     let (read, needs) = state
         .run_blocking(permit.clone(), move || {
@@ -156,10 +201,10 @@ pub(super) async fn check_items(
     // Judged at the time the material is at hand (fetching may take a moment).
     let now = state.now();
     let m = Arc::clone(&material);
-    let checked = state
-        .run_blocking(permit, move || check_all(&read, &m, now, &options, threads))
+    let (checked, signatures) = state
+        .run_blocking(permit, move || judge(&read, &m, now))
         .await?;
-    Ok((checked, material))
+    Ok((checked, signatures, material))
 }
 
 /// `POST /api/v1/verify`.
@@ -380,12 +425,13 @@ async fn respond(
     permit: OwnedSemaphorePermit,
 ) -> Result<Response, Problem> {
     let now = state.now();
-    let (checked, material) = check_items(state, items, Some(permit)).await?;
+    let (checked, signatures, material) = check_items_and_pdfs(state, items, Some(permit)).await?;
     let reports: Vec<ItemReport<'_>> = checked
         .iter()
         .zip(&names)
+        .zip(&signatures)
         .enumerate()
-        .map(|(i, (c, name))| ItemReport::of(i, name.as_deref(), c))
+        .map(|(i, ((c, name), pdf))| ItemReport::of(i, name.as_deref(), c).with_pdf(pdf.as_ref()))
         .collect();
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for r in &reports {

@@ -186,6 +186,8 @@ struct Inner {
     heavy: Arc<Semaphore>,
     threads: usize,
     admissions: std::sync::OnceLock<Arc<admissions::Config>>,
+    /// The PKI root (DER) a PDF's own signatures must chain up to (`serve --pki-root`).
+    pki_root: std::sync::OnceLock<Arc<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -210,6 +212,7 @@ impl AppState {
                 limits,
                 threads,
                 admissions: std::sync::OnceLock::new(),
+                pki_root: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -219,6 +222,18 @@ impl AppState {
     pub fn with_admissions(self, config: admissions::Config) -> Self {
         let _ = self.inner.admissions.set(Arc::new(config));
         self
+    }
+
+    /// Check PDFs' own signatures (PAdES) up to the root certificate `der` (DER); call
+    /// before serving (once set, the root stays). Without it the chains are reported not
+    /// checked.
+    pub fn with_pki_root(self, der: Vec<u8>) -> Self {
+        let _ = self.inner.pki_root.set(Arc::new(der));
+        self
+    }
+
+    fn pki_root(&self) -> Option<Arc<Vec<u8>>> {
+        self.inner.pki_root.get().map(Arc::clone)
     }
 
     fn admissions(&self) -> Arc<admissions::Config> {

@@ -142,7 +142,23 @@ fn base_document() -> Value {
                 "record": {"$ref": "#/components/schemas/NormalisedRecord"},
                 "summary": {"type": "object"},
                 "checks": {"type": "array", "items": {"$ref": "#/components/schemas/Check"}},
-                "detail": {"type": "string"}
+                "detail": {"type": "string"},
+                "pdfSignatures": {"$ref": "#/components/schemas/PdfSignatures"}
+            }},
+            "PdfSignatures": {"type": "object", "description": "For an uploaded PDF: its own signatures (PAdES), as `hocba-verify RECORD.pdf --pki-root FILE --json` reports them; chains are checked up to the `serve --pki-root` certificate. When `status` is `invalid` (a signature breaks, a later revision alters content, or the seal is not the certificate the trust list binds to the school) the item's verdict is `invalid` with this reason. A PDF without signatures is `unsigned` and still verifies by its credential.", "required": ["status", "signatures", "development"], "properties": {
+                "status": {"type": "string", "enum": ["unsigned", "valid", "invalid", "not_checked"]},
+                "reason": {"type": ["string", "null"], "description": "Why not valid (the first failure), or `pdf_unsigned`, e.g. `pdf_signature_mismatch`, `pdf_modified_after_signing`, `pdf_seal_not_bound`, `pdf_certificate_not_valid_at_signing`, `pdf_root_not_given`"},
+                "development": {"type": "boolean", "description": "Development certificates signed: no legal value"},
+                "sealBound": {"type": ["boolean", "null"], "description": "Whether the last signature's certificate is the seal the trust list binds to the school (null: the list binds none)"},
+                "signatures": {"type": "array", "description": "In signing order: the principal, then the school seal", "items": {"type": "object", "properties": {
+                    "field": {"type": "string"}, "signer": {"type": "string"},
+                    "certificateSha256": {"type": ["string", "null"]},
+                    "chain": {"type": "array", "items": {"type": "string"}},
+                    "signedAt": {"type": ["string", "null"], "format": "date-time"},
+                    "coversWholeFile": {"type": "boolean"}, "development": {"type": "boolean"},
+                    "result": {"type": "string", "enum": ["valid", "invalid", "not_checked"]},
+                    "reason": {"type": ["string", "null"]}, "detail": {"type": ["string", "null"]}
+                }}}
             }},
             "NormalisedRecord": {"type": "object", "description": "The verified year record (only for valid credentials)", "properties": {
                 "pupil": {"type": "object"}, "school": {"type": "object"},

@@ -4,6 +4,11 @@
 //! reported in the API's shape. No I/O here: the trust material and `now` are arguments;
 //! [`check_all`] spreads a batch over the CPU cores, and each core checks its credentials'
 //! signatures in one batch ([`check_part`]).
+//!
+//! A PDF's own signatures (PAdES) are the one thing checked on the file as sent rather than on
+//! the read [`Input`]: the bytes of each PDF item are kept aside ([`pdf_copies`]) and, once its
+//! credential is judged, checked with the seal the trust list binds to the credential's school
+//! ([`check_pdfs`]); [`ItemReport::with_pdf`] reports them and fails a PDF whose signatures fail.
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -11,12 +16,15 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::normalise::{NormalisedRecord, normalise};
 use crate::online::Material;
+use crate::pdf::signatures::{PdfSignatures, PdfStatus, check_record_pdf};
+use crate::pdf::{MAX_PDF_BYTES, is_pdf};
 use crate::pipeline::{Input, Judged, Needs, check_input, read_input};
 use crate::qr::{SummaryInfo, SummaryVerdict};
 use crate::reason::Message;
 use crate::verdict::SchoolInfo;
 use crate::{
-    Check, Reason, Verdict, VerdictResult, VerifyError, VerifyOptions, verify_credentials_batch,
+    Check, Reason, Verdict, VerdictResult, VerifiedTrustList, VerifyError, VerifyOptions,
+    verify_credentials_batch,
 };
 
 /// Something to verify.
@@ -225,6 +233,53 @@ pub fn check_all(
     })
 }
 
+/// A copy of the bytes of each item that is a PDF (reading an item takes it apart, and a PDF's
+/// own signatures are checked on the file as sent), `None` for the others.
+pub fn pdf_copies(items: &[Item]) -> Vec<Option<Vec<u8>>> {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::File { bytes, .. } if is_pdf(bytes) && bytes.len() <= MAX_PDF_BYTES => {
+                Some(bytes.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The own signatures (PAdES) of each PDF of `pdfs` whose credential was checked (`checked`,
+/// in the same order): the seal against the certificate `list` binds to the credential's
+/// school, the chains against `root` (DER). Signatures that cannot be read at all are an
+/// invalid report ([`PdfSignatures::unreadable`]).
+pub fn check_pdfs(
+    pdfs: &[Option<Vec<u8>>],
+    checked: &[Checked],
+    list: &VerifiedTrustList,
+    root: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Vec<Option<PdfSignatures>> {
+    checked
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let pdf = pdfs.get(i)?.as_deref()?;
+            let Checked::Credential(v) = c else {
+                return None;
+            };
+            let s = v.subject();
+            let issuer = s
+                .school
+                .as_ref()
+                .map(|school| school.id.as_str())
+                .or(s.issuer.as_ref().map(|issuer| issuer.id.as_str()));
+            Some(
+                check_record_pdf(pdf, issuer, list, root, now)
+                    .unwrap_or_else(|e| PdfSignatures::unreadable(e.to_string())),
+            )
+        })
+        .collect()
+}
+
 fn error_of(e: &VerifyError) -> Checked {
     let code = match e {
         VerifyError::TooLarge { .. } => "too_large",
@@ -339,6 +394,9 @@ pub struct ItemReport<'a> {
     /// For `error`: the detail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
+    /// For a PDF: its own signatures (PAdES), as `hocba-verify --json` reports them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf_signatures: Option<&'a PdfSignatures>,
 }
 
 /// The pupil of an item.
@@ -429,6 +487,7 @@ impl<'a> ItemReport<'a> {
                     summary: None,
                     checks: v.checks(),
                     detail: None,
+                    pdf_signatures: None,
                 }
             }
             Checked::Summary(v) => {
@@ -466,6 +525,7 @@ impl<'a> ItemReport<'a> {
                     summary: Some(info),
                     checks: v.checks(),
                     detail: None,
+                    pdf_signatures: None,
                 }
             }
             Checked::Error { code, detail } => Self {
@@ -486,8 +546,34 @@ impl<'a> ItemReport<'a> {
                 summary: None,
                 checks: &[],
                 detail: Some(detail),
+                pdf_signatures: None,
             },
         }
+    }
+}
+
+impl<'a> ItemReport<'a> {
+    /// This report with the PDF's own signatures `pdf`: a PDF whose signatures fail (one
+    /// breaks, a later revision alters content, the seal is not the school's) fails as a
+    /// whole — verdict `invalid` with the PDF's reason, its record no longer shown as
+    /// verified — even when the credential it embeds is sound.
+    pub fn with_pdf(mut self, pdf: Option<&'a PdfSignatures>) -> Self {
+        self.pdf_signatures = pdf;
+        let failed = pdf.filter(|p| p.status == PdfStatus::Invalid);
+        if let Some(p) = failed
+            && matches!(self.verdict, "valid" | "status_unknown")
+        {
+            self.verdict = "invalid";
+            self.reason = p.reason.map(|r| ReasonOut {
+                code: r.code(),
+                message: r.message(),
+            });
+            self.record = None;
+            if let Some(pupil) = &mut self.pupil {
+                pupil.verified = false;
+            }
+        }
+        self
     }
 }
 

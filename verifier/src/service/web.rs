@@ -18,10 +18,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::AppState;
-use super::api::{check_items, read_multipart};
+use super::api::{check_items, check_items_and_pdfs, read_multipart};
 use super::pages::{self, Lang};
 use super::problem::Problem;
 use super::verify::{Checked, Item};
+use crate::pdf::signatures::PdfSignatures;
 
 /// The pages' Content-Security-Policy.
 pub(super) const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
@@ -87,10 +88,13 @@ async fn upload_form(RawQuery(query): RawQuery) -> Response {
     html(StatusCode::OK, pages::upload_page(lang, None))
 }
 
-/// The page for one checked item.
-fn result_page(lang: Lang, checked: &Checked) -> Response {
+/// The page for one checked item (with its PDF's own signatures, if it is a PDF).
+fn result_page(lang: Lang, checked: &Checked, pdf: Option<&PdfSignatures>) -> Response {
     match checked {
-        Checked::Credential(v) => html(StatusCode::OK, pages::credential_page(v, lang)),
+        Checked::Credential(v) => html(
+            StatusCode::OK,
+            pages::credential_page_with_pdf(v, pdf, lang),
+        ),
         Checked::Summary(v) => html(StatusCode::OK, pages::summary_page(v, lang)),
         Checked::Error { code, detail } => {
             let (vi, en) = match *code {
@@ -146,7 +150,7 @@ async fn landing(
                     &format!("The QR code cannot be read or is damaged: {detail}"),
                 ),
             ),
-            Some(c) => result_page(lang, c),
+            Some(c) => result_page(lang, c, None),
             None => error(lang, &Problem::bad_json("no result")),
         },
         Err(p) => error(lang, &p),
@@ -194,9 +198,9 @@ async fn upload(
         }
         Err(p) => return error(lang, &p),
     };
-    match check_items(&state, items, Some(permit)).await {
-        Ok((checked, _)) => match checked.first() {
-            Some(c) => result_page(lang, c),
+    match check_items_and_pdfs(&state, items, Some(permit)).await {
+        Ok((checked, pdfs, _)) => match checked.first() {
+            Some(c) => result_page(lang, c, pdfs.first().and_then(Option::as_ref)),
             None => error(lang, &Problem::bad_json("no result")),
         },
         Err(p) => error(lang, &p),

@@ -6,15 +6,16 @@
 //! The text is drawn with the page's own Noto Sans faces (a widget appearance stream would need
 //! a font of its own for the Vietnamese letters); each signature's widget then covers its box
 //! with a frame ([`super::increment`]). The signature block is found on the last page by the
-//! principal's name, which the layout writes under the approver's title; without it, the boxes
-//! go to the foot of the last page.
+//! principal's name, which the layout writes under the approver's title; the boxes then go in
+//! the principal's column, the seal over the left third of the principal's signature
+//! ([`in_principal_column`]); without it, the boxes go to the foot of the last page.
 
 use printpdf::{
     Color, FontId, Op, PaintMode, PdfFontHandle, PdfPage, Point, Pt, Rect, Rgb, TextItem,
     WindingOrder,
 };
 
-use super::super::layout::{MARGIN_X, PAGE_H, PAGE_W};
+use super::super::layout::{MARGIN_X, PAGE_H, PAGE_W, signature_block};
 
 /// The band of a PDF signed with development certificates.
 pub const DEVELOPMENT_BAND: &str = "BẢN THỬ NGHIỆM — không có giá trị pháp lý";
@@ -108,12 +109,32 @@ fn name_y(page: &PdfPage, name: &str) -> Option<f32> {
     None
 }
 
-fn signed_box(ops: &mut Vec<Op>, ids: &[FontId; 3], area: Area, who: &str, date: &str) {
+/// How a box's two lines sit: the principal's at its top and bottom edges, the seal's
+/// together in its middle — between the principal's, where the boxes overlap.
+#[derive(Clone, Copy)]
+enum Lines {
+    AtEdges,
+    InMiddle,
+}
+
+/// "Ký bởi: `who`" and "ngày `date`" in `area`, in `ink` (the seal's red, the signature's blue).
+fn signed_box(
+    ops: &mut Vec<Op>,
+    ids: &[FontId; 3],
+    (area, lines): (Area, Lines),
+    ink: (f32, f32, f32),
+    who: &str,
+    date: &str,
+) {
     let [x1, y1, x2, y2] = area;
     let cx = (x1 + x2) / 2.0;
+    let (top, bottom) = match lines {
+        Lines::AtEdges => (y2 - 10.0, y1 + 5.0),
+        Lines::InMiddle => ((y1 + y2) / 2.0, (y1 + y2) / 2.0 - 8.0),
+    };
     let size = 6.5;
     ops.push(Op::SaveGraphicsState);
-    ops.push(Op::SetFillColor { col: color(BLUE) });
+    ops.push(Op::SetFillColor { col: color(ink) });
     let first = format!("Ký bởi: {who}");
     let second = format!("ngày {date}");
     text(
@@ -121,7 +142,7 @@ fn signed_box(ops: &mut Vec<Op>, ids: &[FontId; 3], area: Area, who: &str, date:
         ids[2].clone(),
         size,
         cx - approx_width(size, &first) / 2.0,
-        y2 - 10.0,
+        top,
         &first,
     );
     text(
@@ -129,7 +150,7 @@ fn signed_box(ops: &mut Vec<Op>, ids: &[FontId; 3], area: Area, who: &str, date:
         ids[2].clone(),
         size,
         cx - approx_width(size, &second) / 2.0,
-        y1 + 5.0,
+        bottom,
         &second,
     );
     ops.push(Op::RestoreGraphicsState);
@@ -172,25 +193,73 @@ pub fn draw(
         }
     }
     let page = pages.len().saturating_sub(1);
-    // The layout's signature block: the approver's name 64 pt under the block's top, centred
-    // on the right column; the signature goes in the blank between title and name.
-    let right_cx = PAGE_W - MARGIN_X - 120.0;
-    let (bottom, top) = match pages.get(page).and_then(|p| name_y(p, record_principal)) {
-        Some(y) => (y + 10.0, y + 38.0),
-        None => (MARGIN_BOTTOM_BOXES, MARGIN_BOTTOM_BOXES + 28.0),
-    };
+    let found = pages
+        .get(page)
+        .and_then(|p| name_y(p, record_principal))
+        .is_some();
     let placement = Placement {
         page,
-        principal: [right_cx - 75.0, bottom, right_cx + 75.0, top],
-        seal: [right_cx - 235.0, bottom, right_cx - 85.0, top],
+        ..if found {
+            in_principal_column()
+        } else {
+            at_foot()
+        }
     };
     if let Some(p) = pages.get_mut(page) {
         if let Some(name) = marks.principal {
-            signed_box(&mut p.ops, ids, placement.principal, name, marks.date);
+            signed_box(
+                &mut p.ops,
+                ids,
+                (placement.principal, Lines::AtEdges),
+                BLUE,
+                name,
+                marks.date,
+            );
         }
-        signed_box(&mut p.ops, ids, placement.seal, marks.seal, marks.date);
+        signed_box(
+            &mut p.ops,
+            ids,
+            (placement.seal, Lines::InMiddle),
+            RED,
+            marks.seal,
+            marks.date,
+        );
     }
     placement
+}
+
+/// The boxes in the principal's column of the layout's signature block
+/// ([`signature_block`]), in the blank between the principal's title and name, as a
+/// Vietnamese office signs and seals a document: the principal's signature there, and the
+/// school's seal stamped over the left third of it (Decree 30/2020/NĐ-CP, art. 33: the seal
+/// covers about a third of the signature, on its left). The seal's lines sit in the middle of
+/// its box, between the principal's, so that they do not run into each other; neither box
+/// reaches the homeroom teacher's column on the left.
+fn in_principal_column() -> Placement {
+    let a = signature_block().principal;
+    let (x1, y1, x2, y2) = (a.x, a.y, a.x + a.w, a.top());
+    let principal_x1 = x1 + a.w * 0.25;
+    let third = (x2 - principal_x1) / 3.0;
+    let seal_w = a.w * 0.6;
+    Placement {
+        page: 0,
+        principal: [principal_x1, y1, x2, y2],
+        seal: [principal_x1 + third - seal_w, y1, principal_x1 + third, y2],
+    }
+}
+
+/// Where the boxes go when the signature block is not found: above the page footer, the
+/// seal over the left third of the principal's box as in the block.
+fn at_foot() -> Placement {
+    let cx = PAGE_W - MARGIN_X - 120.0;
+    let (y1, y2) = (MARGIN_BOTTOM_BOXES, MARGIN_BOTTOM_BOXES + 28.0);
+    let principal = [cx - 75.0, y1, cx + 75.0, y2];
+    let right = principal[0] + 50.0;
+    Placement {
+        page: 0,
+        principal,
+        seal: [right - 130.0, y1, right, y2],
+    }
 }
 
 /// Where the boxes go when the signature block is not found: above the page footer.

@@ -1,5 +1,5 @@
 //! Certificates of a PDF signature: signature verification with a certificate's public key
-//! (ECDSA P-256 with SHA-256), the chain from the signer up to the configured root, and each
+//! (ECDSA P-256 with SHA-256, or RSA PKCS#1 v1.5 with SHA-256, 2048 bits or more), the chain from the signer up to the configured root, and each
 //! certificate's validity at the signing time.
 
 use der::Encode;
@@ -18,31 +18,90 @@ pub(crate) const ECDSA_SHA256: ObjectIdentifier =
 /// Longest chain followed (root, intermediates, signer).
 const MAX_CHAIN: usize = 6;
 
-/// Whether `signature` (DER `r, s`) over `message` verifies with `cert`'s public key, an ECDSA
-/// P-256 key. Other key types are not accepted (the issue's RSA tokens: not yet).
+/// RSA public keys (`rsaEncryption`).
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// RSA PKCS#1 v1.5 with SHA-256.
+pub(crate) const RSA_SHA256: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// The smallest RSA modulus accepted, in bits (VGCA and the licensed CAs issue 2048 and up).
+const MIN_RSA_BITS: usize = 2048;
+
+/// The signature algorithms accepted, by key: ECDSA P-256 with SHA-256, and RSA PKCS#1 v1.5
+/// with SHA-256 (the VGCA tokens' keys, RSA-2048 or larger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    /// `ecdsa-with-SHA256` (CMS signers may also name the key type, `id-ecPublicKey`).
+    EcdsaP256Sha256,
+    /// `sha256WithRSAEncryption` (CMS signers may also name the key type, `rsaEncryption`).
+    RsaPkcs1Sha256,
+}
+
+impl Algorithm {
+    /// The algorithm an identifier names, if accepted.
+    pub(crate) fn of(oid: ObjectIdentifier) -> Option<Self> {
+        match oid {
+            o if o == ECDSA_SHA256 || o == EC_PUBLIC_KEY => Some(Self::EcdsaP256Sha256),
+            o if o == RSA_SHA256 || o == RSA_ENCRYPTION => Some(Self::RsaPkcs1Sha256),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `signature` over `message` verifies with `cert`'s public key under `algorithm`:
+/// an ECDSA P-256 key (signature DER `r, s`) or an RSA key of 2048 bits or more (PKCS#1 v1.5,
+/// SHA-256). A key of another type, or not of the algorithm's type, is refused.
 pub(crate) fn verify_with(
     cert: &Certificate,
+    algorithm: Algorithm,
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), String> {
     let spki = cert.tbs_certificate().subject_public_key_info();
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    if spki.algorithm.oid != EC_PUBLIC_KEY || curve != Some(P256) {
-        return Err(format!(
-            "the certificate's key is not ECDSA P-256 (algorithm {})",
-            spki.algorithm.oid
-        ));
+    let key_bytes = spki.subject_public_key.raw_bytes();
+    match algorithm {
+        Algorithm::EcdsaP256Sha256 => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            if spki.algorithm.oid != EC_PUBLIC_KEY || curve != Some(P256) {
+                return Err(format!(
+                    "the signature is ECDSA P-256 but the certificate's key is not (algorithm {})",
+                    spki.algorithm.oid
+                ));
+            }
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes)
+                .map_err(|_| "the certificate's P-256 key does not decode".to_owned())?;
+            let signature = p256::ecdsa::Signature::from_der(signature)
+                .map_err(|_| "the signature is not a DER ECDSA signature".to_owned())?;
+            key.verify(message, &signature)
+                .map_err(|_| "the signature does not verify".to_owned())
+        }
+        Algorithm::RsaPkcs1Sha256 => {
+            use rsa::pkcs1::DecodeRsaPublicKey;
+            use rsa::traits::PublicKeyParts;
+            if spki.algorithm.oid != RSA_ENCRYPTION {
+                return Err(format!(
+                    "the signature is RSA but the certificate's key is not (algorithm {})",
+                    spki.algorithm.oid
+                ));
+            }
+            let key = rsa::PublicKey::from_pkcs1_der(key_bytes)
+                .map_err(|_| "the certificate's RSA key does not decode".to_owned())?;
+            let bits = key.size() * 8;
+            if bits < MIN_RSA_BITS {
+                return Err(format!(
+                    "the certificate's RSA key has {bits} bits, fewer than {MIN_RSA_BITS}"
+                ));
+            }
+            let signature = rsa::pkcs1v15::Signature::try_from(signature)
+                .map_err(|_| "the signature is not an RSA signature".to_owned())?;
+            rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key)
+                .verify(message, &signature)
+                .map_err(|_| "the signature does not verify".to_owned())
+        }
     }
-    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
-        .map_err(|_| "the certificate's P-256 key does not decode".to_owned())?;
-    let signature = p256::ecdsa::Signature::from_der(signature)
-        .map_err(|_| "the signature is not a DER ECDSA signature".to_owned())?;
-    key.verify(message, &signature)
-        .map_err(|_| "the signature does not verify".to_owned())
 }
 
 fn time_of(t: x509_cert::time::Time) -> Option<OffsetDateTime> {
@@ -90,21 +149,22 @@ pub(crate) fn chain_to_root(
                 }
             }
         };
-        if current.signature_algorithm().oid != ECDSA_SHA256 {
-            return Err((
-                Reason::PdfCertificateUntrusted,
-                format!(
-                    "certificate signature algorithm {} is not accepted",
-                    current.signature_algorithm().oid
-                ),
-            ));
-        }
+        let algorithm = match current.signature_algorithm().oid {
+            o if o == ECDSA_SHA256 => Algorithm::EcdsaP256Sha256,
+            o if o == RSA_SHA256 => Algorithm::RsaPkcs1Sha256,
+            other => {
+                return Err((
+                    Reason::PdfCertificateUntrusted,
+                    format!("certificate signature algorithm {other} is not accepted"),
+                ));
+            }
+        };
         let tbs = current
             .tbs_certificate()
             .to_der()
             .map_err(|e| (Reason::PdfSignatureMalformed, e.to_string()))?;
         let signature = current.signature().raw_bytes();
-        verify_with(&issuer, &tbs, signature).map_err(|e| {
+        verify_with(&issuer, algorithm, &tbs, signature).map_err(|e| {
             (
                 Reason::PdfCertificateUntrusted,
                 format!(

@@ -138,22 +138,22 @@ pub(crate) fn check(der: &[u8], digest: &[u8]) -> Result<Checked, (Reason, Strin
                 .into(),
         ));
     }
-    if signer_info.signature_algorithm.oid != super::chain::ECDSA_SHA256
-        && signer_info.signature_algorithm.oid != EC_PUBLIC_KEY_SIGNATURE
-    {
+    let Some(algorithm) = super::chain::Algorithm::of(signer_info.signature_algorithm.oid) else {
         return Err(malformed(format!(
-            "signature algorithm {} is not accepted (ECDSA P-256 with SHA-256)",
+            "signature algorithm {} is not accepted (ECDSA P-256 or RSA PKCS#1 v1.5, with SHA-256)",
             signer_info.signature_algorithm.oid
         )));
-    }
+    };
     let signed_attrs = attrs.to_der().map_err(malformed)?;
-    super::chain::verify_with(&signer, &signed_attrs, signer_info.signature.as_bytes())
-        .map_err(|e| (Reason::PdfSignatureMismatch, format!("CMS signature: {e}")))?;
+    super::chain::verify_with(
+        &signer,
+        algorithm,
+        &signed_attrs,
+        signer_info.signature.as_bytes(),
+    )
+    .map_err(|e| (Reason::PdfSignatureMismatch, format!("CMS signature: {e}")))?;
     Ok(Checked {
         signer,
         certificates,
     })
 }
-
-/// Some signers name the key type (`id-ecPublicKey`) as the signature algorithm.
-const EC_PUBLIC_KEY_SIGNATURE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");

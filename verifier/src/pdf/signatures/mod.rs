@@ -219,6 +219,54 @@ pub fn check_pdf_signatures(
     })
 }
 
+/// The signatures of a record's `pdf` whose embedded credential names `issuer_id`: the seal
+/// checked against the certificate `list` binds to that school, the chains against `root`
+/// (DER). The one place the CLI and the service look the seal up.
+pub fn check_record_pdf(
+    pdf: &[u8],
+    issuer_id: Option<&str>,
+    list: &crate::VerifiedTrustList,
+    root: Option<&[u8]>,
+    now: OffsetDateTime,
+) -> Result<PdfSignatures, VerifyError> {
+    let seal = issuer_id
+        .and_then(|id| list.school(id))
+        .and_then(|s| s.seal_certificate_sha256.as_deref());
+    check_pdf_signatures(
+        pdf,
+        &PdfTrust {
+            root,
+            seal_sha256: seal,
+        },
+        now,
+    )
+}
+
+impl PdfSignatures {
+    /// The report of signatures that could not be read at all (`detail` says why): invalid,
+    /// since a record's signatures that cannot be read vouch for nothing.
+    pub fn unreadable(detail: String) -> Self {
+        Self {
+            status: PdfStatus::Invalid,
+            reason: Some(Reason::PdfSignatureMalformed),
+            signatures: vec![PdfSignature {
+                field: String::new(),
+                signer: String::new(),
+                certificate_sha256: None,
+                chain: Vec::new(),
+                signed_at: None,
+                covers_whole_file: false,
+                development: false,
+                result: SignatureResult::Invalid,
+                reason: Some(Reason::PdfSignatureMalformed),
+                detail: Some(detail),
+            }],
+            development: false,
+            seal_bound: None,
+        }
+    }
+}
+
 fn check_one(
     pdf: &[u8],
     sig: &fields::RawSignature,

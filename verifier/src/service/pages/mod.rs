@@ -27,6 +27,7 @@
 mod forms;
 mod html;
 mod labels;
+mod pdf_signatures;
 mod record;
 mod summary;
 mod verdict;
@@ -101,7 +102,18 @@ pub fn summary_page(verdict: &SummaryVerdict, lang: Lang) -> String {
 
 /// The page for a full credential (uploaded PDF or JSON): the verdict and the signed record.
 pub fn credential_page(verdict: &Verdict, lang: Lang) -> String {
-    record::page(verdict, lang)
+    record::page(verdict, None, lang)
+}
+
+/// The page for a full credential taken out of a PDF, with the PDF's own signatures (PAdES)
+/// `pdf` reported under the verdict (`None`: not a PDF, as [`credential_page`]). A PDF whose
+/// signatures fail makes the page's verdict `invalid`.
+pub fn credential_page_with_pdf(
+    verdict: &Verdict,
+    pdf: Option<&crate::pdf::signatures::PdfSignatures>,
+    lang: Lang,
+) -> String {
+    record::page(verdict, pdf, lang)
 }
 
 /// The upload form, with `error` (already in the page's language) shown above it.

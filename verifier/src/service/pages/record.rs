@@ -16,8 +16,13 @@ use super::{Lang, labels};
 use paper::year_record;
 
 /// The whole page.
-pub(super) fn page(v: &Verdict, lang: Lang) -> String {
-    let kind = VerdictKind::of(v.result(), v.checks());
+pub(super) fn page(
+    v: &Verdict,
+    pdf: Option<&crate::pdf::signatures::PdfSignatures>,
+    lang: Lang,
+) -> String {
+    let (kind, pdf_message) =
+        super::pdf_signatures::banner_kind(VerdictKind::of(v.result(), v.checks()), pdf);
     let signed = VerdictKind::content_is_signed(v.checks());
     let subject = v.subject();
     let title = format!(
@@ -43,7 +48,7 @@ pub(super) fn page(v: &Verdict, lang: Lang) -> String {
             lang,
             &Banner {
                 kind,
-                message: v.message(),
+                message: pdf_message.unwrap_or_else(|| v.message()),
                 school: school.filter(|_| signed),
                 signed_at: subject.signed_at.as_deref().filter(|_| signed),
                 note: verdict::status_note(kind, v.checks()),
@@ -51,6 +56,9 @@ pub(super) fn page(v: &Verdict, lang: Lang) -> String {
                 status_as_of: v.status_as_of(),
             },
         );
+        if let Some(pdf) = pdf {
+            super::pdf_signatures::block(h, lang, pdf);
+        }
         match v.verified().and_then(|c| c.credential_subject()) {
             Some(record) => signed_record(h, lang, v, record),
             None => claimed(h, lang, v, signed),
