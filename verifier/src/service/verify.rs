@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::normalise::{NormalisedRecord, normalise};
+use crate::normalise::NormalisedRecord;
 use crate::online::Material;
 use crate::pipeline::{Input, Judged, Needs, check_input, read_input};
 use crate::qr::{SummaryInfo, SummaryVerdict};
@@ -422,10 +422,7 @@ impl<'a> ItemReport<'a> {
                         valid_until: s.valid_until.as_deref(),
                         signed_at: s.signed_at.as_deref(),
                     },
-                    record: v
-                        .verified()
-                        .and_then(|c| c.credential_subject())
-                        .map(normalise),
+                    record: v.verified().and_then(|c| c.normalised()),
                     summary: None,
                     checks: v.checks(),
                     detail: None,
