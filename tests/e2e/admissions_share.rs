@@ -10,6 +10,7 @@
 //! Expected scores: An's marks are those of `admissions.rs` (worked out by hand there, KV3, no
 //! bonus): A00 24.61, A01 23.96, B00 23.73, D01 23.28.
 
+use std::os::unix::fs::PermissionsExt as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -183,6 +184,9 @@ fn a_share_code_made_at_the_issuer_is_redeemed_once_and_scored() {
     // The portal's verifier: online against the issuer, the portal token in a file.
     let token_file = dir.path().join("portal.token");
     std::fs::write(&token_file, format!("{portal}\n")).expect("token file");
+    // The verifier refuses a token file others can read.
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600))
+        .expect("chmod 600");
     let verifier = format!("127.0.0.1:{}", free_port());
     let mut cmd = Command::new(bin("hocba-verify"));
     cmd.args(["serve", "--online", &base, "--listen", &verifier])
