@@ -31,16 +31,16 @@ const MISSING_LIST: &str = "https://hocba.example/status/79000701/9";
 const REVOKED_INDEX: u64 = 70_099;
 const CHECKED_AT: time::OffsetDateTime = datetime!(2026-07-10 08:00 UTC);
 
-struct Pupil {
-    name: &'static str,
+pub(crate) struct Pupil {
+    pub(crate) name: &'static str,
     born: &'static str,
     gender: &'static str,
-    id: &'static str,
+    pub(crate) id: &'static str,
     /// (subject, HK I, HK II) for grades 10, 11, 12.
     marks: [&'static [(&'static str, f64, f64)]; 3],
 }
 
-const AN: Pupil = Pupil {
+pub(crate) const AN: Pupil = Pupil {
     name: "Trần Minh An",
     born: "2008-04-02",
     gender: "nam",
@@ -112,7 +112,7 @@ fn round1(x: f64) -> f64 {
 }
 
 /// The grade-`grade` record of `pupil`, from the grade-12 example of the same school.
-fn record(pupil: &Pupil, grade: u8) -> Vec<u8> {
+pub(crate) fn record(pupil: &Pupil, grade: u8) -> Vec<u8> {
     let bytes = std::fs::read(root().join("schema/examples/secondary-grade12.json"))
         .expect("the grade-12 example");
     let mut r: Value = serde_json::from_slice(&bytes).expect("the example is JSON");

@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     hocba_tests::root()
 }
 
 /// The workspace binaries, built on demand next to this test binary.
-fn bin(name: &str) -> PathBuf {
+pub(crate) fn bin(name: &str) -> PathBuf {
     static BUILD: std::sync::Once = std::sync::Once::new();
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/e2e-… → target/<profile>/<name>
@@ -46,7 +46,7 @@ fn bin(name: &str) -> PathBuf {
 }
 
 /// A free loopback port (bound, then released).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -54,7 +54,7 @@ fn free_port() -> u16 {
 }
 
 /// A child process killed when dropped.
-struct Running(Child);
+pub(crate) struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -64,7 +64,7 @@ impl Drop for Running {
 }
 
 /// Start `cmd`, wait for `marker` on its stderr (then keep draining it).
-fn start(mut cmd: Command, marker: &str) -> Running {
+pub(crate) fn start(mut cmd: Command, marker: &str) -> Running {
     let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -91,7 +91,7 @@ fn start(mut cmd: Command, marker: &str) -> Running {
 }
 
 /// One HTTP/1.1 request: (status code, body).
-fn http(
+pub(crate) fn http(
     addr: &str,
     method: &str,
     path: &str,
@@ -171,7 +171,7 @@ fn http_bytes(
     (status, answer[split + 4..].to_vec())
 }
 
-fn token(database_url: &str, school: &str, role: &str) -> String {
+pub(crate) fn token(database_url: &str, school: &str, role: &str) -> String {
     let out = Command::new(bin("hocba-issuer"))
         .args(["token", "create", "--school", school, "--role", role])
         .args(["--database-url", database_url])

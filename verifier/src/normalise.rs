@@ -3,14 +3,20 @@
 //! rating (primary), the learning and conduct results, promotion, award and completion.
 //!
 //! Pure: it reads the `credentialSubject` JSON of a credential (normally one that verified, see
-//! [`crate::VerifiedCredential::credential_subject`]) and never fails — a field the record does
+//! [`crate::VerifiedCredential::normalised`]) — as a `Value` ([`normalise`]) or as its bytes
+//! ([`normalise_json`], no `Value` tree built), both through one lenient typed view — and
+//! never fails — a field the record does
 //! not have is `null`/absent, so a record of an older or newer format still yields what it has.
 //! Codes are the record's own (`T`, `K`, `Đ`, `len_lop`, …), next to the Vietnamese label.
 
+mod view;
+
 use hocba_schema::record::{Award, PrimaryYearResult, Promotion, Rating, RatingScale};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use view::{Obj, RecordView, SubjectView, TermView, Text};
 
 /// A year record, normalised.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -143,46 +149,62 @@ pub struct Completion {
 
 /// Normalise a `credentialSubject` (a year record).
 pub fn normalise(subject: &Value) -> NormalisedRecord {
-    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
-    let student = subject.get("student").unwrap_or(&Value::Null);
-    let school = subject.get("school").unwrap_or(&Value::Null);
-    let (level, block) = match (subject.get("primary"), subject.get("secondary")) {
-        (Some(b), _) => (Some("primary"), b),
-        (None, Some(b)) => (Some("secondary"), b),
-        (None, None) => (None, &Value::Null),
+    // Reading the view from a `Value` cannot fail (no duplicate members, every member
+    // lenient); the empty record is only a guard.
+    assemble(
+        Obj::<RecordView>::deserialize(subject)
+            .ok()
+            .and_then(|o| o.0),
+    )
+}
+
+/// Normalise a `credentialSubject` given as its JSON bytes (e.g. the verified bytes of a
+/// credential, [`crate::VerifiedCredential::normalised`]): read straight into what the record
+/// needs, without a `Value` tree, with the same answer as [`normalise`] of the parsed bytes.
+/// JSON that the typed view refuses (a member given twice) is parsed as a `Value` and
+/// normalised from it (its last value counts, as when parsing into a `Value`).
+pub fn normalise_json(subject: &[u8]) -> NormalisedRecord {
+    match serde_json::from_slice::<Obj<RecordView>>(subject) {
+        Ok(view) => assemble(view.0),
+        Err(_) => normalise(&serde_json::from_slice(subject).unwrap_or(Value::Null)),
+    }
+}
+
+fn assemble(view: Option<RecordView>) -> NormalisedRecord {
+    let record = view.unwrap_or_default();
+    let (level, block) = match (record.primary, record.secondary) {
+        (Some(b), _) => (Some("primary"), b.0),
+        (None, Some(b)) => (Some("secondary"), b.0),
+        (None, None) => (None, None),
     };
+    let block = block.unwrap_or_default();
+    let primary = level == Some("primary");
     let subjects = block
-        .get("subjects")
-        .and_then(Value::as_array)
-        .map(|items| items.iter().map(|s| subject_result(s, level)).collect())
-        .unwrap_or_default();
-    let term = |key: &str| {
-        block.get(key).filter(|v| v.is_object()).map(|r| {
-            let year = text(r, "year");
-            TermResult {
-                semester1: text(r, "semester1"),
-                semester2: text(r, "semester2"),
-                year_label: year.as_deref().and_then(|y| {
-                    let rating = parse::<Rating>(y)?;
-                    RatingScale::SecondaryResult.label_vi(rating)
-                }),
-                year,
-            }
+        .subjects
+        .0
+        .into_iter()
+        .map(|s| subject_result(s.0.unwrap_or_default(), primary))
+        .collect();
+    let term = |t: Obj<TermView>| {
+        t.0.map(|r| TermResult {
+            year_label: r.year.0.as_deref().and_then(|y| {
+                let rating = parse::<Rating>(y)?;
+                RatingScale::SecondaryResult.label_vi(rating)
+            }),
+            semester1: r.semester1.0,
+            semester2: r.semester2.0,
+            year: r.year.0,
         })
     };
-    let coded = |key: &str, label: fn(&str) -> Option<&'static str>| {
-        text(block, key).map(|code| Coded {
+    let coded = |t: Text, label: fn(&str) -> Option<&'static str>| {
+        t.0.map(|code| Coded {
             label: label(&code),
             code,
         })
     };
     let completion = match (
-        block
-            .get("completedPrimaryProgramme")
-            .and_then(Value::as_bool),
-        block
-            .get("completedLowerSecondaryProgramme")
-            .and_then(Value::as_bool),
+        block.completed_primary_programme.0,
+        block.completed_lower_secondary_programme.0,
     ) {
         (Some(done), _) => Some(Completion {
             programme: "primary",
@@ -194,77 +216,62 @@ pub fn normalise(subject: &Value) -> NormalisedRecord {
         }),
         (None, None) => None,
     };
+    let student = record.student.0.unwrap_or_default();
+    let school = record.school.0.unwrap_or_default();
     NormalisedRecord {
         pupil: Pupil {
-            full_name: text(student, "fullName"),
-            date_of_birth: text(student, "dateOfBirth"),
-            gender: text(student, "gender"),
-            student_code: text(student, "studentCode"),
-            personal_id_number: text(student, "personalIdNumber"),
+            full_name: student.full_name.0,
+            date_of_birth: student.date_of_birth.0,
+            gender: student.gender.0,
+            student_code: student.student_code.0,
+            personal_id_number: student.personal_id_number.0,
         },
         school: School {
-            code: text(school, "code"),
-            name: text(school, "name"),
-            province: text(school, "province"),
+            code: school.code.0,
+            name: school.name.0,
+            province: school.province.0,
         },
-        school_year: text(subject, "schoolYear"),
-        grade: subject
-            .get("grade")
-            .and_then(Value::as_u64)
-            .and_then(|g| u8::try_from(g).ok()),
+        school_year: record.school_year.0,
+        grade: record.grade.0.and_then(|g| u8::try_from(g).ok()),
         level,
-        class_name: text(subject, "className"),
+        class_name: record.class_name.0,
         subjects,
-        learning_result: term("learningResult"),
-        conduct_result: term("conductResult"),
-        year_result: coded("yearResult", |c| {
+        learning_result: term(block.learning_result),
+        conduct_result: term(block.conduct_result),
+        year_result: coded(block.year_result, |c| {
             parse::<PrimaryYearResult>(c).map(PrimaryYearResult::label_vi)
         }),
-        promotion: coded("promotion", |c| {
+        promotion: coded(block.promotion, |c| {
             parse::<Promotion>(c).map(Promotion::label_vi)
         }),
-        award: coded("award", |c| parse::<Award>(c).map(Award::label_vi)),
+        award: coded(block.award, |c| parse::<Award>(c).map(Award::label_vi)),
         other_awards: block
-            .get("otherAwards")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
+            .other_awards
+            .0
+            .into_iter()
+            .filter_map(|t| t.0)
+            .collect(),
         completion,
-        days_absent: subject.get("daysAbsent").and_then(Value::as_u64),
-        approval_date: text(subject, "approvalDate"),
+        days_absent: record.days_absent.0,
+        approval_date: record.approval_date.0,
     }
 }
 
-fn subject_result(s: &Value, level: Option<&str>) -> SubjectResult {
-    let text = |key: &str| s.get(key).and_then(Value::as_str).map(str::to_owned);
-    let number = |key: &str| s.get(key).and_then(Value::as_f64);
-    let primary = level == Some("primary");
+fn subject_result(s: SubjectView, primary: bool) -> SubjectResult {
     SubjectResult {
-        code: text("code"),
-        name: text("name"),
-        year_average: number("yearAverage"),
-        semester1_average: number("semester1Average"),
-        semester2_average: number("semester2Average"),
-        year_rating: if primary {
-            text("rating")
-        } else {
-            text("yearRating")
-        },
-        end_year_score: s
-            .get("testScores")
-            .and_then(|t| t.get("endYear"))
-            .and_then(Value::as_f64),
-        exempt: s.get("exempt").and_then(Value::as_bool).unwrap_or(false),
+        code: s.code.0,
+        name: s.name.0,
+        year_average: s.year_average.0,
+        semester1_average: s.semester1_average.0,
+        semester2_average: s.semester2_average.0,
+        year_rating: if primary { s.rating.0 } else { s.year_rating.0 },
+        end_year_score: s.test_scores.0.and_then(|t| t.end_year.0),
+        exempt: s.exempt.0.unwrap_or(false),
     }
 }
 
 fn parse<T: DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(Value::String(code.to_owned())).ok()
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(code)).ok()
 }
 
 #[cfg(test)]
@@ -346,6 +353,50 @@ mod tests {
         assert!(r.learning_result.is_none());
         let r2 = normalise(&example("primary-grade2"));
         assert_eq!(r2.year_result.unwrap().code, "hoan_thanh");
+    }
+
+    /// The bytes path gives what the `Value` path gives: every example, and records with
+    /// members of the wrong type, `null` blocks, repeated members and deep nesting.
+    #[test]
+    fn bytes_and_values_normalise_alike() {
+        let dir = format!("{}/../schema/examples", env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
+                continue;
+            };
+            assert_eq!(normalise_json(&bytes), normalise(&value), "{path:?}");
+            seen += 1;
+        }
+        assert!(seen >= 5, "the examples were read");
+        let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+        for odd in [
+            r#"{"grade": 10.0, "schoolYear": 2025, "student": ["a", "b"], "secondary": null}"#,
+            r#"{"grade": -3, "daysAbsent": 4, "primary": [1], "secondary": {"subjects": 5}}"#,
+            r#"{"secondary": {"subjects": [1, {"code": "toan", "yearAverage": 8, "exempt": "x"},
+                {"code": "van", "semester1Average": -2, "testScores": {"endYear": 7.5}}],
+                "conductResult": "T", "learningResult": {"year": "K", "semester1": 3},
+                "otherAwards": ["a", 1, null, "b"], "promotion": 7, "award": "hoc_sinh_gioi",
+                "completedLowerSecondaryProgramme": true}}"#,
+            r#"{"grade": 11, "grade": 12, "student": {"fullName": "A", "fullName": "B"}}"#,
+            r#"[1, 2]"#,
+            r#""text""#,
+            r#"null"#,
+        ] {
+            let value: Value = serde_json::from_str(odd).unwrap();
+            assert_eq!(normalise_json(odd.as_bytes()), normalise(&value), "{odd}");
+        }
+        let deep_record = format!(r#"{{"x": {deep}, "grade": 10, "secondary": {{"y": {deep}}}}}"#);
+        let r = normalise_json(deep_record.as_bytes());
+        assert_eq!((r.grade, r.level), (Some(10), Some("secondary")));
+        // A repeated member counts with its last value, as in a `Value`.
+        let r = normalise_json(br#"{"grade": 11, "grade": 12}"#);
+        assert_eq!(r.grade, Some(12));
     }
 
     #[test]

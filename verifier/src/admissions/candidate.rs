@@ -53,11 +53,14 @@ impl ItemOutcome {
     /// `status_unknown` (fail closed).
     pub fn of_verdict(verdict: &Verdict) -> Self {
         match verdict.verified() {
+            // The id from the verdict's subject: `v.id()` would parse the whole document
+            // again (the fast path reads only `credentialSubject`).
             Some(v) if verdict.revocation_checked() => ItemOutcome::Verified {
-                record: Box::new(normalise(
-                    v.credential_subject().unwrap_or(&serde_json::Value::Null),
-                )),
-                credential_id: v.id().map(str::to_owned),
+                record: Box::new(
+                    v.normalised()
+                        .unwrap_or_else(|| normalise(&serde_json::Value::Null)),
+                ),
+                credential_id: verdict.subject().credential_id.clone(),
             },
             Some(_) => ItemOutcome::NotValid {
                 result: VerdictResult::StatusUnknown,

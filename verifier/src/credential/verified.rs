@@ -51,6 +51,21 @@ impl VerifiedCredential {
         self.document().get("credentialSubject")
     }
 
+    /// `credentialSubject` normalised ([`crate::normalise`]). On the fast path, when neither
+    /// the document nor the subject has been parsed yet, read straight from the verified
+    /// bytes ([`crate::normalise::normalise_json`]): no `Value` tree is built.
+    pub fn normalised(&self) -> Option<crate::normalise::NormalisedRecord> {
+        if self.secured.get().is_none()
+            && self.subject.get().is_none()
+            && let (Some(bytes), Some(range)) = (&self.canonical, &self.subject_range)
+        {
+            return bytes
+                .get(range.clone())
+                .map(crate::normalise::normalise_json);
+        }
+        self.credential_subject().map(crate::normalise::normalise)
+    }
+
     /// The credential's `id`.
     pub fn id(&self) -> Option<&str> {
         self.document().get("id").and_then(Value::as_str)

@@ -15,12 +15,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::{BodyExt, Limited};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
-use serde_json::value::RawValue;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::AppState;
+use super::items_in::parse_json_items;
 use super::problem::{Problem, short};
 use super::verify::{
     Checked, Item, ItemReport, check_all, check_pdfs, needs_of, pdf_copies, read_items, rfc3339,
@@ -97,22 +97,6 @@ pub(super) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Problem
             e.to_string(),
         )),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VerifyRequest<'a> {
-    #[serde(borrow)]
-    items: Vec<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ItemIn<'a> {
-    #[serde(borrow, default)]
-    credential: Option<&'a RawValue>,
-    #[serde(default)]
-    qr: Option<String>,
 }
 
 /// Put `items` through the [`crate::pipeline`] on the blocking pool, under the work deadline,
@@ -255,7 +239,8 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
     respond(state, items, names, permit).await
 }
 
-fn too_many(count: usize, max: usize) -> Problem {
+/// 413: more than `max` items.
+pub(super) fn too_many(count: usize, max: usize) -> Problem {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too-many-items",
@@ -265,58 +250,6 @@ fn too_many(count: usize, max: usize) -> Problem {
     .field("items")
     .value(count)
     .limit(max as u64)
-}
-
-fn parse_json_items(
-    body: &[u8],
-    max_items: usize,
-) -> Result<(Vec<Item>, Vec<Option<String>>), Problem> {
-    let request: VerifyRequest<'_> = serde_json::from_slice(body).map_err(|e| {
-        Problem::bad_json(format!(
-            "expected {{\"items\": [{{\"credential\": {{…}}}} or {{\"qr\": \"…\"}}, …]}}: {e}"
-        ))
-    })?;
-    if request.items.len() > max_items {
-        return Err(too_many(request.items.len(), max_items));
-    }
-    if request.items.is_empty() {
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no-items",
-            "No items",
-            "items is empty: give at least one credential or QR text",
-        )
-        .field("items"));
-    }
-    let items = request
-        .items
-        .iter()
-        .enumerate()
-        .map(
-            |(i, raw)| match serde_json::from_str::<ItemIn<'_>>(raw.get()) {
-                Ok(ItemIn {
-                    credential: Some(c),
-                    qr: None,
-                }) => Item::Credential(c.get().as_bytes().to_vec()),
-                Ok(ItemIn {
-                    credential: None,
-                    qr: Some(q),
-                }) => Item::Qr(q),
-                Ok(_) => Item::Malformed {
-                    code: "item_malformed",
-                    detail: format!("items[{i}] must have exactly one of \"credential\" or \"qr\""),
-                },
-                Err(e) => Item::Malformed {
-                    code: "item_malformed",
-                    detail: format!(
-                        "items[{i}] must be {{\"credential\": {{…}}}} or {{\"qr\": \"…\"}}: {e}"
-                    ),
-                },
-            },
-        )
-        .collect::<Vec<_>>();
-    let names = vec![None; items.len()];
-    Ok((items, names))
 }
 
 /// Every file field and every `qr` text field of a multipart body, in order.

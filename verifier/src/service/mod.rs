@@ -37,6 +37,7 @@
 
 pub mod admissions;
 mod api;
+mod items_in;
 mod openapi;
 pub mod pages;
 pub mod problem;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::normalise::{NormalisedRecord, normalise};
+use crate::normalise::NormalisedRecord;
 use crate::online::Material;
 use crate::pdf::signatures::{PdfSignatures, PdfStatus, check_record_pdf};
 use crate::pdf::{MAX_PDF_BYTES, is_pdf};
@@ -480,10 +480,7 @@ impl<'a> ItemReport<'a> {
                         valid_until: s.valid_until.as_deref(),
                         signed_at: s.signed_at.as_deref(),
                     },
-                    record: v
-                        .verified()
-                        .and_then(|c| c.credential_subject())
-                        .map(normalise),
+                    record: v.verified().and_then(|c| c.normalised()),
                     summary: None,
                     checks: v.checks(),
                     detail: None,

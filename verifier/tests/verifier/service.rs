@@ -133,6 +133,12 @@ async fn start(source: TrustSource, clock: Clock) -> SocketAddr {
 
 async fn start_with(source: TrustSource, clock: Clock, limits: Limits) -> SocketAddr {
     let state = AppState::new(source, clock, &Judging::default(), limits.clone());
+    serve_on_loopback(state, limits).await
+}
+
+/// Serve `state` with `limits` on an ephemeral loopback port, as `hocba-verify serve` does
+/// (one server start for every test module that needs a real server: here and `admissions`).
+pub(crate) async fn serve_on_loopback(state: AppState, limits: Limits) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { serve(listener, router(state), &limits).await });

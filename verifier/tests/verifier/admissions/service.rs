@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use hocba_verifier::online::Clock;
-use hocba_verifier::service::{AppState, Judging, Limits, TrustSource, router, serve};
+use hocba_verifier::service::{AppState, Judging, Limits, TrustSource};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 use super::world::*;
+use crate::service::serve_on_loopback;
 use crate::support::*;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -30,10 +30,7 @@ async fn start() -> SocketAddr {
         &Judging::default(),
         limits.clone(),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { serve(listener, router(state), &limits).await });
-    addr
+    serve_on_loopback(state, limits).await
 }
 
 async fn post(addr: SocketAddr, body: &Value, accept: &str) -> (u16, String, Vec<u8>) {

@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use hocba_verifier::online::Clock;
 use hocba_verifier::service::admissions::{Config, Redeemer};
-use hocba_verifier::service::{AppState, Judging, Limits, TrustSource, router, serve};
+use hocba_verifier::service::{AppState, Judging, Limits, TrustSource};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 use super::world::*;
+use crate::service::serve_on_loopback;
 use crate::support::*;
 
 const TOKEN: &str = "portal-token-7f3a9c";
@@ -96,10 +97,7 @@ async fn verifier(issuer: SocketAddr, token: &str) -> SocketAddr {
         limits.clone(),
     )
     .with_admissions(config);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { serve(listener, router(state), &limits).await });
-    addr
+    serve_on_loopback(state, limits).await
 }
 
 async fn score(addr: SocketAddr, code: &str) -> Value {
