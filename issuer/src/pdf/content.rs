@@ -10,7 +10,8 @@
 //! 7.2 pt, still legible in print) until it does. Only a record too long for that (many long
 //! comments) runs over; it is then laid out at the normal size, each page names the pupil, the
 //! year and class and says "Trang i/N", and the signature block closes the last page. The
-//! header, the QR code (40 mm, for phones) and the signature block keep their size.
+//! header, the QR code (48 mm, for phones and 150 dpi scans) and the signature block keep
+//! their size.
 
 use hocba_schema::paper::{self, Block, Field, Header, Paper, Section, Table};
 use hocba_schema::record::YearRecord;
