@@ -1,5 +1,6 @@
-//! The phone page agrees with the paper (issue #12, item 8): for a primary and two secondary
-//! examples, every value the QR landing page shows is on the printed page (`pdftotext`), the
+//! The phone page agrees with the paper (issue #12, item 8): for every example record, every
+//! value the QR landing page shows is on the printed page (`pdftotext`), the decision worded
+//! as the paper words it (the final one after the summer), the
 //! awards and the date as the paper prints them, and nothing the paper keeps off the public
 //! page (the disability note) is on it. A correction names the record it replaces on both.
 //!
@@ -133,14 +134,9 @@ fn the_landing_page_shows_what_the_paper_prints_and_no_more() {
         eprintln!("SKIPPED: `pdftotext` is not installed (apt-get install poppler-utils)");
         return;
     }
-    for (i, name) in [
-        "primary-grade5.json",
-        "secondary-grade11.json",
-        "secondary-grade7.json",
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    let names: Vec<String> = examples().into_iter().map(|(name, _)| name).collect();
+    assert!(names.len() >= 10, "{names:?}");
+    for (i, name) in names.iter().map(String::as_str).enumerate() {
         let (credential, code) = signed(name, 5_000 + i as u64);
         let (html, paper) = page_and_paper(&credential, &code);
         check(name, &html, &paper);
@@ -192,4 +188,60 @@ fn a_correction_names_the_record_it_replaces_on_the_page_and_the_paper() {
     )));
     assert!(html.contains("Thay thế hồ sơ đã thu hồi"));
     assert!(paper.contains(&format!("thay thế hồ sơ {replaced}")));
+}
+
+/// The decision as each example's paper words it, on the PDF, the QR landing page and the
+/// verifier's record page alike (issue #12, item 2): the interim code of a record completed
+/// after the summer is not what the landing page states.
+#[test]
+fn the_decision_reads_the_same_on_the_paper_the_landing_page_and_the_record_page() {
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: `pdftotext` is not installed (apt-get install poppler-utils)");
+        return;
+    }
+    for (i, (name, want)) in [
+        ("secondary-grade11.json", "Được lên lớp"),
+        (
+            "secondary-grade7-reassessed-in-summer-promoted.json",
+            "Được lên lớp sau kiểm tra lại / rèn luyện trong hè",
+        ),
+        (
+            "secondary-grade12.json",
+            "Hoàn thành chương trình trung học phổ thông",
+        ),
+        ("primary-grade2.json", "Hoàn thành chương trình lớp học"),
+        ("primary-grade5.json", "Được lên lớp"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (credential, code) = signed(name, 5_200 + i as u64);
+        let (html, paper) = page_and_paper(&credential, &code);
+        let decision = shown(&html)
+            .into_iter()
+            .find(|(id, _)| id == "promotion")
+            .expect("the decision")
+            .1;
+        assert_eq!(decision, want, "{name}: the landing page");
+        assert!(html.contains("Quyết định"), "{name}: the line's label");
+        assert!(paper.contains(want), "{name}: the paper:\n{paper}");
+        let verdict = hocba_verifier::verify_json(
+            &serde_json::to_vec(&credential).expect("JSON"),
+            &dev_trust(),
+            datetime!(2026-06-15 00:00 UTC),
+        )
+        .expect("the credential reads");
+        let page = hocba_verifier::service::pages::credential_page(&verdict, Lang::Vi);
+        if let Some(dir) = std::env::var_os("HOCBA_KEEP_HTML") {
+            let file = std::path::Path::new(&dir).join(format!("record-{name}.html"));
+            std::fs::write(file, &page).expect("keep the page");
+        }
+        assert!(page.contains(want), "{name}: the verifier's record page");
+    }
+    // A "kiểm tra lại" record awaiting the summer says on every page that it is not final.
+    let (credential, code) = signed("secondary-grade7-retest-interim.json", 5_300);
+    let (html, paper) = page_and_paper(&credential, &code);
+    let interim = "Kiểm tra lại (chưa phải quyết định cuối cùng: chờ kết quả sau hè)";
+    assert!(html.contains(interim), "the landing page");
+    assert!(paper.contains(interim), "the paper:\n{paper}");
 }

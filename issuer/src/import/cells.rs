@@ -37,6 +37,8 @@ pub(super) const PROMOTION: &[(&str, &str)] = &[
     ("ren_luyen_trong_he", "Rèn luyện trong hè"),
     ("kiem_tra_lai", "Kiểm tra lại"),
     ("o_lai_lop", "Ở lại lớp"),
+    // As the page prints it (Circular 22 Art. 12; issue #12).
+    ("o_lai_lop", "Không được lên lớp"),
     // Circular 27 Art. 11 (grades 1–4) and Circular 22 Art. 12(1) (grade 12).
     (
         "hoan_thanh_chuong_trinh_lop_hoc",

@@ -10,7 +10,8 @@
 //! 7.2 pt, still legible in print) until it does. Only a record too long for that (many long
 //! comments) runs over; it is then laid out at the normal size, each page names the pupil, the
 //! year and class and says "Trang i/N", and the signature block closes the last page. The
-//! header, the QR code (40 mm, for phones) and the signature block keep their size.
+//! header, the QR code (48 mm, for phones and 150 dpi scans) and the signature block keep
+//! their size.
 
 use hocba_schema::paper::{self, Block, Field, Header, Paper, Section, Table};
 use hocba_schema::record::YearRecord;
@@ -277,21 +278,28 @@ fn closing(l: &mut Layout, r: &YearRecord, page: &Paper, info: &PageInfo<'_>) {
     let left_cx = area.teacher.x + area.teacher.w / 2.0;
     let right_cx = area.principal.x + area.principal.w / 2.0;
     let signatures = &page.signatures;
+    // A deputy signs under "KT. HIỆU TRƯỞNG": that line goes between the date, moved up a
+    // little, and the titles, moved down to the top edge of the space kept for the seal (the
+    // space itself does not move), each line 11 pt below the one above.
+    let deputy = signatures.signers.iter().any(|s| s.on_behalf.is_some());
+    let (date_y, role_y) = if deputy {
+        (top - 4.0, area.principal.top())
+    } else {
+        (top - 8.0, area.principal.top() + 4.0)
+    };
     l.centered(
         right_cx,
-        top - 8.0,
+        date_y,
         Face::Italic,
         BODY,
         &signatures.place_date.vi,
     );
     for (cx, signer) in [left_cx, right_cx].into_iter().zip(&signatures.signers) {
-        l.centered(
-            cx,
-            area.principal.top() + 4.0,
-            Face::Bold,
-            BODY,
-            &signer.role.vi.to_uppercase(),
-        );
+        if let Some(on_behalf) = signer.on_behalf {
+            let y = (date_y + role_y) / 2.0;
+            l.centered(cx, y, Face::Bold, BODY, on_behalf.vi);
+        }
+        l.centered(cx, role_y, Face::Bold, BODY, &signer.role.vi.to_uppercase());
         l.centered(cx, area.principal.y - 10.0, Face::Bold, BODY, &signer.name);
     }
     l.y = area.principal.y - 14.0;

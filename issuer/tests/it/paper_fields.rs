@@ -219,6 +219,28 @@ fn a_deputy_signs_for_the_principal() {
         hocba_schema::paper::describe(&own).signatures.signers[1].on_behalf,
         None
     );
+    // The PDF draws it: "KT. HIỆU TRƯỞNG" above the deputy's title, above the deputy's name.
+    let credential = sign(&bytes, false).unwrap();
+    let Some(text) = pdf_text(&credential, &record.school.code) else {
+        return;
+    };
+    let at = |what: &str| {
+        text.find(what)
+            .unwrap_or_else(|| panic!("`{what}` not in the PDF text:\n{text}"))
+    };
+    assert!(
+        at("KT. HIỆU TRƯỞNG") < at("PHÓ HIỆU TRƯỞNG")
+            && at("PHÓ HIỆU TRƯỞNG") < at("Võ Thị Ngọc Hân"),
+        "KT. HIỆU TRƯỞNG, then the deputy's title, then her name:\n{text}"
+    );
+    let own_pdf = sign(&example("secondary-grade11.json"), false).unwrap();
+    let Some(own_text) = pdf_text(&own_pdf, &own.school.code) else {
+        return;
+    };
+    assert!(
+        !own_text.contains("KT.") && own_text.contains("HIỆU TRƯỞNG"),
+        "a principal signs in her own name, without KT.:\n{own_text}"
+    );
 }
 
 #[test]

@@ -143,6 +143,8 @@ fn a_one_page_form_prints_on_one_page_with_its_signatures() {
         "secondary-grade7",
         "primary-grade5",
         "primary-grade2",
+        // A full grade-11 record, every field of the form, a deputy signing (issue #12).
+        "secondary-grade11-every-field-of-the-form",
     ]
     .into_iter()
     .enumerate()

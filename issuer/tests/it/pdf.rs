@@ -361,3 +361,65 @@ fn class_zip_holds_every_pdf() {
     assert!(zip.starts_with(b"PK\x03\x04"));
     assert!(zip.len() < pa.len() + pb.len() + 1024);
 }
+
+/// `schema/docs/qr.md` states what the code produces (issue #12): the table of every example
+/// (summary bytes, digits, QR text, QR version, pages) and the worked example's QR text are
+/// regenerated here, each example signed as the worked example is (status index 8919, id
+/// `…000000008919`, 2026-05-29T09:30:00Z, verifier base `https://verify.hocba.example`).
+/// When the format or an example changes, the failure prints the lines to paste.
+#[test]
+fn the_qr_doc_shows_what_the_code_produces() {
+    let doc = std::fs::read_to_string(root().join("schema/docs/qr.md")).unwrap();
+    let between = |start: &str| {
+        let from = doc
+            .find(start)
+            .unwrap_or_else(|| panic!("qr.md: no `{start}`"))
+            + start.len();
+        let to = from
+            + doc[from..]
+                .find("<!-- end -->")
+                .expect("qr.md: no `<!-- end -->`");
+        doc[from..to].trim().to_owned()
+    };
+    let mut rows = vec![
+        "| example | summary bytes | digits | QR text chars | QR version | pages |".to_owned(),
+        "|---|---|---|---|---|---|".to_owned(),
+    ];
+    let mut worked = None;
+    for path in examples() {
+        let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let (credential, key) = sign_example(&path, 8919);
+        let pdf = render(&credential, &key);
+        let digits = pdf.qr_text.rsplit('/').next().unwrap().len();
+        rows.push(format!(
+            "| {name} | {} | {digits} | {} | {} | {} |",
+            pdf.summary_bytes,
+            pdf.qr_text.len(),
+            pdf.qr_version,
+            pdf.pages
+        ));
+        if name == "primary-grade5" {
+            let summary = verify_summary(&pdf.qr_text, &trust(), NOW).unwrap();
+            let hex: String = summary
+                .signed_summary()
+                .to_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            println!("primary-grade5 summary (hex): {hex}");
+            worked = Some(pdf.qr_text);
+        }
+    }
+    let table = rows.join("\n");
+    assert_eq!(
+        between("<!-- generated: every example -->"),
+        table,
+        "schema/docs/qr.md: the table of every example is out of date; it is now:\n{table}"
+    );
+    let worked = worked.expect("primary-grade5 is an example");
+    assert_eq!(
+        between("<!-- generated: worked example -->"),
+        format!("```\n{worked}\n```"),
+        "schema/docs/qr.md: the worked example's QR text is now:\n{worked}"
+    );
+}

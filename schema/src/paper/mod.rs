@@ -441,10 +441,9 @@ fn pupil(r: &YearRecord) -> Vec<Field> {
 /// `Miễn` / `Exempt`: the cell of a subject the pupil is exempt from.
 pub(crate) const EXEMPT: Label = Label::new("Miễn", "Exempt");
 
-/// The `Lên lớp` line.
+/// The decision line (`Quyết định: Được lên lớp`), keyed `promotion`.
 pub(crate) fn promotion_field(p: crate::record::Promotion) -> Field {
-    let label = Label::new("Lên lớp", "Promotion");
-    Field::new(Some("promotion"), label, words::promotion(p))
+    Field::new(Some("promotion"), words::DECISION, words::promotion(p))
 }
 
 /// The line saying whether the pupil completed the level's programme, when the record says.

@@ -185,7 +185,7 @@ fn after_summer(s: &SecondaryYear, summer: &SummerResults) -> Section {
     fields.push(Field::new(
         Some("decision-after-summer"),
         Label::new("Quyết định sau hè", "Decision after the summer"),
-        words::gloss(summer.decision.label_vi(), summer.decision.label_en()),
+        words::decision(crate::qr::Decision::AfterSummer(summer.decision)),
     ));
     blocks.push(Block::Fields {
         key: Some("after-summer"),

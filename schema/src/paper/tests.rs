@@ -148,9 +148,42 @@ fn labels_come_in_page_order() {
     assert_eq!(at("Họ và tên học sinh"), 0);
     assert!(at("Trường") < at("1. Kết quả học tập các môn học và hoạt động giáo dục"));
     assert!(at("Toán") < at("Kết quả rèn luyện"));
-    assert!(at("Lên lớp") < at("Số buổi nghỉ học"));
+    assert!(at("Quyết định") < at("Số buổi nghỉ học"));
     assert_eq!(
         labels.last().map(String::as_str),
         Some("Nhận xét của giáo viên chủ nhiệm")
     );
+}
+
+#[test]
+fn every_decision_is_worded_as_the_paper_words_it() {
+    use crate::qr::Decision::{AfterSummer, YearEnd};
+    use crate::record::{Promotion, SummerDecision};
+    for (decision, vi) in [
+        (YearEnd(Promotion::Promoted), "Được lên lớp"),
+        (YearEnd(Promotion::Retained), "Không được lên lớp"),
+        (
+            YearEnd(Promotion::CompletedGrade),
+            "Hoàn thành chương trình lớp học",
+        ),
+        (
+            YearEnd(Promotion::CompletedUpperSecondary),
+            "Hoàn thành chương trình trung học phổ thông",
+        ),
+        (
+            YearEnd(Promotion::Retest),
+            "Kiểm tra lại (chưa phải quyết định cuối cùng: chờ kết quả sau hè)",
+        ),
+        (
+            AfterSummer(SummerDecision::Promoted),
+            "Được lên lớp sau kiểm tra lại / rèn luyện trong hè",
+        ),
+        (
+            AfterSummer(SummerDecision::NotPromoted),
+            "Không được lên lớp",
+        ),
+    ] {
+        assert_eq!(words::decision(decision).vi, vi, "{decision:?}");
+    }
+    assert_eq!(words::DECISION.vi, "Quyết định");
 }

@@ -46,7 +46,7 @@ fn promotion_with(p: Promotion, awaiting: bool) -> Text {
         Promotion::Promoted => "promoted to the next grade",
         Promotion::SummerTraining => "summer conduct training",
         Promotion::Retest => "re-examination",
-        Promotion::Retained => "repeats the grade",
+        Promotion::Retained => "not promoted, repeats the grade",
         Promotion::CompletedGrade => "completed the grade's programme",
         Promotion::CompletedUpperSecondary => "completed the upper-secondary programme",
     };
@@ -62,6 +62,19 @@ fn promotion_with(p: Promotion, awaiting: bool) -> Text {
         _ => gloss(p.label_vi(), en),
     }
 }
+
+/// The decision a record states, as the printed page words it: the year-end decision (an
+/// interim one saying it is not final), or the final decision after the summer. The PDF, the
+/// verifier's record page and the QR landing page all print this.
+pub fn decision(d: crate::qr::Decision) -> Text {
+    match d {
+        crate::qr::Decision::YearEnd(p) => promotion(p),
+        crate::qr::Decision::AfterSummer(d) => gloss(d.label_vi(), d.label_en()),
+    }
+}
+
+/// The label of the decision line, whichever the decision (`Quyết định`).
+pub const DECISION: super::Label = super::Label::new("Quyết định", "Decision");
 
 /// An award title.
 pub fn award(a: Award) -> Text {

@@ -17,8 +17,8 @@ pub mod summary;
 pub mod text;
 
 pub use summary::{
-    Completion, LevelSummary, MAX_OTHER_AWARDS, SIGNING_PREFIX, SignedSummary, Summary, VERSION,
-    VERSIONS_READ, credential_sha256,
+    Completion, Decision, LevelSummary, MAX_OTHER_AWARDS, SIGNING_PREFIX, SignedSummary, Summary,
+    VERSION, VERSIONS_READ, credential_sha256,
 };
 pub use text::{MAX_QR_TEXT_BYTES, parse_qr_text, qr_text};
 

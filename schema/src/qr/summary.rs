@@ -16,7 +16,7 @@
 //! pupil name       text
 //! date of birth    varint: days since 1900-01-01
 //! results          u8 level: 1 primary → u8 year result; 2 secondary → u8 learning, u8 conduct
-//! promotion        u8
+//! promotion        u8: the decision (see below)
 //! award            u8: 0 none
 //! completion       u8: 0 not stated, 1 completed the programme, 2 not completed
 //! -- version 2 only:
@@ -35,13 +35,18 @@
 //! A varint is unsigned LEB128 in its shortest form; text is a varint byte length then UTF-8 in
 //! NFC, at most [`MAX_TEXT_BYTES`] bytes. Enum codes: rating T 1, H 2, C 3, K 4, Đ 5, CĐ 6;
 //! primary year result 1 Hoàn thành xuất sắc, 2 Hoàn thành tốt, 3 Hoàn thành, 4 Chưa hoàn thành;
-//! promotion 1 lên lớp, 2 rèn luyện trong hè, 3 kiểm tra lại, 4 ở lại lớp, 5 hoàn thành chương
-//! trình lớp học, 6 hoàn thành chương trình THPT; award 1 Học sinh Xuất
+//! promotion 1 lên lớp, 2 rèn luyện trong hè, 3 kiểm tra lại, 4 không được lên lớp, 5 hoàn thành
+//! chương trình lớp học, 6 hoàn thành chương trình THPT, and in version 2 the final decision
+//! of a record completed after the summer: 7 lên lớp, 8 hoàn thành chương trình THPT, 9 không
+//! được lên lớp ([`Decision`]); award 1 Học sinh Xuất
 //! sắc, 2 Học sinh Tiêu biểu, 3 Học sinh Giỏi. Decoding accepts exactly what encoding produces
 //! (shortest varints, NFC, known codes, no trailing bytes), so the bytes are canonical.
 
+mod decision;
 mod v2;
 mod wire;
+
+pub use decision::Decision;
 
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
@@ -53,12 +58,12 @@ use unicode_normalization::UnicodeNormalization;
 use super::QrError;
 use crate::jcs::canonical_bytes;
 use crate::record::{
-    Award, LevelResults, PrimaryYearResult, Promotion, Rating, YearRecord, parse_school_year,
+    Award, LevelResults, PrimaryYearResult, Rating, YearRecord, parse_school_year,
 };
 
 use wire::{
-    Reader, award_code, award_of, decode_enum, promotion_code, promotion_of, put_text, put_varint,
-    rating_code, rating_of, year_result_code, year_result_of,
+    Reader, award_code, award_of, decode_enum, put_text, put_varint, rating_code, rating_of,
+    year_result_code, year_result_of,
 };
 pub use wire::{format_urn_uuid, parse_urn_uuid};
 
@@ -136,8 +141,9 @@ pub struct Summary {
     pub date_of_birth: Date,
     /// Overall results of the year.
     pub results: LevelSummary,
-    /// Promotion decision.
-    pub promotion: Promotion,
+    /// The decision the printed page states: the year-end promotion, or the final decision
+    /// after the summer.
+    pub promotion: Decision,
     /// The year's award title.
     pub award: Option<Award>,
     /// Completion of the programme.
@@ -232,7 +238,7 @@ impl Summary {
                 LevelSummary::Primary {
                     year_result: p.year_result,
                 },
-                p.promotion,
+                Decision::YearEnd(p.promotion),
                 p.award,
                 p.completed_primary_programme,
                 &p.other_awards,
@@ -242,7 +248,10 @@ impl Summary {
                     learning: s.learning_result.year,
                     conduct: s.conduct_result.year,
                 },
-                s.promotion,
+                match &s.summer {
+                    Some(summer) => Decision::AfterSummer(summer.decision),
+                    None => Decision::YearEnd(s.promotion),
+                },
                 s.award,
                 s.completed_lower_secondary_programme,
                 &s.other_awards,
@@ -371,7 +380,7 @@ impl Summary {
                 out.extend_from_slice(&[2, rating_code(learning), rating_code(conduct)]);
             }
         }
-        out.push(promotion_code(self.promotion));
+        out.push(self.promotion.code());
         out.push(self.award.map_or(0, award_code));
         out.push(match self.completion {
             Completion::NotStated => 0,
@@ -511,7 +520,11 @@ impl SignedSummary {
                 });
             }
         };
-        let promotion = decode_enum(r.byte("promotion")?, "promotion", promotion_of)?;
+        let code = r.byte("promotion")?;
+        let promotion = Decision::of_code(code, version).ok_or(QrError::BadValue {
+            field: "promotion",
+            value: u64::from(code),
+        })?;
         let award = match r.byte("award")? {
             0 => None,
             code => Some(decode_enum(code, "award", award_of)?),

@@ -27,7 +27,8 @@ pub enum Promotion {
     /// `kiem_tra_lai` — Kiểm tra lại (re-examination; secondary only).
     #[serde(rename = "kiem_tra_lai")]
     Retest,
-    /// `o_lai_lop` — Ở lại lớp (repeats the grade).
+    /// `o_lai_lop` — Không được lên lớp, ở lại lớp (repeats the grade; printed as Circular 22
+    /// Art. 12 and the forms word it).
     #[serde(rename = "o_lai_lop")]
     Retained,
     /// `hoan_thanh_chuong_trinh_lop_hoc` — Hoàn thành chương trình lớp học (primary grades 1–4,
@@ -59,7 +60,7 @@ impl Promotion {
             Promotion::Promoted => "Được lên lớp",
             Promotion::SummerTraining => "Rèn luyện trong hè",
             Promotion::Retest => "Kiểm tra lại",
-            Promotion::Retained => "Ở lại lớp",
+            Promotion::Retained => "Không được lên lớp",
             Promotion::CompletedGrade => "Hoàn thành chương trình lớp học",
             Promotion::CompletedUpperSecondary => "Hoàn thành chương trình trung học phổ thông",
         }

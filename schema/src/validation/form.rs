@@ -1,11 +1,11 @@
 //! Checks of the fields the paper forms hold beyond the results (issue #12, item 6): the Quá
-//! trình học tập table (school years, transfer dates), the primary form's height, weight and
-//! days absent with and without permission, and the list of certificates. Their text (names,
+//! trình học tập table (in `study_history`), the primary form's height, weight and days absent
+//! with and without permission, and the list of certificates. Their text (names,
 //! occupations, the register number) goes through the common text checks.
 
 use super::Rule;
 use super::checks::{Checks, json};
-use crate::record::{YearRecord, parse_date, parse_school_year};
+use crate::record::YearRecord;
 
 /// Most rows in the Quá trình học tập table (twelve grades, with room for transfers).
 pub const MAX_STUDY_HISTORY: usize = 24;
@@ -20,7 +20,7 @@ pub const MAX_SCHOOL_DAYS: u16 = 250;
 
 /// Check the form's extra fields of `record`.
 pub(crate) fn check_form_fields(record: &YearRecord, checks: &mut Checks<'_>) {
-    check_study_history(record, checks);
+    super::study_history::check_study_history(record, checks);
     if let Some(p) = &record.primary {
         if let Some(h) = p.height_cm
             && !HEIGHT_CM.contains(&h)
@@ -90,67 +90,5 @@ pub(crate) fn check_form_fields(record: &YearRecord, checks: &mut Checks<'_>) {
                 s.certificates.len()
             ),
         );
-    }
-}
-
-fn check_study_history(record: &YearRecord, checks: &mut Checks<'_>) {
-    let rows = &record.study_history;
-    if rows.len() > MAX_STUDY_HISTORY {
-        checks.add(
-            "/studyHistory",
-            Rule::ListTooLong,
-            json(&rows.len()),
-            &format!(
-                "có {} dòng quá trình học tập, nhiều hơn giới hạn {MAX_STUDY_HISTORY}",
-                rows.len()
-            ),
-            &format!(
-                "{} schooling rows, more than the limit of {MAX_STUDY_HISTORY}",
-                rows.len()
-            ),
-        );
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let at = format!("/studyHistory/{i}");
-        let start = parse_school_year(&row.school_year);
-        if start.is_none() {
-            checks.add(
-                format!("{at}/schoolYear"),
-                Rule::SchoolYearFormat,
-                json(&row.school_year),
-                "năm học viết dạng YYYY-YYYY với hai năm liền nhau, ví dụ 2024-2025",
-                "a school year is YYYY-YYYY with consecutive years, e.g. 2024-2025",
-            );
-        }
-        let Some(left) = &row.left_on else {
-            continue;
-        };
-        let pointer = format!("{at}/leftOn");
-        match (parse_date(left), start) {
-            (None, _) => checks.add(
-                pointer,
-                Rule::DateFormat,
-                json(left),
-                "ngày chuyển đi viết dạng YYYY-MM-DD, ví dụ 2025-01-15",
-                "the date the pupil left is YYYY-MM-DD, e.g. 2025-01-15",
-            ),
-            (Some(date), Some(first)) if date.year() != first && date.year() != first + 1 => checks
-                .add(
-                    pointer,
-                    Rule::DateFormat,
-                    json(left),
-                    &format!(
-                        "ngày chuyển đi phải nằm trong năm học {} (năm {first} hoặc {})",
-                        row.school_year,
-                        first + 1
-                    ),
-                    &format!(
-                        "the date the pupil left must fall in the school year {} ({first} or {})",
-                        row.school_year,
-                        first + 1
-                    ),
-                ),
-            _ => {}
-        }
     }
 }

@@ -30,6 +30,7 @@ mod report;
 mod rule;
 mod secondary;
 mod secondary_derived;
+mod study_history;
 mod subjects;
 mod summer;
 mod text;

@@ -103,6 +103,12 @@ pub enum Rule {
     ListTooLong,
     /// A height, weight or count of days outside what a pupil can have.
     MeasureRange,
+    /// Quá trình học tập rows out of year order, later than the record's year, or one year
+    /// twice without a transfer to another school.
+    StudyHistoryOrder,
+    /// Quá trình học tập has no row for the record's year, or that row's class or school is not
+    /// the record's.
+    StudyHistoryCurrentYear,
     /// An exempt subject carries a rating, scores or averages.
     ExemptWithResults,
     /// A subject lacks its rating or one of its averages.
@@ -206,6 +212,8 @@ impl Rule {
             ElectiveCount => "elective-count",
             ListTooLong => "list-too-long",
             MeasureRange => "measure-range",
+            StudyHistoryOrder => "study-history-order",
+            StudyHistoryCurrentYear => "study-history-current-year",
             ExemptWithResults => "exempt-with-results",
             ResultMissing => "result-missing",
             AssessmentKindMismatch => "assessment-kind-mismatch",
@@ -284,7 +292,7 @@ impl Rule {
     }
 
     /// Every rule, for documentation and tests.
-    pub const ALL: [Rule; 67] = {
+    pub const ALL: [Rule; 69] = {
         use Rule::*;
         [
             JsonSyntax,
@@ -329,6 +337,8 @@ impl Rule {
             ElectiveCount,
             ListTooLong,
             MeasureRange,
+            StudyHistoryOrder,
+            StudyHistoryCurrentYear,
             ExemptWithResults,
             ResultMissing,
             AssessmentKindMismatch,

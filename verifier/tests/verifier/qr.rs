@@ -39,7 +39,7 @@ fn plain_summary(key: &SigningKey) -> Summary {
             learning: Rating::T,
             conduct: Rating::T,
         },
-        promotion: Promotion::Promoted,
+        promotion: Promotion::Promoted.into(),
         award: Some(Award::Excellent),
         completion: Completion::NotStated,
         version: hocba_schema::qr::VERSION,

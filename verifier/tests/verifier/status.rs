@@ -644,7 +644,7 @@ fn a_revoked_qr_summary_shows_the_signed_date_and_reason() {
             learning: Rating::T,
             conduct: Rating::T,
         },
-        promotion: Promotion::Promoted,
+        promotion: Promotion::Promoted.into(),
         award: None,
         completion: Completion::NotStated,
         version: hocba_schema::qr::VERSION,

@@ -104,7 +104,7 @@ mod tests {
                 learning: Rating::T,
                 conduct: Rating::T,
             },
-            promotion: Promotion::Promoted,
+            promotion: Promotion::Promoted.into(),
             award: Some(Award::Outstanding),
             completion: Completion::NotStated,
             version,

@@ -5,7 +5,8 @@
 use crate::CheckName;
 use hocba_schema::paper::{Label, Text, words};
 use hocba_schema::qr::Completion;
-use hocba_schema::record::{Award, PrimaryYearResult, Promotion, Rating, RatingScale};
+use hocba_schema::qr::Decision;
+use hocba_schema::record::{Award, PrimaryYearResult, Rating, RatingScale};
 use time::OffsetDateTime;
 
 use super::Lang;
@@ -63,9 +64,9 @@ pub(super) fn rating(lang: Lang, scale: RatingScale, r: Rating) -> String {
     pick(lang, &words::rating(scale, r))
 }
 
-/// The promotion decision.
-pub(super) fn promotion(lang: Lang, p: Promotion) -> String {
-    pick(lang, &words::promotion(p))
+/// The decision, worded as the printed page words it (the final one after the summer).
+pub(super) fn promotion(lang: Lang, d: Decision) -> String {
+    pick(lang, &words::decision(d))
 }
 
 /// The awards line as the paper prints it (title, then the other awards; `Không` for none).

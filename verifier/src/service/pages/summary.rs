@@ -2,6 +2,7 @@
 //! code, and the summary's fields in the order of the paper page, to compare with it.
 
 use crate::SummaryVerdict;
+use hocba_schema::paper::words;
 use hocba_schema::qr::LevelSummary;
 use hocba_schema::record::RatingScale;
 
@@ -145,7 +146,7 @@ fn fields(h: &mut Html, v: &SummaryVerdict, lang: Lang, kind: VerdictKind, signe
     }
     h.field(
         Some("promotion"),
-        lang.pick("Lên lớp", "Promotion"),
+        labels::label(lang, words::DECISION),
         &labels::promotion(lang, s.promotion),
     );
     // The awards line as the paper prints it: the title, then the other awards. A version 1

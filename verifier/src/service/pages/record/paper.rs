@@ -123,8 +123,15 @@ fn signatures(h: &mut Html, lang: Lang, s: &Signatures) {
     );
     h.raw("<div class=\"signatures\">\n");
     for signer in &s.signers {
-        h.raw("<div>")
-            .el("<p class=\"role\">", &pick(lang, &signer.role), "</p>");
+        h.raw("<div>");
+        if let Some(on_behalf) = signer.on_behalf {
+            h.el(
+                "<p class=\"role on-behalf\">",
+                label(lang, on_behalf),
+                "</p>",
+            );
+        }
+        h.el("<p class=\"role\">", &pick(lang, &signer.role), "</p>");
         match signer.key {
             Some(id) => h.raw("<p class=\"who\" id=\"").text(id).raw("\">"),
             None => h.raw("<p class=\"who\">"),
