@@ -416,6 +416,57 @@ fn the_bulk_api_reports_each_pdfs_signatures_and_fails_a_broken_one() {
 }
 
 #[test]
+fn admissions_refuse_a_record_whose_pdf_signatures_break() {
+    use base64::Engine;
+    let signed = signed_with(&dev_school());
+    let mut tampered = signed.clone();
+    let at = tampered.iter().position(|&b| b == b'\n').unwrap() + 2;
+    tampered[at] ^= 0x01;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let body = serde_json::json!({
+        "scheme": "thong-tu-06-2025-ca-nam-lop-12",
+        "candidates": [
+            {"id": "HS-SUA", "items": [{"pdf": b64(&tampered)}]},
+            {"id": "HS-KY", "items": [{"pdf": b64(&signed)}]},
+        ],
+    });
+    let (server, _dir) = serve(true);
+    let answer = hocba_test_support::http::request(
+        server.addr(),
+        "POST",
+        "/api/v1/admissions/score",
+        &[("Content-Type", "application/json")],
+        &serde_json::to_vec(&body).unwrap(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let out = answer.json();
+    let find = |id: &str| {
+        out["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {out:#}"))
+            .clone()
+    };
+    // A byte changed inside the signed range: the record is refused by the PDF's own reason,
+    // although the credential embedded in it is sound.
+    let changed = find("HS-SUA");
+    assert_eq!(changed["result"], "refused", "{changed:#}");
+    assert_eq!(changed["refusal"]["code"], "item_invalid", "{changed:#}");
+    assert_eq!(changed["items"][0]["verdict"], "invalid", "{changed:#}");
+    assert_eq!(
+        changed["items"][0]["reason"], "pdf_signature_mismatch",
+        "{changed:#}"
+    );
+    // The same PDF untouched passes verification (refused later for what the scheme needs:
+    // a primary record is no grade 10–12 record).
+    let sound = find("HS-KY");
+    assert_ne!(sound["refusal"]["code"], "item_invalid", "{sound:#}");
+    assert_eq!(sound["items"][0]["verdict"], "valid", "{sound:#}");
+}
+
+#[test]
 fn without_a_pki_root_the_service_says_the_chains_were_not_checked() {
     let signed = signed_with(&dev_school());
     let (server, _dir) = serve(false);

@@ -30,9 +30,11 @@ use axum::routing::{get, post};
 use serde::Serialize;
 
 use super::AppState;
-use super::api::check_items;
+use super::api::check_items_and_pdfs;
 use super::problem::Problem;
 use super::verify::{Checked, Item};
+use crate::pdf::signatures::{PdfSignatures, PdfStatus};
+use crate::verdict::VerdictResult;
 use crate::admissions::{Assessment, Extras, ItemOutcome, Scheme, assess};
 pub use openapi::add_openapi;
 pub use redeem::Redeemer;
@@ -237,12 +239,23 @@ pub(super) async fn score_candidates(
         slots.push(mine);
     }
     let checked_at = state.now();
-    let (checked, material) = if flat.is_empty() {
-        (Vec::new(), state.material(&Default::default()).await?)
+    // A PDF's own signatures (PAdES) count as the bulk API counts them: a PDF whose
+    // signatures break (or whose seal is not its school's) refuses its record, however sound
+    // the credential inside; an unsigned PDF is judged by its credential alone.
+    let (checked, signatures, material) = if flat.is_empty() {
+        (
+            Vec::new(),
+            Vec::new(),
+            state.material(&Default::default()).await?,
+        )
     } else {
-        check_items(state, flat, Some(permit)).await?
+        check_items_and_pdfs(state, flat, Some(permit)).await?
     };
-    let mut checked: Vec<Option<Checked>> = checked.into_iter().map(Some).collect();
+    let mut checked: Vec<Option<(Checked, Option<PdfSignatures>)>> = checked
+        .into_iter()
+        .zip(signatures.into_iter().chain(std::iter::repeat(None)))
+        .map(Some)
+        .collect();
     let scheme_for_work = Arc::clone(&scheme);
     let assessments: Vec<Assessment> = candidates
         .iter()
@@ -277,9 +290,24 @@ pub(super) async fn score_candidates(
     })
 }
 
-fn outcome_of(checked: Option<Checked>) -> ItemOutcome {
+fn outcome_of(checked: Option<(Checked, Option<PdfSignatures>)>) -> ItemOutcome {
+    let (checked, pdf) = match checked {
+        Some((c, pdf)) => (Some(c), pdf),
+        None => (None, None),
+    };
     match checked {
-        Some(Checked::Credential(v)) => ItemOutcome::of_verdict(&v),
+        Some(Checked::Credential(v)) => match pdf.filter(|p| p.status == PdfStatus::Invalid) {
+            Some(p) => {
+                let m = p.message();
+                ItemOutcome::NotValid {
+                    result: VerdictResult::Invalid,
+                    reason: p.reason.map(|r| r.code()),
+                    vi: m.vi.to_owned(),
+                    en: m.en.to_owned(),
+                }
+            }
+            None => ItemOutcome::of_verdict(&v),
+        },
         Some(Checked::Summary(_)) => ItemOutcome::Summary,
         Some(Checked::Error { code, detail }) => ItemOutcome::Unreadable {
             code: code.to_owned(),
