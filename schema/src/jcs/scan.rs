@@ -372,6 +372,11 @@ mod tests {
             "{\"a\":{\"x\":1,\"x\":2}}",
             "{\"a\":[{\"y\":1,\"x\":2}]}",
             "{\"\u{ffff}\":1,\"\u{1f600}\":2}",
+            "{\"ab\":1,\"a\":2}",
+            "{\"\u{e9}\":1,\"z\":2}",
+            "{\"x\u{e9}\":1,\"xz\":2}",
+            "{\"x\u{e9}b\":1,\"x\u{e9}a\":2}",
+            "{\"x\u{e000}\":1,\"x\u{1f600}\":2}",
             "{\"a\":\"\\/\"}",
             "{\"a\":\"\\u00e9\"}",
             "{\"a\":\"\\u000A\"}",
@@ -437,6 +442,11 @@ mod tests {
             "{\"a\":[1,-2,3.25,null,true,false,\"\"]}",
             "{\"a\":\"e\\n\u{301}x\"}",
             "{\"\u{e000}\":1,\"\u{1f600}\":2}",
+            "{\"a\":1,\"ab\":2}",
+            "{\"z\":1,\"\u{e9}\":2}",
+            "{\"xz\":1,\"x\u{e9}\":2}",
+            "{\"x\u{e9}a\":1,\"x\u{e9}b\":2}",
+            "{\"x\u{1f600}\":1,\"x\u{e000}\":2}",
         ];
         for text in ok {
             agree(text.as_bytes());
@@ -445,6 +455,15 @@ mod tests {
         assert!(scan_canonical(b"{\"\\t\":1,\"\\n\":2}").is_some());
         assert!(scan_canonical(b"{\"\\n\":1,\"\\t\":2}").is_none());
         assert!(scan_canonical(b"{\"a\":1234567890123456.8}").is_some());
+        // Member names in order at the first differing byte: ASCII on either side, or UTF-16.
+        for text in [
+            "{\"a\":1,\"ab\":2}",
+            "{\"z\":1,\"\u{e9}\":2}",
+            "{\"x\u{e9}a\":1,\"x\u{e9}b\":2}",
+            "{\"x\u{1f600}\":1,\"x\u{e000}\":2}",
+        ] {
+            assert!(scan_canonical(text.as_bytes()).is_some(), "{text:?}");
+        }
     }
 
     /// Mutations of canonical documents, one byte at a time: the scan agrees with the general
