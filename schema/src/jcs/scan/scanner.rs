@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use super::super::{BYTE_CLASS, LEAD_E1, MAX_SAFE_INTEGER, OTHER, PLAIN, quiet8};
+use super::super::{BYTE_CLASS, LEAD_E1, MAX_SAFE_INTEGER, OTHER, PLAIN, quiet_prefix8};
 use super::super::{is_nfc, utf16_order};
 use super::{CanonicalJson, MAX_DEPTH, Member, TOP, decode_escapes};
 
@@ -192,8 +192,13 @@ impl Scanner<'_> {
         let mut slow_nfc = false;
         let mut escaped = false;
         loop {
-            while i + 8 <= b.len() && quiet8(&b[i..i + 8]) {
-                i += 8;
+            // Plain bytes eight at a time, then straight to the first byte that is not.
+            while i + 8 <= b.len() {
+                let plain = quiet_prefix8(&b[i..i + 8]);
+                i += plain;
+                if plain < 8 {
+                    break;
+                }
             }
             let c = *b.get(i)?;
             match BYTE_CLASS[usize::from(c)] {
