@@ -22,6 +22,7 @@ use hocba_schema::credential::{
 use hocba_schema::jcs::write_canonical_object;
 use hocba_schema::proof::SecuredDocument;
 use hocba_schema::trust_list::TrustedSchool;
+use serde::Deserialize as _;
 use serde_json::Value;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -280,8 +281,8 @@ fn verify_split(
             subject_range: canonical.as_ref().and_then(|c| c.subject.clone()),
             subject: OnceLock::new(),
             canonical: canonical.map(|c| Arc::from(c.bytes)),
-            school: found.school.clone(),
-            key: found.key.clone(),
+            school: trust.shared_school(found.index.0),
+            key_index: found.index.1,
         }),
         _ => None,
     };
@@ -306,7 +307,9 @@ struct Envelope {
 
 impl Envelope {
     fn read(doc: &Object) -> Self {
-        let view = match CredentialView::read(doc) {
+        // Read from the document in place (the other members are skipped); on failure,
+        // `CredentialView::read` gives the error as it words it.
+        let view = match CredentialView::deserialize(doc).or_else(|_| CredentialView::read(doc)) {
             Ok(view) => view,
             Err(e) => {
                 return Self {
@@ -394,22 +397,23 @@ impl ProofMeta {
             .to_owned();
         // A member that is present must be an XML Schema dateTime string; a malformed one
         // makes the proof malformed (the spec's MUST), never "no time given".
-        let time =
-            |name: &'static str| -> Result<Option<(OffsetDateTime, String)>, (Reason, String)> {
-                match doc.proof_options.get(name) {
-                    None => Ok(None),
-                    Some(Value::String(text)) => parse_time(&format!("proof.{name}"), text)
-                        .map(|t| Some((t, text.clone())))
-                        .map_err(|e| malformed(e.to_string())),
-                    Some(other) => Err(malformed(format!(
-                        "proof.{name} must be a date-time string, found {other}"
-                    ))),
-                }
-            };
+        let time = |name: &str,
+                    field: &str|
+         -> Result<Option<(OffsetDateTime, String)>, (Reason, String)> {
+            match doc.proof_options.get(name) {
+                None => Ok(None),
+                Some(Value::String(text)) => parse_time(field, text)
+                    .map(|t| Some((t, text.clone())))
+                    .map_err(|e| malformed(e.to_string())),
+                Some(other) => Err(malformed(format!(
+                    "proof.{name} must be a date-time string, found {other}"
+                ))),
+            }
+        };
         Ok(Self {
             verification_method,
-            created: time("created")?,
-            expires: time("expires")?,
+            created: time("created", "proof.created")?,
+            expires: time("expires", "proof.expires")?,
         })
     }
 

@@ -28,6 +28,13 @@ pub(crate) fn split_proof(mut document: Object) -> (Object, ProofParts) {
 pub(crate) const SUBJECT_FIELDS_READ: [&str; 5] =
     ["className", "grade", "school", "schoolYear", "student"];
 
+/// Of the members of [`SUBJECT_FIELDS_READ`] whose value is an object, the members that
+/// verification reads: `student.fullName` (shown in a verdict), `school.code` (compared with
+/// the trust list) and `school.name` (shown). [`split_canonical`] keeps only these of those
+/// objects; anything that reads more of them must be added here and in [`Picked`].
+pub(crate) const NESTED_FIELDS_READ: [(&str, &[&str]); 2] =
+    [("school", &["code", "name"]), ("student", &["fullName"])];
+
 /// A credential read from bytes already in canonical form (the fast path of verification).
 #[derive(Debug)]
 pub(crate) struct CanonicalParts {
@@ -94,8 +101,19 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
                     .map(|start| start..start + text.len());
                 let mut subject = Object::new();
                 for field in m.members() {
-                    if SUBJECT_FIELDS_READ.contains(&field.raw_key()) {
-                        subject.insert(field.raw_key().to_owned(), parse(field)?);
+                    let name = field.raw_key();
+                    if SUBJECT_FIELDS_READ.contains(&name) {
+                        let value = if field.value_text().starts_with('{')
+                            && NESTED_FIELDS_READ.iter().any(|(f, _)| *f == name)
+                        {
+                            // Only the members read (NESTED_FIELDS_READ) are kept.
+                            serde_json::from_str::<Picked>(field.value_text())
+                                .ok()?
+                                .into_object(name)
+                        } else {
+                            parse(field)?
+                        };
+                        subject.insert(name.to_owned(), value);
                     }
                 }
                 checked.insert(key.into_owned(), Value::Object(subject));
@@ -116,6 +134,51 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
 /// The value of a member of canonical input (it always parses).
 fn parse(m: MemberRef<'_, '_>) -> Option<Value> {
     serde_json::from_str(m.value_text()).ok()
+}
+
+/// The members of `credentialSubject.student` or `credentialSubject.school` that verification
+/// reads ([`NESTED_FIELDS_READ`]); the others are skipped without being built.
+#[derive(serde::Deserialize)]
+struct Picked {
+    #[serde(default)]
+    code: Present,
+    #[serde(default)]
+    name: Present,
+    #[serde(default, rename = "fullName")]
+    full_name: Present,
+}
+
+/// A member's value, or `None` when the member is absent (a `null` is kept as `null`).
+#[derive(Default)]
+struct Present(Option<Value>);
+
+impl<'de> serde::Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(|v| Self(Some(v)))
+    }
+}
+
+impl Picked {
+    /// The object holding the members read of subject member `field`.
+    fn into_object(self, field: &str) -> Value {
+        let mut object = Object::new();
+        let wanted = NESTED_FIELDS_READ
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(&[][..], |(_, names)| *names);
+        for (name, Present(value)) in [
+            ("code", self.code),
+            ("fullName", self.full_name),
+            ("name", self.name),
+        ] {
+            if let Some(value) = value
+                && wanted.contains(&name)
+            {
+                object.insert(name.to_owned(), value);
+            }
+        }
+        Value::Object(object)
+    }
 }
 
 fn proof_parts(proof: Option<Value>) -> ProofParts {
@@ -183,8 +246,8 @@ mod tests {
         .unwrap();
         let mut with_subject = vector.clone();
         with_subject["credentialSubject"] = json!({
-            "student": {"fullName": "Nguyễn Thị Ánh", "id": 7},
-            "school": {"code": "79000701"},
+            "student": {"fullName": "Nguyễn Thị Ánh", "id": 7, "dateOfBirth": "2009-07-08"},
+            "school": {"code": "79000701", "levels": ["thpt"], "name": null},
             "grade": 11,
             "schoolYear": "2025-2026",
             "className": "11A1",
@@ -204,10 +267,23 @@ mod tests {
                     let subject = fast.checked[key].as_object().unwrap();
                     for (field, inner) in subject {
                         assert!(SUBJECT_FIELDS_READ.contains(&field.as_str()));
-                        assert_eq!(&value[field], inner);
+                        match NESTED_FIELDS_READ.iter().find(|(f, _)| f == field) {
+                            // Of student and school, exactly the members read.
+                            Some((_, names)) => {
+                                let inner = inner.as_object().unwrap();
+                                for (name, v) in inner {
+                                    assert!(names.contains(&name.as_str()), "{field}.{name}");
+                                    assert_eq!(&value[field][name], v);
+                                }
+                                for name in *names {
+                                    assert_eq!(inner.get(*name), value[field].get(*name));
+                                }
+                            }
+                            None => assert_eq!(&value[field], inner),
+                        }
                     }
                     for field in SUBJECT_FIELDS_READ {
-                        assert_eq!(subject.get(field), value.get(field), "{field}");
+                        assert_eq!(subject.contains_key(field), value.get(field).is_some());
                     }
                 } else {
                     assert_eq!(fast.checked.get(key), Some(value), "{key}");

@@ -7,7 +7,7 @@
 //! a list nobody checked.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::VerifyingKey;
 use ed25519_dalek::pkcs8::DecodePublicKey;
@@ -226,6 +226,9 @@ pub struct VerifiedTrustList {
     by_school: HashMap<String, usize>,
     /// Decoded keys, parallel to `list.credential_subject.schools[i].verification_methods[j]`.
     decoded: Vec<Vec<OnceLock<Result<VerifyingKey, String>>>>,
+    /// Each school as a verified credential hands it out (shared, not copied per credential),
+    /// made on first use.
+    shared: Vec<OnceLock<Arc<TrustedSchool>>>,
     /// Federation: who vouches for each school (parallel to the schools), and the schools
     /// the resolution refused. `None` for a single-authority list.
     federation: Option<Box<Federation>>,
@@ -240,6 +243,8 @@ pub(crate) struct KeyLookup<'a> {
     /// Federation: the province key that vouched for the school (none for a single-authority
     /// list).
     pub(crate) vouch: Option<&'a Vouch>,
+    /// Where the school and the key are in the list ([`VerifiedTrustList::shared_school`]).
+    pub(crate) index: (usize, usize),
 }
 
 impl VerifiedTrustList {
@@ -262,11 +267,13 @@ impl VerifiedTrustList {
                     .collect(),
             );
         }
+        let shared = schools.iter().map(|_| OnceLock::new()).collect();
         Self {
             list,
             by_method,
             by_school,
             decoded,
+            shared,
             federation,
         }
     }
@@ -342,7 +349,15 @@ impl VerifiedTrustList {
             key,
             public,
             vouch,
+            index: (i, j),
         })
+    }
+
+    /// The school at `index` of the list, shared: a verified credential holds it.
+    pub(crate) fn shared_school(&self, index: usize) -> Arc<TrustedSchool> {
+        self.shared[index]
+            .get_or_init(|| Arc::new(self.list.credential_subject.schools[index].clone()))
+            .clone()
     }
 
     /// What a verdict reports about this list.

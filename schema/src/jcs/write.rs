@@ -211,22 +211,30 @@ pub(super) fn write_string<const CHECK: bool>(s: &str, out: &mut Vec<u8>) -> boo
 /// Whether all eight bytes are [`PLAIN`] (SWAR test): printable ASCII other than `"` and
 /// `\\`, or a byte 0x80–0xCB of a UTF-8 sequence.
 pub(super) fn quiet8(chunk: &[u8]) -> bool {
+    quiet_prefix8(chunk) == 8
+}
+
+/// How many of the eight bytes, from the first, are [`PLAIN`] (0 to 8), by one SWAR test.
+///
+/// Each test below sets the high bit of the bytes it flags; the tests for a byte value
+/// (`has_zero`) can also flag bytes above a flagged one (a borrow runs on), never below, so
+/// the lowest flag of all is exactly the first byte that is not plain.
+pub(super) fn quiet_prefix8(chunk: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut b = [0u8; 8];
     b.copy_from_slice(chunk);
     let x = u64::from_le_bytes(b);
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let high = x & HIGH;
     let low = x & !HIGH; // each byte's low seven bits: the sums below stay within their byte
     // 0xCC and up: high bit set and low bits at least 0x4C.
     let at_least_cc = high & (low + 0x34 * ONES);
     // Below 0x20: high bit clear and low bits below 0x20.
     let control = !high & !(low + 0x60 * ONES) & HIGH;
-    at_least_cc == 0
-        && control == 0
-        && !has_zero(x ^ (b'"' as u64 * ONES))
-        && !has_zero(x ^ (b'\\' as u64 * ONES))
+    let flags =
+        at_least_cc | control | zero(x ^ (b'"' as u64 * ONES)) | zero(x ^ (b'\\' as u64 * ONES));
+    (flags.trailing_zeros() / 8) as usize
 }
 
 pub(super) const PLAIN: u8 = 0;

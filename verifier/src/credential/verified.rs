@@ -21,8 +21,10 @@ pub struct VerifiedCredential {
     pub(super) subject_range: Option<Range<usize>>,
     /// `credentialSubject` alone, read from `canonical` when asked for before the document.
     pub(super) subject: OnceLock<Option<Value>>,
-    pub(super) school: TrustedSchool,
-    pub(super) key: TrustedKey,
+    /// The school as the trust list registers it (shared with the list's index).
+    pub(super) school: Arc<TrustedSchool>,
+    /// Which of the school's keys signed.
+    pub(super) key_index: usize,
 }
 
 impl VerifiedCredential {
@@ -84,7 +86,7 @@ impl VerifiedCredential {
 
     /// The trust list entry of the key that signed.
     pub fn key(&self) -> &TrustedKey {
-        &self.key
+        &self.school.verification_methods[self.key_index]
     }
 
     /// Take the secured document out.

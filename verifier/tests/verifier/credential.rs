@@ -176,6 +176,17 @@ fn fast_and_general_paths_give_the_same_verdict() {
         ),
         ("/credentialSubject/school/code", json!("01000502")),
         ("/credentialSubject/school/code", json!(79000701)),
+        ("/credentialSubject/school/code", json!(null)),
+        (
+            "/credentialSubject/school",
+            json!({"code": "79000701", "name": null, "zone": [1, {"a": "b"}]}),
+        ),
+        ("/credentialSubject/school", json!("79000701")),
+        (
+            "/credentialSubject/student",
+            json!({"dateOfBirth": "2009-07-08", "gender": "nu"}),
+        ),
+        ("/credentialSubject/student", json!(["Nguyễn Thị Ánh"])),
         ("/credentialSubject/grade", json!("5")),
         ("/credentialSubject/conduct", json!("a\n\"b\"\\\u{1}")),
         (

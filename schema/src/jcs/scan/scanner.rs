@@ -3,9 +3,9 @@
 
 use std::cmp::Ordering;
 
-use super::super::{BYTE_CLASS, LEAD_E1, MAX_SAFE_INTEGER, OTHER, PLAIN, quiet8};
+use super::super::{BYTE_CLASS, LEAD_E1, MAX_SAFE_INTEGER, OTHER, PLAIN, quiet_prefix8};
 use super::super::{is_nfc, utf16_order};
-use super::{CanonicalJson, MAX_DEPTH, Member, decode_escapes};
+use super::{CanonicalJson, MAX_DEPTH, Member, TOP, decode_escapes};
 
 /// `Some` when `bytes` are a JSON object written exactly as [`canonical_bytes`] writes it, with
 /// every string in NFC and every number within ±(2^53−1); `None` otherwise (see the
@@ -21,7 +21,8 @@ pub fn scan_canonical(bytes: &[u8]) -> Option<CanonicalJson<'_>> {
         b: bytes,
         text,
         i: 0,
-        members: Vec::with_capacity(48),
+        // 1 KB: room for the members a credential records (about 35).
+        members: Vec::with_capacity(64),
         scratch: String::new(),
     };
     scanner.object(1, None)?;
@@ -109,7 +110,7 @@ impl Scanner<'_> {
 
     /// An object at nesting `depth` (the top level is 1). Members of objects at depths 1 and
     /// 2 are recorded; `recorded` is the index of the member whose value this object is, when
-    /// that member was recorded.
+    /// that member was recorded (`None` at the top level, whose members are [`TOP`]'s).
     fn object(&mut self, depth: usize, recorded: Option<u32>) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
@@ -133,20 +134,19 @@ impl Scanner<'_> {
             let value_start = self.i;
             if record {
                 let index = self.members.len() as u32;
+                debug_assert_eq!((start + 1, key.end + 2), (key.start, value_start));
                 self.members.push(Member {
-                    parent: recorded,
-                    key: key.start as u32..key.end as u32,
-                    whole: start as u32..0,
-                    value: value_start as u32..0,
+                    parent: recorded.unwrap_or(TOP),
+                    key_start: key.start as u32,
+                    value_start: value_start as u32,
+                    end: 0,
                 });
                 if depth == 1 && self.peek() == Some(b'{') {
                     self.object(depth + 1, Some(index))?;
                 } else {
                     self.value(depth)?;
                 }
-                let m = &mut self.members[index as usize];
-                m.whole.end = self.i as u32;
-                m.value.end = self.i as u32;
+                self.members[index as usize].end = self.i as u32;
             } else {
                 self.value(depth)?;
             }
@@ -165,7 +165,15 @@ impl Scanner<'_> {
     fn order(&mut self, a: Key, b: Key) -> Ordering {
         let raw = |k: Key| &self.text[k.start..k.end];
         if !a.escaped && !b.escaped {
-            return utf16_order(raw(a), raw(b));
+            // Where the names first differ, an ASCII byte on either side orders them as their
+            // UTF-16 code units do (the bytes before are whole characters, alike in both);
+            // only two high bytes need the UTF-16 comparison.
+            let (x, y) = (raw(a).as_bytes(), raw(b).as_bytes());
+            return match x.iter().zip(y).position(|(p, q)| p != q) {
+                Some(i) if x[i] < 0x80 || y[i] < 0x80 => x[i].cmp(&y[i]),
+                Some(_) => utf16_order(raw(a), raw(b)),
+                None => x.len().cmp(&y.len()),
+            };
         }
         let (ta, tb) = (raw(a), raw(b));
         let mut da = String::new();
@@ -184,8 +192,13 @@ impl Scanner<'_> {
         let mut slow_nfc = false;
         let mut escaped = false;
         loop {
-            while i + 8 <= b.len() && quiet8(&b[i..i + 8]) {
-                i += 8;
+            // Plain bytes eight at a time, then straight to the first byte that is not.
+            while i + 8 <= b.len() {
+                let plain = quiet_prefix8(&b[i..i + 8]);
+                i += plain;
+                if plain < 8 {
+                    break;
+                }
             }
             let c = *b.get(i)?;
             match BYTE_CLASS[usize::from(c)] {
