@@ -102,51 +102,23 @@ impl TrustBundle {
             .ok_or_else(|| problem("createdAt is missing or not a string".into()))?;
         let created_at =
             parse_time("createdAt", &created_text).map_err(|e| problem(e.to_string()))?;
-        let trust = match map.take("nationalTrustList") {
-            Some(national) => {
-                let national = authority.verify_national_list(national.get().as_bytes())?;
-                let provincial = match map.take("provincialTrustLists") {
-                    Some(raw) => members::items(raw).map_err(|found| {
-                        problem(format!(
-                            "provincialTrustLists must be an array, found {found}"
-                        ))
-                    })?,
-                    None => Vec::new(),
-                };
-                let provincial: Vec<&[u8]> =
-                    provincial.iter().map(|r| r.get().as_bytes()).collect();
-                national.resolve(&provincial)
-            }
-            None => {
-                let trust = map
-                    .take("trustList")
-                    .ok_or_else(|| problem("trustList (or nationalTrustList) is missing".into()))?;
-                authority.verify_trust_list(trust.get().as_bytes())?
-            }
-        };
-        let lists = match map.take("statusLists") {
-            Some(raw) => members::items(raw)
-                .map_err(|found| problem(format!("statusLists must be an array, found {found}")))?,
-            None => Vec::new(),
-        };
-        let mut status_lists = StatusLists::new();
-        let mut first_of: HashMap<String, (usize, &RawValue)> = HashMap::with_capacity(lists.len());
-        for (i, list) in lists.into_iter().enumerate() {
-            let Some(id) = members::id_of(list) else {
-                return Err(problem(format!("statusLists[{i}] has no string id")));
-            };
-            if let Some((j, earlier)) = first_of.get(&id) {
-                if same_json(earlier, list) {
-                    continue;
-                }
-                return Err(problem(format!(
-                    "statusLists[{j}] and statusLists[{i}] are two different lists with the same \
-                     id {id:?}; a bundle carries one list per id (get a new bundle from the issuer)"
-                )));
-            }
-            status_lists.insert(id.clone(), list.get().as_bytes().to_vec());
-            first_of.insert(id, (i, list));
-        }
+        let national = map.take("nationalTrustList");
+        let provincial = map.take("provincialTrustLists");
+        let trust_list = map.take("trustList");
+        let lists = map.take("statusLists");
+        // The trust lists' signatures and the status lists' intake are independent: on a
+        // second core they overlap.
+        let (trust, status_lists) = std::thread::scope(|scope| {
+            let intake = scope.spawn(|| take_status_lists(lists));
+            let trust = open_trust(authority, national, provincial, trust_list);
+            let lists = intake.join().unwrap_or_else(|_| {
+                Err(VerifyError::Bundle {
+                    problem: "reading the status lists failed".into(),
+                })
+            });
+            (trust, lists)
+        });
+        let (trust, status_lists) = (trust?, status_lists?);
         Ok(Self {
             trust,
             status_lists: Arc::new(status_lists),
@@ -193,6 +165,66 @@ impl TrustBundle {
             .map_or(self.created_at, |t| t.min(self.created_at));
         now - oldest
     }
+}
+
+/// The trust list of a bundle: the national list and the provincial lists under it, or the
+/// single authority's list.
+fn open_trust(
+    authority: &TrustedAuthority,
+    national: Option<&RawValue>,
+    provincial: Option<&RawValue>,
+    trust_list: Option<&RawValue>,
+) -> Result<VerifiedTrustList, VerifyError> {
+    let problem = |problem: String| VerifyError::Bundle { problem };
+    match national {
+        Some(national) => {
+            let national = authority.verify_national_list(national.get().as_bytes())?;
+            let provincial = match provincial {
+                Some(raw) => members::items(raw).map_err(|found| {
+                    problem(format!(
+                        "provincialTrustLists must be an array, found {found}"
+                    ))
+                })?,
+                None => Vec::new(),
+            };
+            let provincial: Vec<&[u8]> = provincial.iter().map(|r| r.get().as_bytes()).collect();
+            Ok(national.resolve(&provincial))
+        }
+        None => {
+            let trust = trust_list
+                .ok_or_else(|| problem("trustList (or nationalTrustList) is missing".into()))?;
+            authority.verify_trust_list(trust.get().as_bytes())
+        }
+    }
+}
+
+/// The status lists of a bundle, each under its `id`, kept as published (read on first use).
+fn take_status_lists(lists: Option<&RawValue>) -> Result<StatusLists, VerifyError> {
+    let problem = |problem: String| VerifyError::Bundle { problem };
+    let lists = match lists {
+        Some(raw) => members::items(raw)
+            .map_err(|found| problem(format!("statusLists must be an array, found {found}")))?,
+        None => Vec::new(),
+    };
+    let mut status_lists = StatusLists::new();
+    let mut first_of: HashMap<String, (usize, &RawValue)> = HashMap::with_capacity(lists.len());
+    for (i, list) in lists.into_iter().enumerate() {
+        let Some(id) = members::id_of(list) else {
+            return Err(problem(format!("statusLists[{i}] has no string id")));
+        };
+        if let Some((j, earlier)) = first_of.get(&id) {
+            if same_json(earlier, list) {
+                continue;
+            }
+            return Err(problem(format!(
+                "statusLists[{j}] and statusLists[{i}] are two different lists with the same \
+                 id {id:?}; a bundle carries one list per id (get a new bundle from the issuer)"
+            )));
+        }
+        status_lists.insert(id.clone(), list.get().as_bytes().to_vec());
+        first_of.insert(id, (i, list));
+    }
+    Ok(status_lists)
 }
 
 /// Two copies of a list are the same list: the same bytes, or the same JSON value.

@@ -52,7 +52,7 @@ impl Online {
             ..OnlineConfig::new(url)
         };
         let trust = runtime
-            .block_on(async { OnlineTrust::new(config, authority, wall_clock()) })
+            .block_on(async { OnlineTrust::new(config, authority.clone(), wall_clock()) })
             .map_err(|e| {
                 Failure::new(
                     anyhow!(e),
