@@ -70,6 +70,30 @@ pub(crate) enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write a synthetic nation for the federation: a root, provinces and schools, each school
+    /// with its key in its province's signed trust list and one signed status list (what
+    /// `bundle --national` packs). Nothing it signs is real: every key derives from --seed.
+    #[command(name = "gen-nation", visible_alias = "synthetic-nation")]
+    GenNation {
+        /// Number of provinces (1–89).
+        #[arg(long, default_value_t = 34)]
+        provinces: usize,
+        /// Number of schools, spread over the provinces.
+        #[arg(long, default_value_t = 54_000)]
+        schools: usize,
+        /// Revoked indices per status list.
+        #[arg(long, default_value_t = 5)]
+        revoked: usize,
+        /// Seed (the same seed gives the same nation).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Base URL the provinces publish under (province P at BASE/pP).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+        /// Directory for the files.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Make a new Ed25519 key (PKCS#8 PEM, mode 0600) and its public key beside it.
     Keygen {
         /// Where to write the private key; `<out without .pem>.pub.pem` gets the public key.
@@ -122,7 +146,7 @@ pub(crate) enum Command {
     National(crate::commands::national::NationalCli),
     /// Write the offline trust bundle: the trust list and every school's signed status list.
     Bundle {
-        /// Where to write the bundle (JSON).
+        /// Where to write the bundle (JSON; gzip-compressed when the name ends in `.gz`).
         #[arg(long)]
         out: PathBuf,
         /// Database (as for `serve`).

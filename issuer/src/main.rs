@@ -77,6 +77,24 @@ fn run(cli: Cli) -> Result<()> {
         Command::GenProvince { pupils, seed, out } => {
             commands::gen_province::run(pupils, seed, &out)
         }
+        Command::GenNation {
+            provinces,
+            schools,
+            revoked,
+            seed,
+            base_url,
+            out,
+        } => commands::gen_nation::run(
+            &hocba_issuer::synthetic::nation::NationSpec {
+                provinces,
+                schools,
+                revoked_per_list: revoked,
+                seed,
+                base_url,
+                made: now,
+            },
+            &out,
+        ),
         Command::Keygen { out } => commands::keygen::run(&out),
         Command::TrustList {
             schools,

@@ -184,3 +184,94 @@ fn issuer_made_national_material_verifies_with_only_the_root_pinned() {
     let err = build_national_list(&desc, 2, MADE).unwrap_err().to_string();
     assert!(err.contains("listed twice"), "{err}");
 }
+
+/// A credential of synthetic school `s` of `spec`, at `index` of its status list.
+fn synthetic_record(
+    spec: &hocba_issuer::synthetic::nation::NationSpec,
+    s: usize,
+    index: u64,
+) -> Vec<u8> {
+    let code = spec.school_code(s);
+    let issuer = IssuerRef {
+        id: format!("urn:hocba:school:{code}"),
+        name: spec.school_name(s),
+    };
+    let subject = json!({"school": {"code": code}, "schoolYear": "2025-2026", "grade": 7});
+    let status = hocba_schema::credential::StatusEntry::revocation(&spec.status_list_url(s), index);
+    let doc = UnsignedCredential::new(
+        "urn:uuid:88888888-8888-4888-8888-888888888888",
+        &issuer,
+        datetime!(2026-05-25 08:00 UTC),
+        subject,
+        Some(&status),
+    )
+    .unwrap()
+    .into_document();
+    let k = spec.school_key(s);
+    let vm = format!("{}#{}", issuer.id, k.public_key_multibase());
+    serde_json::to_vec(&Value::Object(
+        sign_document(doc, &k, &vm, "2026-05-25T08:00:00Z").unwrap(),
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_synthetic_nation_packs_into_a_national_bundle_that_verifies_with_the_root_alone() {
+    use hocba_issuer::synthetic::nation::{NationSpec, nation};
+    let spec = NationSpec {
+        provinces: 3,
+        schools: 10,
+        revoked_per_list: 2,
+        seed: 7,
+        base_url: "http://127.0.0.1:9".into(),
+        made: MADE,
+    };
+    let mut done = Vec::new();
+    let made = nation(&spec, |code| done.push(code.to_owned())).unwrap();
+    assert_eq!(done, ["10", "11", "12"]);
+    // Deterministic: the same seed gives the same signed material.
+    let again = nation(&spec, |_| {}).unwrap();
+    assert_eq!(again.national, made.national);
+    assert_eq!(
+        again.provinces[2].status_lists,
+        made.provinces[2].status_lists
+    );
+    let root = TrustedAuthority::new(made.root.verifying_key()).unwrap();
+    let bundles: Vec<(String, Vec<u8>)> = made
+        .provinces
+        .iter()
+        .map(|p| (p.code.clone(), p.bundle(MADE).unwrap()))
+        .collect();
+    // 10 schools over 3 provinces: 4, 3, 3.
+    assert_eq!(
+        made.provinces
+            .iter()
+            .map(|p| p.status_lists.len())
+            .collect::<Vec<_>>(),
+        [4, 3, 3]
+    );
+    let (bytes, stats) = national_bundle(&made.national, &root, &bundles, &[], NOW).unwrap();
+    assert_eq!(stats.provinces, ["10", "11", "12"]);
+    assert_eq!(stats.status_lists, 10);
+    let opened = TrustBundle::open(&bytes, &root).unwrap();
+    let options = hocba_verifier::VerifyOptions::default().with_status_lists(opened.status_lists());
+    let judge = |record: &[u8]| {
+        hocba_verifier::verify_credential_with(record, opened.trust_list(), NOW, &options).unwrap()
+    };
+    // School 5 is in province 10 + (5 mod 3) = 12.
+    assert_eq!(spec.school_code(5), "12000005");
+    let v = judge(&synthetic_record(&spec, 5, 7));
+    assert_eq!(v.result(), VerdictResult::Valid, "{v:#?}");
+    let revoked = spec.revoked(5)[1] as u64;
+    assert_eq!(
+        judge(&synthetic_record(&spec, 5, revoked)).reason(),
+        Some(Reason::Revoked)
+    );
+    // The root of another seed vouches for none of it.
+    let other = NationSpec {
+        seed: 8,
+        ..spec.clone()
+    };
+    let other_root = TrustedAuthority::new(other.root_key().verifying_key()).unwrap();
+    assert!(TrustBundle::open(&bytes, &other_root).is_err());
+}

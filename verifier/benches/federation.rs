@@ -9,8 +9,13 @@
 //!    federated one (the trust chain's cost), each without and with the status check;
 //! 3. Ed25519 `verify_strict` on a 64-byte message.
 //!
+//! The bundle is measured as JSON and gzip-compressed (what `hocba-issuer bundle --out
+//! FILE.json.gz` writes); both open with `TrustBundle::open`.
+//!
 //! Run: `cargo bench -p hocba-verifier --bench federation` (`HOCBA_BENCH_MS` sets the time
-//! per measurement, default 2000).
+//! per measurement, default 2000). With `HOCBA_NATION_BUNDLE=FILE HOCBA_NATION_ROOT=root.pub`
+//! it also opens a bundle made by `hocba-issuer gen-nation` + `bundle --national` (the
+//! issuer's generator; see the README's federation section).
 
 #![allow(missing_docs, clippy::unwrap_used, unreachable_pub)]
 // Timing is what a bench is for.
@@ -20,61 +25,49 @@
 #[path = "../tests/verifier/support.rs"]
 mod support;
 
+#[allow(dead_code)]
+#[path = "common/synthetic.rs"]
+mod synthetic;
+
 use std::hint::black_box;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use ed25519_dalek::{Signer as _, SigningKey};
-use hocba_schema::credential::{IssuerRef, StatusEntry, UnsignedCredential};
-use hocba_schema::multikey::encode_public_key;
+use ed25519_dalek::SigningKey;
+use hocba_schema::credential::IssuerRef;
 use hocba_schema::national_trust_list::{
     NationalTrustList, NationalTrustListBody, TrustedProvince, province_id,
 };
-use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, StatusListCredential};
-use hocba_schema::trust_list::{KeyStatus, TrustList, TrustListBody, TrustedKey, TrustedSchool};
+use hocba_schema::status_list::MIN_ENTRIES;
+use hocba_schema::trust_list::{KeyStatus, TrustList, TrustListBody, TrustedKey};
 use hocba_verifier::{TrustBundle, TrustedAuthority, VerifyOptions, verify_credential_with};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use time::macros::datetime;
 
 use support::*;
+use synthetic::*;
 
 const PROVINCES: usize = 34;
 const SCHOOLS: usize = 54_000;
 const REVOKED_PER_LIST: usize = 5;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn seeded(what: &str) -> SigningKey {
-    let seed: [u8; 32] = Sha256::digest(what).into();
-    SigningKey::from_bytes(&seed)
-}
-
 fn province_code(p: usize) -> String {
     format!("{:02}", 10 + p)
 }
 
-/// School `s`: its province, code, issuer id and key.
-fn school(s: usize) -> (usize, String, String, SigningKey) {
+/// School `s` and its province.
+fn school(s: usize) -> (usize, BenchSchool) {
     let p = s % PROVINCES;
     let code = format!("{}{:06}", province_code(p), s);
-    let id = format!("urn:hocba:school:{code}");
-    (p, code, id, seeded(&format!("nation school {s}")))
+    (p, bench_school(code, s, &format!("nation school {s}")))
 }
 
-fn list_url(code: &str) -> String {
-    format!("https://hocba.example/status/{code}/1")
-}
-
-fn key_entry(controller: &str, key: &SigningKey) -> TrustedKey {
+fn province_key_entry(controller: &str, key: &SigningKey) -> TrustedKey {
     TrustedKey {
         id: vm(controller, key),
         kind: "Multikey".into(),
         controller: controller.into(),
-        public_key_multibase: encode_public_key(&key.verifying_key()),
+        public_key_multibase: hocba_schema::multikey::encode_public_key(&key.verifying_key()),
         valid_from: datetime!(2025-08-01 00:00 UTC),
         valid_until: None,
         status: KeyStatus::Active,
@@ -82,83 +75,55 @@ fn key_entry(controller: &str, key: &SigningKey) -> TrustedKey {
 }
 
 fn status_list_of(s: usize) -> Value {
-    let (_, code, id, key) = school(s);
-    let mut bits = Bitstring::new(MIN_ENTRIES);
-    for k in 0..REVOKED_PER_LIST {
-        bits.set((k * 26_119 + s * 7_919 + 1) % MIN_ENTRIES, true);
-    }
-    let from = datetime!(2026-05-31 00:00 UTC);
-    let list = StatusListCredential::revocation(
-        &list_url(&code),
-        IssuerRef {
-            id: id.clone(),
-            name: format!("Trường số {s}"),
-        },
-        from,
-        datetime!(2026-06-14 00:00 UTC),
-        &bits,
-    );
-    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
-        .unwrap()
-        .into_document();
-    sign(doc, &key, &vm(&id, &key), &time_text(from))
+    let revoked: Vec<usize> = (0..REVOKED_PER_LIST)
+        .map(|k| k * 26_119 + s * 7_919 + 1)
+        .collect();
+    signed_status_list(&school(s).1, &revoked, false)
 }
 
-fn credential_of(s: usize) -> Vec<u8> {
-    let (_, code, id, key) = school(s);
-    let issuer = IssuerRef {
-        id: id.clone(),
-        name: format!("Trường số {s}"),
-    };
-    let status = StatusEntry::revocation(&list_url(&code), 77);
-    let doc = UnsignedCredential::new(
-        &format!("urn:uuid:22222222-2222-4222-8222-{s:012}"),
-        &issuer,
-        SIGNED_AT,
-        subject(&code),
-        Some(&status),
-    )
-    .unwrap()
-    .into_document();
-    bytes(&sign(doc, &key, &vm(&id, &key), &time_text(SIGNED_AT)))
-}
-
-fn gzip_len(bytes: &[u8]) -> usize {
+fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(bytes).unwrap();
-    e.finish().unwrap().len()
+    e.finish().unwrap()
 }
 
-/// Median seconds per call of `a` and `b`, alternating rounds of 100 for about `budget`.
-fn paired(budget: Duration, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
-    for _ in 0..200 {
-        a();
-        b();
-    }
-    let (mut ta, mut tb) = (Vec::new(), Vec::new());
-    let start = Instant::now();
-    while start.elapsed() < budget || ta.len() < 5 {
+/// Median seconds of `TrustBundle::open` over `runs`.
+fn open_time(bundle: &[u8], root: &TrustedAuthority, runs: usize) -> f64 {
+    let mut opens = Vec::new();
+    for _ in 0..runs {
         let t = Instant::now();
-        for _ in 0..100 {
-            a();
-        }
-        ta.push(t.elapsed().as_secs_f64() / 100.0);
-        let t = Instant::now();
-        for _ in 0..100 {
-            b();
-        }
-        tb.push(t.elapsed().as_secs_f64() / 100.0);
+        let opened = TrustBundle::open(black_box(bundle), root).unwrap();
+        opens.push(t.elapsed().as_secs_f64());
+        black_box(opened);
     }
-    (median(ta), median(tb))
+    median(opens)
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// `HOCBA_NATION_BUNDLE` / `HOCBA_NATION_ROOT`: a bundle made by the issuer's generator.
+fn issuer_made(runs: usize) {
+    let (Ok(path), Ok(root)) = (
+        std::env::var("HOCBA_NATION_BUNDLE"),
+        std::env::var("HOCBA_NATION_ROOT"),
+    ) else {
+        return;
+    };
+    let bundle = std::fs::read(&path).unwrap();
+    let root =
+        TrustedAuthority::from_key_file_text(&std::fs::read_to_string(root).unwrap()).unwrap();
+    let opened = TrustBundle::open(&bundle, &root).unwrap();
+    println!(
+        "issuer-made bundle {path}: {:.1} MiB, {} status lists, {} schools; TrustBundle::open: {:.0} ms (median of {runs})",
+        bundle.len() as f64 / MIB,
+        opened.status_lists().len(),
+        opened.trust_list().list().credential_subject.schools.len(),
+        open_time(&bundle, &root, runs) * 1e3
+    );
 }
 
 fn main() {
-    let budget = Duration::from_millis(
-        std::env::var("HOCBA_BENCH_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(2000),
-    );
+    let budget: Duration = budget();
     let setup = Instant::now();
     let root_key = seeded("nation root");
     let root_id = "urn:hocba:root:bench";
@@ -180,18 +145,14 @@ fn main() {
         })
         .collect();
     for s in 0..SCHOOLS {
-        let (p, code, id, key) = school(s);
+        let (p, school) = school(s);
         provincial[p]
             .credential_subject
             .schools
-            .push(TrustedSchool {
-                id: id.clone(),
-                code,
-                name: format!("Trường số {s}"),
-                province: format!("Tỉnh {}", province_code(p)),
-                verification_methods: vec![key_entry(&id, &key)],
-                seal_certificate_sha256: None,
-            });
+            .push(trusted_school(
+                &school,
+                &format!("Tỉnh {}", province_code(p)),
+            ));
     }
     let provinces: Vec<TrustedProvince> = (0..PROVINCES)
         .map(|p| {
@@ -204,7 +165,10 @@ fn main() {
                 trust_list: format!(
                     "https://{code}.hocba.example/.well-known/hocba/trust-list.json"
                 ),
-                verification_methods: vec![key_entry(&province_id(&code), &province_keys[p])],
+                verification_methods: vec![province_key_entry(
+                    &province_id(&code),
+                    &province_keys[p],
+                )],
             }
         })
         .collect();
@@ -255,29 +219,26 @@ fn main() {
     let root = TrustedAuthority::new(root_key.verifying_key()).unwrap();
 
     let runs = 5;
-    let mut opens = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let opened = TrustBundle::open(black_box(&bundle), &root).unwrap();
-        opens.push(t.elapsed().as_secs_f64());
-        black_box(opened);
-    }
-    let open = median(opens);
+    let packed = gzip(&bundle);
+    let open = open_time(&bundle, &root, runs);
+    let open_packed = open_time(&packed, &root, runs);
     println!(
-        "national bundle: {PROVINCES} provinces, {SCHOOLS} schools, {SCHOOLS} status lists of {MIN_ENTRIES} entries ({REVOKED_PER_LIST} revoked each): {:.1} MiB ({:.1} MiB gzip-compressed)",
-        bundle.len() as f64 / (1024.0 * 1024.0),
-        gzip_len(&bundle) as f64 / (1024.0 * 1024.0)
+        "national bundle: {PROVINCES} provinces, {SCHOOLS} schools, {SCHOOLS} status lists of {MIN_ENTRIES} entries ({REVOKED_PER_LIST} revoked each): {:.1} MiB as JSON, {:.1} MiB gzip-compressed",
+        bundle.len() as f64 / MIB,
+        packed.len() as f64 / MIB
     );
     println!(
-        "  TrustBundle::open (national list + {PROVINCES} provincial lists verified, schools assembled, lists taken in): {:.0} ms (median of {runs})",
-        open * 1e3
+        "  TrustBundle::open (national list + {PROVINCES} provincial lists verified, schools assembled, lists taken in): {:.0} ms as JSON, {:.0} ms gzip-compressed (median of {runs})",
+        open * 1e3,
+        open_packed * 1e3
     );
+    issuer_made(runs);
 
     // 2. One credential of a school of province 7 (school 7 is in province 7).
     let opened = TrustBundle::open(&bundle, &root).unwrap();
     let federated = opened.trust_list();
     let single = authority().verify_trust_list(&bytes(&single)).unwrap();
-    let credential = credential_of(7);
+    let credential = credential_of(&school(7).1, 7);
     let with = VerifyOptions::default().with_status_lists(opened.status_lists());
     let without = VerifyOptions::default();
     for trust in [federated, &single] {
@@ -324,19 +285,7 @@ fn main() {
         (with_status / no_status - 1.0) * 100.0
     );
 
-    let raw = SigningKey::from_bytes(&[7; 32]);
-    let msg = [42u8; 64];
-    let sig = raw.sign(&msg);
-    let vk = raw.verifying_key();
-    let t = Instant::now();
-    let mut n = 0u64;
-    while t.elapsed() < budget {
-        for _ in 0..100 {
-            vk.verify_strict(black_box(&msg), black_box(&sig)).unwrap();
-        }
-        n += 100;
-    }
-    let raw_rate = n as f64 / t.elapsed().as_secs_f64();
+    let raw_rate = raw_verify_rate(budget);
     println!(
         "ed25519-dalek verify_strict (64-byte message): {raw_rate:.0}/s ({:.1} µs); one credential through the chain: {:.0}/s = {:.0} % of it",
         1e6 / raw_rate,

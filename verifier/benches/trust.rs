@@ -18,164 +18,50 @@
 #[path = "../tests/verifier/support.rs"]
 mod support;
 
-use std::hint::black_box;
-use std::time::{Duration, Instant};
+#[allow(dead_code)]
+#[path = "common/synthetic.rs"]
+mod synthetic;
 
-use ed25519_dalek::{Signer as _, SigningKey};
-use hocba_schema::credential::{IssuerRef, StatusEntry, UnsignedCredential};
-use hocba_schema::multikey::encode_public_key;
-use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, RevocationNote, StatusListCredential};
-use hocba_schema::trust_list::{KeyStatus, TrustedKey, TrustedSchool};
+use std::hint::black_box;
+use std::time::Instant;
+
+use hocba_schema::status_list::MIN_ENTRIES;
 use hocba_verifier::{TrustBundle, VerifyOptions, verify_credential_with};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use time::macros::datetime;
 
 use support::*;
+use synthetic::*;
 
 const SCHOOLS: usize = 1_000;
 const REVOKED_PER_LIST: usize = 5;
 
-/// Run `f` repeatedly for about `budget`; operations per second.
-fn rate(budget: Duration, mut f: impl FnMut()) -> f64 {
-    for _ in 0..200 {
-        f();
-    }
-    let start = Instant::now();
-    let mut n = 0u64;
-    while start.elapsed() < budget {
-        for _ in 0..100 {
-            f();
-        }
-        n += 100;
-    }
-    n as f64 / start.elapsed().as_secs_f64()
-}
-
-/// Time `a` and `b` in alternating rounds of 100 for about `budget` in all (so that clock
-/// changes and other load hit both alike); the median over rounds of seconds per operation of
-/// each (robust to rounds disturbed by other processes).
-fn paired(budget: Duration, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
-    for _ in 0..200 {
-        a();
-        b();
-    }
-    let (mut ta, mut tb) = (Vec::new(), Vec::new());
-    let start = Instant::now();
-    while start.elapsed() < budget || ta.len() < 5 {
-        let t = Instant::now();
-        for _ in 0..100 {
-            a();
-        }
-        ta.push(t.elapsed().as_secs_f64() / 100.0);
-        let t = Instant::now();
-        for _ in 0..100 {
-            b();
-        }
-        tb.push(t.elapsed().as_secs_f64() / 100.0);
-    }
-    (median(ta), median(tb))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// School number `i` of the province: code, issuer id, key.
-fn school(i: usize) -> (String, String, SigningKey) {
-    let code = format!("{:08}", 30_000_000 + i);
-    let id = format!("urn:hocba:school:{code}");
-    let seed: [u8; 32] = Sha256::digest(format!("bench school {i}")).into();
-    (code, id, SigningKey::from_bytes(&seed))
-}
-
-fn list_url(code: &str) -> String {
-    format!("https://hocba.example/status/{code}/1")
+/// School number `i` of the province.
+fn school(i: usize) -> BenchSchool {
+    bench_school(
+        format!("{:08}", 30_000_000 + i),
+        i,
+        &format!("bench school {i}"),
+    )
 }
 
 /// The school's signed status list: 131,072 entries, a few revoked, with notes.
 fn status_list_of(i: usize) -> Value {
-    let (code, id, key) = school(i);
-    let mut bits = Bitstring::new(MIN_ENTRIES);
-    let mut notes = Vec::new();
-    for k in 0..REVOKED_PER_LIST {
-        let index = (k * 26_119 + i * 7_919 + 1) % MIN_ENTRIES;
-        if bits.set(index, true) {
-            notes.push(RevocationNote::new(
-                index,
-                datetime!(2026-05-20 10:00 UTC),
-                "Sai điểm môn Toán; đã cấp lại",
-            ));
-        }
-    }
-    let from = datetime!(2026-05-31 00:00 UTC);
-    let list = StatusListCredential::revocation_with_notes(
-        &list_url(&code),
-        IssuerRef {
-            id: id.clone(),
-            name: format!("Trường số {i}"),
-        },
-        from,
-        datetime!(2026-06-14 00:00 UTC),
-        &bits,
-        notes,
-    );
-    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
-        .unwrap()
-        .into_document();
-    sign(doc, &key, &vm(&id, &key), &time_text(from))
-}
-
-/// A credential of school `i` at index 77 of its list (not revoked).
-fn credential_of(i: usize) -> Vec<u8> {
-    let (code, id, key) = school(i);
-    let issuer = IssuerRef {
-        id: id.clone(),
-        name: format!("Trường số {i}"),
-    };
-    let status = StatusEntry::revocation(&list_url(&code), 77);
-    let doc = UnsignedCredential::new(
-        &format!("urn:uuid:22222222-2222-4222-8222-{i:012}"),
-        &issuer,
-        SIGNED_AT,
-        subject(&code),
-        Some(&status),
-    )
-    .unwrap()
-    .into_document();
-    bytes(&sign(doc, &key, &vm(&id, &key), &time_text(SIGNED_AT)))
+    let revoked: Vec<usize> = (0..REVOKED_PER_LIST)
+        .map(|k| k * 26_119 + i * 7_919 + 1)
+        .collect();
+    signed_status_list(&school(i), &revoked, true)
 }
 
 fn main() {
-    let budget = Duration::from_millis(
-        std::env::var("HOCBA_BENCH_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(2000),
-    );
+    let budget = budget();
 
     // The province: the fixture trust list (schools A and B) plus 1,000 schools.
     let setup = Instant::now();
     let mut list = trust_list();
     for i in 0..SCHOOLS {
-        let (code, id, key) = school(i);
-        list.credential_subject.schools.push(TrustedSchool {
-            id: id.clone(),
-            code,
-            name: format!("Trường số {i}"),
-            province: "Tỉnh thử nghiệm".into(),
-            seal_certificate_sha256: None,
-            verification_methods: vec![TrustedKey {
-                id: vm(&id, &key),
-                kind: "Multikey".into(),
-                controller: id,
-                public_key_multibase: encode_public_key(&key.verifying_key()),
-                valid_from: datetime!(2025-08-01 00:00 UTC),
-                valid_until: None,
-                status: KeyStatus::Active,
-            }],
-        });
+        list.credential_subject
+            .schools
+            .push(trusted_school(&school(i), "Tỉnh thử nghiệm"));
     }
     let signed_list =
         signed_trust_list_with(&list, &authority_key(), &vm(AUTHORITY_ID, &authority_key()));
@@ -188,7 +74,7 @@ fn main() {
         "trustList": signed_list,
         "statusLists": lists,
     }));
-    let credentials: Vec<Vec<u8>> = (0..SCHOOLS).map(credential_of).collect();
+    let credentials: Vec<Vec<u8>> = (0..SCHOOLS).map(|i| credential_of(&school(i), i)).collect();
     eprintln!("(set-up {:.1} s)", setup.elapsed().as_secs_f64());
     let authority = authority();
 
@@ -275,13 +161,7 @@ fn main() {
     );
 
     // 3. Raw Ed25519 verify_strict.
-    let raw = SigningKey::from_bytes(&[7; 32]);
-    let msg = [42u8; 64];
-    let sig = raw.sign(&msg);
-    let vk = raw.verifying_key();
-    let raw_verify = rate(budget, || {
-        vk.verify_strict(black_box(&msg), black_box(&sig)).unwrap();
-    });
+    let raw_verify = raw_verify_rate(budget);
     println!(
         "ed25519-dalek verify_strict (64-byte message): {raw_verify:.0}/s ({:.1} µs)",
         1e6 / raw_verify
@@ -290,21 +170,12 @@ fn main() {
 
 /// School A's list at the fixture URL (index 4242 clear), like the tests' `status_list(&[])`.
 fn status_list_of_a() -> Value {
-    let from = datetime!(2026-05-31 00:00 UTC);
-    let list = StatusListCredential::revocation(
-        "https://hocba.example/status/79000701/1",
-        school_a(),
-        from,
-        datetime!(2026-06-14 00:00 UTC),
-        &Bitstring::new(MIN_ENTRIES),
-    );
-    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
-        .unwrap()
-        .into_document();
-    sign(
-        doc,
-        &school_a_key(),
-        &vm(SCHOOL_A, &school_a_key()),
-        &time_text(from),
-    )
+    let a = BenchSchool {
+        code: "79000701".into(),
+        id: SCHOOL_A.into(),
+        name: school_a().name,
+        key: school_a_key(),
+        list_url: "https://hocba.example/status/79000701/1".into(),
+    };
+    signed_status_list(&a, &[], false)
 }

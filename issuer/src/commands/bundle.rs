@@ -66,7 +66,7 @@ pub(crate) fn run(
         store.close().await;
         built
     })?;
-    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    let bytes = write_bundle(out, &bytes)?;
     eprintln!(
         "wrote {} ({} bytes): trust list and {} status list(s)",
         out.display(),
@@ -101,7 +101,10 @@ pub(crate) fn run_national(
         .with_context(|| format!("cannot use {} as the root key", root_path.display()))?;
     let mut bundles = Vec::new();
     for path in from {
-        bundles.push((path.display().to_string(), super::read_capped(path, limit)?));
+        let bytes = super::read_capped(path, limit)?;
+        let bytes =
+            inflate(&bytes, limit).with_context(|| format!("reading {}", path.display()))?;
+        bundles.push((path.display().to_string(), bytes));
     }
     let (bytes, stats) = hocba_issuer::app::national::national_bundle(
         &national_bytes,
@@ -110,7 +113,7 @@ pub(crate) fn run_national(
         chosen,
         now,
     )?;
-    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    let bytes = write_bundle(out, &bytes)?;
     eprintln!(
         "wrote {} ({} bytes): national trust list, province(s) {} and {} status list(s)",
         out.display(),
@@ -119,4 +122,43 @@ pub(crate) fn run_national(
         stats.status_lists
     );
     Ok(())
+}
+
+/// Write `bytes` to `out`, gzip-compressed when its name ends in `.gz` (a verifier recognises
+/// the compression by its first bytes); the bytes written.
+fn write_bundle(out: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let written = if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    {
+        let mut e = flate2::write::GzEncoder::new(
+            Vec::with_capacity(bytes.len() / 3),
+            flate2::Compression::default(),
+        );
+        e.write_all(bytes)
+            .and_then(|()| e.finish())
+            .context("compressing the bundle")?
+    } else {
+        bytes.to_vec()
+    };
+    std::fs::write(out, &written).with_context(|| format!("writing {}", out.display()))?;
+    Ok(written)
+}
+
+/// A province's bundle as JSON: inflated when it is gzip-compressed (at most `limit` bytes).
+fn inflate(bytes: &[u8], limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .context("inflating the gzip-compressed bundle")?;
+    if out.len() as u64 > limit {
+        anyhow::bail!("the bundle inflates to more than {limit} bytes");
+    }
+    Ok(out)
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod authority;
 pub(crate) mod bundle;
+pub(crate) mod gen_nation;
 pub(crate) mod gen_province;
 pub(crate) mod issue;
 pub(crate) mod keygen;

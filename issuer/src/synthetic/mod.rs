@@ -7,6 +7,7 @@
 //! taken from what [`hocba_schema::validation`] computes for them. Nothing here is real data.
 
 mod names;
+pub mod nation;
 mod rng;
 
 use hocba_schema::record::Average;

@@ -1,9 +1,17 @@
 //! `--online` for checking files.
+//!
+//! The URL is an issuer (its trust list at `{URL}/.well-known/hocba/trust-list.json`, signed
+//! by the `--authority` key), or the root of the federation: when no trust list signed by the
+//! pinned key is there (nor cached), the national list at
+//! `{URL}/.well-known/hocba/national-trust-list.json` is tried with the same key, and then each
+//! input fetches only its school's province (its trust list and the status lists it names;
+//! [`FederatedOnline`]).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::anyhow;
+use hocba_verifier::online::federation::FederatedOnline;
 use hocba_verifier::online::{Clock, OnlineConfig, OnlineTrust};
 use hocba_verifier::status::StatusLists;
 use hocba_verifier::{Input, TrustedAuthority, VerifiedTrustList, VerifyOptions};
@@ -18,6 +26,8 @@ use super::{Failure, Trust};
 pub(super) struct Online {
     pub(super) runtime: tokio::runtime::Runtime,
     pub(super) trust: Arc<OnlineTrust>,
+    /// Set when the URL is the federation's root (see the module documentation).
+    federated: Option<FederatedOnline>,
 }
 
 /// The wall clock, for cache bookkeeping and `serve` (the only clock reads besides `--at`).
@@ -42,7 +52,7 @@ impl Online {
             ..OnlineConfig::new(url)
         };
         let trust = runtime
-            .block_on(async { OnlineTrust::new(config, authority, wall_clock()) })
+            .block_on(async { OnlineTrust::new(config, authority.clone(), wall_clock()) })
             .map_err(|e| {
                 Failure::new(
                     anyhow!(e),
@@ -51,6 +61,30 @@ impl Online {
             })?;
         let trust = Arc::new(trust);
         let refreshed = runtime.block_on(trust.refresh());
+        if refreshed.is_err() && trust.material().is_none() {
+            // No trust list under the pinned key: the root of a federation?
+            let config = OnlineConfig {
+                cache_dir: cache_dir.join("federation"),
+                ..OnlineConfig::new(url)
+            };
+            if let Ok(fed) = FederatedOnline::new(config, authority.clone(), wall_clock())
+                && let Ok(national) = runtime.block_on(fed.national())
+            {
+                trust.take_warnings();
+                eprintln!(
+                    "hocba-verify: online {}: national trust list version {} ({} provinces), signed by the pinned root key / danh sách tin cậy quốc gia phiên bản {}",
+                    trust.base(),
+                    national.version(),
+                    national.list().credential_subject.provinces.len(),
+                    national.version(),
+                );
+                return Ok(Self {
+                    runtime,
+                    trust,
+                    federated: Some(fed),
+                });
+            }
+        }
         print_warnings(&trust);
         if let Err(e) = refreshed {
             eprintln!(
@@ -68,10 +102,23 @@ impl Online {
                 m.trust.version(),
             );
         }
-        Ok(Self { runtime, trust })
+        Ok(Self {
+            runtime,
+            trust,
+            federated: None,
+        })
     }
 
     pub(super) fn trust_list(&self) -> Result<Arc<VerifiedTrustList>, Failure> {
+        if let Some(fed) = &self.federated {
+            // The national list alone: what an input is judged against when its province
+            // cannot be fetched (its school is then "not vouched for", with the reason).
+            let national = self
+                .runtime
+                .block_on(fed.national())
+                .map_err(|e| Failure::new(anyhow!(e), None))?;
+            return Ok(Arc::new(national.resolve::<&[u8]>(&[])));
+        }
         self.trust
             .material()
             .map(|m| Arc::clone(&m.trust))
@@ -96,6 +143,35 @@ impl Online {
         options: &VerifyOptions,
     ) -> (Arc<VerifiedTrustList>, VerifyOptions) {
         let needs = input.needs();
+        if let Some(fed) = &self.federated {
+            let credential = match input {
+                Input::Credential { bytes, .. } => Some(bytes.as_slice()),
+                Input::Qr { .. } => None,
+            };
+            let material = self
+                .runtime
+                .block_on(fed.material_for_needs(&needs, credential));
+            for warning in self.runtime.block_on(fed.take_warnings()) {
+                eprintln!("hocba-verify: {warning}");
+            }
+            return match material {
+                Ok(m) => (
+                    Arc::clone(&m.trust),
+                    options
+                        .clone()
+                        .with_status_lists(Arc::clone(&m.status_lists)),
+                ),
+                Err(e) => {
+                    eprintln!("hocba-verify: {e}");
+                    (
+                        Arc::clone(list),
+                        options
+                            .clone()
+                            .with_status_lists(Arc::new(StatusLists::new())),
+                    )
+                }
+            };
+        }
         for url in needs
             .status_list_urls
             .iter()

@@ -88,6 +88,73 @@ fn bad_bundles_are_errors_and_a_forged_trust_list_is_rejected() {
     );
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_gzip_compressed_bundle_opens_like_the_plain_one() {
+    let b = bundle("2026-05-31T00:00:00Z", &[status_list(&[INDEX])]);
+    let packed = gzip(&bytes(&b));
+    assert!(packed.len() < bytes(&b).len());
+    let opened = TrustBundle::open(&packed, &authority()).unwrap();
+    assert_eq!(opened.trust_list().version(), 3);
+    assert_eq!(opened.status_lists().len(), 1);
+    let verdict = verify_credential_with(
+        &bytes(&valid_credential()),
+        opened.trust_list(),
+        NOW,
+        &VerifyOptions::default().with_status_lists(opened.status_lists()),
+    )
+    .unwrap();
+    assert_eq!(verdict.reason(), Some(Reason::Revoked), "{verdict:#?}");
+    // Cut short: an error naming the compression, not a panic.
+    let cut = &packed[..packed.len() / 2];
+    let err = TrustBundle::open(cut, &authority()).unwrap_err();
+    assert!(
+        matches!(&err, VerifyError::Bundle { problem } if problem.contains("gzip")),
+        "{err:?}"
+    );
+    // Compressed JSON that is not an object is named as such.
+    let err = TrustBundle::open(&gzip(b"[1, 2]"), &authority()).unwrap_err();
+    assert!(matches!(err, VerifyError::NotAnObject { .. }), "{err:?}");
+}
+
+#[test]
+fn a_member_twice_or_two_different_copies_of_a_list_are_refused() {
+    let b = bytes(&bundle("2026-05-31T00:00:00Z", &[]));
+    let text = String::from_utf8(b).unwrap();
+    let twice = text.replacen('{', r#"{"createdAt":"2026-06-01T00:00:00Z","#, 1);
+    let err = TrustBundle::open(twice.as_bytes(), &authority()).unwrap_err();
+    assert!(
+        matches!(&err, VerifyError::NotJson { problem, .. } if problem.contains("duplicate key")),
+        "{err:?}"
+    );
+    // One list twice, byte for byte or formatted differently: read as one.
+    let list = status_list(&[]);
+    let pretty = serde_json::to_string_pretty(&list).unwrap();
+    let compact = serde_json::to_string(&list).unwrap();
+    let doc = format!(
+        r#"{{"type":"HocBaTrustBundle","createdAt":"2026-05-31T00:00:00Z","trustList":{},"statusLists":[{compact},{pretty},{compact}]}}"#,
+        serde_json::to_string(&signed_trust_list()).unwrap()
+    );
+    let opened = TrustBundle::open(doc.as_bytes(), &authority()).unwrap();
+    assert_eq!(opened.status_lists().len(), 1);
+    // Two different lists under one id (an old copy beside the current one): refused.
+    let b = bundle(
+        "2026-05-31T00:00:00Z",
+        &[status_list(&[]), status_list(&[INDEX])],
+    );
+    let err = TrustBundle::open(&bytes(&b), &authority()).unwrap_err();
+    assert!(
+        matches!(&err, VerifyError::Bundle { problem } if problem.contains("same id")),
+        "{err:?}"
+    );
+}
+
 pub fn setup(test: &str, revoked: &[usize]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("hocba-verify-bundle")

@@ -578,4 +578,130 @@ mod online {
         let wrong = FederatedOnline::new(config, authority(), Arc::new(|| NOW)).unwrap();
         assert!(wrong.material_for_credential(&bytes(&good)).await.is_err());
     }
+
+    /// The list of school B (Hà Nội) at `url`, none revoked but `revoked`.
+    fn status_list_b(url: &str, revoked: &[usize]) -> Value {
+        let mut bits = Bitstring::new(MIN_ENTRIES);
+        for &i in revoked {
+            assert!(bits.set(i, true));
+        }
+        let from = datetime!(2026-05-31 00:00 UTC);
+        let b = IssuerRef {
+            id: SCHOOL_B.into(),
+            name: "Trường B".into(),
+        };
+        let list =
+            StatusListCredential::revocation(url, b, from, datetime!(2026-06-14 00:00 UTC), &bits);
+        let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
+            .unwrap()
+            .into_document();
+        sign(
+            doc,
+            &school_b_key(),
+            &vm(SCHOOL_B, &school_b_key()),
+            &time_text(from),
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cli_online_with_only_the_root_pinned_fetches_only_the_credentials_province() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut hcm = hcm();
+        hcm.trust_list = format!("{base}/p79/.well-known/hocba/trust-list.json");
+        let mut hn = hn();
+        hn.trust_list = format!("{base}/p01/.well-known/hocba/trust-list.json");
+        let list_url = format!("{base}/p01/status/01000502/1");
+        let mut files = HashMap::new();
+        files.insert(
+            "/.well-known/hocba/national-trust-list.json".to_owned(),
+            bytes(&national(vec![hn, hcm])),
+        );
+        files.insert(
+            "/p79/.well-known/hocba/trust-list.json".into(),
+            bytes(&hcm_list()),
+        );
+        files.insert(
+            "/p01/.well-known/hocba/trust-list.json".into(),
+            bytes(&hn_list()),
+        );
+        files.insert(
+            "/p01/status/01000502/1".into(),
+            bytes(&status_list_b(&list_url, &[INDEX])),
+        );
+        let files = Arc::new(files);
+        let asked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let app = {
+            let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
+            axum::Router::new().fallback(move |uri: Uri| {
+                let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
+                async move {
+                    asked.lock().unwrap().push(uri.path().to_owned());
+                    match files.get(uri.path()) {
+                        Some(b) => (StatusCode::OK, b.clone()).into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
+                    }
+                }
+            })
+        };
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("root.pub"),
+            encode_public_key(&root_key().verifying_key()),
+        )
+        .unwrap();
+        let b = IssuerRef {
+            id: SCHOOL_B.into(),
+            name: "Trường B".into(),
+        };
+        let good = credential(&b, "01000502", &school_b_key(), &list_url, 7);
+        let revoked = credential(&b, "01000502", &school_b_key(), &list_url, INDEX as u64);
+        std::fs::write(dir.path().join("good.json"), bytes(&good)).unwrap();
+        std::fs::write(dir.path().join("revoked.json"), bytes(&revoked)).unwrap();
+        let run = |file: &'static str| {
+            let (dir, base) = (dir.path().to_owned(), base.clone());
+            tokio::task::spawn_blocking(move || {
+                std::process::Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
+                    .current_dir(&dir)
+                    .args([
+                        "--authority",
+                        "root.pub",
+                        "--at",
+                        "2026-06-01T00:00:00Z",
+                        "--cache-dir",
+                        "cache",
+                        "--online",
+                        &base,
+                        "--json",
+                        file,
+                    ])
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .unwrap()
+            })
+        };
+        let out = run("good.json").await.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(line["result"], "valid", "{stdout}");
+        assert!(stderr.contains("national trust list version 7"), "{stderr}");
+        let out = run("revoked.json").await.unwrap();
+        let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(line["reason"], "revoked", "{line}");
+        let asked = asked.lock().unwrap().clone();
+        assert!(
+            asked.contains(&"/p01/.well-known/hocba/trust-list.json".to_owned()),
+            "{asked:?}"
+        );
+        assert!(
+            asked.contains(&"/p01/status/01000502/1".to_owned()),
+            "{asked:?}"
+        );
+        // Province 79 (Hồ Chí Minh) is never asked for anything.
+        assert!(!asked.iter().any(|p| p.starts_with("/p79/")), "{asked:?}");
+    }
 }
