@@ -33,9 +33,9 @@ use super::AppState;
 use super::api::check_items_and_pdfs;
 use super::problem::Problem;
 use super::verify::{Checked, Item};
+use crate::admissions::{Assessment, Extras, ItemOutcome, Scheme, assess};
 use crate::pdf::signatures::{PdfSignatures, PdfStatus};
 use crate::verdict::VerdictResult;
-use crate::admissions::{Assessment, Extras, ItemOutcome, Scheme, assess};
 pub use openapi::add_openapi;
 pub use redeem::Redeemer;
 
