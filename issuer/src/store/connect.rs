@@ -62,6 +62,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_counts.sql"),
         include_str!("../../migrations/postgres/0009_counts.sql"),
     ),
+    (
+        10,
+        "counts per statement",
+        include_str!("../../migrations/sqlite/0010_counts_per_statement.sql"),
+        include_str!("../../migrations/postgres/0010_counts_per_statement.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

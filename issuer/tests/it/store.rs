@@ -35,6 +35,7 @@ both_databases!(
     imports_and_batch_signing_report_per_row,
     overlapping_batches_from_two_processes_issue_each_record_once,
     counts_follow_every_change_of_a_record,
+    counts_follow_statements_that_change_many_records,
 );
 
 /// A fake signed credential for `record`.
@@ -1482,4 +1483,101 @@ async fn counts_follow_every_change_of_a_record(ctx: Ctx) {
         (3, 0, 1, 1, 1),
         "every year together: the edited record moved to 2025-2026 is a draft"
     );
+}
+
+/// The counts stay exact when one statement changes many records of several schools and
+/// states at once (PostgreSQL sums each statement's changes, SQLite counts row by row): an
+/// import whose statement both inserts records and overwrites validated ones, a signing
+/// chunk, one `UPDATE` that moves records of two schools to another year while another
+/// changes no state, and one `DELETE` of records in several states and schools.
+async fn counts_follow_statements_that_change_many_records(ctx: Ctx) {
+    let store = &ctx.store;
+    let a = school(store, "HB201").await;
+    let b = school(store, "HB202").await;
+    let check = |step: &'static str| async move {
+        assert_eq!(kept(store).await, counted(store).await, "after {step}");
+    };
+    let rows: Vec<ImportRow> = (0..12)
+        .map(|i| import_row(&format!("2010000000{i:02}"), "5A", i % 3 != 0))
+        .collect();
+    let first = store
+        .import_records(&a.id, &rows, None, now())
+        .await
+        .unwrap();
+    let first: Vec<YearRecord> = first.into_iter().map(Result::unwrap).collect();
+    check("a first import of drafts and validated records").await;
+    // The same pupils again, now all drafts, and six new ones: one statement's upsert
+    // inserts some rows and turns validated ones back into drafts.
+    let again: Vec<ImportRow> = (0..18)
+        .map(|i| import_row(&format!("2010000000{i:02}"), "5B", false))
+        .collect();
+    store
+        .import_records(&a.id, &again, None, now())
+        .await
+        .unwrap();
+    check("an import over earlier rows").await;
+    let more: Vec<ImportRow> = (0..10)
+        .map(|i| import_row(&format!("2020000000{i:02}"), "5A", true))
+        .collect();
+    let of_b: Vec<YearRecord> = store
+        .import_records(&b.id, &more, None, now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let credentials = fake_credentials(store, &b.id, &of_b[..7]).await;
+    let issued = store
+        .issue_credentials(&b.id, &credentials, None, now())
+        .await
+        .unwrap();
+    assert!(issued.iter().all(Result::is_ok));
+    check("a signing chunk").await;
+    assert_eq!(
+        kept(store)
+            .await
+            .into_iter()
+            .filter(|(s, _, state, _)| s == &b.id && state == "signed")
+            .map(|(_, _, _, n)| n)
+            .sum::<i64>(),
+        7
+    );
+    sqlx::query("UPDATE year_records SET class_name = '5C' WHERE school_id = $1")
+        .bind(&a.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    check("an update that changes no state").await;
+    sqlx::query(
+        "UPDATE year_records SET school_year = '2025-2026' WHERE class_name = '5C' OR state = 'signed'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    check("a change of year of records of two schools").await;
+    let doomed: Vec<&str> = of_b[7..]
+        .iter()
+        .chain(&first[..4])
+        .map(|r| r.id.as_str())
+        .collect();
+    sqlx::query("DELETE FROM year_records WHERE id IN ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(doomed[0])
+        .bind(doomed[1])
+        .bind(doomed[2])
+        .bind(doomed[3])
+        .bind(doomed[4])
+        .bind(doomed[5])
+        .bind(doomed[6])
+        .execute(store.pool())
+        .await
+        .unwrap();
+    check("a deletion of drafts and validated records of two schools").await;
+    sqlx::query(
+        "UPDATE year_records SET state = 'validated' WHERE school_id = $1 AND state = 'draft'",
+    )
+    .bind(&a.id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    check("many records validated by one statement").await;
 }
