@@ -199,3 +199,21 @@ fn year_conduct_from_each_pair_of_semester_results() {
         }
     }
 }
+
+/// `schema/docs/record.md` lists every rule code in its table, each warning marked *(W)*: a
+/// school reading a message's code finds what it means.
+#[test]
+fn the_documented_rule_table_names_every_rule() {
+    let doc = include_str!("../../docs/record.md");
+    let table = doc
+        .split("### Rule codes")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("record.md has a Rule codes section");
+    let missing: Vec<&str> = Rule::ALL
+        .iter()
+        .map(|r| r.code())
+        .filter(|code| !table.contains(&format!("`{code}`")))
+        .collect();
+    assert!(missing.is_empty(), "not in record.md's table: {missing:?}");
+}
