@@ -87,6 +87,17 @@ pub fn check_proof_times(
     doc: &SecuredDocument,
     now: time::OffsetDateTime,
 ) -> Result<(), IntegrityFailure> {
+    check_proof_times_allowing(doc, now, time::Duration::ZERO)
+}
+
+/// [`check_proof_times`], but a `created` up to `created_ahead` after `now` passes (`expires`
+/// is checked against `now` itself): for a document fetched just after it was signed by a
+/// server whose clock runs ahead, or signed after the verifier read its clock.
+pub fn check_proof_times_allowing(
+    doc: &SecuredDocument,
+    now: time::OffsetDateTime,
+    created_ahead: time::Duration,
+) -> Result<(), IntegrityFailure> {
     let time = |name: &str| -> Result<Option<time::OffsetDateTime>, IntegrityFailure> {
         match doc.proof_options.get(name) {
             None => Ok(None),
@@ -102,7 +113,7 @@ pub fn check_proof_times(
         }
     };
     if let Some(created) = time("created")?
-        && created > now
+        && created > now + created_ahead
     {
         return Err(IntegrityFailure::new(
             Reason::ProofCreatedInFuture,

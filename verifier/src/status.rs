@@ -313,21 +313,29 @@ impl Entry {
     }
 }
 
+/// How far after the time of checking a list's proof `created` may lie: a list is signed when
+/// it is fetched, often after the verifier read its clock (the same second, or the next one),
+/// and by a server whose clock may run a little ahead. A credential has no such allowance.
+const LIST_CREATED_AHEAD: time::Duration = time::Duration::minutes(5);
+
 /// The list proof's `created` and `expires` against `now`, with the rules of a credential's
-/// proof ([`crate::proof::check_proof_times`]): a proof past its `expires` makes the list
-/// stale; a malformed time or a `created` after `now` makes its proof invalid.
+/// proof ([`crate::proof::check_proof_times_allowing`]): a proof past its `expires` makes the
+/// list stale; a malformed time or a `created` more than [`LIST_CREATED_AHEAD`] after `now`
+/// makes its proof invalid.
 fn check_list_proof_times(list: &ParsedList, now: OffsetDateTime) -> Result<(), (Reason, String)> {
-    crate::proof::check_proof_times(&list.secured, now).map_err(|failure| {
-        let reason = if failure.reason() == Reason::ProofExpired {
-            Reason::StatusListStale
-        } else {
-            Reason::StatusListSignatureInvalid
-        };
-        (
-            reason,
-            format!("status list {}: {}", list.id, failure.detail()),
-        )
-    })
+    crate::proof::check_proof_times_allowing(&list.secured, now, LIST_CREATED_AHEAD).map_err(
+        |failure| {
+            let reason = if failure.reason() == Reason::ProofExpired {
+                Reason::StatusListStale
+            } else {
+                Reason::StatusListSignatureInvalid
+            };
+            (
+                reason,
+                format!("status list {}: {}", list.id, failure.detail()),
+            )
+        },
+    )
 }
 
 /// The list's proof: made by a key of the credential's issuing school (per the trust list),
