@@ -31,26 +31,14 @@ const LIST_URL: &str = "https://hocba.example/status/79000701/1";
 
 /// A status list at `url` with `revoked` set, valid 2026-05-31 .. 2026-06-14, by school A.
 fn status_list(url: &str, revoked: &[usize]) -> Value {
-    let mut bits = Bitstring::new(MIN_ENTRIES);
-    for &i in revoked {
-        assert!(bits.set(i, true));
-    }
-    let from = datetime!(2026-05-31 00:00 UTC);
-    let list = StatusListCredential::revocation(
+    crate::status::status_list_with(
         url,
         school_a(),
-        from,
+        revoked,
+        datetime!(2026-05-31 00:00 UTC),
         datetime!(2026-06-14 00:00 UTC),
-        &bits,
-    );
-    let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
-        .unwrap()
-        .into_document();
-    sign(
-        doc,
         &school_a_key(),
-        &vm(SCHOOL_A, &school_a_key()),
-        &time_text(from),
+        SCHOOL_A,
     )
 }
 
