@@ -137,7 +137,9 @@ pub(crate) struct ServeArgs {
     pub(crate) bundle: Option<PathBuf>,
 
     /// Fetch trust material from the issuer at URL (plain http://), cached in --cache-dir and
-    /// refreshed in the background.
+    /// refreshed in the background. When --authority is the root (Ministry) key and URL
+    /// publishes the national trust list signed by it, the service is the federation's client:
+    /// per request only the provinces its records need are fetched (root → province → school).
     #[arg(long, value_name = "URL")]
     pub(crate) online: Option<String>,
 

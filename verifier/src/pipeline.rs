@@ -64,6 +64,9 @@ pub struct Needs {
     /// The school code of a QR summary: its status lists are found through the school's
     /// index, since a summary names its index but not its list.
     pub school_codes: Vec<String>,
+    /// The school code of a credential (`credentialSubject.school.code`, else the code in
+    /// `issuer.id`): which province a federated verifier fetches for it.
+    pub credential_schools: Vec<String>,
 }
 
 impl Needs {
@@ -77,6 +80,11 @@ impl Needs {
         for code in other.school_codes {
             if !self.school_codes.contains(&code) {
                 self.school_codes.push(code);
+            }
+        }
+        for code in other.credential_schools {
+            if !self.credential_schools.contains(&code) {
+                self.credential_schools.push(code);
             }
         }
     }
@@ -134,11 +142,34 @@ fn too_large(what: &'static str, size: usize, limit: usize) -> VerifyError {
     VerifyError::TooLarge { what, size, limit }
 }
 
-/// Only the status entry of a credential (the rest skipped).
+/// Only the status entry and the school of a credential (the rest skipped).
 #[derive(Deserialize)]
 struct StatusOnly {
     #[serde(rename = "credentialStatus", default)]
     credential_status: Option<Value>,
+    #[serde(default)]
+    issuer: Option<Value>,
+    #[serde(rename = "credentialSubject", default)]
+    subject: Option<Value>,
+}
+
+impl StatusOnly {
+    /// `credentialSubject.school.code`, else the code in `issuer.id` (`urn:hocba:school:<code>`).
+    fn school_code(&self) -> Option<String> {
+        let from_subject = self
+            .subject
+            .as_ref()
+            .and_then(|s| s.pointer("/school/code"))
+            .and_then(Value::as_str);
+        let from_issuer = || {
+            self.issuer
+                .as_ref()
+                .and_then(|i| i.get("id"))
+                .and_then(Value::as_str)
+                .and_then(|id| id.strip_prefix("urn:hocba:school:"))
+        };
+        from_subject.or_else(from_issuer).map(str::to_owned)
+    }
 }
 
 impl Input {
@@ -170,16 +201,17 @@ impl Input {
     pub fn needs(&self) -> Needs {
         match self {
             Input::Credential { bytes, .. } => {
-                let mut urls = match serde_json::from_slice::<StatusOnly>(bytes) {
-                    Ok(StatusOnly {
-                        credential_status: Some(status),
-                    }) => status_list_urls_of(&status),
-                    _ => Vec::new(),
-                };
+                let read = serde_json::from_slice::<StatusOnly>(bytes).ok();
+                let mut urls = read
+                    .as_ref()
+                    .and_then(|r| r.credential_status.as_ref())
+                    .map(status_list_urls_of)
+                    .unwrap_or_default();
                 urls.dedup();
                 Needs {
                     status_list_urls: urls,
                     school_codes: Vec::new(),
+                    credential_schools: read.and_then(|r| r.school_code()).into_iter().collect(),
                 }
             }
             Input::Qr { text, .. } => Needs {
@@ -187,6 +219,7 @@ impl Input {
                 school_codes: parse_qr_text(text)
                     .map(|signed| vec![signed.summary().school_code.clone()])
                     .unwrap_or_default(),
+                credential_schools: Vec::new(),
             },
         }
     }

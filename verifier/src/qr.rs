@@ -4,9 +4,12 @@
 //!
 //! ```text
 //! format        the text decodes as a version-1 summary (bounded, strict)
-//! issuer        the school code is a school in the trust list
+//! issuer        the school code is a school in the trust list (in a federation, a school
+//!               left out gets the federation's reason: no province, wrong province, …)
 //! key_validity  a key of that school whose first 4 bytes match the key hint; active, or
-//!               retired after the summary's signing time; never compromised
+//!               retired after the summary's signing time; never compromised; in a
+//!               federation, the province key vouching for the school not compromised
+//!               before the signing time (`province_compromised`, as for a credential)
 //! integrity     Ed25519 verify_strict over b"hocba-qr-v1\0" ‖ summary body
 //! validity      the signing time is not after now
 //! status        not checked offline (the summary carries the status-list index)
@@ -27,6 +30,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::credential::VerifyOptions;
 use crate::error::VerifyError;
+use crate::federation::{Vouch, vouch_check};
 use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
 use crate::reason::{CheckName, Message, Reason};
 use crate::trust_list::VerifiedTrustList;
@@ -352,34 +356,38 @@ pub fn verify_signed_summary(
     let input = signed.signing_input();
     let signature = Signature::from_bytes(signed.signature());
     // Candidates: keys of the school whose public key starts with the hint.
-    let mut candidates: Vec<(&TrustedSchool, &TrustedKey, VerifyingKey)> = Vec::new();
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for school in &schools {
         for key in &school.verification_methods {
             if let Some(found) = trust.lookup(&key.id)
                 && let Ok(public) = found.public
                 && public.as_bytes()[..4] == s.key_hint
             {
-                candidates.push((school, key, *public));
+                candidates.push((school, key, *public, found.vouch));
             }
         }
     }
     let signer = candidates
         .iter()
-        .find(|(_, _, public)| public.verify_strict(&input, &signature).is_ok());
+        .find(|(_, _, public, _)| public.verify_strict(&input, &signature).is_ok());
     let mut school_name = schools.first().map(|sc| sc.name.clone());
     let mut key_id = None;
     match (schools.is_empty(), candidates.is_empty(), signer) {
         (true, _, _) => {
-            let detail = format!(
-                "school code {:?} is not in trust list version {}",
-                s.school_code,
-                trust.version()
-            );
-            checks.push(Check::failed(
-                CheckName::Issuer,
-                Reason::UntrustedIssuer,
-                detail,
-            ));
+            // Federation: the precise reason (no province, wrong province, refused list).
+            let issuer_id = format!("urn:hocba:school:{}", s.school_code);
+            let (reason, detail) = trust
+                .federation()
+                .and_then(|f| f.why_missing(&issuer_id, Some(&s.school_code)))
+                .unwrap_or_else(|| {
+                    let detail = format!(
+                        "school code {:?} is not in trust list version {}",
+                        s.school_code,
+                        trust.version()
+                    );
+                    (Reason::UntrustedIssuer, detail)
+                });
+            checks.push(Check::failed(CheckName::Issuer, reason, detail));
             checks.push(not_checked(CheckName::KeyValidity, Reason::NoTrustedKey));
             checks.push(not_checked(CheckName::Integrity, Reason::NoTrustedKey));
         }
@@ -409,14 +417,14 @@ pub fn verify_signed_summary(
                 "the summary's signature does not verify with the school's key: the QR was altered or not made by this school",
             ));
         }
-        (false, false, Some((school, key, _))) => {
+        (false, false, Some((school, key, _, vouch))) => {
             school_name = Some(school.name.clone());
             key_id = Some(key.id.clone());
             checks.push(Check::passed(
                 CheckName::Issuer,
                 Some(format!("{} ({})", school.name, school.code)),
             ));
-            checks.push(key_status(key, s.signed_at));
+            checks.push(key_status(key, *vouch, s.signed_at));
             checks.push(Check::passed(CheckName::Integrity, None));
         }
     }
@@ -437,7 +445,7 @@ pub fn verify_signed_summary(
         ),
     };
     let verified = match (result, signer) {
-        (VerdictResult::Valid, Some((school, key, _))) => Some(VerifiedSummary {
+        (VerdictResult::Valid, Some((school, key, _, _))) => Some(VerifiedSummary {
             signed: signed.clone(),
             school: (*school).clone(),
             key: (*key).clone(),
@@ -462,8 +470,19 @@ fn not_checked(name: CheckName, reason: Reason) -> Check {
     Check::with_reason(name, Outcome::NotChecked, reason, "")
 }
 
-/// The key status rules of the credential path, at the summary's signing time.
-fn key_status(key: &TrustedKey, signed_at: OffsetDateTime) -> Check {
+/// A key of the summary's school that matches the hint: school, key, public key, and the
+/// province key that vouches for it (federation).
+type Candidate<'a> = (
+    &'a TrustedSchool,
+    &'a TrustedKey,
+    VerifyingKey,
+    Option<&'a Vouch>,
+);
+
+/// The key status rules of the credential path, at the summary's signing time, with the
+/// federation's: a summary signed at or after the compromise of the province key that vouches
+/// for the school (or by a school key registered after it) is refused (`province_compromised`).
+fn key_status(key: &TrustedKey, vouch: Option<&Vouch>, signed_at: OffsetDateTime) -> Check {
     let name = CheckName::KeyValidity;
     let at = signed_at.format(&Rfc3339).unwrap_or_default();
     if key.status == KeyStatus::Compromised {
@@ -472,6 +491,11 @@ fn key_status(key: &TrustedKey, signed_at: OffsetDateTime) -> Check {
             Reason::CompromisedKey,
             format!("key {} is compromised", key.id),
         );
+    }
+    if let Some(vouch) = vouch
+        && let Some((reason, detail)) = vouch_check(vouch, key, signed_at, &at)
+    {
+        return Check::failed(name, reason, detail);
     }
     if signed_at < key.valid_from {
         return Check::failed(

@@ -392,6 +392,7 @@ fn check_list_proof(
             format!("status list {}: key {vm:?} {problem}", list.id),
         ));
     }
+    crate::federation::list_vouched(found.vouch, signed, &list.id)?;
     let public = found.public.map_err(|p| {
         (
             Reason::StatusListSignedByOtherKey,

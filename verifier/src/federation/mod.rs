@@ -99,6 +99,20 @@ impl VerifiedNationalList {
     pub fn verify_provincial(&self, bytes: &[u8]) -> Result<VerifiedTrustList, VerifyError> {
         resolve::verify_one(self, bytes)
     }
+
+    /// Put together provincial lists each checked by [`verify_provincial`](Self::verify_provincial)
+    /// against this national list (what an online verifier holds for a request that names
+    /// schools of several provinces), without checking their signatures again. `refused`:
+    /// the provinces whose list was fetched but refused, with the reason and detail; their
+    /// schools get that reason. A part made from another national list (or version) is left
+    /// out.
+    pub fn combine(
+        &self,
+        parts: &[&VerifiedTrustList],
+        refused: &[(String, Reason, String)],
+    ) -> VerifiedTrustList {
+        resolve::combine(self, parts, refused)
+    }
 }
 
 /// Which province key vouched for a school: the key that signed the provincial list listing it.
@@ -120,6 +134,8 @@ pub(crate) struct Federation {
     excluded: HashMap<String, (Reason, String)>,
     /// Codes of the provinces whose lists were used.
     loaded: Vec<String>,
+    /// Province code → why its list (fetched online) was refused.
+    refused: HashMap<String, (Reason, String)>,
 }
 
 impl Federation {
@@ -141,7 +157,19 @@ impl Federation {
         }
         let code = school_code.or_else(|| issuer_id.strip_prefix("urn:hocba:school:"))?;
         let version = self.national.credential_subject.version;
-        match self.national.province_for_school(code) {
+        let province = self.national.province_for_school(code);
+        if let Some(p) = province
+            && let Some((reason, why)) = self.refused.get(&p.code)
+        {
+            return Some((
+                *reason,
+                format!(
+                    "{issuer_id} belongs to province {} ({}), whose trust list was refused: {why}",
+                    p.code, p.name
+                ),
+            ));
+        }
+        match province {
             None => Some((
                 Reason::ProvinceNotInNationalList,
                 format!(
@@ -165,6 +193,51 @@ impl Federation {
                 ),
             )),
         }
+    }
+}
+
+/// A status list signed at `signed` by a school key that `vouch` vouches for: `Ok` when the
+/// province key was not compromised by then, else the reason (the status is then unknown:
+/// "could not check", never "not revoked"). A status list is newly signed each time it is
+/// published, so unlike a credential it is judged at its own signing time: a list signed at or
+/// after the compromise S is not trusted on the school key alone, and the credential's status
+/// cannot be checked until the province re-signs its list with a new key.
+/// `Ok` too when there is no vouch (a single-authority list) or no signing time (a list screened
+/// on its own without `created`: each credential check judges it at its `now`).
+pub(crate) fn list_vouched(
+    vouch: Option<&Vouch>,
+    signed: Option<OffsetDateTime>,
+    list_id: &str,
+) -> Result<(), (Reason, String)> {
+    let (Some(vouch), Some(signed)) = (vouch, signed) else {
+        return Ok(());
+    };
+    let key = &vouch.key;
+    if key.status != KeyStatus::Compromised {
+        return Ok(());
+    }
+    let province = format!("{} ({})", vouch.province_code, vouch.province_name);
+    match key.valid_until {
+        Some(since) if signed < since => Ok(()),
+        Some(since) => Err((
+            Reason::StatusListAfterProvinceCompromise,
+            format!(
+                "status list {list_id} was signed {} by a school key vouched for by province \
+                 {province}'s key {:?}, compromised since {}; the status cannot be checked until \
+                 the province signs its list with a new key",
+                ShowTime(signed),
+                key.id,
+                ShowTime(since)
+            ),
+        )),
+        None => Err((
+            Reason::StatusListAfterProvinceCompromise,
+            format!(
+                "status list {list_id}: key {:?} of province {province} is marked compromised \
+                 with no time: it vouches for nothing",
+                key.id
+            ),
+        )),
     }
 }
 

@@ -51,6 +51,75 @@ pub(super) fn resolve<B: AsRef<[u8]>>(
     assemble(national, accepted.into_values().collect(), excluded)
 }
 
+/// Lists already checked one by one ([`verify_one`]) put together, with the provinces whose
+/// list was refused (what an online verifier holds for a request of several provinces).
+pub(super) fn combine(
+    national: &VerifiedNationalList,
+    parts: &[&VerifiedTrustList],
+    refused: &[(String, Reason, String)],
+) -> VerifiedTrustList {
+    let nat = &national.list;
+    let mut valid_until = nat.valid_until;
+    let mut schools = Vec::new();
+    let mut by_school = Vec::new();
+    let mut vouches: Vec<Vouch> = Vec::new();
+    let mut loaded: Vec<String> = Vec::new();
+    let mut excluded = HashMap::new();
+    for part in parts {
+        // Only lists checked against this very national list.
+        let Some(fed) = part.federation() else {
+            continue;
+        };
+        if fed.national.id != nat.id
+            || fed.national.credential_subject.version != nat.credential_subject.version
+            || fed.loaded.iter().any(|c| loaded.contains(c))
+        {
+            continue;
+        }
+        valid_until = valid_until.min(part.valid_until());
+        let offset = vouches.len();
+        for (i, school) in part.list().credential_subject.schools.iter().enumerate() {
+            let Some(&v) = fed.by_school.get(i) else {
+                continue;
+            };
+            schools.push(school.clone());
+            by_school.push(offset + v);
+        }
+        vouches.extend(fed.vouches.iter().cloned());
+        loaded.extend(fed.loaded.iter().cloned());
+        for (id, why) in &fed.excluded {
+            excluded.entry(id.clone()).or_insert_with(|| why.clone());
+        }
+    }
+    for s in &schools {
+        excluded.remove(&s.id);
+    }
+    let refused = refused
+        .iter()
+        .filter(|(code, _, _)| !loaded.contains(code))
+        .map(|(code, reason, detail)| (code.clone(), (*reason, detail.clone())))
+        .collect();
+    let list = TrustList::new(
+        nat.id.clone(),
+        nat.issuer.clone(),
+        nat.valid_from,
+        valid_until,
+        TrustListBody {
+            version: nat.credential_subject.version,
+            schools,
+        },
+    );
+    let federation = Federation {
+        national: nat.clone(),
+        by_school,
+        vouches,
+        excluded,
+        loaded,
+        refused,
+    };
+    VerifiedTrustList::index(list, Some(Box::new(federation)))
+}
+
 /// One provincial list alone, refused as a whole when it cannot be trusted (what an online
 /// verifier caches per province).
 pub(super) fn verify_one(
@@ -127,6 +196,7 @@ fn assemble(
         vouches,
         excluded,
         loaded,
+        refused: HashMap::new(),
     };
     VerifiedTrustList::index(list, Some(Box::new(federation)))
 }

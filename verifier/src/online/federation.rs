@@ -11,9 +11,15 @@
 //!
 //! The national list itself is held in memory and revalidated when its `max-age` runs out; a
 //! new version replaces the provinces' views (their lists are checked again against it).
+//!
+//! A request of several provinces (a batch sent to the verifier service, `hocba-verify serve
+//! --online ROOT`) gets them put together: [`FederatedOnline::material_for_all`] (`many`);
+//! [`FederatedOnline::spawn_refresher`] keeps them current in the background.
+
+mod many;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use hocba_schema::publication::{NATIONAL_TRUST_LIST_PATH, TRUST_LIST_PATH};
 use serde_json::Value;
@@ -22,9 +28,11 @@ use time::OffsetDateTime;
 use super::fetch::Fetched;
 use super::{Clock, MIN_REFRESH, Material, OnlineConfig, OnlineTrust, status_list_urls};
 use crate::federation::VerifiedNationalList;
+use crate::reason::Reason;
 use crate::status::StatusLists;
 use crate::trust_list::{TrustedAuthority, VerifiedTrustList};
 use crate::{MAX_CREDENTIAL_BYTES, MAX_TRUST_LIST_BYTES, VerifyError};
+pub use many::{MAX_PROVINCES_PER_REQUEST, provinces_needed};
 
 /// What checks a fetched trust list: the pinned authority (one province on its own), or the
 /// national list (a province of the federation).
@@ -57,6 +65,12 @@ pub struct FederatedOnline {
     clock: Clock,
     national: tokio::sync::Mutex<Option<National>>,
     provinces: tokio::sync::Mutex<HashMap<String, Arc<OnlineTrust>>>,
+    /// The national list held, for readers that do not wait ([`FederatedOnline::held`]).
+    snapshot: RwLock<Option<Arc<VerifiedNationalList>>>,
+    /// Materials of several provinces put together, for the next requests ([`many`]).
+    merged: std::sync::Mutex<Vec<many::Merged>>,
+    /// Province code → (not asked again before, reason, detail): a list fetched and refused.
+    refusals: std::sync::Mutex<HashMap<String, (OffsetDateTime, Reason, String)>>,
 }
 
 impl std::fmt::Debug for FederatedOnline {
@@ -84,7 +98,25 @@ impl FederatedOnline {
             clock,
             national: tokio::sync::Mutex::new(None),
             provinces: tokio::sync::Mutex::new(HashMap::new()),
+            snapshot: RwLock::new(None),
+            merged: std::sync::Mutex::new(Vec::new()),
+            refusals: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The root's base URL.
+    pub fn base(&self) -> &str {
+        self.root.base()
+    }
+
+    /// The national list held now, without fetching (`None` before the first one verified).
+    pub fn held(&self) -> Option<Arc<VerifiedNationalList>> {
+        self.snapshot.read().ok().and_then(|s| s.clone())
+    }
+
+    /// The material of the national list alone, as held now (what `/health` reports).
+    pub fn held_material(&self) -> Option<Arc<Material>> {
+        self.held().map(|n| self.national_alone(&n))
     }
 
     /// `{root}/.well-known/hocba/national-trust-list.json`.
@@ -154,6 +186,12 @@ impl FederatedOnline {
                 });
                 if changed {
                     self.provinces.lock().await.clear();
+                    if let Ok(mut r) = self.refusals.lock() {
+                        r.clear();
+                    }
+                }
+                if let Ok(mut s) = self.snapshot.write() {
+                    *s = Some(Arc::clone(&list));
                 }
                 Ok(list)
             }
@@ -234,6 +272,39 @@ impl FederatedOnline {
             trust: Arc::new(national.resolve::<&[u8]>(&[])),
             status_lists: Arc::new(StatusLists::new()),
             as_of: (self.clock)(),
+        })
+    }
+
+    /// Revalidate in the background: the national list when its max-age ran out, and each
+    /// province fetched so far shortly before its max-ages run out (as
+    /// [`OnlineTrust::spawn_refresher`] does for one issuer). What fails is kept as a warning
+    /// ([`FederatedOnline::take_warnings`]); answering goes on from what is held.
+    pub fn spawn_refresher(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                let held: Vec<Arc<OnlineTrust>> =
+                    this.provinces.lock().await.values().cloned().collect();
+                let mut wait = std::time::Duration::from_secs(60);
+                for p in &held {
+                    wait = wait.min(p.next_refresh_in().await);
+                }
+                drop(held);
+                tokio::time::sleep(wait).await;
+                if let Err(e) = this.national().await {
+                    this.root
+                        .warn(format!("background refresh of the national list: {e}"));
+                }
+                let held: Vec<Arc<OnlineTrust>> =
+                    this.provinces.lock().await.values().cloned().collect();
+                for p in held {
+                    if let Err(e) = p.refresh().await {
+                        p.warn(format!(
+                            "background refresh: {e} (still answering from the cache)"
+                        ));
+                    }
+                }
+            }
         })
     }
 

@@ -153,6 +153,10 @@ impl Reason {
                 "Danh sách trạng thái thu hồi thuộc về một trường khác.",
                 "The status list belongs to another school.",
             ),
+            StatusListAfterProvinceCompromise => (
+                "Không rõ hồ sơ có bị thu hồi hay không: danh sách trạng thái được ký sau khi khóa của Sở GD&ĐT bảo đảm cho trường bị lộ. Hãy kiểm tra lại khi Sở đã ký lại danh sách tin cậy bằng khóa mới.",
+                "Revocation status unknown: the status list was signed after the Department key that vouches for the school was compromised. Check again once the Department has signed its trust list with a new key.",
+            ),
             NotNfc => (
                 "Một đoạn chữ trong tài liệu không ở dạng Unicode chuẩn (NFC), trong khi hồ sơ đã ký luôn ở dạng này.",
                 "A text in the document is not in the standard Unicode form (NFC) that signed records always use.",

@@ -204,6 +204,9 @@ pub enum Reason {
     StatusListKeyNotValid,
     /// The status list is another school's, not the credential issuer's.
     StatusListOfAnotherSchool,
+    /// Federation: the status list was signed at or after the compromise of the province key
+    /// that vouches for the school: not trusted on the school key alone, the status is unknown.
+    StatusListAfterProvinceCompromise,
 
     // --- format ---
     /// A string (or object key) is not in Unicode NFC.
@@ -312,6 +315,7 @@ impl Reason {
             StatusListSignedByOtherKey => "status_list_signed_by_other_key",
             StatusListKeyNotValid => "status_list_key_not_valid",
             StatusListOfAnotherSchool => "status_list_of_another_school",
+            StatusListAfterProvinceCompromise => "status_list_after_province_compromise",
             NotNfc => "not_nfc",
             NumberOutOfRange => "number_out_of_range",
             MalformedEnvelope => "malformed_envelope",
@@ -354,6 +358,7 @@ impl Reason {
             Reason::StatusListUnavailable
                 | Reason::StatusListMalformed
                 | Reason::StatusListStale
+                | Reason::StatusListAfterProvinceCompromise
                 | Reason::TrustListStale
         )
     }

@@ -44,6 +44,7 @@ pub(crate) const ALL: &[Reason] = &[
     Reason::StatusListSignedByOtherKey,
     Reason::StatusListKeyNotValid,
     Reason::StatusListOfAnotherSchool,
+    Reason::StatusListAfterProvinceCompromise,
     Reason::NotNfc,
     Reason::NumberOutOfRange,
     Reason::MalformedEnvelope,

@@ -144,13 +144,7 @@ impl Online {
     ) -> (Arc<VerifiedTrustList>, VerifyOptions) {
         let needs = input.needs();
         if let Some(fed) = &self.federated {
-            let credential = match input {
-                Input::Credential { bytes, .. } => Some(bytes.as_slice()),
-                Input::Qr { .. } => None,
-            };
-            let material = self
-                .runtime
-                .block_on(fed.material_for_needs(&needs, credential));
+            let material = self.runtime.block_on(fed.material_for_all(&needs));
             for warning in self.runtime.block_on(fed.take_warnings()) {
                 eprintln!("hocba-verify: {warning}");
             }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::anyhow;
+use hocba_verifier::online::federation::FederatedOnline;
 use hocba_verifier::online::{Clock, Material, OnlineConfig, OnlineTrust};
 use hocba_verifier::service::{AppState, Judging, Limits, TrustSource, router};
 use time::Duration;
@@ -138,7 +139,16 @@ pub(super) async fn trust_source(
                     )
                 })?;
             let online = Arc::new(online);
-            if let Err(e) = online.refresh().await {
+            let refreshed = online.refresh().await;
+            if refreshed.is_err()
+                && online.material().is_none()
+                && let Some(fed) = federation(url, cache_dir, authority).await
+            {
+                // No trust list under the pinned key, but a national list signed by it.
+                online.take_warnings();
+                return Ok(fed);
+            }
+            if let Err(e) = refreshed {
                 eprintln!(
                     "hocba-verify: {e} (answering from the cache in {}, if any; retrying in the background)",
                     cache_dir.display()
@@ -168,6 +178,42 @@ pub(super) async fn trust_source(
         }
     };
     Ok(source)
+}
+
+/// `--online URL` where `URL` is the root of the national federation (its national list
+/// signed by the pinned key): the service follows root → province → school per request,
+/// fetching only the provinces the records need. `None` when `URL` serves no such list.
+async fn federation(
+    url: &str,
+    cache_dir: &std::path::Path,
+    authority: &hocba_verifier::TrustedAuthority,
+) -> Option<TrustSource> {
+    let config = OnlineConfig {
+        cache_dir: cache_dir.join("federation"),
+        ..OnlineConfig::new(url)
+    };
+    let fed = FederatedOnline::new(config, authority.clone(), wall_clock()).ok()?;
+    let national = fed.national().await.ok()?;
+    let fed = Arc::new(fed);
+    fed.spawn_refresher();
+    let printer = Arc::clone(&fed);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            for warning in printer.take_warnings().await {
+                eprintln!("hocba-verify: {warning}");
+            }
+        }
+    });
+    eprintln!(
+        "hocba-verify: serving online from the federation's root {} (national trust list version {}, {} provinces, each fetched when a record needs it; cache {}) / danh sách tin cậy quốc gia phiên bản {}",
+        fed.base(),
+        national.version(),
+        national.list().credential_subject.provinces.len(),
+        cache_dir.join("federation").display(),
+        national.version(),
+    );
+    Some(TrustSource::Federated(fed))
 }
 
 /// Raw Ed25519 `verify_strict` per second, one thread per core, for `seconds` seconds: the

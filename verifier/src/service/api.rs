@@ -43,14 +43,13 @@ pub(super) fn router() -> Router<AppState> {
 
 async fn health(State(state): State<AppState>) -> Response {
     let now = state.now();
-    let material = match &state.inner.source {
-        super::TrustSource::Offline(m) => Some(Arc::clone(m)),
-        super::TrustSource::Online(o) => o.material(),
-    };
+    let material = state.inner.source.held();
+    let source = state.inner.source.describe().await;
     let body = match material {
         Some(m) => json!({
             "status": "ok",
             "mode": if state.inner.source.is_online() { "online" } else { "offline" },
+            "trustSource": source,
             "time": rfc3339(now),
             "trustList": {
                 "id": m.trust.id(),
@@ -64,6 +63,7 @@ async fn health(State(state): State<AppState>) -> Response {
         None => json!({
             "status": "degraded",
             "mode": "online",
+            "trustSource": source,
             "time": rfc3339(now),
             "detail": "no verified trust list yet (issuer unreachable and nothing cached)",
         }),

@@ -32,8 +32,9 @@
 //! its heavy slot until it really ends, and it does end: every reader is bounded by its input
 //! limits and budgets ([`crate::pdf`]: objects read, name-tree nodes), not by the clock.
 //!
-//! Trust material comes from an offline bundle or [`crate::online`]; the time of checking from
-//! the [`Clock`] the owner passes in (the service never reads the clock itself).
+//! Trust material comes from an offline bundle or [`crate::online`] (one issuer, or the root of
+//! the national federation: [`TrustSource`]); the time of checking from the [`Clock`] the owner
+//! passes in (the service never reads the clock itself).
 
 pub mod admissions;
 mod api;
@@ -63,6 +64,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::VerifyError;
 use crate::VerifyOptions;
 pub use crate::online::Clock;
+use crate::online::federation::FederatedOnline;
 use crate::online::{Material, OnlineTrust};
 use crate::pipeline::Needs;
 use problem::Problem;
@@ -118,6 +120,10 @@ pub enum TrustSource {
     Offline(Arc<Material>),
     /// Fetched from an issuer and cached.
     Online(Arc<OnlineTrust>),
+    /// Fetched from the root of the national federation (`--authority` is the root key):
+    /// per request only the provinces its records need, each fetched when first needed,
+    /// cached and refreshed ([`FederatedOnline::material_for_all`]).
+    Federated(Arc<FederatedOnline>),
 }
 
 impl TrustSource {
@@ -126,21 +132,62 @@ impl TrustSource {
         match self {
             TrustSource::Offline(m) => Ok(Arc::clone(m)),
             TrustSource::Online(o) => o.material_for(urls.iter().map(String::as_str)).await,
+            TrustSource::Federated(f) => {
+                let needs = Needs {
+                    status_list_urls: urls.to_vec(),
+                    ..Needs::default()
+                };
+                f.material_for_all(&needs).await
+            }
         }
     }
 
     /// The material inputs with `needs` call for ([`OnlineTrust::material_for_needs`] when
-    /// online; the bundle's as it is offline).
+    /// online, [`FederatedOnline::material_for_all`] from a federation's root; the bundle's as
+    /// it is offline).
     pub async fn material_for_needs(&self, needs: &Needs) -> Result<Arc<Material>, VerifyError> {
         match self {
             TrustSource::Offline(m) => Ok(Arc::clone(m)),
             TrustSource::Online(o) => o.material_for_needs(needs).await,
+            TrustSource::Federated(f) => f.material_for_all(needs).await,
         }
     }
 
     /// Whether online (status-list URLs have to be gathered before verifying).
     pub fn is_online(&self) -> bool {
-        matches!(self, TrustSource::Online(_))
+        !matches!(self, TrustSource::Offline(_))
+    }
+
+    /// The material held now, without fetching (`None` online before anything verified). From
+    /// a federation: the national list alone (each province's is held apart).
+    pub fn held(&self) -> Option<Arc<Material>> {
+        match self {
+            TrustSource::Offline(m) => Some(Arc::clone(m)),
+            TrustSource::Online(o) => o.material(),
+            TrustSource::Federated(f) => f.held_material(),
+        }
+    }
+
+    /// What `/health` says about the source: `{"kind": "bundle" | "issuer" | "federation",
+    /// …}`; from a federation also the root, the national list's version, its provinces and
+    /// the ones fetched so far.
+    pub async fn describe(&self) -> serde_json::Value {
+        match self {
+            TrustSource::Offline(_) => serde_json::json!({ "kind": "bundle" }),
+            TrustSource::Online(o) => serde_json::json!({ "kind": "issuer", "url": o.base() }),
+            TrustSource::Federated(f) => {
+                let national = f.held();
+                serde_json::json!({
+                    "kind": "federation",
+                    "url": f.base(),
+                    "nationalVersion": national.as_ref().map(|n| n.version()),
+                    "provinces": national
+                        .as_ref()
+                        .map(|n| n.list().credential_subject.provinces.len()),
+                    "provincesFetched": f.provinces_fetched().await,
+                })
+            }
+        }
     }
 }
 

@@ -39,6 +39,7 @@ fn base_document() -> Value {
         "paths": {
             "/health": {"get": {
                 "summary": "Liveness and the trust material in use",
+                "description": "`mode` (`online` / `offline`), `trustSource` (`kind`: `bundle`, `issuer` with its `url`, or `federation` with the root's `url`, `nationalVersion`, `provinces` and `provincesFetched`: with `--online ROOT` and the root key as `--authority`, only the provinces the requests needed are fetched), and the trust list in use (from a federation: the national list).",
                 "responses": {"200": {"description": "Service state", "content": {"application/json": {"schema": {"type": "object"}}}}}
             }},
             "/api/v1/verify": {"post": {

@@ -9,6 +9,9 @@
 //! * `keys` — unknown keys, another school's key, retired and compromised keys.
 //! * `federation` — root → province → school: the national list, provincial lists, national
 //!   bundles, and the four federation rejections.
+//! * `federation_service` — the federation through `serve --online ROOT` (only the root pinned,
+//!   only the provinces needed fetched, each refusal's reason), the QR path and status lists
+//!   after a province's compromise.
 //! * `trust_list` — the authority's signature over the trust list, freshness, key files.
 //! * `qr` — the school-signed QR summary: offline verification, key rules, binding, bad payloads.
 //! * `pdf` — the embedded credential of a printed record's PDF, with its limits.
@@ -46,6 +49,7 @@ mod cli;
 mod core_alone;
 mod credential;
 mod federation;
+mod federation_service;
 mod hostile;
 mod keys;
 mod pages;

@@ -234,6 +234,7 @@ fn a_pdf_is_read_once_into_the_value_that_is_checked() {
         Needs {
             status_list_urls: vec![LIST_URL.to_owned()],
             school_codes: Vec::new(),
+            credential_schools: vec!["79000701".to_owned()],
         }
     );
     let material = material(&[INDEX]);
@@ -314,6 +315,7 @@ async fn fetching_what_inputs_need_returns_its_failures_as_values() {
     let needs = Needs {
         status_list_urls: vec!["http://127.0.0.1:1/status/79000701/1".into()],
         school_codes: vec!["79000701".into()],
+        credential_schools: Vec::new(),
     };
     assert!(online.material_for_needs(&needs).await.is_err());
     let warnings = online.take_warnings();
