@@ -588,3 +588,94 @@ async fn a_province_that_cannot_be_reached_is_could_not_check_not_a_verdict() {
     assert_eq!(status, 503, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("79"), "{body}");
 }
+
+/// Kills the `hocba-verify serve` child when the test ends, passed or not.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hocba_verify_serve_online_turns_federated_when_the_authority_is_the_root() {
+    let s = Static::start().await;
+    let url_b = format!("{}/p01/status/01000502/1", s.base);
+    let root_url = s.root(
+        "/cli",
+        &national(vec![s.at(hn(), "/p01"), s.at(hcm(), "/p79")]),
+    );
+    s.put("/p01/.well-known/hocba/trust-list.json", &hn_list());
+    s.put(
+        "/p01/status/01000502/1",
+        &list_at(
+            &url_b,
+            school_b(),
+            &school_b_key(),
+            datetime!(2026-05-31 00:00 UTC),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("root.pub"),
+        hocba_schema::multikey::encode_public_key(&crate::federation::root_key().verifying_key()),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
+        .current_dir(dir.path())
+        .args([
+            "serve",
+            "--authority",
+            "root.pub",
+            "--online",
+            &root_url,
+            "--listen",
+            &listen,
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "--cache-dir",
+            "cache",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _child = Child(child);
+    let addr: SocketAddr = listen.parse().unwrap();
+    let mut health = Value::Null;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            health = call(addr, "GET", "/health", None).await.1;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(health["trustSource"]["kind"], "federation", "{health}");
+    assert_eq!(health["trustSource"]["url"], root_url.as_str(), "{health}");
+    let good_b = credential(&school_b(), "01000502", &school_b_key(), &url_b, 7);
+    let revoked_b = credential(
+        &school_b(),
+        "01000502",
+        &school_b_key(),
+        &url_b,
+        INDEX as u64,
+    );
+    assert_eq!(
+        verify(addr, json!([{ "credential": good_b }, { "credential": revoked_b }])).await,
+        [pair("valid", ""), pair("revoked", "revoked")]
+    );
+    assert!(
+        !s.asked().iter().any(|p| p.starts_with("/p79/")),
+        "{:?}",
+        s.asked()
+    );
+}
