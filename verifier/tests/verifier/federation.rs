@@ -300,7 +300,11 @@ fn a_compromised_province_key_invalidates_what_it_vouched_for_after_the_compromi
     let v = verdict(&b, &valid_credential());
     assert_eq!(v.result(), VerdictResult::StatusUnknown, "{v:#?}");
     assert_eq!(v.reason(), Some(Reason::StatusListAfterProvinceCompromise));
-    for name in [CheckName::Issuer, CheckName::KeyValidity, CheckName::Integrity] {
+    for name in [
+        CheckName::Issuer,
+        CheckName::KeyValidity,
+        CheckName::Integrity,
+    ] {
         assert_eq!(v.check(name).unwrap().outcome, Outcome::Passed, "{name}");
     }
     // Compromised before the provincial list was signed (1 May): the list vouches for nothing.

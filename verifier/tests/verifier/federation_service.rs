@@ -670,7 +670,11 @@ async fn hocba_verify_serve_online_turns_federated_when_the_authority_is_the_roo
         INDEX as u64,
     );
     assert_eq!(
-        verify(addr, json!([{ "credential": good_b }, { "credential": revoked_b }])).await,
+        verify(
+            addr,
+            json!([{ "credential": good_b }, { "credential": revoked_b }])
+        )
+        .await,
         [pair("valid", ""), pair("revoked", "revoked")]
     );
     assert!(
