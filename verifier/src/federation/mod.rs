@@ -21,7 +21,9 @@
 //! | the school is listed only by a province that does not answer for its code | `school_listed_by_wrong_province` |
 //! | the provincial list is signed with another province's key | `province_list_signed_by_other_province` |
 //! | the provincial list's signature fails, or its key is unknown / not valid when it signed | `province_list_rejected` |
-//! | the province key was compromised before the credential was signed, or before the school key was registered, or before the provincial list was signed | `province_compromised` |
+//! | the province key was compromised before the credential (or QR summary) was signed, or before the school key was registered, or before the provincial list was signed | `province_compromised` |
+//! | a status list was signed at or after the compromise of the province key vouching for its school (status unknown) | `status_list_after_province_compromise` (check `status`) |
+//! | online: the province's list was fetched and refused ([`VerifiedNationalList::combine`]) | the refusal's reason |
 //!
 //! **Compromise of a province key.** The national list marks it `compromised` with
 //! `validUntil` = the compromise time S. What the province vouched for before S stays: a
