@@ -3,6 +3,7 @@
 //! principal's PIN, and handed out as stored afterwards. A PDF is stored once; storing it
 //! again keeps the first.
 
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use time::OffsetDateTime;
 
@@ -27,7 +28,7 @@ impl Store {
         .bind(credential_id)
         .bind(school_id)
         .bind(pdf.to_vec())
-        .bind(crate::batch::sha256_hex(pdf))
+        .bind(sha256_hex(pdf))
         .bind(to_text(now)?)
         .execute(&self.pool)
         .await?;
@@ -52,4 +53,11 @@ impl Store {
             None => None,
         })
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -146,6 +146,7 @@ impl PrincipalTokens {
         })?;
         let token = Token::open_with_pin(&uri, pin.auth_pin()).map_err(|e| match e {
             IssuerError::TokenPin { token, problem } => {
+                // `problem` names pin-source files: the school's PIN, not this one.
                 let locked = problem.contains("locked");
                 IssuerError::PrincipalPin {
                     code: if locked {
@@ -166,7 +167,18 @@ impl PrincipalTokens {
                              sau vài lần nhập sai)."
                         )
                     },
-                    message_en: format!("token {token}: the principal's PIN: {problem}"),
+                    message_en: if locked {
+                        format!(
+                            "token {token}: the principal's PIN is locked after too many wrong \
+                             tries; unlock the token. Nothing was signed."
+                        )
+                    } else {
+                        format!(
+                            "token {token}: the principal's PIN (principalPin) is wrong. Nothing \
+                             was signed; give the PIN again (the token locks after a few wrong \
+                             tries)."
+                        )
+                    },
                 }
             }
             other => other,
