@@ -29,11 +29,11 @@ pub use super::sign_runner::{ItemOutcome, SUPERVISE_EVERY, resume_abandoned, sup
 use super::Issuer;
 use super::names::pupil_name;
 use super::sign_runner::{pending_ids, pending_names, run_detached, take_over};
+use super::signed_pdfs::BatchPdfSigners;
 use crate::batch::sha256_hex;
 use crate::error::IssuerError;
 use crate::store::{Batch, NewBatch, RecordFilter, RecordState, School, YearRecord};
 use crate::token::principal::PrincipalPin;
-use super::signed_pdfs::BatchPdfSigners;
 
 /// What to sign: the validated records of a school year (optionally one class), or a list
 /// of records.
@@ -261,7 +261,10 @@ impl Issuer {
 }
 
 /// The school's key, and the PDF signers of a batch whose principal's key is on a token.
-type Signers = (std::sync::Arc<crate::signing::Signer>, Option<BatchPdfSigners>);
+type Signers = (
+    std::sync::Arc<crate::signing::Signer>,
+    Option<BatchPdfSigners>,
+);
 
 /// The same key for another request, or after the records it covered changed.
 fn refuse_changed(

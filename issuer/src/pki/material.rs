@@ -188,11 +188,7 @@ pub fn read_root(dir: &Path) -> Result<Vec<u8>, IssuerError> {
 
 /// The key `key` (on a token) certified by the certificate file `cert` of PKI folder `dir`,
 /// chained up to the folder's root.
-pub fn certify(
-    dir: &Path,
-    cert: &str,
-    key: Arc<dyn SealKey>,
-) -> Result<CertifiedKey, IssuerError> {
+pub fn certify(dir: &Path, cert: &str, key: Arc<dyn SealKey>) -> Result<CertifiedKey, IssuerError> {
     let root = read_root(dir)?;
     CertifiedKey::new(key, read_chain(&dir.join(cert), &root)?)
 }

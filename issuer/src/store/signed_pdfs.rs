@@ -41,13 +41,12 @@ impl Store {
         school_id: &str,
         credential_id: &str,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query(
-            "SELECT pdf FROM signed_pdfs WHERE credential_id = $1 AND school_id = $2",
-        )
-        .bind(credential_id)
-        .bind(school_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT pdf FROM signed_pdfs WHERE credential_id = $1 AND school_id = $2")
+                .bind(credential_id)
+                .bind(school_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(match row {
             Some(row) => Some(row.try_get::<Vec<u8>, _>("pdf")?),
             None => None,

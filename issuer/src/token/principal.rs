@@ -127,7 +127,11 @@ impl PrincipalTokens {
         let lock = {
             let mut busy = BUSY.lock().unwrap_or_else(|e| e.into_inner());
             busy.get_or_insert_with(HashMap::new)
-                .entry(format!("{}#{}", uri.module_path.display(), uri.token_name()))
+                .entry(format!(
+                    "{}#{}",
+                    uri.module_path.display(),
+                    uri.token_name()
+                ))
                 .or_default()
                 .clone()
         };

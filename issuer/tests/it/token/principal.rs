@@ -25,7 +25,10 @@ fn tokens(dir: &Path) -> PathBuf {
     let token = dir.join("token");
     let load = root().join("keys/dev/softhsm/load.sh");
     run(Command::new("bash").arg(&load).arg(&token));
-    run(Command::new("bash").arg(&load).arg(&token).arg("principals"));
+    run(Command::new("bash")
+        .arg(&load)
+        .arg(&token)
+        .arg("principals"));
     token.join("softhsm2.conf")
 }
 
@@ -49,7 +52,12 @@ fn trust_dir(dir: &Path) -> PathBuf {
             std::fs::copy(&path, trust.join("pki").join(&name)).unwrap();
         }
     }
-    assert!(!trust.join("pki").join(files::principal_key(SCHOOL)).exists());
+    assert!(
+        !trust
+            .join("pki")
+            .join(files::principal_key(SCHOOL))
+            .exists()
+    );
     assert!(!trust.join("pki").join(files::seal_key(SCHOOL)).exists());
     trust
 }
@@ -245,19 +253,31 @@ fn the_principals_pin_unlocks_the_token_for_one_batch_through_the_api_and_the_si
     assert_eq!(a.status, 422, "{}", a.text());
     let body = a.json();
     assert_eq!(body["errors"][0]["pointer"], "/principalPin", "{body}");
-    assert_eq!(body["errors"][0]["rule"], "principal-pin-required", "{body}");
+    assert_eq!(
+        body["errors"][0]["rule"], "principal-pin-required",
+        "{body}"
+    );
     assert_eq!(rig.state(&bearer, &id), "validated");
 
     // A wrong PIN: refused by the token, nothing signed.
-    let a = batch("wrong-pin", json!({ "recordIds": [id], "principalPin": WRONG }));
+    let a = batch(
+        "wrong-pin",
+        json!({ "recordIds": [id], "principalPin": WRONG }),
+    );
     assert_eq!(a.status, 422, "{}", a.text());
     assert_eq!(a.json()["errors"][0]["rule"], "principal-pin-wrong");
-    assert!(a.text().contains("Mã PIN chữ ký số của Hiệu trưởng không đúng"));
+    assert!(
+        a.text()
+            .contains("Mã PIN chữ ký số của Hiệu trưởng không đúng")
+    );
     assert_eq!(rig.state(&bearer, &id), "validated");
 
     // The right PIN: signed, and the PDF made now, signed by the principal's token key then
     // the seal on the school's token, and stored.
-    let a = batch("right-pin", json!({ "recordIds": [id], "principalPin": PIN }));
+    let a = batch(
+        "right-pin",
+        json!({ "recordIds": [id], "principalPin": PIN }),
+    );
     assert_eq!(a.status, 201, "{}", a.text());
     let item = &a.json()["report"]["items"][0];
     assert_eq!(item["outcome"], "signed", "{item}");
@@ -278,7 +298,11 @@ fn the_principals_pin_unlocks_the_token_for_one_batch_through_the_api_and_the_si
         .server
         .startup_log()
         .lines()
-        .find_map(|l| l.trim().strip_prefix("http://").filter(|l| l.contains("/setup/")))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("http://")
+                .filter(|l| l.contains("/setup/"))
+        })
         .map(|l| format!("http://{l}"))
         .expect("the first-start link");
     let addr = rig.server.addr().to_owned();
@@ -313,14 +337,20 @@ fn the_principals_pin_unlocks_the_token_for_one_batch_through_the_api_and_the_si
     let wrong = principal.post("/school/sign", &form(WRONG, &nonce));
     assert_eq!(wrong.status, 409, "{}", wrong.text());
     assert!(
-        wrong.text().contains("Mã PIN chữ ký số của Hiệu trưởng không đúng"),
+        wrong
+            .text()
+            .contains("Mã PIN chữ ký số của Hiệu trưởng không đúng"),
         "{}",
         wrong.text()
     );
     assert_eq!(rig.state(&bearer, &second), "validated");
     let missing = principal.post("/school/sign", &form("", &nonce));
     assert_eq!(missing.status, 409, "{}", missing.text());
-    assert!(missing.text().contains("Cần mã PIN chữ ký số của Hiệu trưởng"));
+    assert!(
+        missing
+            .text()
+            .contains("Cần mã PIN chữ ký số của Hiệu trưởng")
+    );
     let ok = principal.post("/school/sign", &form(PIN, &nonce));
     assert_eq!(ok.status, 303, "{}", ok.text());
     assert_eq!(rig.state(&bearer, &second), "signed");
