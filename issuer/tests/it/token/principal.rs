@@ -147,9 +147,9 @@ impl Rig {
             &std::fs::read(root().join("schema/examples/primary-grade5.json")).unwrap(),
         )
         .unwrap();
-        record["student"]["studentCode"] = json!(format!("250007310{i}"));
-        record["student"]["personalIdNumber"] = json!(format!("02520901234{i}"));
-        record["student"]["fullName"] = json!(["Đinh Văn An", "Bùi Thị Bình"][i]);
+        record["student"]["studentCode"] = json!(format!("171504238{}", i + 1));
+        record["student"]["personalIdNumber"] = json!(format!("01731500482{}", i + 1));
+        record["student"]["fullName"] = json!(["Đinh Thị An", "Bùi Thị Bình"][i]);
         let saved = self.call(
             bearer,
             "POST",
