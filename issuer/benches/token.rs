@@ -14,7 +14,14 @@
 //!   token's key (canonicalisation, hashing, `C_Sign`, and the check of the signature);
 //! * credential with the PEM key — the same with `keys/dev/school-79000701.pem`;
 //! * seal through the token — `TokenSealKey::sign` (RSA-2048), what the PDF signer calls;
-//! * Ed25519 `verify_strict` — the check each token signature gets before it is used.
+//! * Ed25519 `verify_strict` — the check each token signature gets before it is used;
+//! * PAdES PDFs through the token — `render_signed_pdf` of the grade-5 example, signed by an
+//!   RSA-2048 principal key and an RSA-2048 seal key both on the token (as a VGCA token's
+//!   keys are), next to the same PDF unsigned; the cost of the two signatures (signed minus
+//!   unsigned time per PDF) against two raw RSA-2048 `C_Sign`s, and the bytes they add.
+//!
+//! Goal (issue #13): the two signatures add < 30 KB and cost < 20 % over the token's raw
+//! signing time.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -31,6 +38,8 @@ use cryptoki::session::UserType;
 use cryptoki::types::AuthPin;
 use hocba_issuer::app::keyring::KeyRing;
 use hocba_issuer::keys::source::KeySource;
+use hocba_issuer::pdf::{PdfOptions, render_pdf, render_signed_pdf};
+use hocba_issuer::pki::{CertifiedKey, SchoolPki};
 use hocba_issuer::seal_key::SealKey;
 use hocba_issuer::token::{Token, TokenSealKey};
 use hocba_schema::credential::UnsignedCredential;
@@ -39,6 +48,9 @@ use time::macros::datetime;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[path = "../tests/it/pades_fixture.rs"]
+mod fixture;
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const PIN: &str = "1234";
@@ -100,6 +112,41 @@ fn make_token(dir: &Path) {
         .status()
         .unwrap();
     assert!(ok.success());
+    // The PDF signers: an RSA-2048 principal key beside the seal key, each with a
+    // self-signed certificate (DER) the PAdES signature embeds.
+    let ok = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(dev.join("pki/principal-bench-rsa.pem"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    for (name, cn) in [
+        ("seal-bench-rsa", "Trường Tiểu học Hoa Ban (bench)"),
+        ("principal-bench-rsa", "Nguyễn Văn Bench"),
+    ] {
+        let ok = Command::new("openssl")
+            .args(["req", "-x509", "-new", "-utf8", "-days", "3650", "-key"])
+            .arg(dev.join(format!("pki/{name}.pem")))
+            .args(["-subj", &format!("/CN={cn}/O=BẢN THỬ NGHIỆM bench")])
+            .args(["-outform", "DER", "-out"])
+            .arg(dir.join(format!("{name}.der")))
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    // `load.sh` puts principal keys on tokens of their own; the bench wants both on one.
+    std::fs::rename(
+        dev.join("pki/principal-bench-rsa.pem"),
+        dev.join("pki/bench-principal-rsa.pem"),
+    )
+    .unwrap();
     let ok = Command::new("bash")
         .arg(dev.join("softhsm/load.sh"))
         .arg(dir.join("token"))
@@ -187,6 +234,32 @@ fn measure(dir: &Path) {
     )
     .unwrap();
 
+    // The PAdES signers on the token.
+    let certified = |label: &str, der: &str| {
+        CertifiedKey::new(
+            std::sync::Arc::new(TokenSealKey::by_label(&token, label).unwrap()),
+            vec![std::fs::read(dir.join(der)).unwrap()],
+        )
+        .unwrap()
+    };
+    let pki = SchoolPki {
+        principal: Some(certified("bench-principal-rsa", "principal-bench-rsa.der")),
+        seal: certified("seal-bench-rsa", "seal-bench-rsa.der"),
+    };
+    let (pdf_credential, pdf_key, _) =
+        fixture::issue_example(&root(), "primary-grade5.json", None, None);
+    let options = PdfOptions::default();
+    let plain_size = render_pdf(&pdf_credential, &pdf_key, &options)
+        .unwrap()
+        .bytes
+        .len();
+    let pades_size = render_signed_pdf(&pdf_credential, &pdf_key, &options, Some(&pki))
+        .unwrap()
+        .bytes
+        .len();
+    let mut pdf_plain = Rate::default();
+    let mut pdf_pades = Rate::default();
+
     let mut raw_ed = Rate::default();
     let mut raw_rsa = Rate::default();
     let mut cred_token = Rate::default();
@@ -226,6 +299,12 @@ fn measure(dir: &Path) {
         timed(&mut seal_token, PER_ROUND / 4, |_| {
             black_box(seal.sign(&message1k).unwrap());
         });
+        timed(&mut pdf_plain, PER_ROUND / 10, |_| {
+            black_box(render_pdf(&pdf_credential, &pdf_key, &options).unwrap());
+        });
+        timed(&mut pdf_pades, PER_ROUND / 10, |_| {
+            black_box(render_signed_pdf(&pdf_credential, &pdf_key, &options, Some(&pki)).unwrap());
+        });
     }
     let raw = raw_ed.per_sec();
     println!("SoftHSM2 {MODULE}, one thread, {ROUNDS} interleaved rounds");
@@ -249,5 +328,23 @@ fn measure(dir: &Path) {
         "  seal signatures through TokenSealKey (RSA)   {:>9.0} /s  ({:.0} % of raw RSA-2048)",
         seal_token.per_sec(),
         100.0 * seal_token.per_sec() / raw_rsa
+    );
+    let pades = pdf_pades.per_sec();
+    let plain = pdf_plain.per_sec();
+    let signing_ms = 1000.0 / pades - 1000.0 / plain;
+    let raw_two_ms = 2000.0 / raw_rsa;
+    println!(
+        "  PAdES PDFs through the token (2 x RSA-2048)  {pades:>9.0} /s  ({plain:.0}/s unsigned, \
+         same run)"
+    );
+    println!(
+        "  the two signatures per PDF                 {signing_ms:>9.2} ms  (two raw RSA-2048 \
+         C_Sign: {raw_two_ms:.2} ms; {:+.0} % over raw; goal < +20 %)",
+        100.0 * (signing_ms / raw_two_ms - 1.0)
+    );
+    println!(
+        "  PDF size                                  {pades_size:>9} B  ({plain_size} B \
+         unsigned, {} B added; goal < 30000)",
+        pades_size - plain_size
     );
 }

@@ -209,6 +209,12 @@ pub(crate) struct ServeCli {
     /// [default: the key directory; keys/dev for a token].
     #[arg(long, value_name = "DIR", env = "HOCBA_TRUST_DIR")]
     pub(crate) trust_dir: Option<PathBuf>,
+    /// The principals' keys on PKCS#11 tokens, unlocked by the principal's PIN at signing time
+    /// (`principalPin`, the sign form's PIN field): a URI without a PIN, e.g.
+    /// `pkcs11:?module-path=/usr/lib/softhsm/libsofthsm2.so` (token `principal-<code>`, key
+    /// `principal-<code>`). Each batch then stores its PAdES-signed PDFs.
+    #[arg(long, value_name = "URI", env = "HOCBA_PRINCIPAL_TOKEN")]
+    pub(crate) principal_token: Option<String>,
     /// Public base URL written into credentials' status-list URLs (default: http://LISTEN).
     #[arg(long)]
     pub(crate) public_url: Option<String>,

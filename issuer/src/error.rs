@@ -59,6 +59,19 @@ pub enum IssuerError {
         /// What happened and what to do.
         problem: String,
     },
+    /// The principal's PIN of a signing request: missing where the principal's key is on a
+    /// token, wrong, locked, or the token busy with another batch. Nothing was signed. The
+    /// messages never hold the PIN.
+    #[error("{message_en}")]
+    PrincipalPin {
+        /// `principal-pin-required`, `principal-pin-wrong`, `principal-pin-locked`,
+        /// `principal-pin-not-used` or `principal-token-busy`.
+        code: &'static str,
+        /// What happened and what to do, in Vietnamese.
+        message_vi: String,
+        /// The same in English.
+        message_en: String,
+    },
     /// A PKCS#11 token could not be used (not found, removed, a key missing or refused).
     #[error("token {token}: {problem}")]
     Token {

@@ -30,6 +30,22 @@ impl From<IssuerError> for ApiError {
                     ),
                 )],
             },
+            IssuerError::PrincipalPin {
+                code,
+                ref message_vi,
+                ref message_en,
+            } => ApiError::Unprocessable {
+                title: "The principal's PIN (principalPin) was not accepted; nothing was signed"
+                    .to_owned(),
+                // The value is never the PIN.
+                errors: vec![FieldError::error(
+                    "/principalPin",
+                    code,
+                    Value::Null,
+                    message_vi,
+                    message_en,
+                )],
+            },
             IssuerError::IdempotencyConflict { .. }
             | IssuerError::NoUsableKey { .. }
             | IssuerError::Token { .. }

@@ -18,6 +18,8 @@
 //! * `revoke` — a credential revoked, with a published reason; `correction` — the new draft
 //!   that re-issues a revoked record, and the links between the two.
 //! * `render` — PDFs and class ZIPs of stored credentials, QR signed by the credential's key.
+//! * `signed_pdfs` — the PDFs a batch signs with the principal's key on a token (PIN given at
+//!   signing time), stored and handed out as made.
 //! * `publish` — the service following a newly published trust-list version.
 //! * `trust_publish` — a trust-list version published by a running service, once per press.
 //! * `register` — a school of the trust list into the store.
@@ -55,6 +57,7 @@ pub mod share;
 pub mod share_codes;
 pub mod sign;
 mod sign_runner;
+pub mod signed_pdfs;
 pub mod trust_publish;
 pub mod validate;
 pub mod vc_issue;
@@ -98,6 +101,8 @@ struct Inner {
     settings: Settings,
     clock: Clock,
     publication: Publication,
+    /// Where the principals' keys are when they are on tokens (`signed_pdfs`).
+    principal_tokens: std::sync::OnceLock<crate::token::principal::PrincipalTokens>,
 }
 
 impl fmt::Debug for Issuer {
@@ -122,6 +127,7 @@ impl Issuer {
                 settings,
                 clock,
                 publication,
+                principal_tokens: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -154,6 +160,17 @@ impl Issuer {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The principals' keys are on tokens, unlocked by the principal's PIN at signing time
+    /// (`serve --principal-token`); set once, at start. `false` when it was set already.
+    pub fn set_principal_tokens(&self, tokens: crate::token::principal::PrincipalTokens) -> bool {
+        self.inner.principal_tokens.set(tokens).is_ok()
+    }
+
+    /// Where the principals' keys are, when they are on tokens.
+    pub fn principal_tokens(&self) -> Option<&crate::token::principal::PrincipalTokens> {
+        self.inner.principal_tokens.get()
     }
 
     /// The current time of the clock (background jobs).

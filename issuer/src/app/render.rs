@@ -14,18 +14,91 @@ use time::OffsetDateTime;
 use super::Issuer;
 use crate::error::IssuerError;
 use crate::pdf::{PdfOptions, render_all_signed, zip_class};
+use crate::pki::SchoolPki;
 use crate::signing::Signer;
 use crate::store::{AuditEntry, Credential, School, Scope};
 
 impl Issuer {
     /// Render `credentials` of school `school_id` on the blocking pool: `(file name, PDF)` each,
     /// file names unique.
+    ///
+    /// A credential whose PDF a batch signed and stored ([`super::signed_pdfs`]) gets that PDF
+    /// as stored. Where the principals' keys are on tokens, a credential without one is
+    /// [`IssuerError::NotSigned`]: its PDF can only be made by a batch with the principal's
+    /// PIN.
     pub async fn render_pdfs(
         &self,
         school_id: &str,
         credentials: Vec<Credential>,
     ) -> Result<Vec<(String, Vec<u8>)>, IssuerError> {
         let school = self.store().school(school_id).await?;
+        let mut stored = Vec::with_capacity(credentials.len());
+        for c in &credentials {
+            stored.push(self.store().signed_pdf(&school.id, &c.id).await?);
+        }
+        let on_token = self.principal_pin_needed();
+        if on_token || stored.iter().any(Option::is_some) {
+            let mut pdfs = Vec::with_capacity(credentials.len());
+            let mut missing = Vec::new();
+            for (c, pdf) in credentials.iter().zip(stored) {
+                match pdf {
+                    Some(pdf) => pdfs.push(Some(pdf)),
+                    None if on_token => {
+                        return Err(IssuerError::NotSigned {
+                            problem: format!(
+                                "the PDF of {} ({}) has not been signed by the principal yet: \
+                                 sign its record again with the principal's PIN \
+                                 (POST /api/v1/batches with recordIds and principalPin, or the \
+                                 sign form)",
+                                file_stem(c),
+                                c.id
+                            ),
+                        });
+                    }
+                    None => {
+                        missing.push(c.clone());
+                        pdfs.push(None);
+                    }
+                }
+            }
+            let mut made = if missing.is_empty() {
+                Vec::new()
+            } else {
+                self.render_pdfs_plain(&school, missing).await?
+            }
+            .into_iter();
+            let pdfs = pdfs
+                .into_iter()
+                .map(|p| p.or_else(|| made.next().map(|(_, bytes)| bytes)))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| IssuerError::Internal("a PDF was not rendered".into()))?;
+            return Ok(named(&credentials, pdfs));
+        }
+        self.render_pdfs_plain(&school, credentials).await
+    }
+
+    /// Render `credentials` with the PDF signers of the key directory's `pki/` folder.
+    async fn render_pdfs_plain(
+        &self,
+        school: &School,
+        credentials: Vec<Credential>,
+    ) -> Result<Vec<(String, Vec<u8>)>, IssuerError> {
+        // PAdES: the principal's and the seal's certificates of the key directory's `pki/`
+        // folder, when it has a seal for this school (`crate::pki::load_school`).
+        let pki = match self.keys().dir() {
+            Some(dir) => crate::pki::load_school(&dir.join("pki"), &school.code)?,
+            None => None,
+        };
+        self.render_pdfs_with(school, credentials, pki).await
+    }
+
+    /// Render `credentials` of `school`, PAdES-signed by `pki` when given.
+    pub(crate) async fn render_pdfs_with(
+        &self,
+        school: &School,
+        credentials: Vec<Credential>,
+        pki: Option<SchoolPki>,
+    ) -> Result<Vec<(String, Vec<u8>)>, IssuerError> {
         // Each PDF's QR summary is signed by the key that signed its credential (found even when
         // retired since), not by the school's current key: a record re-rendered after a rotation
         // must still verify.
@@ -59,12 +132,6 @@ impl Issuer {
         let options = PdfOptions {
             verifier_url: self.settings().verifier_url.clone(),
         };
-        // PAdES: the principal's and the seal's certificates of the key directory's `pki/`
-        // folder, when it has a seal for this school (`crate::pki::load_school`).
-        let pki = match self.keys().dir() {
-            Some(dir) => crate::pki::load_school(&dir.join("pki"), &school.code)?,
-            None => None,
-        };
         tokio::task::spawn_blocking(move || {
             let mut rendered: Vec<Option<_>> = (0..credentials.len()).map(|_| None).collect();
             for (k, signer) in signers.iter().enumerate() {
@@ -84,8 +151,7 @@ impl Issuer {
                     rendered[i] = Some(pdf);
                 }
             }
-            let mut seen = HashSet::new();
-            credentials
+            let pdfs = credentials
                 .iter()
                 .zip(rendered)
                 .map(|(c, r)| {
@@ -94,14 +160,10 @@ impl Issuer {
                     })?;
                     let pdf =
                         r.map_err(|e| IssuerError::Internal(format!("PDF of {}: {e}", c.id)))?;
-                    let mut name = file_stem(c);
-                    if !seen.insert(name.clone()) {
-                        name = format!("{name}-{}", safe(&c.id));
-                        seen.insert(name.clone());
-                    }
-                    Ok((format!("{name}.pdf"), pdf.bytes))
+                    Ok(pdf.bytes)
                 })
-                .collect()
+                .collect::<Result<Vec<_>, IssuerError>>()?;
+            Ok(named(&credentials, pdfs))
         })
         .await
         .map_err(|e| IssuerError::Internal(format!("PDF task: {e}")))?
@@ -181,6 +243,23 @@ impl Issuer {
             .await?;
         Ok(())
     }
+}
+
+/// `(file name, PDF)` of each credential, file names unique.
+fn named(credentials: &[Credential], pdfs: Vec<Vec<u8>>) -> Vec<(String, Vec<u8>)> {
+    let mut seen = HashSet::new();
+    credentials
+        .iter()
+        .zip(pdfs)
+        .map(|(c, pdf)| {
+            let mut name = file_stem(c);
+            if !seen.insert(name.clone()) {
+                name = format!("{name}-{}", safe(&c.id));
+                seen.insert(name.clone());
+            }
+            (format!("{name}.pdf"), pdf)
+        })
+        .collect()
 }
 
 /// `<class>-<pupil name in ASCII>-<short id>` of a stored credential

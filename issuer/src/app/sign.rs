@@ -29,9 +29,11 @@ pub use super::sign_runner::{ItemOutcome, SUPERVISE_EVERY, resume_abandoned, sup
 use super::Issuer;
 use super::names::pupil_name;
 use super::sign_runner::{pending_ids, pending_names, run_detached, take_over};
+use super::signed_pdfs::BatchPdfSigners;
 use crate::batch::sha256_hex;
 use crate::error::IssuerError;
 use crate::store::{Batch, NewBatch, RecordFilter, RecordState, School, YearRecord};
+use crate::token::principal::PrincipalPin;
 
 /// What to sign: the validated records of a school year (optionally one class), or a list
 /// of records.
@@ -48,6 +50,12 @@ pub struct SignRequest {
     /// Exactly these records (instead of a year or class).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_ids: Option<Vec<String>>,
+    /// The principal's PIN, where the principal's key is on a token: it unlocks the key for
+    /// this batch only. Never serialised (nor hashed into the stored request hash), never
+    /// logged; `Debug` shows it redacted.
+    #[serde(default, skip_serializing)]
+    #[schema(value_type = Option<String>, write_only)]
+    pub principal_pin: Option<PrincipalPin>,
 }
 
 /// Whose record it is, as reports and lists name it.
@@ -100,6 +108,9 @@ impl Issuer {
         now: OffsetDateTime,
     ) -> Result<Started, IssuerError> {
         let signer = self.signer(&school.code, now)?;
+        // The principal's key on a token: unlocked with the PIN now, before any batch row or
+        // signature (a missing or wrong PIN signs nothing); dropped when the batch ends.
+        let pdf_signers = self.batch_pdf_signers(school, request.principal_pin.as_ref())?;
         let canonical =
             serde_json::to_string(request).map_err(|e| IssuerError::Internal(e.to_string()))?;
         let request_sha256 = sha256_hex(canonical.as_bytes());
@@ -118,7 +129,13 @@ impl Issuer {
         if let Some(batch) = store.batch_by_key(&school.id, idempotency_key).await? {
             refuse_changed(&batch, &request_sha256, &to_sign)?;
             return self
-                .retry(school, batch, signer, &to_sign, actor.map(str::to_owned))
+                .retry(
+                    school,
+                    batch,
+                    (signer, pdf_signers),
+                    &to_sign,
+                    actor.map(str::to_owned),
+                )
                 .await;
         }
         if to_sign.is_empty() {
@@ -144,15 +161,23 @@ impl Issuer {
         let actor = actor.map(str::to_owned);
         if !created {
             // Another request with this key made it a moment ago.
-            return self.retry(school, batch, signer, &to_sign, actor).await;
+            return self
+                .retry(school, batch, (signer, pdf_signers), &to_sign, actor)
+                .await;
         }
         let report = serde_json::json!({ "recordIds": record_ids, "pupils": names }).to_string();
         let Some(claimed) = take_over(self, &batch, Some(&report)).await? else {
             // Another worker took it between its creation and now: it is being worked on.
             return Ok(Started::Background(batch));
         };
-        self.run(school, signer, &claimed, (record_ids, names), actor)
-            .await
+        self.run(
+            school,
+            (signer, pdf_signers),
+            &claimed,
+            (record_ids, names),
+            actor,
+        )
+        .await
     }
 
     /// The records the request names: the year (and class), or the ids given (another
@@ -190,7 +215,7 @@ impl Issuer {
         &self,
         school: &School,
         batch: Batch,
-        signer: std::sync::Arc<crate::signing::Signer>,
+        signers: Signers,
         to_sign: &[&YearRecord],
         actor: Option<String>,
     ) -> Result<Started, IssuerError> {
@@ -201,7 +226,7 @@ impl Issuer {
             return Ok(Started::Retry(batch));
         };
         tracing::info!(batch = %batch.id, "resuming a batch on retry");
-        self.run(school, signer, &claimed, (pending, names), actor)
+        self.run(school, signers, &claimed, (pending, names), actor)
             .await
     }
 
@@ -210,7 +235,7 @@ impl Issuer {
     async fn run(
         &self,
         school: &School,
-        signer: std::sync::Arc<crate::signing::Signer>,
+        (signer, pdf_signers): Signers,
         batch: &Batch,
         records: (Vec<String>, Names),
         actor: Option<String>,
@@ -219,7 +244,7 @@ impl Issuer {
         let task = run_detached(
             self.clone(),
             school.clone(),
-            signer,
+            (signer, pdf_signers),
             batch.id.clone(),
             records,
             actor,
@@ -234,6 +259,12 @@ impl Issuer {
         Ok(Started::Signed(done))
     }
 }
+
+/// The school's key, and the PDF signers of a batch whose principal's key is on a token.
+type Signers = (
+    std::sync::Arc<crate::signing::Signer>,
+    Option<BatchPdfSigners>,
+);
 
 /// The same key for another request, or after the records it covered changed.
 fn refuse_changed(

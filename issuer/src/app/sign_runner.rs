@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 
 use super::Issuer;
 use super::sign::{Names, PupilRef};
+use super::signed_pdfs::BatchPdfSigners;
 use crate::batch::{self, BatchContext, BatchOutcome, ChunkDone, Job};
 use crate::error::IssuerError;
 use crate::signing::Signer;
@@ -116,6 +117,11 @@ pub async fn resume_abandoned(issuer: &Issuer) -> Result<usize, IssuerError> {
         let Ok(signer) = issuer.signer(&school.code, issuer.now()) else {
             continue;
         };
+        // The principal's key on a token needs the principal's PIN, which only a request
+        // brings: such a batch waits for the principal to sign again (same Idempotency-Key).
+        if issuer.principal_pin_needed() {
+            continue;
+        }
         let Some(claimed) = take_over(issuer, &batch, None).await? else {
             continue;
         };
@@ -130,7 +136,7 @@ pub async fn resume_abandoned(issuer: &Issuer) -> Result<usize, IssuerError> {
         drop(run_detached(
             issuer.clone(),
             school,
-            signer,
+            (signer, None),
             claimed.id,
             (pending, names),
             actor,
@@ -167,7 +173,7 @@ pub fn supervise(issuer: Issuer) -> tokio::task::JoinHandle<()> {
 pub(crate) fn run_detached(
     issuer: Issuer,
     school: School,
-    signer: Arc<Signer>,
+    (signer, pdf_signers): (Arc<Signer>, Option<BatchPdfSigners>),
     batch_id: String,
     (record_ids, names): (Vec<String>, Names),
     actor: Option<String>,
@@ -177,7 +183,7 @@ pub(crate) fn run_detached(
         handle.block_on(run_batch(
             &issuer,
             &school,
-            &signer,
+            (&signer, pdf_signers),
             &batch_id,
             (&record_ids, &names),
             actor.as_deref(),
@@ -295,7 +301,7 @@ fn heartbeat(
 async fn run_batch(
     issuer: &Issuer,
     school: &School,
-    signer: &Arc<Signer>,
+    (signer, pdf_signers): (&Arc<Signer>, Option<BatchPdfSigners>),
     batch_id: &str,
     (record_ids, names): (&[String], &Names),
     actor: Option<&str>,
@@ -381,7 +387,34 @@ async fn run_batch(
         }
     };
     crate::ops::metrics::credentials_signed(&school.code, outcome.issued.len());
-    let items = items_in_order(record_ids, outcome, names);
+    // The principal's key on a token: each credential's PDF signed now and stored, then the
+    // signers dropped (the token's session closed, the PIN zeroised).
+    let pdf_failed = match pdf_signers {
+        Some(signers) => {
+            let ids: Vec<String> = outcome
+                .issued
+                .iter()
+                .chain(&outcome.already)
+                .map(|s| s.credential_id.clone())
+                .collect();
+            let failed = issuer.sign_batch_pdfs(school, &signers, &ids, now).await;
+            drop(signers);
+            failed
+        }
+        None => Vec::new(),
+    };
+    let mut items = items_in_order(record_ids, outcome, names);
+    for item in &mut items {
+        if let Some((_, why)) = pdf_failed
+            .iter()
+            .find(|(id, _)| item.credential_id.as_deref() == Some(id.as_str()))
+        {
+            item.error = Some(format!(
+                "signed, but its PDF was not signed by the principal ({why}); sign the record \
+                 again with the principal's PIN"
+            ));
+        }
+    }
     let ok = items.iter().filter(|i| i.outcome != "failed").count();
     let report = serde_json::json!({ "items": items }).to_string();
     let done = issuer

@@ -64,8 +64,14 @@ async fn serve(
         trust_dir,
         public_url,
         verifier_url,
+        principal_token,
         ..
     } = args;
+    let principal_tokens = principal_token
+        .as_deref()
+        .map(hocba_issuer::token::principal::PrincipalTokens::parse)
+        .transpose()
+        .context("--principal-token")?;
     let (database_url, database_schema) = (database_url.as_str(), database_schema.as_deref());
     // A directory, or a PKCS#11 token (opened and logged in to once, here): its URI holds no
     // PIN, so it is safe in messages.
@@ -148,6 +154,13 @@ async fn serve(
         .context("taking this worker's liveness lock")?;
     tracing::info!(worker, "worker id");
     let state = AppState::new(store.clone(), keys, config);
+    if let Some(tokens) = principal_tokens {
+        tracing::info!(
+            module = %tokens.uri_for("<code>").module_path.display(),
+            "the principals' keys are on tokens: signing asks for the principal's PIN"
+        );
+        state.issuer().set_principal_tokens(tokens);
+    }
     // Batches whose worker is gone are taken over now, and looked for again every few seconds.
     let supervisor = api::batches::supervise(state.clone());
     // First start (and every start until it is used): the one-time link to set the

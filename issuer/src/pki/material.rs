@@ -158,15 +158,7 @@ pub fn load_school(dir: &Path, code: &str) -> Result<Option<SchoolPki>, IssuerEr
     if !dir.join(files::seal_cert(code)).is_file() {
         return Ok(None);
     }
-    let root_path = dir.join(files::ROOT_CERT);
-    let root_pem = std::fs::read(&root_path).map_err(io(&root_path))?;
-    let root = Certificate::load_pem_chain(&root_pem)
-        .ok()
-        .and_then(|c| c.into_iter().next())
-        .and_then(|c| c.to_der().ok())
-        .ok_or_else(|| IssuerError::PdfSignature {
-            problem: format!("{}: not a PEM certificate", root_path.display()),
-        })?;
+    let root = read_root(dir)?;
     let seal = load_pair(dir, &files::seal_cert(code), &files::seal_key(code), &root)?;
     let principal = if dir.join(files::principal_cert(code)).is_file() {
         Some(load_pair(
@@ -179,4 +171,24 @@ pub fn load_school(dir: &Path, code: &str) -> Result<Option<SchoolPki>, IssuerEr
         None
     };
     Ok(Some(SchoolPki { principal, seal }))
+}
+
+/// The root certificate (DER) of PKI folder `dir`.
+pub fn read_root(dir: &Path) -> Result<Vec<u8>, IssuerError> {
+    let root_path = dir.join(files::ROOT_CERT);
+    let root_pem = std::fs::read(&root_path).map_err(io(&root_path))?;
+    Certificate::load_pem_chain(&root_pem)
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .and_then(|c| c.to_der().ok())
+        .ok_or_else(|| IssuerError::PdfSignature {
+            problem: format!("{}: not a PEM certificate", root_path.display()),
+        })
+}
+
+/// The key `key` (on a token) certified by the certificate file `cert` of PKI folder `dir`,
+/// chained up to the folder's root.
+pub fn certify(dir: &Path, cert: &str, key: Arc<dyn SealKey>) -> Result<CertifiedKey, IssuerError> {
+    let root = read_root(dir)?;
+    CertifiedKey::new(key, read_chain(&dir.join(cert), &root)?)
 }

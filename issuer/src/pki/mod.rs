@@ -20,7 +20,9 @@ mod pem_key;
 mod profile;
 
 pub use init::{InitReport, init};
-pub use material::{CertifiedKey, SchoolPki, load_pair, load_school, sha256_fingerprint};
+pub use material::{
+    CertifiedKey, SchoolPki, certify, load_pair, load_school, read_root, sha256_fingerprint,
+};
 pub use pem_key::PemSealKey;
 pub use profile::{DEVELOPMENT_MARK, is_development};
 

@@ -68,6 +68,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0010_counts_per_statement.sql"),
         include_str!("../../migrations/postgres/0010_counts_per_statement.sql"),
     ),
+    (
+        11,
+        "signed pdfs",
+        include_str!("../../migrations/sqlite/0011_signed_pdfs.sql"),
+        include_str!("../../migrations/postgres/0011_signed_pdfs.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

@@ -60,6 +60,7 @@ mod schools;
 mod share_codes;
 mod share_uses;
 mod shares;
+mod signed_pdfs;
 mod stats;
 mod status_index;
 mod timestamp;

@@ -24,6 +24,7 @@
 
 pub mod ed25519;
 mod module;
+pub mod principal;
 pub mod seal;
 pub mod uri;
 
@@ -91,8 +92,18 @@ impl std::fmt::Debug for Token {
 impl Token {
     /// Open the token `uri` names and log in with its PIN (see the module documentation).
     pub fn open(uri: &Pkcs11Uri) -> Result<Arc<Self>, IssuerError> {
+        Self::open_with(uri, read_pin(uri)?)
+    }
+
+    /// Open the token `uri` names and log in with `pin`, given by a person for this use only
+    /// (the principal's PIN of one batch, [`principal`]); the URI's `pin-source` is not read.
+    /// The PIN lives in the returned token (zeroised when it is dropped).
+    pub fn open_with_pin(uri: &Pkcs11Uri, pin: AuthPin) -> Result<Arc<Self>, IssuerError> {
+        Self::open_with(uri, Some(pin))
+    }
+
+    fn open_with(uri: &Pkcs11Uri, pin: Option<AuthPin>) -> Result<Arc<Self>, IssuerError> {
         let name = uri.token_name();
-        let pin = read_pin(uri)?;
         let ctx = module::context(&uri.module_path).map_err(|e| IssuerError::Token {
             token: name.clone(),
             problem: format!(

@@ -156,6 +156,11 @@ impl From<IssuerError> for WebError {
             IssuerError::Store(s) => s.into(),
             IssuerError::Forbidden { .. } => WebError::Forbidden,
             IssuerError::Invalid(r) => WebError::Conflict(r.message_vi, r.message_en),
+            IssuerError::PrincipalPin {
+                message_vi,
+                message_en,
+                ..
+            } => WebError::Conflict(message_vi, message_en),
             IssuerError::NothingToSign { .. }
             | IssuerError::IdempotencyConflict { .. }
             | IssuerError::NoUsableKey { .. }

@@ -47,6 +47,8 @@ struct OverviewPage {
     classes: Vec<ClassRow>,
     totals: ClassSummary,
     nonce: String,
+    /// The sign forms ask for the principal's PIN (the key is on a token).
+    pin_needed: bool,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +114,7 @@ pub(super) async fn home(
             classes,
             totals,
             nonce: uuid::Uuid::new_v4().simple().to_string(),
+            pin_needed: state.issuer().principal_pin_needed(),
         },
     ))
 }
@@ -153,6 +156,8 @@ struct RosterPage {
     signed: usize,
     zip: String,
     nonce: String,
+    /// The sign form asks for the principal's PIN (the key is on a token).
+    pin_needed: bool,
 }
 
 #[derive(Deserialize)]
@@ -245,6 +250,7 @@ pub(super) async fn roster(
             validated,
             signed: signed_n,
             nonce: uuid::Uuid::new_v4().simple().to_string(),
+            pin_needed: state.issuer().principal_pin_needed(),
         },
     ))
 }

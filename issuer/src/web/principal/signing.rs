@@ -4,6 +4,10 @@
 //! `…/progress` (JSON `{percent, done, label}`, this session only) and, without the script,
 //! a reload link. Done, it links to the class ZIP (`/school/classes/{year}/{class}/zip`).
 //!
+//! Where the principal's key is on a token, the forms have a PIN field ("Mã PIN chữ ký số
+//! của Hiệu trưởng"): the PIN unlocks the key for that batch only (`app::signed_pdfs`); a
+//! missing or wrong one is the form's error page and signs nothing.
+//!
 //! A double click signs once: the form carries a nonce made when the page was drawn, and the
 //! batch's idempotency key is derived from the account, the scope and that nonce, so the
 //! second request joins the batch the first one started.
@@ -26,6 +30,8 @@ use crate::app::sign::{ItemOutcome, SignRequest};
 use crate::batch::sha256_hex;
 use crate::error::IssuerError;
 use crate::store::{Batch, BatchState};
+use crate::token::principal::PrincipalPin;
+use zeroize::Zeroize;
 
 #[derive(Deserialize)]
 pub(super) struct SignForm {
@@ -37,14 +43,19 @@ pub(super) struct SignForm {
     class: Option<String>,
     #[serde(default)]
     nonce: String,
+    /// The principal's PIN, where the key is on a token (wiped once read).
+    #[serde(default)]
+    pin: String,
 }
 
 /// `POST /school/sign`.
 pub(super) async fn sign(
     State(state): State<AppState>,
     signed: Signed,
-    Form(form): Form<SignForm>,
+    Form(mut form): Form<SignForm>,
 ) -> Result<Response, WebError> {
+    let principal_pin = PrincipalPin::new(&form.pin);
+    form.pin.zeroize();
     signed.check_csrf(&form.csrf)?;
     let school = my_school(&state, &signed).await?;
     let year = form.year.trim();
@@ -72,6 +83,7 @@ pub(super) async fn sign(
         school_year: Some(year.to_owned()),
         class_name: class.map(str::to_owned),
         record_ids: None,
+        principal_pin,
     };
     let started = state
         .issuer()
