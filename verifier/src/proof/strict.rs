@@ -173,9 +173,9 @@ mod tests {
         // S + ℓ (the same signature, malleated), ℓ itself, and the top bits set.
         let mut plus_l = sig;
         let mut carry = 0u16;
-        for i in 0..32 {
-            let v = u16::from(sig[32 + i]) + u16::from(L[i]) + carry;
-            plus_l[32 + i] = v as u8;
+        for (out, l) in plus_l[32..].iter_mut().zip(L) {
+            let v = u16::from(*out) + u16::from(l) + carry;
+            *out = v as u8;
             carry = v >> 8;
         }
         assert_eq!(agree(&key, b"hoc ba", &plus_l), Some(false));
