@@ -133,13 +133,13 @@ mod tests {
     #[test]
     fn agrees_on_valid_signatures_and_every_single_bit_change() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        for round in 0..40 {
+        for round in 0..12 {
             let signer = SigningKey::from_bytes(&rng.bytes::<32>());
             let message = rng.bytes::<64>();
             let key = signer.verifying_key().to_bytes();
             let sig = signer.sign(&message).to_bytes();
             assert_eq!(agree(&key, &message, &sig), Some(true));
-            if round < 4 {
+            if round == 0 {
                 for bit in 0..512 {
                     let mut s = sig;
                     s[bit / 8] ^= 1 << (bit % 8);
@@ -155,7 +155,7 @@ mod tests {
                 assert_eq!(agree(&key, &m, &sig), Some(false));
             }
             // Random R and S: mostly off the curve, or S ≥ ℓ.
-            for _ in 0..8 {
+            for _ in 0..4 {
                 agree(&key, &message, &rng.bytes::<64>());
             }
         }
@@ -240,7 +240,7 @@ mod tests {
             let secret = Scalar::from_bytes_mod_order(rng.bytes::<32>());
             let a = ED25519_BASEPOINT_POINT * secret + t;
             let key = a.compress().to_bytes();
-            for i in 0u32..24 {
+            for i in 0u32..12 {
                 let message = i.to_le_bytes();
                 let nonce = Scalar::from_bytes_mod_order(rng.bytes::<32>());
                 // R = [r]B: holds when [k]T is the identity.
