@@ -27,6 +27,10 @@ use serde_json::{Value, json};
 
 use support::*;
 
+/// The allocator of the project's benches, as in the load bench.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn grade11_credential() -> Vec<u8> {
     let mut record: Value =
         serde_json::from_str(include_str!("../../schema/examples/secondary-grade11.json")).unwrap();

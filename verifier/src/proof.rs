@@ -7,7 +7,9 @@
 //! "verify" a signature on almost any message). This module tells those cases apart so the
 //! verdict can name them.
 
-use ed25519_dalek::{Signature, VerifyingKey};
+mod strict;
+
+use ed25519_dalek::VerifyingKey;
 use hocba_schema::proof::{CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, SecuredDocument};
 use thiserror::Error;
 
@@ -177,13 +179,14 @@ pub fn verify_signature(
             "signature S is not below the group order ℓ",
         ));
     }
-    key.verify_strict(message, &Signature::from_bytes(signature))
-        .map_err(|_| {
-            IntegrityFailure::new(
-                Reason::SignatureMismatch,
-                "Ed25519 verify_strict failed over hashData",
-            )
-        })
+    if strict::verify_strict(key, message, signature) {
+        Ok(())
+    } else {
+        Err(IntegrityFailure::new(
+            Reason::SignatureMismatch,
+            "Ed25519 verify_strict failed over hashData",
+        ))
+    }
 }
 
 /// ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).

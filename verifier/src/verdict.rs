@@ -18,6 +18,28 @@ pub(crate) struct ShowTime(pub(crate) OffsetDateTime);
 
 impl fmt::Display for ShowTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A whole second in UTC (every time a verdict shows): written directly, which is what
+        // RFC 3339 formatting gives (a test compares) without its allocation and generic path.
+        let t = self.0;
+        if t.offset().is_utc() && t.nanosecond() == 0 && (0..=9999).contains(&t.year()) {
+            let mut text = *b"0000-00-00T00:00:00Z";
+            let year = t.year() as u32;
+            for (at, value, digits) in [
+                (0, year, 4),
+                (5, u32::from(u8::from(t.month())), 2),
+                (8, u32::from(t.day()), 2),
+                (11, u32::from(t.hour()), 2),
+                (14, u32::from(t.minute()), 2),
+                (17, u32::from(t.second()), 2),
+            ] {
+                let mut v = value;
+                for i in (at..at + digits).rev() {
+                    text[i] = b'0' + (v % 10) as u8;
+                    v /= 10;
+                }
+            }
+            return f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?);
+        }
         match self.0.format(&Rfc3339) {
             Ok(text) => f.write_str(&text),
             Err(_) => write!(f, "{}", self.0),
@@ -483,5 +505,32 @@ mod tests {
         assert_eq!(json["checks"][6]["name"], "trust_list");
         assert_eq!(json["checks"][6]["outcome"], "failed");
         assert!(v.verified().is_none());
+    }
+
+    /// The direct writing of a whole UTC second is what RFC 3339 formatting gives; other
+    /// times (an offset, a fraction) take the general path.
+    #[test]
+    fn shown_times_are_rfc3339() {
+        use time::macros::datetime;
+        let mut t = datetime!(0000-01-01 00:00:00 UTC);
+        let step = time::Duration::seconds(86_400 * 367 + 3_600 * 7 + 60 * 13 + 17);
+        loop {
+            assert_eq!(ShowTime(t).to_string(), t.format(&Rfc3339).unwrap());
+            match t.checked_add(step) {
+                Some(next) => t = next,
+                None => break,
+            }
+        }
+        for t in [
+            datetime!(2026-05-25 08:00:00 +07:00),
+            datetime!(2026-05-25 08:00:00.5 UTC),
+            datetime!(9999-12-31 23:59:59 UTC),
+        ] {
+            assert_eq!(ShowTime(t).to_string(), t.format(&Rfc3339).unwrap());
+        }
+        assert_eq!(
+            ShowTime(datetime!(2026-05-25 08:00:00 +07:00)).to_string(),
+            "2026-05-25T08:00:00+07:00"
+        );
     }
 }
