@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: a verification allocates and frees many small values (parsed members, verdict
+/// texts), which glibc's allocator serves markedly slower under threads; the benches use it too.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     run::run(cli::Cli::parse())
 }
