@@ -68,6 +68,7 @@ mod trust_keys;
 mod trust_versions;
 mod values;
 mod workers;
+mod replacements;
 
 use std::fmt;
 
