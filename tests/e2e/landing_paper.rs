@@ -219,7 +219,10 @@ fn the_results_after_the_summer_read_the_same_on_the_landing_page_and_the_paper(
         Some("K (Khá)"),
         "{fields:?}"
     );
-    assert!(paper.contains("Kết quả học tập sau đánh giá lại K (Khá)"), "{paper}");
+    assert!(
+        paper.contains("Kết quả học tập sau đánh giá lại K (Khá)"),
+        "{paper}"
+    );
     // The conduct was not retrained (the year's conduct passed): neither side shows one.
     assert_eq!(value("conduct-after-summer"), None);
     assert!(!paper.contains("Kết quả rèn luyện sau rèn luyện trong hè"));

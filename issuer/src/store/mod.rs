@@ -55,6 +55,7 @@ mod issuing;
 mod pupils;
 mod records;
 mod redemptions;
+mod replacements;
 mod revocations;
 mod schools;
 mod share_codes;
@@ -68,7 +69,6 @@ mod trust_keys;
 mod trust_versions;
 mod values;
 mod workers;
-mod replacements;
 
 use std::fmt;
 

@@ -68,10 +68,7 @@ use crate::record::{
     Award, LevelResults, PrimaryYearResult, Rating, YearRecord, parse_school_year,
 };
 
-use wire::{
-    Reader, award_code, award_of, decode_enum, put_text, put_varint, rating_code, rating_of,
-    year_result_code, year_result_of,
-};
+use wire::{award_code, put_text, put_varint, rating_code, year_result_code};
 pub use wire::{format_urn_uuid, parse_urn_uuid};
 
 /// The format version this code writes for a record without results after the summer (one

@@ -18,6 +18,13 @@ fn world() -> World {
     World::at(datetime!(2026-08-25 00:00 UTC))
 }
 
+/// `HOCBA_KEEP_HTML=<dir>` keeps a page for a look (screenshots).
+fn keep(name: &str, html: &str) {
+    if let Some(dir) = std::env::var_os("HOCBA_KEEP_HTML") {
+        std::fs::write(std::path::Path::new(&dir).join(name), html).unwrap();
+    }
+}
+
 fn element<'a>(html: &'a str, id: &str) -> &'a str {
     let at = html
         .find(&format!("id=\"{id}\""))
@@ -40,8 +47,12 @@ fn the_revoked_credential_page_links_to_its_replacement() {
     )
     .unwrap();
     let vi = credential_page(&v, Lang::Vi);
+    keep("revoked-credential-vi.html", &vi);
     let line = element(&vi, "replaced-by");
-    assert!(line.contains("Nhà trường đã cấp hồ sơ thay thế: "), "{line}");
+    assert!(
+        line.contains("Nhà trường đã cấp hồ sơ thay thế: "),
+        "{line}"
+    );
     assert!(
         line.contains(&format!(
             "<a id=\"replacement-link\" class=\"mono\" href=\"upload?replacement={REPLACEMENT}\">{REPLACEMENT}</a>"
@@ -50,8 +61,12 @@ fn the_revoked_credential_page_links_to_its_replacement() {
     );
     assert!(vi.contains("data-verdict=\"revoked\""));
     let en = credential_page(&v, Lang::En);
+    keep("revoked-credential-en.html", &en);
     let line = element(&en, "replaced-by");
-    assert!(line.contains("The school has issued a replacement: "), "{line}");
+    assert!(
+        line.contains("The school has issued a replacement: "),
+        "{line}"
+    );
     assert!(
         line.contains(&format!(
             "href=\"upload?lang=en&amp;replacement={REPLACEMENT}\""
@@ -91,6 +106,7 @@ fn the_revoked_qr_landing_page_links_to_its_replacement() {
         Some(REPLACEMENT)
     );
     let html = summary_page(&v, Lang::Vi);
+    keep("revoked-landing-vi.html", &html);
     assert!(html.contains("data-verdict=\"revoked\""));
     let line = element(&html, "replaced-by");
     // The landing page is served at /v/{digits}: the upload page is one level up.
@@ -107,6 +123,7 @@ fn the_upload_page_names_the_replacement_to_ask_for() {
         (Lang::En, "the school has issued a replacement with the id"),
     ] {
         let html = upload_page_for_replacement(lang, Some(REPLACEMENT));
+        keep(&format!("upload-replacement-{}.html", lang.code()), &html);
         assert!(html.contains(words), "{html}");
         assert!(html.contains(&format!(
             "<span class=\"mono\" id=\"replacement-id\">{REPLACEMENT}</span>"

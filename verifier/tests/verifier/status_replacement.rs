@@ -76,7 +76,10 @@ fn a_revoked_record_names_its_replacement_in_the_verdict_and_its_json() {
 
 #[test]
 fn a_list_without_the_member_still_verifies_with_no_link() {
-    let list = status_list_with_notes(&[INDEX], vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)]);
+    let list = status_list_with_notes(
+        &[INDEX],
+        vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)],
+    );
     assert!(
         list["credentialSubject"]["revocations"][0]
             .get("replacedBy")
@@ -105,7 +108,10 @@ fn a_changed_or_added_link_breaks_the_lists_signature() {
     );
     assert!(verdict.revocation().is_none());
     // A link added to a list signed without one.
-    let mut list = status_list_with_notes(&[INDEX], vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)]);
+    let mut list = status_list_with_notes(
+        &[INDEX],
+        vec![RevocationNote::new(INDEX, REVOKED_AT, REASON)],
+    );
     list["credentialSubject"]["revocations"][0]["replacedBy"] = other.into();
     let verdict = verify(&list);
     assert_eq!(

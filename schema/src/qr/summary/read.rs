@@ -6,7 +6,7 @@ use time::{Date, OffsetDateTime};
 use super::wire::{Reader, award_of, decode_enum, rating_of, year_result_of};
 use super::{
     Completion, DAY_ZERO, Decision, LevelSummary, MAX_SUMMARY_BYTES, QrError, SIGNATURE_BYTES,
-    SignedSummary, Summary, VERSION, VERSIONS_READ, summer, v2,
+    SUMMER_VERSION, SignedSummary, Summary, VERSIONS_READ, summer, v2,
 };
 
 impl SignedSummary {
@@ -106,7 +106,7 @@ impl SignedSummary {
         } else {
             (None, Vec::new(), None)
         };
-        let summer = if version >= super::SUMMER_VERSION {
+        let summer = if version >= SUMMER_VERSION {
             Some(summer::read(&mut r, promotion)?)
         } else {
             None

@@ -132,7 +132,10 @@ mod tests {
         let mut v2 = s.clone();
         v2.version = 2;
         v2.summer = None;
-        assert_eq!(s.to_bytes().unwrap().len(), v2.to_bytes().unwrap().len() + 2);
+        assert_eq!(
+            s.to_bytes().unwrap().len(),
+            v2.to_bytes().unwrap().len() + 2
+        );
         let both = Summary {
             summer: Some(SummerSummary {
                 learning: Some(Rating::D),

@@ -125,8 +125,8 @@ pub fn upload_page(lang: Lang, error: Option<&str>) -> String {
 /// `replacement` (from the query), when that is a credential id (`urn:uuid:…`); anything else
 /// is left out.
 pub fn upload_page_for_replacement(lang: Lang, replacement: Option<&str>) -> String {
-    let id = replacement
-        .filter(|id| hocba_schema::status_list::RevocationNote::is_replacement_id(id));
+    let id =
+        replacement.filter(|id| hocba_schema::status_list::RevocationNote::is_replacement_id(id));
     forms::upload(lang, None, id)
 }
 
