@@ -120,9 +120,9 @@ fn check(name: &str, html: &str, paper: &str) {
             | "learning-result" | "conduct-result" | "year-result" | "promotion" | "award"
             | "completion" | "credential-id" | "replaces" => value.clone(),
             // After the summer: the label and the value, as section 4 prints them.
-            "learning-after-summer" => format!("Kết quả học tập sau đánh giá lại {value}"),
+            "learning-after-summer" => format!("Kết quả học tập sau đánh giá lại: {value}"),
             "conduct-after-summer" => {
-                format!("Kết quả rèn luyện sau rèn luyện trong hè {value}")
+                format!("Kết quả rèn luyện sau rèn luyện trong hè: {value}")
             }
             other => panic!("{name}: the page shows `{other}`, which this test does not compare"),
         };
@@ -220,7 +220,7 @@ fn the_results_after_the_summer_read_the_same_on_the_landing_page_and_the_paper(
         "{fields:?}"
     );
     assert!(
-        paper.contains("Kết quả học tập sau đánh giá lại K (Khá)"),
+        paper.contains("Kết quả học tập sau đánh giá lại: K (Khá)"),
         "{paper}"
     );
     // The conduct was not retrained (the year's conduct passed): neither side shows one.
