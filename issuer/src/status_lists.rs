@@ -19,6 +19,11 @@
 //! refuse reasons over [`MAX_REASON_CHARS`] characters
 //! ([`check_revocation_reason`](hocba_schema::status_list::check_revocation_reason)); a reason
 //! stored before that rule is published cut to the limit, on one line.
+//!
+//! A note also names the record that replaces the revoked one once the school has signed its
+//! correction (`replacedBy`: the new credential's `id`, an opaque `urn:uuid:…`, nothing about
+//! the pupil), so a verifier can link a revoked record's page to its replacement. Signing a
+//! correction changes the list's digest, so the next request publishes the link.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -137,14 +142,34 @@ pub fn sign_status_list(
     revoked: &[RevokedEntry],
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, IssuerError> {
+    sign_status_list_with_replacements(signer, url, size, revoked, &[], now)
+}
+
+/// [`sign_status_list`], the note of each revoked index in `replacements` (`(index, credential
+/// id)`, from [`Store::replacements`]) naming the credential that replaces it. An id that is not
+/// a `urn:uuid:` in the issuer's form is left out rather than published.
+pub fn sign_status_list_with_replacements(
+    signer: &Signer,
+    url: &str,
+    size: usize,
+    revoked: &[RevokedEntry],
+    replacements: &[(i64, String)],
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, IssuerError> {
     let mut bits = Bitstring::new(size);
     let mut notes = Vec::with_capacity(revoked.len());
-    for (i, at, reason) in revoked {
-        if let Ok(i) = usize::try_from(*i)
+    for (index, at, reason) in revoked {
+        if let Ok(i) = usize::try_from(*index)
             && bits.set(i, true)
         {
             let reason = publishable_reason(reason.as_deref().unwrap_or_default());
-            notes.push(RevocationNote::new(i, *at, &reason));
+            let mut note = RevocationNote::new(i, *at, &reason);
+            if let Some((_, id)) = replacements.iter().find(|(r, _)| r == index)
+                && RevocationNote::is_replacement_id(id)
+            {
+                note = note.replaced_by(id);
+            }
+            notes.push(note);
         }
     }
     let now = now.replace_nanosecond(0).unwrap_or(now);
@@ -214,6 +239,11 @@ impl Publication {
                 list: list_id.to_owned(),
             })?;
         let revoked = store.revocations(&school.id, list_id).await?;
+        let replacements = if revoked.is_empty() {
+            Vec::new()
+        } else {
+            store.replacements(&school.id, list_id).await?
+        };
         let mut digest = Sha256::new();
         digest.update(info.size.to_be_bytes());
         for (i, at, reason) in &revoked {
@@ -222,6 +252,13 @@ impl Publication {
             let reason = reason.as_deref().unwrap_or_default();
             digest.update((reason.len() as u64).to_be_bytes());
             digest.update(reason.as_bytes());
+        }
+        // A correction signed since changes the list (its note names the replacement).
+        digest.update(b"replacedBy");
+        for (i, id) in &replacements {
+            digest.update(i.to_be_bytes());
+            digest.update((id.len() as u64).to_be_bytes());
+            digest.update(id.as_bytes());
         }
         let revision: [u8; 32] = digest.finalize().into();
         let key = (school.code.clone(), list_id.to_owned());
@@ -270,7 +307,8 @@ impl Publication {
         }
         let url = status_list_url(public_base, &school.code, list_id);
         let size = usize::try_from(info.size).unwrap_or(0);
-        let bytes = sign_status_list(signer, &url, size, &revoked, now)?;
+        let bytes =
+            sign_status_list_with_replacements(signer, &url, size, &revoked, &replacements, now)?;
         let published = PublishedList {
             etag: format!("\"{}\"", hex(&Sha256::digest(&bytes))),
             bytes: Arc::new(bytes),

@@ -10,6 +10,11 @@
 //! … — reason: …" from the school-signed list alone. The term is defined in the project's
 //! context (`hocba:revocations`), which the list then names after the VC v2 context. The reason
 //! is public: at most [`MAX_REASON_CHARS`] characters and never personal data.
+//!
+//! A note may also name the record that replaces the revoked one (`replacedBy`, a correction):
+//! the replacement credential's `id`, an opaque `urn:uuid:…` — never a name, an ID number or
+//! anything else about the pupil, since the list is public. It is inside the signed subject,
+//! so a changed link breaks the list's signature; a list without it reads as before.
 
 use std::io::{Read, Write};
 
@@ -159,6 +164,10 @@ pub struct RevocationNote {
     pub revoked_at: OffsetDateTime,
     /// Why, in at most [`MAX_REASON_CHARS`] characters, no personal data.
     pub reason: String,
+    /// The credential that replaces the revoked one (a correction the school has signed): its
+    /// `id`, `urn:uuid:…` (`hocba:replacedBy`); absent when none does (yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 impl RevocationNote {
@@ -168,7 +177,21 @@ impl RevocationNote {
             status_list_index: index.to_string(),
             revoked_at: revoked_at.replace_nanosecond(0).unwrap_or(revoked_at),
             reason: reason.to_owned(),
+            replaced_by: None,
         }
+    }
+
+    /// The same note naming `credential_id` (`urn:uuid:…`) as the record that replaces it.
+    pub fn replaced_by(mut self, credential_id: &str) -> Self {
+        self.replaced_by = Some(credential_id.to_owned());
+        self
+    }
+
+    /// Whether `id` is a credential id a note may name as a replacement: `urn:uuid:` and a
+    /// UUID in lower-case 8-4-4-4-12 hex digits, the form the issuer gives every credential.
+    pub fn is_replacement_id(id: &str) -> bool {
+        crate::qr::summary::parse_urn_uuid(id)
+            .is_some_and(|u| crate::qr::summary::format_urn_uuid(&u) == id)
     }
 }
 
@@ -370,8 +393,40 @@ mod tests {
             serde_json::from_str(crate::credential::HOCBA_CONTEXT_DOCUMENT).unwrap();
         let term = &ctx["@context"]["revocations"];
         assert_eq!(term["@id"], "hocba:revocations");
-        for member in ["statusListIndex", "revokedAt", "reason"] {
+        for member in ["statusListIndex", "revokedAt", "reason", "replacedBy"] {
             assert!(term["@context"].get(member).is_some(), "{member}");
+        }
+    }
+
+    #[test]
+    fn a_note_names_its_replacement_only_when_it_has_one() {
+        let t = time::macros::datetime!(2026-08-20 08:00 UTC);
+        let plain = RevocationNote::new(5, t, "Cập nhật kết quả sau hè");
+        let json = serde_json::to_value(&plain).unwrap();
+        assert!(json.get("replacedBy").is_none());
+        let id = "urn:uuid:7a2e4c10-3b5d-4e8f-9a01-000000000042";
+        let linked = plain.clone().replaced_by(id);
+        let json = serde_json::to_value(&linked).unwrap();
+        assert_eq!(json["replacedBy"], id);
+        let back: RevocationNote = serde_json::from_value(json).unwrap();
+        assert_eq!(back, linked);
+        // A note written before the member existed still reads.
+        let old = serde_json::json!({
+            "statusListIndex": "5", "revokedAt": "2026-08-20T08:00:00Z",
+            "reason": "Cập nhật kết quả sau hè"
+        });
+        assert_eq!(
+            serde_json::from_value::<RevocationNote>(old).unwrap(),
+            plain
+        );
+        assert!(RevocationNote::is_replacement_id(id));
+        for bad in [
+            "urn:uuid:7A2E4C10-3B5D-4E8F-9A01-000000000042",
+            "https://example.org/pupil/Nguyen",
+            "urn:uuid:7a2e4c10",
+            "",
+        ] {
+            assert!(!RevocationNote::is_replacement_id(bad), "{bad}");
         }
     }
 

@@ -119,6 +119,11 @@ fn check(name: &str, html: &str, paper: &str) {
             "pupil-name" | "date-of-birth" | "school" | "school-year" | "class"
             | "learning-result" | "conduct-result" | "year-result" | "promotion" | "award"
             | "completion" | "credential-id" | "replaces" => value.clone(),
+            // After the summer: the label and the value, as section 4 prints them.
+            "learning-after-summer" => format!("Kết quả học tập sau đánh giá lại: {value}"),
+            "conduct-after-summer" => {
+                format!("Kết quả rèn luyện sau rèn luyện trong hè: {value}")
+            }
             other => panic!("{name}: the page shows `{other}`, which this test does not compare"),
         };
         assert!(
@@ -188,6 +193,48 @@ fn a_correction_names_the_record_it_replaces_on_the_page_and_the_paper() {
     )));
     assert!(html.contains("Thay thế hồ sơ đã thu hồi"));
     assert!(paper.contains(&format!("thay thế hồ sơ {replaced}")));
+}
+
+/// The year's results after the summer (issue #12, item 8): a record completed after the
+/// summer shows on the landing page the learning and conduct results after it that the paper's
+/// section 4 prints, beside the year's own results and the final decision; a record without a
+/// summer shows none.
+#[test]
+fn the_results_after_the_summer_read_the_same_on_the_landing_page_and_the_paper() {
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: `pdftotext` is not installed (apt-get install poppler-utils)");
+        return;
+    }
+    let name = "secondary-grade7-reassessed-in-summer-promoted.json";
+    let (credential, code) = signed(name, 5_150);
+    let summer = &credential["credentialSubject"]["secondary"]["summer"];
+    assert_eq!(summer["learningResult"], "K", "the example");
+    let (html, paper) = page_and_paper(&credential, &code);
+    check(name, &html, &paper);
+    let fields = shown(&html);
+    let value = |id: &str| fields.iter().find(|(i, _)| i == id).map(|(_, v)| v.clone());
+    assert_eq!(value("learning-result").as_deref(), Some("CĐ (Chưa đạt)"));
+    assert_eq!(
+        value("learning-after-summer").as_deref(),
+        Some("K (Khá)"),
+        "{fields:?}"
+    );
+    assert!(
+        paper.contains("Kết quả học tập sau đánh giá lại: K (Khá)"),
+        "{paper}"
+    );
+    // The conduct was not retrained (the year's conduct passed): neither side shows one.
+    assert_eq!(value("conduct-after-summer"), None);
+    assert!(!paper.contains("Kết quả rèn luyện sau rèn luyện trong hè"));
+    // In the page's order: the year's results, those after the summer, the final decision.
+    let order: Vec<&str> = fields.iter().map(|(id, _)| id.as_str()).collect();
+    let at = |id: &str| order.iter().position(|x| *x == id).unwrap();
+    assert!(at("conduct-result") < at("learning-after-summer"));
+    assert!(at("learning-after-summer") < at("promotion"));
+    // The record awaiting the summer has no such line.
+    let (credential, code) = signed("secondary-grade7-retest-interim.json", 5_151);
+    let (html, _) = page_and_paper(&credential, &code);
+    assert!(!html.contains("after-summer"));
 }
 
 /// The decision as each example's paper words it, on the PDF, the QR landing page and the

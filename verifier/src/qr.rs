@@ -88,6 +88,10 @@ pub struct SummaryInfo {
     /// `urn:uuid:` of the revoked record this one corrects (summary version 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
+    /// The year's results after the summer, in words, on a record completed after it (summary
+    /// version 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results_after_summer: Option<String>,
 }
 
 impl SummaryInfo {
@@ -135,6 +139,22 @@ impl SummaryInfo {
                 .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())),
             other_awards: s.other_awards.clone(),
             replaces: s.replaces_urn(),
+            results_after_summer: s.summer.map(|after| {
+                let mut parts = Vec::new();
+                if let Some(r) = after.learning {
+                    parts.push(format!(
+                        "Kết quả học tập sau đánh giá lại: {}",
+                        rating(RatingScale::SecondaryResult, r)
+                    ));
+                }
+                if let Some(r) = after.conduct {
+                    parts.push(format!(
+                        "Kết quả rèn luyện sau rèn luyện trong hè: {}",
+                        rating(RatingScale::SecondaryResult, r)
+                    ));
+                }
+                parts.join("; ")
+            }),
         }
     }
 }

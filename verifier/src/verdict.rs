@@ -144,26 +144,40 @@ pub struct Revocation {
     pub revoked_at: Option<OffsetDateTime>,
     /// Why, as the school published it (at most 200 characters, one line), when the list says.
     pub reason: Option<String>,
+    /// The record that replaces this one, when the school has signed a correction and its list
+    /// names it: the new credential's `id` (`urn:uuid:…`, no personal data). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
 }
 
 impl Revocation {
-    /// `Đã thu hồi ngày <date> — lý do: <reason>` (or that the list gives neither).
+    /// `Đã thu hồi ngày <date> — lý do: <reason>` (or that the list gives neither), then the
+    /// record that replaces it when the list names one.
     pub fn describe_vi(&self) -> String {
-        match (&self.revoked_at, &self.reason) {
+        let line = match (&self.revoked_at, &self.reason) {
             (Some(at), Some(reason)) => {
                 format!("Đã thu hồi ngày {} — lý do: {reason}", ShowTime(*at))
             }
             (Some(at), None) => format!("Đã thu hồi ngày {} — không rõ lý do", ShowTime(*at)),
             (None, _) => "Đã thu hồi — danh sách trạng thái không ghi ngày và lý do".to_owned(),
+        };
+        match &self.replaced_by {
+            Some(id) => format!("{line} — đã được thay thế bằng hồ sơ {id}"),
+            None => line,
         }
     }
 
-    /// `Revoked on <date> — reason: <reason>` (or that the list gives neither).
+    /// `Revoked on <date> — reason: <reason>` (or that the list gives neither), then the record
+    /// that replaces it when the list names one.
     pub fn describe_en(&self) -> String {
-        match (&self.revoked_at, &self.reason) {
+        let line = match (&self.revoked_at, &self.reason) {
             (Some(at), Some(reason)) => format!("Revoked on {} — reason: {reason}", ShowTime(*at)),
             (Some(at), None) => format!("Revoked on {} — reason unknown", ShowTime(*at)),
             (None, _) => "Revoked — the status list gives no date or reason".to_owned(),
+        };
+        match &self.replaced_by {
+            Some(id) => format!("{line} — replaced by record {id}"),
+            None => line,
         }
     }
 }

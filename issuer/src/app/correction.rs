@@ -4,6 +4,9 @@
 //! an edit or a re-import, validated and signed again; the signing engine names the revoked
 //! credential in the new one's `replaces`. [`Issuer::record_links`] finds both directions for
 //! the pages: the record a correction replaces, and the record that replaces a revoked one.
+//! Once the correction is signed, the school's status list names it in the revoked entry's note
+//! (`replacedBy`, the new credential's id: see `crate::status_lists`), so a verifier's page of
+//! the revoked record links to it too.
 //!
 //! Starting a correction twice (a double click) gives the same draft: at most one record of a
 //! pupil and year is not revoked.

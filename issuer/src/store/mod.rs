@@ -55,6 +55,7 @@ mod issuing;
 mod pupils;
 mod records;
 mod redemptions;
+mod replacements;
 mod revocations;
 mod schools;
 mod share_codes;

@@ -223,6 +223,67 @@ fn a_long_record_names_the_pupil_and_the_page_on_every_page() {
     assert!(!first.contains("Đã ký số bởi"));
 }
 
+/// A full primary record (every field of the form: comments and teachers on 12 subject rows,
+/// the 10 competencies, a six-row Quá trình học tập) needs about 935 pt of flow at the smallest
+/// type (76 %), where one A4 page holds about 670 pt above the signature block: it runs to two
+/// pages (`schema/docs/record.md`, *The printed page*). Each page then names the pupil, the
+/// class and the page number, page 2 is not the signature block alone, and every field of the
+/// form is printed once.
+#[test]
+fn a_full_primary_record_runs_to_two_named_pages_with_its_signatures_on_the_last() {
+    let have = poppler();
+    let (_keep, dir) = out_dir();
+    for (i, name) in [
+        "primary-grade5-every-field-of-the-form",
+        "primary-grade5-informatics-technology-parts",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let record = example(name);
+        let (_, pdf) = render(&record, 4400 + i as u64);
+        assert_eq!(pdf.pages, 2, "{name}: {} pages", pdf.pages);
+        if !have {
+            continue;
+        }
+        let path = write(&dir, name, &pdf);
+        assert_eq!(pdfinfo_pages(&path), 2, "{name}: pdfinfo");
+        let pupil = record["student"]["fullName"].as_str().unwrap();
+        let (first, last) = (page_text(&path, 1), page_text(&path, 2));
+        for (page, text) in [(1, &first), (2, &last)] {
+            assert!(
+                text.contains(&format!("{pupil} · Trang {page}/2")),
+                "{name}: page {page} footer"
+            );
+        }
+        assert!(
+            last.contains(&format!("Học bạ · {pupil} (tiếp theo)"))
+                && last.contains("Năm học 2025-2026 · Lớp 5A · Trang 2/2"),
+            "{name}: page 2 header"
+        );
+        // Page 2 carries the rest of the record, not the signatures alone.
+        assert!(last.contains("Nhận xét của giáo viên chủ nhiệm"), "{name}");
+        assert!(last.contains("HIỆU TRƯỞNG") && last.contains("Đã ký số bởi"));
+        assert!(!first.contains("Đã ký số bởi"), "{name}");
+        // Every field the form adds, printed once across the two pages.
+        let both = format!("{first} {last}");
+        let s = &record["student"];
+        for field in [
+            "hometown",
+            "fatherOccupation",
+            "motherOccupation",
+            "registrationNumber",
+        ] {
+            if let Some(v) = s[field].as_str() {
+                assert!(both.contains(v), "{name}: {field} {v:?}");
+            }
+        }
+        for row in record["studyHistory"].as_array().into_iter().flatten() {
+            assert!(both.contains(row["schoolName"].as_str().unwrap()), "{name}");
+        }
+    }
+}
+
 /// The record `secondary-grade11` with the pupil named `name`, rendered and rasterised (page 1,
 /// 150 dpi, left of the QR code; files named after `index`); returns the grey pixels and the width.
 fn raster_with_name(name: &str, index: u64, dir: &Path) -> (Vec<u8>, u32) {

@@ -299,6 +299,34 @@ async fn publish_revoke_and_bundle(ctx: Ctx) {
     let verdict = verify(corrected, Arc::new(lists));
     assert!(verdict.is_valid(), "{verdict:#?}");
     assert_eq!(verdict.subject().replaces.as_deref(), Some(id.as_str()));
+
+    // The revoked record's list now names its replacement (issue #12, item 8): signing the
+    // correction changed the list at once (a new ETag, no waiting for the hourly re-signing),
+    // its signed note links to the new credential's id, and the verdict on the revoked record
+    // carries it; nothing else about the pupil is published.
+    let linked = get(&app, path, &[("if-none-match", after.header(header::ETAG))]).await;
+    assert_eq!(linked.status, StatusCode::OK);
+    let note = &linked.json()["credentialSubject"]["revocations"][0];
+    assert_eq!(note["replacedBy"], new_id.as_str(), "{note}");
+    assert_eq!(
+        note.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["reason", "replacedBy", "revokedAt", "statusListIndex"]
+    );
+    let mut lists = StatusLists::new();
+    lists.insert(url.clone(), linked.body.to_vec());
+    let verdict = verify(credential, Arc::new(lists));
+    assert_eq!(verdict.reason(), Some(Reason::Revoked));
+    let r = verdict.revocation().unwrap();
+    assert_eq!(r.replaced_by.as_deref(), Some(new_id.as_str()));
+    assert_eq!(r.reason.as_deref(), Some("Sai điểm môn Toán"));
+    // The classmate's entry has no note.
+    assert_eq!(
+        linked.json()["credentialSubject"]["revocations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 /// `hocba-issuer revoke` and `hocba-issuer bundle` on an SQLite file: exit codes, and the

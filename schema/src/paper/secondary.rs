@@ -165,20 +165,14 @@ fn after_summer(s: &SecondaryYear, summer: &SummerResults) -> Section {
     if let Some(r) = summer.learning_result {
         fields.push(Field::new(
             Some("learning-after-summer"),
-            Label::new(
-                "Kết quả học tập sau đánh giá lại",
-                "Learning after re-assessment",
-            ),
+            words::LEARNING_AFTER_SUMMER,
             words::rating(RatingScale::SecondaryResult, r),
         ));
     }
     if let Some(r) = summer.conduct_result {
         fields.push(Field::new(
             Some("conduct-after-summer"),
-            Label::new(
-                "Kết quả rèn luyện sau rèn luyện trong hè",
-                "Conduct after summer training",
-            ),
+            words::CONDUCT_AFTER_SUMMER,
             words::rating(RatingScale::SecondaryResult, r),
         ));
     }

@@ -76,6 +76,19 @@ pub fn decision(d: crate::qr::Decision) -> Text {
 /// The label of the decision line, whichever the decision (`Quyết định`).
 pub const DECISION: super::Label = super::Label::new("Quyết định", "Decision");
 
+/// The label of the learning result after the summer re-assessment (the paper's section 4, the
+/// QR landing page).
+pub const LEARNING_AFTER_SUMMER: super::Label = super::Label::new(
+    "Kết quả học tập sau đánh giá lại",
+    "Learning after re-assessment",
+);
+
+/// The label of the conduct result after summer training.
+pub const CONDUCT_AFTER_SUMMER: super::Label = super::Label::new(
+    "Kết quả rèn luyện sau rèn luyện trong hè",
+    "Conduct after summer training",
+);
+
 /// An award title.
 pub fn award(a: Award) -> Text {
     let en = match a {

@@ -17,8 +17,8 @@ pub mod summary;
 pub mod text;
 
 pub use summary::{
-    Completion, Decision, LevelSummary, MAX_OTHER_AWARDS, SIGNING_PREFIX, SignedSummary, Summary,
-    VERSION, VERSIONS_READ, credential_sha256,
+    Completion, Decision, LevelSummary, MAX_OTHER_AWARDS, SIGNING_PREFIX, SUMMER_VERSION,
+    SignedSummary, Summary, SummerSummary, VERSION, VERSIONS_READ, credential_sha256,
 };
 pub use text::{MAX_QR_TEXT_BYTES, parse_qr_text, qr_text};
 
@@ -68,12 +68,12 @@ pub enum QrError {
     },
     /// The first byte is not a known format version.
     #[error(
-        "summary format version {found} is not supported (this verifier reads version {supported})"
+        "summary format version {found} is not supported (this verifier reads versions 1 to {supported})"
     )]
     UnknownVersion {
         /// The version byte found.
         found: u8,
-        /// The version this code reads.
+        /// The highest version this code reads.
         supported: u8,
     },
     /// The bytes end inside a field.

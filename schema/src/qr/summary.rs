@@ -23,6 +23,8 @@
 //! record date      varint: 0 none, else the record's approvalDate as days since 1900-01-01 + 1
 //! other awards     varint count (at most 8), then each as text, in the record's order
 //! replaces         u8 0, or u8 1 then 16 bytes: the UUID of the revoked record this corrects
+//! -- version 3 only (a record completed after the summer; see `summer`):
+//! after the summer u8 learning, u8 conduct: 0 not stated, else the rating code
 //! --
 //! signature        64 bytes: Ed25519 over SIGNING_PREFIX ‖ every byte above
 //! ```
@@ -30,7 +32,9 @@
 //! Version 2 carries what the printed page shows besides the title award (the other awards,
 //! the date the page carries, the record a correction replaces), so that the landing page can
 //! show the same; a version 1 summary still decodes and verifies (its version byte is part of
-//! what was signed), with no record date, no other awards and no replaced record.
+//! what was signed), with no record date, no other awards and no replaced record. Version 3 is
+//! version 2 plus the year's results after the summer, written only for a record that has them
+//! (every other record is still written in version 2, byte for byte as before).
 //!
 //! A varint is unsigned LEB128 in its shortest form; text is a varint byte length then UTF-8 in
 //! NFC, at most [`MAX_TEXT_BYTES`] bytes. Enum codes: rating T 1, H 2, C 3, K 4, Đ 5, CĐ 6;
@@ -43,10 +47,13 @@
 //! (shortest varints, NFC, known codes, no trailing bytes), so the bytes are canonical.
 
 mod decision;
+mod read;
+mod summer;
 mod v2;
 mod wire;
 
 pub use decision::Decision;
+pub use summer::{SUMMER_VERSION, SummerSummary};
 
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
@@ -61,16 +68,14 @@ use crate::record::{
     Award, LevelResults, PrimaryYearResult, Rating, YearRecord, parse_school_year,
 };
 
-use wire::{
-    Reader, award_code, award_of, decode_enum, put_text, put_varint, rating_code, rating_of,
-    year_result_code, year_result_of,
-};
+use wire::{award_code, put_text, put_varint, rating_code, year_result_code};
 pub use wire::{format_urn_uuid, parse_urn_uuid};
 
-/// The format version this code writes and reads.
+/// The format version this code writes for a record without results after the summer (one
+/// with them is written in [`SUMMER_VERSION`]).
 pub const VERSION: u8 = 2;
 /// The format versions [`SignedSummary::from_bytes`] reads.
-pub const VERSIONS_READ: [u8; 2] = [1, 2];
+pub const VERSIONS_READ: [u8; 3] = [1, 2, SUMMER_VERSION];
 /// Most other awards a summary carries.
 pub const MAX_OTHER_AWARDS: usize = 8;
 /// Domain separation: the signature is over this prefix followed by the summary body, so a
@@ -157,6 +162,8 @@ pub struct Summary {
     pub other_awards: Vec<String>,
     /// The UUID of the revoked record this one corrects (version 2).
     pub replaces: Option<[u8; 16]>,
+    /// The year's results after the summer, on a record completed after it (version 3).
+    pub summer: Option<SummerSummary>,
 }
 
 /// A summary with the school's signature, as read from or written to a QR code.
@@ -233,6 +240,7 @@ impl Summary {
                 record.student.date_of_birth.clone(),
             )
         })?;
+        let mut summer = None;
         let (results, promotion, award, completed, other_awards) = match record.results() {
             Some(LevelResults::Primary(p)) => (
                 LevelSummary::Primary {
@@ -249,7 +257,10 @@ impl Summary {
                     conduct: s.conduct_result.year,
                 },
                 match &s.summer {
-                    Some(summer) => Decision::AfterSummer(summer.decision),
+                    Some(after) => {
+                        summer = Some(SummerSummary::of(after));
+                        Decision::AfterSummer(after.decision)
+                    }
                     None => Decision::YearEnd(s.promotion),
                 },
                 s.award,
@@ -306,10 +317,15 @@ impl Summary {
                 Some(true) => Completion::Completed,
                 Some(false) => Completion::NotCompleted,
             },
-            version: VERSION,
+            version: if summer.is_some() {
+                SUMMER_VERSION
+            } else {
+                VERSION
+            },
             record_date,
             other_awards: other_awards.iter().map(|a| a.nfc().collect()).collect(),
             replaces,
+            summer,
         })
     }
 
@@ -338,7 +354,7 @@ impl Summary {
         if !VERSIONS_READ.contains(&self.version) {
             return Err(QrError::UnknownVersion {
                 found: self.version,
-                supported: VERSION,
+                supported: SUMMER_VERSION,
             });
         }
         out.push(self.version);
@@ -389,6 +405,14 @@ impl Summary {
         });
         if self.version >= 2 {
             v2::put(self, &mut out)?;
+        }
+        if self.version >= SUMMER_VERSION {
+            let after = self.summer.as_ref().ok_or(QrError::BadValue {
+                field: "results after the summer",
+                value: 0,
+            })?;
+            summer::check(after, self.promotion)?;
+            summer::put(after, &mut out);
         }
         if out.len() + SIGNATURE_BYTES > MAX_SUMMARY_BYTES {
             return Err(QrError::SummaryTooLarge {
@@ -447,135 +471,5 @@ impl SignedSummary {
         out.extend_from_slice(&self.body);
         out.extend_from_slice(&self.signature);
         out
-    }
-
-    /// Read a signed summary, strictly (see the module documentation).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, QrError> {
-        if bytes.len() > MAX_SUMMARY_BYTES {
-            return Err(QrError::SummaryTooLarge {
-                bytes: bytes.len(),
-                limit: MAX_SUMMARY_BYTES,
-            });
-        }
-        let mut r = Reader { bytes, at: 0 };
-        let version = r.byte("version")?;
-        if !VERSIONS_READ.contains(&version) {
-            return Err(QrError::UnknownVersion {
-                found: version,
-                supported: VERSION,
-            });
-        }
-        let credential_id = r.array::<16>("credential id")?;
-        let status_index = r.varint("status index")?.checked_sub(1);
-        let credential_sha256 = r.array::<32>("credential hash")?;
-        let key_hint = r.array::<4>("key hint")?;
-        let signed_at = r.varint("signed at")?;
-        let signed_at = i64::try_from(signed_at)
-            .ok()
-            .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
-            .ok_or(QrError::BadValue {
-                field: "signed at",
-                value: signed_at,
-            })?;
-        let school_code = r.text("school code")?;
-        let year = r.varint("school year")?;
-        let school_year_start = u16::try_from(year)
-            .ok()
-            .filter(|y| (1900..=9998).contains(y))
-            .ok_or(QrError::BadValue {
-                field: "school year",
-                value: year,
-            })?;
-        let grade = r.byte("grade")?;
-        if !(1..=12).contains(&grade) {
-            return Err(QrError::BadValue {
-                field: "grade",
-                value: u64::from(grade),
-            });
-        }
-        let class_name = r.text("class")?;
-        let pupil_name = r.text("pupil name")?;
-        let days = r.varint("date of birth")?;
-        let date_of_birth = i32::try_from(days)
-            .ok()
-            .and_then(|d| d.checked_add(DAY_ZERO))
-            .and_then(|jd| Date::from_julian_day(jd).ok())
-            .filter(|d| d.year() <= 9999)
-            .ok_or(QrError::BadValue {
-                field: "date of birth",
-                value: days,
-            })?;
-        let results = match r.byte("results level")? {
-            1 => LevelSummary::Primary {
-                year_result: decode_enum(r.byte("year result")?, "year result", year_result_of)?,
-            },
-            2 => LevelSummary::Secondary {
-                learning: decode_enum(r.byte("learning result")?, "learning result", rating_of)?,
-                conduct: decode_enum(r.byte("conduct result")?, "conduct result", rating_of)?,
-            },
-            other => {
-                return Err(QrError::BadValue {
-                    field: "results level",
-                    value: u64::from(other),
-                });
-            }
-        };
-        let code = r.byte("promotion")?;
-        let promotion = Decision::of_code(code, version).ok_or(QrError::BadValue {
-            field: "promotion",
-            value: u64::from(code),
-        })?;
-        let award = match r.byte("award")? {
-            0 => None,
-            code => Some(decode_enum(code, "award", award_of)?),
-        };
-        let completion = match r.byte("completion")? {
-            0 => Completion::NotStated,
-            1 => Completion::Completed,
-            2 => Completion::NotCompleted,
-            other => {
-                return Err(QrError::BadValue {
-                    field: "completion",
-                    value: u64::from(other),
-                });
-            }
-        };
-        let (record_date, other_awards, replaces) = if version >= 2 {
-            v2::read(&mut r)?
-        } else {
-            (None, Vec::new(), None)
-        };
-        let body_end = r.at;
-        let signature = r.array::<SIGNATURE_BYTES>("signature")?;
-        if r.at != bytes.len() {
-            return Err(QrError::TrailingBytes {
-                count: bytes.len() - r.at,
-            });
-        }
-        Ok(Self {
-            summary: Summary {
-                credential_id,
-                status_index,
-                credential_sha256,
-                key_hint,
-                signed_at,
-                school_code,
-                school_year_start,
-                grade,
-                class_name,
-                pupil_name,
-                date_of_birth,
-                results,
-                promotion,
-                award,
-                completion,
-                version,
-                record_date,
-                other_awards,
-                replaces,
-            },
-            body: bytes[..body_end].to_vec(),
-            signature,
-        })
     }
 }

@@ -112,8 +112,8 @@ mod tests {
             Err(QrError::NotDigits { position: 2, .. })
         ));
         assert!(matches!(
-            parse_qr_text("HTTP://H/V/003"),
-            Err(QrError::UnknownVersion { found: 3, .. })
+            parse_qr_text("HTTP://H/V/004"),
+            Err(QrError::UnknownVersion { found: 4, .. })
         ));
         assert!(matches!(
             parse_qr_text("001"),

@@ -223,6 +223,9 @@ pub(super) fn write_summary_text(
         s.pupil_name, s.date_of_birth, s.school_year, s.class_name, s.grade
     )?;
     writeln!(out, "  {} · {}", s.results, s.promotion)?;
+    if let Some(after) = &s.results_after_summer {
+        writeln!(out, "  {after}")?;
+    }
     if let Some(award) = &s.award {
         writeln!(out, "  Khen thưởng / Award: {award}")?;
     }

@@ -85,7 +85,17 @@ fn error(lang: Lang, p: &Problem) -> Response {
 
 async fn upload_form(RawQuery(query): RawQuery) -> Response {
     let lang = Lang::from_query(query.as_deref());
-    html(StatusCode::OK, pages::upload_page(lang, None))
+    // `?replacement=urn:uuid:…`: the link on a revoked record's page (checked in `pages`).
+    let replacement = query.as_deref().and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "replacement")
+            .map(|(_, v)| v.replace("%3A", ":").replace("%3a", ":"))
+    });
+    html(
+        StatusCode::OK,
+        pages::upload_page_for_replacement(lang, replacement.as_deref()),
+    )
 }
 
 /// The page for one checked item (with its PDF's own signatures, if it is a PDF).

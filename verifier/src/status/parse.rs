@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use hocba_schema::credential::{IssuerRef, parse_time};
 use hocba_schema::proof::SecuredDocument;
-use hocba_schema::status_list::{Bitstring, MAX_REASON_CHARS, STATUS_LIST_CREDENTIAL_TYPE};
+use hocba_schema::status_list::{
+    Bitstring, MAX_REASON_CHARS, RevocationNote, STATUS_LIST_CREDENTIAL_TYPE,
+};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -118,9 +120,21 @@ pub(super) fn parse_list(bytes: &[u8]) -> Result<ParsedList, (Reason, String)> {
     })
 }
 
+/// One revocation note as read from a list.
+#[derive(Debug)]
+pub(super) struct Note {
+    /// When the entry was revoked.
+    pub(super) at: OffsetDateTime,
+    /// Why.
+    pub(super) reason: String,
+    /// The credential that replaces it (`urn:uuid:…`), when the note names one.
+    pub(super) replaced_by: Option<String>,
+}
+
 /// The well-formed notes of `credentialSubject.revocations`, by index (the first note of an
-/// index wins); anything malformed is left out.
-fn read_notes(value: Option<&Value>) -> HashMap<usize, (OffsetDateTime, String)> {
+/// index wins); anything malformed is left out, and a `replacedBy` that is not a `urn:uuid:`
+/// is dropped from its note.
+fn read_notes(value: Option<&Value>) -> HashMap<usize, Note> {
     let mut notes = HashMap::new();
     let Some(Value::Array(items)) = value else {
         return notes;
@@ -140,9 +154,14 @@ fn read_notes(value: Option<&Value>) -> HashMap<usize, (OffsetDateTime, String)>
         {
             continue;
         }
-        notes
-            .entry(index)
-            .or_insert_with(|| (at, reason.to_owned()));
+        let replaced_by = text("replacedBy")
+            .filter(|id| RevocationNote::is_replacement_id(id))
+            .map(str::to_owned);
+        notes.entry(index).or_insert_with(|| Note {
+            at,
+            reason: reason.to_owned(),
+            replaced_by,
+        });
     }
     notes
 }

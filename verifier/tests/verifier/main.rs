@@ -15,6 +15,7 @@
 //! * `trust_list` — the authority's signature over the trust list, freshness, key files.
 //! * `qr` — the school-signed QR summary: offline verification, key rules, binding, bad payloads.
 //! * `pdf` — the embedded credential of a printed record's PDF, with its limits.
+//! * `status_replacement` — a revoked record's note naming the record that replaces it.
 //! * `status_proof` — a status list's proof: optional `created`, `expires`, malformed times.
 //! * `status` — revocation: a status list decoded by hand, revoked, wrong key, another
 //!   school's list, stale and missing lists (status unknown).
@@ -29,6 +30,7 @@
 //!   bulk API; a PDF read once; the online layer's failures returned as values.
 //! * `service` — the HTTP verifier: routes, limits, online trust material, on loopback.
 //! * `pages` — the HTML pages rendered from real verdicts (`pages_support` builds the world).
+//! * `pages_replacement` — a revoked record's pages link to the record that replaces it.
 //! * `browser` — the QR landing page in a real Chromium through ChromeDriver.
 //! * `hostile` — hostile PDFs and request bodies, and bounded property tests of the readers.
 //! * `proof_spec` — the Data Integrity rules of the W3C suites: `expires`, optional `created`,
@@ -53,6 +55,7 @@ mod federation_service;
 mod hostile;
 mod keys;
 mod pages;
+mod pages_replacement;
 mod pdf;
 mod pipeline;
 mod proof_spec;
@@ -62,5 +65,6 @@ mod scans;
 mod service;
 mod status;
 mod status_proof;
+mod status_replacement;
 mod trust_list;
 mod vectors;

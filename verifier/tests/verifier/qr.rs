@@ -46,6 +46,7 @@ fn plain_summary(key: &SigningKey) -> Summary {
         record_date: None,
         other_awards: Vec::new(),
         replaces: None,
+        summer: None,
     }
 }
 

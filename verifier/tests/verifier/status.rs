@@ -651,6 +651,7 @@ fn a_revoked_qr_summary_shows_the_signed_date_and_reason() {
         record_date: None,
         other_awards: Vec::new(),
         replaces: None,
+        summer: None,
     };
     let signature = key.sign(&summary.signing_input().unwrap()).to_bytes();
     let text = qr_text(

@@ -111,6 +111,7 @@ mod tests {
             record_date: Some(date!(2026 - 05 - 28)),
             other_awards: vec!["Giải Nhì môn Hóa học cấp thành phố".into()],
             replaces: Some([5; 16]),
+            summer: None,
         }
     }
 

@@ -7,7 +7,10 @@ use super::html::{self, Place, Shell};
 /// The upload form. Both forms post `multipart/form-data` to `upload` (relative: the page is
 /// served at `/` and `/upload`) with the page's language in the query, so the result comes
 /// back in the same language: a `file` field, or a `qr` text field.
-pub(super) fn upload(lang: Lang, error: Option<&str>) -> String {
+///
+/// With `replacement` (the id a revoked record's page links with, `urn:uuid:…`), a note above
+/// the forms says which record to ask for and to check.
+pub(super) fn upload(lang: Lang, error: Option<&str>, replacement: Option<&str>) -> String {
     let title = lang.pick("Kiểm tra học bạ số", "Check a digital school record");
     let shell = Shell {
         lang,
@@ -24,6 +27,30 @@ pub(super) fn upload(lang: Lang, error: Option<&str>) -> String {
                 e,
                 "</div>\n",
             );
+        }
+        if let Some(id) = replacement {
+            h.raw("<section class=\"card\" id=\"replacement\">\n")
+                .el(
+                    "<h2>",
+                    lang.pick("Kiểm tra hồ sơ thay thế", "Check the replacement"),
+                    "</h2>\n",
+                )
+                .raw("<p>")
+                .text(lang.pick(
+                    "Hồ sơ bạn vừa kiểm tra đã bị thu hồi; nhà trường đã cấp hồ sơ thay thế có mã ",
+                    "The record you checked was revoked; the school has issued a replacement with the id ",
+                ))
+                .raw("<span class=\"mono\" id=\"replacement-id\">")
+                .text(id)
+                .raw("</span>.</p>\n")
+                .el(
+                    "<p class=\"hint\">",
+                    lang.pick(
+                        "Trình kiểm tra không lưu hồ sơ nào: hãy đề nghị học sinh hoặc gia đình gửi tệp PDF (hoặc ảnh mã QR) của hồ sơ thay thế và tải lên dưới đây. Kết quả phải ghi đúng mã hồ sơ này và \"Thay thế hồ sơ đã thu hồi\".",
+                        "The verifier keeps no records: ask the pupil or the family for the replacement's PDF (or a photo of its QR code) and upload it below. The result must show this record id and \"Replaces the revoked record\".",
+                    ),
+                    "</p>\n</section>\n",
+                );
         }
         h.raw("<section class=\"card\">\n")
             .el(

@@ -191,6 +191,7 @@ h3{font-size:1rem;margin:1rem 0 .5rem}
 .verdict .verdict-reason{font-size:1.1rem;font-weight:600}
 .verdict .note{font-size:.95rem;background:rgba(0,0,0,.18);border-radius:8px;padding:.4rem .6rem;margin-top:.6rem}
 .verdict .as-of{font-size:.9rem;margin-top:.4rem;opacity:.95}
+.verdict .replaced-by a{color:inherit;font-weight:700;text-decoration:underline;text-underline-offset:2px}
 .v-valid{background:#1e7b34}
 .v-invalid{background:#b3261e}
 .v-revoked{background:#5c1a1a}

@@ -118,7 +118,16 @@ pub fn credential_page_with_pdf(
 
 /// The upload form, with `error` (already in the page's language) shown above it.
 pub fn upload_page(lang: Lang, error: Option<&str>) -> String {
-    forms::upload(lang, error)
+    forms::upload(lang, error, None)
+}
+
+/// The upload form reached from a revoked record's page: it names the replacement to check,
+/// `replacement` (from the query), when that is a credential id (`urn:uuid:…`); anything else
+/// is left out.
+pub fn upload_page_for_replacement(lang: Lang, replacement: Option<&str>) -> String {
+    let id =
+        replacement.filter(|id| hocba_schema::status_list::RevocationNote::is_replacement_id(id));
+    forms::upload(lang, None, id)
 }
 
 /// An error page for HTTP `status`, with the message in the page's language.
@@ -141,9 +150,19 @@ pub fn page_with(lang: Lang, title: &str, page: &'static str, body: &str) -> Str
     })
 }
 
-/// When and why the record was revoked, as the status check found it in the school's signed
-/// list: (date `YYYY-MM-DD…`, reason), either unknown when the list has no note for it.
-fn revocation(checks: &[Check]) -> Option<(Option<String>, Option<String>)> {
+/// When and why the record was revoked and what replaces it, as the status check found them in
+/// the school's signed list.
+struct RevocationLine {
+    /// `YYYY-MM-DD…`, unknown when the list has no note for it.
+    date: Option<String>,
+    /// The published reason, unknown when the list has no note for it.
+    reason: Option<String>,
+    /// The replacing credential's id (`urn:uuid:…`), when the note names one.
+    replaced_by: Option<String>,
+}
+
+/// The revocation the status check found, if the record is revoked.
+fn revocation(checks: &[Check]) -> Option<RevocationLine> {
     let r = checks
         .iter()
         .find(|c| c.name == CheckName::Status && c.outcome == Outcome::Failed)
@@ -152,5 +171,9 @@ fn revocation(checks: &[Check]) -> Option<(Option<String>, Option<String>)> {
         at.format(&time::format_description::well_known::Rfc3339)
             .ok()
     });
-    Some((date, r.reason.clone()))
+    Some(RevocationLine {
+        date,
+        reason: r.reason.clone(),
+        replaced_by: r.replaced_by.clone(),
+    })
 }

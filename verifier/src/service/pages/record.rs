@@ -53,6 +53,7 @@ pub(super) fn page(
                 signed_at: subject.signed_at.as_deref().filter(|_| signed),
                 note: verdict::status_note(kind, v.checks()),
                 revocation: super::revocation(v.checks()),
+                place: Place::Top,
                 status_as_of: v.status_as_of(),
             },
         );

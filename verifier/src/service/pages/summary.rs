@@ -42,6 +42,7 @@ pub(super) fn page(v: &SummaryVerdict, lang: Lang) -> String {
                 signed_at: Some(info.signed_at.as_str()).filter(|_| signed),
                 note: verdict::status_note(kind, v.checks()),
                 revocation: super::revocation(v.checks()),
+                place: Place::QrLanding,
                 status_as_of: v.status_as_of(),
             },
         );
@@ -142,6 +143,31 @@ fn fields(h: &mut Html, v: &SummaryVerdict, lang: Lang, kind: VerdictKind, signe
                 lang.pick("Kết quả rèn luyện cả năm", "Conduct result (year)"),
                 &labels::rating(lang, RatingScale::SecondaryResult, conduct),
             );
+        }
+    }
+    // After the summer (summary version 3): the results the paper's section 4 prints, worded
+    // and labelled as it prints them.
+    if let Some(after) = s.summer {
+        let results = [
+            (
+                "learning-after-summer",
+                words::LEARNING_AFTER_SUMMER,
+                after.learning,
+            ),
+            (
+                "conduct-after-summer",
+                words::CONDUCT_AFTER_SUMMER,
+                after.conduct,
+            ),
+        ];
+        for (id, label, rating) in results {
+            if let Some(r) = rating {
+                h.field(
+                    Some(id),
+                    labels::label(lang, label),
+                    &labels::rating(lang, RatingScale::SecondaryResult, r),
+                );
+            }
         }
     }
     h.field(

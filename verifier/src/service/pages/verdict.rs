@@ -4,7 +4,7 @@
 use crate::verdict::TrustListInfo;
 use crate::{Check, CheckName, Message, Outcome, Reason, VerdictResult};
 
-use super::html::Html;
+use super::html::{self, Html, Place};
 use super::{Lang, labels};
 
 /// The four verdicts a page shows, each with its own colour, label and `data-verdict` value.
@@ -98,8 +98,10 @@ pub(super) struct Banner<'a> {
     pub(super) signed_at: Option<&'a str>,
     /// A note under a valid verdict, e.g. that revocation was not checked.
     pub(super) note: Option<Message>,
-    /// Revocation date and reason, when the verdict carries them.
-    pub(super) revocation: Option<(Option<String>, Option<String>)>,
+    /// Revocation date, reason and replacement, when the verdict carries them.
+    pub(super) revocation: Option<super::RevocationLine>,
+    /// Where the page is served (for the link to the replacement's check).
+    pub(super) place: Place,
     /// The time the revocation status is known as of (the status list's signed `validFrom`).
     pub(super) status_as_of: Option<time::OffsetDateTime>,
 }
@@ -121,19 +123,22 @@ pub(super) fn banner(h: &mut Html, lang: Lang, b: &Banner<'_>) {
             lang.message(b.message),
             "</p>\n",
         );
-    if let Some((date, reason)) = &b.revocation
-        && (date.is_some() || reason.is_some())
+    if let Some(r) = &b.revocation
+        && (r.date.is_some() || r.reason.is_some())
     {
         let mut line = String::from(lang.pick("Thu hồi", "Revoked"));
-        if let Some(date) = date {
+        if let Some(date) = &r.date {
             line.push_str(lang.pick(" ngày ", " on "));
             line.push_str(&labels::date(lang, date));
         }
-        if let Some(reason) = reason {
+        if let Some(reason) = &r.reason {
             line.push_str(lang.pick(" — lý do: ", " — reason: "));
             line.push_str(reason);
         }
         h.el("<p id=\"revocation\">", &line, "</p>\n");
+    }
+    if let Some(id) = b.revocation.as_ref().and_then(|r| r.replaced_by.as_deref()) {
+        replaced_by(h, lang, b.place, id);
     }
     if let Some(school) = b.school {
         let mut line = format!("{}{school}", lang.pick("Cấp bởi: ", "Issued by: "));
@@ -170,6 +175,31 @@ pub(super) fn banner(h: &mut Html, lang: Lang, b: &Banner<'_>) {
             .raw("</p>\n");
     }
     h.raw("</section>\n");
+}
+
+/// The record that replaces a revoked one: its id, linked to the upload page primed with it.
+/// The verifier holds no records and the school publishes none (they are personal data), so
+/// the link cannot fetch it: the person checking asks the pupil or family for the replacement
+/// and checks it there, where the id to expect is shown.
+fn replaced_by(h: &mut Html, lang: Lang, place: Place, id: &str) {
+    let base = html::upload_href(place, lang);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let href = format!("{base}{sep}replacement={id}");
+    h.raw("<p id=\"replaced-by\" class=\"replaced-by\">")
+        .text(lang.pick(
+            "Nhà trường đã cấp hồ sơ thay thế: ",
+            "The school has issued a replacement: ",
+        ))
+        .raw("<a id=\"replacement-link\" class=\"mono\" href=\"")
+        .text(&href)
+        .raw("\">")
+        .text(id)
+        .raw("</a>. ")
+        .text(lang.pick(
+            "Hãy đề nghị học sinh hoặc gia đình gửi hồ sơ thay thế, rồi kiểm tra hồ sơ đó.",
+            "Ask the pupil or the family for the replacement, then check it.",
+        ))
+        .raw("</p>\n");
 }
 
 /// The note a valid verdict needs: revocation was not checked (the QR alone), or a check

@@ -212,12 +212,28 @@ impl World {
     /// `school`'s status list 1 with `revoked` set (each with a note), valid from a day before
     /// `now` for 14 days.
     pub fn status_list(&self, school: School, revoked: &[(usize, &str)]) -> Value {
+        let revoked: Vec<(usize, &str, Option<&str>)> =
+            revoked.iter().map(|&(i, r)| (i, r, None)).collect();
+        self.status_list_replaced(school, &revoked)
+    }
+
+    /// [`World::status_list`] whose notes may name the record that replaces each revoked one
+    /// (`(index, reason, replaced by)`).
+    pub fn status_list_replaced(
+        &self,
+        school: School,
+        revoked: &[(usize, &str, Option<&str>)],
+    ) -> Value {
         let from = self.now - Duration::days(1);
         let mut bits = Bitstring::new(MIN_ENTRIES);
         let mut notes = Vec::new();
-        for &(i, reason) in revoked {
+        for &(i, reason, replaced_by) in revoked {
             assert!(bits.set(i, true));
-            notes.push(RevocationNote::new(i, from, reason));
+            let note = RevocationNote::new(i, from, reason);
+            notes.push(match replaced_by {
+                Some(id) => note.replaced_by(id),
+                None => note,
+            });
         }
         let list = StatusListCredential::revocation_with_notes(
             &school.list_url(),
