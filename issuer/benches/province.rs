@@ -274,7 +274,9 @@ async fn run(label: &str, store: &Store, files: &Arc<Vec<PathBuf>>, pupils: usiz
     assert_eq!(issued, pupils);
     let store_sign = t_store + t_sign;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let written = written_mb().zip(written).map(|(after, before)| after - before);
+    let written = written_mb()
+        .zip(written)
+        .map(|(after, before)| after - before);
     println!(
         "{label:<10} {pupils} records in {school_count} schools, import streamed {AHEAD} schools ahead: \
          import+validate {:.2} s of thread time ({:.0}/s per thread); \

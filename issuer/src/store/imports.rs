@@ -159,8 +159,8 @@ impl Store {
 
 /// Creates or updates the pupils of `rows` (those listed in `order`, with their dates of
 /// birth as text), a few hundred per statement, and returns their ids by key (new ones made
-/// at `at`). A key that comes more than once is written once, with its last row in `order`: what writing the rows
-/// one by one would leave.
+/// at `at`). A key that comes more than once is written once, with its last row in `order`:
+/// what writing the rows one by one would leave.
 async fn upsert_pupils(
     conn: &mut AnyConnection,
     school_id: &str,

@@ -180,8 +180,14 @@ fn ordered_id(now: OffsetDateTime) -> String {
     let context = ORDERED_IDS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    v7_at(&context, now)
+}
+
+/// The next UUID v7 of `context` at `now` (after the last one `context` gave, even when `now`
+/// is earlier).
+fn v7_at(context: &uuid::ContextV7, now: OffsetDateTime) -> String {
     let seconds = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-    let stamp = uuid::Timestamp::from_unix(&*context, seconds, now.nanosecond());
+    let stamp = uuid::Timestamp::from_unix(context, seconds, now.nanosecond());
     uuid::Uuid::new_v7(stamp).to_string()
 }
 
@@ -229,8 +235,9 @@ mod tests {
 
     #[test]
     fn ordered_ids_follow_each_other_and_carry_the_callers_time() {
+        let context = uuid::ContextV7::new();
         let now = datetime!(2026-05-29 08:00:00.123 UTC);
-        let ids: Vec<String> = (0..1000).map(|_| ordered_id(now)).collect();
+        let ids: Vec<String> = (0..1000).map(|_| v7_at(&context, now)).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "not in order");
         let first = uuid::Uuid::parse_str(&ids[0]).unwrap();
         assert_eq!(first.get_version_num(), 7);
@@ -238,7 +245,10 @@ mod tests {
         assert_eq!(seconds, 1_780_041_600);
         assert_eq!(nanos / 1_000_000, 123);
         // An earlier time (another caller's) still gives an id after the last one.
-        let earlier = ordered_id(datetime!(2020-01-01 00:00:00 UTC));
-        assert!(earlier > ids[999]);
+        let earlier = v7_at(&context, datetime!(2020-01-01 00:00:00 UTC));
+        assert!(Some(&earlier) > ids.last());
+        // The process-wide ids too, whatever other threads make meanwhile.
+        let (a, b) = (ordered_id(now), ordered_id(now));
+        assert!(a < b);
     }
 }
