@@ -102,6 +102,14 @@ const SQLITE_FILE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous
 /// `FULL` when it returns to the pool ([`RESTORE`]), whatever happened.
 pub(super) const RELAXED: &str = "PRAGMA synchronous = NORMAL";
 
+/// Run inside an import's transaction on PostgreSQL: its commit does not wait for the server
+/// to flush its log (asynchronous commit, for this transaction only). A crash of the issuer
+/// loses nothing the server acknowledged; a crash of the server may lose the last imports
+/// (drafts, made again by importing the file again) but nothing signed: a signing commit
+/// waits for the log to be flushed, and the log is flushed in order, so the imports before
+/// it are flushed with it. This is [`RELAXED`]'s rule on SQLite.
+pub(super) const RELAXED_POSTGRES: &str = "SET LOCAL synchronous_commit = off";
+
 /// Run on every SQLite file connection returned to the pool.
 const RESTORE: &str = "PRAGMA synchronous = FULL";
 const SQLITE_MEMORY_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";

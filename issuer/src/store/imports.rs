@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
 use time::OffsetDateTime;
 
-use super::connect::RELAXED;
+use super::connect::{RELAXED, RELAXED_POSTGRES};
 use super::pupils::{NewPupil, upsert_pupils_sql};
 use super::records::{
     RecordState, YearRecord, record_with_json, save_records_sql, signed_conflict,
 };
 use super::timestamp::{date_to_text, to_text};
 use super::values::rows_per_statement;
-use super::{Backend, Store, StoreError, lock_order, new_id, outcomes};
+use super::{Backend, Store, StoreError, lock_order, ordered_id, outcomes};
 
 /// One row of an import: the pupil (found or created by key) and their year record.
 #[derive(Clone, Debug)]
@@ -57,6 +57,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Vec<Result<YearRecord, StoreError>>, StoreError> {
         self.school(school_id).await?;
+        let at = now;
         let now = to_text(now)?;
         let mut slots: Vec<Option<Result<YearRecord, StoreError>>> =
             rows.iter().map(|_| None).collect();
@@ -82,9 +83,13 @@ impl Store {
                 sqlx::raw_sql(RELAXED).execute(&mut *conn).await?;
                 conn.begin_with("BEGIN IMMEDIATE").await?
             }
-            Backend::Postgres => conn.begin().await?,
+            Backend::Postgres => {
+                let mut tx = conn.begin().await?;
+                sqlx::raw_sql(RELAXED_POSTGRES).execute(&mut *tx).await?;
+                tx
+            }
         };
-        let pupil_ids = upsert_pupils(&mut tx, school_id, rows, &dates, &order, &now).await?;
+        let pupil_ids = upsert_pupils(&mut tx, school_id, rows, &dates, &order, at, &now).await?;
         // Round k holds the k-th row of each pupil and year.
         let mut rounds: Vec<Vec<(usize, &str)>> = Vec::new();
         let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
@@ -122,7 +127,7 @@ impl Store {
                         RecordState::Draft
                     };
                     query = query
-                        .bind(new_id())
+                        .bind(ordered_id(at))
                         .bind(pupil_id)
                         .bind(&row.school_year)
                         .bind(row.grade)
@@ -153,15 +158,16 @@ impl Store {
 }
 
 /// Creates or updates the pupils of `rows` (those listed in `order`, with their dates of
-/// birth as text), a few hundred per statement, and returns their ids by key. A key that
-/// comes more than once is written once, with its last row in `order`: what writing the rows
-/// one by one would leave.
+/// birth as text), a few hundred per statement, and returns their ids by key (new ones made
+/// at `at`). A key that comes more than once is written once, with its last row in `order`:
+/// what writing the rows one by one would leave.
 async fn upsert_pupils(
     conn: &mut AnyConnection,
     school_id: &str,
     rows: &[ImportRow],
     dates: &[Option<String>],
     order: &[usize],
+    at: OffsetDateTime,
     now: &str,
 ) -> Result<HashMap<String, String>, StoreError> {
     let mut last: HashMap<&str, usize> = HashMap::with_capacity(order.len());
@@ -186,7 +192,7 @@ async fn upsert_pupils(
         for &(i, date) in part {
             let Some(row) = rows.get(i) else { continue };
             query = query
-                .bind(new_id())
+                .bind(ordered_id(at))
                 .bind(&row.pupil.pupil_key)
                 .bind(&row.pupil.full_name)
                 .bind(date);

@@ -73,6 +73,8 @@ mod workers;
 
 use std::fmt;
 
+use time::OffsetDateTime;
+
 pub use accounts::{Account, NewAccount, WebSession, secret_sha256};
 pub use attempts::{Limit, REDEEM_PER_CLIENT, REDEEM_PER_CODE, Refused, SIGN_IN_PER_CLIENT};
 pub use audit::READ_WINDOW;
@@ -159,6 +161,38 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// The counter behind [`ordered_id`]: ids made by this process for the same millisecond
+/// follow each other.
+static ORDERED_IDS: std::sync::Mutex<uuid::ContextV7> =
+    std::sync::Mutex::new(uuid::ContextV7::new());
+
+/// A fresh id for a row of a bulk table (pupils, year records): a UUID v7 (hyphenated) whose
+/// time is `now`, the caller's time (the clock is not read), followed by a counter and 32
+/// random bits, so ids made one after another sort one after another.
+///
+/// Why: a whole province is imported and signed in chunks, and every index keyed by a random
+/// id (the primary keys, the `(id, school_id)` keys the foreign keys use) takes each chunk's
+/// rows at scattered places, so each commit rewrote hundreds of index pages into SQLite's log
+/// or PostgreSQL's WAL (with a full copy of each page first touched after a checkpoint). Ids
+/// that follow each other land on the last pages of those indexes. Measured on SQLite with
+/// the schema of the migrations (20,000 records, a commit per school): 377 MB written to
+/// store the records with random ids, 114 MB with these. The ids say nothing the rows do not
+/// already say (`created_at`); credentials, which leave the issuer, keep random ids.
+fn ordered_id(now: OffsetDateTime) -> String {
+    let context = ORDERED_IDS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    v7_at(&context, now)
+}
+
+/// The next UUID v7 of `context` at `now` (after the last one `context` gave, even when `now`
+/// is earlier).
+fn v7_at(context: &uuid::ContextV7, now: OffsetDateTime) -> String {
+    let seconds = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    let stamp = uuid::Timestamp::from_unix(context, seconds, now.nanosecond());
+    uuid::Uuid::new_v7(stamp).to_string()
+}
+
 /// The outcomes of a batch operation in input order. Every slot is filled by the loop that
 /// builds them; an empty one would be a bug, reported rather than panicking.
 fn outcomes<T>(slots: Vec<Option<Result<T, StoreError>>>) -> Vec<Result<T, StoreError>> {
@@ -193,4 +227,30 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).map_err(|e| StoreError::Random(e.to_string()))?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn ordered_ids_follow_each_other_and_carry_the_callers_time() {
+        let context = uuid::ContextV7::new();
+        let now = datetime!(2026-05-29 08:00:00.123 UTC);
+        let ids: Vec<String> = (0..1000).map(|_| v7_at(&context, now)).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "not in order");
+        let first = uuid::Uuid::parse_str(&ids[0]).unwrap();
+        assert_eq!(first.get_version_num(), 7);
+        let (seconds, nanos) = first.get_timestamp().unwrap().to_unix();
+        assert_eq!(seconds, 1_780_041_600);
+        assert_eq!(nanos / 1_000_000, 123);
+        // An earlier time (another caller's) still gives an id after the last one.
+        let earlier = v7_at(&context, datetime!(2020-01-01 00:00:00 UTC));
+        assert!(Some(&earlier) > ids.last());
+        // The process-wide ids too, whatever other threads make meanwhile.
+        let (a, b) = (ordered_id(now), ordered_id(now));
+        assert!(a < b);
+    }
 }

@@ -6,7 +6,7 @@ use time::{Date, OffsetDateTime};
 
 use super::timestamp::{date_from_text, date_to_text, time_at, to_text};
 use super::values::values;
-use super::{Store, StoreError, new_id};
+use super::{Store, StoreError, ordered_id};
 
 /// A pupil as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,11 +86,12 @@ impl Store {
         pupil: &NewPupil,
         now: OffsetDateTime,
     ) -> Result<Pupil, StoreError> {
+        let id = ordered_id(now);
         let now = to_text(now)?;
         let row = sqlx::query(AssertSqlSafe(upsert_pupils_sql(1)))
             .bind(school_id)
             .bind(now)
-            .bind(new_id())
+            .bind(id)
             .bind(&pupil.pupil_key)
             .bind(&pupil.full_name)
             .bind(date_to_text(pupil.date_of_birth)?)

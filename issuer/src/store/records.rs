@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use super::error::unique_as;
 use super::timestamp::{time_at, to_text};
 use super::values::values;
-use super::{Store, StoreError, lock_order, new_id, outcomes};
+use super::{Store, StoreError, lock_order, ordered_id, outcomes};
 
 /// Where a record is in its life cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -278,6 +278,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<YearRecord, StoreError> {
         self.pupil(school_id, &draft.pupil_id).await?;
+        let id = ordered_id(now);
         let now = to_text(now)?;
         let row = sqlx::query(concat!(
             "INSERT INTO year_records (id, school_id, pupil_id, school_year, grade, class_name, ",
@@ -285,7 +286,7 @@ impl Store {
             "VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, 1, $8, $9, $8, $9) RETURNING ",
             record_columns!()
         ))
-        .bind(new_id())
+        .bind(id)
         .bind(school_id)
         .bind(&draft.pupil_id)
         .bind(&draft.school_year)
@@ -322,7 +323,7 @@ impl Store {
             .bind(school_id)
             .bind(actor)
             .bind(to_text(now)?)
-            .bind(new_id())
+            .bind(ordered_id(now))
             .bind(&draft.pupil_id)
             .bind(&draft.school_year)
             .bind(draft.grade)
