@@ -151,8 +151,17 @@ pub(super) async fn verify(State(state): State<Conformance>, body: Bytes) -> Res
             "proof.verificationMethod {vm:?} is not an Ed25519 did:key"
         ));
     };
-    if let Err(failure) = hocba_verifier::verify_proof_at(&secured, &key, at) {
-        return refuse(failure.to_string());
+    // eddsa-rdfc-2022 when built in (the `rdfc` feature); anything else goes to the
+    // verifier's eddsa-jcs-2022 checks, which name a wrong cryptosuite.
+    let rdfc = super::rdfc::BUILT_IN
+        && secured.proof_str("cryptosuite") == Some(super::rdfc::CRYPTOSUITE);
+    let checked = if rdfc {
+        super::rdfc::verify_proof_at(&secured, &key, at)
+    } else {
+        hocba_verifier::verify_proof_at(&secured, &key, at).map_err(|f| f.to_string())
+    };
+    if let Err(problem) = checked {
+        return refuse(problem);
     }
     if let Some(status) = status
         && let Err(problem) = check_status(&state, &status)

@@ -15,6 +15,9 @@
 //! * It verifies credentials whose `verificationMethod` is a `did:key` (Ed25519), with the
 //!   verifier's proof checks ([`hocba_verifier::verify_proof_at`]: options, `created`,
 //!   `expires`, `@context` prefix, `verify_strict`) and, for entries in its own lists, status.
+//! * With the cargo feature `rdfc` it also verifies `eddsa-rdfc-2022` proofs ([`rdfc`]: a
+//!   JSON-LD processor and RDF dataset canonicalization), which the W3C suites use for the
+//!   presentations they sign themselves.
 //! * It binds only loopback addresses ([`check_loopback`]): it is a test fixture, not a
 //!   service. Nothing it signs is trusted by `hocba-verify`, which accepts keys only from a
 //!   signed trust list and never resolves `did:key`.
@@ -27,6 +30,7 @@ mod contexts;
 mod envelope;
 mod handlers;
 pub mod presentation;
+pub mod rdfc;
 mod related;
 mod terms;
 pub mod vc_model;
