@@ -129,11 +129,13 @@ impl Conformance {
         format!("{}/status/1", self.inner.base)
     }
 
-    /// The routes: `POST /credentials/issue`, `POST /credentials/verify`,
+    /// The routes: `POST /credentials/issue` (and `POST /rdfc/credentials/issue`, signing
+    /// with `eddsa-rdfc-2022`), `POST /credentials/verify`,
     /// `POST /credentials/status`, `POST /presentations/verify`, `GET /status/1`.
     pub fn router(self) -> Router {
         Router::new()
             .route("/credentials/issue", post(handlers::issue))
+            .route("/rdfc/credentials/issue", post(handlers::issue_rdfc))
             .route("/credentials/verify", post(handlers::verify))
             .route("/credentials/status", post(handlers::update_status))
             .route("/presentations/verify", post(handlers::verify_presentation))
@@ -177,18 +179,32 @@ pub fn resolve_did_key(verification_method: &str) -> Option<ed25519_dalek::Verif
 }
 
 /// The suites' `localConfig.cjs` for a conformance service at `base` with `did` as issuer id:
-/// one implementation with an issuer and a verifier tagged for each of the three suites.
+/// one implementation with an issuer and a verifier tagged for each of the three suites. Built
+/// with the `rdfc` feature, the verifiers are tagged `eddsa-rdfc-2022` too and a second issuer
+/// (`…/rdfc/credentials/issue`, tagged `eddsa-rdfc-2022` only, so the other suites do not pick
+/// it) signs with that cryptosuite.
 pub fn manifest(base: &str, did: &str) -> String {
     let tags = r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "localhost"]"#;
     // The verifiers also open JOSE envelopes; the issuer makes none.
-    let verifier_tags =
-        r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "EnvelopingProof", "localhost"]"#;
+    let verifier_tags = if rdfc::BUILT_IN {
+        r#"["eddsa-jcs-2022", "eddsa-rdfc-2022", "vc2.0", "BitstringStatusList", "EnvelopingProof", "localhost"]"#
+    } else {
+        r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "EnvelopingProof", "localhost"]"#
+    };
+    let rdfc_issuer = if rdfc::BUILT_IN {
+        format!(
+            ", {{\n      id: '{did}',\n      endpoint: '{base}/rdfc/credentials/issue',\n      \
+             supports: {{vc: ['2.0']}},\n      tags: [\"eddsa-rdfc-2022\", \"localhost\"]\n    }}"
+        )
+    } else {
+        String::new()
+    };
     format!(
         "// Written by hocba-conformance: the W3C suites' local implementation.\n\
          module.exports = {{\n  settings: {{enableInteropTests: false, testAllImplementations: false}},\n  \
          implementations: [{{\n    name: 'hocba',\n    implementation: 'hocba-conformance',\n    \
          issuers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/issue',\n      \
-         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}],\n    \
+         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}{rdfc_issuer}],\n    \
          verifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/verify',\n      \
          supports: {{vc: ['2.0']}},\n      tags: {verifier_tags}\n    }}],\n    \
          vpVerifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/presentations/verify',\n      \

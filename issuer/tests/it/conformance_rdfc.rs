@@ -279,3 +279,52 @@ async fn presentations_signed_with_rdfc_as_the_w3c_suite_signs_them() {
     assert_eq!(other.status, StatusCode::BAD_REQUEST);
     assert!(other.text().contains("proof.challenge"), "{}", other.text());
 }
+
+#[tokio::test]
+async fn the_rdfc_issuer_signs_what_the_verifier_checks() {
+    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
+    let did = service.did().to_owned();
+    let manifest = hocba_issuer::conformance::manifest("http://127.0.0.1:9", &did);
+    assert_eq!(
+        manifest.contains("http://127.0.0.1:9/rdfc/credentials/issue"),
+        rdfc::BUILT_IN,
+        "{manifest}"
+    );
+    let app = service.router();
+    let mut credential = unsecured(&vector());
+    credential.insert("issuer".into(), did.clone().into());
+    let answer = post(
+        &app,
+        "/rdfc/credentials/issue",
+        &json!({"credential": credential}),
+    )
+    .await;
+    if !rdfc::BUILT_IN {
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        assert!(answer.text().contains("--features rdfc"), "{}", answer.text());
+        return;
+    }
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let vc = answer.json()["verifiableCredential"].clone();
+    assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(vc["proof"]["proofPurpose"], "assertionMethod");
+    assert!(vc["proof"].get("@context").is_none());
+    let answer = post(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": vc}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    // A changed name after issuing.
+    let mut tampered = vc.clone();
+    tampered["name"] = json!("Another name");
+    let answer = post(
+        &app,
+        "/credentials/verify",
+        &json!({"verifiableCredential": tampered}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.text().contains("signature_mismatch"), "{}", answer.text());
+}
