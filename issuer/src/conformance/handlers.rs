@@ -184,8 +184,8 @@ pub(super) async fn verify(State(state): State<Conformance>, body: Bytes) -> Res
     };
     // eddsa-rdfc-2022 when built in (the `rdfc` feature); anything else goes to the
     // verifier's eddsa-jcs-2022 checks, which name a wrong cryptosuite.
-    let rdfc = super::rdfc::BUILT_IN
-        && secured.proof_str("cryptosuite") == Some(super::rdfc::CRYPTOSUITE);
+    let rdfc =
+        super::rdfc::BUILT_IN && secured.proof_str("cryptosuite") == Some(super::rdfc::CRYPTOSUITE);
     let checked = if rdfc {
         super::rdfc::verify_proof_at(&secured, &key, at)
     } else {

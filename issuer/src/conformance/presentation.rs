@@ -190,7 +190,11 @@ fn cryptosuite_supported(secured: &SecuredDocument, at: &str) -> Result<bool, Pr
         _ => Err(format!(
             "{at}proof: type {proof_type:?} with cryptosuite {suite:?} cannot be verified here \
              (only DataIntegrityProof eddsa-jcs-2022{}; this build has {})",
-            if rdfc::BUILT_IN { " or eddsa-rdfc-2022" } else { "" },
+            if rdfc::BUILT_IN {
+                " or eddsa-rdfc-2022"
+            } else {
+                ""
+            },
             if rdfc::BUILT_IN {
                 "the rdfc feature"
             } else {

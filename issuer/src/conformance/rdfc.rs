@@ -92,7 +92,10 @@ fn sha256(text: &str) -> [u8; 32] {
 
 /// `hashData` of `config` (the proof without `proofValue`) for `doc` (without `proof`):
 /// the configuration is canonicalised with the document's `@context`.
-pub fn hash_data(config: &Map<String, Value>, doc: &Map<String, Value>) -> Result<[u8; 64], Problem> {
+pub fn hash_data(
+    config: &Map<String, Value>,
+    doc: &Map<String, Value>,
+) -> Result<[u8; 64], Problem> {
     let mut config = config.clone();
     match doc.get("@context") {
         Some(context) => {

@@ -264,7 +264,9 @@ async fn presentations_signed_with_rdfc_as_the_w3c_suite_signs_them() {
     let answer = post(&app, "/presentations/verify", &request(&present(&bad_vc))).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(
-        answer.text().contains("verifiableCredential[0].proof: signature_mismatch"),
+        answer
+            .text()
+            .contains("verifiableCredential[0].proof: signature_mismatch"),
         "{}",
         answer.text()
     );
@@ -301,7 +303,11 @@ async fn the_rdfc_issuer_signs_what_the_verifier_checks() {
     .await;
     if !rdfc::BUILT_IN {
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-        assert!(answer.text().contains("--features rdfc"), "{}", answer.text());
+        assert!(
+            answer.text().contains("--features rdfc"),
+            "{}",
+            answer.text()
+        );
         return;
     }
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
@@ -326,5 +332,9 @@ async fn the_rdfc_issuer_signs_what_the_verifier_checks() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.text().contains("signature_mismatch"), "{}", answer.text());
+    assert!(
+        answer.text().contains("signature_mismatch"),
+        "{}",
+        answer.text()
+    );
 }
