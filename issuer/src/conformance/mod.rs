@@ -180,9 +180,9 @@ pub fn resolve_did_key(verification_method: &str) -> Option<ed25519_dalek::Verif
 
 /// The suites' `localConfig.cjs` for a conformance service at `base` with `did` as issuer id:
 /// one implementation with an issuer and a verifier tagged for each of the three suites. Built
-/// with the `rdfc` feature, the verifiers are tagged `eddsa-rdfc-2022` too and a second issuer
-/// (`…/rdfc/credentials/issue`, tagged `eddsa-rdfc-2022` only, so the other suites do not pick
-/// it) signs with that cryptosuite.
+/// with the `rdfc` feature, the verifiers are tagged `eddsa-rdfc-2022` too. The issuer
+/// `…/rdfc/credentials/issue` is not listed: the vc-di-eddsa suite's rdfc issuer tests do not
+/// pass against it yet (its first request is refused), so the tag is not claimed for issuing.
 pub fn manifest(base: &str, did: &str) -> String {
     let tags = r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "localhost"]"#;
     // The verifiers also open JOSE envelopes; the issuer makes none.
@@ -191,20 +191,12 @@ pub fn manifest(base: &str, did: &str) -> String {
     } else {
         r#"["eddsa-jcs-2022", "vc2.0", "BitstringStatusList", "EnvelopingProof", "localhost"]"#
     };
-    let rdfc_issuer = if rdfc::BUILT_IN {
-        format!(
-            ", {{\n      id: '{did}',\n      endpoint: '{base}/rdfc/credentials/issue',\n      \
-             supports: {{vc: ['2.0']}},\n      tags: [\"eddsa-rdfc-2022\", \"localhost\"]\n    }}"
-        )
-    } else {
-        String::new()
-    };
     format!(
         "// Written by hocba-conformance: the W3C suites' local implementation.\n\
          module.exports = {{\n  settings: {{enableInteropTests: false, testAllImplementations: false}},\n  \
          implementations: [{{\n    name: 'hocba',\n    implementation: 'hocba-conformance',\n    \
          issuers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/issue',\n      \
-         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}{rdfc_issuer}],\n    \
+         supports: {{vc: ['2.0']}},\n      tags: {tags}\n    }}],\n    \
          verifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/credentials/verify',\n      \
          supports: {{vc: ['2.0']}},\n      tags: {verifier_tags}\n    }}],\n    \
          vpVerifiers: [{{\n      id: '{did}',\n      endpoint: '{base}/presentations/verify',\n      \
