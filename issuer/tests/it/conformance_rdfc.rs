@@ -103,12 +103,9 @@ fn rdfc_proofs_refuse_what_changes_the_statements() {
     }
     let key = vector_key();
     let v = vector();
-    // Member order and JSON layout are not statements: the same proof verifies.
-    let mut reordered = Map::new();
-    for (name, value) in object(&v).into_iter().rev() {
-        reordered.insert(name, value);
-    }
-    let reordered = Value::Object(reordered);
+    // The issuer as a node object with only an id is the same statement: the proof verifies.
+    let mut reordered = v.clone();
+    reordered["issuer"] = json!({"id": "https://vc.example/issuers/5678"});
     assert_ne!(reordered.to_string(), v.to_string());
     check(&reordered, &key).unwrap();
 
