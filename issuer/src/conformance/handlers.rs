@@ -38,13 +38,33 @@ fn body_object(body: &Bytes, member: &str) -> Result<Map<String, Value>, String>
     }
 }
 
-/// Sign `doc` with the service's key as of `at`.
+/// Sign `doc` with the service's key as of `at` (`eddsa-jcs-2022`).
 fn sign(
     state: &Conformance,
     doc: &Map<String, Value>,
     at: OffsetDateTime,
 ) -> Result<Value, String> {
+    sign_with(state, doc, at, false)
+}
+
+/// Sign `doc` with the service's key as of `at`, with `eddsa-rdfc-2022` when `rdfc`.
+fn sign_with(
+    state: &Conformance,
+    doc: &Map<String, Value>,
+    at: OffsetDateTime,
+    rdfc: bool,
+) -> Result<Value, String> {
     let created = format_time(at).map_err(|e| e.to_string())?;
+    if rdfc {
+        return super::rdfc::sign_document(
+            &state.inner.key,
+            doc,
+            &state.verification_method(),
+            &created,
+            hocba_schema::proof::PROOF_PURPOSE,
+            &Map::new(),
+        );
+    }
     super::sign_document(
         &state.inner.key,
         doc,
@@ -54,8 +74,19 @@ fn sign(
 }
 
 /// `POST /credentials/issue`: any VC 2.0 credential whose issuer is this service's `did:key`,
-/// given a status entry in the service's list (unless it has a `credentialStatus`) and signed.
-pub(super) async fn issue(State(state): State<Conformance>, body: Bytes) -> Response {
+/// given a status entry in the service's list (unless it has a `credentialStatus`) and signed
+/// with `eddsa-jcs-2022`.
+pub(super) async fn issue(state: State<Conformance>, body: Bytes) -> Response {
+    issue_with(state, body, false).await
+}
+
+/// `POST /rdfc/credentials/issue`: [`issue`], signed with `eddsa-rdfc-2022` (the `rdfc`
+/// feature; without it, refused).
+pub(super) async fn issue_rdfc(state: State<Conformance>, body: Bytes) -> Response {
+    issue_with(state, body, true).await
+}
+
+async fn issue_with(State(state): State<Conformance>, body: Bytes, rdfc: bool) -> Response {
     let mut doc = match body_object(&body, "credential") {
         Ok(doc) => doc,
         Err(problem) => return refuse(problem),
@@ -101,7 +132,7 @@ pub(super) async fn issue(State(state): State<Conformance>, body: Bytes) -> Resp
             }),
         );
     }
-    match sign(&state, &doc, now()) {
+    match sign_with(&state, &doc, now(), rdfc) {
         Ok(vc) => (
             StatusCode::CREATED,
             Json(json!({"verifiableCredential": vc})),
@@ -151,8 +182,17 @@ pub(super) async fn verify(State(state): State<Conformance>, body: Bytes) -> Res
             "proof.verificationMethod {vm:?} is not an Ed25519 did:key"
         ));
     };
-    if let Err(failure) = hocba_verifier::verify_proof_at(&secured, &key, at) {
-        return refuse(failure.to_string());
+    // eddsa-rdfc-2022 when built in (the `rdfc` feature); anything else goes to the
+    // verifier's eddsa-jcs-2022 checks, which name a wrong cryptosuite.
+    let rdfc =
+        super::rdfc::BUILT_IN && secured.proof_str("cryptosuite") == Some(super::rdfc::CRYPTOSUITE);
+    let checked = if rdfc {
+        super::rdfc::verify_proof_at(&secured, &key, at)
+    } else {
+        hocba_verifier::verify_proof_at(&secured, &key, at).map_err(|f| f.to_string())
+    };
+    if let Err(problem) = checked {
+        return refuse(problem);
     }
     if let Some(status) = status
         && let Err(problem) = check_status(&state, &status)

@@ -13,9 +13,10 @@
 //!   request's `challenge` and `domain` when given, within its `created` / `expires`. Or by
 //!   an envelope (`EnvelopedVerifiablePresentation`), whose JWS `nonce` / `aud` must then match
 //!   the `challenge` / `domain`. A presentation with neither is refused: nothing says who
-//!   presented it. A proof of another cryptosuite (`eddsa-rdfc-2022` needs RDF dataset
-//!   canonicalization, i.e. a JSON-LD processor) is refused as not verifiable here — never
-//!   reported as verified.
+//!   presented it. Proofs (the presentation's and its credentials') may also be
+//!   `eddsa-rdfc-2022` ([`super::rdfc`], as the W3C suite signs them) when the `rdfc` feature
+//!   is built in; without it, or with any other cryptosuite, the proof is refused as not
+//!   verifiable here — never reported as verified.
 
 use hocba_schema::proof::SecuredDocument;
 use serde_json::{Map, Value};
@@ -25,7 +26,7 @@ use super::envelope;
 use super::vc_model::{
     Problem, check_context, check_credential, check_validity, is_url, type_list,
 };
-use super::{resolve_did_key, terms};
+use super::{rdfc, resolve_did_key, terms};
 
 /// The request's `challenge` and `domain` (VC-API `options`).
 #[derive(Debug, Default)]
@@ -128,10 +129,13 @@ fn check_embedded_credential(
     }
     let secured = SecuredDocument::from_value(Value::Object(credential.clone()))
         .map_err(|e| format!("{at}proof: {e}"))?;
-    cryptosuite_supported(&secured, at)?;
+    let rdfc = cryptosuite_supported(&secured, at)?;
     let vm = secured.proof_str("verificationMethod").unwrap_or("");
     let key = resolve_did_key(vm)
         .ok_or_else(|| format!("{at}proof.verificationMethod: {vm:?} is not an Ed25519 did:key"))?;
+    if rdfc {
+        return rdfc::verify_proof_at(&secured, &key, now).map_err(|p| format!("{at}{p}"));
+    }
     hocba_verifier::verify_proof_at(&secured, &key, now).map_err(|f| format!("{at}proof: {f}"))
 }
 
@@ -175,17 +179,29 @@ fn holder_id(doc: &Map<String, Value>) -> Option<String> {
     }
 }
 
-/// Only `DataIntegrityProof` / `eddsa-jcs-2022` can be verified here.
-fn cryptosuite_supported(secured: &SecuredDocument, at: &str) -> Result<(), Problem> {
+/// Only `DataIntegrityProof` with `eddsa-jcs-2022`, or `eddsa-rdfc-2022` when the `rdfc`
+/// feature is built in, can be verified here. `Ok(true)` for `eddsa-rdfc-2022`.
+fn cryptosuite_supported(secured: &SecuredDocument, at: &str) -> Result<bool, Problem> {
     let proof_type = secured.proof_str("type").unwrap_or("");
     let suite = secured.proof_str("cryptosuite").unwrap_or("");
-    if proof_type != "DataIntegrityProof" || suite != "eddsa-jcs-2022" {
-        return Err(format!(
+    match (proof_type, suite) {
+        ("DataIntegrityProof", "eddsa-jcs-2022") => Ok(false),
+        ("DataIntegrityProof", rdfc::CRYPTOSUITE) if rdfc::BUILT_IN => Ok(true),
+        _ => Err(format!(
             "{at}proof: type {proof_type:?} with cryptosuite {suite:?} cannot be verified here \
-             (only DataIntegrityProof eddsa-jcs-2022; eddsa-rdfc-2022 needs a JSON-LD processor)"
-        ));
+             (only DataIntegrityProof eddsa-jcs-2022{}; this build has {})",
+            if rdfc::BUILT_IN {
+                " or eddsa-rdfc-2022"
+            } else {
+                ""
+            },
+            if rdfc::BUILT_IN {
+                "the rdfc feature"
+            } else {
+                "no JSON-LD processor for eddsa-rdfc-2022: build with --features rdfc"
+            }
+        )),
     }
-    Ok(())
 }
 
 /// The presentation's own Data Integrity proof.
@@ -202,7 +218,7 @@ fn verify_proof(
     }
     let secured = SecuredDocument::from_value(Value::Object(vp.clone()))
         .map_err(|e| format!("proof: {e}"))?;
-    cryptosuite_supported(&secured, "")?;
+    let rdfc = cryptosuite_supported(&secured, "")?;
     let purpose = secured.proof_str("proofPurpose").unwrap_or("");
     if purpose != "authentication" {
         return Err(format!(
@@ -242,18 +258,28 @@ fn verify_proof(
         ));
     }
     hocba_verifier::check_proof_times(&secured, now).map_err(|f| format!("proof: {f}"))?;
-    let hash = match secured.hash_data() {
-        Ok(hash) => hash,
+    let hash = if rdfc {
+        rdfc::secured_hash_data(&secured)?
+    } else {
+        jcs_hash(&secured)?
+    };
+    hocba_verifier::verify_signature(&key, &hash, &secured.signature)
+        .map_err(|f| format!("proof: {f}"))
+}
+
+/// `hashData` of an `eddsa-jcs-2022` proof; a document beyond the project's limits on signed
+/// JSON (NFC, number range) is hashed with plain RFC 8785, as the cryptosuite defines it.
+fn jcs_hash(secured: &SecuredDocument) -> Result<[u8; 64], Problem> {
+    match secured.hash_data() {
+        Ok(hash) => Ok(hash),
         Err(
             hocba_schema::SchemaError::NotNfc { .. }
             | hocba_schema::SchemaError::NumberOutOfRange { .. },
         ) => secured
             .hash_data_unchecked()
-            .map_err(|e| format!("proof: {e}"))?,
-        Err(e) => return Err(format!("proof: {e}")),
-    };
-    hocba_verifier::verify_signature(&key, &hash, &secured.signature)
-        .map_err(|f| format!("proof: {f}"))
+            .map_err(|e| format!("proof: {e}")),
+        Err(e) => Err(format!("proof: {e}")),
+    }
 }
 
 /// An enveloped presentation: its JWS, its `nonce` / `aud` against the request, and the

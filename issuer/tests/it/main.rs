@@ -24,6 +24,7 @@
 //! * `token` — keys on a PKCS#11 token (SoftHSM2): same bytes as PEM, wrong PIN, token pulled.
 //! * `web` — the web app in a real Chromium and over HTTP with session cookies.
 //! * `conformance` — `hocba-conformance`: the W3C vector, VC-API issue/verify/revoke, loopback only.
+//! * `conformance_rdfc` — its eddsa-rdfc-2022 proofs (feature `rdfc`): the W3C vector, presentations.
 //! * `vc_api` — W3C VC-API `POST /credentials/issue` and `/credentials/status`.
 #![allow(
     clippy::unwrap_used,
@@ -42,6 +43,7 @@ mod authority;
 mod batch;
 mod cli;
 mod conformance;
+mod conformance_rdfc;
 mod crash;
 mod hardening;
 mod identity;
