@@ -14,11 +14,6 @@ use time::OffsetDateTime;
 
 use cli::{Cli, Command, TokenCommand};
 
-/// mimalloc: signing, storing and serving allocate many small values on several threads, which
-/// glibc's allocator serves markedly slower; the benches measure with it too.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

@@ -27,14 +27,13 @@ pub fn ascii_name(text: &str) -> String {
     if out.is_empty() { "x".to_owned() } else { out }
 }
 
-/// The first 8 ASCII letters and digits of an id (`urn:uuid:1f207a17-…` → `urnuuid1`
-/// would be useless, so the `urn:uuid:` prefix is skipped).
+/// The last 8 ASCII letters and digits of an id. The end, not the start: year records and
+/// pupils have time-ordered ids (UUID v7, `store::ordered_id`) whose first 8 hex digits are the
+/// same for every row made in the same minute, while the last 32 bits of a v7 id, as of a v4
+/// one, are random — two pupils of one class with the same name still get two file names.
 pub fn short_id(id: &str) -> String {
-    id.trim_start_matches("urn:uuid:")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .collect()
+    let alnum: Vec<char> = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    alnum[alnum.len().saturating_sub(8)..].iter().collect()
 }
 
 /// `<class>-<pupil name in ASCII>-<short id>` (no extension).
@@ -106,7 +105,7 @@ mod tests {
             file_stem(
                 "11A2",
                 "Võ Ngọc Bảo Trân",
-                "urn:uuid:1f207a17-aaaa-4bbb-8ccc-000000000000"
+                "urn:uuid:0193a1b2-7c00-7abc-8def-5e0a1f207a17"
             ),
             "11A2-Vo-Ngoc-Bao-Tran-1f207a17"
         );

@@ -133,13 +133,7 @@ pub(super) async fn pdf(
             state.now(),
         )
         .await?;
-    let short: String = credential
-        .id
-        .trim_start_matches("urn:uuid:")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .collect();
+    let short = crate::app::names::short_id(&credential.id);
     Ok(file_response(
         bytes,
         "application/pdf",
