@@ -57,36 +57,30 @@ pub(crate) fn draw_record(
     info: &PageInfo<'_>,
 ) -> Vec<PdfPage> {
     let page = paper::describe(r);
-    let flow = |scale: f32| {
+    let flow = |(scale, compact): (f32, bool)| {
         let mut l = Layout::new(fonts, ids.clone());
         l.scale = scale;
-        header(&mut l, &page.header);
-        if let Some(replaced) = info.replaces {
-            // A correction says so under the title, with the record it replaces.
-            l.centered_line(
-                Face::Bold,
-                BODY,
-                &format!("Bản đính chính — thay thế hồ sơ {replaced}"),
-            );
-            l.gap(4.0);
-        }
-        pupil_block(&mut l, &page, info);
-        sections(&mut l, &page.sections);
+        let title_top = header(&mut l, &page.header);
+        pupil_block(&mut l, &page, info, title_top);
+        sections(&mut l, &page.sections, compact);
         l
     };
     let fits =
         |l: &Layout| l.page_count() == 1 && l.y >= signature_block().block.top() + ABOVE_SIGNATURES;
     let mut l = SCALES
         .iter()
-        .map(|&scale| flow(scale))
+        .flat_map(|&scale| [(scale, false), (scale, true)])
+        .map(flow)
         .find(fits)
         // Too long for one page even in the smallest type: normal type over several pages.
-        .unwrap_or_else(|| flow(1.0));
+        .unwrap_or_else(|| flow((1.0, false)));
     closing(&mut l, r, &page, info);
     l.finish(|l, n, total| decorate(l, n, total, r, info))
 }
 
-fn header(l: &mut Layout, h: &Header) {
+/// The national header and the title; returns the top of the title lines, with the right of
+/// the page beside them still free when they are narrow enough (see [`pupil_block`]).
+fn header(l: &mut Layout, h: &Header) -> (f32, f32) {
     let top = l.y;
     let left_cx = MARGIN_X + 95.0;
     let right_cx = PAGE_W - MARGIN_X - 130.0;
@@ -125,24 +119,46 @@ fn header(l: &mut Layout, h: &Header) {
         top - 24.0,
     );
     l.y = y.min(top - 30.0) - 8.0;
+    let title_top = l.y;
     let level = h
         .level
         .as_ref()
         .map(|lv| lv.vi.to_uppercase())
         .unwrap_or_default();
-    l.centered_line(Face::Bold, 15.0, h.title);
-    l.centered_line(Face::Bold, 10.5, &level);
-    l.centered_line(Face::Regular, 10.0, &h.year_line.vi);
+    let lines = [
+        (Face::Bold, 15.0, h.title),
+        (Face::Bold, 10.5, level.as_str()),
+        (Face::Regular, 10.0, h.year_line.vi.as_str()),
+    ];
+    let mut widest = 0.0f32;
+    for (face, size, text) in lines {
+        l.centered_line(face, size, text);
+        widest = widest.max(l.width(face, size * l.scale, text));
+    }
     l.gap(6.0);
+    (title_top, widest)
 }
 
-fn pupil_block(l: &mut Layout, page: &Paper, info: &PageInfo<'_>) {
-    let top = l.y;
+/// The pupil and school block with the QR code to its right. The code starts beside the title
+/// when the title lines leave it room (they are centred and short), else under them; a
+/// correction says first, left of the code, which record it replaces.
+fn pupil_block(l: &mut Layout, page: &Paper, info: &PageInfo<'_>, title: (f32, f32)) {
+    let (title_top, title_w) = title;
     let width = CONTENT_W - QR_SIZE - 14.0;
-    fields(l, MARGIN_X, width, &page.pupil);
-    // The QR to the right of the block.
     let qx = PAGE_W - MARGIN_X - QR_SIZE;
-    let qtop = top - 2.0;
+    let beside_title = PAGE_W / 2.0 + title_w / 2.0 + 10.0 <= qx;
+    let qtop = if beside_title { title_top } else { l.y } - 2.0;
+    if let Some(replaced) = info.replaces {
+        l.paragraph(
+            MARGIN_X,
+            width,
+            Face::Bold,
+            BODY,
+            &format!("Bản đính chính — thay thế hồ sơ {replaced}"),
+        );
+        l.gap(3.0);
+    }
+    fields(l, MARGIN_X, width, &page.pupil);
     info.qr.draw(l, qx, qtop, QR_SIZE);
     l.centered(
         qx + QR_SIZE / 2.0,
@@ -157,7 +173,7 @@ fn pupil_block(l: &mut Layout, page: &Paper, info: &PageInfo<'_>) {
 fn section(l: &mut Layout, title: &str) {
     l.ensure(40.0);
     l.gap(4.0);
-    l.paragraph(MARGIN_X, CONTENT_W, Face::Bold, 10.5, title);
+    l.paragraph(l.x, l.w, Face::Bold, 10.5, title);
     l.gap(3.0);
 }
 
@@ -223,7 +239,7 @@ fn table_cells(t: &Table) -> (Vec<&paper::Column>, Vec<Vec<String>>) {
 
 /// Tables side by side, as one ruled table: row `i` of each next to the others.
 fn tables(l: &mut Layout, tables: &[Table]) {
-    let share = CONTENT_W / tables.len().max(1) as f32;
+    let share = l.w / tables.len().max(1) as f32;
     let mut cols = Vec::new();
     let mut heads = Vec::new();
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -246,22 +262,75 @@ fn tables(l: &mut Layout, tables: &[Table]) {
     l.table(&cols, &heads, &rows, SMALL);
 }
 
-fn sections(l: &mut Layout, sections: &[Section]) {
-    for s in sections {
-        if let Some(title) = s.title {
-            section(l, title.vi);
+/// The sections in order, one below the other; `compact` sets the closing part beside the Quá
+/// trình học tập table ([`band`]).
+fn sections(l: &mut Layout, sections: &[Section], compact: bool) {
+    let history = sections.iter().position(is_study_history);
+    let mut i = 0;
+    while i < sections.len() {
+        match history {
+            Some(h) if compact && h > 0 && i == h - 1 => {
+                // The section before the table, and the untitled lines after it, on the left.
+                let end = sections[h + 1..]
+                    .iter()
+                    .position(|s| s.title.is_some())
+                    .map_or(sections.len(), |n| h + 1 + n);
+                let left: Vec<&Section> = std::iter::once(&sections[i])
+                    .chain(&sections[h + 1..end])
+                    .collect();
+                band(l, &left, &sections[h]);
+                i = end;
+            }
+            _ => {
+                one_section(l, &sections[i]);
+                i += 1;
+            }
         }
-        for block in &s.blocks {
-            match block {
-                Block::Table(t) => tables(l, std::slice::from_ref(t)),
-                Block::Beside(ts) => tables(l, ts),
-                Block::Legend(text) => {
-                    l.paragraph(MARGIN_X, CONTENT_W, Face::Italic, 7.0, text.vi);
-                }
-                Block::Fields { fields: f, .. } => fields(l, MARGIN_X, CONTENT_W, f),
-                Block::Paragraph { text, .. } => {
-                    l.paragraph(MARGIN_X, CONTENT_W, Face::Regular, BODY, text);
-                }
+    }
+}
+
+/// Whether `s` is the Quá trình học tập section.
+fn is_study_history(s: &Section) -> bool {
+    matches!(s.blocks.as_slice(), [Block::Table(t)] if t.key == "study-history")
+}
+
+/// Share of the width the left part of a [`band`] takes.
+const BAND_LEFT: f32 = 0.5;
+/// Space between the two parts of a [`band`].
+const BAND_GAP: f32 = 12.0;
+
+/// `left` in the left part of the content width and `right` beside it, from the same height;
+/// the flow goes on below the longer of the two.
+fn band(l: &mut Layout, left: &[&Section], right: &Section) {
+    let (x, w, top) = (l.x, l.w, l.y);
+    let left_w = (w - BAND_GAP) * BAND_LEFT;
+    l.w = left_w;
+    for s in left {
+        one_section(l, s);
+    }
+    let left_end = l.y;
+    l.y = top;
+    l.x = x + left_w + BAND_GAP;
+    l.w = w - left_w - BAND_GAP;
+    one_section(l, right);
+    l.y = l.y.min(left_end);
+    (l.x, l.w) = (x, w);
+}
+
+fn one_section(l: &mut Layout, s: &Section) {
+    if let Some(title) = s.title {
+        section(l, title.vi);
+    }
+    for block in &s.blocks {
+        match block {
+            Block::Table(t) => tables(l, std::slice::from_ref(t)),
+            Block::Beside(ts) => tables(l, ts),
+            Block::Legend(text) => {
+                l.paragraph(l.x, l.w, Face::Italic, SMALL, text.vi);
+            }
+            Block::Fields { fields: f, .. } => fields(l, l.x, l.w, f),
+            Block::Paragraph { text, .. } => {
+                l.paragraph(l.x, l.w, Face::Regular, BODY, text);
             }
         }
     }

@@ -57,7 +57,7 @@ pub(crate) const PAGE_W: f32 = 595.28;
 /// A4 height in points.
 pub(crate) const PAGE_H: f32 = 841.89;
 /// Left and right margin.
-pub(crate) const MARGIN_X: f32 = 40.0;
+pub(crate) const MARGIN_X: f32 = 30.0;
 /// Top margin.
 pub(crate) const MARGIN_TOP: f32 = 30.0;
 /// Bottom margin.
@@ -148,6 +148,11 @@ pub(crate) struct Layout {
     ops: Vec<Op>,
     /// Baseline cursor: y of the top of the next block.
     pub(crate) y: f32,
+    /// Left edge of the column the flowing blocks fill (the content area, or one half of it
+    /// when two parts of the record are set side by side).
+    pub(crate) x: f32,
+    /// Width of that column.
+    pub(crate) w: f32,
     /// Factor applied to the type size (and so the leading) of the flowing blocks.
     pub(crate) scale: f32,
 }
@@ -162,6 +167,8 @@ impl Layout {
             pages: Vec::new(),
             ops: Vec::with_capacity(2048),
             y: PAGE_H - MARGIN_TOP,
+            x: MARGIN_X,
+            w: CONTENT_W,
             scale: 1.0,
         }
     }
@@ -418,7 +425,7 @@ impl Layout {
         let size = size * self.scale;
         let pad = 2.2 * self.scale;
         let leading = size * 1.3;
-        let x0 = MARGIN_X;
+        let x0 = self.x;
         let total: f32 = columns.iter().map(|c| c.width).sum();
         let header_cells: Vec<String> = header.iter().map(|s| (*s).to_owned()).collect();
         self.table_row(

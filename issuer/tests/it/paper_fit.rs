@@ -132,27 +132,62 @@ fn page_text(path: &Path, page: usize) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Every example record (schema/examples), the full primary and grade-11 records with every
+/// field of the form included.
+fn every_example() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("schema/examples"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".json").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The sizes of every piece of text drawn on the PDF's pages (the operands of `Tf`).
+fn type_sizes(pdf: &[u8]) -> Vec<f32> {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let mut sizes = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let content = lopdf::content::Content::decode(&doc.get_page_content(page)).unwrap();
+        for op in content.operations.iter().filter(|o| o.operator == "Tf") {
+            sizes.push(op.operands[1].as_float().unwrap());
+        }
+    }
+    sizes
+}
+
+/// The smallest type the printed page uses anywhere (table text at the smallest scale, the
+/// footer, the signing line): `schema/docs/record.md`, *The printed page*.
+const SMALLEST_TYPE_PT: f32 = 6.0;
+
 #[test]
 fn a_one_page_form_prints_on_one_page_with_its_signatures() {
     let have = poppler();
     let (_keep, dir) = out_dir();
-    for (i, name) in [
-        "secondary-grade11",
-        "secondary-grade12",
-        "secondary-grade9",
-        "secondary-grade7",
-        "primary-grade5",
-        "primary-grade2",
-        // A full grade-11 record, every field of the form, a deputy signing (issue #12).
+    let names = every_example();
+    // The full records of issue #12 are among them.
+    for full in [
+        "primary-grade5-every-field-of-the-form",
+        "primary-grade5-informatics-technology-parts",
         "secondary-grade11-every-field-of-the-form",
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    ] {
+        assert!(names.iter().any(|n| n == full), "{full}");
+    }
+    for (i, name) in names.iter().map(String::as_str).enumerate() {
         let record = example(name);
         let (_, pdf) = render(&record, 4000 + i as u64);
         let path = write(&dir, name, &pdf);
         assert_eq!(pdf.pages, 1, "{name}: {} pages", pdf.pages);
+        let sizes = type_sizes(&pdf.bytes);
+        let smallest = sizes.iter().copied().fold(f32::MAX, f32::min);
+        assert!(sizes.len() > 100, "{name}: {} pieces of text", sizes.len());
+        assert!(
+            smallest >= SMALLEST_TYPE_PT,
+            "{name}: text at {smallest} pt"
+        );
         if !have {
             continue;
         }
@@ -223,65 +258,71 @@ fn a_long_record_names_the_pupil_and_the_page_on_every_page() {
     assert!(!first.contains("Đã ký số bởi"));
 }
 
-/// A full primary record (every field of the form: comments and teachers on 12 subject rows,
-/// the 10 competencies, a six-row Quá trình học tập) needs about 935 pt of flow at the smallest
-/// type (76 %), where one A4 page holds about 670 pt above the signature block: it runs to two
-/// pages (`schema/docs/record.md`, *The printed page*). Each page then names the pupil, the
-/// class and the page number, page 2 is not the signature block alone, and every field of the
-/// form is printed once.
+/// A primary record that truly cannot fit one page: the full primary record (every field of
+/// the form) with a long comment on each of its 12 subjects, as a school may write them. It
+/// runs over (`schema/docs/record.md`, *The printed page*): each page then names the pupil,
+/// the class and the page number, the last page is not the signature block alone, and every
+/// field of the form is printed once.
 #[test]
-fn a_full_primary_record_runs_to_two_named_pages_with_its_signatures_on_the_last() {
+fn an_over_long_primary_record_runs_to_named_pages_with_its_signatures_on_the_last() {
     let have = poppler();
     let (_keep, dir) = out_dir();
-    for (i, name) in [
-        "primary-grade5-every-field-of-the-form",
-        "primary-grade5-informatics-technology-parts",
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let record = example(name);
-        let (_, pdf) = render(&record, 4400 + i as u64);
-        assert_eq!(pdf.pages, 2, "{name}: {} pages", pdf.pages);
-        if !have {
-            continue;
-        }
-        let path = write(&dir, name, &pdf);
-        assert_eq!(pdfinfo_pages(&path), 2, "{name}: pdfinfo");
-        let pupil = record["student"]["fullName"].as_str().unwrap();
-        let (first, last) = (page_text(&path, 1), page_text(&path, 2));
-        for (page, text) in [(1, &first), (2, &last)] {
+    let name = "primary-grade5-every-field-of-the-form";
+    let mut record = example(name);
+    let long = "Em đọc to, rõ ràng, diễn cảm và hiểu nội dung bài; viết đúng chính tả, trình bày \
+                sạch đẹp; tích cực phát biểu, biết hợp tác trong nhóm và giúp đỡ bạn; cần luyện \
+                thêm kĩ năng giải thích cách làm và tự kiểm tra lại bài trước khi nộp.";
+    for subject in record["primary"]["subjects"].as_array_mut().unwrap() {
+        let short = subject["comment"].as_str().unwrap().to_owned();
+        subject["comment"] = format!("{short} {long}").into();
+    }
+    let (_, pdf) = render(&record, 4400);
+    assert!(pdf.pages >= 2, "{name}: {} page(s)", pdf.pages);
+    if !have {
+        return;
+    }
+    let path = write(&dir, "over-long-primary", &pdf);
+    let total = pdfinfo_pages(&path);
+    assert_eq!(total, pdf.pages, "pdfinfo");
+    let pupil = record["student"]["fullName"].as_str().unwrap();
+    let pages: Vec<String> = (1..=total).map(|p| page_text(&path, p)).collect();
+    for (i, text) in pages.iter().enumerate() {
+        let page = i + 1;
+        assert!(
+            text.contains(&format!("{pupil} · Trang {page}/{total}")),
+            "page {page} footer"
+        );
+        if page > 1 {
             assert!(
-                text.contains(&format!("{pupil} · Trang {page}/2")),
-                "{name}: page {page} footer"
+                text.contains(&format!("Học bạ · {pupil} (tiếp theo)"))
+                    && text.contains(&format!(
+                        "Năm học 2025-2026 · Lớp 5A · Trang {page}/{total}"
+                    )),
+                "page {page} header"
             );
         }
-        assert!(
-            last.contains(&format!("Học bạ · {pupil} (tiếp theo)"))
-                && last.contains("Năm học 2025-2026 · Lớp 5A · Trang 2/2"),
-            "{name}: page 2 header"
-        );
-        // Page 2 carries the rest of the record, not the signatures alone.
-        assert!(last.contains("Nhận xét của giáo viên chủ nhiệm"), "{name}");
-        assert!(last.contains("HIỆU TRƯỞNG") && last.contains("Đã ký số bởi"));
-        assert!(!first.contains("Đã ký số bởi"), "{name}");
-        // Every field the form adds, printed once across the two pages.
-        let both = format!("{first} {last}");
-        let s = &record["student"];
-        for field in [
-            "hometown",
-            "fatherOccupation",
-            "motherOccupation",
-            "registrationNumber",
-        ] {
-            if let Some(v) = s[field].as_str() {
-                assert!(both.contains(v), "{name}: {field} {v:?}");
-            }
-        }
-        for row in record["studyHistory"].as_array().into_iter().flatten() {
-            assert!(both.contains(row["schoolName"].as_str().unwrap()), "{name}");
-        }
     }
+    let (first, last) = (&pages[0], &pages[total - 1]);
+    // The last page carries the end of the record, not the signatures alone.
+    assert!(last.contains("Nhận xét của giáo viên chủ nhiệm"));
+    assert!(last.contains("HIỆU TRƯỞNG") && last.contains("Đã ký số bởi"));
+    assert!(!first.contains("Đã ký số bởi"));
+    // Every field the form adds across the pages, and each subject's comment once.
+    let all = pages.join(" ");
+    let s = &record["student"];
+    for field in [
+        "hometown",
+        "fatherOccupation",
+        "motherOccupation",
+        "registrationNumber",
+    ] {
+        let v = s[field].as_str().unwrap();
+        assert!(all.contains(v), "{field} {v:?}");
+    }
+    for row in record["studyHistory"].as_array().unwrap() {
+        assert!(all.contains(row["schoolName"].as_str().unwrap()));
+    }
+    assert_eq!(all.matches("kĩ năng giải thích cách làm").count(), 12);
 }
 
 /// The record `secondary-grade11` with the pupil named `name`, rendered and rasterised (page 1,

@@ -24,10 +24,10 @@ pub(super) fn study_history(rows: &[crate::record::StudyPeriod]) -> Section {
         vec![Block::Table(Table {
             key: "study-history",
             columns: vec![
-                Column::text("Năm học", "School year", Some(70.0)),
-                Column::centered("Lớp", "Class", Some(40.0)),
+                Column::text("Năm học", "School year", Some(54.0)),
+                Column::centered("Lớp", "Class", Some(32.0)),
                 Column::text("Tên trường", "School", None),
-                Column::centered("Ngày chuyển đi", "Left on", Some(80.0)),
+                Column::centered("Ngày chuyển đi", "Left on", Some(60.0)),
             ],
             comment: None,
             rows,
@@ -47,7 +47,7 @@ pub(crate) fn certificates_field(certificates: &[String]) -> Option<Field> {
 }
 
 /// The subject teacher column, when some subject names its teacher.
-pub(crate) const TEACHER: Column = Column::text("Giáo viên bộ môn", "Subject teacher", Some(84.0));
+pub(crate) const TEACHER: Column = Column::text("Giáo viên bộ môn", "Subject teacher", Some(72.0));
 
 /// Whether a principal's title is a deputy's (Phó Hiệu trưởng), who signs "KT. HIỆU TRƯỞNG".
 pub fn signs_for_principal(title: &str) -> bool {

@@ -342,7 +342,7 @@ fn pupil(r: &YearRecord) -> Vec<Field> {
         ),
         f(None, "Giới tính", "Gender", words::gender(s.gender)).inline(),
         f(None, "Dân tộc", "Ethnicity", Text::same(&s.ethnicity)).inline(),
-        f(None, "Quốc tịch", "Nationality", Text::same(&s.nationality)),
+        f(None, "Quốc tịch", "Nationality", Text::same(&s.nationality)).inline(),
         f(
             None,
             "Nơi sinh",
@@ -401,7 +401,11 @@ fn pupil(r: &YearRecord) -> Vec<Field> {
         ),
     ] {
         if let Some(v) = value {
-            out.push(f(key, vi, en, Text::same(v)));
+            // Short values: the register number follows the policy group or the note.
+            let follows =
+                key.is_some() && (s.policy_group.is_some() || s.disability_note.is_some());
+            let field = f(key, vi, en, Text::same(v));
+            out.push(if follows { field.inline() } else { field });
         }
     }
     let school = &r.school;
@@ -433,7 +437,8 @@ fn pupil(r: &YearRecord) -> Vec<Field> {
             "Giáo viên chủ nhiệm",
             "Homeroom teacher",
             Text::same(&r.homeroom_teacher),
-        ),
+        )
+        .inline(),
     ]);
     out
 }

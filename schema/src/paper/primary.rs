@@ -12,11 +12,19 @@ use super::{
 const SUBJECT_COLUMNS: [Column; 6] = [
     Column::text("Môn học và HĐGD", "Subject / activity", Some(112.0)),
     Column::centered("Mức đạt được", "Level", Some(40.0)),
-    Column::centered("GK I", "Mid I", Some(26.0)),
-    Column::centered("CK I", "End I", Some(26.0)),
-    Column::centered("GK II", "Mid II", Some(26.0)),
-    Column::centered("CN", "Year", Some(26.0)),
+    Column::centered("GK I", "Mid I", Some(23.0)),
+    Column::centered("CK I", "End I", Some(23.0)),
+    Column::centered("GK II", "Mid II", Some(25.0)),
+    Column::centered("CN", "Year", Some(23.0)),
 ];
+
+/// Width on paper of a quality's or competency's rating (`T (Tốt)`, `C (Cần cố gắng)`).
+const RATING_WIDTH: f32 = 70.0;
+
+/// How many of [`Competencies::entries`](crate::record::Competencies::entries) are general
+/// competencies (năng lực chung: autonomy, communication, problem solving); the rest are
+/// specific (năng lực đặc thù).
+const GENERAL_COMPETENCIES: usize = 3;
 
 /// The comment column of a subjects table (both levels).
 pub(super) const COMMENT: Column = Column::text("Nhận xét", "Comment", None);
@@ -120,7 +128,7 @@ pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
         key,
         columns: vec![
             Column::new(head, false, None),
-            Column::centered("Mức đạt được", "Level", Some(80.0)),
+            Column::centered("Mức đạt được", "Level", Some(RATING_WIDTH)),
         ],
         comment: None,
         rows: entries
@@ -137,10 +145,20 @@ pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
         Label::new("Phẩm chất", "Quality"),
         &p.qualities.entries(),
     );
-    let competencies = rated(
-        "competencies",
-        Label::new("Năng lực", "Competency"),
-        &p.competencies.entries(),
+    // The form lists the core competencies in two groups: the three general ones, then the
+    // specific ones (seven in grades 3–5, five in grades 1–2); each group is a table of its
+    // own, beside the qualities.
+    let competencies = p.competencies.entries();
+    let (general, specific) = competencies.split_at(GENERAL_COMPETENCIES.min(competencies.len()));
+    let general = rated(
+        "general-competencies",
+        Label::new("Năng lực chung", "General competency"),
+        general,
+    );
+    let specific = rated(
+        "specific-competencies",
+        Label::new("Năng lực đặc thù", "Specific competency"),
+        specific,
     );
     let mut comments = Vec::new();
     for (vi, en, text) in [
@@ -155,7 +173,7 @@ pub(super) fn sections(p: &PrimaryYear) -> Vec<Section> {
             comments.push(Field::new(None, Label::new(vi, en), Text::same(t)));
         }
     }
-    let mut qualities_blocks = vec![Block::Beside(vec![qualities, competencies])];
+    let mut qualities_blocks = vec![Block::Beside(vec![qualities, general, specific])];
     if !comments.is_empty() {
         qualities_blocks.push(Block::Fields {
             key: None,
