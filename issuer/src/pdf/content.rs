@@ -6,12 +6,15 @@
 //!
 //! **One page when the form is one page.** Each year of the Ministry's học bạ forms is one
 //! page, so the record is laid out to end above the signature block of page 1: at the normal
-//! type size first, then a little smaller ([`SCALES`], down to 76 %: table text 6.1 pt, body
-//! 7.2 pt, still legible in print) until it does. Only a record too long for that (many long
-//! comments) runs over; it is then laid out at the normal size, each page names the pupil, the
-//! year and class and says "Trang i/N", and the signature block closes the last page. The
-//! header, the QR code (48 mm, for phones and 150 dpi scans) and the signature block keep
-//! their size.
+//! type size first, then a little smaller ([`SCALES`], down to 76 %: table text and legend
+//! 6.1 pt, body 7.2 pt, nothing on the page under 6 pt), each size tried in the plain
+//! arrangement and then in the compact one, where the closing lines sit beside the Quá trình
+//! học tập table ([`band`]). Only a record too long for that (many long comments) runs over; it
+//! is then laid out plainly at the normal size, each page names the pupil, the year and class
+//! and says "Trang i/N", and the signature block closes the last page. The header, the QR code
+//! (48 mm, for phones and 150 dpi scans; beside the title when the title leaves it room) and
+//! the signature block keep their size. Why and what was measured: `schema/docs/record.md`,
+//! *The printed page*.
 
 use hocba_schema::paper::{self, Block, Field, Header, Paper, Section, Table};
 use hocba_schema::record::YearRecord;
@@ -300,7 +303,9 @@ const BAND_LEFT: f32 = 0.5;
 const BAND_GAP: f32 = 12.0;
 
 /// `left` in the left part of the content width and `right` beside it, from the same height;
-/// the flow goes on below the longer of the two.
+/// the flow goes on below the longer of the two. Used only in the one-page attempts: a band
+/// that runs off the page makes that attempt fail ([`draw_record`] then tries the next one),
+/// so the two halves never continue on another page.
 fn band(l: &mut Layout, left: &[&Section], right: &Section) {
     let (x, w, top) = (l.x, l.w, l.y);
     let left_w = (w - BAND_GAP) * BAND_LEFT;
