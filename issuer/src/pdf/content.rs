@@ -63,8 +63,8 @@ pub(crate) fn draw_record(
     let flow = |(scale, compact): (f32, bool)| {
         let mut l = Layout::new(fonts, ids.clone());
         l.scale = scale;
-        let title_top = header(&mut l, &page.header);
-        pupil_block(&mut l, &page, info, title_top);
+        let title = header(&mut l, &page.header);
+        pupil_block(&mut l, &page, info, title);
         sections(&mut l, &page.sections, compact);
         l
     };
@@ -81,8 +81,8 @@ pub(crate) fn draw_record(
     l.finish(|l, n, total| decorate(l, n, total, r, info))
 }
 
-/// The national header and the title; returns the top of the title lines, with the right of
-/// the page beside them still free when they are narrow enough (see [`pupil_block`]).
+/// The national header and the title; returns the top of the title lines and the width of the
+/// widest (the right of the page beside them is free when they are narrow: [`pupil_block`]).
 fn header(l: &mut Layout, h: &Header) -> (f32, f32) {
     let top = l.y;
     let left_cx = MARGIN_X + 95.0;

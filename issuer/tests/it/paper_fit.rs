@@ -459,3 +459,102 @@ fn a_correction_names_the_record_it_replaces_on_the_page_and_in_the_qr() {
         "{text}"
     );
 }
+
+/// The words of page 1 with their boxes (points from the top-left corner), from
+/// `pdftotext -bbox`.
+fn word_boxes(path: &Path) -> Vec<(String, [f32; 4])> {
+    let out = Command::new("pdftotext")
+        .args(["-bbox", "-enc", "UTF-8", "-f", "1", "-l", "1"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let from = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[from..from + tag[from..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let (tag, rest) = w.split_once('>').unwrap();
+            let text = rest.split_once("</word>").unwrap().0.to_owned();
+            let b = ["xMin", "yMin", "xMax", "yMax"].map(|n| attr(tag, n));
+            (text, b)
+        })
+        .collect()
+}
+
+/// The QR code sits at the right of the page beside the title lines when they leave it room,
+/// else under them; either way no text is drawn over it, and it still scans.
+#[test]
+fn the_qr_code_is_beside_the_title_when_it_leaves_room_and_no_text_overlaps_it() {
+    if !poppler() {
+        return;
+    }
+    let (_keep, dir) = out_dir();
+    let short = example("secondary-grade11");
+    let mut long = short.clone();
+    // A class name that makes the centred year line reach the QR's column.
+    long["className"] = "11A2 chuyên Hóa học, chương trình song ngữ tiếng Pháp".into();
+    for (i, (name, record, beside)) in [("qr-short", &short, true), ("qr-long", &long, false)]
+        .into_iter()
+        .enumerate()
+    {
+        let (_, pdf) = render(record, 4500 + i as u64);
+        assert_eq!(pdf.pages, 1, "{name}");
+        let path = write(&dir, name, &pdf);
+        let words = word_boxes(&path);
+        // The caption is 9 pt under the code, which is 136 pt square, 30 pt from the right edge.
+        let caption = words
+            .iter()
+            .find(|(w, _)| w == "Quét")
+            .map(|(_, b)| *b)
+            .expect("the QR caption");
+        let (qx0, qx1) = (595.28 - 30.0 - 136.0, 595.28 - 30.0);
+        let qy1 = caption[1] - 1.0;
+        let qy0 = qy1 - 136.0 - 2.0;
+        for (w, b) in &words {
+            let inside = b[2] > qx0 + 0.5 && b[0] < qx1 && b[3] > qy0 + 1.0 && b[1] < qy1;
+            assert!(
+                !inside,
+                "{name}: {w:?} at {b:?} is over the QR code ({qx0}, {qy0})"
+            );
+        }
+        // Beside the title: the code starts above the year line's baseline.
+        let year_line = words
+            .iter()
+            .find(|(w, _)| w == "Khối")
+            .map(|(_, b)| *b)
+            .expect("the year line");
+        assert_eq!(
+            qy0 < year_line[1],
+            beside,
+            "{name}: QR top {qy0}, year line {year_line:?}"
+        );
+        if Command::new("zbarimg").arg("--version").output().is_ok() {
+            let png = dir.join(name);
+            let ok = Command::new("pdftoppm")
+                .args(["-r", "150", "-png", "-singlefile"])
+                .arg(&path)
+                .arg(&png)
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            let scan = Command::new("zbarimg")
+                .args(["--quiet", "--raw"])
+                .arg(png.with_extension("png"))
+                .output()
+                .unwrap();
+            let text = String::from_utf8(scan.stdout).unwrap();
+            assert_eq!(
+                text.trim(),
+                pdf.qr_text,
+                "{name}: the QR code does not scan"
+            );
+        }
+    }
+}
