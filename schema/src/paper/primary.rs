@@ -10,12 +10,12 @@ use super::{
 
 /// The subjects table of the primary form.
 const SUBJECT_COLUMNS: [Column; 6] = [
-    Column::text("Môn học và HĐGD", "Subject / activity", Some(112.0)),
+    Column::text("Môn học và HĐGD", "Subject / activity", Some(104.0)),
     Column::centered("Mức đạt được", "Level", Some(40.0)),
-    Column::centered("GK I", "Mid I", Some(23.0)),
-    Column::centered("CK I", "End I", Some(23.0)),
-    Column::centered("GK II", "Mid II", Some(25.0)),
-    Column::centered("CN", "Year", Some(23.0)),
+    Column::centered("GK I", "Mid I", Some(26.0)),
+    Column::centered("CK I", "End I", Some(26.0)),
+    Column::centered("GK II", "Mid II", Some(26.0)),
+    Column::centered("CN", "Year", Some(26.0)),
 ];
 
 /// Width on paper of a quality's or competency's rating (`T (Tốt)`, `C (Cần cố gắng)`).
