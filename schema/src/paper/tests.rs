@@ -187,3 +187,43 @@ fn every_decision_is_worded_as_the_paper_words_it() {
     }
     assert_eq!(words::DECISION.vi, "Quyết định");
 }
+
+#[test]
+fn competencies_are_the_forms_two_groups_beside_the_qualities() {
+    let beside = |json: &str| -> Vec<(&'static str, &'static str, usize)> {
+        let record: YearRecord = serde_json::from_str(json).unwrap();
+        let paper = describe(&record);
+        let tables = paper
+            .sections
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .find_map(|b| match b {
+                Block::Beside(ts) => Some(ts.clone()),
+                _ => None,
+            })
+            .expect("tables side by side");
+        tables
+            .iter()
+            .map(|t| (t.key, t.columns[0].label.vi, t.rows.len()))
+            .collect()
+    };
+    assert_eq!(
+        beside(PRIMARY),
+        [
+            ("qualities", "Phẩm chất", 5),
+            ("general-competencies", "Năng lực chung", 3),
+            ("specific-competencies", "Năng lực đặc thù", 7),
+        ]
+    );
+    // Grades 1–2 list five specific competencies (no Công nghệ, no Tin học).
+    let grade2 = include_str!("../../examples/primary-grade2.json");
+    assert_eq!(
+        beside(grade2)[2],
+        ("specific-competencies", "Năng lực đặc thù", 5)
+    );
+    let record: YearRecord = serde_json::from_str(PRIMARY).unwrap();
+    let heads: Vec<String> = describe(&record).labels_vi();
+    let at = |l: &str| heads.iter().position(|x| x == l).unwrap();
+    assert!(at("Giải quyết vấn đề và sáng tạo") < at("Năng lực đặc thù"));
+    assert!(at("Năng lực đặc thù") < at("Ngôn ngữ"));
+}
