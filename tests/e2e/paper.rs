@@ -133,10 +133,18 @@ fn check_page(name: &str, credential: &Value, paper: &Paper) {
 fn find_after(name: &str, text: &str, from: usize, label: &str) -> usize {
     match text[from..].find(label) {
         Some(at) => from + at + label.len(),
-        None => panic!(
-            "{name}: {label:?} is not in the PDF after {:?}",
-            &text[from.saturating_sub(80)..from]
-        ),
+        None => {
+            // The 80 bytes before `from`, widened to a character boundary (Vietnamese text has
+            // multi-byte characters; slicing inside one would panic and hide the missing label).
+            let mut start = from.saturating_sub(80);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            panic!(
+                "{name}: {label:?} is not in the PDF after {:?}",
+                &text[start..from]
+            )
+        }
     }
 }
 
