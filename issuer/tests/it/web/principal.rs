@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 use super::{Rig, Session, WebApp, create_http, set_password_http, urlencode};
 
-const YEAR: &str = "2025-2026";
-const CLASS: &str = "11A2";
+pub(super) const YEAR: &str = "2025-2026";
+pub(super) const CLASS: &str = "11A2";
 const NAMES: [&str; 5] = [
     "Võ Ngọc Bảo Trân",
     "Nguyễn Minh Anh",
@@ -28,7 +28,7 @@ const NAMES: [&str; 5] = [
 ];
 
 /// A new account of `role` (signed in over HTTP), made by `by`.
-fn account(
+pub(super) fn account(
     app: &WebApp,
     by: &Session,
     name: &str,
@@ -42,7 +42,7 @@ fn account(
 }
 
 /// The authority, signed in.
-fn authority(app: &WebApp) -> Session {
+pub(super) fn authority(app: &WebApp) -> Session {
     set_password_http(app.addr(), &app.first_link);
     Session::sign_in(app.addr(), "authority")
 }
@@ -82,7 +82,7 @@ fn api_post(app: &WebApp, token: &str, path: &str, body: &Value) -> Answer {
 }
 
 /// Class 11A2 (one record per name), imported and validated through the API with `token`.
-fn import_class(app: &WebApp, token: &str) {
+pub(super) fn import_class(app: &WebApp, token: &str) {
     let records: Vec<Value> = (0..NAMES.len()).map(pupil_record).collect();
     let api = |path: &str, body: &Value| api_post(app, token, path, body);
     let imported = api("/api/v1/records", &Value::Array(records));
