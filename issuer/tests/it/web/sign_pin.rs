@@ -11,7 +11,7 @@ use std::process::Command;
 use hocba_test_support::browser::Browser;
 use serde_json::Value;
 
-use super::principal::{CLASS, YEAR, account, authority, import_class, token_of};
+use super::principal::{CLASS, YEAR, principal_with_class};
 use super::{Rig, screenshot};
 use crate::token::{MODULE, root};
 
@@ -109,16 +109,7 @@ fn every_sign_form_asks_for_the_principals_pin_and_fits_a_desktop_and_a_phone() 
     }) else {
         return;
     };
-    let auth = authority(&rig.app);
-    let principal = account(
-        &rig.app,
-        &auth,
-        "Nguyễn Thị Hoa",
-        "ht.79000701",
-        "principal",
-        "school_code=79000701",
-    );
-    import_class(&rig.app, &token_of(&principal));
+    principal_with_class(&rig.app, "ht.79000701");
 
     // The overview: the class's row and "sign the whole school"; then the class page.
     let class_page = format!("/school/classes/{YEAR}/{CLASS}");
