@@ -5,6 +5,9 @@
 //! whatever a `did:key` signed. Presentations through `POST /presentations/verify` (the data
 //! model's rules, the holder's proof, each credential's proof); undefined terms and
 //! `relatedResource` digests at issue.
+//!
+//! The helpers marked `pub(crate)` (the specification's key, requests to the router, a
+//! did:key's verification method) serve `conformance_rdfc` too.
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -18,9 +21,8 @@ use hocba_schema::proof::SecuredDocument;
 use hocba_verifier::danger::dev_authority;
 use hocba_verifier::{Reason, verify_credential, verify_proof_at};
 use serde_json::{Map, Value, json};
-use time::OffsetDateTime;
 
-use crate::common::http::{Answer, call, example, repo};
+use crate::common::http::{Answer, call, example, repo, wall_clock as now};
 
 fn vector() -> Value {
     serde_json::from_str(include_str!(
@@ -29,8 +31,9 @@ fn vector() -> Value {
     .unwrap()
 }
 
-/// The vector's key pair (its published test secret: `0x8026` + the 32-byte seed).
-fn vector_key() -> KeyPair {
+/// The vector's key pair (its published test secret: `0x8026` + the 32-byte seed; the same
+/// for both eddsa vectors).
+pub(crate) fn vector_key() -> KeyPair {
     let key: Value = serde_json::from_str(include_str!(
         "../../../schema/tests/vectors/w3c-eddsa-jcs-2022/key.json"
     ))
@@ -44,18 +47,15 @@ fn vector_key() -> KeyPair {
     KeyPair::from_seed(&bytes[2..].try_into().unwrap())
 }
 
-#[allow(clippy::disallowed_methods)]
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
-fn unsecured(v: &Value) -> Map<String, Value> {
+/// `v` without its proof.
+pub(crate) fn unsecured(v: &Value) -> Map<String, Value> {
     let mut doc = v.as_object().unwrap().clone();
     doc.remove("proof");
     doc
 }
 
-async fn post(app: &Router, uri: &str, body: &Value) -> Answer {
+/// `POST uri` with `body` as JSON.
+pub(crate) async fn post(app: &Router, uri: &str, body: &Value) -> Answer {
     call(
         app,
         Method::POST,
@@ -67,7 +67,8 @@ async fn post(app: &Router, uri: &str, body: &Value) -> Answer {
     .await
 }
 
-async fn verify(app: &Router, vc: &Value) -> Answer {
+/// `POST /credentials/verify` of `vc`.
+pub(crate) async fn verify(app: &Router, vc: &Value) -> Answer {
     post(
         app,
         "/credentials/verify",
@@ -76,14 +77,55 @@ async fn verify(app: &Router, vc: &Value) -> Answer {
     .await
 }
 
+/// The verification method of `key`'s did:key (`did:key:z…#z…`).
+pub(crate) fn did_key_vm(key: &KeyPair) -> String {
+    let did = did_key(&key.verifying_key());
+    format!("{did}#{}", did.trim_start_matches("did:key:"))
+}
+
+/// A conformance service with a key of its own (status lists under `http://127.0.0.1:9`),
+/// and `doc` without its proof, named as issued by the service's did:key.
+pub(crate) fn service_issuing(doc: &Value) -> (Conformance, Map<String, Value>) {
+    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
+    let mut credential = unsecured(doc);
+    credential.insert("issuer".into(), service.did().into());
+    (service, credential)
+}
+
+/// `POST /credentials/issue` of `credential` by `app`: the credential it issued, after
+/// checking the answer is `201 Created`.
+async fn issued(app: &Router, credential: &Map<String, Value>) -> Value {
+    let answer = post(
+        app,
+        "/credentials/issue",
+        &json!({"credential": credential}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    answer.json()["verifiableCredential"].clone()
+}
+
+/// `answer` is `400 Bad Request` and its first error's message contains `expected`.
+#[track_caller]
+fn assert_refused(answer: &Answer, case: &str, expected: &str) {
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{case}: {}",
+        answer.text()
+    );
+    let body = answer.json();
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(expected), "{case}: {body}");
+}
+
 /// The vector's document signed by the vector's key, named as its did:key, with `edit`
 /// applied to the proof configuration.
 fn signed_as_did_key(edit: impl FnOnce(&mut Map<String, Value>)) -> Value {
     let key = vector_key();
-    let did = did_key(&key.verifying_key());
-    let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
+    let vm = did_key_vm(&key);
     let mut doc = unsecured(&vector());
-    doc.insert("issuer".into(), did.into());
+    doc.insert("issuer".into(), did_key(&key.verifying_key()).into());
     let mut secured = sign_document(&key, &doc, &vm, "2023-02-24T23:36:38Z").unwrap();
     let proof = secured["proof"].as_object_mut().unwrap();
     let mut config = proof.clone();
@@ -194,19 +236,9 @@ async fn proof_rules_through_the_verify_endpoint() {
 
 #[tokio::test]
 async fn issue_verify_revoke_and_the_product_refuses_did_key() {
-    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
-    let did = service.did().to_owned();
+    let (service, credential) = service_issuing(&vector());
     let app = service.router();
-    let mut credential = unsecured(&vector());
-    credential.insert("issuer".into(), json!(did));
-    let answer = post(
-        &app,
-        "/credentials/issue",
-        &json!({"credential": credential}),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
-    let vc = answer.json()["verifiableCredential"].clone();
+    let vc = issued(&app, &credential).await;
     assert_eq!(vc["proof"]["cryptosuite"], "eddsa-jcs-2022");
     assert!(
         vc["proof"]["verificationMethod"]
@@ -265,8 +297,7 @@ async fn issue_verify_revoke_and_the_product_refuses_did_key() {
         "{integrity:?}"
     );
     let key = KeyPair::generate().unwrap();
-    let did = did_key(&key.verifying_key());
-    let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
+    let vm = did_key_vm(&key);
     let mut record = Map::new();
     record.insert(
         "@context".into(),
@@ -309,8 +340,7 @@ fn the_binary_binds_loopback_only() {
 /// `vp` signed by `key` (named as its did:key) for authentication with `challenge` and
 /// `domain`, after `edit` of the proof configuration.
 fn presented(key: &KeyPair, vp: &Value, edit: impl FnOnce(&mut Map<String, Value>)) -> Value {
-    let did = did_key(&key.verifying_key());
-    let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
+    let vm = did_key_vm(key);
     let mut doc = vp.as_object().unwrap().clone();
     let mut config = hocba_schema::proof::proof_config(&doc, &vm, "2026-01-01T00:00:00Z");
     config.insert("proofPurpose".into(), "authentication".into());
@@ -333,19 +363,9 @@ async fn verify_vp(app: &Router, vp: &Value) -> Answer {
 
 #[tokio::test]
 async fn presentations_are_verified_with_their_rules_and_proofs() {
-    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
-    let did = service.did().to_owned();
+    let (service, credential) = service_issuing(&vector());
     let app = service.router();
-    let mut credential = unsecured(&vector());
-    credential.insert("issuer".into(), json!(did));
-    let answer = post(
-        &app,
-        "/credentials/issue",
-        &json!({"credential": credential}),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
-    let vc = answer.json()["verifiableCredential"].clone();
+    let vc = issued(&app, &credential).await;
     let holder = KeyPair::from_seed(&[21; 32]);
     let holder_did = did_key(&holder.verifying_key());
     let vp = json!({
@@ -381,53 +401,12 @@ async fn presentations_are_verified_with_their_rules_and_proofs() {
     let mut vc_unsigned = vc.clone();
     vc_unsigned.as_object_mut().unwrap().remove("proof");
     let stranger = KeyPair::from_seed(&[22; 32]);
-    let cases: Vec<(&str, Value, &str)> = vec![
+    let mut cases: Vec<(&str, Value, &str)> = vec![
         ("tampered after signing", tampered, "proof: "),
         (
             "signed by a key not the holder's",
             presented(&stranger, &vp, |_| {}),
             "not a key of the holder",
-        ),
-        (
-            "another challenge",
-            presented(&holder, &vp, |c| {
-                c.insert("challenge".into(), "c-41".into());
-            }),
-            "proof.challenge",
-        ),
-        (
-            "another domain",
-            presented(&holder, &vp, |c| {
-                c.insert("domain".into(), "other.example".into());
-            }),
-            "proof.domain",
-        ),
-        (
-            "an assertion proof",
-            presented(&holder, &vp, |c| {
-                c.insert("proofPurpose".into(), "assertionMethod".into());
-            }),
-            "proof.proofPurpose",
-        ),
-        (
-            "an expired proof",
-            presented(&holder, &vp, |c| {
-                c.insert("expires".into(), "2026-01-02T00:00:00Z".into());
-            }),
-            "proof.expires",
-        ),
-        (
-            "an rdfc proof",
-            presented(&holder, &vp, |c| {
-                c.insert("cryptosuite".into(), "eddsa-rdfc-2022".into());
-            }),
-            // Built with rdfc, the proof is checked as eddsa-rdfc-2022 and its signature
-            // (made over JCS) does not match; without, the cryptosuite is refused.
-            if cfg!(feature = "rdfc") {
-                "signature_mismatch"
-            } else {
-                "cannot be verified here"
-            },
         ),
         ("no proof", vp.clone(), "has no proof"),
         (
@@ -493,18 +472,44 @@ async fn presentations_are_verified_with_their_rules_and_proofs() {
             "data: URL",
         ),
     ];
+    // One proof option other than the verifier asks for: (case, option, value, expected).
+    for (case, option, value, expected) in [
+        ("another challenge", "challenge", "c-41", "proof.challenge"),
+        ("another domain", "domain", "other.example", "proof.domain"),
+        (
+            "an assertion proof",
+            "proofPurpose",
+            "assertionMethod",
+            "proof.proofPurpose",
+        ),
+        (
+            "an expired proof",
+            "expires",
+            "2026-01-02T00:00:00Z",
+            "proof.expires",
+        ),
+        (
+            "an rdfc proof",
+            "cryptosuite",
+            "eddsa-rdfc-2022",
+            // Built with rdfc, the proof is checked as eddsa-rdfc-2022 and its signature
+            // (made over JCS) does not match; without, the cryptosuite is refused.
+            if cfg!(feature = "rdfc") {
+                "signature_mismatch"
+            } else {
+                "cannot be verified here"
+            },
+        ),
+    ] {
+        let signed = presented(&holder, &vp, |c| {
+            c.insert(option.into(), value.into());
+        });
+        cases.push((case, signed, expected));
+    }
     for (case, bad, expected) in cases {
         let answer = verify_vp(&app, &bad).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::BAD_REQUEST,
-            "{case}: {}",
-            answer.text()
-        );
-        let body = answer.json();
-        assert_eq!(body["verified"], false, "{case}");
-        let message = body["errors"][0]["message"].as_str().unwrap();
-        assert!(message.contains(expected), "{case}: {message}");
+        assert_refused(&answer, case, expected);
+        assert_eq!(answer.json()["verified"], false, "{case}");
     }
 }
 
@@ -565,12 +570,7 @@ async fn undefined_terms_and_related_resource_digests() {
         ),
     ] {
         let answer = issue(bad).await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{case}");
-        let message = answer.json()["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(message.contains(expected), "{case}: {message}");
+        assert_refused(&answer, case, expected);
     }
     // With the undefined-terms context the same terms are accepted (a @vocab covers them).
     let mut covered = base();
@@ -628,8 +628,7 @@ async fn an_enveloped_credential_is_opened_by_the_verify_endpoint() {
     let signer = KeyPair::from_seed(&[31; 32]);
     let did = did_key(&signer.verifying_key());
     let jws = |payload: &Value| {
-        let header =
-            json!({"alg": "EdDSA", "kid": format!("{did}#{}", did.trim_start_matches("did:key:"))});
+        let header = json!({"alg": "EdDSA", "kid": did_key_vm(&signer)});
         let h = URL_SAFE_NO_PAD.encode(header.to_string());
         let p = URL_SAFE_NO_PAD.encode(payload.to_string());
         let s = URL_SAFE_NO_PAD.encode(signer.sign(format!("{h}.{p}").as_bytes()));
@@ -668,11 +667,6 @@ async fn an_enveloped_credential_is_opened_by_the_verify_endpoint() {
         ),
     ] {
         let answer = verify(&app, &bad).await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{case}");
-        let message = answer.json()["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(message.contains(expected), "{case}: {message}");
+        assert_refused(&answer, case, expected);
     }
 }

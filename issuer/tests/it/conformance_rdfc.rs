@@ -7,18 +7,15 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use hocba_issuer::conformance::rdfc::{self, canonical_nquads, sign_document, verify_proof_at};
 use hocba_issuer::conformance::{Conformance, did_key};
 use hocba_issuer::keys::KeyPair;
-use hocba_schema::multibase::decode_base58btc;
 use hocba_schema::proof::SecuredDocument;
 use serde_json::{Map, Value, json};
-use time::OffsetDateTime;
 
-use crate::common::http::{Answer, call};
+use crate::common::http::wall_clock as now;
+use crate::conformance::{did_key_vm, post, service_issuing, unsecured, vector_key, verify};
 
 fn vector() -> Value {
     serde_json::from_str(include_str!(
@@ -27,33 +24,8 @@ fn vector() -> Value {
     .unwrap()
 }
 
-/// The specification's key pair (the same for both eddsa vectors).
-fn vector_key() -> KeyPair {
-    let key: Value = serde_json::from_str(include_str!(
-        "../../../schema/tests/vectors/w3c-eddsa-jcs-2022/key.json"
-    ))
-    .unwrap();
-    let bytes = decode_base58btc(
-        "privateKeyMultibase",
-        key["privateKeyMultibase"].as_str().unwrap(),
-    )
-    .unwrap();
-    KeyPair::from_seed(&bytes[2..].try_into().unwrap())
-}
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
 fn object(v: &Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
-}
-
-fn unsecured(v: &Value) -> Map<String, Value> {
-    let mut doc = object(v);
-    doc.remove("proof");
-    doc
 }
 
 fn check(v: &Value, key: &KeyPair) -> Result<(), String> {
@@ -166,23 +138,6 @@ fn rdfc_proofs_refuse_what_changes_the_statements() {
     assert!(err.contains("signature_mismatch"), "{err}");
 }
 
-async fn post(app: &Router, uri: &str, body: &Value) -> Answer {
-    call(
-        app,
-        Method::POST,
-        uri,
-        None,
-        &[("content-type", "application/json")],
-        Body::from(body.to_string()),
-    )
-    .await
-}
-
-fn did_key_vm(key: &KeyPair) -> String {
-    let did = did_key(&key.verifying_key());
-    format!("{did}#{}", did.trim_start_matches("did:key:"))
-}
-
 #[tokio::test]
 async fn presentations_signed_with_rdfc_as_the_w3c_suite_signs_them() {
     let app = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9").router();
@@ -204,12 +159,7 @@ async fn presentations_signed_with_rdfc_as_the_w3c_suite_signs_them() {
         return;
     }
     let vc = vc.unwrap();
-    let answer = post(
-        &app,
-        "/credentials/verify",
-        &json!({"verifiableCredential": vc}),
-    )
-    .await;
+    let answer = verify(&app, &vc).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     assert_eq!(answer.json()["verified"], true);
 
@@ -281,7 +231,7 @@ async fn presentations_signed_with_rdfc_as_the_w3c_suite_signs_them() {
 
 #[tokio::test]
 async fn the_rdfc_issuer_signs_what_the_verifier_checks() {
-    let service = Conformance::new(KeyPair::generate().unwrap(), "http://127.0.0.1:9");
+    let (service, credential) = service_issuing(&vector());
     let did = service.did().to_owned();
     let manifest = hocba_issuer::conformance::manifest("http://127.0.0.1:9", &did);
     // The verifiers claim eddsa-rdfc-2022 when it is built in; the rdfc issuer is not listed.
@@ -292,8 +242,6 @@ async fn the_rdfc_issuer_signs_what_the_verifier_checks() {
     );
     assert!(!manifest.contains("/rdfc/credentials/issue"), "{manifest}");
     let app = service.router();
-    let mut credential = unsecured(&vector());
-    credential.insert("issuer".into(), did.clone().into());
     let answer = post(
         &app,
         "/rdfc/credentials/issue",
@@ -314,22 +262,12 @@ async fn the_rdfc_issuer_signs_what_the_verifier_checks() {
     assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
     assert_eq!(vc["proof"]["proofPurpose"], "assertionMethod");
     assert!(vc["proof"].get("@context").is_none());
-    let answer = post(
-        &app,
-        "/credentials/verify",
-        &json!({"verifiableCredential": vc}),
-    )
-    .await;
+    let answer = verify(&app, &vc).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     // A changed name after issuing.
     let mut tampered = vc.clone();
     tampered["name"] = json!("Another name");
-    let answer = post(
-        &app,
-        "/credentials/verify",
-        &json!({"verifiableCredential": tampered}),
-    )
-    .await;
+    let answer = verify(&app, &tampered).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(
         answer.text().contains("signature_mismatch"),

@@ -5,9 +5,12 @@ use std::collections::HashMap;
 
 use hocba_schema::credential::parse_time;
 use hocba_schema::multikey::decode_public_key;
-use hocba_schema::national_trust_list::TrustedProvince;
-use hocba_schema::trust_list::{KeyStatus, TRUST_LIST_TYPE, TrustList, TrustListBody, TrustedKey};
+use hocba_schema::national_trust_list::{NationalTrustList, TrustedProvince};
+use hocba_schema::trust_list::{
+    KeyStatus, TRUST_LIST_TYPE, TrustList, TrustListBody, TrustedKey, TrustedSchool,
+};
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::{Federation, VerifiedNationalList, Vouch};
 use crate::error::VerifyError;
@@ -60,11 +63,7 @@ pub(super) fn combine(
 ) -> VerifiedTrustList {
     let nat = &national.list;
     let mut valid_until = nat.valid_until;
-    let mut schools = Vec::new();
-    let mut by_school = Vec::new();
-    let mut vouches: Vec<Vouch> = Vec::new();
-    let mut loaded: Vec<String> = Vec::new();
-    let mut excluded = HashMap::new();
+    let mut g = Gathered::default();
     for part in parts {
         // Only lists checked against this very national list.
         let Some(fed) = part.federation() else {
@@ -72,52 +71,31 @@ pub(super) fn combine(
         };
         if fed.national.id != nat.id
             || fed.national.credential_subject.version != nat.credential_subject.version
-            || fed.loaded.iter().any(|c| loaded.contains(c))
+            || fed.loaded.iter().any(|c| g.loaded.contains(c))
         {
             continue;
         }
         valid_until = valid_until.min(part.valid_until());
-        let offset = vouches.len();
+        let offset = g.vouches.len();
         for (i, school) in part.list().credential_subject.schools.iter().enumerate() {
             let Some(&v) = fed.by_school.get(i) else {
                 continue;
             };
-            schools.push(school.clone());
-            by_school.push(offset + v);
+            g.schools.push(school.clone());
+            g.by_school.push(offset + v);
         }
-        vouches.extend(fed.vouches.iter().cloned());
-        loaded.extend(fed.loaded.iter().cloned());
+        g.vouches.extend(fed.vouches.iter().cloned());
+        g.loaded.extend(fed.loaded.iter().cloned());
         for (id, why) in &fed.excluded {
-            excluded.entry(id.clone()).or_insert_with(|| why.clone());
+            g.excluded.entry(id.clone()).or_insert_with(|| why.clone());
         }
     }
-    for s in &schools {
-        excluded.remove(&s.id);
-    }
-    let refused = refused
+    g.refused = refused
         .iter()
-        .filter(|(code, _, _)| !loaded.contains(code))
+        .filter(|(code, _, _)| !g.loaded.contains(code))
         .map(|(code, reason, detail)| (code.clone(), (*reason, detail.clone())))
         .collect();
-    let list = TrustList::new(
-        nat.id.clone(),
-        nat.issuer.clone(),
-        nat.valid_from,
-        valid_until,
-        TrustListBody {
-            version: nat.credential_subject.version,
-            schools,
-        },
-    );
-    let federation = Federation {
-        national: nat.clone(),
-        by_school,
-        vouches,
-        excluded,
-        loaded,
-        refused,
-    };
-    VerifiedTrustList::index(list, Some(Box::new(federation)))
+    g.into_list(nat, valid_until)
 }
 
 /// One provincial list alone, refused as a whole when it cannot be trusted (what an online
@@ -134,18 +112,18 @@ pub(super) fn verify_one(
 fn assemble(
     national: &VerifiedNationalList,
     mut provinces: Vec<Accepted>,
-    mut excluded: HashMap<String, (Reason, String)>,
+    excluded: HashMap<String, (Reason, String)>,
 ) -> VerifiedTrustList {
     let nat = &national.list;
     provinces.sort_by(|a, b| a.province.code.cmp(&b.province.code));
     let mut valid_until = nat.valid_until;
-    let mut schools = Vec::new();
-    let mut by_school = Vec::new();
-    let mut vouches = Vec::new();
-    let mut loaded = Vec::new();
+    let mut g = Gathered {
+        excluded,
+        ..Gathered::default()
+    };
     for a in provinces {
         valid_until = valid_until.min(a.list.valid_until);
-        let v = vouches.len();
+        let v = g.vouches.len();
         for school in a.list.credential_subject.schools {
             let answers = nat.province_for_school(&school.code);
             if answers.map(|p| &p.id) != Some(&a.province.id) {
@@ -162,43 +140,69 @@ fn assemble(
                         None => "no province of the national list answers for it".into(),
                     }
                 );
-                excluded
+                g.excluded
                     .entry(school.id.clone())
                     .or_insert((Reason::SchoolListedByWrongProvince, detail));
                 continue;
             }
-            schools.push(school);
-            by_school.push(v);
+            g.schools.push(school);
+            g.by_school.push(v);
         }
-        loaded.push(a.province.code.clone());
-        vouches.push(Vouch {
+        g.loaded.push(a.province.code.clone());
+        g.vouches.push(Vouch {
             province_code: a.province.code,
             province_name: a.province.name,
             key: a.key,
         });
     }
-    for s in &schools {
-        excluded.remove(&s.id);
+    g.into_list(nat, valid_until)
+}
+
+/// What [`assemble`] (lists checked here) and [`combine`] (lists checked earlier) gather
+/// from the provinces before it becomes one list: the step they share is [`Gathered::into_list`].
+#[derive(Default)]
+struct Gathered {
+    schools: Vec<TrustedSchool>,
+    /// Per school: index into `vouches`.
+    by_school: Vec<usize>,
+    vouches: Vec<Vouch>,
+    loaded: Vec<String>,
+    excluded: HashMap<String, (Reason, String)>,
+    refused: HashMap<String, (Reason, String)>,
+}
+
+impl Gathered {
+    /// One list under the national list's id, issuer and `validFrom`, valid until
+    /// `valid_until` (the earliest of the lists used). A school that some list vouches for is
+    /// not reported as excluded, even when another list's entry for it was refused.
+    fn into_list(
+        mut self,
+        nat: &NationalTrustList,
+        valid_until: OffsetDateTime,
+    ) -> VerifiedTrustList {
+        for s in &self.schools {
+            self.excluded.remove(&s.id);
+        }
+        let list = TrustList::new(
+            nat.id.clone(),
+            nat.issuer.clone(),
+            nat.valid_from,
+            valid_until,
+            TrustListBody {
+                version: nat.credential_subject.version,
+                schools: self.schools,
+            },
+        );
+        let federation = Federation {
+            national: nat.clone(),
+            by_school: self.by_school,
+            vouches: self.vouches,
+            excluded: self.excluded,
+            loaded: self.loaded,
+            refused: self.refused,
+        };
+        VerifiedTrustList::index(list, Some(Box::new(federation)))
     }
-    let list = TrustList::new(
-        nat.id.clone(),
-        nat.issuer.clone(),
-        nat.valid_from,
-        valid_until,
-        TrustListBody {
-            version: nat.credential_subject.version,
-            schools,
-        },
-    );
-    let federation = Federation {
-        national: nat.clone(),
-        by_school,
-        vouches,
-        excluded,
-        loaded,
-        refused: HashMap::new(),
-    };
-    VerifiedTrustList::index(list, Some(Box::new(federation)))
 }
 
 fn rejected(e: VerifyError) -> (Reason, String) {

@@ -237,34 +237,6 @@ impl FederatedOnline {
         online.material_for(urls.iter().map(String::as_str)).await
     }
 
-    /// The material for one input of the [`crate::pipeline`]: the province of its school (the
-    /// credential's, else the first QR summary's school code in `needs`), and what `needs`
-    /// names of that province, fetched when first needed ([`OnlineTrust::material_for_needs`]).
-    /// An input whose school belongs to no province gets the national list alone, so the
-    /// verdict names the reason.
-    pub async fn material_for_needs(
-        &self,
-        needs: &crate::pipeline::Needs,
-        credential: Option<&[u8]>,
-    ) -> Result<Arc<Material>, VerifyError> {
-        let national = self.national().await?;
-        let from_credential = credential
-            .filter(|c| c.len() <= MAX_CREDENTIAL_BYTES)
-            .and_then(|c| serde_json::from_slice::<Value>(c).ok())
-            .and_then(|v| school_code(&v));
-        let code = from_credential.or_else(|| needs.school_codes.first().cloned());
-        let province = code
-            .as_deref()
-            .and_then(|c| national.province_for_school(c));
-        let Some(province) = province else {
-            return Ok(self.national_alone(&national));
-        };
-        let online = self
-            .province(&national, &province.code, &province.trust_list)
-            .await?;
-        online.material_for_needs(needs).await
-    }
-
     /// The national list with no province: every school "belongs to no province" or "its
     /// province's list was not given", with the reason.
     fn national_alone(&self, national: &VerifiedNationalList) -> Arc<Material> {

@@ -3,7 +3,11 @@
 //! HTTP on loopback: `hocba_test_support::browser`). The browser opens the QR URL of a valid record and sees the valid
 //! verdict (Vietnamese, then English with `?lang=en`), the QR URL of a revoked record, and
 //! uploads the revoked record's credential through the upload form and sees it revoked, with
-//! the date and reason the school published.
+//! the date and reason the school published. A revoked record whose school names its
+//! replacement shows the replacement's id as a link on the banner, readable and on screen at a
+//! phone's width and a desktop's, leading to the upload page that names it.
+//!
+//! `HOCBA_SCREENSHOTS=DIR` saves what the browser showed as PNG files in `DIR`, to look at.
 //!
 //! Without `chromium` or `chromedriver` on the PATH the test says so and passes, unless `CI`
 //! is set: then a missing browser is a failure (`.ci/run` installs both).
@@ -27,7 +31,11 @@ const VALID_INDEX: u64 = 4242;
 const REVOKED_INDEX: u64 = 90_017;
 /// The phone screen's width in CSS pixels.
 const PHONE_WIDTH: u64 = 360;
+/// A desktop window's width.
+const DESKTOP_WIDTH: u64 = 1280;
 const REASON: &str = "Sai điểm kiểm tra môn Toán; đã cấp lại hồ sơ mới";
+/// The record the school issued in place of the revoked one (when the list names it).
+const REPLACEMENT: &str = "urn:uuid:5d1c0a3e-7b42-4c19-9e60-000000000002";
 
 /// The verdict banner: `data-verdict` and its visible text (waiting up to 10 s for a page
 /// with one, e.g. after a form was submitted).
@@ -52,12 +60,17 @@ fn screenshot(b: &Browser, name: &str) {
 /// What a phone user would notice: the page wider than the screen, or anything loaded besides
 /// the page itself.
 fn assert_fits_and_loads_nothing(b: &Browser) {
+    assert_fits_at(b, PHONE_WIDTH);
+}
+
+/// [`assert_fits_and_loads_nothing`] in a window `width` CSS pixels wide.
+fn assert_fits_at(b: &Browser, width: u64) {
     let v = b.script(
         "return [document.documentElement.scrollWidth, window.innerWidth, \
          performance.getEntriesByType('resource').length, document.styleSheets.length];",
     );
     let (scroll, inner) = (v[0].as_u64().unwrap(), v[1].as_u64().unwrap());
-    assert_eq!(inner, PHONE_WIDTH, "viewport width");
+    assert_eq!(inner, width, "viewport width");
     assert!(
         scroll <= inner,
         "page is {scroll} px wide in a {inner} px window"
@@ -67,15 +80,16 @@ fn assert_fits_and_loads_nothing(b: &Browser) {
 }
 
 /// The bundle, the authority key and the two credentials (`valid.json`, `revoked.json`) in a
-/// fresh directory; returns the two QR texts and the revoked credential's path.
-fn setup(dir: &Path, w: &World) -> (String, String, PathBuf) {
+/// fresh directory, the school's list naming `replacement` as the revoked one's replacement;
+/// returns the two QR texts and the revoked credential's path.
+fn setup(dir: &Path, w: &World, replacement: Option<&str>) -> (String, String, PathBuf) {
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir).unwrap();
     let valid = w.credential(PRIMARY_GRADE5, SCHOOL_A, 11, VALID_INDEX, |_| {});
     let revoked = w.credential(PRIMARY_GRADE5, SCHOOL_A, 12, REVOKED_INDEX, |r| {
         r["student"]["fullName"] = "Lò Văn Pháo".into();
     });
-    let list = w.status_list(SCHOOL_A, &[(REVOKED_INDEX as usize, REASON)]);
+    let list = w.status_list_replaced(SCHOOL_A, &[(REVOKED_INDEX as usize, REASON, replacement)]);
     fs::write(dir.join("bundle.json"), bytes(&w.bundle(&[list]))).unwrap();
     fs::write(dir.join("authority.pub.pem"), authority_pem()).unwrap();
     fs::write(dir.join("valid.json"), bytes(&valid)).unwrap();
@@ -109,7 +123,15 @@ pub(crate) fn one_browser() -> MutexGuard<'static, ()> {
 }
 
 impl Rig {
+    /// The rig on a phone, the revoked record's replacement not named.
     fn start(test: &str) -> Option<Rig> {
+        Self::start_at(test, PHONE_WIDTH, None)
+    }
+
+    /// The rig in a window `width` px wide: [`PHONE_WIDTH`] emulates a phone, any other width
+    /// is a desktop window. `replacement`: what the school's list names as the revoked
+    /// record's replacement.
+    fn start_at(test: &str, width: u64, replacement: Option<&str>) -> Option<Rig> {
         let Some((chromium, chromedriver)) = chromium_and_driver() else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -127,7 +149,7 @@ impl Rig {
             .join("hocba-browser")
             .join(test);
         let w = World::at(datetime!(2026-06-01 00:00 UTC));
-        let (valid_qr, revoked_qr, revoked_file) = setup(&dir, &w);
+        let (valid_qr, revoked_qr, revoked_file) = setup(&dir, &w, replacement);
 
         let server = Server::start(
             Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
@@ -138,17 +160,27 @@ impl Rig {
         );
         // A desktop window is at least 500 px wide: emulate the narrowest common phone
         // screen (360 CSS px), touch and mobile viewport rules included.
-        let phone = json!({"mobileEmulation": {"deviceMetrics": {
-            "width": PHONE_WIDTH, "height": 780, "pixelRatio": 3.0,
-            "touch": true, "mobile": true
-        }}});
-        let browser = Browser::start(
-            &chromium,
-            &chromedriver,
-            &dir,
-            &["--window-size=390,844"],
-            phone.as_object().unwrap().clone(),
-        );
+        let browser = if width == PHONE_WIDTH {
+            let phone = json!({"mobileEmulation": {"deviceMetrics": {
+                "width": PHONE_WIDTH, "height": 780, "pixelRatio": 3.0,
+                "touch": true, "mobile": true
+            }}});
+            Browser::start(
+                &chromium,
+                &chromedriver,
+                &dir,
+                &["--window-size=390,844"],
+                phone.as_object().unwrap().clone(),
+            )
+        } else {
+            Browser::start(
+                &chromium,
+                &chromedriver,
+                &dir,
+                &[&format!("--window-size={width},900")],
+                serde_json::Map::new(),
+            )
+        };
         Some(Rig {
             browser,
             base: server.url(""),
@@ -275,4 +307,92 @@ fn a_revoked_records_qr_url_shows_revoked() {
         "{text}"
     );
     rig.server.assert_running();
+}
+
+/// The WCAG contrast ratio of the computed `color` of `css` against the banner's computed
+/// background (`#verdict`), and how far the element's right edge is from the window's.
+fn contrast_on_banner(b: &Browser, css: &str) -> (f64, f64) {
+    let v = b.script(&format!(
+        "const e = document.querySelector({css:?}); \
+         const rgb = s => s.match(/[0-9.]+/g).slice(0, 3).map(Number); \
+         return [rgb(getComputedStyle(e).color), \
+                 rgb(getComputedStyle(document.getElementById('verdict')).backgroundColor), \
+                 window.innerWidth - e.getBoundingClientRect().right];"
+    ));
+    let luminance = |c: &serde_json::Value| {
+        let lin = |i: usize| {
+            let x = c[i].as_f64().unwrap() / 255.0;
+            if x <= 0.039_28 {
+                x / 12.92
+            } else {
+                ((x + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(0) + 0.7152 * lin(1) + 0.0722 * lin(2)
+    };
+    let (a, b_) = (luminance(&v[0]), luminance(&v[1]));
+    let ratio = (a.max(b_) + 0.05) / (a.min(b_) + 0.05);
+    (ratio, v[2].as_f64().unwrap())
+}
+
+#[test]
+fn a_revoked_records_replacement_link_is_readable_at_both_widths_and_leads_to_its_upload_page() {
+    for width in [PHONE_WIDTH, DESKTOP_WIDTH] {
+        let Some(mut rig) =
+            Rig::start_at(&format!("replacement-{width}"), width, Some(REPLACEMENT))
+        else {
+            return;
+        };
+        let b = &rig.browser;
+        let path = qr_path(&rig.revoked_qr);
+        for (lang, query, words) in [
+            ("vi", "", "Nhà trường đã cấp hồ sơ thay thế"),
+            ("en", "?lang=en", "The school has issued a replacement"),
+        ] {
+            rig.open(&format!("{path}{query}"));
+            let (verdict, text) = verdict_of(b);
+            assert_eq!(verdict, "revoked", "{text}");
+            assert!(text.contains(words), "{text}");
+            let link = b.find("#replacement-link");
+            assert_eq!(b.text(&link), REPLACEMENT);
+            // White (or near) on the dark red banner: WCAG AA for normal text, and the whole
+            // id inside the window.
+            let (ratio, right_margin) = contrast_on_banner(b, "#replacement-link");
+            assert!(
+                ratio >= 4.5,
+                "contrast {ratio:.2} of the link on the banner"
+            );
+            assert!(
+                right_margin >= 0.0,
+                "the link ends {right_margin} px off screen"
+            );
+            assert_fits_at(b, width);
+            screenshot(b, &format!("replacement-qr-{lang}-{width}"));
+            // The link opens the upload page, in the same language, naming the replacement.
+            b.click_to_load(&link);
+            let named = b.wait_for("#replacement-id", 50);
+            assert_eq!(b.text(&named), REPLACEMENT);
+            let lang_of_page = b.script("return document.documentElement.lang;");
+            assert_eq!(lang_of_page, lang);
+            assert_fits_at(b, width);
+            screenshot(b, &format!("replacement-upload-{lang}-{width}"));
+        }
+        // The revoked credential uploaded from that page: the same link on its result.
+        rig.open(&format!("/upload?replacement={REPLACEMENT}"));
+        let input = b.find("#upload-file input[type=file]");
+        b.send_keys(&input, &rig.revoked_file.to_string_lossy());
+        let submit = b.find("#upload-file button");
+        b.click_to_load(&submit);
+        assert_eq!(verdict_of(b).0, "revoked");
+        let link = b.find("#replacement-link");
+        assert_eq!(b.text(&link), REPLACEMENT);
+        let (ratio, right_margin) = contrast_on_banner(b, "#replacement-link");
+        assert!(
+            ratio >= 4.5 && right_margin >= 0.0,
+            "{ratio} {right_margin}"
+        );
+        assert_fits_at(b, width);
+        screenshot(b, &format!("replacement-credential-vi-{width}"));
+        rig.server.assert_running();
+    }
 }

@@ -433,46 +433,142 @@ fn a_tampered_or_unknown_key_provincial_list_is_refused() {
     assert!(!v.is_valid());
 }
 
-/// The federation online: a static server on loopback plays the root and two provinces.
-mod online {
+/// The federation online: a static server on loopback ([`online::Static`]) plays the root and
+/// the provinces. Its pieces serve `federation_service` too.
+pub mod online {
     use std::collections::HashMap;
-    use std::sync::Arc;
+    use std::sync::{Arc, Mutex};
 
     use axum::http::{StatusCode, Uri};
     use axum::response::IntoResponse;
     use hocba_schema::credential::{StatusEntry, UnsignedCredential};
-    use hocba_schema::status_list::{Bitstring, MIN_ENTRIES, StatusListCredential};
     use hocba_verifier::online::federation::FederatedOnline;
     use hocba_verifier::online::{Clock, OnlineConfig};
     use tokio::net::TcpListener;
 
     use super::*;
+    use crate::status::{school_b, status_list_with};
 
-    fn status_list(url: &str, revoked: &[usize]) -> Value {
-        let mut bits = Bitstring::new(MIN_ENTRIES);
-        for &i in revoked {
-            assert!(bits.set(i, true));
+    /// A static server on loopback: path → bytes, and every path asked for.
+    pub struct Static {
+        pub base: String,
+        files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+        asked: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Static {
+        pub async fn start() -> Self {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let files: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
+            let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+            let app = {
+                let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
+                axum::Router::new().fallback(move |uri: Uri| {
+                    let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
+                    async move {
+                        asked.lock().unwrap().push(uri.path().to_owned());
+                        let found = files.lock().unwrap().get(uri.path()).cloned();
+                        match found {
+                            Some(b) => (StatusCode::OK, b).into_response(),
+                            None => StatusCode::NOT_FOUND.into_response(),
+                        }
+                    }
+                })
+            };
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            Self { base, files, asked }
         }
-        let from = datetime!(2026-05-31 00:00 UTC);
-        let list = StatusListCredential::revocation(
+
+        pub fn put(&self, path: &str, doc: &Value) {
+            self.files
+                .lock()
+                .unwrap()
+                .insert(path.to_owned(), bytes(doc));
+        }
+
+        pub fn asked(&self) -> Vec<String> {
+            self.asked.lock().unwrap().clone()
+        }
+
+        /// Province `p` published under `{base}{prefix}`.
+        pub fn at(&self, mut p: TrustedProvince, prefix: &str) -> TrustedProvince {
+            p.trust_list = format!("{}{prefix}/.well-known/hocba/trust-list.json", self.base);
+            p
+        }
+
+        /// A root at `{base}{root}` publishing `national`: its URL.
+        pub fn root(&self, root: &str, national: &Value) -> String {
+            self.put(
+                &format!("{root}/.well-known/hocba/national-trust-list.json"),
+                national,
+            );
+            format!("{}{root}", self.base)
+        }
+
+        /// Hồ Chí Minh's list under `/p79`, Hà Nội's under `/p01`.
+        pub fn provincial_lists(&self) {
+            self.put("/p79/.well-known/hocba/trust-list.json", &hcm_list());
+            self.put("/p01/.well-known/hocba/trust-list.json", &hn_list());
+        }
+
+        /// A root at `{base}{root}` whose national list names Hà Nội under `/p01` and Hồ Chí
+        /// Minh under `/p79`, and both provinces' lists published there: the root's URL.
+        pub fn two_provinces(&self, root: &str) -> String {
+            self.provincial_lists();
+            self.root(
+                root,
+                &national(vec![self.at(hn(), "/p01"), self.at(hcm(), "/p79")]),
+            )
+        }
+
+        /// School A's status list (`/p79/status/79000701/1`) or school B's
+        /// (`/p01/status/01000502/1`), `INDEX` revoked, signed on 31 May: its URL.
+        pub fn status_list_of(&self, school: School) -> String {
+            let (path, issuer, key) = match school {
+                School::A => ("/p79/status/79000701/1", school_a(), school_a_key()),
+                School::B => ("/p01/status/01000502/1", school_b(), school_b_key()),
+            };
+            let url = format!("{}{path}", self.base);
+            let list = status_list_at(&url, issuer, &key, MAY_31, &[INDEX]);
+            self.put(path, &list);
+            url
+        }
+    }
+
+    /// Which test school a status list is of.
+    pub enum School {
+        A,
+        B,
+    }
+
+    /// When the status lists served online are signed.
+    pub const MAY_31: OffsetDateTime = datetime!(2026-05-31 00:00 UTC);
+
+    /// A status list of `issuer` at `url` with `revoked` set, signed (and made) by `key` at
+    /// `at`, valid until 14 June.
+    pub fn status_list_at(
+        url: &str,
+        issuer: IssuerRef,
+        key: &SigningKey,
+        at: OffsetDateTime,
+        revoked: &[usize],
+    ) -> Value {
+        let controller = issuer.id.clone();
+        status_list_with(
             url,
-            school_a(),
-            from,
+            issuer,
+            revoked,
+            at,
             datetime!(2026-06-14 00:00 UTC),
-            &bits,
-        );
-        let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
-            .unwrap()
-            .into_document();
-        sign(
-            doc,
-            &school_a_key(),
-            &vm(SCHOOL_A, &school_a_key()),
-            &time_text(from),
+            key,
+            &controller,
         )
     }
 
-    fn credential(
+    /// A credential of `issuer` (school `code`) with status entry (`url`, `index`), signed by
+    /// `key` at `SIGNED_AT`.
+    pub fn credential(
         issuer: &IssuerRef,
         code: &str,
         key: &SigningKey,
@@ -492,54 +588,23 @@ mod online {
         sign(doc, key, &vm(&issuer.id, key), &time_text(SIGNED_AT))
     }
 
+    /// `root.pub` in `dir`: the root key, as `--authority` reads it.
+    pub fn write_root_pub(dir: &std::path::Path) {
+        std::fs::write(
+            dir.join("root.pub"),
+            encode_public_key(&root_key().verifying_key()),
+        )
+        .unwrap();
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn online_the_root_alone_is_pinned_and_only_the_needed_province_is_fetched() {
-        // Bind first: the national list names the provinces' URLs on this server.
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
-        let base = format!("http://{addr}");
-        let mut hcm = hcm();
-        hcm.trust_list = format!("{base}/p79/.well-known/hocba/trust-list.json");
-        let mut hn = hn();
-        hn.trust_list = format!("{base}/p01/.well-known/hocba/trust-list.json");
-        let list_url = format!("{base}/p79/status/79000701/1");
-        let mut files = HashMap::new();
-        files.insert(
-            "/.well-known/hocba/national-trust-list.json".to_owned(),
-            bytes(&national(vec![hn, hcm])),
-        );
-        files.insert(
-            "/p79/.well-known/hocba/trust-list.json".into(),
-            bytes(&hcm_list()),
-        );
-        files.insert(
-            "/p01/.well-known/hocba/trust-list.json".into(),
-            bytes(&hn_list()),
-        );
-        files.insert(
-            "/p79/status/79000701/1".into(),
-            bytes(&status_list(&list_url, &[INDEX])),
-        );
-        // Serve on the same port.
-        let files = Arc::new(files);
-        let app = {
-            let files = Arc::clone(&files);
-            axum::Router::new().fallback(move |uri: Uri| {
-                let files = Arc::clone(&files);
-                async move {
-                    match files.get(uri.path()) {
-                        Some(b) => (StatusCode::OK, b.clone()).into_response(),
-                        None => StatusCode::NOT_FOUND.into_response(),
-                    }
-                }
-            })
-        };
-        let listener = TcpListener::bind(addr).await.unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let s = Static::start().await;
+        let root_url = s.two_provinces("");
+        let list_url = s.status_list_of(School::A);
 
         let cache = tempfile::tempdir().unwrap();
-        let mut config = OnlineConfig::new(base.clone());
+        let mut config = OnlineConfig::new(root_url.clone());
         config.cache_dir = cache.path().to_owned();
         let clock: Clock = Arc::new(|| NOW);
         let fed = FederatedOnline::new(config, root(), clock).unwrap();
@@ -558,6 +623,11 @@ mod online {
         let v = judge(&good, &m);
         assert_eq!(v.result(), VerdictResult::Valid, "{v:#?}");
         assert_eq!(fed.provinces_fetched().await, vec!["79".to_owned()]);
+        assert!(
+            !s.asked().iter().any(|p| p.starts_with("/p01/")),
+            "{:?}",
+            s.asked()
+        );
 
         let revoked = credential(
             &school_a(),
@@ -581,95 +651,27 @@ mod online {
         assert_eq!(fed.provinces_fetched().await, vec!["79".to_owned()]);
 
         // A root key other than the one that signed: nothing is trusted.
-        let mut config = OnlineConfig::new(base);
+        let mut config = OnlineConfig::new(root_url);
         config.cache_dir = cache.path().join("other");
         let wrong = FederatedOnline::new(config, authority(), Arc::new(|| NOW)).unwrap();
         assert!(wrong.material_for_credential(&bytes(&good)).await.is_err());
     }
 
-    /// The list of school B (Hà Nội) at `url`, none revoked but `revoked`.
-    fn status_list_b(url: &str, revoked: &[usize]) -> Value {
-        let mut bits = Bitstring::new(MIN_ENTRIES);
-        for &i in revoked {
-            assert!(bits.set(i, true));
-        }
-        let from = datetime!(2026-05-31 00:00 UTC);
-        let b = IssuerRef {
-            id: SCHOOL_B.into(),
-            name: "Trường B".into(),
-        };
-        let list =
-            StatusListCredential::revocation(url, b, from, datetime!(2026-06-14 00:00 UTC), &bits);
-        let doc = UnsignedCredential::from_document(object(serde_json::to_value(&list).unwrap()))
-            .unwrap()
-            .into_document();
-        sign(
-            doc,
-            &school_b_key(),
-            &vm(SCHOOL_B, &school_b_key()),
-            &time_text(from),
-        )
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn cli_online_with_only_the_root_pinned_fetches_only_the_credentials_province() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut hcm = hcm();
-        hcm.trust_list = format!("{base}/p79/.well-known/hocba/trust-list.json");
-        let mut hn = hn();
-        hn.trust_list = format!("{base}/p01/.well-known/hocba/trust-list.json");
-        let list_url = format!("{base}/p01/status/01000502/1");
-        let mut files = HashMap::new();
-        files.insert(
-            "/.well-known/hocba/national-trust-list.json".to_owned(),
-            bytes(&national(vec![hn, hcm])),
-        );
-        files.insert(
-            "/p79/.well-known/hocba/trust-list.json".into(),
-            bytes(&hcm_list()),
-        );
-        files.insert(
-            "/p01/.well-known/hocba/trust-list.json".into(),
-            bytes(&hn_list()),
-        );
-        files.insert(
-            "/p01/status/01000502/1".into(),
-            bytes(&status_list_b(&list_url, &[INDEX])),
-        );
-        let files = Arc::new(files);
-        let asked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-        let app = {
-            let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
-            axum::Router::new().fallback(move |uri: Uri| {
-                let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
-                async move {
-                    asked.lock().unwrap().push(uri.path().to_owned());
-                    match files.get(uri.path()) {
-                        Some(b) => (StatusCode::OK, b.clone()).into_response(),
-                        None => StatusCode::NOT_FOUND.into_response(),
-                    }
-                }
-            })
-        };
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let s = Static::start().await;
+        let root_url = s.two_provinces("");
+        let list_url = s.status_list_of(School::B);
 
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("root.pub"),
-            encode_public_key(&root_key().verifying_key()),
-        )
-        .unwrap();
-        let b = IssuerRef {
-            id: SCHOOL_B.into(),
-            name: "Trường B".into(),
-        };
+        write_root_pub(dir.path());
+        let b = school_b();
         let good = credential(&b, "01000502", &school_b_key(), &list_url, 7);
         let revoked = credential(&b, "01000502", &school_b_key(), &list_url, INDEX as u64);
         std::fs::write(dir.path().join("good.json"), bytes(&good)).unwrap();
         std::fs::write(dir.path().join("revoked.json"), bytes(&revoked)).unwrap();
         let run = |file: &'static str| {
-            let (dir, base) = (dir.path().to_owned(), base.clone());
+            let (dir, base) = (dir.path().to_owned(), root_url.clone());
             tokio::task::spawn_blocking(move || {
                 std::process::Command::new(env!("CARGO_BIN_EXE_hocba-verify"))
                     .current_dir(&dir)
@@ -700,7 +702,7 @@ mod online {
         let out = run("revoked.json").await.unwrap();
         let line: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(line["reason"], "revoked", "{line}");
-        let asked = asked.lock().unwrap().clone();
+        let asked = s.asked();
         assert!(
             asked.contains(&"/p01/.well-known/hocba/trust-list.json".to_owned()),
             "{asked:?}"

@@ -7,14 +7,9 @@
 //! service. A QR summary signed after its province's compromise is refused like a credential,
 //! and a status list signed after it is not trusted on the school key alone (status unknown).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
-use ed25519_dalek::SigningKey;
-use hocba_schema::credential::{IssuerRef, StatusEntry, UnsignedCredential};
 use hocba_schema::national_trust_list::TrustedProvince;
 use hocba_schema::trust_list::KeyStatus;
 use hocba_verifier::online::federation::FederatedOnline;
@@ -30,14 +25,16 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
-use tokio::net::TcpListener;
 
+use crate::federation::online::{
+    MAY_31, School, Static, credential, status_list_at, write_root_pub,
+};
 use crate::federation::{
-    hcm, hcm_key, hcm_list, hn, hn_key, hn_list, national, national_bundle, province, province_key,
+    hcm, hcm_key, hcm_list, hn, hn_key, national, national_bundle, province, province_key,
     provincial_list, root, signed_by,
 };
 use crate::qr::{summary_of, text};
-use crate::status::{INDEX, school_b, status_list_with};
+use crate::status::{INDEX, school_b};
 use crate::support::*;
 
 const HCM: &str = "Sở GD&ĐT Thành phố Hồ Chí Minh";
@@ -54,47 +51,6 @@ fn hcm_compromised(at: OffsetDateTime) -> TrustedProvince {
             KeyStatus::Compromised,
         )],
     )
-}
-
-/// A status list of `issuer` at `url`, index `INDEX` revoked, signed (and made) at `at`, valid
-/// until 14 June.
-fn list_at(url: &str, issuer: IssuerRef, key: &SigningKey, at: OffsetDateTime) -> Value {
-    list_revoking(url, issuer, key, at, &[INDEX])
-}
-
-fn list_revoking(
-    url: &str,
-    issuer: IssuerRef,
-    key: &SigningKey,
-    at: OffsetDateTime,
-    revoked: &[usize],
-) -> Value {
-    let controller = issuer.id.clone();
-    status_list_with(
-        url,
-        issuer,
-        revoked,
-        at,
-        datetime!(2026-06-14 00:00 UTC),
-        key,
-        &controller,
-    )
-}
-
-/// A credential of `issuer` (school `code`) with status entry (`url`, `index`), signed by `key`
-/// at `SIGNED_AT`.
-fn credential(issuer: &IssuerRef, code: &str, key: &SigningKey, url: &str, index: u64) -> Value {
-    let status = StatusEntry::revocation(url, index);
-    let doc = UnsignedCredential::new(
-        "urn:uuid:77777777-7777-4777-8777-777777777777",
-        issuer,
-        SIGNED_AT,
-        subject(code),
-        Some(&status),
-    )
-    .unwrap()
-    .into_document();
-    sign(doc, key, &vm(&issuer.id, key), &time_text(SIGNED_AT))
 }
 
 // --- offline: the QR path and status lists after a compromise -----------------------------
@@ -171,14 +127,12 @@ fn a_status_list_signed_after_its_provinces_compromise_is_not_trusted_on_the_sch
         )
         .unwrap()
     };
+    // School A's list signed at `at` with `revoked` set.
+    let a_list =
+        |at, revoked: &[usize]| status_list_at(url, school_a(), &school_a_key(), at, revoked);
+    let may_27 = datetime!(2026-05-27 00:00 UTC);
     // Signed 31 May, after the compromise: status unknown ("could not check"), never valid.
-    let v = judge(list_revoking(
-        url,
-        school_a(),
-        &school_a_key(),
-        datetime!(2026-05-31 00:00 UTC),
-        &[],
-    ));
+    let v = judge(a_list(MAY_31, &[]));
     assert_eq!(v.result(), VerdictResult::StatusUnknown, "{v:#?}");
     assert_eq!(v.reason(), Some(Reason::StatusListAfterProvinceCompromise));
     let c = v.check(CheckName::Status).unwrap();
@@ -187,43 +141,18 @@ fn a_status_list_signed_after_its_provinces_compromise_is_not_trusted_on_the_sch
         "{c:?}"
     );
     // The same list signed on 27 May, before the compromise: the record is valid …
-    let v = judge(list_revoking(
-        url,
-        school_a(),
-        &school_a_key(),
-        datetime!(2026-05-27 00:00 UTC),
-        &[],
-    ));
+    let v = judge(a_list(may_27, &[]));
     assert_eq!(v.result(), VerdictResult::Valid, "{v:#?}");
     // … and revoked when that list marks it.
-    let v = judge(list_at(
-        url,
-        school_a(),
-        &school_a_key(),
-        datetime!(2026-05-27 00:00 UTC),
-    ));
+    let v = judge(a_list(may_27, &[INDEX]));
     assert_eq!(v.reason(), Some(Reason::Revoked), "{v:#?}");
     // A list signed after the compromise that marks it is not trusted either: never valid.
-    let v = judge(list_at(
-        url,
-        school_a(),
-        &school_a_key(),
-        datetime!(2026-05-31 00:00 UTC),
-    ));
+    let v = judge(a_list(MAY_31, &[INDEX]));
     assert!(!v.is_valid());
     assert_eq!(v.reason(), Some(Reason::StatusListAfterProvinceCompromise));
     // Without a federation (one authority), the same list is judged by the school key alone.
     let mut lists = hocba_verifier::StatusLists::new();
-    lists.insert(
-        url,
-        bytes(&list_revoking(
-            url,
-            school_a(),
-            &school_a_key(),
-            datetime!(2026-05-31 00:00 UTC),
-            &[],
-        )),
-    );
+    lists.insert(url, bytes(&a_list(MAY_31, &[])));
     let v = verify_credential_with(
         &bytes(&valid_credential()),
         &verified_trust(),
@@ -235,64 +164,6 @@ fn a_status_list_signed_after_its_provinces_compromise_is_not_trusted_on_the_sch
 }
 
 // --- online: the service with only the root pinned ------------------------------------------
-
-/// A static server on loopback: path → bytes, and every path asked for.
-struct Static {
-    base: String,
-    files: Arc<Mutex<HashMap<String, Vec<u8>>>>,
-    asked: Arc<Mutex<Vec<String>>>,
-}
-
-impl Static {
-    async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let files: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
-        let asked: Arc<Mutex<Vec<String>>> = Arc::default();
-        let app = {
-            let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
-            axum::Router::new().fallback(move |uri: Uri| {
-                let (files, asked) = (Arc::clone(&files), Arc::clone(&asked));
-                async move {
-                    asked.lock().unwrap().push(uri.path().to_owned());
-                    let found = files.lock().unwrap().get(uri.path()).cloned();
-                    match found {
-                        Some(b) => (StatusCode::OK, b).into_response(),
-                        None => StatusCode::NOT_FOUND.into_response(),
-                    }
-                }
-            })
-        };
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { base, files, asked }
-    }
-
-    fn put(&self, path: &str, doc: &Value) {
-        self.files
-            .lock()
-            .unwrap()
-            .insert(path.to_owned(), bytes(doc));
-    }
-
-    fn asked(&self) -> Vec<String> {
-        self.asked.lock().unwrap().clone()
-    }
-
-    /// Province `p` published under `{base}{prefix}`.
-    fn at(&self, mut p: TrustedProvince, prefix: &str) -> TrustedProvince {
-        p.trust_list = format!("{}{prefix}/.well-known/hocba/trust-list.json", self.base);
-        p
-    }
-
-    /// A root at `{base}{root}` publishing `national`.
-    fn root(&self, root: &str, national: &Value) -> String {
-        self.put(
-            &format!("{root}/.well-known/hocba/national-trust-list.json"),
-            national,
-        );
-        format!("{}{root}", self.base)
-    }
-}
 
 /// The service, pinned to the root key only, following the root at `url`.
 async fn service(url: &str, cache: &std::path::Path) -> (SocketAddr, Arc<FederatedOnline>) {
@@ -357,36 +228,15 @@ fn pair(verdict: &str, reason: &str) -> (String, String) {
     (verdict.to_owned(), reason.to_owned())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_service_pinned_to_the_root_verifies_records_of_any_province_fetching_only_those() {
-    let s = Static::start().await;
-    let url_a = format!("{}/p79/status/79000701/1", s.base);
-    let url_b = format!("{}/p01/status/01000502/1", s.base);
-    let root_url = s.root(
-        "/ok",
-        &national(vec![s.at(hn(), "/p01"), s.at(hcm(), "/p79")]),
-    );
-    s.put("/p79/.well-known/hocba/trust-list.json", &hcm_list());
-    s.put("/p01/.well-known/hocba/trust-list.json", &hn_list());
-    let at = datetime!(2026-05-31 00:00 UTC);
-    s.put(
-        "/p79/status/79000701/1",
-        &list_at(&url_a, school_a(), &school_a_key(), at),
-    );
-    s.put(
-        "/p01/status/01000502/1",
-        &list_at(&url_b, school_b(), &school_b_key(), at),
-    );
-    let cache = tempfile::tempdir().unwrap();
-    let (addr, fed) = service(&root_url, cache.path()).await;
-
-    // A record of province B (Hà Nội): valid, and only Hà Nội was asked.
-    let good_b = credential(&school_b(), "01000502", &school_b_key(), &url_b, 7);
+/// Two records of school B in its list at `url_b` (`INDEX` revoked there), one at index 7 and
+/// one at `INDEX`, through the service at `addr`: valid, then revoked. The valid one.
+async fn school_b_valid_then_revoked(addr: SocketAddr, url_b: &str) -> Value {
+    let good_b = credential(&school_b(), "01000502", &school_b_key(), url_b, 7);
     let revoked_b = credential(
         &school_b(),
         "01000502",
         &school_b_key(),
-        &url_b,
+        url_b,
         INDEX as u64,
     );
     assert_eq!(
@@ -397,6 +247,20 @@ async fn the_service_pinned_to_the_root_verifies_records_of_any_province_fetchin
         .await,
         [pair("valid", ""), pair("revoked", "revoked")]
     );
+    good_b
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_pinned_to_the_root_verifies_records_of_any_province_fetching_only_those() {
+    let s = Static::start().await;
+    let root_url = s.two_provinces("/ok");
+    let url_a = s.status_list_of(School::A);
+    let url_b = s.status_list_of(School::B);
+    let cache = tempfile::tempdir().unwrap();
+    let (addr, fed) = service(&root_url, cache.path()).await;
+
+    // A record of province B (Hà Nội): valid, and only Hà Nội was asked.
+    let good_b = school_b_valid_then_revoked(addr, &url_b).await;
     assert_eq!(fed.provinces_fetched().await, ["01"]);
     assert!(
         !s.asked().iter().any(|p| p.starts_with("/p79/")),
@@ -443,20 +307,10 @@ async fn the_service_pinned_to_the_root_verifies_records_of_any_province_fetchin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_gives_each_federation_refusal_its_reason() {
     let s = Static::start().await;
-    let url_a = format!("{}/p79/status/79000701/1", s.base);
+    s.provincial_lists();
+    let url_a = s.status_list_of(School::A);
     let good_a = credential(&school_a(), "79000701", &school_a_key(), &url_a, 7);
     let qr = text(summary_of(&good_a, &school_a_key()), &school_a_key());
-    s.put("/p79/.well-known/hocba/trust-list.json", &hcm_list());
-    s.put("/p01/.well-known/hocba/trust-list.json", &hn_list());
-    s.put(
-        "/p79/status/79000701/1",
-        &list_at(
-            &url_a,
-            school_a(),
-            &school_a_key(),
-            datetime!(2026-05-31 00:00 UTC),
-        ),
-    );
     let cache = tempfile::tempdir().unwrap();
     let check = |root: &'static str, national: Value, items: Value| {
         let (s, cache) = (&s, cache.path().join(root.trim_start_matches('/')));
@@ -602,27 +456,10 @@ impl Drop for Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hocba_verify_serve_online_turns_federated_when_the_authority_is_the_root() {
     let s = Static::start().await;
-    let url_b = format!("{}/p01/status/01000502/1", s.base);
-    let root_url = s.root(
-        "/cli",
-        &national(vec![s.at(hn(), "/p01"), s.at(hcm(), "/p79")]),
-    );
-    s.put("/p01/.well-known/hocba/trust-list.json", &hn_list());
-    s.put(
-        "/p01/status/01000502/1",
-        &list_at(
-            &url_b,
-            school_b(),
-            &school_b_key(),
-            datetime!(2026-05-31 00:00 UTC),
-        ),
-    );
+    let root_url = s.two_provinces("/cli");
+    let url_b = s.status_list_of(School::B);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("root.pub"),
-        hocba_schema::multikey::encode_public_key(&crate::federation::root_key().verifying_key()),
-    )
-    .unwrap();
+    write_root_pub(dir.path());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -661,22 +498,7 @@ async fn hocba_verify_serve_online_turns_federated_when_the_authority_is_the_roo
     }
     assert_eq!(health["trustSource"]["kind"], "federation", "{health}");
     assert_eq!(health["trustSource"]["url"], root_url.as_str(), "{health}");
-    let good_b = credential(&school_b(), "01000502", &school_b_key(), &url_b, 7);
-    let revoked_b = credential(
-        &school_b(),
-        "01000502",
-        &school_b_key(),
-        &url_b,
-        INDEX as u64,
-    );
-    assert_eq!(
-        verify(
-            addr,
-            json!([{ "credential": good_b }, { "credential": revoked_b }])
-        )
-        .await,
-        [pair("valid", ""), pair("revoked", "revoked")]
-    );
+    school_b_valid_then_revoked(addr, &url_b).await;
     assert!(
         !s.asked().iter().any(|p| p.starts_with("/p79/")),
         "{:?}",

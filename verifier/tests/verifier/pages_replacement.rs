@@ -34,55 +34,55 @@ fn element<'a>(html: &'a str, id: &str) -> &'a str {
     &html[start..end]
 }
 
+/// The verdict on `c` with `list` as school A's status list.
+fn verdict_with(
+    w: &World,
+    c: &serde_json::Value,
+    list: &serde_json::Value,
+) -> hocba_verifier::Verdict {
+    verify_credential_with(
+        &bytes(c),
+        &w.trust(),
+        w.now,
+        &VerifyOptions::default().with_status_lists(w.status_lists(&[(SCHOOL_A, list)])),
+    )
+    .unwrap()
+}
+
 #[test]
 fn the_revoked_credential_page_links_to_its_replacement() {
     let w = world();
     let c = w.credential(SECONDARY_GRADE11, SCHOOL_A, 1, 4242, |_| {});
     let list = w.status_list_replaced(SCHOOL_A, &[(4242, REASON, Some(REPLACEMENT))]);
-    let v = verify_credential_with(
-        &bytes(&c),
-        &w.trust(),
-        w.now,
-        &VerifyOptions::default().with_status_lists(w.status_lists(&[(SCHOOL_A, &list)])),
-    )
-    .unwrap();
-    let vi = credential_page(&v, Lang::Vi);
-    keep("revoked-credential-vi.html", &vi);
-    let line = element(&vi, "replaced-by");
-    assert!(
-        line.contains("Nhà trường đã cấp hồ sơ thay thế: "),
-        "{line}"
-    );
-    assert!(
-        line.contains(&format!(
-            "<a id=\"replacement-link\" class=\"mono\" href=\"upload?replacement={REPLACEMENT}\">{REPLACEMENT}</a>"
-        )),
-        "{line}"
-    );
-    assert!(vi.contains("data-verdict=\"revoked\""));
-    let en = credential_page(&v, Lang::En);
-    keep("revoked-credential-en.html", &en);
-    let line = element(&en, "replaced-by");
-    assert!(
-        line.contains("The school has issued a replacement: "),
-        "{line}"
-    );
-    assert!(
-        line.contains(&format!(
-            "href=\"upload?lang=en&amp;replacement={REPLACEMENT}\""
-        )),
-        "{line}"
-    );
+    let v = verdict_with(&w, &c, &list);
+    // Per language: the sentence, and the link to the upload page primed with the id.
+    for (lang, sentence, href) in [
+        (
+            Lang::Vi,
+            "Nhà trường đã cấp hồ sơ thay thế: ",
+            format!("upload?replacement={REPLACEMENT}"),
+        ),
+        (
+            Lang::En,
+            "The school has issued a replacement: ",
+            format!("upload?lang=en&amp;replacement={REPLACEMENT}"),
+        ),
+    ] {
+        let html = credential_page(&v, lang);
+        keep(&format!("revoked-credential-{}.html", lang.code()), &html);
+        assert!(html.contains("data-verdict=\"revoked\""));
+        let line = element(&html, "replaced-by");
+        assert!(line.contains(sentence), "{line}");
+        assert!(
+            line.contains(&format!(
+                "<a id=\"replacement-link\" class=\"mono\" href=\"{href}\">{REPLACEMENT}</a>"
+            )),
+            "{line}"
+        );
+    }
     // The same record revoked without a replacement named: no link.
     let list = w.status_list(SCHOOL_A, &[(4242, REASON)]);
-    let v = verify_credential_with(
-        &bytes(&c),
-        &w.trust(),
-        w.now,
-        &VerifyOptions::default().with_status_lists(w.status_lists(&[(SCHOOL_A, &list)])),
-    )
-    .unwrap();
-    let html = credential_page(&v, Lang::Vi);
+    let html = credential_page(&verdict_with(&w, &c, &list), Lang::Vi);
     assert!(html.contains("data-verdict=\"revoked\""));
     // (The page's style sheet names the class `replaced-by`; the element is what must be absent.)
     assert!(!html.contains("id=\"replaced-by\"") && !html.contains("replacement="));
@@ -130,6 +130,7 @@ fn the_upload_page_names_the_replacement_to_ask_for() {
             "<span class=\"mono\" id=\"replacement-id\">{REPLACEMENT}</span>"
         )));
         assert!(html.contains("data-page=\"upload\""));
+        assert!(html.contains("id=\"replacement\""));
     }
     // Anything but a credential id is not shown (the query is the visitor's, not the school's).
     for bad in [

@@ -9,14 +9,16 @@
 //! screenshot under `HOCBA_SCREENSHOTS` when set).
 //!
 //! Modules: `accounts` — first start, sign-in, accounts, tokens, CSRF, sessions; `teacher`,
-//! `principal`, `authority`, `family` — each role's pages; `flow` — one school year across
-//! the roles in one browser, as issue #11 tells it.
+//! `principal`, `authority`, `family` — each role's pages; `sign_pin` — the principal's sign
+//! forms with the PIN field (key on a token); `flow` — one school year across the roles in one
+//! browser, as issue #11 tells it.
 
 mod accounts;
 mod authority;
 mod family;
 mod flow;
 mod principal;
+mod sign_pin;
 mod teacher;
 
 use std::fs;
@@ -44,18 +46,25 @@ pub struct WebApp {
 impl WebApp {
     /// Starts `hocba-issuer serve` in a fresh folder `web-<name>` of the test target dir.
     pub fn start(name: &str) -> WebApp {
+        Self::start_with(name, |_, _| {})
+    }
+
+    /// [`WebApp::start`] with `more` arguments or environment for the server, given its
+    /// folder (e.g. `--principal-token` and the token's configuration).
+    pub fn start_with(name: &str, more: impl FnOnce(&mut Command, &Path)) -> WebApp {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("web-{name}"));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
-        let server = Server::start(
-            Command::new(env!("CARGO_BIN_EXE_hocba-issuer"))
-                .current_dir(&dir)
-                .args(["serve", "--listen", "127.0.0.1:0"])
-                .arg("--database-url")
-                .arg(format!("sqlite://{}/hocba.db", dir.display()))
-                .arg("--keys")
-                .arg(dev_keys()),
-        );
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hocba-issuer"));
+        command
+            .current_dir(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}/hocba.db", dir.display()))
+            .arg("--keys")
+            .arg(dev_keys());
+        more(&mut command, &dir);
+        let server = Server::start(&mut command);
         let first_link = server
             .startup_log()
             .lines()
@@ -110,9 +119,14 @@ fn chromium(test: &str) -> Option<(PathBuf, PathBuf)> {
 impl Rig {
     /// A fresh issuer and a desktop browser; `None` when there is no Chromium (outside CI).
     pub fn start(name: &str) -> Option<Rig> {
+        Self::start_with(name, |_, _| {})
+    }
+
+    /// [`Rig::start`] with the server started by [`WebApp::start_with`].
+    pub fn start_with(name: &str, more: impl FnOnce(&mut Command, &Path)) -> Option<Rig> {
         let (chromium, driver) = chromium(name)?;
         let one = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-        let app = WebApp::start(name);
+        let app = WebApp::start_with(name, more);
         let b = Browser::start(
             &chromium,
             &driver,
@@ -249,6 +263,11 @@ impl Rig {
     /// The same pages in a phone browser (360 CSS px, touch), signed in as `login`: each
     /// fits without horizontal scrolling and loads nothing from elsewhere.
     pub fn check_on_phone(&self, login: &str, paths: &[&str]) {
+        self.check_on_phone_with(login, paths, |_| {});
+    }
+
+    /// [`Rig::check_on_phone`], with `more` checks of each page.
+    pub fn check_on_phone_with(&self, login: &str, paths: &[&str], more: impl Fn(&Browser)) {
         let Some((chromium, driver)) = chromium(&self.name) else {
             return;
         };
@@ -271,6 +290,7 @@ impl Rig {
             b.open(&self.app.url(path));
             b.wait_for("main h1", 50);
             check_page(&b, 360);
+            more(&b);
             screenshot(
                 &b,
                 &format!(

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 use super::{Rig, Session, WebApp, create_http, set_password_http, urlencode};
 
-const YEAR: &str = "2025-2026";
-const CLASS: &str = "11A2";
+pub(super) const YEAR: &str = "2025-2026";
+pub(super) const CLASS: &str = "11A2";
 const NAMES: [&str; 5] = [
     "Võ Ngọc Bảo Trân",
     "Nguyễn Minh Anh",
@@ -79,6 +79,23 @@ fn api_post(app: &WebApp, token: &str, path: &str, body: &Value) -> Answer {
         ],
         body.to_string().as_bytes(),
     )
+}
+
+/// The first-start authority, and principal `login` (Nguyễn Thị Hoa, school 79000701) whose
+/// class 11A2 is imported and validated through the API: (authority, principal, API token).
+pub(super) fn principal_with_class(app: &WebApp, login: &str) -> (Session, Session, String) {
+    let auth = authority(app);
+    let principal = account(
+        app,
+        &auth,
+        "Nguyễn Thị Hoa",
+        login,
+        "principal",
+        "school_code=79000701",
+    );
+    let token = token_of(&principal);
+    import_class(app, &token);
+    (auth, principal, token)
 }
 
 /// Class 11A2 (one record per name), imported and validated through the API with `token`.
@@ -171,17 +188,7 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
         return;
     };
     let addr = rig.app.addr().to_owned();
-    let auth = authority(&rig.app);
-    let principal = account(
-        &rig.app,
-        &auth,
-        "Nguyễn Thị Hoa",
-        "ht.79000701",
-        "principal",
-        "school_code=79000701",
-    );
-    let token = token_of(&principal);
-    import_class(&rig.app, &token);
+    let (_, principal, token) = principal_with_class(&rig.app, "ht.79000701");
 
     // The school year at a glance: five pupils, five validated, nothing signed.
     rig.sign_in("ht.79000701");
@@ -470,15 +477,7 @@ fn the_principal_signs_the_class_downloads_a_zip_that_verifies_revokes_and_reiss
 #[test]
 fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once() {
     let app = WebApp::start("principal-refusals");
-    let auth = authority(&app);
-    let a = account(
-        &app,
-        &auth,
-        "Nguyễn Thị Hoa",
-        "ht.a",
-        "principal",
-        "school_code=79000701",
-    );
+    let (auth, a, _) = principal_with_class(&app, "ht.a");
     let b = account(
         &app,
         &auth,
@@ -488,7 +487,6 @@ fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once()
         "school_code=01001205",
     );
     let teacher = account(&app, &a, "Trần Văn Minh", "gv.minh", "teacher", "");
-    import_class(&app, &token_of(&a));
     let roster = a.get(&format!("/school/classes/{YEAR}/{CLASS}"));
     assert_eq!(roster.status, 200);
     let ids = record_links(&roster.text());
@@ -660,16 +658,7 @@ fn teachers_other_schools_missing_tokens_and_double_clicks_are_refused_or_once()
 #[test]
 fn the_reissue_list_shows_what_a_compromised_key_signed() {
     let app = WebApp::start("principal-reissue");
-    let auth = authority(&app);
-    let a = account(
-        &app,
-        &auth,
-        "Nguyễn Thị Hoa",
-        "ht.a",
-        "principal",
-        "school_code=79000701",
-    );
-    import_class(&app, &token_of(&a));
+    let (auth, a, token) = principal_with_class(&app, "ht.a");
     let csrf = a.csrf("/school");
     let signed = a.post(
         "/school/sign",
@@ -685,7 +674,6 @@ fn the_reissue_list_shows_what_a_compromised_key_signed() {
     let html = a.get(&format!("/school/records/{}", ids[0])).text();
     let at = html.find("urn:uuid:").unwrap();
     let credential_id = &html[at..at + html[at..].find('<').unwrap()];
-    let token = token_of(&a);
     let credential = request(
         app.addr(),
         "GET",
