@@ -20,6 +20,13 @@
 //!
 //! The server runs in this process on its own 2-thread runtime (as `serve` does on a 2-core
 //! machine); the client is a 1-thread runtime with hyper-util's pooled keep-alive client.
+//!
+//! **Instruction counts** (repeatable on a shared machine, where wall-clock rates are not):
+//! with `HOCBA_LOAD_COUNT=raw:N` the bench makes N `verify_strict` calls and stops, with
+//! `HOCBA_LOAD_COUNT=bulk:N` it sends N batches of 100 over HTTP, one after the other, and
+//! stops. Run each under `valgrind --tool=callgrind` (the bench binary of
+//! `cargo bench --no-run`) and with N = 0 for the set-up alone: (instructions(N) −
+//! instructions(0)) / N per call or per batch, server, client and kernel-facing code together.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -206,7 +213,68 @@ async fn load(
     }
 }
 
+/// `HOCBA_LOAD_COUNT=raw:N` or `bulk:N`: a fixed amount of work for an instruction count
+/// (see the module docs), then exit.
+fn count_mode(spec: &str) {
+    let (what, n) = spec.split_once(':').expect("HOCBA_LOAD_COUNT=raw:N or bulk:N");
+    let n: usize = n.parse().expect("a count");
+    let key = school_a_key();
+    let message = [0x5a_u8; 64];
+    let signature = key.sign(&message);
+    let public = key.verifying_key();
+    let batch = Bytes::from(bytes(&json!({
+        "items": (0..100).map(|i| json!({"credential": credential(i)})).collect::<Vec<_>>()
+    })));
+    match what {
+        "raw" => {
+            for _ in 0..n {
+                assert!(
+                    std::hint::black_box(&public)
+                        .verify_strict(&message, &signature)
+                        .is_ok()
+                );
+            }
+        }
+        "bulk" => {
+            let server = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let limits = Limits::default();
+            let state = AppState::new(
+                TrustSource::Offline(material()),
+                Arc::new(|| NOW),
+                &Judging::default(),
+                limits.clone(),
+            );
+            let listener = server
+                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                .unwrap();
+            let addr = listener.local_addr().unwrap();
+            server.spawn(async move { serve(listener, router(state), &limits).await });
+            let client_rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let mut connector = HttpConnector::new();
+            connector.set_nodelay(true);
+            let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
+            client_rt.block_on(async {
+                for _ in 0..n {
+                    post(&client, addr, batch.clone()).await;
+                }
+            });
+        }
+        other => panic!("HOCBA_LOAD_COUNT: {other} is neither raw nor bulk"),
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("HOCBA_LOAD_COUNT") {
+        count_mode(&spec);
+        return;
+    }
     let secs = Duration::from_secs(
         std::env::args()
             .skip(1)
