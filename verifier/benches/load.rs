@@ -24,7 +24,8 @@
 //! **Instruction counts** (repeatable on a shared machine, where wall-clock rates are not):
 //! with `HOCBA_LOAD_COUNT=raw:N` the bench makes N `verify_strict` calls and stops, with
 //! `HOCBA_LOAD_COUNT=bulk:N` it sends N batches of 100 over HTTP, one after the other, and
-//! stops. Run each under `valgrind --tool=callgrind` (the bench binary of
+//! stops; `answer:N` (`answer-serde:N`) writes the reports and JSON answer of 100 checked
+//! credentials N times with the service's writer (with `serde_json`). Run each under `valgrind --tool=callgrind` (the bench binary of
 //! `cargo bench --no-run`) and with N = 0 for the set-up alone: (instructions(N) −
 //! instructions(0)) / N per call or per batch, server, client and kernel-facing code together.
 #![allow(
@@ -216,7 +217,9 @@ async fn load(
 /// `HOCBA_LOAD_COUNT=raw:N` or `bulk:N`: a fixed amount of work for an instruction count
 /// (see the module docs), then exit.
 fn count_mode(spec: &str) {
-    let (what, n) = spec.split_once(':').expect("HOCBA_LOAD_COUNT=raw:N or bulk:N");
+    let (what, n) = spec
+        .split_once(':')
+        .expect("HOCBA_LOAD_COUNT=raw:N, bulk:N, answer:N or answer-serde:N");
     let n: usize = n.parse().expect("a count");
     let key = school_a_key();
     let message = [0x5a_u8; 64];
@@ -266,7 +269,32 @@ fn count_mode(spec: &str) {
                 }
             });
         }
-        other => panic!("HOCBA_LOAD_COUNT: {other} is neither raw nor bulk"),
+        "answer" | "answer-serde" => {
+            // The reports and JSON answer of 100 checked credentials, N times: the service's
+            // writer, or serde_json (what the service used before).
+            use hocba_verifier::service::verify::{Item, ItemReport, verify_all};
+            let material = material();
+            let items: Vec<Item> = (0..100)
+                .map(|i| Item::Credential(bytes(&credential(i))))
+                .collect();
+            let checked = verify_all(&items, &material, NOW, &VerifyOptions::default(), 1);
+            for _ in 0..n {
+                let reports: Vec<ItemReport<'_>> = checked
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ItemReport::of(i, None, c))
+                    .collect();
+                let out = if what == "answer" {
+                    let mut out = Vec::new();
+                    hocba_verifier::service::answer::items_into(&mut out, &reports).unwrap();
+                    out
+                } else {
+                    serde_json::to_vec(&reports).unwrap()
+                };
+                std::hint::black_box(out);
+            }
+        }
+        other => panic!("HOCBA_LOAD_COUNT: {other} is not raw, bulk, answer or answer-serde"),
     }
 }
 
@@ -340,20 +368,30 @@ fn main() {
             checked = verify_all(&items, &material, NOW, &VerifyOptions::default(), 1);
         }
         let verify = start.elapsed() / (rounds * 100);
-        let start = Instant::now();
-        let mut size = 0;
-        for _ in 0..rounds {
-            let reports: Vec<ItemReport<'_>> = checked
-                .iter()
-                .enumerate()
-                .map(|(i, c)| ItemReport::of(i, None, c))
-                .collect();
-            size = serde_json::to_vec(&reports).unwrap().len();
-        }
+        // The service's answer writer, then serde_json (the reference it matches byte for byte).
+        let report = |fast: bool| {
+            let start = Instant::now();
+            let mut size = 0;
+            for _ in 0..rounds {
+                let reports: Vec<ItemReport<'_>> = checked
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ItemReport::of(i, None, c))
+                    .collect();
+                size = if fast {
+                    let mut out = Vec::new();
+                    hocba_verifier::service::answer::items_into(&mut out, &reports).unwrap();
+                    out.len()
+                } else {
+                    serde_json::to_vec(&reports).unwrap().len()
+                };
+            }
+            (start.elapsed() / (rounds * 100), size / 100)
+        };
+        let (fast, size) = report(true);
+        let (reference, _) = report(false);
         println!(
-            "per bulk credential, 1 thread: verify {verify:?}, report + JSON {:?} ({} bytes of JSON)",
-            start.elapsed() / (rounds * 100),
-            size / 100
+            "per bulk credential, 1 thread: verify {verify:?}, report + JSON {fast:?} ({size} bytes of JSON; with serde_json {reference:?})",
         );
     }
 

@@ -452,20 +452,30 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Whether no byte of `bytes` needs escaping: checked sixteen bytes at a time without a
-/// branch per byte (the compiler makes it a vector compare).
+/// Whether no byte of `bytes` needs escaping: checked eight bytes at a time in a `u64` (a
+/// byte below 0x20, or equal to `"` or `\`, sets its high bit in `special`; the bytes of
+/// UTF-8 text above 0x7f are excluded by the final mask).
 fn plain(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        let mut special = false;
-        for &b in block {
-            special |= b < 0x20 || b == b'"' || b == b'\\';
-        }
-        if special {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight);
+        // A zero byte of `y` sets its high bit in `y - ONES & !y` (the classic test; a borrow
+        // can only mark a byte above one that is really zero, so "any" is exact).
+        let zero = |y: u64| y.wrapping_sub(ONES) & !y;
+        let special = (x.wrapping_sub(ONES * 0x20)
+            | zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\'))))
+            & !x
+            & HIGH;
+        if special != 0 {
             return false;
         }
     }
-    !blocks
+    !words
         .remainder()
         .iter()
         .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
@@ -519,6 +529,24 @@ mod tests {
             let mut out = Vec::new();
             string(&mut out, &s);
             assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+        }
+    }
+
+    /// The eight-byte test finds a character to escape at every position of a word, next to
+    /// multi-byte UTF-8 (bytes above 0x7f), and passes text without one.
+    #[test]
+    fn the_word_test_finds_every_special_byte_anywhere() {
+        for special in (0u8..0x20).chain([b'"', b'\\']) {
+            for at in 0..24 {
+                for filler in ["a", "ệ", "\u{7f}", " ", "!", "#", "[", "]"] {
+                    let mut chars: Vec<char> = filler.repeat(24).chars().collect();
+                    chars.insert(at, char::from(special));
+                    let s: String = chars.into_iter().collect();
+                    assert!(!plain(s.as_bytes()), "{special:#x} at {at} in {filler:?}");
+                    let clean = filler.repeat(at + 9);
+                    assert!(plain(clean.as_bytes()), "{clean:?}");
+                }
+            }
         }
     }
 

@@ -9,20 +9,17 @@ use std::sync::Arc;
 use hocba_schema::credential::{StatusEntry, UnsignedCredential};
 use hocba_schema::status_list::RevocationNote;
 use hocba_verifier::StatusLists;
+use hocba_verifier::VerifyOptions;
 use hocba_verifier::online::Material;
 use hocba_verifier::service::answer::{TrustListOut, VerifyResponse, answer_json, items_into};
 use hocba_verifier::service::verify::{Item, ItemReport, verify_all};
-use hocba_verifier::VerifyOptions;
 use serde_json::{Value, json};
 
 use crate::status::{LIST_URL, REASON, REVOKED_AT, status_list_with_notes};
 use crate::support::*;
 
 fn example(name: &str) -> Value {
-    let path = format!(
-        "{}/../schema/examples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../schema/examples/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -154,7 +151,11 @@ fn the_answer_writer_gives_serde_jsons_bytes_for_every_kind_of_item() {
     let with_record = reports.iter().filter(|r| r.record.is_some()).count();
     assert!(with_record >= 17, "{verdicts:?}");
     assert!(reports.iter().any(|r| r.summary.is_some()));
-    assert!(reports.iter().any(|r| r.checks.iter().any(|c| c.revocation.is_some())));
+    assert!(
+        reports
+            .iter()
+            .any(|r| r.checks.iter().any(|c| c.revocation.is_some()))
+    );
     assert!(reports.iter().any(|r| r.detail.is_some()));
 
     let mut counts = std::collections::BTreeMap::new();

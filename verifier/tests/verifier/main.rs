@@ -45,8 +45,8 @@ mod support;
 
 mod admissions;
 mod batch;
-mod bulk_answer;
 mod browser;
+mod bulk_answer;
 mod bundle;
 mod cases;
 mod cli;
