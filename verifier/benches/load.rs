@@ -20,6 +20,14 @@
 //!
 //! The server runs in this process on its own 2-thread runtime (as `serve` does on a 2-core
 //! machine); the client is a 1-thread runtime with hyper-util's pooled keep-alive client.
+//!
+//! **Instruction counts** (repeatable on a shared machine, where wall-clock rates are not):
+//! with `HOCBA_LOAD_COUNT=raw:N` the bench makes N `verify_strict` calls and stops, with
+//! `HOCBA_LOAD_COUNT=bulk:N` it sends N batches of 100 over HTTP, one after the other, and
+//! stops; `answer:N` (`answer-serde:N`) writes the reports and JSON answer of 100 checked
+//! credentials N times with the service's writer (with `serde_json`). Run each under `valgrind --tool=callgrind` (the bench binary of
+//! `cargo bench --no-run`) and with N = 0 for the set-up alone: (instructions(N) −
+//! instructions(0)) / N per call or per batch, server, client and kernel-facing code together.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -206,7 +214,95 @@ async fn load(
     }
 }
 
+/// `HOCBA_LOAD_COUNT=raw:N` or `bulk:N`: a fixed amount of work for an instruction count
+/// (see the module docs), then exit.
+fn count_mode(spec: &str) {
+    let (what, n) = spec
+        .split_once(':')
+        .expect("HOCBA_LOAD_COUNT=raw:N, bulk:N, answer:N or answer-serde:N");
+    let n: usize = n.parse().expect("a count");
+    let key = school_a_key();
+    let message = [0x5a_u8; 64];
+    let signature = key.sign(&message);
+    let public = key.verifying_key();
+    let batch = Bytes::from(bytes(&json!({
+        "items": (0..100).map(|i| json!({"credential": credential(i)})).collect::<Vec<_>>()
+    })));
+    match what {
+        "raw" => {
+            for _ in 0..n {
+                assert!(
+                    std::hint::black_box(&public)
+                        .verify_strict(&message, &signature)
+                        .is_ok()
+                );
+            }
+        }
+        "bulk" => {
+            let server = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let limits = Limits::default();
+            let state = AppState::new(
+                TrustSource::Offline(material()),
+                Arc::new(|| NOW),
+                &Judging::default(),
+                limits.clone(),
+            );
+            let listener = server
+                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+                .unwrap();
+            let addr = listener.local_addr().unwrap();
+            server.spawn(async move { serve(listener, router(state), &limits).await });
+            let client_rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let mut connector = HttpConnector::new();
+            connector.set_nodelay(true);
+            let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
+            client_rt.block_on(async {
+                for _ in 0..n {
+                    post(&client, addr, batch.clone()).await;
+                }
+            });
+        }
+        "answer" | "answer-serde" => {
+            // The reports and JSON answer of 100 checked credentials, N times: the service's
+            // writer, or serde_json (what the service used before).
+            use hocba_verifier::service::verify::{Item, ItemReport, verify_all};
+            let material = material();
+            let items: Vec<Item> = (0..100)
+                .map(|i| Item::Credential(bytes(&credential(i))))
+                .collect();
+            let checked = verify_all(&items, &material, NOW, &VerifyOptions::default(), 1);
+            for _ in 0..n {
+                let reports: Vec<ItemReport<'_>> = checked
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ItemReport::of(i, None, c))
+                    .collect();
+                let out = if what == "answer" {
+                    let mut out = Vec::new();
+                    hocba_verifier::service::answer::items_into(&mut out, &reports).unwrap();
+                    out
+                } else {
+                    serde_json::to_vec(&reports).unwrap()
+                };
+                std::hint::black_box(out);
+            }
+        }
+        other => panic!("HOCBA_LOAD_COUNT: {other} is not raw, bulk, answer or answer-serde"),
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("HOCBA_LOAD_COUNT") {
+        count_mode(&spec);
+        return;
+    }
     let secs = Duration::from_secs(
         std::env::args()
             .skip(1)
@@ -272,20 +368,30 @@ fn main() {
             checked = verify_all(&items, &material, NOW, &VerifyOptions::default(), 1);
         }
         let verify = start.elapsed() / (rounds * 100);
-        let start = Instant::now();
-        let mut size = 0;
-        for _ in 0..rounds {
-            let reports: Vec<ItemReport<'_>> = checked
-                .iter()
-                .enumerate()
-                .map(|(i, c)| ItemReport::of(i, None, c))
-                .collect();
-            size = serde_json::to_vec(&reports).unwrap().len();
-        }
+        // The service's answer writer, then serde_json (the reference it matches byte for byte).
+        let report = |fast: bool| {
+            let start = Instant::now();
+            let mut size = 0;
+            for _ in 0..rounds {
+                let reports: Vec<ItemReport<'_>> = checked
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ItemReport::of(i, None, c))
+                    .collect();
+                size = if fast {
+                    let mut out = Vec::new();
+                    hocba_verifier::service::answer::items_into(&mut out, &reports).unwrap();
+                    out.len()
+                } else {
+                    serde_json::to_vec(&reports).unwrap().len()
+                };
+            }
+            (start.elapsed() / (rounds * 100), size / 100)
+        };
+        let (fast, size) = report(true);
+        let (reference, _) = report(false);
         println!(
-            "per bulk credential, 1 thread: verify {verify:?}, report + JSON {:?} ({} bytes of JSON)",
-            start.elapsed() / (rounds * 100),
-            size / 100
+            "per bulk credential, 1 thread: verify {verify:?}, report + JSON {fast:?} ({size} bytes of JSON; with serde_json {reference:?})",
         );
     }
 

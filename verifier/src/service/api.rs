@@ -15,11 +15,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http_body_util::{BodyExt, Limited};
-use serde::Serialize;
 use serde_json::json;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::AppState;
+use super::answer::{TrustListOut, VerifyResponse, answer_json};
 use super::items_in::parse_json_items;
 use super::problem::{Problem, short};
 use super::verify::{
@@ -124,6 +124,20 @@ pub(super) async fn check_items_and_pdfs(
     check(state, items, permit, true).await
 }
 
+/// Threads to check `n` items on: every core when the request is the only heavy one running;
+/// when several run at once they already keep the cores busy (one thread each avoids
+/// oversubscription).
+fn threads_for(state: &AppState, n: usize) -> usize {
+    spread(state)(n)
+}
+
+/// [`threads_for`] with the number of items still to come.
+fn spread(state: &AppState) -> impl Fn(usize) -> usize + Send + 'static {
+    let alone = state.inner.heavy.available_permits() + 1 >= state.inner.limits.max_heavy;
+    let threads = state.inner.threads;
+    move |n| if alone && n > 2 { threads } else { 1 }
+}
+
 /// The verdicts, the PDFs' own signatures (same order), and the material they were judged by.
 pub(super) type Checks = (Vec<Checked>, Vec<Option<PdfSignatures>>, Arc<Material>);
 
@@ -137,15 +151,7 @@ async fn check(
     let now = state.now();
     let options = state.inner.options.clone();
     let root = state.pki_root();
-    // Spread one batch over every core when it is the only heavy request running; when
-    // several run at once they already keep the cores busy (one thread each avoids
-    // oversubscription).
-    let alone = state.inner.heavy.available_permits() + 1 >= state.inner.limits.max_heavy;
-    let threads = if alone && items.len() > 2 {
-        state.inner.threads
-    } else {
-        1
-    };
+    let threads = threads_for(state, items.len());
     let pdfs = if with_pdfs {
         pdf_copies(&items)
     } else {
@@ -231,12 +237,40 @@ async fn verify_inner(state: &AppState, request: Request) -> Result<Response, Pr
         read_multipart(multipart, limits.max_items).await?
     } else {
         let body = read_body(request.into_body(), limits.max_json_body_bytes).await?;
+        if !state.inner.source.is_online() {
+            return json_offline(state, body, permit).await;
+        }
         let max_items = limits.max_items;
         state
             .run_blocking(None, move || parse_json_items(&body, max_items))
             .await??
     };
     respond(state, items, names, permit).await
+}
+
+/// A JSON body against offline material: parsed, read, checked and answered in one task on
+/// the blocking pool (the items, verdicts and answer stay on one thread; one hand-over
+/// instead of three), under the work deadline.
+async fn json_offline(
+    state: &AppState,
+    body: Bytes,
+    permit: OwnedSemaphorePermit,
+) -> Result<Response, Problem> {
+    let now = state.now();
+    let material = state.material(&Needs::default()).await?;
+    let options = state.inner.options.clone();
+    let max_items = state.inner.limits.max_items;
+    let threads = spread(state);
+    let bytes = state
+        .run_blocking(Some(Arc::new(permit)), move || {
+            let (items, names) = parse_json_items(&body, max_items)?;
+            drop(body);
+            let threads = threads(items.len());
+            let checked = check_all(&read_items(items), &material, now, &options, threads);
+            answer(now, &material, &checked, &names, &[])
+        })
+        .await??;
+    Ok(json_response(bytes))
 }
 
 /// 413: more than `max` items.
@@ -359,12 +393,32 @@ async fn respond(
 ) -> Result<Response, Problem> {
     let now = state.now();
     let (checked, signatures, material) = check_items_and_pdfs(state, items, Some(permit)).await?;
+    Ok(json_response(answer(
+        now,
+        &material,
+        &checked,
+        &names,
+        &signatures,
+    )?))
+}
+
+/// The answer's JSON for `checked` (file `names` and PDF `signatures` in the same order; a
+/// missing entry is none), checked at `now` against `material`.
+fn answer(
+    now: OffsetDateTime,
+    material: &Material,
+    checked: &[Checked],
+    names: &[Option<String>],
+    signatures: &[Option<PdfSignatures>],
+) -> Result<Vec<u8>, Problem> {
     let reports: Vec<ItemReport<'_>> = checked
         .iter()
-        .zip(&names)
-        .zip(&signatures)
         .enumerate()
-        .map(|(i, ((c, name), pdf))| ItemReport::of(i, name.as_deref(), c).with_pdf(pdf.as_ref()))
+        .map(|(i, c)| {
+            let name = names.get(i).and_then(Option::as_deref);
+            let pdf = signatures.get(i).and_then(Option::as_ref);
+            ItemReport::of(i, name, c).with_pdf(pdf)
+        })
         .collect();
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for r in &reports {
@@ -381,37 +435,21 @@ async fn respond(
         },
         items: &reports,
     };
-    let bytes = serde_json::to_vec(&body).map_err(|e| {
+    answer_json(&body).map_err(|e| {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "Answer could not be written",
             e.to_string(),
         )
-    })?;
-    Ok((
+    })
+}
+
+fn json_response(bytes: Vec<u8>) -> Response {
+    (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
         bytes,
     )
-        .into_response())
-}
-
-/// The answer of `POST /api/v1/verify` (serialised directly, without an intermediate `Value`).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyResponse<'a> {
-    checked_at: String,
-    count: usize,
-    counts: std::collections::BTreeMap<&'static str, usize>,
-    trust_list: TrustListOut<'a>,
-    items: &'a [ItemReport<'a>],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TrustListOut<'a> {
-    id: &'a str,
-    version: u64,
-    valid_until: String,
+        .into_response()
 }

@@ -37,6 +37,7 @@
 //! passes in (the service never reads the clock itself).
 
 pub mod admissions;
+pub mod answer;
 mod api;
 mod items_in;
 mod openapi;

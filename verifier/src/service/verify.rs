@@ -574,7 +574,11 @@ impl<'a> ItemReport<'a> {
     }
 }
 
-/// RFC 3339 text of `t`.
+/// RFC 3339 text of `t` (whole seconds in UTC, every time a verdict holds, written without
+/// the `time` crate's generic formatter; the same text).
 pub fn rfc3339(t: OffsetDateTime) -> String {
+    if t.offset().is_utc() && t.nanosecond() == 0 && (0..=9999).contains(&t.year()) {
+        return crate::verdict::ShowTime(t).to_string();
+    }
     t.format(&Rfc3339).unwrap_or_default()
 }

@@ -24,6 +24,7 @@
 //! * `replay` — old genuine trust material replayed: duplicate list ids, older copies,
 //!   expired and rolled-back trust lists (offline and online), no "valid" without revocation.
 //! * `batch` — bulk verification: batched signatures, the same verdicts as one at a time.
+//! * `bulk_answer` — the bulk API's answer writer gives `serde_json`'s bytes for every item.
 //! * `core_alone` — without default features: no HTTP or command-line crates.
 //! * `cli` — the `hocba-verify` binary: exit codes, `--json`, the development-key warning.
 //! * `pipeline` — one input pipeline: the same verdict through the library, the CLI and the
@@ -45,6 +46,7 @@ mod support;
 mod admissions;
 mod batch;
 mod browser;
+mod bulk_answer;
 mod bundle;
 mod cases;
 mod cli;
