@@ -499,7 +499,11 @@ fn the_upload_forms_file_picker_speaks_the_pages_language_and_submits_the_chosen
     }
 }
 
+/// Slow: with the pages' scripts off, chromedriver took about ten minutes to open the session
+/// on this machine (it passed). Run with `--ignored`; the no-script rules are also checked on
+/// the markup by `pages::the_file_picker_speaks_the_pages_language_not_the_browsers`.
 #[test]
+#[ignore = "chromedriver opens a session with scripts off only after minutes"]
 fn without_scripts_the_file_picker_still_says_a_file_is_chosen_and_submits_it() {
     let Some(mut rig) = Rig::start_with("picker-no-js", PHONE_WIDTH, None, false) else {
         return;
