@@ -53,7 +53,8 @@ impl OnlineTrust {
     }
 
     /// Read the cache: the trust list (verified against the authority) and every status list
-    /// (verified against that trust list).
+    /// (verified against that trust list; a list refused only for its province's compromise is
+    /// held as when it was fetched, see [`super::fetch::kept_when_refused`]).
     pub(super) fn load_cache(&self) -> State {
         let mut state = State::default();
         let read = |url: &str| self.read_cached(url, MAX_TRUST_LIST_BYTES);
@@ -90,7 +91,11 @@ impl OnlineTrust {
             };
             let mut one = StatusLists::new();
             one.insert(meta.url.clone(), resource.bytes.as_ref().clone());
-            if one.verify_list(&meta.url, &trust).is_ok() {
+            let held = match one.verify_list(&meta.url, &trust) {
+                Ok(()) => true,
+                Err((reason, _)) => super::fetch::kept_when_refused(reason),
+            };
+            if held {
                 state.lists.insert(meta.url.clone(), resource);
             }
         }

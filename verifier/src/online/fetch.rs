@@ -1,5 +1,7 @@
 //! Fetching from the issuer: the conditional HTTP GET (ETag, `Cache-Control`, timeout, size
-//! bound) and the fetch-and-verify of the trust list and of one status list.
+//! bound) and the fetch-and-verify of the trust list and of one status list. A status list
+//! refused only because it was signed after its province key's compromise is held all the same
+//! ([`kept_when_refused`]), so its credentials get that reason rather than "unavailable".
 
 use std::sync::Arc;
 
@@ -11,6 +13,7 @@ use time::Duration;
 
 use super::cache::Meta;
 use super::{DEFAULT_MAX_AGE, MAX_REFRESH, MIN_REFRESH, OnlineTrust, Resource, State};
+use crate::reason::Reason;
 use crate::status::{MAX_STATUS_LIST_BYTES, StatusLists};
 use crate::trust_list::VerifiedTrustList;
 use crate::{MAX_TRUST_LIST_BYTES, VerifyError};
@@ -130,13 +133,22 @@ impl OnlineTrust {
             } => {
                 let mut one = StatusLists::new();
                 one.insert(url, bytes);
-                one.verify_list(url, trust).map_err(|(reason, detail)| {
-                    VerifyError::StatusListRejected {
-                        url: url.to_owned(),
-                        code: reason.code(),
-                        detail,
+                match one.verify_list(url, trust) {
+                    Ok(()) => {}
+                    Err((reason, detail)) if kept_when_refused(reason) => {
+                        self.warn(format!(
+                            "{url}: kept, but not trusted: {detail} (its credentials get {})",
+                            reason.code()
+                        ));
                     }
-                })?;
+                    Err((reason, detail)) => {
+                        return Err(VerifyError::StatusListRejected {
+                            url: url.to_owned(),
+                            code: reason.code(),
+                            detail,
+                        });
+                    }
+                }
                 if let Some(held) = &held {
                     let mut old = StatusLists::new();
                     old.insert(url, held.bytes.as_ref().clone());
@@ -242,6 +254,18 @@ impl OnlineTrust {
             ))),
         }
     }
+}
+
+/// Whether a status list refused for `reason` is held anyway, like a list that verified: only
+/// a list signed after the compromise of the province key vouching for its school. Its
+/// signature by the school's key verified (that check comes first), so it is the school's
+/// real list; holding it lets the core give its credentials the precise reason
+/// (`status_list_after_province_compromise`, status unknown) instead of
+/// `status_list_unavailable`, and caching it (same max-age, `ETag` and disk cache as any
+/// list) keeps it from being fetched again on every request. The core checks it again on
+/// every use, so holding it never makes it trusted.
+pub(super) fn kept_when_refused(reason: Reason) -> bool {
+    reason == Reason::StatusListAfterProvinceCompromise
 }
 
 /// An error with its sources: `client error (Connect): tcp connect error: Connection refused`.

@@ -11,7 +11,10 @@
 //!   when the URL is under `{base}/status/`**, so a credential cannot make the verifier fetch
 //!   an arbitrary host (no SSRF) — verified with the school's key from the trust list
 //!   ([`StatusLists::verify_list`]) before it is cached; a list older (signed `validFrom`) than
-//!   the one held is refused.
+//!   the one held is refused. In a federation, a list whose signature verifies but that was
+//!   signed after the compromise of its province's key is cached all the same (with the same
+//!   refresh rules), so its credentials get `status_list_after_province_compromise` (status
+//!   unknown, as offline) and the list is not fetched again on every request.
 //!
 //! Every answer is honoured as HTTP caching says: `ETag` → `If-None-Match` on the next request
 //! (304 keeps the cached bytes), `Cache-Control: max-age` → no request before it runs out

@@ -1,7 +1,8 @@
 //! The pages for people: the QR landing page (`GET /V/{digits}`, `GET /v/{digits}`), the
 //! upload form (`GET /`, `GET /upload`) and its result (`POST /upload`). The HTML is made by
 //! [`super::pages`]; this module only routes, verifies and sets the headers (a strict
-//! Content-Security-Policy: no scripts, nothing from another origin).
+//! Content-Security-Policy: no script but the upload page's one pinned by its hash, nothing
+//! from another origin).
 //!
 //! Online (`serve --online URL`), the QR summary's school's status lists are fetched first
 //! (in `api::check_items`, through the issuer's `/status/{code}/index.json`), so the page
@@ -25,8 +26,10 @@ use super::verify::{Checked, Item};
 use crate::pdf::signatures::PdfSignatures;
 
 /// The pages' Content-Security-Policy.
-pub(super) const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// Scripts: only the upload page's one, by its hash (`pages::forms::FILE_NAME_SCRIPT`).
+pub(super) const PAGE_CSP: &str = "default-src 'none'; script-src 'sha256-OJSS/Lcuvmlosyz36HINRZgfyu7YzEnZvXRb7xbRLlQ='; \
+     style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
 
 /// Routes of this module.
 pub(super) fn router() -> Router<AppState> {

@@ -126,7 +126,6 @@ fn check_list_proof(
             format!("status list {}: key {vm:?} {problem}", list.id),
         ));
     }
-    crate::federation::list_vouched(found.vouch, signed, &list.id)?;
     let public = found.public.map_err(|p| {
         (
             Reason::StatusListSignedByOtherKey,
@@ -138,7 +137,10 @@ fn check_list_proof(
             Reason::StatusListSignatureInvalid,
             format!("status list {}: {f}", list.id),
         )
-    })
+    })?;
+    // After the signature: a list refused for its province's compromise is authentic (the
+    // online fetcher keeps such a list, so that its credentials get this reason).
+    crate::federation::list_vouched(found.vouch, signed, &list.id)
 }
 
 /// How the signing time of a list's proof is shown: its `created`, or the time of checking

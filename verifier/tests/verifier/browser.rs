@@ -132,6 +132,12 @@ impl Rig {
     /// is a desktop window. `replacement`: what the school's list names as the revoked
     /// record's replacement.
     fn start_at(test: &str, width: u64, replacement: Option<&str>) -> Option<Rig> {
+        Self::start_with(test, width, replacement, true)
+    }
+
+    /// [`Rig::start_at`], with the pages' scripts allowed or not (`scripts`), in an English
+    /// browser.
+    fn start_with(test: &str, width: u64, replacement: Option<&str>, scripts: bool) -> Option<Rig> {
         let Some((chromium, chromedriver)) = chromium_and_driver() else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -160,25 +166,35 @@ impl Rig {
         );
         // A desktop window is at least 500 px wide: emulate the narrowest common phone
         // screen (360 CSS px), touch and mobile viewport rules included.
+        // An English browser ("Choose File" on its own file inputs), pages' scripts off when
+        // asked (WebDriver's own commands still run).
+        let mut options = serde_json::Map::new();
+        options.insert(
+            "prefs".into(),
+            json!({"intl.accept_languages": "en-US,en", "profile.managed_default_content_settings.javascript": if scripts { 1 } else { 2 }}),
+        );
         let browser = if width == PHONE_WIDTH {
-            let phone = json!({"mobileEmulation": {"deviceMetrics": {
-                "width": PHONE_WIDTH, "height": 780, "pixelRatio": 3.0,
-                "touch": true, "mobile": true
-            }}});
+            options.insert(
+                "mobileEmulation".into(),
+                json!({"deviceMetrics": {
+                    "width": PHONE_WIDTH, "height": 780, "pixelRatio": 3.0,
+                    "touch": true, "mobile": true
+                }}),
+            );
             Browser::start(
                 &chromium,
                 &chromedriver,
                 &dir,
-                &["--window-size=390,844"],
-                phone.as_object().unwrap().clone(),
+                &["--window-size=390,844", "--lang=en-US"],
+                options,
             )
         } else {
             Browser::start(
                 &chromium,
                 &chromedriver,
                 &dir,
-                &[&format!("--window-size={width},900")],
-                serde_json::Map::new(),
+                &[&format!("--window-size={width},900"), "--lang=en-US"],
+                options,
             )
         };
         Some(Rig {
@@ -395,4 +411,116 @@ fn a_revoked_records_replacement_link_is_readable_at_both_widths_and_leads_to_it
         screenshot(b, &format!("replacement-credential-vi-{width}"));
         rig.server.assert_running();
     }
+}
+
+/// The file picker's button (`#file-button`) and state (`#file-name`) as shown, whether the
+/// button lies inside the window, and what the hidden input is to the browser: (focusable,
+/// number of labels, `display`).
+fn picker(b: &Browser) -> (String, String, bool, (bool, u64, String)) {
+    let button = b.find("#file-button");
+    let state = b.find("#file-name");
+    let v = b.script(
+        "const i = document.getElementById('file'); \
+         const r = document.getElementById('file-button').getBoundingClientRect(); \
+         i.focus(); const focused = document.activeElement === i; i.blur(); \
+         return [r.left >= 0 && r.right <= window.innerWidth && r.height > 0, focused, \
+                 i.labels.length, getComputedStyle(i).display];",
+    );
+    (
+        b.text(&button),
+        b.text(&state),
+        v[0].as_bool().unwrap(),
+        (
+            v[1].as_bool().unwrap(),
+            v[2].as_u64().unwrap(),
+            v[3].as_str().unwrap().to_owned(),
+        ),
+    )
+}
+
+#[test]
+fn the_upload_forms_file_picker_speaks_the_pages_language_and_submits_the_chosen_file() {
+    for width in [PHONE_WIDTH, DESKTOP_WIDTH] {
+        let Some(mut rig) = Rig::start_at(&format!("picker-{width}"), width, None) else {
+            return;
+        };
+        let b = &rig.browser;
+        let valid = rig.revoked_file.with_file_name("valid.json");
+        for (lang, query, button, none, chosen, verdict_word) in [
+            (
+                "vi",
+                "",
+                "Chọn tệp…",
+                "Chưa chọn tệp nào",
+                "Đã chọn tệp: valid.json",
+                "Hợp lệ",
+            ),
+            (
+                "en",
+                "?lang=en",
+                "Choose a file…",
+                "No file chosen",
+                "File chosen: valid.json",
+                "Valid",
+            ),
+        ] {
+            rig.open(&format!("/upload{query}"));
+            // The English browser's own "Choose File / No file chosen" is nowhere: the
+            // page's words are, on a button inside the window; the input stays focusable,
+            // labelled (its description and the button) and rendered (not display:none).
+            let (shown_button, state, inside, input) = picker(b);
+            assert_eq!(shown_button, button);
+            assert_eq!(state, none);
+            assert!(inside, "the button is outside a {width} px window");
+            assert_eq!(input, (true, 2, "block".to_owned()), "the file input");
+            if lang == "vi" {
+                let body = b.text(&b.find("body"));
+                assert!(
+                    !body.contains("Choose") && !body.contains("No file chosen"),
+                    "{body}"
+                );
+            }
+            assert_fits_at(b, width);
+            screenshot(b, &format!("picker-{lang}-{width}"));
+            // A file picked through the input: its name, in the page's words.
+            let input = b.find("#file");
+            b.send_keys(&input, &valid.to_string_lossy());
+            assert_eq!(b.text(&b.find("#file-name")), chosen);
+            assert_fits_at(b, width);
+            screenshot(b, &format!("picker-chosen-{lang}-{width}"));
+            // Submitted: the verdict page, in the same language.
+            b.click_to_load(&b.find("#upload-file button"));
+            let (verdict, text) = verdict_of(b);
+            assert_eq!(verdict, "valid", "{text}");
+            assert!(text.contains(verdict_word), "{text}");
+            assert_eq!(b.script("return document.documentElement.lang;"), lang);
+        }
+        rig.server.assert_running();
+    }
+}
+
+/// Slow: with the pages' scripts off, chromedriver took about ten minutes to open the session
+/// on this machine (it passed). Run with `--ignored`; the no-script rules are also checked on
+/// the markup by `pages::the_file_picker_speaks_the_pages_language_not_the_browsers`.
+#[test]
+#[ignore = "chromedriver opens a session with scripts off only after minutes"]
+fn without_scripts_the_file_picker_still_says_a_file_is_chosen_and_submits_it() {
+    let Some(mut rig) = Rig::start_with("picker-no-js", PHONE_WIDTH, None, false) else {
+        return;
+    };
+    let b = &rig.browser;
+    rig.open("/upload");
+    let (button, state, inside, _) = picker(b);
+    assert_eq!(
+        (button.as_str(), state.as_str(), inside),
+        ("Chọn tệp…", "Chưa chọn tệp nào", true)
+    );
+    let input = b.find("#file");
+    b.send_keys(&input, &rig.revoked_file.to_string_lossy());
+    // The style sheet alone switches the words (no name: that is the script's).
+    assert_eq!(b.text(&b.find("#file-name")), "Đã chọn tệp");
+    screenshot(b, "picker-no-js-chosen-vi-360");
+    b.click_to_load(&b.find("#upload-file button"));
+    assert_eq!(verdict_of(b).0, "revoked");
+    rig.server.assert_running();
 }

@@ -351,7 +351,13 @@ async fn the_service_gives_each_federation_refusal_its_reason() {
         s.at(hcm_compromised(datetime!(2026-05-28 00:00 UTC)), "/p79"),
     ]);
     let answers = check("/compromised-late", n, json!([{ "credential": good_a }])).await;
-    assert_eq!(answers[0].0, "status_unknown", "{answers:?}");
+    assert_eq!(
+        answers,
+        [pair(
+            "status_unknown",
+            "status_list_after_province_compromise"
+        )]
+    );
 
     // A province missing from the national list: nothing of province 79 is fetched.
     let n = national(vec![s.at(hn(), "/p01")]);
@@ -416,6 +422,111 @@ async fn the_service_gives_each_federation_refusal_its_reason() {
         answers,
         [pair("invalid", "province_list_signed_by_other_province")]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_a_status_list_signed_after_the_compromise_keeps_its_reason_and_is_cached() {
+    let s = Static::start().await;
+    s.provincial_lists();
+    // School A's list (signed 31 May, `INDEX` revoked); province 79 compromised on 28 May.
+    let url_a = s.status_list_of(School::A);
+    let list_path = "/p79/status/79000701/1";
+    let n = national(vec![
+        s.at(hcm_compromised(datetime!(2026-05-28 00:00 UTC)), "/p79"),
+    ]);
+    let root_url = s.root("/late", &n);
+    let good_a = credential(&school_a(), "79000701", &school_a_key(), &url_a, 7);
+    let revoked_a = credential(
+        &school_a(),
+        "79000701",
+        &school_a_key(),
+        &url_a,
+        INDEX as u64,
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let (addr, fed) = service(&root_url, cache.path()).await;
+    let items = json!([{ "credential": good_a }, { "credential": revoked_a }]);
+    let (status, r) = call(
+        addr,
+        "POST",
+        "/api/v1/verify",
+        Some(&json!({ "items": items })),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    // The same reason as offline, for a list that marks the record and one that does not:
+    // status unknown, never valid, never "revoked" on a list the province no longer vouches for.
+    for item in r["items"].as_array().unwrap() {
+        assert_eq!(item["verdict"], "status_unknown", "{item}");
+        let reason = &item["reason"];
+        assert_eq!(
+            reason["code"], "status_list_after_province_compromise",
+            "{item}"
+        );
+        let vi = reason["message"]["vi"].as_str().unwrap();
+        assert!(vi.contains("bị lộ"), "{vi}");
+        let en = reason["message"]["en"].as_str().unwrap();
+        assert!(en.contains("compromised"), "{en}");
+        let status = item["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "status")
+            .unwrap();
+        assert_eq!(status["reason"], "status_list_after_province_compromise");
+        assert!(
+            status["detail"]
+                .as_str()
+                .unwrap()
+                .contains("compromised since"),
+            "{status}"
+        );
+    }
+    // The refusal is kept and said in a warning.
+    let warnings = fed.take_warnings().await;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains(&url_a) && w.contains("status_list_after_province_compromise")),
+        "{warnings:?}"
+    );
+    // Asked again within the max-age: the refused list is held, not fetched again.
+    let asks = |s: &Static| s.asked().iter().filter(|p| *p == list_path).count();
+    assert_eq!(asks(&s), 1, "{:?}", s.asked());
+    for _ in 0..3 {
+        let answers = verify(addr, json!([{ "credential": good_a }])).await;
+        assert_eq!(
+            answers,
+            [pair(
+                "status_unknown",
+                "status_list_after_province_compromise"
+            )]
+        );
+    }
+    assert_eq!(asks(&s), 1, "{:?}", s.asked());
+
+    // A restart answers from the disk cache, with the same reason and no new request for the
+    // list (still within its max-age).
+    let (addr, _) = service(&root_url, cache.path()).await;
+    let answers = verify(addr, json!([{ "credential": good_a }])).await;
+    assert_eq!(
+        answers,
+        [pair(
+            "status_unknown",
+            "status_list_after_province_compromise"
+        )]
+    );
+    assert_eq!(asks(&s), 1, "{:?}", s.asked());
+
+    // A list that fails its signature is still refused, not held: status unavailable.
+    let mut forged = status_list_at(&url_a, school_a(), &school_a_key(), MAY_31, &[]);
+    forged["validUntil"] = json!("2026-06-13T00:00:00Z");
+    s.put(list_path, &forged);
+    let other = tempfile::tempdir().unwrap();
+    let (addr, _) = service(&root_url, other.path()).await;
+    let answers = verify(addr, json!([{ "credential": good_a }])).await;
+    assert_eq!(answers, [pair("status_unknown", "status_list_unavailable")]);
+    assert_eq!(asks(&s), 2, "{:?}", s.asked());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

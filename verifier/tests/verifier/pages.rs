@@ -84,11 +84,52 @@ fn external_references(html: &str) -> Vec<String> {
     out
 }
 
-/// The checks every page must pass: one document, self-contained, scripts forbidden.
+/// The `'sha256-…'` of each inline `<script>` of `html`, and the page without them.
+fn inline_scripts(html: &str) -> (Vec<String>, String) {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let mut hashes = Vec::new();
+    let mut rest = html.to_owned();
+    while let Some(start) = rest.find("<script>") {
+        let body = start + "<script>".len();
+        let end = body
+            + rest[body..]
+                .find("</script>")
+                .expect("an unclosed <script>");
+        let digest = Sha256::digest(&rest.as_bytes()[body..end]);
+        hashes.push(format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        ));
+        rest.replace_range(start..end + "</script>".len(), "");
+    }
+    (hashes, rest)
+}
+
+/// The checks every page must pass: one document, self-contained, no script but inline ones
+/// the page's Content-Security-Policy pins by their hash (and no `'unsafe-inline'` scripts).
 #[track_caller]
 fn assert_self_contained(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(external_references(html), Vec::<String>::new());
+    let csp_at = html
+        .find("http-equiv=\"Content-Security-Policy\" content=\"")
+        .expect("a CSP <meta>");
+    let csp = html[csp_at..].split('"').nth(3).unwrap();
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("script-src "))
+        .unwrap_or("");
+    assert!(!script_src.contains("unsafe"), "{csp}");
+    let (hashes, html) = inline_scripts(html);
+    for hash in &hashes {
+        assert!(
+            script_src.split(' ').any(|h| h == hash),
+            "a script not pinned by the CSP ({hash}): {csp}"
+        );
+    }
+    let html = html.as_str();
     for banned in [
         "<script",
         "<link",
@@ -494,11 +535,55 @@ fn the_upload_page_posts_files_and_qr_text_back_in_its_language() {
             lang.code()
         );
         assert_eq!(html.matches(&action).count(), 2, "{html}");
-        assert!(html.contains("<input type=\"file\" id=\"file\" name=\"file\" required"));
+        assert!(html.contains(
+            "<input type=\"file\" id=\"file\" name=\"file\" class=\"file-input\" required"
+        ));
         assert!(html.contains("<textarea id=\"qr\" name=\"qr\" required"));
     }
     assert!(upload_page(Lang::Vi, None).contains("Kiểm tra học bạ số"));
     assert!(upload_page(Lang::En, None).contains("Check a digital school record"));
+}
+
+#[test]
+fn the_file_picker_speaks_the_pages_language_not_the_browsers() {
+    for (lang, button, none, some) in [
+        (Lang::Vi, "Chọn tệp…", "Chưa chọn tệp nào", "Đã chọn tệp"),
+        (Lang::En, "Choose a file…", "No file chosen", "File chosen"),
+    ] {
+        let html = upload_page(lang, None);
+        assert_self_contained(&html);
+        // A label for the input, styled as a button, in the page's language.
+        assert_eq!(element_text(&html, "file-button"), button);
+        assert!(html.contains("<label for=\"file\" class=\"file-button\" id=\"file-button\">"));
+        // The state beside it, in the page's language, switched by the style sheet from the
+        // input's :invalid / :valid (no script needed); the script only adds the name.
+        let state = &html[html.find("id=\"file-name\"").unwrap()..];
+        assert!(state.contains(&format!("<span class=\"file-none\">{none}</span>")));
+        assert!(state.contains(&format!(
+            "<span class=\"file-some\">{some}<span id=\"file-chosen-name\"></span>"
+        )));
+        assert!(html.contains(".file-input:valid~.file-name .file-none"));
+        assert!(html.contains(".file-input:invalid~.file-name .file-some"));
+        // The input is hidden from sight only: not display:none / visibility:hidden (it stays
+        // focusable and in the accessibility tree), with a focus ring shown on its button.
+        let rule_at = html.find(".file-pick .file-input{").unwrap();
+        let rule = &html[rule_at..rule_at + html[rule_at..].find('}').unwrap()];
+        assert!(rule.contains("opacity:0"), "{rule}");
+        assert!(
+            !rule.contains("display:none") && !rule.contains("visibility"),
+            "{rule}"
+        );
+        assert!(html.contains(".file-input:focus-visible+.file-button{outline"));
+        // No words of either language in the script: the page gives them.
+        let (hashes, _) = inline_scripts(&html);
+        assert_eq!(hashes.len(), 1);
+        let script = &html[html.find("<script>").unwrap()..html.find("</script>").unwrap()];
+        for word in ["chọn", "Choose", "No file", "File chosen"] {
+            assert!(!script.contains(word), "{script}");
+        }
+    }
+    // The other pages carry no script at all.
+    assert!(!error_page(Lang::Vi, 404, "x", "y").contains("<script"));
 }
 
 #[test]

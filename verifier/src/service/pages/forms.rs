@@ -1,8 +1,24 @@
 //! The upload page (a PDF, a credential JSON or a photo of the QR code, or the QR text pasted)
 //! and the error page.
+//!
+//! **The file picker.** A browser labels a plain `<input type=file>` in its own language
+//! ("Choose File / No file chosen" on an English browser, even on the Vietnamese page). So the
+//! input is visually hidden (still focusable, still in the accessibility tree, still
+//! `required`) and a `<label for="file">` styled as a button opens it, in the page's language
+//! ("Chọn tệp…" / "Choose a file…"); beside it "Chưa chọn tệp nào" / "Đã chọn tệp" switch on
+//! the input's `:invalid` / `:valid` with no script, and [`FILE_NAME_SCRIPT`] adds the
+//! file's name.
 
 use super::Lang;
 use super::html::{self, Place, Shell};
+
+/// The one script of the verifier's pages: it writes the chosen file's name after "File
+/// chosen" (the words are the page's, in its language; the script has none). It is only a
+/// convenience: without it (scripts off) the label still opens the picker, the style sheet
+/// still says "No file chosen" / "File chosen" (from the input's `:invalid` / `:valid`), and
+/// the form still submits the file. The Content-Security-Policy allows exactly this script,
+/// by its SHA-256 (checked by a test below); any other script is refused.
+pub(super) const FILE_NAME_SCRIPT: &str = "(function(){var i=document.getElementById(\"file\"),n=document.getElementById(\"file-chosen-name\");if(!i||!n)return;function s(){var f=i.files;n.textContent=f&&f.length?\": \"+f[0].name:\"\";}i.addEventListener(\"change\",s);s();})();";
 
 /// The upload form. Both forms post `multipart/form-data` to `upload` (relative: the page is
 /// served at `/` and `/upload`) with the page's language in the query, so the result comes
@@ -65,7 +81,13 @@ pub(super) fn upload(lang: Lang, error: Option<&str>, replacement: Option<&str>)
                 "Tệp PDF của học bạ, tệp hồ sơ (JSON) hoặc ảnh chụp mã QR (PNG, JPEG)",
                 "The record's PDF, the credential file (JSON) or a photo of the QR code (PNG, JPEG)",
             ))
-            .raw("</label>\n<input type=\"file\" id=\"file\" name=\"file\" required accept=\".pdf,.json,.png,.jpg,.jpeg,application/pdf,application/json,image/png,image/jpeg\">\n")
+            .raw("</label>\n<div class=\"file-pick\">\n<input type=\"file\" id=\"file\" name=\"file\" class=\"file-input\" required accept=\".pdf,.json,.png,.jpg,.jpeg,application/pdf,application/json,image/png,image/jpeg\">\n<label for=\"file\" class=\"file-button\" id=\"file-button\">")
+            .text(lang.pick("Chọn tệp…", "Choose a file…"))
+            .raw("</label>\n<span class=\"file-name\" id=\"file-name\" aria-live=\"polite\"><span class=\"file-none\">")
+            .text(lang.pick("Chưa chọn tệp nào", "No file chosen"))
+            .raw("</span><span class=\"file-some\">")
+            .text(lang.pick("Đã chọn tệp", "File chosen"))
+            .raw("<span id=\"file-chosen-name\"></span></span></span>\n</div>\n")
             .el(
                 "<p class=\"hint\">",
                 lang.pick(
@@ -78,7 +100,10 @@ pub(super) fn upload(lang: Lang, error: Option<&str>, replacement: Option<&str>)
                 "<button type=\"submit\">",
                 lang.pick("Kiểm tra", "Check"),
                 "</button>\n</form>\n</section>\n",
-            );
+            )
+            .raw("<script>")
+            .raw(FILE_NAME_SCRIPT)
+            .raw("</script>\n");
         h.raw("<section class=\"card\">\n")
             .el(
                 "<h2>",
@@ -134,4 +159,27 @@ pub(super) fn error(lang: Lang, status: u16, message_vi: &str, message_en: &str)
                 "</p>\n</section>\n",
             );
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+
+    #[test]
+    fn both_content_security_policies_allow_exactly_the_file_name_script() {
+        let digest = Sha256::digest(FILE_NAME_SCRIPT.as_bytes());
+        let hash = format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        );
+        for csp in [super::super::html::CSP, crate::service::web::PAGE_CSP] {
+            assert!(csp.contains(&format!("script-src {hash};")), "{csp}");
+        }
+        let page = upload(Lang::Vi, None, None);
+        assert_eq!(page.matches("<script>").count(), 1);
+        assert!(page.contains(&format!("<script>{FILE_NAME_SCRIPT}</script>")));
+    }
 }

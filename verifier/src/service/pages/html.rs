@@ -114,10 +114,11 @@ pub(super) struct Shell<'a> {
     pub(super) page: &'static str,
 }
 
-/// No scripts, no frames, nothing from anywhere: only the inline style sheet, `data:` images
-/// and forms posting back to this service.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-                   form-action 'self'; base-uri 'none'";
+/// No frames, nothing from anywhere: only the inline style sheet, `data:` images, forms
+/// posting back to this service, and one script pinned by its hash (the upload page's file
+/// name, [`super::forms::FILE_NAME_SCRIPT`]); any other script is refused.
+pub(super) const CSP: &str = "default-src 'none'; script-src 'sha256-OJSS/Lcuvmlosyz36HINRZgfyu7YzEnZvXRb7xbRLlQ='; \
+                   style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'";
 
 /// A complete HTML document: the shell around what `body` writes.
 pub(super) fn page(shell: &Shell<'_>, body: impl FnOnce(&mut Html)) -> String {
@@ -236,6 +237,14 @@ ul.checks small{display:block;color:#666;overflow-wrap:anywhere}
 form{margin:0}
 label{display:block;font-weight:600;margin:0 0 .35rem}
 input[type=file]{display:block;width:100%;font-size:1rem;padding:.6rem;border:2px dashed #9aa0a6;border-radius:10px;background:#fafafa}
+.file-pick{position:relative;display:flex;flex-wrap:wrap;align-items:center;gap:.5rem .75rem;padding:.75rem;border:2px dashed #9aa0a6;border-radius:10px;background:#fafafa}
+.file-pick .file-input{position:absolute;left:.75rem;bottom:.75rem;width:1px;height:1px;padding:0;margin:0;border:0;opacity:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.file-pick .file-button{display:inline-block;margin:0;padding:.6rem 1rem;font-weight:700;color:#0b57d0;background:#fff;border:2px solid #0b57d0;border-radius:10px;cursor:pointer;white-space:nowrap}
+.file-pick .file-button:hover{background:#e8f0fe}
+.file-pick .file-input:focus-visible+.file-button{outline:3px solid #0b57d0;outline-offset:2px}
+.file-pick .file-name{flex:1 1 10rem;min-width:0;color:#444;overflow-wrap:anywhere}
+.file-pick .file-input:valid~.file-name .file-none,.file-pick .file-input:invalid~.file-name .file-some{display:none}
+.file-pick .file-input:valid~.file-name{color:#1b1b1b;font-weight:600}
 textarea{display:block;width:100%;min-height:6rem;font:inherit;font-size:.9rem;padding:.5rem;border:1px solid #9aa0a6;border-radius:10px}
 button{display:block;width:100%;margin-top:.75rem;padding:.8rem 1rem;font:inherit;font-weight:700;color:#fff;background:#0b57d0;border:0;border-radius:10px;cursor:pointer}
 .hint{font-size:.85rem;color:#555;margin:.4rem 0 0}

@@ -3,9 +3,10 @@
 //! the upload form and the error page.
 //!
 //! Pure functions from a verdict to a complete HTML document: no I/O, no clock. Nothing
-//! external: the style sheet is inline, there are no scripts, fonts, images or links to another
-//! origin, and a Content-Security-Policy `<meta>` forbids loading any, so a page works on a
-//! verifier with no Internet. Links are relative (`?lang=en`, `../upload`) so the service can
+//! external: the style sheet is inline, there are no fonts, images or links to another origin,
+//! no script but the upload page's one (it shows the chosen file's name; the page works
+//! without it), pinned by its hash, and a Content-Security-Policy `<meta>` forbids loading
+//! anything, so a page works on a verifier with no Internet. Links are relative (`?lang=en`, `../upload`) so the service can
 //! sit behind any path prefix. Everything that comes from a record or a request is
 //! HTML-escaped ([`escape`]).
 //!
