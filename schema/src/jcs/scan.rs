@@ -13,10 +13,11 @@
 //! refused with `None`, and the caller takes its general path, which parses, checks and
 //! canonicalises the usual way. Refusing is always safe; accepting is what the tests pin down.
 //!
-//! The scan also remembers where the members of the top-level object, and of the objects that
-//! are its members' values, begin and end ([`CanonicalJson::member`]), so that a caller can
-//! parse only the few members it needs and hash the document without one member
-//! ([`CanonicalJson::without`]).
+//! The scan also remembers where the members of the top-level object begin and end, and those
+//! of the objects that are their values, down to [`RECORDED_DEPTH`] levels of objects
+//! ([`CanonicalJson::member`], [`MemberRef::member`]), so that a caller can read only the few
+//! members it needs (a credential's `credentialSubject.school.code`, say) without a parser, and
+//! hash the document without one member ([`CanonicalJson::without`]).
 //!
 //! [`canonical_bytes`]: super::canonical_bytes
 
@@ -31,6 +32,11 @@ pub use scanner::scan_canonical;
 /// Deepest nesting the scan accepts (the general path's parser allows 128).
 pub const MAX_DEPTH: usize = 64;
 
+/// How many levels of nested objects have their members recorded: the top-level object (1),
+/// the objects that are its members' values (2), and the objects that are theirs (3). Objects
+/// inside arrays, and deeper ones, are scanned but not recorded.
+pub const RECORDED_DEPTH: usize = 3;
+
 /// Input recognised as canonical (see the [module docs](self)).
 #[derive(Debug, Clone)]
 pub struct CanonicalJson<'a> {
@@ -38,9 +44,8 @@ pub struct CanonicalJson<'a> {
     members: Vec<Member>,
 }
 
-/// Where one member sits in the input: 16 bytes, so that the few dozen members of a credential
-/// fit one small allocation (a request of at most 1 KB is served from the allocator's
-/// per-thread cache; a larger one can make glibc consolidate its free lists).
+/// Where one member sits in the input: 16 bytes, so that the members a credential records fit
+/// one small allocation.
 ///
 /// In canonical JSON a member is `"name":value`, so the name ends two bytes before the value
 /// starts and the member starts one byte before the name; the member and its value end
@@ -100,21 +105,36 @@ impl<'a> CanonicalJson<'a> {
         self.children(TOP)
     }
 
+    /// The members whose parent is `parent`. Members are recorded in the order they are
+    /// met, so a member's children follow it, each followed by its own recorded members (which
+    /// lie within it in the text): the walk steps from one child to the next by skipping
+    /// those, and stops at the first member beyond the parent's value.
     fn children(&self, parent: u32) -> impl Iterator<Item = MemberRef<'_, 'a>> + '_ {
-        self.members
-            .iter()
-            .enumerate()
-            .filter(move |(_, m)| m.parent == parent)
-            .map(move |(i, _)| MemberRef {
+        let (mut next, end) = match parent {
+            TOP => (0, u32::MAX),
+            p => (p as usize + 1, self.members[p as usize].end),
+        };
+        std::iter::from_fn(move || {
+            let index = next;
+            let m = self.members.get(index).filter(|m| m.key_start < end)?;
+            debug_assert_eq!(m.parent, parent);
+            next += 1;
+            while self.members.get(next).is_some_and(|n| n.key_start < m.end) {
+                next += 1;
+            }
+            Some(MemberRef {
                 doc: self,
-                index: i as u32,
+                index: index as u32,
             })
+        })
     }
 
     fn find(&self, parent: u32, name: &str) -> Option<MemberRef<'_, 'a>> {
         // A name without escapes is written as itself; members are unique.
-        self.children(parent)
-            .find(|m| m.raw_key() == name && !name.bytes().any(needs_escape))
+        if name.bytes().any(needs_escape) {
+            return None;
+        }
+        self.children(parent).find(|m| m.raw_key() == name)
     }
 
     /// The bytes of the top-level object without `member` (the canonical form of the object
@@ -141,10 +161,23 @@ impl<'d, 'a> MemberRef<'d, 'a> {
         &self.doc.text[r.start as usize..r.end as usize]
     }
 
-    /// The members of this member's value, when the value is an object and this member is at
-    /// the top level (deeper members are not recorded).
+    /// The members of this member's value, when the value is an object whose members were
+    /// recorded (this member at depth 1 or 2: see [`RECORDED_DEPTH`]); none otherwise.
     pub fn members(&self) -> impl Iterator<Item = MemberRef<'d, 'a>> {
         self.doc.children(self.index)
+    }
+
+    /// How deep the member sits: 1 for a member of the top-level object, 2 for a member of
+    /// its value, and so on. The members of an object value are recorded when this is below
+    /// [`RECORDED_DEPTH`].
+    pub fn depth(&self) -> usize {
+        let mut depth = 1;
+        let mut at = self.doc.members[self.index as usize].parent;
+        while at != TOP {
+            depth += 1;
+            at = self.doc.members[at as usize].parent;
+        }
+        depth
     }
 
     /// The member's name, with escapes decoded.
@@ -159,8 +192,8 @@ impl<'d, 'a> MemberRef<'d, 'a> {
         }
     }
 
-    /// The member named `name` of this member's value, when the value is an object and this
-    /// member is at the top level.
+    /// The member named `name` of this member's value, when the value is an object whose
+    /// members were recorded (see [`MemberRef::members`]).
     pub fn member(&self, name: &str) -> Option<MemberRef<'d, 'a>> {
         self.doc.find(self.index, name)
     }
@@ -554,6 +587,21 @@ mod tests {
             joined(proof.without(proof.member("type").unwrap())),
             r#"{"created":"x","proofValue":"z1"}"#
         );
+        // Members are recorded down to the third level of objects, and only through objects.
+        let deep =
+            scan_canonical(br#"{"a":{"b":{"c":{"d":1},"e":[{"f":2}]}},"g":[{"h":{}}]}"#).unwrap();
+        let b = deep.member("a").unwrap().member("b").unwrap();
+        assert_eq!((b.depth(), b.value_text().len()), (2, 27));
+        let c = b.member("c").unwrap();
+        assert_eq!((c.depth(), c.value_text()), (3, r#"{"d":1}"#));
+        assert!(c.member("d").is_none() && c.members().next().is_none());
+        assert_eq!(
+            b.members().map(|m| m.raw_key()).collect::<Vec<_>>(),
+            ["c", "e"]
+        );
+        assert!(b.member("e").unwrap().member("f").is_none());
+        assert!(deep.member("g").unwrap().members().next().is_none());
+        assert_eq!(joined(b.without(c)), r#"{"e":[{"f":2}]}"#);
         let only = scan_canonical(br#"{"proof":{"proofValue":"z"}}"#).unwrap();
         let p = only.member("proof").unwrap();
         assert_eq!(joined(only.without(p)), "{}");
