@@ -7,7 +7,9 @@
 //! Run: `cargo bench -p hocba-verifier --bench single` (`HOCBA_BENCH_MS` sets the time, default
 //! 3000). For an instruction profile that other processes cannot disturb:
 //! `HOCBA_BENCH_PROFILE=20000 valgrind --tool=callgrind target/release/deps/single-…` runs
-//! only that many verifications.
+//! only that many verifications, and `HOCBA_BENCH_PROFILE_RAW=20000` that many raw
+//! `verify_strict` calls (the same setup runs before both, so the difference of two runs with
+//! different counts is the cost per operation).
 
 #![allow(missing_docs, clippy::unwrap_used, unreachable_pub)]
 // Timing is what a bench is for.
@@ -63,19 +65,27 @@ fn main() {
     let bytes = grade11_credential();
     let trust = verified_trust();
     assert!(verify_credential(&bytes, &trust, NOW).unwrap().is_valid());
-    if let Some(n) = std::env::var("HOCBA_BENCH_PROFILE")
-        .ok()
-        .and_then(|n| n.parse::<usize>().ok())
-    {
+    let key = school_a_key();
+    let public = key.verifying_key();
+    let message = [7u8; 64];
+    let signature = key.sign(&message);
+    let profile = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    if let Some(n) = profile("HOCBA_BENCH_PROFILE") {
         for _ in 0..n {
             black_box(verify_credential(black_box(&bytes), &trust, NOW).unwrap());
         }
         return;
     }
-    let key = school_a_key();
-    let public = key.verifying_key();
-    let message = [7u8; 64];
-    let signature = key.sign(&message);
+    if let Some(n) = profile("HOCBA_BENCH_PROFILE_RAW") {
+        for _ in 0..n {
+            black_box(public.verify_strict(black_box(&message), &signature)).unwrap();
+        }
+        return;
+    }
     let budget = Duration::from_millis(
         std::env::var("HOCBA_BENCH_MS")
             .ok()

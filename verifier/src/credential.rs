@@ -191,12 +191,6 @@ fn verify_split(
         replaces: text_at(&unsecured, &["replaces"]),
         ..Subject::default()
     };
-    if let Some(view) = &envelope.view {
-        subject.credential_id = view.id.clone();
-        subject.issuer = Some(view.issuer.clone());
-        subject.valid_from = view.valid_from.clone();
-        subject.valid_until = view.valid_until.clone();
-    }
     let status = crate::status::status_check(
         &unsecured,
         envelope.view.as_ref().map(|v| v.issuer.id.as_str()),
@@ -234,23 +228,10 @@ fn verify_split(
         Ok(doc) => ProofMeta::read(doc),
         Err(problem) => Err(problem.clone()),
     };
-    if let Ok(meta) = &meta {
-        subject.signed_at = meta.created_text().map(str::to_owned);
-        subject.key = Some(KeyInfo {
-            id: meta.verification_method.clone(),
-            status: None,
-        });
-    }
     let lookup = meta
         .as_ref()
         .ok()
         .and_then(|m| trust.lookup(&m.verification_method));
-    if let (Some(key_info), Some(found)) = (&mut subject.key, &lookup) {
-        key_info.status = Some(found.key.status);
-    }
-    if let Some(issuer) = &subject.issuer {
-        subject.school = trust.school(&issuer.id).map(school_info);
-    }
 
     checks.push(issuer_check(
         &envelope,
@@ -268,6 +249,22 @@ fn verify_split(
         lookup,
         signature,
     ));
+
+    // What the verdict shows, moved out of what the checks read.
+    if let Some(view) = envelope.view {
+        subject.school = trust.school(&view.issuer.id).map(school_info);
+        subject.credential_id = view.id;
+        subject.issuer = Some(view.issuer);
+        subject.valid_from = view.valid_from;
+        subject.valid_until = view.valid_until;
+    }
+    if let Ok(meta) = meta {
+        subject.signed_at = meta.created.map(|(_, text)| text);
+        subject.key = Some(KeyInfo {
+            id: meta.verification_method,
+            status: lookup.as_ref().map(|found| found.key.status),
+        });
+    }
 
     let all_passed = checks.iter().all(|c| c.outcome != Outcome::Failed);
     let verified = match (all_passed, secured, lookup) {

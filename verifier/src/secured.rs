@@ -1,7 +1,7 @@
 //! Splitting a secured document into the document and its proof without losing the document
 //! when the proof is unusable (the verdict still shows who the credential claims to be from).
 
-use hocba_schema::jcs::scan::{MemberRef, scan_canonical};
+use hocba_schema::jcs::scan::{MemberRef, RECORDED_DEPTH, scan_canonical};
 use hocba_schema::multibase::{decode_base58btc, decode_base58btc_exact};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -31,7 +31,7 @@ pub(crate) const SUBJECT_FIELDS_READ: [&str; 5] =
 /// Of the members of [`SUBJECT_FIELDS_READ`] whose value is an object, the members that
 /// verification reads: `student.fullName` (shown in a verdict), `school.code` (compared with
 /// the trust list) and `school.name` (shown). [`split_canonical`] keeps only these of those
-/// objects; anything that reads more of them must be added here and in [`Picked`].
+/// objects; anything that reads more of them must be added here.
 pub(crate) const NESTED_FIELDS_READ: [(&str, &[&str]); 2] =
     [("school", &["code", "name"]), ("student", &["fullName"])];
 
@@ -102,19 +102,24 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
                 let mut subject = Object::new();
                 for field in m.members() {
                     let name = field.raw_key();
-                    if SUBJECT_FIELDS_READ.contains(&name) {
-                        let value = if field.value_text().starts_with('{')
-                            && NESTED_FIELDS_READ.iter().any(|(f, _)| *f == name)
-                        {
-                            // Only the members read (NESTED_FIELDS_READ) are kept.
-                            serde_json::from_str::<Picked>(field.value_text())
-                                .ok()?
-                                .into_object(name)
-                        } else {
-                            parse(field)?
-                        };
-                        subject.insert(name.to_owned(), value);
+                    if !SUBJECT_FIELDS_READ.contains(&name) {
+                        continue;
                     }
+                    let nested = NESTED_FIELDS_READ.iter().find(|(f, _)| *f == name);
+                    let value = match nested {
+                        // Only the members read are kept (their members were recorded).
+                        Some((_, names)) if field.value_text().starts_with('{') => {
+                            let mut object = Object::new();
+                            for inner in field.members() {
+                                if names.contains(&inner.raw_key()) {
+                                    object.insert(inner.raw_key().to_owned(), parse(inner)?);
+                                }
+                            }
+                            Value::Object(object)
+                        }
+                        _ => parse(field)?,
+                    };
+                    subject.insert(name.to_owned(), value);
                 }
                 checked.insert(key.into_owned(), Value::Object(subject));
             }
@@ -131,61 +136,59 @@ pub(crate) fn split_canonical(bytes: &[u8]) -> Option<CanonicalParts> {
     })
 }
 
-/// The value of a member of canonical input (it always parses). A string without escapes is
-/// its text between the quotes, taken without a parser.
+/// The value of a member of canonical input (it always parses), built without a parser where
+/// the bytes say plainly what it is: a string without escapes (its text between the quotes),
+/// a small non-negative integer, an array of such strings, and an object whose members the scan
+/// recorded (each member's value read the same way). Anything else is parsed.
 fn parse(m: MemberRef<'_, '_>) -> Option<Value> {
     let text = m.value_text();
-    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
-        && !inner.contains('\\')
-    {
-        return Some(Value::String(inner.to_owned()));
+    if let Some(s) = plain_string(text) {
+        return Some(Value::String(s.to_owned()));
+    }
+    match text.as_bytes().first() {
+        Some(b'{') if text.len() > 2 && m.depth() < RECORDED_DEPTH => {
+            let mut object = Object::new();
+            for inner in m.members() {
+                object.insert(inner.key().into_owned(), parse(inner)?);
+            }
+            // A recorded object has at least one member: an empty map here would be a bug.
+            return (!object.is_empty()).then_some(Value::Object(object));
+        }
+        Some(b'[') => {
+            if let Some(items) = plain_string_array(text) {
+                return Some(Value::Array(items));
+            }
+        }
+        Some(b'0'..=b'9') if text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) => {
+            return text.parse::<u64>().ok().map(Value::from);
+        }
+        _ => {}
     }
     serde_json::from_str(text).ok()
 }
 
-/// The members of `credentialSubject.student` or `credentialSubject.school` that verification
-/// reads ([`NESTED_FIELDS_READ`]); the others are skipped without being built.
-#[derive(serde::Deserialize)]
-struct Picked {
-    #[serde(default)]
-    code: Present,
-    #[serde(default)]
-    name: Present,
-    #[serde(default, rename = "fullName")]
-    full_name: Present,
+/// The content of a canonical JSON string without escapes (`"…"`, no backslash inside).
+fn plain_string(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
 }
 
-/// A member's value, or `None` when the member is absent (a `null` is kept as `null`).
-#[derive(Default)]
-struct Present(Option<Value>);
-
-impl<'de> serde::Deserialize<'de> for Present {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Value::deserialize(d).map(|v| Self(Some(v)))
+/// The items of a canonical JSON array whose every item is a string without escapes. Without a
+/// backslash, a quote can only delimit a string, so the text between the outer quotes split at
+/// `","` gives the items exactly when none of the pieces holds a quote; `None` otherwise.
+fn plain_string_array(text: &str) -> Option<Vec<Value>> {
+    let inner = text.strip_prefix('[')?.strip_suffix(']')?;
+    if inner.is_empty() {
+        return Some(Vec::new());
     }
-}
-
-impl Picked {
-    /// The object holding the members read of subject member `field`.
-    fn into_object(self, field: &str) -> Value {
-        let mut object = Object::new();
-        let wanted = NESTED_FIELDS_READ
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map_or(&[][..], |(_, names)| *names);
-        for (name, Present(value)) in [
-            ("code", self.code),
-            ("fullName", self.full_name),
-            ("name", self.name),
-        ] {
-            if let Some(value) = value
-                && wanted.contains(&name)
-            {
-                object.insert(name.to_owned(), value);
-            }
-        }
-        Value::Object(object)
+    if inner.contains('\\') {
+        return None;
     }
+    let strings = inner.strip_prefix('"')?.strip_suffix('"')?;
+    strings
+        .split("\",\"")
+        .map(|item| (!item.contains('"')).then(|| Value::String(item.to_owned())))
+        .collect()
 }
 
 fn proof_parts(proof: Option<Value>) -> ProofParts {
@@ -262,7 +265,28 @@ mod tests {
             "z\n": "\"quoted\"\t"
         });
         with_subject["a\u{1}"] = json!([1, {"b": null}]);
-        for v in [vector, with_subject] {
+        // Every kind of value the fast reading builds without a parser, and the ones next to
+        // them that it must leave to the parser: escapes in names and strings, arrays that are
+        // not all plain strings, numbers that are not small non-negative integers, objects
+        // below the recorded depth, empty objects and arrays.
+        let mut odd = with_subject.clone();
+        odd["credentialSubject"]["school"] = json!({
+            "code": "a\\b\"c", "name": {"vi": "Trường", "deep": {"x": [1]}}, "z": 1
+        });
+        odd["credentialSubject"]["student"] = json!({"fullName": ["Võ", "Trân"]});
+        odd["credentialSubject"]["grade"] = json!(-11);
+        odd["credentialSubject"]["className"] = json!(9007199254740991u64);
+        odd["credentialSubject"]["schoolYear"] = json!(12.5);
+        odd["issuer"] = json!({"id": "urn:x", "name": "A\u{1}", "n\t": {"k": {"l": {}}}, "e": {}});
+        odd["credentialStatus"] = json!({"a": [], "b": ["x", "y\"z"], "c": ["x", 1, "y"],
+            "d": ["x", ["y"], "z"], "e": [["x"]], "f": ["", ""], "g": [{}], "h": 0, "i": 123456789012345u64,
+            "j": 1234567890123456u64, "k": "", "l": [""]});
+        odd["type"] = json!(["VerifiableCredential", "Hoc\"Ba", "x\\y"]);
+        odd["validFrom"] = json!(true);
+        odd["validUntil"] = json!(null);
+        odd["proof"]["created"] = json!({"at": "2026", "n": 1.5});
+        odd["proof"]["expires"] = json!(["2026"]);
+        for v in [vector, with_subject, odd] {
             let bytes = canonical_bytes(&v).unwrap();
             let fast = split_canonical(&bytes).unwrap();
             let general = SecuredDocument::from_value(v.clone()).unwrap();

@@ -227,9 +227,71 @@ fn fast_and_general_paths_give_the_same_verdict() {
             json!(vm(SCHOOL_A, &unregistered_key())),
         ),
         ("/proof", json!("none")),
+        // Values the fast path builds without a parser, and their neighbours it leaves to
+        // the parser: arrays that are not all plain strings, escapes, nested objects, numbers
+        // that are not small non-negative integers, wrong types.
+        ("/type", json!("VerifiableCredential")),
+        (
+            "/type",
+            json!(["VerifiableCredential", "HocBa\"Credential"]),
+        ),
+        (
+            "/type",
+            json!(["VerifiableCredential", ["HocBaCredential"]]),
+        ),
+        (
+            "/type",
+            json!(["VerifiableCredential", 1, "HocBaCredential"]),
+        ),
+        ("/type", json!([])),
+        (
+            "/@context",
+            json!({"a": "https://www.w3.org/ns/credentials/v2"}),
+        ),
+        ("/@context/1", json!("https://w3id.org/hocba/v1\t")),
+        ("/issuer/name", json!("Trường \"A\"")),
+        (
+            "/issuer/extra",
+            json!({"nested": {"deeper": [1, "x"]}, "e": {}}),
+        ),
+        ("/credentialStatus/statusListIndex", json!(4243)),
+        ("/credentialStatus/statusListIndex", json!(["4243"])),
+        ("/credentialStatus/extra", json!({"a": {"b": {}}})),
+        ("/credentialSubject/grade", json!(-11)),
+        ("/credentialSubject/grade", json!(11.5)),
+        (
+            "/credentialSubject/grade",
+            json!(123_456_789_012_345_678u64),
+        ),
+        ("/credentialSubject/schoolYear", json!(["2025", "2026"])),
+        ("/credentialSubject/className", json!({"name": "11A1"})),
+        (
+            "/credentialSubject/student/fullName",
+            json!(["Nguyễn", "Ánh"]),
+        ),
+        ("/credentialSubject/student/fullName", json!({"vi": "Ánh"})),
+        ("/credentialSubject/student/fullName", json!("Ánh\\\n")),
+        ("/credentialSubject/school/code", json!("79000701\\")),
+        ("/credentialSubject/school/code", json!(["79000701"])),
+        ("/credentialSubject/school/code", json!({"v": "79000701"})),
+        ("/proof/created", json!(["2026-05-25T08:00:00Z"])),
+        ("/proof/created", json!({"at": "2026-05-25T08:00:00Z"})),
+        ("/proof/expires", json!("2026-05-26T00:00:00Z")),
+        ("/proof/expires", json!(1)),
     ] {
         let mut v = valid_credential();
-        *v.pointer_mut(pointer).unwrap() = value.clone();
+        match v.pointer_mut(pointer) {
+            Some(slot) => *slot = value.clone(),
+            // A member added to an object.
+            None => {
+                let (parent, name) = pointer.rsplit_once('/').unwrap();
+                v.pointer_mut(parent)
+                    .unwrap()
+                    .as_object_mut()
+                    .unwrap()
+                    .insert(name.into(), value.clone());
+            }
+        }
         cases.push((format!("{pointer} = {value}"), v));
     }
     let mut v = valid_credential();

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use super::super::{BYTE_CLASS, LEAD_E1, MAX_SAFE_INTEGER, OTHER, PLAIN, quiet_prefix8};
 use super::super::{is_nfc, utf16_order};
-use super::{CanonicalJson, MAX_DEPTH, Member, TOP, decode_escapes};
+use super::{CanonicalJson, MAX_DEPTH, Member, RECORDED_DEPTH, TOP, decode_escapes};
 
 /// `Some` when `bytes` are a JSON object written exactly as [`canonical_bytes`] writes it, with
 /// every string in NFC and every number within ±(2^53−1); `None` otherwise (see the
@@ -22,8 +22,8 @@ pub fn scan_canonical(bytes: &[u8]) -> Option<CanonicalJson<'_>> {
         b: bytes,
         text,
         i: 0,
-        // 1 KB: room for the members a credential records (about 35).
-        members: Vec::with_capacity(64),
+        // 2 KB: room for the members a credential records (about 70).
+        members: Vec::with_capacity(128),
         scratch: String::new(),
     };
     scanner.object(1, None)?;
@@ -109,9 +109,11 @@ impl Scanner<'_> {
         }
     }
 
-    /// An object at nesting `depth` (the top level is 1). Members of objects at depths 1 and
-    /// 2 are recorded; `recorded` is the index of the member whose value this object is, when
-    /// that member was recorded (`None` at the top level, whose members are [`TOP`]'s).
+    /// An object at nesting `depth` (the top level is 1). Members of objects at depths 1 to
+    /// [`RECORDED_DEPTH`] are recorded, each object reached through recorded members only (an
+    /// object inside an array is not); `recorded` is the index of the member whose value this
+    /// object is, when that member was recorded (`None` at the top level, whose members are
+    /// [`TOP`]'s).
     fn object(&mut self, depth: usize, recorded: Option<u32>) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
@@ -142,7 +144,7 @@ impl Scanner<'_> {
                     value_start: value_start as u32,
                     end: 0,
                 });
-                if depth == 1 && self.peek() == Some(b'{') {
+                if depth < RECORDED_DEPTH && self.peek() == Some(b'{') {
                     self.object(depth + 1, Some(index))?;
                 } else {
                     self.value(depth)?;
@@ -228,16 +230,16 @@ impl Scanner<'_> {
             }
         }
         self.i = i + 1;
-        let content = &self.text[start..i];
+        // Most strings need neither check below; the content is sliced only for those that do.
         let nfc = if escaped {
             self.scratch.clear();
             let mut s = std::mem::take(&mut self.scratch);
-            decode_escapes(content, &mut s);
+            decode_escapes(&self.text[start..i], &mut s);
             let ok = is_nfc(&s);
             self.scratch = s;
             ok
         } else {
-            !slow_nfc || is_nfc(content)
+            !slow_nfc || is_nfc(&self.text[start..i])
         };
         nfc.then_some(Key {
             start,
