@@ -14,7 +14,7 @@ use hocba_test_support::server::Server;
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Connection};
 
-use super::{BIN, MODULE, root, run, stderr};
+use super::{BIN, MODULE, root, run};
 use crate::web::{Session, create_http, csrf_of, set_password_http, urlencode};
 
 pub(super) const SCHOOL: &str = "25000731";
