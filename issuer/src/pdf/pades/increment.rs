@@ -371,7 +371,12 @@ fn fill_range(out: &mut [u8], prev_len: usize, reserve: usize) -> Result<(usize,
 }
 
 /// Write `cms` in hex into the `/Contents` starting at `start` (the rest stays zero padding).
-fn write_contents(out: &mut [u8], start: usize, reserve: usize, cms: &[u8]) -> Result<(), PdfError> {
+fn write_contents(
+    out: &mut [u8],
+    start: usize,
+    reserve: usize,
+    cms: &[u8],
+) -> Result<(), PdfError> {
     if cms.len() > reserve {
         return Err(err(format!(
             "the signature needs {} bytes, {reserve} were reserved",
