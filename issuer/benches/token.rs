@@ -6,7 +6,8 @@
 //! The bench makes its own development token in a temporary directory with
 //! `keys/dev/softhsm/load.sh` (plus an RSA-2048 seal key made with openssl) and runs itself
 //! again with `SOFTHSM2_CONF` pointing at it (SoftHSM2 reads it once per process). The rates
-//! are measured in interleaved rounds so that load from other processes falls on all alike:
+//! are measured in interleaved rounds ([`rates`]) so that load from other processes falls on
+//! all alike:
 //!
 //! * raw Ed25519 — `C_Sign` with `CKM_EDDSA` on a 64-byte message, straight through `cryptoki`;
 //! * raw RSA-2048 — `C_Sign` with `CKM_SHA256_RSA_PKCS` on 1 KB (a PAdES signed-attributes size);
@@ -17,8 +18,21 @@
 //! * Ed25519 `verify_strict` — the check each token signature gets before it is used;
 //! * PAdES PDFs through the token — `render_signed_pdf` of the grade-5 example, signed by an
 //!   RSA-2048 principal key and an RSA-2048 seal key both on the token (as a VGCA token's
-//!   keys are), next to the same PDF unsigned; the cost of the two signatures (signed minus
-//!   unsigned time per PDF) against two raw RSA-2048 `C_Sign`s, and the bytes they add.
+//!   keys are), next to `render_pdf` of the same credential (unsigned, no marks).
+//!
+//! **What "the two signatures" cost** is exactly (time of one `render_signed_pdf`) − (time of
+//! one `render_pdf`), per PDF: everything signing adds to rendering — the "Ký bởi" boxes drawn
+//! on the page (no development band: the bench's certificates do not say DEVELOPMENT), the
+//! certificates' names checked against the prebuilt fonts, the two incremental updates written, the byte
+//! ranges hashed, the two CMS SignedData built and DER-encoded, and the two `C_Sign`s through
+//! `TokenSealKey` (lock, key handle, `C_SignInit` + `C_Sign`) — compared with two raw
+//! RSA-2048 `C_Sign`s (`C_SignInit` + `C_Sign` on 1 KB, straight through `cryptoki`) of the
+//! same run. The PDF sizes are of the same two calls.
+//!
+//! For instruction counts (the machine is shared: wall-clock is noisy), run it under
+//! `valgrind --tool=callgrind --trace-children=yes --toggle-collect='token::rates*'` with
+//! `HOCBA_BENCH_TOKEN_ONLY=raw_rsa`, `=pdf_plain` or `=pdf_pades`: only the named operations run
+//! (the lines of the others print NaN), and only their loop is counted.
 //!
 //! Goal (issue #13): the two signatures add < 30 KB and cost < 20 % over the token's raw
 //! signing time.
@@ -57,6 +71,8 @@ const PIN: &str = "1234";
 const ROUNDS: usize = 5;
 const PER_ROUND: usize = 200;
 const CHILD_ENV: &str = "HOCBA_BENCH_TOKEN_DIR";
+/// Comma-separated names of the only operations to run (see [`rates`]), for a profiler.
+const ONLY_ENV: &str = "HOCBA_BENCH_TOKEN_ONLY";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -168,13 +184,33 @@ impl Rate {
     }
 }
 
-fn timed(rate: &mut Rate, n: usize, mut f: impl FnMut(usize)) {
-    let start = Instant::now();
-    for i in 0..n {
-        f(i);
+/// One measured operation: its name, how many runs per round, and the run.
+type Op<'a> = (&'static str, usize, Box<dyn FnMut() + 'a>);
+
+/// Runs every one of `ops` in [`ROUNDS`] interleaved rounds (so that load from other processes
+/// falls on all alike); the rate of each, by name.
+fn rates(mut ops: Vec<Op<'_>>) -> std::collections::HashMap<&'static str, Rate> {
+    let mut rates: std::collections::HashMap<&'static str, Rate> = ops
+        .iter()
+        .map(|(name, ..)| (*name, Rate::default()))
+        .collect();
+    // For a profiler: only the operations named (the others then print NaN).
+    if let Ok(only) = std::env::var(ONLY_ENV) {
+        let only: Vec<&str> = only.split(',').collect();
+        ops.retain(|(name, ..)| only.contains(name));
     }
-    rate.time += start.elapsed();
-    rate.ops += n;
+    for _ in 0..ROUNDS {
+        for (name, n, op) in &mut ops {
+            let start = Instant::now();
+            for _ in 0..*n {
+                op();
+            }
+            let rate = rates.entry(*name).or_default();
+            rate.time += start.elapsed();
+            rate.ops += *n;
+        }
+    }
+    rates
 }
 
 fn measure(dir: &Path) {
@@ -257,55 +293,100 @@ fn measure(dir: &Path) {
         .unwrap()
         .bytes
         .len();
-    let mut pdf_plain = Rate::default();
-    let mut pdf_pades = Rate::default();
-
-    let mut raw_ed = Rate::default();
-    let mut raw_rsa = Rate::default();
-    let mut cred_token = Rate::default();
-    let mut cred_pem = Rate::default();
-    let mut seal_token = Rate::default();
-    let mut verify = Rate::default();
     let public =
         ed25519_dalek::VerifyingKey::from_bytes(&token_signer.key().verifying_key().to_bytes())
             .unwrap();
     let signature = ed25519_dalek::Signature::from_bytes(
         &<[u8; 64]>::try_from(session.sign(&eddsa, ed, &message64).unwrap().as_slice()).unwrap(),
     );
-    for _ in 0..ROUNDS {
-        timed(&mut verify, PER_ROUND, |_| {
-            black_box(
-                public
-                    .verify_strict(black_box(&message64), &signature)
-                    .is_ok(),
-            );
-        });
-        timed(&mut raw_ed, PER_ROUND, |_| {
-            black_box(session.sign(&eddsa, ed, &message64).unwrap());
-        });
-        timed(&mut cred_token, PER_ROUND, |_| {
-            black_box(token_signer.sign_canonical(&unsigned, at).unwrap());
-        });
-        timed(&mut cred_pem, PER_ROUND, |_| {
-            black_box(pem_signer.sign_canonical(&unsigned, at).unwrap());
-        });
-        timed(&mut raw_rsa, PER_ROUND / 4, |_| {
-            black_box(
-                session
-                    .sign(&Mechanism::Sha256RsaPkcs, rsa, &message1k)
-                    .unwrap(),
-            );
-        });
-        timed(&mut seal_token, PER_ROUND / 4, |_| {
-            black_box(seal.sign(&message1k).unwrap());
-        });
-        timed(&mut pdf_plain, PER_ROUND / 10, |_| {
-            black_box(render_pdf(&pdf_credential, &pdf_key, &options).unwrap());
-        });
-        timed(&mut pdf_pades, PER_ROUND / 10, |_| {
-            black_box(render_signed_pdf(&pdf_credential, &pdf_key, &options, Some(&pki)).unwrap());
-        });
-    }
+    let rates = rates(vec![
+        (
+            "verify",
+            PER_ROUND,
+            Box::new(|| {
+                black_box(
+                    public
+                        .verify_strict(black_box(&message64), &signature)
+                        .is_ok(),
+                );
+            }),
+        ),
+        (
+            "raw_ed",
+            PER_ROUND,
+            Box::new(|| {
+                black_box(session.sign(&eddsa, ed, &message64).unwrap());
+            }),
+        ),
+        (
+            "cred_token",
+            PER_ROUND,
+            Box::new(|| {
+                black_box(token_signer.sign_canonical(&unsigned, at).unwrap());
+            }),
+        ),
+        (
+            "cred_pem",
+            PER_ROUND,
+            Box::new(|| {
+                black_box(pem_signer.sign_canonical(&unsigned, at).unwrap());
+            }),
+        ),
+        (
+            "raw_rsa",
+            PER_ROUND / 4,
+            Box::new(|| {
+                black_box(
+                    session
+                        .sign(&Mechanism::Sha256RsaPkcs, rsa, &message1k)
+                        .unwrap(),
+                );
+            }),
+        ),
+        (
+            "seal_token",
+            PER_ROUND / 4,
+            Box::new(|| {
+                black_box(seal.sign(&message1k).unwrap());
+            }),
+        ),
+        (
+            "pdf_plain",
+            PER_ROUND / 10,
+            Box::new(|| {
+                black_box(render_pdf(&pdf_credential, &pdf_key, &options).unwrap());
+            }),
+        ),
+        (
+            "pdf_pades",
+            PER_ROUND / 10,
+            Box::new(|| {
+                black_box(
+                    render_signed_pdf(&pdf_credential, &pdf_key, &options, Some(&pki)).unwrap(),
+                );
+            }),
+        ),
+    ]);
+    let [
+        raw_ed,
+        cred_token,
+        cred_pem,
+        verify,
+        raw_rsa,
+        seal_token,
+        pdf_plain,
+        pdf_pades,
+    ] = [
+        "raw_ed",
+        "cred_token",
+        "cred_pem",
+        "verify",
+        "raw_rsa",
+        "seal_token",
+        "pdf_plain",
+        "pdf_pades",
+    ]
+    .map(|name| rates[name]);
     let raw = raw_ed.per_sec();
     println!("SoftHSM2 {MODULE}, one thread, {ROUNDS} interleaved rounds");
     println!("  raw Ed25519 C_Sign (CKM_EDDSA, 64 B)        {raw:>9.0} /s");

@@ -46,6 +46,11 @@ pub(crate) enum Command {
         /// seal.
         #[arg(long, value_name = "DIR")]
         pki: Option<PathBuf>,
+        /// The principal's key on a PKCS#11 token (as `serve --principal-token`): the PDF is
+        /// signed by it, then the seal. The PIN comes from the URI's `pin-source=file:` or from
+        /// HOCBA_PRINCIPAL_PIN, never from an argument.
+        #[arg(long, value_name = "URI", env = "HOCBA_PRINCIPAL_TOKEN")]
+        principal_token: Option<String>,
     },
     /// Run the school API (HTTP) until SIGTERM or Ctrl-C.
     Serve(Box<ServeCli>),
@@ -298,6 +303,11 @@ pub(crate) struct IssueCli {
     /// Write only the credential files, no PDFs.
     #[arg(long)]
     pub(crate) no_pdf: bool,
+    /// The principal's key on a PKCS#11 token (as `serve --principal-token`): each PDF is
+    /// signed by it, then the seal. The PIN comes from the URI's `pin-source=file:` or from
+    /// HOCBA_PRINCIPAL_PIN, never from an argument.
+    #[arg(long, value_name = "URI", env = "HOCBA_PRINCIPAL_TOKEN")]
+    pub(crate) principal_token: Option<String>,
     /// Base URL of the public service (status lists at `{base}/status/{school}/{list}`).
     #[arg(
         long,

@@ -52,7 +52,15 @@ fn run(cli: Cli) -> Result<()> {
             keys,
             verifier_url,
             pki,
-        } => commands::pdf::run(&credential, &out, &keys, &verifier_url, pki.as_deref(), now),
+            principal_token,
+        } => commands::pdf::run(
+            &credential,
+            &out,
+            &keys,
+            &verifier_url,
+            (pki.as_deref(), principal_token.as_deref()),
+            now,
+        ),
         Command::Serve(args) => commands::serve::run(*args, now),
         Command::Token {
             action:
@@ -164,6 +172,7 @@ fn issue_args(cli: cli::IssueCli) -> Result<commands::issue::IssueArgs> {
         accept_warnings: cli.accept_warnings,
         public_base_url: cli.public_base_url,
         pdf: (!cli.no_pdf).then_some(cli.verifier_url),
+        principal_token: cli.principal_token,
         fixed,
     })
 }

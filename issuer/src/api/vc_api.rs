@@ -6,6 +6,12 @@
 //! validate, sign, store with a status entry) and [`Issuer::revoke`]. Errors are RFC 9457
 //! problems like the rest of the API.
 //!
+//! Where the principals' keys are on tokens (`serve --principal-token`), issuing needs the
+//! principal's PIN as every signing does: `options.principalPin` (an extension of the VC-API
+//! options, as `principalPin` of `POST /api/v1/batches`). It is never logged, never part of
+//! the batch's stored request hash (the idempotency check), and a missing, wrong or locked PIN
+//! is a 422 naming `/options/principalPin`, nothing signed.
+//!
 //! `POST /credentials/status` revokes only: revocation in học bạ cannot be undone (a corrected
 //! record is issued anew), so a status other than `revoked` is refused, and the published
 //! reason the product requires travels in `reason` (an extension of the VC-API body).
@@ -26,6 +32,7 @@ use super::error::{ApiError, FieldError, parse_json};
 use super::{AppState, Body};
 use crate::error::IssuerError;
 use crate::store::Scope;
+use crate::token::principal::PrincipalPin;
 
 /// `POST /credentials/issue`: the credential to issue and the options.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,6 +57,12 @@ pub struct IssueOptions {
     /// validation.
     #[serde(default)]
     pub accept_warnings: bool,
+    /// The principal's PIN, where the principal's key is on a token: it unlocks the key for
+    /// this one credential (its PDF is signed by the principal, then the seal, and stored).
+    /// Never logged or stored; refused where the keys are not on tokens.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, write_only)]
+    pub principal_pin: Option<PrincipalPin>,
 }
 
 /// The issued credential.
@@ -102,7 +115,7 @@ pub struct StatusUpdate {
         (status = 401, description = "No valid bearer token", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Not a principal of a school", body = super::ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The school has no key usable now", body = super::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The credential or its record breaks a rule (another school's record, a proof given, a rule of the record)", body = super::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The credential or its record breaks a rule (another school's record, a proof given, a rule of the record), or the principal's PIN (options.principalPin) is missing, wrong or locked where the principal's key is on a token", body = super::ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -121,6 +134,7 @@ pub async fn issue(
             Some(caller.user_id()),
             &request.credential,
             request.options.accept_warnings,
+            request.options.principal_pin.as_ref(),
             state.now(),
         )
         .await
@@ -136,6 +150,23 @@ pub async fn issue(
                     errors,
                 }
             }
+            IssuerError::PrincipalPin {
+                code,
+                message_vi,
+                message_en,
+            } => ApiError::Unprocessable {
+                title: "The principal's PIN (options.principalPin) was not accepted; nothing \
+                        was signed"
+                    .to_owned(),
+                // The value is never the PIN.
+                errors: vec![FieldError::error(
+                    "/options/principalPin",
+                    code,
+                    Value::Null,
+                    &message_vi,
+                    &message_en,
+                )],
+            },
             other => other.into(),
         })?;
     let verifiable_credential = serde_json::from_str(&issued.credential_json)

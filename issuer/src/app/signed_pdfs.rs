@@ -21,8 +21,11 @@
 //!
 //! Certificates come from the PKI folder beside the trust list (`<trust dir>/pki/`:
 //! `principal-<code>.pem`, `seal-<code>.pem`, `root-ca.pem`).
+//!
+//! [`school_pdf_signers`] is the one way to get a school's PDF signers: a `serve` batch and the
+//! commands `pdf` and `issue` (`--principal-token`) all go through it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -34,16 +37,122 @@ use crate::pki::{CertifiedKey, SchoolPki, certify, files, load_pair, read_root};
 use crate::seal_key::SealKey;
 use crate::store::{School, Scope};
 use crate::token::TokenSealKey;
-use crate::token::principal::{PrincipalPin, UnlockedPrincipal};
+use crate::token::principal::{PrincipalPin, PrincipalTokens, UnlockedPrincipal};
 
 /// PDFs rendered and signed at a time (one parallel pass, then stored).
 const PDF_CHUNK: usize = 32;
 
-/// The PDF signers of one batch: the principal's key unlocked with the PIN, and the seal.
+/// The PDF signers of one batch: the principal's key (on its token, unlocked with the PIN, or
+/// a PEM file) and the seal.
 #[derive(Debug)]
 pub struct BatchPdfSigners {
     pki: SchoolPki,
-    _principal: UnlockedPrincipal,
+    _principal: Option<UnlockedPrincipal>,
+}
+
+impl BatchPdfSigners {
+    /// The signers, as the PDF renderer takes them.
+    pub fn pki(&self) -> &SchoolPki {
+        &self.pki
+    }
+}
+
+/// The principal's key on a token and the PIN that unlocks it for one batch.
+#[derive(Debug, Clone, Copy)]
+pub struct PrincipalUnlock<'a> {
+    /// Where the principals' keys are.
+    pub tokens: &'a PrincipalTokens,
+    /// The principal's PIN.
+    pub pin: &'a PrincipalPin,
+}
+
+/// The PDF signers of school `code` for one batch: the one way `serve` (a batch with
+/// `principalPin`) and the commands `pdf` and `issue` (`--principal-token`) get them.
+///
+/// * The certificates are those of PKI folder `pki_dir` (`principal-<code>.pem`,
+///   `seal-<code>.pem`, `root-ca.pem`).
+/// * With `principal`, the principal's key is on its token, opened with the PIN now (a wrong
+///   PIN is [`IssuerError::PrincipalPin`] and nothing is signed); both certificates must be
+///   there before the PIN is tried. Without, the principal signs with `principal-<code>.key.pem`
+///   when the folder has the principal's certificate, and `None` is returned when the folder
+///   has no seal certificate for the school (its PDFs are then not PAdES-signed).
+/// * The seal is `seal-<code>` on the school's token when `keys` is a token holding it, else
+///   `seal-<code>.key.pem` of the folder.
+pub fn school_pdf_signers(
+    pki_dir: &Path,
+    keys: Option<&KeySource>,
+    code: &str,
+    principal: Option<PrincipalUnlock<'_>>,
+) -> Result<Option<BatchPdfSigners>, IssuerError> {
+    let Some(unlock) = principal else {
+        if !pki_dir.join(files::seal_cert(code)).is_file() {
+            return Ok(None);
+        }
+        let seal = seal_signer(pki_dir, keys, code)?;
+        let principal = if pki_dir.join(files::principal_cert(code)).is_file() {
+            let root = read_root(pki_dir)?;
+            Some(load_pair(
+                pki_dir,
+                &files::principal_cert(code),
+                &files::principal_key(code),
+                &root,
+            )?)
+        } else {
+            None
+        };
+        return Ok(Some(BatchPdfSigners {
+            pki: SchoolPki { principal, seal },
+            _principal: None,
+        }));
+    };
+    for cert in [files::principal_cert(code), files::seal_cert(code)] {
+        if !pki_dir.join(&cert).is_file() {
+            return Err(IssuerError::NotSigned {
+                problem: format!(
+                    "the PDFs of school {code} cannot be signed: no certificate {} (nothing \
+                     was signed; the principal's PIN was not tried)",
+                    pki_dir.join(&cert).display()
+                ),
+            });
+        }
+    }
+    let principal = unlock.tokens.unlock(code, unlock.pin)?;
+    let key: Arc<dyn SealKey> = principal.key.clone();
+    let principal_key = certify(pki_dir, &files::principal_cert(code), key)?;
+    let seal = seal_signer(pki_dir, keys, code)?;
+    Ok(Some(BatchPdfSigners {
+        pki: SchoolPki {
+            principal: Some(principal_key),
+            seal,
+        },
+        _principal: Some(principal),
+    }))
+}
+
+/// The school seal: `seal-<code>` on the school's token when the keys are on one and it holds
+/// it, else the PEM key of the PKI folder.
+fn seal_signer(
+    dir: &Path,
+    keys: Option<&KeySource>,
+    code: &str,
+) -> Result<CertifiedKey, IssuerError> {
+    let label = format!("seal-{code}");
+    if let Some(KeySource::Token { token, .. }) = keys
+        && let Ok(key) = TokenSealKey::by_label(token, &label)
+    {
+        return certify(dir, &files::seal_cert(code), Arc::new(key));
+    }
+    if !dir.join(files::seal_key(code)).is_file() {
+        return Err(IssuerError::NotSigned {
+            problem: format!(
+                "the PDFs of school {code} cannot be sealed: no key labelled {label} on the \
+                 school's token and no {}",
+                dir.join(files::seal_key(code)).display()
+            ),
+        });
+    }
+    let root = read_root(dir)?;
+    load_pair(dir, &files::seal_cert(code), &files::seal_key(code), &root)
 }
 
 impl Issuer {
@@ -81,71 +190,19 @@ impl Issuer {
             return Ok(None);
         };
         let Some(pin) = pin else {
-            return Err(IssuerError::PrincipalPin {
-                code: "principal-pin-required",
-                message_vi: format!(
-                    "Cần mã PIN chữ ký số của Hiệu trưởng để ký (khoá ký của Hiệu trưởng nằm \
-                     trên thiết bị {}): nhập mã PIN rồi ký lại. Không có hồ sơ nào được ký.",
-                    tokens.uri_for(&school.code).token_name()
-                ),
-                message_en: format!(
-                    "The principal's PIN is needed to sign (the principal's key is on token {}): \
-                     give it as principalPin (the PIN field of the sign form) and sign again. \
-                     Nothing was signed.",
-                    tokens.uri_for(&school.code).token_name()
-                ),
-            });
+            return Err(missing_pin(tokens, &school.code));
         };
-        let code = &school.code;
         let dir = self.pki_dir().ok_or_else(|| IssuerError::NotSigned {
             problem: "the PDFs cannot be signed: no PKI folder with the certificates (pki/ \
                       beside the trust list)"
                 .to_owned(),
         })?;
-        for cert in [files::principal_cert(code), files::seal_cert(code)] {
-            if !dir.join(&cert).is_file() {
-                return Err(IssuerError::NotSigned {
-                    problem: format!(
-                        "the PDFs of school {code} cannot be signed: no certificate {} (nothing \
-                         was signed; the principal's PIN was not tried)",
-                        dir.join(&cert).display()
-                    ),
-                });
-            }
-        }
-        let principal = tokens.unlock(code, pin)?;
-        let key: Arc<dyn SealKey> = principal.key.clone();
-        let principal_key = certify(&dir, &files::principal_cert(code), key)?;
-        let seal = self.seal_signer(&dir, code)?;
-        Ok(Some(BatchPdfSigners {
-            pki: SchoolPki {
-                principal: Some(principal_key),
-                seal,
-            },
-            _principal: principal,
-        }))
-    }
-
-    /// The school seal: `seal-<code>` on the school's token when the keys are on one and it
-    /// holds it, else the PEM key of the PKI folder.
-    fn seal_signer(&self, dir: &std::path::Path, code: &str) -> Result<CertifiedKey, IssuerError> {
-        let label = format!("seal-{code}");
-        if let Some(KeySource::Token { token, .. }) = self.keys().source()
-            && let Ok(key) = TokenSealKey::by_label(token, &label)
-        {
-            return certify(dir, &files::seal_cert(code), Arc::new(key));
-        }
-        if !dir.join(files::seal_key(code)).is_file() {
-            return Err(IssuerError::NotSigned {
-                problem: format!(
-                    "the PDFs of school {code} cannot be sealed: no key labelled {label} on the \
-                     school's token and no {}",
-                    dir.join(files::seal_key(code)).display()
-                ),
-            });
-        }
-        let root = read_root(dir)?;
-        load_pair(dir, &files::seal_cert(code), &files::seal_key(code), &root)
+        school_pdf_signers(
+            &dir,
+            self.keys().source(),
+            &school.code,
+            Some(PrincipalUnlock { tokens, pin }),
+        )
     }
 
     /// Renders, signs (principal, then seal) and stores the PDF of each of `credential_ids`
@@ -196,5 +253,23 @@ impl Issuer {
             }
         }
         failed
+    }
+}
+
+/// [`IssuerError::PrincipalPin`] `principal-pin-required` for school `code`.
+pub(crate) fn missing_pin(tokens: &PrincipalTokens, code: &str) -> IssuerError {
+    IssuerError::PrincipalPin {
+        code: "principal-pin-required",
+        message_vi: format!(
+            "Cần mã PIN chữ ký số của Hiệu trưởng để ký (khoá ký của Hiệu trưởng nằm \
+             trên thiết bị {}): nhập mã PIN rồi ký lại. Không có hồ sơ nào được ký.",
+            tokens.uri_for(code).token_name()
+        ),
+        message_en: format!(
+            "The principal's PIN is needed to sign (the principal's key is on token {}): \
+             give it as principalPin (the PIN field of the sign form) and sign again. \
+             Nothing was signed.",
+            tokens.uri_for(code).token_name()
+        ),
     }
 }

@@ -12,6 +12,10 @@
 //!   that carries a `proof` or `credentialStatus` is refused, `id` and `validFrom` are
 //!   replaced by the issuer's own (every credential of the store is made the one way).
 //! * Warnings of the rules need `acceptWarnings` as they do on every other path.
+//! * Where the principals' keys are on tokens, the principal's PIN comes with the request
+//!   (`options.principalPin`) and goes to the signing batch as `principalPin` would. It is
+//!   tried on the token before anything is stored: a missing, wrong or locked PIN, or one sent
+//!   where the keys are not on tokens, stores and signs nothing.
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -19,8 +23,10 @@ use time::OffsetDateTime;
 use super::Issuer;
 use super::import::Refusal;
 use super::sign::{SignRequest, Started};
+use super::signed_pdfs::missing_pin;
 use crate::error::IssuerError;
 use crate::store::{Credential, School};
+use crate::token::principal::PrincipalPin;
 use hocba_schema::credential::{CONTEXT_HOCBA_V1, CONTEXT_VC_V2, CREDENTIAL_TYPE};
 
 impl Issuer {
@@ -33,8 +39,17 @@ impl Issuer {
         actor: Option<&str>,
         credential: &Value,
         accept_warnings: bool,
+        principal_pin: Option<&PrincipalPin>,
         now: OffsetDateTime,
     ) -> Result<Credential, IssuerError> {
+        // Said before anything is stored: a PIN missing where it is needed, given where the
+        // keys are not on tokens, or wrong (the token is opened with it and closed again; the
+        // batch opens it once more for its signatures).
+        match (self.principal_tokens(), principal_pin) {
+            (Some(tokens), None) => return Err(missing_pin(tokens, &school.code)),
+            (_, Some(pin)) => drop(self.batch_pdf_signers(school, Some(pin))?),
+            (None, None) => {}
+        }
         let subject =
             read_envelope(credential, school).map_err(|r| IssuerError::Invalid(Box::new(r)))?;
         let bytes =
@@ -65,6 +80,7 @@ impl Issuer {
         let key = format!("vc-api:{}:{}", validated.id, validated.version);
         let request = SignRequest {
             record_ids: Some(vec![validated.id.clone()]),
+            principal_pin: principal_pin.cloned(),
             ..SignRequest::default()
         };
         let batch = match self

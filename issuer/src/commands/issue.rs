@@ -4,6 +4,11 @@
 //! that is active now (the key ring of `--keys`), so one file may hold several schools; a
 //! school without a usable key is one error for the school. Files are named
 //! `<class>-<pupil name in ASCII>-<short id>.json|.pdf` (no personal identification number).
+//!
+//! The PDFs are PAdES-signed as `hocba-issuer pdf` signs them ([`super::pdf::PdfSigning`], the
+//! signers `serve` uses): with `--principal-token` the principal's token is unlocked once per
+//! school, before any record of it is signed (a wrong PIN stops the run with nothing signed),
+//! and closed when the school is done.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -14,16 +19,19 @@ use hocba_issuer::app::import::{admit, identity_book, store_rows};
 use hocba_issuer::app::names::file_stem;
 use hocba_issuer::app::register::register_school;
 use hocba_issuer::app::sign::PupilRef;
+use hocba_issuer::app::signed_pdfs::BatchPdfSigners;
 use hocba_issuer::app::validate::may_validate;
 use hocba_issuer::batch::{BatchContext, ChunkDone, sign_records};
 use hocba_issuer::import::{Format, ImportOptions, MAX_IMPORT_BYTES, import};
 use hocba_issuer::pdf::{PdfOptions, render_all_signed};
+use hocba_issuer::pki::SchoolPki;
 use hocba_issuer::signing::Signer;
 use hocba_issuer::store::{RecordState, Store, StoreError};
 use hocba_schema::record::YearRecord as RecordModel;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
 
+use super::pdf::PdfSigning;
 use super::{KeyMaterial, read_capped};
 use crate::cli::KeyArgs;
 
@@ -39,6 +47,8 @@ pub(crate) struct IssueArgs {
     pub(crate) public_base_url: String,
     /// Also write each pupil's PDF, its QR opening this verifier URL (`None`: no PDFs).
     pub(crate) pdf: Option<String>,
+    /// `--principal-token`: the principal's key on a token signs each PDF first.
+    pub(crate) principal_token: Option<String>,
     pub(crate) fixed: Vec<(String, String)>,
 }
 
@@ -53,6 +63,16 @@ pub(crate) fn run(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
 
 async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
     let material = KeyMaterial::load(&args.keys, now)?;
+    // The principal's PIN is read once, before anything is imported or signed.
+    let pdf_signing = match &args.pdf {
+        Some(_) => Some(PdfSigning::new(
+            &material,
+            &args.keys,
+            None,
+            args.principal_token.as_deref(),
+        )?),
+        None => None,
+    };
     let format = Format::from_path(&args.input)
         .ok_or_else(|| anyhow!("{}: use a .csv, .xlsx or .json file", args.input.display()))?;
     let bytes = read_capped(&args.input, MAX_IMPORT_BYTES as u64)?;
@@ -97,8 +117,22 @@ async fn run_async(args: &IssueArgs, now: OffsetDateTime) -> Result<()> {
                 continue;
             }
         };
-        let done =
-            issue_school(args, &store, &material, &signer, code, (rows, &warned), now).await?;
+        // The school's PDF signers (the principal's token unlocked for this school's batch),
+        // before any of its records is stored or signed.
+        let pdf_signers = match &pdf_signing {
+            Some(signing) => signing.signers(code)?,
+            None => None,
+        };
+        let done = issue_school(
+            args,
+            (&store, &material),
+            (&signer, pdf_signers.as_ref().map(BatchPdfSigners::pki)),
+            code,
+            (rows, &warned),
+            now,
+        )
+        .await?;
+        drop(pdf_signers);
         not_issued += done.not_issued;
         totals.add(done);
     }
@@ -143,9 +177,8 @@ impl Totals {
 /// write the files: each step the application layer's, as for the API.
 async fn issue_school(
     args: &IssueArgs,
-    store: &Store,
-    material: &KeyMaterial,
-    signer: &Signer,
+    (store, material): (&Store, &KeyMaterial),
+    (signer, school_pki): (&Signer, Option<&SchoolPki>),
     code: &str,
     (records, warned): (&[(usize, &RecordModel)], &[usize]),
     now: OffsetDateTime,
@@ -242,11 +275,6 @@ async fn issue_school(
     let pdf_options = args.pdf.as_ref().map(|url| PdfOptions {
         verifier_url: url.clone(),
     });
-    // PAdES: the principal's and the seal's certificates of `<keys>/pki/`, when it has them.
-    let school_pki = match &pdf_options {
-        Some(_) => hocba_issuer::pki::load_school(&args.keys.keys.join("pki"), code)?,
-        None => None,
-    };
     let ctx = BatchContext {
         store,
         signer,
@@ -275,12 +303,11 @@ async fn issue_school(
                 .iter()
                 .map(|c| c.credential_json.as_str())
                 .collect();
-            for (path, pdf) in paths.iter().zip(render_all_signed(
-                &jsons,
-                signer.key(),
-                options,
-                school_pki.as_ref(),
-            )) {
+            for (path, pdf) in
+                paths
+                    .iter()
+                    .zip(render_all_signed(&jsons, signer.key(), options, school_pki))
+            {
                 let path = path.with_extension("pdf");
                 let written = pdf
                     .map_err(|e| anyhow!("{}: {e}", path.display()))

@@ -238,7 +238,8 @@ pub fn render_signed_pdf(
                     field: "proof.created",
                     problem: e.to_string(),
                 })?;
-        bytes = pades::sign_record(bytes, pki, &placement, at)?;
+        // The document in memory is what was saved: the signatures need not parse it again.
+        bytes = pades::sign_rendered(&lo, bytes, pki, &placement, at)?;
     }
     Ok(RenderedPdf {
         bytes,

@@ -28,28 +28,49 @@ pub struct CertifiedKey {
     pub name: String,
     /// Whether the certificate is development material (the PDF then carries the band).
     pub development: bool,
+    /// `chain` parsed once, for every signature the key makes (a PDF signature embeds them).
+    parsed: Arc<[Certificate]>,
 }
 
 impl CertifiedKey {
     /// The key `key` certified by `chain` (DER, leaf first): its name and development mark read
     /// from the leaf.
     pub fn new(key: Arc<dyn SealKey>, chain: Vec<Vec<u8>>) -> Result<Self, IssuerError> {
-        let leaf = chain.first().ok_or_else(|| IssuerError::PdfSignature {
-            problem: "a PDF signer needs its certificate".into(),
-        })?;
-        let cert = Certificate::from_der(leaf).map_err(|e| IssuerError::PdfSignature {
-            problem: format!("the signer's certificate does not parse: {e}"),
-        })?;
-        let subject = cert.tbs_certificate().subject();
+        if chain.is_empty() {
+            return Err(IssuerError::PdfSignature {
+                problem: "a PDF signer needs its certificate".into(),
+            });
+        }
+        let mut parsed = Vec::with_capacity(chain.len());
+        for (i, der) in chain.iter().enumerate() {
+            parsed.push(
+                Certificate::from_der(der).map_err(|e| IssuerError::PdfSignature {
+                    problem: if i == 0 {
+                        format!("the signer's certificate does not parse: {e}")
+                    } else {
+                        format!(
+                            "certificate {} of the signer's chain does not parse: {e}",
+                            i + 1
+                        )
+                    },
+                })?,
+            );
+        }
+        let leaf = &parsed[0];
         Ok(Self {
             key,
-            name: common_name(&cert).unwrap_or_else(|| subject.to_string()),
-            development: chain.iter().any(|der| {
-                Certificate::from_der(der)
-                    .is_ok_and(|c| is_development(&c.tbs_certificate().subject().to_string()))
-            }),
+            name: common_name(leaf).unwrap_or_else(|| leaf.tbs_certificate().subject().to_string()),
+            development: parsed
+                .iter()
+                .any(|c| is_development(&c.tbs_certificate().subject().to_string())),
             chain,
+            parsed: parsed.into(),
         })
+    }
+
+    /// The certificates of [`CertifiedKey::chain`], parsed: the key's own first.
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.parsed
     }
 }
 

@@ -46,7 +46,7 @@ pub use uri::{PIN_ENV, PinSource, Pkcs11Uri, is_pkcs11_uri};
 use crate::error::IssuerError;
 
 /// Largest PIN file read.
-const MAX_PIN_FILE_BYTES: u64 = 4096;
+pub(crate) const MAX_PIN_FILE_BYTES: u64 = 4096;
 
 /// A key object on the token: its label and id (the handle is looked up per session).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,6 +13,13 @@
 //!   the session (the token logs out) and zeroises the PIN. A token already unlocked by
 //!   another batch is refused rather than shared: PKCS#11 keeps one login per token and process,
 //!   so a second login would not check the second PIN.
+//! * The commands `pdf` and `issue` take the same setting (`--principal-token`) and get the PIN
+//!   without it ever being an argument (`ps` shows arguments to every user):
+//!   [`PrincipalTokens::for_command`] reads it from the file the URI's `pin-source=file:` names
+//!   (a command runs as the principal, who owns the file; `serve` refuses `pin-source`, since
+//!   there the PIN is the person's to type), else from [`PRINCIPAL_PIN_ENV`]. There is no
+//!   prompt: the commands run in scripts, and a prompt without echo needs a terminal library
+//!   the issuer does not carry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,6 +35,10 @@ use crate::error::IssuerError;
 
 /// Longest PIN accepted (tokens take 4 to 255 characters; the dev token's is 6).
 const MAX_PIN_CHARS: usize = 255;
+
+/// The environment variable the commands `pdf` and `issue` read the principal's PIN from when
+/// `--principal-token` has no `pin-source` (see the module documentation).
+pub const PRINCIPAL_PIN_ENV: &str = "HOCBA_PRINCIPAL_PIN";
 
 /// The principal's PIN for one batch. `Debug` shows `[redacted]`; it is never serialised.
 #[derive(Clone)]
@@ -91,6 +102,63 @@ impl PrincipalTokens {
             ));
         }
         Ok(Self { uri })
+    }
+
+    /// A command's `--principal-token` (see the module documentation): the setting, and the
+    /// principal's PIN from the file `pin-source=file:` names or from [`PRINCIPAL_PIN_ENV`].
+    pub fn for_command(text: &str) -> Result<(Self, PrincipalPin), IssuerError> {
+        let bad = |problem: String| IssuerError::TokenUri {
+            uri: text.to_owned(),
+            problem,
+        };
+        if !is_pkcs11_uri(text) {
+            return Err(bad(
+                "the principals' token is a PKCS#11 URI (pkcs11:…?module-path=…)".to_owned(),
+            ));
+        }
+        let mut uri = Pkcs11Uri::parse(text)?;
+        let pin = match &uri.pin_source {
+            PinSource::File(path) => {
+                let io = |source| IssuerError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let len = std::fs::metadata(path).map_err(io)?.len();
+                if len > super::MAX_PIN_FILE_BYTES {
+                    return Err(bad(format!(
+                        "the pin-source file {} is {len} bytes: a PIN file holds one line",
+                        path.display()
+                    )));
+                }
+                let text = Zeroizing::new(std::fs::read_to_string(path).map_err(io)?);
+                PrincipalPin::new(text.lines().next().unwrap_or_default()).ok_or_else(|| {
+                    bad(format!(
+                        "the pin-source file {} holds no PIN on its first line",
+                        path.display()
+                    ))
+                })?
+            }
+            PinSource::Env => std::env::var(PRINCIPAL_PIN_ENV)
+                .ok()
+                .map(Zeroizing::new)
+                .and_then(|t| PrincipalPin::new(&t))
+                .ok_or_else(|| IssuerError::PrincipalPin {
+                    code: "principal-pin-required",
+                    message_vi: format!(
+                        "Cần mã PIN chữ ký số của Hiệu trưởng để ký tệp PDF: ghi mã PIN vào một \
+                         tệp và thêm pin-source=file:<tệp> vào --principal-token, hoặc đặt biến \
+                         môi trường {PRINCIPAL_PIN_ENV}. Không có hồ sơ nào được ký."
+                    ),
+                    message_en: format!(
+                        "The principal's PIN is needed to sign the PDFs: put it in a file and add \
+                         pin-source=file:<file> to --principal-token, or set \
+                         {PRINCIPAL_PIN_ENV}. Nothing was signed."
+                    ),
+                })?,
+        };
+        // The PIN is held by the returned `PrincipalPin` only.
+        uri.pin_source = PinSource::Env;
+        Ok((Self { uri }, pin))
     }
 
     /// The URI of the token of school `code`'s principal.

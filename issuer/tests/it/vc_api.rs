@@ -198,6 +198,45 @@ async fn refusals(ctx: Ctx) {
 
     // The caller may not bring a proof or a status entry, a foreign context, or no record.
     let principal = token(&store, &school, Role::Principal).await;
+    // A principal's PIN where the keys are not on tokens: refused (it would be ignored),
+    // named under options, nothing stored; the PIN is not echoed.
+    let answer = post_json(
+        &app,
+        "/credentials/issue",
+        &principal,
+        &json!({"credential": unsigned(), "options": {"acceptWarnings": true, "principalPin": "246810"}}),
+    )
+    .await;
+    let problem = answer.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/options/principalPin",
+        "{problem}"
+    );
+    assert_eq!(
+        problem["errors"][0]["rule"], "principal-pin-not-used",
+        "{problem}"
+    );
+    assert!(!problem.to_string().contains("246810"), "{problem}");
+    assert!(
+        store
+            .list_records(&school.id, &Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The OpenAPI document names the PIN member of the options, write-only.
+    let doc = call(
+        &app,
+        Method::GET,
+        "/api/v1/openapi.json",
+        None,
+        &[],
+        Body::empty(),
+    )
+    .await
+    .json();
+    let pin = &doc["components"]["schemas"]["IssueOptions"]["properties"]["principalPin"];
+    assert_eq!(pin["writeOnly"], true, "{pin}");
     for (edit, rule) in [
         (
             json!({"proof": {"type": "DataIntegrityProof"}}),

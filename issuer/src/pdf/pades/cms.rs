@@ -13,9 +13,8 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Encode, Sequence};
 use sha2::{Digest, Sha256};
-use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
@@ -75,8 +74,12 @@ pub(crate) fn reserve(signer: &CertifiedKey) -> usize {
 
 /// The DER ContentInfo of a detached SignedData over a PDF byte range whose SHA-256 is `digest`.
 pub(crate) fn signed_data(digest: &[u8], signer: &CertifiedKey) -> Result<Vec<u8>, PdfError> {
+    // The certificates were parsed once, when the key was certified.
     let leaf_der = signer.chain.first().ok_or_else(|| err("no certificate"))?;
-    let leaf = Certificate::from_der(leaf_der).map_err(err)?;
+    let leaf = signer
+        .certificates()
+        .first()
+        .ok_or_else(|| err("no certificate"))?;
     let tbs = leaf.tbs_certificate();
     let sha256 = AlgorithmIdentifierOwned {
         oid: SHA256,
@@ -129,12 +132,11 @@ pub(crate) fn signed_data(digest: &[u8], signer: &CertifiedKey) -> Result<Vec<u8
         signature: OctetString::new(signature).map_err(err)?,
         unsigned_attrs: None,
     };
-    let mut certificates = Vec::with_capacity(signer.chain.len());
-    for der in &signer.chain {
-        certificates.push(cms::cert::CertificateChoices::Certificate(
-            Certificate::from_der(der).map_err(err)?,
-        ));
-    }
+    let certificates: Vec<_> = signer
+        .certificates()
+        .iter()
+        .map(|c| cms::cert::CertificateChoices::Certificate(c.clone()))
+        .collect();
     let signed = SignedData {
         version: CmsVersion::V1,
         digest_algorithms: SetOfVec::try_from(vec![sha256]).map_err(err)?,

@@ -6,6 +6,10 @@
 //! zeros; once the file is complete, the byte range is written over the placeholder (padded with
 //! spaces to the same length), the SHA-256 of the two ranges is signed and the CMS written into
 //! `/Contents` in hex (the rest stays zero padding).
+//!
+//! [`Revisions`] carries a PDF through its signatures without parsing it again: the rendered
+//! document is read once for the catalog and the page, and each increment's own objects are
+//! known when it is written. The first revision, a prefix of every byte range, is hashed once.
 
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream, StringFormat};
 use sha2::{Digest, Sha256};
@@ -24,8 +28,6 @@ pub(crate) struct Field<'a> {
     pub(crate) reason: &'a str,
     /// The signing time (`/M`).
     pub(crate) at: OffsetDateTime,
-    /// Index of the page of the widget.
-    pub(crate) page: usize,
     /// The widget's box.
     pub(crate) area: Area,
     /// Bytes reserved for the CMS.
@@ -62,26 +64,136 @@ fn pdf_date(at: OffsetDateTime) -> String {
 /// The placeholder of `/ByteRange`: wide enough for any offset below 10 GB.
 const PLACEHOLDER: i64 = 9_999_999_999;
 
-/// Append a signature of `field` to `pdf`, its CMS made by `sign` from the SHA-256 of the byte
-/// range.
-pub(crate) fn append_signature(
-    pdf: Vec<u8>,
+/// A PDF on its way through its signatures: the bytes so far, and the few objects an
+/// increment changes as the latest revision has them (the catalog, the page of the widgets,
+/// and the page's annotations and the form when they are objects of their own), so that no
+/// revision is parsed again to append the next one.
+///
+/// The first revision is a prefix of every signature's first byte range: its SHA-256 state is
+/// computed once and cloned for each signature.
+pub(crate) struct Revisions {
+    bytes: Vec<u8>,
+    /// Only the objects above, the latest trailer, the highest object id and where the latest
+    /// cross-reference section starts: what [`IncrementalDocument`] reads of a previous
+    /// revision.
+    prev: Document,
+    page_id: ObjectId,
+    catalog_id: ObjectId,
+    first: Sha256,
+    first_len: usize,
+}
+
+impl Revisions {
+    /// The PDF `bytes`, which `doc` was saved as, its signature widgets going on page `page`.
+    pub(crate) fn of_saved(doc: &Document, bytes: Vec<u8>, page: usize) -> Result<Self, PdfError> {
+        let page_id = doc
+            .page_iter()
+            .nth(page)
+            .ok_or_else(|| err(format!("no page {}", page + 1)))?;
+        let catalog_id = doc
+            .trailer
+            .get(b"Root")
+            .and_then(Object::as_reference)
+            .map_err(err)?;
+        let mut prev = Document::new();
+        prev.trailer = doc.trailer.clone();
+        prev.max_id = doc.max_id;
+        prev.reference_table.cross_reference_type = doc.reference_table.cross_reference_type;
+        prev.xref_start = last_xref_start(&bytes)?;
+        let mut keep = vec![catalog_id, page_id];
+        let referenced = |owner: ObjectId, key: &[u8]| {
+            doc.get_dictionary(owner)
+                .ok()
+                .and_then(|d| d.get(key).ok())
+                .and_then(|o| o.as_reference().ok())
+        };
+        keep.extend(referenced(catalog_id, b"AcroForm"));
+        keep.extend(referenced(page_id, b"Annots"));
+        for id in keep {
+            let object = doc.get_object(id).map_err(err)?.clone();
+            prev.objects.insert(id, object);
+        }
+        let first = Sha256::new_with_prefix(&bytes);
+        Ok(Self {
+            first_len: bytes.len(),
+            bytes,
+            prev,
+            page_id,
+            catalog_id,
+            first,
+        })
+    }
+
+    /// The PDF `bytes`, parsed once (when the caller has no document of them).
+    pub(crate) fn parse(bytes: Vec<u8>, page: usize) -> Result<Self, PdfError> {
+        let doc = Document::load_mem(&bytes).map_err(err)?;
+        Self::of_saved(&doc, bytes, page)
+    }
+
+    /// The signed PDF.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// Append a signature of `field` (its widget on the page given at the start), its CMS made
+    /// by `sign` from the SHA-256 of the byte range.
+    pub(crate) fn append_signature(
+        &mut self,
+        field: &Field<'_>,
+        sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, PdfError>,
+    ) -> Result<(), PdfError> {
+        let prev_len = self.bytes.len();
+        let pdf = std::mem::take(&mut self.bytes);
+        let mut inc = IncrementalDocument::create_from(pdf, self.prev.clone());
+        add_signature_objects(&mut inc, field, self.page_id, self.catalog_id)?;
+        let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + 4096);
+        inc.save_to(&mut out).map_err(err)?;
+        let (start, end) = fill_range(&mut out, prev_len, field.reserve)?;
+        let mut hasher = self.first.clone();
+        hasher.update(&out[self.first_len..start]);
+        hasher.update(&out[end..]);
+        let cms = sign(&hasher.finalize())?;
+        write_contents(&mut out, start, field.reserve, &cms)?;
+        // What the next increment reads: the objects kept, as this revision has them now.
+        let mut next = Document::new();
+        next.reference_table.cross_reference_type = self.prev.reference_table.cross_reference_type;
+        next.xref_start = last_xref_start(&out)?;
+        next.max_id = inc.new_document.max_id;
+        next.trailer = inc.new_document.trailer.clone();
+        for (id, object) in &mut self.prev.objects {
+            if let Ok(newer) = inc.new_document.get_object(*id) {
+                *object = newer.clone();
+            }
+        }
+        next.objects = std::mem::take(&mut self.prev.objects);
+        self.prev = next;
+        self.bytes = out;
+        Ok(())
+    }
+}
+
+/// Where the last cross-reference section of `pdf` starts (`startxref` at its end).
+fn last_xref_start(pdf: &[u8]) -> Result<usize, PdfError> {
+    let tail = &pdf[pdf.len().saturating_sub(64)..];
+    let at = tail
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .ok_or_else(|| err("no startxref at the end of the file"))?;
+    std::str::from_utf8(&tail[at + 9..])
+        .ok()
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| err("no offset after startxref"))
+}
+
+/// Add the signature dictionary, its widget on page `page_id`, the page's `/Annots` and the
+/// catalog's `/AcroForm` to the new revision of `inc`.
+fn add_signature_objects(
+    inc: &mut IncrementalDocument,
     field: &Field<'_>,
-    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, PdfError>,
-) -> Result<Vec<u8>, PdfError> {
-    let prev = Document::load_mem(&pdf).map_err(err)?;
-    let page_id = *prev
-        .get_pages()
-        .values()
-        .nth(field.page)
-        .ok_or_else(|| err(format!("no page {}", field.page + 1)))?;
-    let catalog_id = prev
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(err)?;
-    let prev_len = pdf.len();
-    let mut inc = IncrementalDocument::create_from(pdf, prev);
+    page_id: ObjectId,
+    catalog_id: ObjectId,
+) -> Result<(), PdfError> {
     let new = &mut inc.new_document;
 
     let mut sig = Dictionary::new();
@@ -146,7 +258,7 @@ pub(crate) fn append_signature(
     widget.set("AP", Object::Dictionary(aps));
     let widget_id = new.add_object(Object::Dictionary(widget));
 
-    add_to_array(&mut inc, page_id, b"Annots", widget_id)?;
+    add_to_array(inc, page_id, b"Annots", widget_id)?;
     inc.opt_clone_object_to_new_document(catalog_id)
         .map_err(err)?;
     let acroform = inc
@@ -159,7 +271,7 @@ pub(crate) fn append_signature(
         .cloned();
     match acroform {
         Some(Object::Reference(form_id)) => {
-            add_to_array(&mut inc, form_id, b"Fields", widget_id)?;
+            add_to_array(inc, form_id, b"Fields", widget_id)?;
         }
         other => {
             let mut form = match other {
@@ -182,10 +294,7 @@ pub(crate) fn append_signature(
                 .set("AcroForm", Object::Dictionary(form));
         }
     }
-
-    let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + 4096);
-    inc.save_to(&mut out).map_err(err)?;
-    fill(out, prev_len, field.reserve, sign)
+    Ok(())
 }
 
 /// Append `id` to the array `key` of dictionary object `owner` (copied into the new revision).
@@ -223,40 +332,51 @@ fn add_to_array(
     Ok(())
 }
 
+/// Where `needle` first occurs in `haystack` at or after `from`: each occurrence of its first
+/// byte is a candidate (a window compare at every position cost a `memcmp` call per byte of
+/// the increment).
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    let hay = haystack.get(from..)?;
+    let first = *needle.first()?;
+    let mut at = 0;
+    while let Some(p) = hay.get(at..)?.iter().position(|&b| b == first) {
+        let i = at + p;
+        if hay.get(i..i + needle.len())? == needle {
+            return Some(from + i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
-/// Write the byte range and the CMS into the placeholders of the revision after `prev_len`.
-fn fill(
-    mut out: Vec<u8>,
-    prev_len: usize,
-    reserve: usize,
-    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, PdfError>,
-) -> Result<Vec<u8>, PdfError> {
+/// Write the byte range over its placeholder in the revision after `prev_len`; returns
+/// where `/Contents` starts (its `<`) and ends (after its `>`): the gap in the range.
+fn fill_range(out: &mut [u8], prev_len: usize, reserve: usize) -> Result<(usize, usize), PdfError> {
     let mut zeros = Vec::with_capacity(2 * reserve + 1);
     zeros.push(b'<');
     zeros.resize(2 * reserve + 1, b'0');
-    let start = find(&out, &zeros, prev_len).ok_or_else(|| err("no /Contents placeholder"))?;
+    let start = find(out, &zeros, prev_len).ok_or_else(|| err("no /Contents placeholder"))?;
     let end = start + zeros.len() + 1;
     if out.get(end - 1) != Some(&b'>') {
         return Err(err("the /Contents placeholder is not where it was written"));
     }
     let placeholder = format!("[0 {PLACEHOLDER} {PLACEHOLDER} {PLACEHOLDER}]");
-    let range_at = find(&out, placeholder.as_bytes(), prev_len)
+    let range_at = find(out, placeholder.as_bytes(), prev_len)
         .ok_or_else(|| err("no /ByteRange placeholder"))?;
     let range = format!("[0 {start} {end} {}]", out.len() - end);
     let mut padded = range.into_bytes();
     padded.resize(placeholder.len(), b' ');
     out[range_at..range_at + placeholder.len()].copy_from_slice(&padded);
-    let mut hasher = Sha256::new();
-    hasher.update(&out[..start]);
-    hasher.update(&out[end..]);
-    let cms = sign(&hasher.finalize())?;
+    Ok((start, end))
+}
+
+/// Write `cms` in hex into the `/Contents` starting at `start` (the rest stays zero padding).
+fn write_contents(
+    out: &mut [u8],
+    start: usize,
+    reserve: usize,
+    cms: &[u8],
+) -> Result<(), PdfError> {
     if cms.len() > reserve {
         return Err(err(format!(
             "the signature needs {} bytes, {reserve} were reserved",
@@ -268,5 +388,5 @@ fn fill(
         out[start + 1 + 2 * i] = HEX[usize::from(b >> 4)];
         out[start + 2 + 2 * i] = HEX[usize::from(b & 0x0f)];
     }
-    Ok(out)
+    Ok(())
 }

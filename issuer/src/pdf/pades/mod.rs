@@ -42,53 +42,80 @@ pub fn marks_of<'a>(pki: &'a SchoolPki, date: &'a str) -> Marks<'a> {
 }
 
 fn sign_one(
-    pdf: Vec<u8>,
+    pdf: &mut increment::Revisions,
     signer: &CertifiedKey,
     name: &str,
     reason: &str,
-    page: usize,
     area: marks::Area,
     at: OffsetDateTime,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<(), PdfError> {
     let field = increment::Field {
         name,
         signer: &signer.name,
         reason,
         at,
-        page,
         area,
         reserve: cms::reserve(signer),
     };
-    increment::append_signature(pdf, &field, |digest| cms::signed_data(digest, signer))
+    pdf.append_signature(&field, |digest| cms::signed_data(digest, signer))
 }
 
 /// Sign `pdf` (whose marks [`draw`] placed at `placement`) by the principal of `pki`, then by
-/// its seal, at `at`.
+/// its seal, at `at`. The PDF is parsed once; [`sign_rendered`] does without.
 pub fn sign_record(
     pdf: Vec<u8>,
     pki: &SchoolPki,
     placement: &Placement,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PdfError> {
-    let mut pdf = pdf;
+    sign_all(
+        increment::Revisions::parse(pdf, placement.page)?,
+        pki,
+        placement,
+        at,
+    )
+}
+
+/// [`sign_record`] of `pdf`, the bytes `doc` was just saved as: the document in memory gives
+/// what the signatures need, so the file is not parsed again.
+pub fn sign_rendered(
+    doc: &lopdf::Document,
+    pdf: Vec<u8>,
+    pki: &SchoolPki,
+    placement: &Placement,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PdfError> {
+    sign_all(
+        increment::Revisions::of_saved(doc, pdf, placement.page)?,
+        pki,
+        placement,
+        at,
+    )
+}
+
+fn sign_all(
+    mut pdf: increment::Revisions,
+    pki: &SchoolPki,
+    placement: &Placement,
+    at: OffsetDateTime,
+) -> Result<Vec<u8>, PdfError> {
     if let Some(principal) = &pki.principal {
-        pdf = sign_one(
-            pdf,
+        sign_one(
+            &mut pdf,
             principal,
             PRINCIPAL_FIELD,
             "Phê duyệt học bạ (chữ ký cá nhân)",
-            placement.page,
             placement.principal,
             at,
         )?;
     }
     sign_one(
-        pdf,
+        &mut pdf,
         &pki.seal,
         SEAL_FIELD,
         "Xác nhận của nhà trường (chữ ký số con dấu)",
-        placement.page,
         placement.seal,
         at,
-    )
+    )?;
+    Ok(pdf.into_bytes())
 }

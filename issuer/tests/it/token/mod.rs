@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod child;
+mod cli_pdf;
 mod principal;
 
 use std::os::unix::fs::PermissionsExt;
