@@ -8,8 +8,9 @@
 //! afterwards). Prints store + sign in records per second (the time spent storing and
 //! signing, not the time spent waiting for the import) and as a share of the raw Ed25519
 //! signing rate measured in the same run on all cores, the import's thread time, the whole
-//! run from the first file read to the last credential stored, the peak resident memory and
-//! the bytes this process wrote to the disk.
+//! run from the first file read to the last credential stored, the peak resident memory,
+//! the CPU time of this process (all its threads), the bytes this process wrote to the disk and, on PostgreSQL, how much the server's log
+//! grew (the server writes its own files; other clients of the same server count too).
 //!
 //! Run: `cargo bench -p hocba-issuer --bench province` (`HOCBA_BENCH_PUPILS=6000` for a
 //! smaller province).
@@ -29,7 +30,7 @@ use hocba_issuer::batch::{BatchContext, Prepared, reserve, sign_reserved, store_
 use hocba_issuer::import::{Format, ImportOptions, import};
 use hocba_issuer::keys::KeyPair;
 use hocba_issuer::signing::Signer;
-use hocba_issuer::store::{ImportRow, NewSchool, School, Store};
+use hocba_issuer::store::{Backend, ImportRow, NewSchool, School, Store};
 use hocba_issuer::synthetic;
 use hocba_schema::credential::IssuerRef;
 use hocba_test_support::db::{SqliteFile, postgres_url, unique_schema};
@@ -188,10 +189,39 @@ fn written_mb() -> Option<f64> {
     Some(bytes / 1e6)
 }
 
+/// CPU time this process has used so far, user and system, in seconds (Linux; counts every
+/// thread: the import, the signing, SQLite's work; not PostgreSQL's server).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses: state is field 3, utime
+    // field 14 and stime field 15, in clock ticks of 1/100 s.
+    let rest = stat.rsplit_once(") ")?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// Bytes PostgreSQL has written to its log so far (the whole server: other clients' writes
+/// during the run count too), in MB; `None` on SQLite.
+async fn server_wal_mb(store: &Store) -> Option<f64> {
+    if store.backend() != Backend::Postgres {
+        return None;
+    }
+    let bytes: i64 =
+        sqlx::query_scalar("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::BIGINT")
+            .fetch_one(store.pool())
+            .await
+            .ok()?;
+    Some(bytes as f64 / 1e6)
+}
+
 async fn run(label: &str, store: &Store, files: &Arc<Vec<PathBuf>>, pupils: usize, raw_sign: f64) {
     reset_peak_rss();
     let now = datetime!(2026-05-29 08:00:00 UTC);
     let written = written_mb();
+    let server_wal = server_wal_mb(store).await;
+    let cpu = cpu_seconds();
     let t0 = Instant::now();
     let (mut schools, importer) = import_streaming(files.clone());
 
@@ -277,12 +307,21 @@ async fn run(label: &str, store: &Store, files: &Arc<Vec<PathBuf>>, pupils: usiz
     let written = written_mb()
         .zip(written)
         .map(|(after, before)| after - before);
+    let server_wal = server_wal_mb(store)
+        .await
+        .zip(server_wal)
+        .map(|(after, before)| format!("; PostgreSQL's log grew {:.0} MB", after - before))
+        .unwrap_or_default();
+    let cpu = cpu_seconds().zip(cpu).map_or_else(
+        || "unknown".into(),
+        |(after, before)| format!("{:.2} s", after - before),
+    );
     println!(
         "{label:<10} {pupils} records in {school_count} schools, import streamed {AHEAD} schools ahead: \
          import+validate {:.2} s of thread time ({:.0}/s per thread); \
          store+sign {:.0}/s ({:.2} s: storing records {:.2} s, signing and storing credentials {:.2} s; \
          waiting for the import {:.2} s more), {:.1} % of the raw signing rate on {cores} cores; \
-         import+store+sign {:.2} s = {:.0} records/s; peak RSS {}; written by this process {}",
+         import+store+sign {:.2} s = {:.0} records/s; peak RSS {}; CPU time of this process {cpu}; written by this process {}{server_wal}",
         import_busy.as_secs_f64(),
         per_sec(pupils, import_busy),
         per_sec(pupils, store_sign),

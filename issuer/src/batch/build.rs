@@ -98,3 +98,15 @@ fn sign_one(
         replaces: replaces.map(str::to_owned),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sha256_hex_is_the_lower_case_digest() {
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(super::sha256_hex(b"").len(), 64);
+    }
+}

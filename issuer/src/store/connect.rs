@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0011_signed_pdfs.sql"),
         include_str!("../../migrations/postgres/0011_signed_pdfs.sql"),
     ),
+    (
+        12,
+        "lighter writes",
+        include_str!("../../migrations/sqlite/0012_lighter_writes.sql"),
+        include_str!("../../migrations/postgres/0012_lighter_writes.sql"),
+    ),
 ];
 
 /// Settings run on every new SQLite connection. WAL lets readers work while one process

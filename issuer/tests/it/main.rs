@@ -14,7 +14,8 @@
 //!   validated at once, idempotency after changes, people named).
 //! * `api`, `hardening`, `shares`, `status`, `authority` — the HTTP API through the router.
 //! * `multi_row` — the store's multi-row statements give the outcomes of one row at a time.
-//! * `store`, `batch`, `crash`, `restart`, `two_servers` — storage, batch signing, crashes.
+//! * `store`, `batch`, `crash`, `restart`, `two_servers` — storage, batch signing, crashes;
+//!   `store_upgrade` — a database of an older release upgraded with its data.
 //! * `import`, `import_limits`, `import_serve` — CSV / XLSX / JSON import and its limits.
 //! * `cli`, `keyring`, `identity`, `serve`, `logs` — the `hocba-issuer` binary as users run it.
 //! * `metrics` — `GET /metrics` and its access rule, JSON log lines (in process and from `serve`).
@@ -63,6 +64,7 @@ mod serve;
 mod shares;
 mod status;
 mod store;
+mod store_upgrade;
 mod token;
 mod two_servers;
 mod vc_api;
