@@ -33,7 +33,9 @@ use time::OffsetDateTime;
 use super::Issuer;
 use crate::error::IssuerError;
 use crate::keys::source::KeySource;
-use crate::pki::{CertifiedKey, SchoolPki, certify, files, load_pair, read_root};
+use crate::pki::{
+    CertifiedKey, SchoolPki, certify, files, load_pair, load_principal_pem, read_root,
+};
 use crate::seal_key::SealKey;
 use crate::store::{School, Scope};
 use crate::token::TokenSealKey;
@@ -90,13 +92,7 @@ pub fn school_pdf_signers(
         }
         let seal = seal_signer(pki_dir, keys, code)?;
         let principal = if pki_dir.join(files::principal_cert(code)).is_file() {
-            let root = read_root(pki_dir)?;
-            Some(load_pair(
-                pki_dir,
-                &files::principal_cert(code),
-                &files::principal_key(code),
-                &root,
-            )?)
+            load_principal_pem(pki_dir, code, &read_root(pki_dir)?)?
         } else {
             None
         };

@@ -181,17 +181,27 @@ pub fn load_school(dir: &Path, code: &str) -> Result<Option<SchoolPki>, IssuerEr
     }
     let root = read_root(dir)?;
     let seal = load_pair(dir, &files::seal_cert(code), &files::seal_key(code), &root)?;
-    let principal = if dir.join(files::principal_cert(code)).is_file() {
-        Some(load_pair(
-            dir,
-            &files::principal_cert(code),
-            &files::principal_key(code),
-            &root,
-        )?)
-    } else {
-        None
-    };
+    let principal = load_principal_pem(dir, code, &root)?;
     Ok(Some(SchoolPki { principal, seal }))
+}
+
+/// The principal's certificate and PEM key of school `code` in `dir`, or `None` when the folder
+/// has no principal's certificate for the school.
+pub fn load_principal_pem(
+    dir: &Path,
+    code: &str,
+    root: &[u8],
+) -> Result<Option<CertifiedKey>, IssuerError> {
+    if !dir.join(files::principal_cert(code)).is_file() {
+        return Ok(None);
+    }
+    load_pair(
+        dir,
+        &files::principal_cert(code),
+        &files::principal_key(code),
+        root,
+    )
+    .map(Some)
 }
 
 /// The root certificate (DER) of PKI folder `dir`.

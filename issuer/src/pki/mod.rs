@@ -21,7 +21,8 @@ mod profile;
 
 pub use init::{InitReport, init};
 pub use material::{
-    CertifiedKey, SchoolPki, certify, load_pair, load_school, read_root, sha256_fingerprint,
+    CertifiedKey, SchoolPki, certify, load_pair, load_principal_pem, load_school, read_root,
+    sha256_fingerprint,
 };
 pub use pem_key::PemSealKey;
 pub use profile::{DEVELOPMENT_MARK, is_development};
