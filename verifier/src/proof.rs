@@ -247,4 +247,47 @@ mod tests {
         assert!(!is_canonical_scalar(&[0xff; 32]));
         assert!(is_canonical_scalar(&[0; 32]));
     }
+
+    /// Through a key's table (made on its repeated use) every answer is the table-less one:
+    /// valid, single-bit changes of R and S, S + ℓ, another message.
+    #[test]
+    fn a_key_table_gives_the_same_answers() {
+        use ed25519_dalek::{Signer as _, SigningKey};
+        let tables = KeyTables::default();
+        let signer = SigningKey::from_bytes(&[9; 32]);
+        let key = signer.verifying_key();
+        let message = [5u8; 64];
+        let sig = signer.sign(&message).to_bytes();
+        let mut inputs = vec![sig];
+        for bit in [0, 7, 100, 255, 256, 300, 511] {
+            let mut s = sig;
+            s[bit / 8] ^= 1 << (bit % 8);
+            inputs.push(s);
+        }
+        let mut plus_l = sig;
+        // S + ℓ (the malleated twin): ℓ's bytes added to S's, with carries.
+        let mut carry = 0u16;
+        for (out, l) in plus_l[32..].iter_mut().zip(GROUP_ORDER) {
+            let v = u16::from(*out) + u16::from(l) + carry;
+            *out = v as u8;
+            carry = v >> 8;
+        }
+        inputs.push(plus_l);
+        for round in 0..4 {
+            for s in &inputs {
+                for m in [&message[..], b"other"] {
+                    assert_eq!(
+                        verify_signature_with(Some(&tables), &key, m, s),
+                        verify_signature(&key, m, s),
+                        "round {round}"
+                    );
+                }
+            }
+        }
+        assert!(tables.has(&key));
+        assert_eq!(
+            verify_signature_with(Some(&tables), &key, &message, &sig),
+            Ok(())
+        );
+    }
 }
