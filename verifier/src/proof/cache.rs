@@ -88,7 +88,7 @@ impl KeyTables {
     /// The table of `key` for one signature check: the one kept, a new one when this use
     /// earns it, or none.
     pub(crate) fn table(&self, key: &VerifyingKey) -> Option<Arc<Comb>> {
-        if (self.checks.fetch_add(1, Relaxed) + 1) % AGE_EVERY == 0 {
+        if (self.checks.fetch_add(1, Relaxed) + 1).is_multiple_of(AGE_EVERY) {
             self.age();
         }
         let bytes = key.as_bytes();

@@ -54,7 +54,7 @@ impl Comb {
             let mut multiple = base;
             for _ in 0..HALF {
                 table.push(multiple);
-                multiple = &multiple + &base;
+                multiple += &base;
             }
             if p + 1 < POSITIONS {
                 // 2^(W·GROUPS) = 2^18 = 8^6.
@@ -76,9 +76,9 @@ impl Comb {
         }
         let point = &self.table[position * HALF + m - 1];
         *acc = if digit > 0 {
-            &*acc + point
+            *acc + point
         } else {
-            &*acc - point
+            *acc - point
         };
     }
 }
