@@ -212,6 +212,29 @@ mod tests {
         assert_eq!(tables.len(), CAPACITY);
     }
 
+    /// Threads sharing one cache get the tables of their keys, and no more than it holds.
+    #[test]
+    fn shared_between_threads() {
+        let tables = KeyTables::default();
+        let keys: Vec<_> = (0..4).map(key).collect();
+        std::thread::scope(|scope| {
+            for t in 0..3 {
+                let (tables, keys) = (&tables, &keys);
+                scope.spawn(move || {
+                    for i in 0..(4 * usize::from(BUILD_AFTER)) {
+                        let k = &keys[(i + t) % keys.len()];
+                        if let Some(table) = tables.table(k) {
+                            assert!(tables.has(k));
+                            drop(table);
+                        }
+                    }
+                });
+            }
+        });
+        assert!(keys.iter().all(|k| tables.has(k)));
+        assert_eq!(tables.len(), keys.len());
+    }
+
     #[test]
     fn ageing_halves_the_counts() {
         let tables = KeyTables::default();
