@@ -40,7 +40,7 @@ const GROUPS: usize = 3;
 const POSITIONS: usize = DIGITS.div_ceil(GROUPS);
 // Multiplying by 2^W is done as ×8 (`mul_by_cofactor`) W / 3 times, and the top digit (bit 252
 // and the carry) must stay within the table.
-const _: () = assert!(W % 3 == 0 && DIGITS * W >= 253 && (DIGITS - 1) * W < 253);
+const _: () = assert!(W.is_multiple_of(3) && DIGITS * W >= 253 && (DIGITS - 1) * W < 253);
 
 /// The multiples m·2^(18·p)·P of one point P (m = 1…32, p < 15), in variable time.
 pub(crate) struct Comb {
