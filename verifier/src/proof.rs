@@ -7,9 +7,9 @@
 //! "verify" a signature on almost any message). This module tells those cases apart so the
 //! verdict can name them.
 //!
-//! A trust list keeps tables of multiples of the school keys it sees often ([`KeyTables`],
-//! bounded), from which the check computes [S]B − [k]A with 12 doublings instead of 253
-//! ([`comb`]); the answer is `verify_strict`'s either way ([`strict`]).
+//! A trust list keeps tables of multiples of the school keys it sees often (`proof/cache.rs`,
+//! bounded), from which the check computes \[S\]B − \[k\]A with 12 doublings instead of 253
+//! (`proof/comb.rs`); the answer is `verify_strict`'s either way (`proof/strict.rs`).
 
 mod cache;
 mod comb;
