@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 use crate::error::VerifyError;
 use crate::input::{MAX_CREDENTIAL_BYTES, parse_object};
-use crate::proof::{IntegrityFailure, verify_signature};
+use crate::proof::IntegrityFailure;
 use crate::reason::{CheckName, Reason};
 use crate::secured::{CanonicalParts, Object, ProofParts, split_canonical, split_proof};
 use crate::trust_list::VerifiedTrustList;
@@ -59,11 +59,18 @@ pub fn verify_credential_with(
     now: OffsetDateTime,
     options: &VerifyOptions,
 ) -> Result<Verdict, VerifyError> {
-    verify_bytes(bytes, trust, now, options, &mut verify_signature)
+    verify_bytes(
+        bytes,
+        trust,
+        now,
+        options,
+        &mut |key, message, signature| trust.verify_signature(key, message, signature),
+    )
 }
 
-/// How the integrity check has a signature checked: `verify_signature` for one credential, a
-/// deferring check for a batch ([`crate::batch`]).
+/// How the integrity check has a signature checked: the trust list's
+/// [`VerifiedTrustList::verify_signature`] (from the key's table when it has one) for one
+/// credential, a deferring check for a batch ([`crate::batch`]).
 pub(crate) type SignatureCheck<'a> =
     &'a mut dyn FnMut(&VerifyingKey, &[u8], &[u8; 64]) -> Result<(), IntegrityFailure>;
 

@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error::VerifyError;
 use crate::federation::{Federation, Vouch};
 use crate::input::{MAX_TRUST_LIST_BYTES, parse_object};
-use crate::proof::verify_proof;
+use crate::proof::{IntegrityFailure, KeyTables, verify_proof, verify_signature_with};
 use crate::reason::{CheckName, Reason};
 use crate::secured::split_proof;
 use crate::verdict::{Check, Outcome, ShowTime, TrustListInfo};
@@ -232,6 +232,8 @@ pub struct VerifiedTrustList {
     /// Federation: who vouches for each school (parallel to the schools), and the schools
     /// the resolution refused. `None` for a single-authority list.
     federation: Option<Box<Federation>>,
+    /// Tables of the keys used most, for the signature check (bounded: [`KeyTables`]).
+    tables: KeyTables,
 }
 
 /// A key found in the trust list, with its school and decoded public key.
@@ -275,7 +277,19 @@ impl VerifiedTrustList {
             decoded,
             shared,
             federation,
+            tables: KeyTables::default(),
         }
+    }
+
+    /// Ed25519 `verify_strict` of a credential's signature with a key of this list
+    /// ([`crate::verify_signature`]'s answer), from the key's table when it has one.
+    pub(crate) fn verify_signature(
+        &self,
+        key: &VerifyingKey,
+        message: &[u8],
+        signature: &[u8; 64],
+    ) -> Result<(), IntegrityFailure> {
+        verify_signature_with(Some(&self.tables), key, message, signature)
     }
 
     /// Federation: how the list was assembled (root → provinces), if it was.

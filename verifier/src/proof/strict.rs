@@ -16,16 +16,24 @@
 //! calls `verify_strict` makes); only the order of the checks differs. The tests run both over
 //! valid signatures and every edge case of RFC 8032 and "Taming the many EdDSAs" (small-order
 //! and mixed-order R and A, non-canonical encodings of R, S ≥ ℓ, points off the curve, every
-//! single-bit change) and require the same answer each time.
+//! single-bit change) and require the same answer each time, with and without the key's table
+//! ([`super::comb`]: the same point [S]B − [k]A, computed with fewer doublings).
 
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha512};
 
+use super::comb::{Comb, double_scalar_mul};
+
 /// Whether `verify_strict` accepts `signature` on `message` under `key` (same answer for every
-/// input, see the module).
-pub(crate) fn verify_strict(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+/// input, see the module); [S]B − [k]A from `table` (the key's, [`Comb`]) when given.
+pub(crate) fn verify_strict(
+    key: &VerifyingKey,
+    table: Option<&Comb>,
+    message: &[u8],
+    signature: &[u8; 64],
+) -> bool {
     let (r, s) = signature.split_at(32);
     let mut s_bytes = [0u8; 32];
     s_bytes.copy_from_slice(s);
@@ -42,7 +50,10 @@ pub(crate) fn verify_strict(key: &VerifyingKey, message: &[u8], signature: &[u8;
     h.update(message);
     let wide: [u8; 64] = h.finalize().into();
     let k = Scalar::from_bytes_mod_order_wide(&wide);
-    let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-a, &s);
+    let expected = match table {
+        Some(table) => double_scalar_mul(table, &k, &s),
+        None => EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-a, &s),
+    };
     expected.compress().as_bytes()[..] == *r && !expected.is_small_order()
 }
 
@@ -61,8 +72,16 @@ mod tests {
         let dalek = key
             .verify_strict(message, &Signature::from_bytes(signature))
             .is_ok();
+        let table = Comb::new(&key.to_edwards());
         assert_eq!(
-            verify_strict(&key, message, signature),
+            verify_strict(&key, Some(&table), message, signature),
+            dalek,
+            "with the table: key {:02x?} message {message:02x?} signature {:02x?}",
+            key.as_bytes(),
+            signature
+        );
+        assert_eq!(
+            verify_strict(&key, None, message, signature),
             dalek,
             "key {:02x?} message {message:02x?} signature {:02x?}",
             key.as_bytes(),

@@ -3,8 +3,8 @@
 //! `tests/data/cases/` (see `cases`).
 
 use hocba_verifier::{
-    CheckName, MAX_CREDENTIAL_BYTES, Outcome, Reason, VerdictResult, VerifyError, VerifyOptions,
-    verify_credential, verify_credential_with, verify_json,
+    CheckName, MAX_CREDENTIAL_BYTES, Outcome, Reason, Verdict, VerdictResult, VerifyError,
+    VerifyOptions, verify_credential, verify_credential_with, verify_json,
 };
 use serde_json::{Value, json};
 use time::Duration;
@@ -162,6 +162,70 @@ fn fast_and_general_paths_give_the_same_verdict() {
     use hocba_schema::jcs::canonical_bytes;
     use hocba_schema::jcs::scan::scan_canonical;
 
+    let cases = tampered_cases();
+    let trust = verified_trust();
+    let mut fast = 0;
+    for (name, v) in &cases {
+        let compact = bytes(v);
+        let canonical = canonical_bytes(v).is_ok_and(|c| c == compact);
+        assert_eq!(scan_canonical(&compact).is_some(), canonical, "{name}");
+        fast += usize::from(canonical);
+        let pretty = serde_json::to_vec_pretty(v).unwrap();
+        assert!(scan_canonical(&pretty).is_none());
+        for now in [NOW, datetime!(2026-06-03 00:00 UTC)] {
+            let a = verify_credential(&compact, &trust, now).unwrap();
+            let b = verify_credential(&pretty, &trust, now).unwrap();
+            assert_same_verdict(&a, &b, name);
+        }
+    }
+    // Most cases are canonical as serialised, so the fast path was taken for them.
+    assert!(fast >= cases.len() - 6, "{fast} of {}", cases.len());
+}
+
+/// A trust list that has checked many signatures of a key keeps a table of it and checks the
+/// key's signatures from the table (`verifier/src/proof/cache.rs`): every verdict must be the
+/// one of a trust list that never saw the key, for valid credentials and every tampering.
+#[test]
+fn a_key_checked_from_its_table_gives_the_same_verdicts() {
+    let warm = verified_trust();
+    let valid = bytes(&valid_credential());
+    for _ in 0..64 {
+        assert!(verify_credential(&valid, &warm, NOW).unwrap().is_valid());
+    }
+    for (name, v) in &tampered_cases() {
+        for input in [bytes(v), serde_json::to_vec_pretty(v).unwrap()] {
+            let cold = verified_trust();
+            let a = verify_credential(&input, &cold, NOW).unwrap();
+            let b = verify_credential(&input, &warm, NOW).unwrap();
+            assert_same_verdict(&a, &b, name);
+        }
+    }
+}
+
+fn assert_same_verdict(a: &Verdict, b: &Verdict, name: &str) {
+    assert_eq!(
+        serde_json::to_value(a).unwrap(),
+        serde_json::to_value(b).unwrap(),
+        "{name}"
+    );
+    assert_eq!(a.checks(), b.checks(), "{name}");
+    assert_eq!(a.is_valid(), b.is_valid(), "{name}");
+    match (a.verified(), b.verified()) {
+        (Some(x), Some(y)) => {
+            assert_eq!(x.document(), y.document(), "{name}");
+            assert_eq!(x.secured().proof_options, y.secured().proof_options);
+            assert_eq!(x.secured().signature, y.secured().signature);
+            assert_eq!(x.id(), y.id());
+            assert_eq!(x.school(), y.school());
+            assert_eq!(x.clone().into_secured().unsecured, *y.document());
+        }
+        (None, None) => {}
+        _ => panic!("{name}: only one verified"),
+    }
+}
+
+/// The valid credential and, for each kind of tampering and wrong key, a credential with it.
+fn tampered_cases() -> Vec<(String, Value)> {
     let mut cases: Vec<(String, Value)> = vec![("valid".into(), valid_credential())];
     for (pointer, value) in [
         ("/credentialSubject/subjects/1/score", json!(9)),
@@ -335,40 +399,5 @@ fn fast_and_general_paths_give_the_same_verdict() {
         });
         cases.push((name.into(), v));
     }
-
-    let trust = verified_trust();
-    let mut fast = 0;
-    for (name, v) in &cases {
-        let compact = bytes(v);
-        let canonical = canonical_bytes(v).is_ok_and(|c| c == compact);
-        assert_eq!(scan_canonical(&compact).is_some(), canonical, "{name}");
-        fast += usize::from(canonical);
-        let pretty = serde_json::to_vec_pretty(v).unwrap();
-        assert!(scan_canonical(&pretty).is_none());
-        for now in [NOW, datetime!(2026-06-03 00:00 UTC)] {
-            let a = verify_credential(&compact, &trust, now).unwrap();
-            let b = verify_credential(&pretty, &trust, now).unwrap();
-            assert_eq!(
-                serde_json::to_value(&a).unwrap(),
-                serde_json::to_value(&b).unwrap(),
-                "{name}"
-            );
-            assert_eq!(a.checks(), b.checks(), "{name}");
-            assert_eq!(a.is_valid(), b.is_valid(), "{name}");
-            match (a.verified(), b.verified()) {
-                (Some(x), Some(y)) => {
-                    assert_eq!(x.document(), y.document(), "{name}");
-                    assert_eq!(x.secured().proof_options, y.secured().proof_options);
-                    assert_eq!(x.secured().signature, y.secured().signature);
-                    assert_eq!(x.id(), y.id());
-                    assert_eq!(x.school(), y.school());
-                    assert_eq!(x.clone().into_secured().unsecured, *y.document());
-                }
-                (None, None) => {}
-                _ => panic!("{name}: only one path verified"),
-            }
-        }
-    }
-    // Most cases are canonical as serialised, so the fast path was taken for them.
-    assert!(fast >= cases.len() - 6, "{fast} of {}", cases.len());
+    cases
 }
