@@ -163,11 +163,8 @@ pub fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow,
             "The date of birth is not YYYY-MM-DD".into(),
         )
     })?;
-    let written = serde_json::to_string(record)
-        .map_err(|e| Refusal::new("", "serialise", Value::Null, e.to_string(), e.to_string()))?;
-    // The text is held until stored, a whole province at times: copied into an allocation of
-    // its size (shrinking the writer's buffer in place may keep the whole block).
-    let record_json = written.as_str().to_owned();
+    let record_json = record_text(record)
+        .map_err(|e| Refusal::new("", "serialise", Value::Null, e.clone(), e))?;
     Ok(ImportRow {
         pupil: NewPupil {
             pupil_key,
@@ -180,6 +177,20 @@ pub fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow,
         record_json,
         validated: false,
     })
+}
+
+/// The stored text of a record: its canonical JSON (RFC 8785), which signing reads straight
+/// into the record and wraps without serialising it again (see `batch/build.rs`); plain
+/// JSON when the record cannot be canonical (text not in NFC, a number too large), which
+/// signing reads the general way. The text is held until stored, a whole province at
+/// times: copied into an allocation of its size (the writer's buffer is larger).
+pub fn record_text(record: &RecordModel) -> Result<String, String> {
+    let value = serde_json::to_value(record).map_err(|e| e.to_string())?;
+    let written = match hocba_schema::jcs::canonical_bytes(&value) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| e.to_string())?,
+        Err(_) => serde_json::to_string(&value).map_err(|e| e.to_string())?,
+    };
+    Ok(written.as_str().to_owned())
 }
 
 /// Stores `rows` as drafts of `school_id`, [`IMPORT_CHUNK`] per transaction (a chunk that the

@@ -48,9 +48,12 @@ async fn sign_a_class(ctx: Ctx) {
     let mut records = synthetic::class(&record_school, 4, "4A", 30, 7);
     // One record of another school: it fails, the others go on.
     records[3].school.code = "01001205".into();
+    // Half the rows stored canonical, as the import stores them (signing reads those the
+    // fast way), half as plain JSON, as older versions stored them (the general way).
     let rows: Vec<ImportRow> = records
         .iter()
-        .map(|r| ImportRow {
+        .enumerate()
+        .map(|(i, r)| ImportRow {
             pupil: NewPupil {
                 pupil_key: r.student.personal_id_number.clone().unwrap(),
                 full_name: r.student.full_name.clone(),
@@ -59,7 +62,11 @@ async fn sign_a_class(ctx: Ctx) {
             school_year: r.school_year.clone(),
             grade: i64::from(r.grade),
             class_name: r.class_name.clone(),
-            record_json: serde_json::to_string(r).unwrap(),
+            record_json: if i % 2 == 1 {
+                hocba_issuer::app::import::record_text(r).unwrap()
+            } else {
+                serde_json::to_string(r).unwrap()
+            },
             validated: true,
         })
         .collect();
@@ -124,6 +131,19 @@ async fn sign_a_class(ctx: Ctx) {
         let value: serde_json::Value = serde_json::from_str(&c.credential_json).unwrap();
         let canonical = hocba_schema::jcs::canonical_bytes(&value).unwrap();
         assert_eq!(c.credential_json.as_bytes(), canonical.as_slice());
+        // The subject is the record imported, whichever way its text was stored.
+        let record = records
+            .iter()
+            .zip(&stored)
+            .find(|(_, s)| s.id == c.record_id)
+            .map(|(r, _)| r)
+            .unwrap();
+        let mut subject = serde_json::to_value(record).unwrap();
+        subject["type"] = "HocBaYearRecord".into();
+        assert_eq!(
+            hocba_schema::jcs::canonical_bytes(&value["credentialSubject"]).unwrap(),
+            hocba_schema::jcs::canonical_bytes(&subject).unwrap()
+        );
     }
 
     // A re-run issues nothing twice.

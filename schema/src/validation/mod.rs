@@ -35,6 +35,9 @@ mod subjects;
 mod summer;
 mod text;
 
+#[cfg(test)]
+mod fast_path_tests;
+
 pub use form::{HEIGHT_CM, MAX_CERTIFICATES, MAX_SCHOOL_DAYS, MAX_STUDY_HISTORY, WEIGHT_KG};
 pub use identity::CODE_MAX_CHARS;
 pub use report::{CONFIRM_EN, CONFIRM_VI, Problem, Severity, ValidationReport};
@@ -42,6 +45,8 @@ pub use rule::Rule;
 pub use subjects::{MAX_OTHER_AWARDS, MAX_SUBJECTS};
 pub use summer::REASSESS_BELOW_TENTHS;
 pub use text::{COMMENT_MAX_CHARS, NAME_MAX_CHARS, TEXT_MAX_CHARS};
+
+use serde_json::Value;
 
 use crate::record::{SchoolLevel, YearRecord};
 use crate::rules::Thresholds;
@@ -57,13 +62,22 @@ pub fn validate(record: &YearRecord) -> ValidationReport {
 
 /// Every problem of `record`, with the given thresholds for the unconfirmed rules.
 pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> ValidationReport {
+    validate_document_with(record, thresholds).0
+}
+
+/// [`validate_with`], also returning the record's JSON form (`serde_json::to_value(record)`),
+/// which the text checks walk anyway: a signer wraps it in the credential without
+/// serialising the record a second time. `None` if the record does not serialise (not the
+/// case for these types).
+pub fn validate_document_with(
+    record: &YearRecord,
+    thresholds: &Thresholds,
+) -> (ValidationReport, Option<Value>) {
     let mut checks = Checks::new(thresholds);
     // Text checks walk the JSON form so their pointers are the document's.
-    match serde_json::to_value(record) {
-        Ok(document) => text::check_text(&document, &mut checks),
-        Err(_) => {
-            // Unreachable for these types (every field serialises); nothing to walk then.
-        }
+    let document = serde_json::to_value(record).ok();
+    if let Some(document) = &document {
+        text::check_text(document, &mut checks);
     }
     identity::check_identity(record, &mut checks);
     form::check_form_fields(record, &mut checks);
@@ -82,7 +96,7 @@ pub fn validate_with(record: &YearRecord, thresholds: &Thresholds) -> Validation
         let noted = record.student.disability_note.is_some();
         secondary::check_secondary(block, grade, record.days_absent, noted, &mut checks);
     }
-    checks.report
+    (checks.report, document)
 }
 
 /// Read a record from JSON bytes and validate it, with the default [`Thresholds`].
@@ -98,6 +112,54 @@ pub fn parse_and_validate_with(
     json: &[u8],
     thresholds: &Thresholds,
 ) -> Result<(YearRecord, ValidationReport), ValidationReport> {
+    match read_canonical(json) {
+        Some(record) => {
+            let report = validate_with(&record, thresholds);
+            Ok((record, report))
+        }
+        None => {
+            parse_and_validate_general(json, thresholds).map(|(record, report, _)| (record, report))
+        }
+    }
+}
+
+/// A record read and validated for signing: the record, its report and its JSON form (what
+/// `serde_json::to_value(&record)` gives, `Null` if it does not serialise, which these
+/// types always do), made once for the text checks and the credential both.
+pub type Documented = (YearRecord, ValidationReport, Value);
+
+/// [`parse_and_validate`] that also returns the record's JSON form (see [`Documented`]).
+pub fn parse_and_validate_document(json: &[u8]) -> Result<Documented, ValidationReport> {
+    let thresholds = Thresholds::default();
+    match read_canonical(json) {
+        Some(record) => {
+            let (report, document) = validate_document_with(&record, &thresholds);
+            Ok((record, report, document.unwrap_or(Value::Null)))
+        }
+        None => parse_and_validate_general(json, &thresholds),
+    }
+}
+
+/// The record in `json` when the bytes are already canonical JSON (RFC 8785, as the issuer
+/// stores records): read straight into the record, without the strict reader's value tree
+/// and NFC pass. Canonical bytes have no byte order mark, no member twice, no nesting past
+/// the scan's limit, every string in NFC and every number within ±(2^53−1), so the strict
+/// reader would accept them, normalise nothing and warn of nothing, and reading them into
+/// the record directly gives the same record. `None` (the general path) otherwise, and also
+/// when the bytes are not a record, so that its report says why in the usual words.
+fn read_canonical(json: &[u8]) -> Option<YearRecord> {
+    if json.len() > MAX_RECORD_BYTES {
+        return None;
+    }
+    crate::jcs::scan::scan_canonical(json)?;
+    serde_json::from_slice(json).ok()
+}
+
+/// [`parse_and_validate_document`] for any bytes: the strict reader, NFC, then the record.
+fn parse_and_validate_general(
+    json: &[u8],
+    thresholds: &Thresholds,
+) -> Result<Documented, ValidationReport> {
     let mut value = read::read_value(json).map_err(|problem| ValidationReport {
         problems: vec![*problem],
     })?;
@@ -107,8 +169,9 @@ pub fn parse_and_validate_with(
             let mut report = ValidationReport {
                 problems: nfc_warnings,
             };
-            report.extend(validate_with(&record, thresholds).problems);
-            Ok((record, report))
+            let (found, document) = validate_document_with(&record, thresholds);
+            report.extend(found.problems);
+            Ok((record, report, document.unwrap_or(Value::Null)))
         }
         Err(problem) => {
             let mut report = ValidationReport {

@@ -308,7 +308,7 @@ fn exempt_with_results(pointer: &str, value: Value, checks: &mut Checks<'_>) {
 
 /// Report a rating outside `scale`; returns whether it is on the scale.
 pub(crate) fn check_rating(
-    pointer: &str,
+    pointer: &dyn std::fmt::Display,
     rating: Rating,
     scale: RatingScale,
     checks: &mut Checks<'_>,
@@ -332,7 +332,7 @@ pub(crate) fn check_rating(
         ),
     };
     checks.add(
-        pointer,
+        pointer.to_string(),
         Rule::RatingNotInSet,
         json(&rating),
         &format!("mức đánh giá của {vi} phải là một trong {}", scale.codes()),
