@@ -8,13 +8,14 @@
 //!   and the development band on every page when development certificates sign.
 //! * `cms` — the CMS SignedData (detached, signing-certificate-v2, chain embedded).
 //! * `increment` — the incremental update: signature dictionary (SubFilter
-//!   `ETSI.CAdES.detached`), widget, byte range, `/Contents`.
+//!   `ETSI.CAdES.detached`), widget, byte range, `/Contents`; `append` writes it.
 //!
 //! The signers are [`crate::pki::CertifiedKey`]s: the key is a `&dyn SealKey` (PEM file or
 //! token), never anything more. The signing time (`/M`, and the date in the boxes) is the
 //! credential's own signing time (`proof.created`): the PDF is the printed form of what was
 //! signed then, and rendering reads no clock.
 
+mod append;
 mod cms;
 mod increment;
 mod marks;
