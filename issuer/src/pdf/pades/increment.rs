@@ -72,6 +72,10 @@ fn pdf_date(at: OffsetDateTime) -> String {
 /// The placeholder of `/ByteRange`: wide enough for any offset below 10 GB.
 const PLACEHOLDER: i64 = 9_999_999_999;
 
+/// What an update takes besides its `/Contents`, about: the new and changed objects and the
+/// cross-reference section (a buffer size hint, not a limit).
+pub(crate) const UPDATE_ROOM: usize = 4096;
+
 /// A PDF on its way through its signatures: the bytes so far, and the few objects an
 /// increment changes as the latest revision has them (the catalog, the page of the widgets,
 /// and the page's annotations and the form when they are objects of their own), so that no
@@ -142,6 +146,11 @@ impl Revisions {
         Self::of_saved(&doc, bytes, page)
     }
 
+    /// Make room for `additional` more bytes (the updates to come).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
+    }
+
     /// The signed PDF.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.bytes
@@ -165,7 +174,7 @@ impl Revisions {
         let sig_id = add_signature_objects(&mut inc, field, self.page_id, self.catalog_id)?;
         let (mut out, start, end) = if self.by_hand {
             let mut out = std::mem::take(&mut self.bytes);
-            out.reserve(2 * field.reserve + 4096);
+            out.reserve(2 * field.reserve + UPDATE_ROOM);
             let new = &mut inc.new_document;
             let kind = match new.reference_table.cross_reference_type {
                 XrefType::CrossReferenceTable => append::XrefKind::Table,
@@ -185,7 +194,7 @@ impl Revisions {
             write_range(&mut out, at.range, start, end)?;
             (out, start, end)
         } else {
-            let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + 4096);
+            let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + UPDATE_ROOM);
             inc.save_to(&mut out).map_err(err)?;
             let (start, end) = fill_range(&mut out, prev_len, field.reserve)?;
             (out, start, end)
