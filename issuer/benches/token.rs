@@ -7,7 +7,8 @@
 //! `keys/dev/softhsm/load.sh` (plus an RSA-2048 seal key made with openssl) and runs itself
 //! again with `SOFTHSM2_CONF` pointing at it (SoftHSM2 reads it once per process). The rates
 //! are measured in interleaved rounds ([`rates`]) so that load from other processes falls on
-//! all alike:
+//! all alike, each the median of its rounds (a round another process slowed down does not
+//! count):
 //!
 //! * raw Ed25519 — `C_Sign` with `CKM_EDDSA` on a 64-byte message, straight through `cryptoki`;
 //! * raw RSA-2048 — `C_Sign` with `CKM_SHA256_RSA_PKCS` on 1 KB (a PAdES signed-attributes size);
@@ -74,7 +75,7 @@ mod fixture;
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const PIN: &str = "1234";
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 21;
 const PER_ROUND: usize = 200;
 const CHILD_ENV: &str = "HOCBA_BENCH_TOKEN_DIR";
 /// Comma-separated names of the only operations to run (see [`rates`]), for a profiler.
@@ -178,22 +179,36 @@ fn make_token(dir: &Path) {
     assert!(ok.success());
 }
 
-#[derive(Default, Clone, Copy)]
+/// One operation's rounds: for each, the wall-clock and CPU time of its `n` runs.
+#[derive(Default, Clone)]
 struct Rate {
-    ops: usize,
-    time: Duration,
-    /// Time the thread was on a CPU (not waiting for one behind other processes).
-    cpu: Duration,
+    n: usize,
+    /// Wall-clock, and time the thread was on a CPU (not waiting for one behind others).
+    rounds: Vec<(Duration, Duration)>,
 }
 
 impl Rate {
-    fn per_sec(self) -> f64 {
-        self.ops as f64 / self.time.as_secs_f64()
+    /// The median over the rounds of `time` of a round, per operation, in seconds (NaN when
+    /// the operation did not run): a round slowed down by another process does not count.
+    fn median(&self, time: impl Fn(&(Duration, Duration)) -> Duration) -> f64 {
+        let mut secs: Vec<f64> = self.rounds.iter().map(|r| time(r).as_secs_f64()).collect();
+        secs.sort_by(f64::total_cmp);
+        let mid = secs.len() / 2;
+        let median = match secs.len() {
+            0 => f64::NAN,
+            len if len % 2 == 1 => secs[mid],
+            _ => (secs[mid - 1] + secs[mid]) / 2.0,
+        };
+        median / self.n as f64
+    }
+
+    fn per_sec(&self) -> f64 {
+        1.0 / self.median(|r| r.0)
     }
 
     /// Milliseconds of CPU per operation.
-    fn cpu_ms(self) -> f64 {
-        1000.0 * self.cpu.as_secs_f64() / self.ops as f64
+    fn cpu_ms(&self) -> f64 {
+        1000.0 * self.median(|r| r.1)
     }
 }
 
@@ -210,7 +225,7 @@ fn cpu_time() -> Duration {
 type Op<'a> = (&'static str, usize, Box<dyn FnMut() + 'a>);
 
 /// Runs every one of `ops` in [`ROUNDS`] interleaved rounds (so that load from other processes
-/// falls on all alike); the rate of each, by name. Never inlined: callgrind's
+/// falls on all alike); the rounds of each, by name. Never inlined: callgrind's
 /// `--toggle-collect='token::rates*'` needs it as a function of its own.
 #[inline(never)]
 fn rates(mut ops: Vec<Op<'_>>) -> std::collections::HashMap<&'static str, Rate> {
@@ -230,9 +245,9 @@ fn rates(mut ops: Vec<Op<'_>>) -> std::collections::HashMap<&'static str, Rate> 
                 op();
             }
             let rate = rates.entry(*name).or_default();
-            rate.time += start.elapsed();
-            rate.cpu += cpu_time().saturating_sub(cpu);
-            rate.ops += *n;
+            rate.n = *n;
+            rate.rounds
+                .push((start.elapsed(), cpu_time().saturating_sub(cpu)));
         }
     }
     rates
@@ -427,9 +442,9 @@ fn measure(dir: &Path) {
         "pdf_pades",
         "pdf_plain_raw2",
     ]
-    .map(|name| rates[name]);
+    .map(|name| rates[name].clone());
     let raw = raw_ed.per_sec();
-    println!("SoftHSM2 {MODULE}, one thread, {ROUNDS} interleaved rounds");
+    println!("SoftHSM2 {MODULE}, one thread, median of {ROUNDS} interleaved rounds");
     println!("  raw Ed25519 C_Sign (CKM_EDDSA, 64 B)        {raw:>9.0} /s");
     println!(
         "  credentials signed through the token        {:>9.0} /s  ({:.0} % of raw Ed25519)",
