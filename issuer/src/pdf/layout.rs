@@ -165,7 +165,10 @@ impl Layout {
             fonts,
             ids,
             pages: Vec::new(),
-            ops: Vec::with_capacity(2048),
+            // A first page holds over 2,048 operations (the QR code's modules are
+            // rectangles), and the record is laid out again at each type scale tried: growing
+            // the vector on each try copied it every time.
+            ops: Vec::with_capacity(4096),
             y: PAGE_H - MARGIN_TOP,
             x: MARGIN_X,
             w: CONTENT_W,

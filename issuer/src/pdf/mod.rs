@@ -228,7 +228,8 @@ pub fn render_signed_pdf(
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
     embed::embed_credential(&mut lo, &json)?;
     compress_streams(&mut lo, prebuilt.as_ref().map_or(&[], |p| p.as_slice()));
-    let mut bytes = Vec::with_capacity(64 << 10);
+    // Room for the signatures too, so that signing appends without copying the file.
+    let mut bytes = Vec::with_capacity((64 << 10) + pki.map_or(0, pades::room));
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Pdf(e.to_string()))?;
     if let (Some(pki), Some(placement)) = (pki, placement) {

@@ -10,11 +10,19 @@
 //! [`Revisions`] carries a PDF through its signatures without parsing it again: the rendered
 //! document is read once for the catalog and the page, and each increment's own objects are
 //! known when it is written. The first revision, a prefix of every byte range, is hashed once.
+//!
+//! The update is written by [`super::append`] (appended to the file's bytes, the placeholders'
+//! places known as they are written) when the previous revision is not encrypted, as no PDF
+//! `render_pdf` makes is; an encrypted PDF from elsewhere given to [`Revisions::parse`] is
+//! updated by lopdf's `IncrementalDocument` (which encrypts the new objects too), the
+//! placeholders then found in what it wrote.
 
+use lopdf::xref::XrefType;
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream, StringFormat};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::append;
 use super::marks::Area;
 use crate::pdf::PdfError;
 
@@ -64,6 +72,10 @@ fn pdf_date(at: OffsetDateTime) -> String {
 /// The placeholder of `/ByteRange`: wide enough for any offset below 10 GB.
 const PLACEHOLDER: i64 = 9_999_999_999;
 
+/// What an update takes besides its `/Contents`, about: the new and changed objects and the
+/// cross-reference section (a buffer size hint, not a limit).
+pub(crate) const UPDATE_ROOM: usize = 4096;
+
 /// A PDF on its way through its signatures: the bytes so far, and the few objects an
 /// increment changes as the latest revision has them (the catalog, the page of the widgets,
 /// and the page's annotations and the form when they are objects of their own), so that no
@@ -81,6 +93,8 @@ pub(crate) struct Revisions {
     catalog_id: ObjectId,
     first: Sha256,
     first_len: usize,
+    /// Whether [`append`] writes the updates (see the module documentation).
+    by_hand: bool,
 }
 
 impl Revisions {
@@ -114,6 +128,7 @@ impl Revisions {
             prev.objects.insert(id, object);
         }
         let first = Sha256::new_with_prefix(&bytes);
+        let by_hand = doc.encryption_state.is_none() && !prev.trailer.has(b"Encrypt");
         Ok(Self {
             first_len: bytes.len(),
             bytes,
@@ -121,6 +136,7 @@ impl Revisions {
             page_id,
             catalog_id,
             first,
+            by_hand,
         })
     }
 
@@ -128,6 +144,11 @@ impl Revisions {
     pub(crate) fn parse(bytes: Vec<u8>, page: usize) -> Result<Self, PdfError> {
         let doc = Document::load_mem(&bytes).map_err(err)?;
         Self::of_saved(&doc, bytes, page)
+    }
+
+    /// Make room for `additional` more bytes (the updates to come).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
     }
 
     /// The signed PDF.
@@ -143,12 +164,41 @@ impl Revisions {
         sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, PdfError>,
     ) -> Result<(), PdfError> {
         let prev_len = self.bytes.len();
-        let pdf = std::mem::take(&mut self.bytes);
+        // lopdf's writer wants the previous bytes in the document; `append` adds to them.
+        let pdf = if self.by_hand {
+            Vec::new()
+        } else {
+            std::mem::take(&mut self.bytes)
+        };
         let mut inc = IncrementalDocument::create_from(pdf, self.prev.clone());
-        add_signature_objects(&mut inc, field, self.page_id, self.catalog_id)?;
-        let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + 4096);
-        inc.save_to(&mut out).map_err(err)?;
-        let (start, end) = fill_range(&mut out, prev_len, field.reserve)?;
+        let sig_id = add_signature_objects(&mut inc, field, self.page_id, self.catalog_id)?;
+        let (mut out, start, end) = if self.by_hand {
+            let mut out = std::mem::take(&mut self.bytes);
+            out.reserve(2 * field.reserve + UPDATE_ROOM);
+            let new = &mut inc.new_document;
+            let kind = match new.reference_table.cross_reference_type {
+                XrefType::CrossReferenceTable => append::XrefKind::Table,
+                XrefType::CrossReferenceStream => append::XrefKind::Stream,
+            };
+            let done = append::append(
+                &mut out,
+                &new.objects,
+                (&new.trailer, kind),
+                new.max_id,
+                self.prev.xref_start,
+                sig_id,
+            )?;
+            new.max_id = done.max_id;
+            let at = done.placeholders;
+            let (start, end) = (at.contents_start, at.contents_end);
+            write_range(&mut out, at.range, start, end)?;
+            (out, start, end)
+        } else {
+            let mut out = Vec::with_capacity(prev_len + 2 * field.reserve + UPDATE_ROOM);
+            inc.save_to(&mut out).map_err(err)?;
+            let (start, end) = fill_range(&mut out, prev_len, field.reserve)?;
+            (out, start, end)
+        };
         let mut hasher = self.first.clone();
         hasher.update(&out[self.first_len..start]);
         hasher.update(&out[end..]);
@@ -187,13 +237,13 @@ fn last_xref_start(pdf: &[u8]) -> Result<usize, PdfError> {
 }
 
 /// Add the signature dictionary, its widget on page `page_id`, the page's `/Annots` and the
-/// catalog's `/AcroForm` to the new revision of `inc`.
+/// catalog's `/AcroForm` to the new revision of `inc`; the signature dictionary's id.
 fn add_signature_objects(
     inc: &mut IncrementalDocument,
     field: &Field<'_>,
     page_id: ObjectId,
     catalog_id: ObjectId,
-) -> Result<(), PdfError> {
+) -> Result<ObjectId, PdfError> {
     let new = &mut inc.new_document;
 
     let mut sig = Dictionary::new();
@@ -294,7 +344,7 @@ fn add_signature_objects(
                 .set("AcroForm", Object::Dictionary(form));
         }
     }
-    Ok(())
+    Ok(sig_id)
 }
 
 /// Append `id` to the array `key` of dictionary object `owner` (copied into the new revision).
@@ -363,11 +413,25 @@ fn fill_range(out: &mut [u8], prev_len: usize, reserve: usize) -> Result<(usize,
     let placeholder = format!("[0 {PLACEHOLDER} {PLACEHOLDER} {PLACEHOLDER}]");
     let range_at = find(out, placeholder.as_bytes(), prev_len)
         .ok_or_else(|| err("no /ByteRange placeholder"))?;
-    let range = format!("[0 {start} {end} {}]", out.len() - end);
-    let mut padded = range.into_bytes();
-    padded.resize(placeholder.len(), b' ');
-    out[range_at..range_at + placeholder.len()].copy_from_slice(&padded);
+    write_range(out, (range_at, placeholder.len()), start, end)?;
     Ok((start, end))
+}
+
+/// Write the byte range of a file whose `/Contents` spans `start..end` over the placeholder
+/// `(at, len)`, padded with spaces to its length.
+fn write_range(
+    out: &mut [u8],
+    (at, len): (usize, usize),
+    start: usize,
+    end: usize,
+) -> Result<(), PdfError> {
+    let mut range = format!("[0 {start} {end} {}]", out.len() - end).into_bytes();
+    if range.len() > len || out.get(at..at + len).is_none() {
+        return Err(err("the byte range does not fit its placeholder"));
+    }
+    range.resize(len, b' ');
+    out[at..at + len].copy_from_slice(&range);
+    Ok(())
 }
 
 /// Write `cms` in hex into the `/Contents` starting at `start` (the rest stays zero padding).
@@ -390,3 +454,6 @@ fn write_contents(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

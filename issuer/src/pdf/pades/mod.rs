@@ -8,13 +8,14 @@
 //!   and the development band on every page when development certificates sign.
 //! * `cms` — the CMS SignedData (detached, signing-certificate-v2, chain embedded).
 //! * `increment` — the incremental update: signature dictionary (SubFilter
-//!   `ETSI.CAdES.detached`), widget, byte range, `/Contents`.
+//!   `ETSI.CAdES.detached`), widget, byte range, `/Contents`; `append` writes it.
 //!
 //! The signers are [`crate::pki::CertifiedKey`]s: the key is a `&dyn SealKey` (PEM file or
 //! token), never anything more. The signing time (`/M`, and the date in the boxes) is the
 //! credential's own signing time (`proof.created`): the PDF is the printed form of what was
 //! signed then, and rendering reads no clock.
 
+mod append;
 mod cms;
 mod increment;
 mod marks;
@@ -93,12 +94,21 @@ pub fn sign_rendered(
     )
 }
 
+/// Bytes the signatures of `pki` add to a PDF, at most: each signer's reserved `/Contents` in
+/// hex and the rest of its update (a PDF made with this much spare capacity is never copied
+/// to a larger buffer while it is signed).
+pub(crate) fn room(pki: &SchoolPki) -> usize {
+    let update = |signer: &CertifiedKey| 2 * cms::reserve(signer) + increment::UPDATE_ROOM;
+    pki.principal.as_ref().map_or(0, update) + update(&pki.seal)
+}
+
 fn sign_all(
     mut pdf: increment::Revisions,
     pki: &SchoolPki,
     placement: &Placement,
     at: OffsetDateTime,
 ) -> Result<Vec<u8>, PdfError> {
+    pdf.reserve(room(pki));
     if let Some(principal) = &pki.principal {
         sign_one(
             &mut pdf,
