@@ -164,7 +164,13 @@ pub fn normalise(subject: &Value) -> NormalisedRecord {
 /// JSON that the typed view refuses (a member given twice) is parsed as a `Value` and
 /// normalised from it (its last value counts, as when parsing into a `Value`).
 pub fn normalise_json(subject: &[u8]) -> NormalisedRecord {
-    match serde_json::from_slice::<Obj<RecordView>>(subject) {
+    // UTF-8 checked once with SIMD, then read as text (`serde_json` does not check each string
+    // again); bytes that are not UTF-8 are read as bytes, which fails as before.
+    let view = match simdutf8::basic::from_utf8(subject) {
+        Ok(text) => serde_json::from_str::<Obj<RecordView>>(text),
+        Err(_) => serde_json::from_slice::<Obj<RecordView>>(subject),
+    };
+    match view {
         Ok(view) => assemble(view.0),
         Err(_) => normalise(&serde_json::from_slice(subject).unwrap_or(Value::Null)),
     }

@@ -140,7 +140,14 @@ pub(super) fn parse_json_items(
     body: &[u8],
     max_items: usize,
 ) -> Result<(Vec<Item>, Vec<Option<String>>), Problem> {
-    let request: VerifyRequest = serde_json::from_slice(body).map_err(|e| {
+    // A body that is UTF-8 (checked at once, with SIMD) is read as text: `serde_json` then
+    // takes each credential's bytes as they are instead of checking their UTF-8 again, byte by
+    // byte. Any other body is read as bytes, as before, and fails with the same message.
+    let parsed = match simdutf8::basic::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<VerifyRequest>(text),
+        Err(_) => serde_json::from_slice::<VerifyRequest>(body),
+    };
+    let request = parsed.map_err(|e| {
         Problem::bad_json(format!(
             "expected {{\"items\": [{{\"credential\": {{…}}}} or {{\"qr\": \"…\"}}, …]}}: {e}"
         ))
