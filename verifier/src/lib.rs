@@ -72,6 +72,7 @@ pub mod danger;
 pub mod error;
 pub mod federation;
 mod input;
+mod json_scan;
 pub mod normalise;
 #[cfg(feature = "online")]
 pub mod online;
