@@ -53,10 +53,34 @@ impl<'a> Cursor<'a> {
 
     fn plain_string_from(&mut self, start: usize) -> Option<&'a str> {
         self.eat(b'"')?;
-        self.at += plain_len(self.bytes.get(self.at..)?);
+        self.skip_plain();
         let content = self.text.get(start + 1..self.at)?;
         self.eat(b'"')?;
         Some(content)
+    }
+
+    /// Moves over plain string content (see [`special`]): eight bytes at a time, then the last
+    /// few one by one.
+    fn skip_plain(&mut self) {
+        let bytes = self.bytes;
+        let mut at = self.at;
+        while let Some(word) = bytes.get(at..at + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let found = special(u64::from_le_bytes(eight));
+            if found != 0 {
+                self.at = at + found.trailing_zeros() as usize / 8;
+                return;
+            }
+            at += 8;
+        }
+        while bytes
+            .get(at)
+            .is_some_and(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+        {
+            at += 1;
+        }
+        self.at = at;
     }
 
     pub(crate) fn peek(&self) -> Option<u8> {
@@ -119,7 +143,7 @@ impl<'a> Cursor<'a> {
     pub(crate) fn string(&mut self) -> Option<()> {
         self.eat(b'"')?;
         loop {
-            self.at += plain_len(self.bytes.get(self.at..)?);
+            self.skip_plain();
             match self.peek()? {
                 b'"' => {
                     self.at += 1;
@@ -210,35 +234,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// How many bytes at the start of `bytes` are plain string content (not `"`, `\` or a control
-/// character), eight at a time in a `u64`: a byte below 0x20, `"` or `\` sets its high bit in
-/// `special` (bytes above 0x7f are masked out). A borrow can only mark a byte *above* a real
-/// match, so the lowest marked byte is the first special one.
-fn plain_len(bytes: &[u8]) -> usize {
+/// The high bit of each byte of the little-endian word `x` that is not plain string content —
+/// below 0x20, `"` or `\\` — and maybe of bytes above it (bytes above 0x7f are masked out). A
+/// borrow can only mark a byte *above* a real match, so the lowest marked byte is the first
+/// special one.
+fn special(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |y: u64| y.wrapping_sub(ONES) & !y;
-    let mut words = bytes.chunks_exact(8);
-    let mut n = 0;
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight);
-        let special = (x.wrapping_sub(ONES * 0x20)
-            | zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\'))))
-            & !x
-            & HIGH;
-        if special != 0 {
-            return n + special.trailing_zeros() as usize / 8;
-        }
-        n += 8;
-    }
-    n + words
-        .remainder()
-        .iter()
-        .take_while(|&&b| b >= 0x20 && b != b'"' && b != b'\\')
-        .count()
+    (x.wrapping_sub(ONES * 0x20)
+        | zero(x ^ (ONES * u64::from(b'"')))
+        | zero(x ^ (ONES * u64::from(b'\\'))))
+        & !x
+        & HIGH
+}
+
+/// How many bytes at the start of `text` are plain string content.
+#[cfg(test)]
+fn plain_len(text: &str) -> usize {
+    let mut c = Cursor::new(text);
+    c.skip_plain();
+    c.at
 }
 
 #[cfg(test)]
@@ -255,13 +271,13 @@ mod tests {
                     chars.insert(at, char::from(special));
                     let s: String = chars.into_iter().collect();
                     let expect = filler.repeat(at).len();
-                    assert_eq!(plain_len(s.as_bytes()), expect, "{special:#x} at {at}");
+                    assert_eq!(plain_len(&s), expect, "{special:#x} at {at}");
                     // A second special byte later changes nothing.
                     let twice = format!("{s}\"");
-                    assert_eq!(plain_len(twice.as_bytes()), expect);
+                    assert_eq!(plain_len(&twice), expect);
                 }
             }
         }
-        assert_eq!(plain_len("Trần Thị Ánh".as_bytes()), "Trần Thị Ánh".len());
+        assert_eq!(plain_len("Trần Thị Ánh"), "Trần Thị Ánh".len());
     }
 }
