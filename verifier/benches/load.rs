@@ -24,7 +24,7 @@
 //! **Instruction counts** (repeatable on a shared machine, where wall-clock rates are not):
 //! with `HOCBA_LOAD_COUNT=raw:N` the bench makes N `verify_strict` calls and stops, with
 //! `HOCBA_LOAD_COUNT=bulk:N` it sends N batches of 100 over HTTP, one after the other, and
-//! stops; `answer:N` (`answer-serde:N`) writes the reports and JSON answer of 100 checked
+//! stops (`bulk4:N`: the N batches over four connections at once, as in phase 5); `answer:N` (`answer-serde:N`) writes the reports and JSON answer of 100 checked
 //! credentials N times with the service's writer (with `serde_json`). Run each under `valgrind --tool=callgrind` (the bench binary of
 //! `cargo bench --no-run`) and with N = 0 for the set-up alone: (instructions(N) −
 //! instructions(0)) / N per call or per batch, server, client and kernel-facing code together.
@@ -141,7 +141,10 @@ fn on_every_core(secs: Duration, f: impl Fn() + Sync) -> f64 {
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
-async fn post(client: &HttpClient, addr: SocketAddr, body: Bytes) -> Duration {
+/// Send `body` (`items` credentials) and check that the answer is 200 with `items` valid
+/// verdicts (every item checked; counted with a SIMD search, cheap next to the server's work on
+/// the same cores).
+async fn post(client: &HttpClient, addr: SocketAddr, body: Bytes, items: usize) -> Duration {
     let start = Instant::now();
     let req = hyper::Request::post(format!("http://{addr}/api/v1/verify"))
         .header("content-type", "application/json")
@@ -150,7 +153,8 @@ async fn post(client: &HttpClient, addr: SocketAddr, body: Bytes) -> Duration {
     let response = client.request(req).await.unwrap();
     assert_eq!(response.status(), 200);
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    assert!(body.windows(16).any(|w| w == b"\"verdict\":\"valid"));
+    let valid = memchr::memmem::find_iter(&body, b"\"verdict\":\"valid\"").count();
+    assert_eq!(valid, items, "every item valid");
     start.elapsed()
 }
 
@@ -177,6 +181,7 @@ async fn load(
     client: &HttpClient,
     addr: SocketAddr,
     body: Bytes,
+    items: usize,
     connections: usize,
     secs: Duration,
     pace: Option<Duration>,
@@ -198,7 +203,7 @@ async fn load(
                     tokio::time::sleep_until(next).await;
                     next += p;
                 }
-                latencies.push(post(&client, addr, body.clone()).await);
+                latencies.push(post(&client, addr, body.clone(), items).await);
             }
             latencies
         });
@@ -219,7 +224,7 @@ async fn load(
 fn count_mode(spec: &str) {
     let (what, n) = spec
         .split_once(':')
-        .expect("HOCBA_LOAD_COUNT=raw:N, bulk:N, answer:N or answer-serde:N");
+        .expect("HOCBA_LOAD_COUNT=raw:N, bulk:N, bulk4:N, answer:N or answer-serde:N");
     let n: usize = n.parse().expect("a count");
     let key = school_a_key();
     let message = [0x5a_u8; 64];
@@ -238,7 +243,7 @@ fn count_mode(spec: &str) {
                 );
             }
         }
-        "bulk" => {
+        "bulk" | "bulk4" => {
             let server = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
@@ -263,9 +268,22 @@ fn count_mode(spec: &str) {
             let mut connector = HttpConnector::new();
             connector.set_nodelay(true);
             let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
+            // `bulk4`: four connections at once, each sending its share one after the other
+            // (the shape of phase 5).
+            let connections = if what == "bulk4" { 4 } else { 1 };
             client_rt.block_on(async {
-                for _ in 0..n {
-                    post(&client, addr, batch.clone()).await;
+                let mut tasks = tokio::task::JoinSet::new();
+                for c in 0..connections {
+                    let (client, batch) = (client.clone(), batch.clone());
+                    let share = n / connections + usize::from(c < n % connections);
+                    tasks.spawn(async move {
+                        for _ in 0..share {
+                            post(&client, addr, batch.clone(), 100).await;
+                        }
+                    });
+                }
+                while let Some(done) = tasks.join_next().await {
+                    done.unwrap();
                 }
             });
         }
@@ -294,7 +312,9 @@ fn count_mode(spec: &str) {
                 std::hint::black_box(out);
             }
         }
-        other => panic!("HOCBA_LOAD_COUNT: {other} is not raw, bulk, answer or answer-serde"),
+        other => {
+            panic!("HOCBA_LOAD_COUNT: {other} is not raw, bulk, bulk4, answer or answer-serde")
+        }
     }
 }
 
@@ -429,10 +449,10 @@ fn main() {
     })));
     client_rt.block_on(async {
         // Warm up.
-        let _ = load(&client, addr, single.clone(), 8, Duration::from_secs(1), None).await;
+        let _ = load(&client, addr, single.clone(), 1, 8, Duration::from_secs(1), None).await;
 
         // 3. Peak, closed loop.
-        let mut peak = load(&client, addr, single.clone(), 32, secs, None).await;
+        let mut peak = load(&client, addr, single.clone(), 1, 32, secs, None).await;
         let peak_rate = peak.rate();
         println!(
             "HTTP single, 32 conns, peak:        {peak_rate:>9.0} /s  p50 {:?} p99 {:?}",
@@ -443,7 +463,7 @@ fn main() {
         // 4. Half the peak, paced.
         let connections = 16;
         let pace = Duration::from_secs_f64(connections as f64 / (peak_rate / 2.0));
-        let mut half = load(&client, addr, single.clone(), connections, secs, Some(pace)).await;
+        let mut half = load(&client, addr, single.clone(), 1, connections, secs, Some(pace)).await;
         println!(
             "HTTP single at half peak ({:.0} /s):  {:>9.0} /s  p50 {:?} p99 {:?}",
             peak_rate / 2.0,
@@ -453,7 +473,7 @@ fn main() {
         );
 
         // 5. Batches of 100.
-        let mut bulk = load(&client, addr, batch.clone(), 4, secs, None).await;
+        let mut bulk = load(&client, addr, batch.clone(), 100, 4, secs, None).await;
         let per_second = bulk.rate() * 100.0;
         println!(
             "HTTP batches of 100, 4 conns:       {per_second:>9.0} credentials/s ({:.0} % of raw, {:.0} % of core)  p99 {:?} per batch",
@@ -472,7 +492,7 @@ fn main() {
         raw_sum += on_every_core(slice, raw_fn);
         core_sum += on_every_core(slice, core_fn);
         bulk_sum += client_rt
-            .block_on(load(&client, addr, batch.clone(), 4, slice, None))
+            .block_on(load(&client, addr, batch.clone(), 100, 4, slice, None))
             .rate()
             * 100.0;
     }

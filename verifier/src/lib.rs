@@ -38,7 +38,7 @@
 //! through it.
 //!
 //! **Many at once.** [`verify_credentials_batch`] gives the same verdicts for many credentials,
-//! their signatures checked together (`ed25519_dalek::verify_batch`), as the bulk API does.
+//! their signatures checked together (one batch equation), as the bulk API does.
 //!
 //! **Admissions.** [`admissions`]: a university's scheme (a TOML file) and candidates' verified
 //! grade 10–12 records give admission scores with their breakdown, or a refusal and its reason.
@@ -72,6 +72,7 @@ pub mod danger;
 pub mod error;
 pub mod federation;
 mod input;
+mod json_scan;
 pub mod normalise;
 #[cfg(feature = "online")]
 pub mod online;

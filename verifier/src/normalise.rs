@@ -9,6 +9,7 @@
 //! not have is `null`/absent, so a record of an older or newer format still yields what it has.
 //! Codes are the record's own (`T`, `K`, `Đ`, `len_lop`, …), next to the Vietnamese label.
 
+mod fast;
 mod view;
 
 use hocba_schema::record::{Award, PrimaryYearResult, Promotion, Rating, RatingScale};
@@ -164,6 +165,25 @@ pub fn normalise(subject: &Value) -> NormalisedRecord {
 /// JSON that the typed view refuses (a member given twice) is parsed as a `Value` and
 /// normalised from it (its last value counts, as when parsing into a `Value`).
 pub fn normalise_json(subject: &[u8]) -> NormalisedRecord {
+    // UTF-8 checked once with SIMD, then read as text (`serde_json` does not check each string
+    // again); bytes that are not UTF-8 are read as bytes, which fails as before.
+    let view = match simdutf8::basic::from_utf8(subject) {
+        // Plain JSON (canonical JCS always is) in one walk; anything else through serde_json.
+        Ok(text) => match fast::record(text) {
+            Some(view) => Ok(view),
+            None => serde_json::from_str::<Obj<RecordView>>(text),
+        },
+        Err(_) => serde_json::from_slice::<Obj<RecordView>>(subject),
+    };
+    match view {
+        Ok(view) => assemble(view.0),
+        Err(_) => normalise(&serde_json::from_slice(subject).unwrap_or(Value::Null)),
+    }
+}
+
+/// [`normalise_json`] without the fast path: what the tests compare it with.
+#[cfg(test)]
+fn normalise_json_by_serde(subject: &[u8]) -> NormalisedRecord {
     match serde_json::from_slice::<Obj<RecordView>>(subject) {
         Ok(view) => assemble(view.0),
         Err(_) => normalise(&serde_json::from_slice(subject).unwrap_or(Value::Null)),
@@ -397,6 +417,83 @@ mod tests {
         // A repeated member counts with its last value, as in a `Value`.
         let r = normalise_json(br#"{"grade": 11, "grade": 12}"#);
         assert_eq!(r.grade, Some(12));
+    }
+
+    /// The fast path reads every example in its canonical form (JCS, as verified bytes are)
+    /// and gives what `serde_json` gives; so it does for odd records, and for every byte of a
+    /// canonical record replaced by each character that matters to JSON (or cut short).
+    #[test]
+    fn the_fast_path_reads_as_serde_json() {
+        let dir = format!("{}/../schema/examples", env!("CARGO_MANIFEST_DIR"));
+        let mut canonical = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let Ok(value) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()) else {
+                continue;
+            };
+            let Ok(bytes) = hocba_schema::jcs::canonical_bytes(&value) else {
+                continue;
+            };
+            let text = std::str::from_utf8(&bytes).unwrap();
+            if value.get("student").is_some() {
+                assert!(fast::record(text).is_some(), "{path:?} takes the fast path");
+            }
+            assert_eq!(normalise_json(&bytes), normalise(&value), "{path:?}");
+            canonical.push(bytes);
+        }
+        assert!(canonical.len() >= 5);
+        for odd in [
+            r#"{"grade":10.0,"schoolYear":2025,"secondary":null,"student":["a","b"]}"#,
+            r#"{"daysAbsent":4,"grade":-3,"primary":[1],"secondary":{"subjects":5}}"#,
+            r#"{"daysAbsent":-0,"grade":18446744073709551616,"student":{"fullName":"A"Bé"}}"#,
+            r#"{"secondary":{"award":"hoc_sinh_gioi","completedLowerSecondaryProgramme":true,
+                "conductResult":"T","learningResult":{"semester1":3,"year":"K"},
+                "otherAwards":["a",1,null,"b
+"],"promotion":7,"subjects":[1,
+                {"code":"toan","exempt":"x","yearAverage":8},{"code":"van",
+                "semester1Average":-2,"testScores":{"endYear":7.5e0}},[[{}]]]}}"#,
+            r#"{"grade":1e999}"#,
+            r#"{"x":1e999,"grade":2}"#,
+            r#"{"secondary":{"subjects":[1e999]}}"#,
+            r#"{"secondary":{"subjects":1e999}}"#,
+            r#"{"grade":{"a":1e999,"a":2}}"#,
+            r#"{"grade":11,"grade":12}"#,
+            r#"{"student":{"gender":"nu","fullName":"A"}}"#,
+            r#"{"school":{"code":"1"},"school":{"code":"2"}}"#,
+            r#"{"grade":11}"#,
+            "[1,2]",
+            r#""text""#,
+            "null",
+            " { } ",
+        ] {
+            assert_eq!(
+                normalise_json(odd.as_bytes()),
+                normalise_json_by_serde(odd.as_bytes()),
+                "{odd}"
+            );
+        }
+        let swaps: &[u8] = b"\"\\{}[],: 0-.e1tnu";
+        let record = &canonical[0];
+        for at in (0..record.len()).step_by(3) {
+            assert_eq!(
+                normalise_json(&record[..at]),
+                normalise_json_by_serde(&record[..at]),
+                "cut at {at}"
+            );
+            for &b in swaps {
+                let mut changed = record.clone();
+                changed[at] = b;
+                assert_eq!(
+                    normalise_json(&changed),
+                    normalise_json_by_serde(&changed),
+                    "{:?}",
+                    String::from_utf8_lossy(&changed)
+                );
+            }
+        }
     }
 
     #[test]

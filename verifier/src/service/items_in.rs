@@ -8,6 +8,10 @@
 //! `{"items": [...]}`, is refused as a whole. Values are skipped or captured without recursion
 //! (`serde_json` reads raw and ignored values iteratively), so a deeply nested item is one
 //! malformed item, not a failed request.
+//!
+//! The body a bulk client sends — credentials only — is first tried by a one-pass grammar check
+//! ([`scan`]) that finds the same credential bytes several times cheaper; whatever it is not
+//! sure of is read by `serde_json` as above, so the answers stay the same.
 
 use std::fmt;
 
@@ -19,6 +23,8 @@ use serde_json::value::RawValue;
 use super::api::too_many;
 use super::problem::Problem;
 use super::verify::Item;
+
+mod scan;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,20 +141,50 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Read the items of a JSON body (at most `max_items`), each with no file name.
+/// Read the items of a JSON body (at most `max_items`), each with no file name. The usual body
+/// (credentials only) is taken apart by the fast path ([`scan::credential_ranges`]); any other
+/// by `serde_json` ([`read_general`]), with the same items.
 pub(super) fn parse_json_items(
     body: &[u8],
     max_items: usize,
 ) -> Result<(Vec<Item>, Vec<Option<String>>), Problem> {
-    let request: VerifyRequest = serde_json::from_slice(body).map_err(|e| {
+    // A body that is UTF-8 (checked at once, with SIMD) is read as text: `serde_json` then
+    // takes each credential's bytes as they are instead of checking their UTF-8 again, byte by
+    // byte. Any other body is read as bytes, as before, and fails with the same message.
+    let text = simdutf8::basic::from_utf8(body).ok();
+    let items: Vec<Result<Item, String>> = match text.and_then(scan::credential_ranges) {
+        Some(ranges) => ranges
+            .into_iter()
+            .map(|r| Ok(Item::Credential(body.get(r).unwrap_or_default().to_vec())))
+            .collect(),
+        None => read_general(body, text)?,
+    };
+    finish(items, max_items)
+}
+
+/// The items of any body, read by `serde_json` (as text when it is UTF-8: `text`).
+fn read_general(body: &[u8], text: Option<&str>) -> Result<Vec<Result<Item, String>>, Problem> {
+    let parsed = match text {
+        Some(text) => serde_json::from_str::<VerifyRequest>(text),
+        None => serde_json::from_slice::<VerifyRequest>(body),
+    };
+    let request = parsed.map_err(|e| {
         Problem::bad_json(format!(
             "expected {{\"items\": [{{\"credential\": {{…}}}} or {{\"qr\": \"…\"}}, …]}}: {e}"
         ))
     })?;
-    if request.items.len() > max_items {
-        return Err(too_many(request.items.len(), max_items));
+    Ok(request.items.into_iter().map(|item| item.0).collect())
+}
+
+/// At most `max_items` items, at least one; a malformed item answered on its own.
+fn finish(
+    items: Vec<Result<Item, String>>,
+    max_items: usize,
+) -> Result<(Vec<Item>, Vec<Option<String>>), Problem> {
+    if items.len() > max_items {
+        return Err(too_many(items.len(), max_items));
     }
-    if request.items.is_empty() {
+    if items.is_empty() {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "no-items",
@@ -157,12 +193,11 @@ pub(super) fn parse_json_items(
         )
         .field("items"));
     }
-    let items: Vec<Item> = request
-        .items
+    let items: Vec<Item> = items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            item.0.unwrap_or_else(|detail| Item::Malformed {
+            item.unwrap_or_else(|detail| Item::Malformed {
                 code: "item_malformed",
                 detail: format!("items[{i}] {detail}"),
             })
@@ -179,6 +214,65 @@ mod tests {
 
     fn read(body: &str) -> Vec<Item> {
         parse_json_items(body.as_bytes(), 1000).unwrap().0
+    }
+
+    /// What `serde_json` alone makes of `body` (the reader before the fast path).
+    fn general(body: &[u8], max_items: usize) -> String {
+        let items = read_general(body, std::str::from_utf8(body).ok());
+        format!("{:?}", items.and_then(|items| finish(items, max_items)))
+    }
+
+    fn same(body: &[u8], max_items: usize) {
+        assert_eq!(
+            format!("{:?}", parse_json_items(body, max_items)),
+            general(body, max_items),
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+
+    /// The fast path gives what `serde_json` gives — items, or the problem with its message —
+    /// for the usual body, every prefix of it, and every byte of it replaced by each character
+    /// that matters to JSON (or by a byte that is not UTF-8).
+    #[test]
+    fn the_fast_path_answers_as_serde_json() {
+        let body = concat!(
+            r#" {"items": [{"credential": {"id": "urn:x", "n": [0, -1.5e-3, 2E+8, 10.25],"#,
+            r#" "t": "Trần \"Thị\" \u00e9\\\/\b\f\n\r\t", "ok": true, "no": false,"#,
+            r#" "nil": null, "e": {}, "a": [], "d": [[{"k": [1]}]]}},"#,
+            "\n\t{ \"credential\" : \"text\" },{\"credential\":12}]}\r\n"
+        )
+        .as_bytes()
+        .to_vec();
+        // The fast path takes this body (and so is what the comparisons below test).
+        let ranges = scan::credential_ranges(std::str::from_utf8(&body).unwrap()).unwrap();
+        assert_eq!(ranges.len(), 3);
+        for max in [1000, 2] {
+            same(&body, max);
+        }
+        for end in 0..body.len() {
+            same(&body[..end], 1000);
+        }
+        let swaps: &[u8] = b"\"\\{}[],: 0-+.eEtfnu1\x01\x1f\xff";
+        for at in 0..body.len() {
+            for &b in swaps {
+                let mut changed = body.clone();
+                changed[at] = b;
+                same(&changed, 1000);
+            }
+        }
+        for odd in [
+            &br#"{"items":[]}"#[..],
+            br#"{"items":[{"qr":"1"},{"credential":{}}]}"#,
+            br#"{"items":[{"credential":1,"credential":2}]}"#,
+            br#"{"items":[1]}"#,
+            br#"{"items":[],"items":[]}"#,
+            br#"{"it\u0065ms":[{"credential":{}}]}"#,
+            br#"{"items":[{"credential":"\ud800"}]}"#,
+            br#"{"items":[{"credential":1e999}]}"#,
+        ] {
+            same(odd, 1000);
+        }
     }
 
     #[test]
