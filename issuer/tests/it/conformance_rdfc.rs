@@ -68,11 +68,14 @@ fn the_w3c_rdfc_vector_is_reproduced_and_verified() {
     check(&v, &key).unwrap();
 }
 
+/// Needs the JSON-LD processor (without it every rdfc proof is refused, which
+/// `the_w3c_rdfc_vector_is_reproduced_and_verified` checks).
 #[test]
+#[cfg_attr(
+    not(feature = "rdfc"),
+    ignore = "needs the rdfc feature: cargo test -p hocba-issuer --features rdfc --test it conformance_rdfc"
+)]
 fn rdfc_proofs_refuse_what_changes_the_statements() {
-    if !rdfc::BUILT_IN {
-        return;
-    }
     let key = vector_key();
     let v = vector();
     // The issuer as a node object with only an id is the same statement: the proof verifies.
