@@ -30,7 +30,7 @@
 //! RSA-2048 `C_Sign`s (`C_SignInit` + `C_Sign` on 1 KB, straight through `cryptoki`) of the
 //! same run. The PDF sizes are of the same two calls.
 //!
-//! Each rate is also taken in the thread's CPU time (`/proc/thread-self/schedstat`), which
+//! Each rate is also taken in the thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), which
 //! leaves out the time spent waiting for a CPU on a shared machine, and the same figure is
 //! given for an unsigned PDF followed by two raw `C_Sign`s: what the token's signing costs
 //! right after a PDF was rendered (its code and key no longer in the caches), against the
@@ -212,13 +212,15 @@ impl Rate {
     }
 }
 
-/// This thread's time on a CPU so far (`/proc/thread-self/schedstat`, nanoseconds; zero where
-/// there is none): on a shared machine it leaves out the time spent waiting for a CPU.
+/// This thread's time on a CPU so far (`CLOCK_THREAD_CPUTIME_ID`): on a shared machine it
+/// leaves out the time spent waiting for a CPU. (`/proc/thread-self/schedstat` moves by whole
+/// scheduler ticks of 4 ms, too coarse for a round.)
 fn cpu_time() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map_or(Duration::ZERO, Duration::from_nanos)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
 }
 
 /// One measured operation: its name, how many runs per round, and the run.
