@@ -24,10 +24,7 @@ pub(super) fn credential_ranges(body: &str) -> Option<Vec<Range<usize>>> {
     c.space();
     c.eat(b'{')?;
     c.space();
-    c.literal(b"\"items\"")?;
-    c.space();
-    c.eat(b':')?;
-    c.space();
+    member_name(&mut c, b"\"items\"")?;
     c.eat(b'[')?;
     c.space();
     let mut ranges = Vec::new();
@@ -36,10 +33,7 @@ pub(super) fn credential_ranges(body: &str) -> Option<Vec<Range<usize>>> {
             c.space();
             c.eat(b'{')?;
             c.space();
-            c.literal(b"\"credential\"")?;
-            c.space();
-            c.eat(b':')?;
-            c.space();
+            member_name(&mut c, b"\"credential\"")?;
             let start = c.at();
             c.value()?;
             ranges.push(start..c.at());
@@ -56,6 +50,16 @@ pub(super) fn credential_ranges(body: &str) -> Option<Vec<Range<usize>>> {
     c.eat(b'}')?;
     c.space();
     c.at_end().then_some(ranges)
+}
+
+/// A member's name written exactly as `quoted` (quotes included, no escapes), then the colon,
+/// with the whitespace around it.
+fn member_name(c: &mut Cursor<'_>, quoted: &[u8]) -> Option<()> {
+    c.literal(quoted)?;
+    c.space();
+    c.eat(b':')?;
+    c.space();
+    Some(())
 }
 
 #[cfg(test)]
