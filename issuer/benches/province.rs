@@ -18,7 +18,8 @@
 //! gives the import's time and the peak memory of holding the province.
 //!
 //! Run: `cargo bench -p hocba-issuer --bench province` (`HOCBA_BENCH_PUPILS=6000` for a
-//! smaller province).
+//! smaller province; `HOCBA_BENCH_DB=sqlite|postgres` and `HOCBA_BENCH_MODE=streamed|after`
+//! for one database or one mode).
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -231,56 +232,72 @@ enum Mode {
     AfterImport,
 }
 
-async fn run(
-    label: &str,
-    store: &Store,
-    files: &Arc<Vec<PathBuf>>,
-    pupils: usize,
-    raw_sign: f64,
-    mode: Mode,
-) {
-    reset_peak_rss();
-    let now = datetime!(2026-05-29 08:00:00 UTC);
-    let written = written_mb();
-    let server_wal = server_wal_mb(store).await;
-    let cpu = cpu_seconds();
-    let t0 = Instant::now();
-    let (mut schools, importer) = import_streaming(files.clone());
-    let mut imported_first = String::new();
-    if mode == Mode::AfterImport {
-        // Take every school before storing any, then hand them over from memory.
-        let mut all = Vec::with_capacity(files.len());
-        while let Some(school) = schools.recv().await {
-            all.push(school);
+/// What one pipeline did: its time storing records, its time signing and storing
+/// credentials, the schools it took and the credentials it issued.
+#[derive(Default)]
+struct Done {
+    store: Duration,
+    sign: Duration,
+    schools: usize,
+    issued: usize,
+}
+
+/// The time during which every pipeline waited for the import at once (one pipeline waiting
+/// while another works is not time lost).
+struct WaitClock {
+    writers: usize,
+    state: std::sync::Mutex<(usize, Option<Instant>, Duration)>,
+}
+
+impl WaitClock {
+    fn new(writers: usize) -> Self {
+        Self {
+            writers,
+            state: std::sync::Mutex::new((0, None, Duration::ZERO)),
         }
-        let (tx, rx) = tokio::sync::mpsc::channel(all.len().max(1));
-        for school in all {
-            let _ = tx.try_send(school);
-        }
-        schools = rx;
-        imported_first = format!(
-            "the whole province imported first in {:.2} s (peak RSS {}), then ",
-            t0.elapsed().as_secs_f64(),
-            mb(peak_rss_mb())
-        );
     }
 
-    // School after school as the import hands them over: store its records and take their
-    // status entries, start signing them on the cores, and meanwhile store the credentials of
-    // the school before. One writer at a time; each school's rows and credentials are let go
-    // of once stored. Time spent waiting for the import is counted apart.
-    let (mut t_store, mut t_sign, mut t_wait) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    let mut school_count = 0;
-    let mut issued = 0;
+    fn start(&self) {
+        let mut s = self.state.lock().unwrap();
+        s.0 += 1;
+        if s.0 == self.writers {
+            s.1 = Some(Instant::now());
+        }
+    }
+
+    fn stop(&self) {
+        let mut s = self.state.lock().unwrap();
+        if let Some(since) = s.1.take() {
+            s.2 += since.elapsed();
+        }
+        s.0 -= 1;
+    }
+
+    fn all_waiting(&self) -> Duration {
+        self.state.lock().unwrap().2
+    }
+}
+
+/// School after school as the import hands them over: store its records and take their
+/// status entries, start signing them on the cores, and meanwhile store the credentials of
+/// the school before. One writer per pipeline; each school's rows and credentials are let go
+/// of once stored.
+async fn pipeline(
+    store: &Store,
+    schools: &tokio::sync::Mutex<tokio::sync::mpsc::Receiver<ImportedSchool>>,
+    waits: &WaitClock,
+    now: OffsetDateTime,
+) -> Done {
+    let mut done = Done::default();
     let mut previous: Option<Signing> = None;
     loop {
-        let t = Instant::now();
-        let next = schools.recv().await;
-        t_wait += t.elapsed();
+        waits.start();
+        let next = schools.lock().await.recv().await;
+        waits.stop();
         let Some(ImportedSchool { school, rows }) = next else {
             break;
         };
-        school_count += 1;
+        done.schools += 1;
         let t = Instant::now();
         let school = store.create_school(&school, now).await.unwrap();
         let mut saved = Vec::with_capacity(rows.len());
@@ -291,7 +308,7 @@ async fn run(
             saved.push(outcome.unwrap());
         }
         drop(rows);
-        t_store += t.elapsed();
+        done.store += t.elapsed();
 
         let t = Instant::now();
         let signer = Arc::new(Signer::new(
@@ -325,24 +342,88 @@ async fn run(
             }
         });
         if let Some(signing) = previous.take() {
-            issued += store_signed(store, signing, now).await;
+            done.issued += store_signed(store, signing, now).await;
         }
         previous = Some(Signing {
             school,
             signer,
             task,
         });
-        t_sign += t.elapsed();
+        done.sign += t.elapsed();
     }
     let t = Instant::now();
     if let Some(signing) = previous.take() {
-        issued += store_signed(store, signing, now).await;
+        done.issued += store_signed(store, signing, now).await;
     }
-    t_sign += t.elapsed();
+    done.sign += t.elapsed();
+    done
+}
+
+async fn run(
+    label: &str,
+    store: &Store,
+    files: &Arc<Vec<PathBuf>>,
+    pupils: usize,
+    raw_sign: f64,
+    mode: Mode,
+    writers: usize,
+) {
+    reset_peak_rss();
+    let now = datetime!(2026-05-29 08:00:00 UTC);
+    let written = written_mb();
+    let server_wal = server_wal_mb(store).await;
+    let cpu = cpu_seconds();
+    let t0 = Instant::now();
+    let (mut schools, importer) = import_streaming(files.clone());
+    let mut imported_first = String::new();
+    if mode == Mode::AfterImport {
+        // Take every school before storing any, then hand them over from memory.
+        let mut all = Vec::with_capacity(files.len());
+        while let Some(school) = schools.recv().await {
+            all.push(school);
+        }
+        let text: usize = all
+            .iter()
+            .flat_map(|s| &s.rows)
+            .map(|r| r.record_json.len())
+            .sum();
+        let (tx, rx) = tokio::sync::mpsc::channel(all.len().max(1));
+        for school in all {
+            let _ = tx.try_send(school);
+        }
+        schools = rx;
+        imported_first = format!(
+            "the whole province imported first in {:.2} s (peak RSS {}, of which {:.0} MB of \
+             record text), then ",
+            t0.elapsed().as_secs_f64(),
+            mb(peak_rss_mb()),
+            text as f64 / 1e6,
+        );
+    }
+
+    // `writers` pipelines side by side, each taking the next school the import hands over.
+    let schools = tokio::sync::Mutex::new(schools);
+    let waits = WaitClock::new(writers);
+    let t_phase = Instant::now();
+    let done = futures_util::future::join_all(
+        (0..writers).map(|_| pipeline(store, &schools, &waits, now)),
+    )
+    .await;
+    let phase = t_phase.elapsed();
+    let (mut t_store, mut t_sign, mut school_count, mut issued) =
+        (Duration::ZERO, Duration::ZERO, 0, 0);
+    for d in &done {
+        t_store += d.store;
+        t_sign += d.sign;
+        school_count += d.schools;
+        issued += d.issued;
+    }
+    let t_wait = waits.all_waiting();
     let total = t0.elapsed();
     let import_busy = importer.join().unwrap();
     assert_eq!(issued, pupils);
-    let store_sign = t_store + t_sign;
+    // The time the pipelines were at work: the phase, less the time all of them waited.
+    let store_sign = phase.saturating_sub(t_wait);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let written = written_mb()
         .zip(written)
@@ -415,17 +496,31 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    // `HOCBA_BENCH_DB=sqlite|postgres` and `HOCBA_BENCH_MODE=streamed|after` run one of each.
+    let pg_writers: usize = std::env::var("HOCBA_BENCH_WRITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let only = |var: &str, name: &str| std::env::var(var).map_or(true, |v| v == name);
     rt.block_on(async {
-        for mode in [Mode::Streamed, Mode::AfterImport] {
-            let db = SqliteFile::new();
-            let store = Store::connect(&db.url()).await.unwrap();
-            run("sqlite", &store, &files, pupils, raw_sign, mode).await;
-            store.close().await;
-            match postgres_url() {
+        for (mode, mode_name) in [(Mode::Streamed, "streamed"), (Mode::AfterImport, "after")] {
+            if !only("HOCBA_BENCH_MODE", mode_name) {
+                continue;
+            }
+            if only("HOCBA_BENCH_DB", "sqlite") {
+                let db = SqliteFile::new();
+                let store = Store::connect(&db.url()).await.unwrap();
+                run("sqlite", &store, &files, pupils, raw_sign, mode, 1).await;
+                store.close().await;
+            }
+            match postgres_url().filter(|_| only("HOCBA_BENCH_DB", "postgres")) {
                 Some(url) => {
                     let schema = unique_schema("hocba_bench");
                     let store = Store::connect_with_schema(&url, &schema).await.unwrap();
-                    run("postgres", &store, &files, pupils, raw_sign, mode).await;
+                    run(
+                        "postgres", &store, &files, pupils, raw_sign, mode, pg_writers,
+                    )
+                    .await;
                     store.close().await;
                     let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
                     sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE")))
@@ -433,7 +528,10 @@ fn main() {
                         .await
                         .unwrap();
                 }
-                None => println!("postgres   skipped: HOCBA_TEST_POSTGRES not set"),
+                None if only("HOCBA_BENCH_DB", "postgres") => {
+                    println!("postgres   skipped: HOCBA_TEST_POSTGRES not set");
+                }
+                None => {}
             }
         }
     });

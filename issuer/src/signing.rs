@@ -3,7 +3,8 @@
 //! a token's key ([`Ed25519Key`]); a token that cannot sign fails the record, never yields a
 //! credential with a made-up signature.
 
-use hocba_schema::credential::{IssuerRef, UnsignedCredential, format_time};
+use hocba_schema::credential::{CanonicalUnsigned, IssuerRef, UnsignedCredential, format_time};
+use hocba_schema::jcs::Slot;
 use hocba_schema::proof::{
     attach_proof, hash_data, proof_config, secure_canonical, secure_canonical_bytes,
 };
@@ -78,23 +79,60 @@ impl Signer {
         unsigned: &UnsignedCredential,
         created: OffsetDateTime,
     ) -> Result<Vec<u8>, IssuerError> {
+        match unsigned.canonical() {
+            // Made while the envelope was checked: not serialised again.
+            Some((bytes, slot)) => self.secure(unsigned.document(), bytes, slot, created),
+            None => {
+                let created = format_time(created)?;
+                let config = proof_config(unsigned.document(), &self.verification_method, &created);
+                self.signing(|sign| secure_canonical(unsigned.document(), config, sign))
+            }
+        }
+    }
+
+    /// [`Signer::sign_canonical`] of a credential made from a canonical record text (no
+    /// record parsed: see [`CanonicalUnsigned`]).
+    pub fn sign_canonical_record(
+        &self,
+        unsigned: &CanonicalUnsigned,
+        created: OffsetDateTime,
+    ) -> Result<Vec<u8>, IssuerError> {
+        let (bytes, slot) = unsigned.canonical();
+        self.secure(unsigned.envelope(), bytes, slot, created)
+    }
+
+    /// The proof over canonical `bytes` (whose envelope, for the proof's `@context`, is
+    /// `envelope`), put at `slot`.
+    fn secure(
+        &self,
+        envelope: &Map<String, Value>,
+        bytes: &[u8],
+        slot: Slot,
+        created: OffsetDateTime,
+    ) -> Result<Vec<u8>, IssuerError> {
         let created = format_time(created)?;
-        let config = proof_config(unsigned.document(), &self.verification_method, &created);
-        // The schema's one-pass signer takes an infallible closure: a token's failure is kept
-        // here and the document made with the placeholder is dropped, never returned.
+        let config = proof_config(envelope, &self.verification_method, &created);
+        self.signing(|sign| secure_canonical_bytes(bytes, slot, &config, sign))
+    }
+
+    /// Runs the schema's one-pass signer, which takes an infallible closure: a token's
+    /// failure is kept here and the document made with the placeholder is dropped, never
+    /// returned.
+    fn signing(
+        &self,
+        secure: impl FnOnce(
+            &mut dyn FnMut(&[u8; 64]) -> [u8; 64],
+        ) -> Result<Vec<u8>, hocba_schema::SchemaError>,
+    ) -> Result<Vec<u8>, IssuerError> {
         let mut failed = None;
-        let sign = |hash: &[u8; 64]| match self.key.try_sign(hash) {
+        let mut sign = |hash: &[u8; 64]| match self.key.try_sign(hash) {
             Ok(signature) => signature,
             Err(e) => {
                 failed = Some(e);
                 [0; 64]
             }
         };
-        let bytes = match unsigned.canonical() {
-            // Made while the envelope was checked: not serialised again.
-            Some((bytes, slot)) => secure_canonical_bytes(bytes, slot, &config, sign)?,
-            None => secure_canonical(unsigned.document(), config, sign)?,
-        };
+        let bytes = secure(&mut sign)?;
         match failed {
             Some(e) => Err(e),
             None => Ok(bytes),

@@ -21,7 +21,12 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::SchemaError;
-use crate::jcs::{Slot, canonical_object_with_slot, check_numbers, normalize_nfc};
+use std::cmp::Ordering;
+
+use crate::jcs::scan::CanonicalJson;
+use crate::jcs::{
+    Slot, canonical_object_with_raw, canonical_object_with_slot, check_numbers, normalize_nfc,
+};
 
 /// The VC 2.0 base context; always first.
 pub const CONTEXT_VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
@@ -100,22 +105,8 @@ impl UnsignedCredential {
         };
         // The subject's `type`, unless the record gives its own.
         subject.entry("type").or_insert_with(|| SUBJECT_TYPE.into());
-        let mut doc = Map::new();
-        doc.insert(
-            "@context".into(),
-            Value::from(vec![CONTEXT_VC_V2, CONTEXT_HOCBA_V1]),
-        );
-        doc.insert("id".into(), id.into());
-        doc.insert(
-            "type".into(),
-            Value::from(vec!["VerifiableCredential", CREDENTIAL_TYPE]),
-        );
-        doc.insert("issuer".into(), to_value(issuer)?);
-        doc.insert("validFrom".into(), format_time(valid_from)?.into());
+        let mut doc = envelope(id, issuer, valid_from, status)?;
         doc.insert("credentialSubject".into(), Value::Object(subject));
-        if let Some(status) = status {
-            doc.insert("credentialStatus".into(), to_value(status)?);
-        }
         Self::from_document(doc)
     }
 
@@ -169,6 +160,131 @@ impl UnsignedCredential {
     pub fn into_document(self) -> Map<String, Value> {
         self.document
     }
+}
+
+/// The envelope of a credential without its subject: every member [`UnsignedCredential::new`]
+/// writes but `credentialSubject` (and `replaces`, which a correction adds).
+fn envelope(
+    id: &str,
+    issuer: &IssuerRef,
+    valid_from: OffsetDateTime,
+    status: Option<&StatusEntry>,
+) -> Result<Map<String, Value>, SchemaError> {
+    let mut doc = Map::new();
+    doc.insert(
+        "@context".into(),
+        Value::from(vec![CONTEXT_VC_V2, CONTEXT_HOCBA_V1]),
+    );
+    doc.insert("id".into(), id.into());
+    doc.insert(
+        "type".into(),
+        Value::from(vec!["VerifiableCredential", CREDENTIAL_TYPE]),
+    );
+    doc.insert("issuer".into(), to_value(issuer)?);
+    doc.insert("validFrom".into(), format_time(valid_from)?.into());
+    if let Some(status) = status {
+        doc.insert("credentialStatus".into(), to_value(status)?);
+    }
+    Ok(doc)
+}
+
+/// A credential ready to be signed, made from a record whose text is canonical already (as the
+/// issuer stores records) without reading the record: the envelope's canonical bytes with the
+/// record's text copied in as `credentialSubject` (its `type` added at its place unless the
+/// record has one). The bytes are exactly those of [`UnsignedCredential::new`] with the record
+/// parsed, then [`UnsignedCredential::with_replaces`] when `replaces` is given.
+#[derive(Debug, Clone)]
+pub struct CanonicalUnsigned {
+    /// The envelope without the subject (for the proof's `@context`).
+    envelope: Map<String, Value>,
+    bytes: Vec<u8>,
+    slot: Slot,
+}
+
+impl CanonicalUnsigned {
+    /// Wrap `subject`, a record's text recognised as canonical, in the envelope.
+    pub fn new(
+        id: &str,
+        issuer: &IssuerRef,
+        valid_from: OffsetDateTime,
+        subject: &CanonicalJson<'_>,
+        status: Option<&StatusEntry>,
+        replaces: Option<&str>,
+    ) -> Result<Self, SchemaError> {
+        if !subject.text().starts_with('{') {
+            return Err(SchemaError::Field {
+                field: "credentialSubject".into(),
+                problem: "must be a JSON object".into(),
+            });
+        }
+        let mut envelope = envelope(id, issuer, valid_from, status)?;
+        if let Some(replaced) = replaces {
+            envelope.insert("replaces".into(), replaced.into());
+        }
+        let text = subject.text();
+        let with_type;
+        let subject_bytes = match subject.member("type") {
+            Some(_) => text.as_bytes(),
+            None => {
+                with_type = with_subject_type(subject);
+                with_type.as_slice()
+            }
+        };
+        let (bytes, slot) = canonical_object_with_raw(
+            &envelope,
+            Some(("credentialSubject", subject_bytes)),
+            "proof",
+        )?;
+        Ok(Self {
+            envelope,
+            bytes,
+            slot,
+        })
+    }
+
+    /// The canonical bytes and the slot where `proof` goes in them.
+    pub fn canonical(&self) -> (&[u8], Slot) {
+        (&self.bytes, self.slot)
+    }
+
+    /// The envelope without `credentialSubject` (what the proof configuration reads).
+    pub fn envelope(&self) -> &Map<String, Value> {
+        &self.envelope
+    }
+}
+
+/// The canonical text of `subject` with `"type":"HocBaYearRecord"` inserted where RFC 8785's
+/// order puts it (`subject` has no `type`).
+fn with_subject_type(subject: &CanonicalJson<'_>) -> Vec<u8> {
+    let text = subject.text();
+    let member = format!("\"type\":\"{SUBJECT_TYPE}\"");
+    let mut out = Vec::with_capacity(text.len() + member.len() + 1);
+    // The first member whose name sorts after "type" (names are sorted by UTF-16 code units;
+    // "type" is ASCII, so comparing UTF-16 units is comparing code points below U+E000 and
+    // every unit at or above 0xD800 sorts after it).
+    let after = subject
+        .members()
+        .find(|m| m.key().encode_utf16().cmp("type".encode_utf16()) == Ordering::Greater);
+    match after {
+        Some(m) => {
+            // The member starts at its name's opening quote.
+            let at = m.raw_key().as_ptr() as usize - text.as_ptr() as usize - 1;
+            out.extend_from_slice(&text.as_bytes()[..at]);
+            out.extend_from_slice(member.as_bytes());
+            out.push(b',');
+            out.extend_from_slice(&text.as_bytes()[at..]);
+        }
+        None => {
+            let close = text.len() - 1;
+            out.extend_from_slice(&text.as_bytes()[..close]);
+            if subject.members().next().is_some() {
+                out.push(b',');
+            }
+            out.extend_from_slice(member.as_bytes());
+            out.push(b'}');
+        }
+    }
+    out
 }
 
 /// The envelope fields of a credential, read without any trust.
@@ -260,6 +376,55 @@ mod tests {
         IssuerRef {
             id: "urn:hocba:school:79000701".into(),
             name: "Trường Tiểu học Lê Văn Tám".into(),
+        }
+    }
+
+    /// A subject given as canonical text gives the very bytes (and proof slot) that the same
+    /// subject parsed and wrapped gives: with and without its own `type`, names before and
+    /// after "type" (and above U+E000, which sort after it in UTF-16 order), an empty
+    /// subject, with and without a status entry and a `replaces`.
+    #[test]
+    fn canonical_subject_matches_the_parsed_subject() {
+        let status = StatusEntry::revocation("https://hocba.example/status/79000701/1", 7);
+        let subjects = [
+            json!({"student": {"fullName": "Nguyễn Văn An"}, "grade": 5, "schoolYear": "2025-2026"}),
+            json!({"aa": 1, "zz": [1, 2, {"b": null}]}),
+            json!({"tx": true, "typ": "a", "typeA": 1, "u": "x"}),
+            json!({"type": "Own", "a": 1}),
+            json!({"\u{e000}": 1, "\u{1F600}": 2, "ä": 3}),
+            json!({"a": "\u{7f}\"\\\n"}),
+            json!({}),
+        ];
+        let t = datetime!(2026-05-29 08:00 UTC);
+        for subject in subjects {
+            let text = crate::jcs::canonical_bytes(&subject).unwrap();
+            let scanned = crate::jcs::scan::scan_canonical(&text).unwrap();
+            for (status, replaces) in [
+                (Some(&status), None),
+                (None, None),
+                (Some(&status), Some("urn:uuid:old")),
+            ] {
+                let mut parsed =
+                    UnsignedCredential::new("urn:uuid:x", &issuer(), t, subject.clone(), status)
+                        .unwrap();
+                if let Some(r) = replaces {
+                    parsed = parsed.with_replaces(r);
+                }
+                let expected = canonical_object_with_slot(parsed.document(), "proof").unwrap();
+                let fast =
+                    CanonicalUnsigned::new("urn:uuid:x", &issuer(), t, &scanned, status, replaces)
+                        .unwrap();
+                let (bytes, slot) = fast.canonical();
+                assert_eq!(
+                    String::from_utf8_lossy(bytes),
+                    String::from_utf8_lossy(&expected.0),
+                    "{subject}"
+                );
+                assert_eq!(slot, expected.1, "{subject}");
+                let mut without = parsed.document().clone();
+                without.remove("credentialSubject");
+                assert_eq!(fast.envelope(), &without);
+            }
         }
     }
 

@@ -56,11 +56,40 @@ pub fn canonical_object_with_slot(
     map: &serde_json::Map<String, Value>,
     key: &str,
 ) -> Result<(Vec<u8>, Slot), SchemaError> {
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    if map.keys().any(|k| has_high_chars(k)) || has_high_chars(key) {
+    canonical_object_with_raw(map, None, key)
+}
+
+/// [`canonical_object_with_slot`] of `map` with one more member, `raw = (name, value)`, whose
+/// value is given as canonical bytes already (a record stored canonical, say) and is copied
+/// as it is: the caller vouches that it is canonical and within the limits (for instance
+/// because [`scan::scan_canonical`] accepted it).
+pub fn canonical_object_with_raw(
+    map: &serde_json::Map<String, Value>,
+    raw: Option<(&str, &[u8])>,
+    key: &str,
+) -> Result<(Vec<u8>, Slot), SchemaError> {
+    /// A member's value: from the map, or canonical bytes given.
+    enum Member<'a> {
+        Value(&'a Value),
+        Raw(&'a [u8]),
+    }
+    let mut entries: Vec<(&str, Member<'_>)> = map
+        .iter()
+        .map(|(k, v)| (k.as_str(), Member::Value(v)))
+        .collect();
+    if let Some((name, bytes)) = raw {
+        if map.contains_key(name) {
+            return Err(SchemaError::Canonicalize(format!(
+                "member {name} given twice"
+            )));
+        }
+        entries.push((name, Member::Raw(bytes)));
+    }
+    if raw.is_some() || map.keys().any(|k| has_high_chars(k)) || has_high_chars(key) {
         entries.sort_unstable_by(|a, b| utf16_order(a.0, b.0));
     }
-    let mut out = Vec::with_capacity(4096);
+    let extra = raw.map_or(0, |(_, bytes)| bytes.len());
+    let mut out = Vec::with_capacity(4096 + extra);
     out.push(b'{');
     let mut slot = None;
     let mut ok = true;
@@ -77,7 +106,10 @@ pub fn canonical_object_with_slot(
         }
         ok &= write_string::<true>(k, &mut out);
         out.push(b':');
-        ok &= write_value::<true>(v, &mut out);
+        match v {
+            Member::Value(v) => ok &= write_value::<true>(v, &mut out),
+            Member::Raw(bytes) => out.extend_from_slice(bytes),
+        }
     }
     let slot = slot.unwrap_or(Slot {
         offset: out.len(),

@@ -1,6 +1,7 @@
 //! Building and signing the credentials of one chunk, in parallel across the cores.
 
-use hocba_schema::credential::{StatusEntry, UnsignedCredential};
+use hocba_schema::credential::{CanonicalUnsigned, StatusEntry, UnsignedCredential};
+use hocba_schema::jcs::scan::scan_canonical;
 use hocba_schema::validation::parse_and_validate_document;
 
 use time::OffsetDateTime;
@@ -73,6 +74,7 @@ fn sign_one(
             now: ctx.now,
         },
         &record.record_json,
+        record.validated_now.0,
         &id,
         &status,
         replaces,
@@ -97,13 +99,49 @@ struct Wrap<'a> {
 
 /// The signed credential of the stored record text `record_json`: read and validated again
 /// (errors refuse it), its school checked, wrapped with `id` and `status` and signed.
+///
+/// A record this process has just validated and stored (`validated_now`, see
+/// [`ValidatedNow`](crate::store::ValidatedNow)) whose text is canonical is not read or
+/// validated again: its school code is read from the text, and the text is copied into the
+/// credential as its subject ([`CanonicalUnsigned`]). The credential is byte for byte the one
+/// the general path makes. Anything else (a record loaded from the database, a text that is
+/// not canonical, another school's code) takes the general path.
 fn signed_text(
     wrap: &Wrap<'_>,
     record_json: &str,
+    validated_now: bool,
     id: &str,
     status: &StatusEntry,
     replaces: Option<&str>,
 ) -> Result<String, String> {
+    if let Some(text) = validated_now
+        .then(|| scan_canonical(record_json.as_bytes()))
+        .flatten()
+    {
+        let code = text
+            .member("school")
+            .and_then(|school| school.member("code"))
+            .map(|code| code.value_text());
+        let quoted = |c: &str| {
+            c.strip_prefix('"').and_then(|c| c.strip_suffix('"')) == Some(wrap.school_code)
+        };
+        if code.is_some_and(quoted) {
+            let unsigned = CanonicalUnsigned::new(
+                id,
+                wrap.signer.issuer(),
+                wrap.now,
+                &text,
+                Some(status),
+                replaces,
+            )
+            .map_err(|e| e.to_string())?;
+            let bytes = wrap
+                .signer
+                .sign_canonical_record(&unsigned, wrap.now)
+                .map_err(|e| e.to_string())?;
+            return String::from_utf8(bytes).map_err(|e| e.to_string());
+        }
+    }
     // The stored text is canonical when the import wrote it (`app::import::record_text`):
     // then it is read straight into the record, and the JSON form the validation makes for
     // its text checks becomes the credential's subject (no second serialisation).
@@ -149,13 +187,22 @@ mod tests {
     const CODE: &str = "79000701";
 
     fn sign(signer: &Signer, text: &str, replaces: Option<&str>) -> Result<String, String> {
+        sign_as(signer, text, false, replaces)
+    }
+
+    fn sign_as(
+        signer: &Signer,
+        text: &str,
+        validated_now: bool,
+        replaces: Option<&str>,
+    ) -> Result<String, String> {
         let wrap = Wrap {
             signer,
             school_code: CODE,
             now: time::macros::datetime!(2026-05-29 08:00 UTC),
         };
         let status = StatusEntry::revocation("https://hocba.example/status/79000701/1", 7);
-        signed_text(&wrap, text, "urn:uuid:1", &status, replaces)
+        signed_text(&wrap, text, validated_now, "urn:uuid:1", &status, replaces)
     }
 
     fn signer() -> Signer {
@@ -251,6 +298,47 @@ mod tests {
                 assert_eq!(fast, general);
             }
         }
+    }
+
+    /// A record this process has just validated (the import's text, canonical) is signed
+    /// without reading it again, into the very credential the general path makes, with and
+    /// without `replaces`; a plain text takes the general path even then.
+    #[test]
+    fn a_record_validated_now_signs_the_same_credential_unread() {
+        let signer = signer();
+        for record in records() {
+            let canonical = record_text(&record).unwrap();
+            let plain = serde_json::to_string(&record).unwrap();
+            for replaces in [None, Some("urn:uuid:0")] {
+                let read = sign_as(&signer, &canonical, false, replaces).unwrap();
+                assert_eq!(sign_as(&signer, &canonical, true, replaces).unwrap(), read);
+                assert_eq!(sign_as(&signer, &plain, true, replaces).unwrap(), read);
+            }
+        }
+    }
+
+    /// The shortcut never signs another school's record, or text that is not the canonical
+    /// text of a record: those take the general path and are refused as before. An error in
+    /// a record loaded from the database (not validated now) is found again, as before.
+    #[test]
+    fn the_shortcut_refuses_what_the_general_path_refuses() {
+        let signer = signer();
+        let record = records().remove(0);
+        let canonical = record_text(&record).unwrap();
+        let other_school =
+            canonical.replacen(&format!("\"code\":\"{CODE}\""), "\"code\":\"01001205\"", 1);
+        assert_ne!(other_school, canonical);
+        let fast = sign_as(&signer, &other_school, true, None).unwrap_err();
+        assert_eq!(
+            fast,
+            sign_as(&signer, &other_school, false, None).unwrap_err()
+        );
+        assert!(fast.contains("01001205"), "{fast}");
+        let cut = &canonical[..canonical.len() / 2];
+        assert!(sign_as(&signer, cut, true, None).is_err());
+        let grade = format!("\"grade\":{}", record.grade);
+        let wrong = canonical.replacen(&grade, "\"grade\":13", 1);
+        assert!(sign_as(&signer, &wrong, false, None).is_err());
     }
 
     #[test]

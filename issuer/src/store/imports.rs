@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::connect::{RELAXED, RELAXED_POSTGRES};
 use super::pupils::{NewPupil, upsert_pupils_sql};
 use super::records::{
-    RecordState, YearRecord, record_with_json, save_records_sql, signed_conflict,
+    RecordState, ValidatedNow, YearRecord, record_with_json, save_records_sql, signed_conflict,
 };
 use super::timestamp::{date_to_text, to_text};
 use super::values::rows_per_statement;
@@ -146,7 +146,11 @@ impl Store {
                     };
                     let key = (pupil_id.to_owned(), row.school_year.clone());
                     *slot = Some(match stored.get(&key) {
-                        Some(r) => record_with_json(r, row.record_json.clone()),
+                        Some(r) => record_with_json(r, row.record_json.clone()).map(|mut r| {
+                            r.validated_now =
+                                ValidatedNow(row.validated && r.state == RecordState::Validated);
+                            r
+                        }),
                         None => Err(signed_conflict(&row.school_year)),
                     });
                 }

@@ -85,7 +85,7 @@ pub use credentials::{Credential, IssueOutcome, NewCredential, Scope};
 pub use error::StoreError;
 pub use imports::ImportRow;
 pub use pupils::{NewPupil, Pupil};
-pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, YearRecord};
+pub use records::{NewDraft, RecordFilter, RecordState, RecordUpdate, ValidatedNow, YearRecord};
 pub use redemptions::{Redemption, ShareRefusal};
 pub use schools::{NewSchool, NewUser, Role, School, User};
 pub use share_codes::ShareCode;

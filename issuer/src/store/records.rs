@@ -97,6 +97,23 @@ pub struct YearRecord {
     pub updated_by: Option<String>,
     /// When it was changed last.
     pub updated_at: OffsetDateTime,
+    /// Whether this process validated `record_json` just now (see [`ValidatedNow`]).
+    pub validated_now: ValidatedNow,
+}
+
+/// Set only on a record that [`Store::import_records`] has just stored from a row marked
+/// validated ([`ImportRow::validated`](super::ImportRow)): its text is the one the caller
+/// validated in this process, with this build's rules, so signing it need not validate it
+/// again. Never read from the database: a record loaded later (after a restart, an upgrade of
+/// the rules, or by another process) is validated again when signed. Not part of the record's
+/// identity: two views of one stored record are equal whether or not this is set.
+#[derive(Clone, Copy, Debug, Default, Eq)]
+pub struct ValidatedNow(pub bool);
+
+impl PartialEq for ValidatedNow {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A new draft.
@@ -171,6 +188,7 @@ pub(super) fn record_with_json(
         created_at: time_at(row, "year_records.created_at", "created_at")?,
         updated_by: row.try_get("updated_by")?,
         updated_at: time_at(row, "year_records.updated_at", "updated_at")?,
+        validated_now: ValidatedNow::default(),
     })
 }
 

@@ -67,6 +67,15 @@ async fn import_larger_than_a_statement_with_repeated_rows(ctx: Ctx) {
     for (r, s) in rows.iter().zip(&stored).take(250) {
         assert_eq!(s.record_json, r.record_json);
     }
+    // A record stored from a row marked validated says this process validated its text (so
+    // signing need not read it again); a draft does not, nor does the same record read back.
+    assert!(stored[0].validated_now.0);
+    assert!(
+        !stored[250].validated_now.0,
+        "pupil 7's second row is a draft"
+    );
+    let read_back = store.record(&school.id, &stored[0].id).await.unwrap();
+    assert!(!read_back.validated_now.0);
     // The repeated row is the same record, one version on, with the later content.
     let (first, again) = (&stored[7], &stored[250]);
     assert_eq!(again.id, first.id);
