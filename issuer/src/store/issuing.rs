@@ -2,8 +2,9 @@
 //! signed and their `sign` audit rows, stored together in one transaction per chunk.
 //!
 //! A chunk costs a handful of statements whatever its size: the records are marked signed
-//! with one `UPDATE … WHERE id IN (…)` (on PostgreSQL after locking them in id order, so two
-//! processes signing overlapping chunks wait for each other instead of deadlocking), the
+//! with one `UPDATE … WHERE id IN (…)` (on PostgreSQL locking them in id order first, in the
+//! same statement, so two processes signing overlapping chunks wait for each other instead
+//! of deadlocking), the
 //! credentials and the audit rows are inserted with multi-row `INSERT`s. Only what is out of
 //! the ordinary (a record already signed, a draft, a correction naming what it replaces) is
 //! looked at row by row.
@@ -243,24 +244,25 @@ async fn mark_signed<'a>(
         .collect();
     let mut flipped = HashSet::with_capacity(ids.len());
     for part in ids.chunks(rows_per_statement(1, 3, ROWS_PER_STATEMENT)) {
-        if backend == Backend::Postgres {
-            let sql = format!(
-                "SELECT id FROM year_records WHERE school_id = $1 AND id IN ({}) \
-                 ORDER BY id FOR UPDATE",
-                numbered(2, part.len())
-            );
-            let mut lock = sqlx::query(AssertSqlSafe(sql)).bind(school_id);
-            for id in part {
-                lock = lock.bind(*id);
-            }
-            lock.execute(&mut *conn).await?;
-        }
-        let sql = format!(
-            "UPDATE year_records SET state = 'signed', version = version + 1, \
-             updated_by = $2, updated_at = $3 \
-             WHERE school_id = $1 AND state = 'validated' AND id IN ({}) RETURNING id",
-            numbered(4, part.len())
-        );
+        // On PostgreSQL the rows are locked in id order by the statement's own subquery
+        // (`ORDER BY id FOR UPDATE`) before any is changed: one statement and one index scan
+        // instead of a locking `SELECT` and then the `UPDATE`.
+        let sql = match backend {
+            Backend::Postgres => format!(
+                "UPDATE year_records SET state = 'signed', version = version + 1, \
+                 updated_by = $2, updated_at = $3 \
+                 WHERE id IN (SELECT id FROM year_records WHERE school_id = $1 AND id IN ({}) \
+                 ORDER BY id FOR UPDATE) \
+                 AND school_id = $1 AND state = 'validated' RETURNING id",
+                numbered(4, part.len())
+            ),
+            Backend::Sqlite => format!(
+                "UPDATE year_records SET state = 'signed', version = version + 1, \
+                 updated_by = $2, updated_at = $3 \
+                 WHERE school_id = $1 AND state = 'validated' AND id IN ({}) RETURNING id",
+                numbered(4, part.len())
+            ),
+        };
         let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(school_id)
             .bind(actor)
