@@ -131,6 +131,35 @@ pub fn render_signed_pdf(
     options: &PdfOptions,
     pki: Option<&SchoolPki>,
 ) -> Result<RenderedPdf, PdfError> {
+    render_to_sign(credential, key, options, pki)?.finish(pki)
+}
+
+/// A PDF rendered, its PAdES signatures still to come when a PKI signs it.
+struct Rendered {
+    /// The PDF; its `bytes` are empty while `to_sign` holds them.
+    pdf: RenderedPdf,
+    to_sign: Option<pades::ToSign>,
+}
+
+impl Rendered {
+    /// The PDF, signed by `pki` when it was rendered for it.
+    fn finish(self, pki: Option<&SchoolPki>) -> Result<RenderedPdf, PdfError> {
+        let Self { mut pdf, to_sign } = self;
+        if let (Some(to_sign), Some(pki)) = (to_sign, pki) {
+            pdf.bytes = to_sign.sign(pki)?;
+        }
+        Ok(pdf)
+    }
+}
+
+/// [`render_signed_pdf`] but for the signatures: the page with the boxes of `pki`'s signers,
+/// ready to be signed by [`Rendered::finish`].
+fn render_to_sign(
+    credential: &Value,
+    key: &dyn Ed25519Key,
+    options: &PdfOptions,
+    pki: Option<&SchoolPki>,
+) -> Result<Rendered, PdfError> {
     let signed = sign_summary(credential, key)?;
     let text = qr_text(&options.verifier_url, &signed)?;
     let qr = QrMatrix::new(&text)?;
@@ -232,7 +261,8 @@ pub fn render_signed_pdf(
     let mut bytes = Vec::with_capacity((64 << 10) + pki.map_or(0, pades::room));
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Pdf(e.to_string()))?;
-    if let (Some(pki), Some(placement)) = (pki, placement) {
+    let mut to_sign = None;
+    if let Some(placement) = placement {
         let at =
             time::OffsetDateTime::parse(signed_at, &time::format_description::well_known::Rfc3339)
                 .map_err(|e| PdfError::Credential {
@@ -240,14 +270,22 @@ pub fn render_signed_pdf(
                     problem: e.to_string(),
                 })?;
         // The document in memory is what was saved: the signatures need not parse it again.
-        bytes = pades::sign_rendered(&lo, bytes, pki, &placement, at)?;
+        to_sign = Some(pades::ToSign::of_saved(
+            &lo,
+            std::mem::take(&mut bytes),
+            &placement,
+            at,
+        )?);
     }
-    Ok(RenderedPdf {
-        bytes,
-        qr_version: qr.version(),
-        summary_bytes: signed.to_bytes().len(),
-        qr_text: text,
-        pages: page_count,
+    Ok(Rendered {
+        pdf: RenderedPdf {
+            bytes,
+            qr_version: qr.version(),
+            summary_bytes: signed.to_bytes().len(),
+            qr_text: text,
+            pages: page_count,
+        },
+        to_sign,
     })
 }
 
@@ -296,33 +334,27 @@ pub fn render_all<S: AsRef<str> + Sync>(
     render_all_signed(credentials, key, options, None)
 }
 
-/// [`render_all`], each PDF PAdES-signed by `pki` when given.
+/// [`render_all`], each PDF PAdES-signed by `pki` when given: each thread takes its share
+/// in groups ([`render_group_signed`]).
 pub fn render_all_signed<S: AsRef<str> + Sync>(
     credentials: &[S],
     key: &dyn Ed25519Key,
     options: &PdfOptions,
     pki: Option<&SchoolPki>,
 ) -> Vec<Result<RenderedPdf, PdfError>> {
-    let one = |json: &S| {
-        let value: Value =
-            serde_json::from_str(json.as_ref()).map_err(|e| PdfError::Credential {
-                field: "credential",
-                problem: e.to_string(),
-            })?;
-        render_signed_pdf(&value, key, options, pki)
-    };
+    let one = |chunk: &[S]| render_group_signed(chunk, key, options, pki);
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(credentials.len());
     if threads <= 1 {
-        return credentials.iter().map(one).collect();
+        return one(credentials);
     }
     let per_thread = credentials.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = credentials
             .chunks(per_thread)
             .map(|chunk| {
-                let spawned = scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>());
+                let spawned = scope.spawn(move || one(chunk));
                 (chunk.len(), spawned)
             })
             .collect();
@@ -337,4 +369,35 @@ pub fn render_all_signed<S: AsRef<str> + Sync>(
             })
             .collect()
     })
+}
+
+/// PDFs rendered before their signatures, at most this many at a time: the signatures of a
+/// group run back to back (see `pades::ToSign`), and a group's PDFs in memory stay small
+/// (about 100 KB each).
+const SIGNING_GROUP: usize = 16;
+
+/// [`render_signed_pdf`] of each of `credentials` (signed credentials, as JSON text) on this
+/// thread, in groups of [`SIGNING_GROUP`]: each group's PDFs are rendered, then signed one
+/// after the other. The results are in the order of `credentials`; a PDF that fails (to
+/// render or to sign) fails alone.
+pub fn render_group_signed<S: AsRef<str>>(
+    credentials: &[S],
+    key: &dyn Ed25519Key,
+    options: &PdfOptions,
+    pki: Option<&SchoolPki>,
+) -> Vec<Result<RenderedPdf, PdfError>> {
+    let render = |json: &S| {
+        let value: Value =
+            serde_json::from_str(json.as_ref()).map_err(|e| PdfError::Credential {
+                field: "credential",
+                problem: e.to_string(),
+            })?;
+        render_to_sign(&value, key, options, pki)
+    };
+    let mut out = Vec::with_capacity(credentials.len());
+    for group in credentials.chunks(SIGNING_GROUP) {
+        let rendered: Vec<_> = group.iter().map(render).collect();
+        out.extend(rendered.into_iter().map(|r| r.and_then(|r| r.finish(pki))));
+    }
+    out
 }

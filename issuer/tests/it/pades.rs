@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hocba_issuer::keys::KeyPair;
-use hocba_issuer::pdf::{PdfOptions, render_pdf, render_signed_pdf};
+use hocba_issuer::pdf::{PdfOptions, render_group_signed, render_pdf, render_signed_pdf};
 use hocba_issuer::pki::{self, files, load_school};
 use hocba_issuer::trust_list::Description;
 use hocba_schema::trust_list::TrustList;
@@ -164,6 +164,43 @@ pub(crate) fn signed_example(name: &str) -> (Value, KeyPair, String) {
 fn options() -> PdfOptions {
     PdfOptions {
         verifier_url: "https://verify.hocba.example".into(),
+    }
+}
+
+/// A batch renders a group of PDFs, then signs them one after the other: each PDF holds its
+/// own credential, in the order given, across more than one group, and carries both
+/// signatures, which `pdfsig` trusts; a credential that cannot be rendered fails alone.
+#[test]
+fn a_batch_signs_each_pdf_in_order_and_a_broken_one_fails_alone() {
+    let (credential, key, code) = signed_example("primary-grade5.json");
+    let school = load_school(&dev_pki(), &code).unwrap().unwrap();
+    let mut other = credential.clone();
+    other["credentialSubject"]["student"]["fullName"] = "Lò Thị Mây".into();
+    let expected = |i: usize| if i % 3 == 0 { &other } else { &credential };
+    let mut batch: Vec<String> = (0..20)
+        .map(|i| serde_json::to_string(expected(i)).unwrap())
+        .collect();
+    batch[17] = "{ not a credential".into();
+    let pdfs = render_group_signed(&batch, &key, &options(), Some(&school));
+    assert_eq!(pdfs.len(), batch.len());
+    let dir = tempfile::tempdir().unwrap();
+    let principal = school.principal.as_ref().unwrap().name.clone();
+    for (i, pdf) in pdfs.iter().enumerate() {
+        if i == 17 {
+            assert!(pdf.is_err(), "a broken credential rendered");
+            continue;
+        }
+        let pdf = pdf.as_ref().unwrap_or_else(|e| panic!("PDF {i}: {e}"));
+        let embedded = hocba_verifier::pdf::extract_credential(&pdf.bytes).unwrap();
+        let embedded: Value = serde_json::from_slice(&embedded).unwrap();
+        assert_eq!(&embedded, expected(i), "PDF {i} holds another credential");
+        // Both signatures' dictionaries are there (the principal's, then the seal's).
+        let text = String::from_utf8_lossy(&pdf.bytes);
+        assert!(text.contains("/ETSI.CAdES.detached"), "PDF {i}");
+        assert_eq!(text.matches("/ByteRange").count(), 2, "PDF {i}");
+        if i == 1 || i == 19 {
+            check::principal_then_seal(dir.path(), &pdf.bytes, &principal, &school.seal.name);
+        }
     }
 }
 
