@@ -176,7 +176,13 @@ fn a_batch_signs_each_pdf_in_order_and_a_broken_one_fails_alone() {
     let school = load_school(&dev_pki(), &code).unwrap().unwrap();
     let mut other = credential.clone();
     other["credentialSubject"]["student"]["fullName"] = "Lò Thị Mây".into();
-    let expected = |i: usize| if i.is_multiple_of(3) { &other } else { &credential };
+    let expected = |i: usize| {
+        if i.is_multiple_of(3) {
+            &other
+        } else {
+            &credential
+        }
+    };
     let mut batch: Vec<String> = (0..20)
         .map(|i| serde_json::to_string(expected(i)).unwrap())
         .collect();
