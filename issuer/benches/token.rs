@@ -19,7 +19,11 @@
 //! * Ed25519 `verify_strict` — the check each token signature gets before it is used;
 //! * PAdES PDFs through the token — `render_signed_pdf` of the grade-5 example, signed by an
 //!   RSA-2048 principal key and an RSA-2048 seal key both on the token (as a VGCA token's
-//!   keys are), next to `render_pdf` of the same credential (unsigned, no marks).
+//!   keys are), next to `render_pdf` of the same credential (unsigned, no marks);
+//! * a class through the token — `render_group_signed` of [`CLASS`] copies of the same
+//!   credential (as JSON text), the way the issuer signs a class's PDFs on each thread:
+//!   rendered 16 at a time, then signed one after the other; next to the same call without a
+//!   PKI (rendered, unsigned).
 //!
 //! **What "the two signatures" cost** is exactly (time of one `render_signed_pdf`) − (time of
 //! one `render_pdf`), per PDF: everything signing adds to rendering — the "Ký bởi" boxes drawn
@@ -28,7 +32,9 @@
 //! ranges hashed, the two CMS SignedData built and DER-encoded, and the two `C_Sign`s through
 //! `TokenSealKey` (lock, key handle, `C_SignInit` + `C_Sign`) — compared with two raw
 //! RSA-2048 `C_Sign`s (`C_SignInit` + `C_Sign` on 1 KB, straight through `cryptoki`) of the
-//! same run. The PDF sizes are of the same two calls.
+//! same run. The same difference is given per PDF of the class (signed batch − unsigned
+//! batch, divided by [`CLASS`]): the figure for the issuer's batches, where the token signs
+//! with warm caches. The PDF sizes are of the single calls.
 //!
 //! Each rate is also taken in the thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), which
 //! leaves out the time spent waiting for a CPU on a shared machine, and the same figure is
@@ -38,7 +44,8 @@
 //!
 //! For instruction counts (the machine is shared: wall-clock is noisy), run it under
 //! `valgrind --tool=callgrind --trace-children=yes --toggle-collect='token::rates*'` with
-//! `HOCBA_BENCH_TOKEN_ONLY=raw_rsa`, `=pdf_plain`, `=pdf_pades` or `=pdf_plain_raw2`: only the
+//! `HOCBA_BENCH_TOKEN_ONLY=raw_rsa`, `=pdf_plain`, `=pdf_pades`, `=pdf_plain_raw2`, `=class_plain` or
+//! `=class_pades`: only the
 //! named operations run (the lines of the others print NaN), and only their loop is counted.
 //!
 //! Goal (issue #13): the two signatures add < 30 KB and cost < 20 % over the token's raw
