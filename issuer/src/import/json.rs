@@ -48,14 +48,18 @@ pub(super) fn import_json(bytes: &[u8]) -> Result<ImportReport, ImportError> {
         report.add_row(1, outcome(body), |_| None);
         return Ok(report);
     }
-    if let Err(e) = std::str::from_utf8(body) {
-        let line = 1 + body[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        return Err(ImportError::NotUtf8 { line });
-    }
-    let items = match serde_json::from_slice::<Elements<'_>>(body) {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = 1 + body[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            return Err(ImportError::NotUtf8 { line });
+        }
+    };
+    // Read as text (checked just above), so that the elements' own text is not checked again.
+    let items = match serde_json::from_str::<Elements<'_>>(text) {
         Ok(Elements(items)) => items,
         Err(e) if e.to_string().starts_with(TOO_MANY) => {
             return Err(ImportError::TooManyRows { limit: MAX_ROWS });

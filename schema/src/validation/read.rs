@@ -3,6 +3,7 @@
 //! NFC, and the value becomes a [`YearRecord`]. Whatever fails becomes a [`Problem`] with the
 //! JSON pointer of the place it failed at.
 
+use serde::Deserialize;
 use serde_json::Value;
 use serde_path_to_error::{Path, Segment};
 use unicode_normalization::UnicodeNormalization;
@@ -31,7 +32,17 @@ pub(crate) fn read_value(bytes: &[u8]) -> Result<Value, Box<Problem>> {
         )));
     }
     // A byte order mark, as some spreadsheet exports write, is not part of the JSON.
-    let mut deserializer = serde_json::Deserializer::from_slice(strip_bom(bytes));
+    let bytes = strip_bom(bytes);
+    // Read first without tracking the path (what nearly every record needs: a third less
+    // work); only a document that fails is read again, with the path, for the problem's
+    // pointer. The tracking changes nothing of what is accepted.
+    let mut untracked = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(Strict(value)) = Strict::deserialize(&mut untracked)
+        && untracked.end().is_ok()
+    {
+        return Ok(value);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, Strict>(&mut deserializer) {
         Ok(Strict(value)) => value,
         Err(err) => {
@@ -92,6 +103,10 @@ fn normalise_at(value: &mut Value, pointer: &mut String, found: &mut Vec<Problem
 
 /// Turn a JSON value into a record.
 pub(crate) fn record_from_value(value: &Value) -> Result<YearRecord, Box<Problem>> {
+    // Without the path first, as `read_value` does; again with it only for the problem.
+    if let Ok(record) = YearRecord::deserialize(value) {
+        return Ok(record);
+    }
     serde_path_to_error::deserialize::<_, YearRecord>(value).map_err(|err| {
         let pointer = pointer_of(err.path());
         Box::new(problem_from_serde(&pointer, err.inner(), Some(value)))
