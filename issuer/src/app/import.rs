@@ -186,11 +186,16 @@ pub fn storage_row(record: &RecordModel, pupil_key: String) -> Result<ImportRow,
 /// times: copied into an allocation of its size (the writer's buffer is larger).
 pub fn record_text(record: &RecordModel) -> Result<String, String> {
     let value = serde_json::to_value(record).map_err(|e| e.to_string())?;
-    let written = match hocba_schema::jcs::canonical_bytes(&value) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|e| e.to_string())?,
-        Err(_) => serde_json::to_string(&value).map_err(|e| e.to_string())?,
-    };
-    Ok(written.as_str().to_owned())
+    match hocba_schema::jcs::canonical_bytes(&value) {
+        // Checked by `simdutf8` (several times std's speed on Vietnamese text) and copied.
+        Ok(bytes) => simdutf8::basic::from_utf8(&bytes)
+            .map(str::to_owned)
+            .map_err(|e| e.to_string()),
+        Err(_) => {
+            let written = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+            Ok(written.as_str().to_owned())
+        }
+    }
 }
 
 /// Stores `rows` as drafts of `school_id`, [`IMPORT_CHUNK`] per transaction (a chunk that the

@@ -48,7 +48,8 @@ pub(super) fn import_json(bytes: &[u8]) -> Result<ImportReport, ImportError> {
         report.add_row(1, outcome(body), |_| None);
         return Ok(report);
     }
-    let text = match std::str::from_utf8(body) {
+    // `simdutf8`: several times std's speed on Vietnamese text, the same answer.
+    let text = match simdutf8::compat::from_utf8(body) {
         Ok(text) => text,
         Err(e) => {
             let line = 1 + body[..e.valid_up_to()]
