@@ -145,8 +145,15 @@ impl Rendered {
     /// The PDF, signed by `pki` when it was rendered for it.
     fn finish(self, pki: Option<&SchoolPki>) -> Result<RenderedPdf, PdfError> {
         let Self { mut pdf, to_sign } = self;
-        if let (Some(to_sign), Some(pki)) = (to_sign, pki) {
-            pdf.bytes = to_sign.sign(pki)?;
+        match (to_sign, pki) {
+            (Some(to_sign), Some(pki)) => pdf.bytes = to_sign.sign(pki)?,
+            // Never an empty PDF: what was rendered for signatures is signed or fails.
+            (Some(_), None) => {
+                return Err(PdfError::Pdf(
+                    "internal: a PDF rendered for signatures was given no signer".into(),
+                ));
+            }
+            (None, _) => {}
         }
         Ok(pdf)
     }
