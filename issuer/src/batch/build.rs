@@ -315,6 +315,16 @@ mod tests {
                 assert_eq!(sign_as(&signer, &plain, true, replaces).unwrap(), read);
             }
         }
+        // Unread indeed: the mark says the import has just validated this very text, so a
+        // text the rules would refuse (only a test can make one) is signed with the mark and
+        // refused without it.
+        let record = records().remove(0);
+        let canonical = record_text(&record).unwrap();
+        let grade = format!("\"grade\":{}", record.grade);
+        let refused = canonical.replacen(&grade, "\"grade\":13", 1);
+        assert_ne!(refused, canonical);
+        assert!(sign_as(&signer, &refused, true, None).is_ok());
+        assert!(sign_as(&signer, &refused, false, None).is_err());
     }
 
     /// The shortcut never signs another school's record, or text that is not the canonical
