@@ -450,7 +450,8 @@ async fn run(
     println!(
         "{label:<10} {pupils} records in {school_count} schools, {how}: {imported_first}\
          import+validate {:.2} s of thread time ({:.0}/s per thread); \
-         store+sign {:.0}/s ({:.2} s: storing records {:.2} s, signing and storing credentials {:.2} s; \
+         store+sign {:.0}/s ({:.2} s; summed over the pipelines: storing records {:.2} s, signing and \
+         storing credentials {:.2} s; \
          waiting for the import {:.2} s more), {:.1} % of the raw signing rate on {cores} cores; \
          import+store+sign {:.2} s = {:.0} records/s; peak RSS {}; CPU time of this process {cpu}; written by this process {}{server_wal}",
         import_busy.as_secs_f64(),
