@@ -112,16 +112,7 @@ pub fn verify_credentials_batch(
 /// differed. That is why this is written here and not taken from the crate; the equation, and
 /// so the answer, is the same (the tests compare the two).
 fn batch_holds(deferred: &[Deferred]) -> bool {
-    let hrams: Vec<[u8; 64]> = deferred
-        .iter()
-        .map(|d| {
-            let mut h = Sha512::new();
-            h.update(&d.signature[..32]);
-            h.update(d.key.as_bytes());
-            h.update(d.message);
-            h.finalize().into()
-        })
-        .collect();
+    let hrams = hrams(deferred);
     let zs = coefficients(deferred, &hrams);
     // One entry per key: its bytes, its point and the sum of zᵢkᵢ of its signatures.
     let mut keys: Vec<([u8; 32], EdwardsPoint, Scalar)> = Vec::new();
@@ -159,6 +150,20 @@ fn batch_holds(deferred: &[Deferred]) -> bool {
         points.push(point);
     }
     EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
+}
+
+/// SHA-512(R ‖ A ‖ M) of each signature: its k before reduction.
+fn hrams(deferred: &[Deferred]) -> Vec<[u8; 64]> {
+    deferred
+        .iter()
+        .map(|d| {
+            let mut h = Sha512::new();
+            h.update(&d.signature[..32]);
+            h.update(d.key.as_bytes());
+            h.update(d.message);
+            h.finalize().into()
+        })
+        .collect()
 }
 
 /// The coefficients zᵢ of the batch equation: 128 bits each, from SHA-512 of every input (the
@@ -352,17 +357,6 @@ mod tests {
     #[test]
     fn coefficients_are_bound_to_every_input() {
         let a = signed(9, 2);
-        let hrams = |d: &[Deferred]| -> Vec<[u8; 64]> {
-            d.iter()
-                .map(|d| {
-                    let mut h = Sha512::new();
-                    h.update(&d.signature[..32]);
-                    h.update(d.key.as_bytes());
-                    h.update(d.message);
-                    h.finalize().into()
-                })
-                .collect()
-        };
         let za = coefficients(&a, &hrams(&a));
         assert_eq!(za.len(), 9);
         assert_eq!(za, coefficients(&a, &hrams(&a)));
